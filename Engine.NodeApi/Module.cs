@@ -1,0 +1,151 @@
+using System.Runtime.InteropServices;
+using Microsoft.JavaScript.NodeApi;
+using Microsoft.JavaScript.NodeApi.Interop;
+using ReelSpeed.Engine;
+using ReelSpeed.Engine.Pipeline;
+using static Microsoft.JavaScript.NodeApi.Runtime.JSRuntime;
+
+namespace ReelSpeed.NodeApi;
+
+/// <summary>
+/// The N-API module: registration plus thin exports that check argument types, read every
+/// JS value into plain .NET values on the JS thread, call <see cref="EngineApi"/> off it, and
+/// settle a promise back on the JS thread. Engine errors become JS errors with their code.
+/// Richer argument validation and JSON parsing live in js/index.js.
+/// </summary>
+public static class Module
+{
+    private const JSPropertyAttributes Exported =
+        JSPropertyAttributes.Writable | JSPropertyAttributes.Enumerable | JSPropertyAttributes.Configurable;
+
+    // The module scope owns the runtime context and JS synchronization context for the process.
+    private static JSValueScope? s_moduleScope;
+
+    [UnmanagedCallersOnly(EntryPoint = "napi_register_module_v1")]
+    public static nint Register(nint env, nint exports)
+    {
+        try
+        {
+            var scope = s_moduleScope = new JSValueScope(JSValueScopeType.Module, new napi_env(env), runtime: null);
+            JSValue exportsValue = new(new napi_value(exports), scope);
+            JSValue result = new JSModuleBuilder<JSRuntimeContext>()
+                .AddMethod("version", Version, Exported)
+                .AddMethod("processVideo", ProcessVideo, Exported)
+                .AddMethod("getVideoMetadata", GetVideoMetadata, Exported)
+                .AddMethod("renderFrame", RenderFrame, Exported)
+                .ExportModule(scope.RuntimeContext, (JSObject)exportsValue);
+            return ((napi_value)result).Handle;
+        }
+        catch (Exception e)
+        {
+            try { JSError.ThrowError(e); } catch { /* nothing else can be reported from here */ }
+            return exports;
+        }
+    }
+
+    private static JSValue Version(JSCallbackArgs args) => EngineApi.VersionJson();
+
+    /// <summary>processVideo(inputPath, outputPath, configJson, onProgress?, baseDirectory?) → Promise&lt;string&gt; (result JSON).</summary>
+    private static JSValue ProcessVideo(JSCallbackArgs args)
+    {
+        string input = StringArg(args, 0, "inputPath", allowEmpty: true);
+        string output = StringArg(args, 1, "outputPath");
+        string config = StringArg(args, 2, "config");
+        string? baseDir = OptionalString(args, 4, "baseDirectory");
+        var onProgress = args[3].IsFunction() ? new JSReference(args[3]) : null;
+        var js = JSSynchronizationContext.Current!;
+
+        Action<RenderProgress>? report = onProgress is null ? null : p => js.Post(() =>
+        {
+            try
+            {
+                var o = JSValue.CreateObject();
+                o["frame"] = p.Frame;
+                o["totalFrames"] = p.TotalFrames;
+                o["percent"] = p.Percent;
+                o["fps"] = p.Fps;
+                o["etaMs"] = p.EtaMs;
+                o["stage"] = p.Stage;
+                onProgress.GetValue().Call(JSValue.Undefined, o);
+            }
+            catch (Exception)
+            {
+                // A throwing progress callback must not abort the process or the render.
+            }
+        });
+
+        return Settle(() => EngineApi.ProcessVideoAsync(input, output, config, baseDir, report), s => (JSValue)s, onProgress);
+    }
+
+    /// <summary>getVideoMetadata(filePath) → Promise&lt;string&gt; (metadata JSON).</summary>
+    private static JSValue GetVideoMetadata(JSCallbackArgs args)
+    {
+        string path = StringArg(args, 0, "filePath");
+        return Settle(() => EngineApi.GetVideoMetadataAsync(path), s => (JSValue)s, null);
+    }
+
+    /// <summary>renderFrame(configJson, timeMs, format, quality, baseDirectory?) → Promise&lt;Buffer&gt;.</summary>
+    private static JSValue RenderFrame(JSCallbackArgs args)
+    {
+        string config = StringArg(args, 0, "config");
+        if (!args[1].IsNumber()) throw TypeError("timeMs", "a number", args[1]);
+        double time = (double)args[1];
+        string format = StringArg(args, 2, "options.format");
+        if (!args[3].IsNumber()) throw TypeError("options.quality", "a number", args[3]);
+        int quality = (int)(double)args[3];
+        string? baseDir = OptionalString(args, 4, "baseDirectory");
+        return Settle(() => EngineApi.RenderFrameAsync(config, time, format, quality, baseDir), ToBuffer, null);
+    }
+
+    private static JSValue ToBuffer(byte[] bytes)
+    {
+        var scope = JSValueScope.Current;
+        scope.Runtime.CreateBufferCopy((napi_env)scope, bytes, out nint _, out napi_value handle).ThrowIfFailed();
+        return new JSValue(handle);
+    }
+
+    /// <summary>Runs the work off the JS thread and settles a promise on it; engine errors keep their code.</summary>
+    private static JSValue Settle<T>(Func<Task<T>> work, Func<T, JSValue> toJs, JSReference? keepAlive)
+    {
+        return new JSPromise(async (resolve, reject) =>
+        {
+            try
+            {
+                T value = await work();
+                resolve(toJs(value));
+            }
+            catch (EngineException e)
+            {
+                reject(new JSError(e.Message, JSErrorType.Error, e.Code));
+            }
+            catch (Exception e)
+            {
+                reject(new JSError($"internal engine error: {e.GetType().Name}: {e.Message}", JSErrorType.Error, ErrorCodes.Internal));
+            }
+            finally
+            {
+                keepAlive?.Dispose();
+            }
+        });
+    }
+
+    private static string StringArg(JSCallbackArgs args, int index, string name, bool allowEmpty = false)
+    {
+        var v = args[index];
+        if (!v.IsString()) throw TypeError(name, "a string", v);
+        var s = (string)v;
+        if (!allowEmpty && s.Length == 0) throw new JSException(new JSError($"{name}: expected a non-empty string", JSErrorType.TypeError, "ERR_INVALID_ARG_TYPE"));
+        return s;
+    }
+
+    private static string? OptionalString(JSCallbackArgs args, int index, string name)
+    {
+        var v = args[index];
+        if (v.IsNullOrUndefined()) return null;
+        if (!v.IsString()) throw TypeError(name, "a string", v);
+        return (string)v;
+    }
+
+    private static JSException TypeError(string name, string expected, JSValue got) =>
+        new(new JSError($"{name}: expected {expected}, got {got.TypeOf().ToString().ToLowerInvariant()}", JSErrorType.TypeError, "ERR_INVALID_ARG_TYPE"));
+}

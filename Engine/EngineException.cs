@@ -1,0 +1,53 @@
+namespace ReelSpeed.Engine;
+
+/// <summary>Stable error codes shared with the JavaScript surface (<c>error.code</c>).</summary>
+public static class ErrorCodes
+{
+    public const string InvalidConfig = "ERR_INVALID_CONFIG";
+    public const string InputNotFound = "ERR_INPUT_NOT_FOUND";
+    public const string UnsupportedMedia = "ERR_UNSUPPORTED_MEDIA";
+    public const string Decode = "ERR_DECODE";
+    public const string Encode = "ERR_ENCODE";
+    public const string Output = "ERR_OUTPUT";
+    public const string Aborted = "ERR_ABORTED";
+    public const string ResourceLimit = "ERR_RESOURCE_LIMIT";
+    public const string Dependency = "ERR_DEPENDENCY";
+    public const string Internal = "ERR_INTERNAL";
+}
+
+/// <summary>
+/// The one exception type the engine throws on purpose. <see cref="Code"/> is stable and
+/// reaches JavaScript as <c>error.code</c>; the message names the field or file involved.
+/// </summary>
+public class EngineException : Exception
+{
+    public EngineException(string code, string message, Exception? inner = null) : base(message, inner)
+    {
+        Code = code;
+    }
+
+    public string Code { get; }
+}
+
+/// <summary>One problem found in a config, located by its JSON path (e.g. <c>messages[2].text</c>).</summary>
+public sealed record ConfigError(string Path, string Message)
+{
+    public override string ToString() => $"{Path}: {Message}";
+}
+
+/// <summary>Every problem of a config at once, so a caller can fix them in one go.</summary>
+public sealed class ConfigValidationException : EngineException
+{
+    public ConfigValidationException(IReadOnlyList<ConfigError> errors)
+        : base(ErrorCodes.InvalidConfig, FormatMessage(errors))
+    {
+        Errors = errors;
+    }
+
+    public IReadOnlyList<ConfigError> Errors { get; }
+
+    private static string FormatMessage(IReadOnlyList<ConfigError> errors) =>
+        errors.Count == 1
+            ? $"invalid config: {errors[0]}"
+            : $"invalid config ({errors.Count} errors): " + string.Join("; ", errors);
+}

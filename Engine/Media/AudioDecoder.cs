@@ -1,0 +1,202 @@
+using ReelSpeed.Engine.Media.Native;
+
+namespace ReelSpeed.Engine.Media;
+
+/// <summary>
+/// Decodes the best audio stream of a file and resamples it (libswresample) to planar float
+/// stereo at the requested rate, whatever the input's rate, format or channel layout.
+/// Pull-based: <see cref="Read"/> fills the caller's buffers; <see cref="Rewind"/> starts over.
+/// </summary>
+internal sealed unsafe class AudioDecoder : IDisposable
+{
+    private readonly string _path;
+    private readonly int _outRate;
+    private readonly AvInputContextHandle _input;
+    private readonly AvCodecContextHandle _codec;
+    private readonly AvPacketHandle _packet = AvPacketHandle.Alloc();
+    private readonly AvFrameHandle _frame = AvFrameHandle.Alloc();
+    private SwrContextHandle _swr;
+    private readonly int _streamIndex;
+    private float[] _left = new float[8192], _right = new float[8192];
+    private int _pending, _pendingOffset;
+    private bool _eof;
+
+    public AudioDecoder(string path, int outRate)
+    {
+        _path = path;
+        _outRate = outRate;
+        if (!File.Exists(path)) throw new EngineException(ErrorCodes.InputNotFound, $"{path}: audio file not found");
+        _input = AvInputContextHandle.Open(path);
+        try
+        {
+            var ctx = _input.Ptr;
+            int ret = LibAv.avformat_find_stream_info(ctx, null);
+            if (ret < 0) throw new EngineException(ErrorCodes.UnsupportedMedia, $"{path}: cannot read stream info ({LibAv.ErrorText(ret)})");
+            nint decoder = 0;
+            _streamIndex = LibAv.av_find_best_stream(ctx, AvConst.MediaTypeAudio, -1, -1, &decoder, 0);
+            if (_streamIndex < 0 || decoder == 0)
+                throw new EngineException(ErrorCodes.UnsupportedMedia, $"{path}: no decodable audio stream");
+            var stream = ((nint*)LibAv.PtrAt(ctx, AvLayout.FormatContext.Streams))[_streamIndex];
+            _codec = AvCodecContextHandle.Alloc(decoder);
+            AvCheck.Ok(LibAv.avcodec_parameters_to_context(_codec.Ptr, LibAv.PtrAt(stream, AvLayout.Stream.Codecpar)), ErrorCodes.UnsupportedMedia, $"{path}: audio parameters");
+            ret = LibAv.avcodec_open2(_codec.Ptr, decoder, null);
+            if (ret < 0) throw new EngineException(ErrorCodes.UnsupportedMedia, $"{path}: cannot open the audio decoder ({LibAv.ErrorText(ret)})");
+            _swr = CreateResampler();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Duration of the audio stream (or container) in seconds, 0 if unknown.</summary>
+    public double DurationSeconds
+    {
+        get
+        {
+            long d = LibAv.Field<long>(_input.Ptr, AvLayout.FormatContext.Duration);
+            return d <= 0 || d == AvConst.NoPtsValue ? 0 : d / (double)AvConst.TimeBase;
+        }
+    }
+
+    private SwrContextHandle CreateResampler()
+    {
+        var c = _codec.Ptr;
+        byte* outLayout = stackalloc byte[AvLayout.ChannelLayout.StructSize];
+        byte* inLayout = stackalloc byte[AvLayout.ChannelLayout.StructSize];
+        new Span<byte>(outLayout, AvLayout.ChannelLayout.StructSize).Clear();
+        new Span<byte>(inLayout, AvLayout.ChannelLayout.StructSize).Clear();
+        LibAv.av_channel_layout_default((nint)outLayout, 2);
+        var decLayout = c + AvLayout.CodecContext.ChLayout;
+        int channels = LibAv.Field<int>(decLayout, AvLayout.ChannelLayout.NbChannels);
+        if (channels <= 0) throw new EngineException(ErrorCodes.UnsupportedMedia, $"{_path}: audio stream has no channels");
+        if (LibAv.Field<int>(decLayout, AvLayout.ChannelLayout.Order) == AvConst.ChannelOrderUnspec)
+            LibAv.av_channel_layout_default((nint)inLayout, channels);
+        else
+            LibAv.av_channel_layout_copy((nint)inLayout, decLayout);
+        nint swr = 0;
+        int ret = LibAv.swr_alloc_set_opts2(&swr, (nint)outLayout, AvConst.SampleFmtFltp, _outRate,
+            (nint)inLayout, LibAv.Field<int>(c, AvLayout.CodecContext.SampleFmt), LibAv.Field<int>(c, AvLayout.CodecContext.SampleRate), 0, 0);
+        LibAv.av_channel_layout_uninit((nint)inLayout);
+        LibAv.av_channel_layout_uninit((nint)outLayout);
+        if (ret < 0 || swr == 0) throw new EngineException(ErrorCodes.UnsupportedMedia, $"{_path}: cannot resample this audio ({LibAv.ErrorText(ret)})");
+        var handle = new SwrContextHandle(swr);
+        ret = LibAv.swr_init(swr);
+        if (ret < 0)
+        {
+            handle.Dispose();
+            throw new EngineException(ErrorCodes.UnsupportedMedia, $"{_path}: cannot resample this audio ({LibAv.ErrorText(ret)})");
+        }
+        return handle;
+    }
+
+    /// <summary>Fills up to <c>left.Length</c> samples; returns fewer only at the end of the stream.</summary>
+    public int Read(Span<float> left, Span<float> right)
+    {
+        int written = 0;
+        while (written < left.Length)
+        {
+            if (_pending > 0)
+            {
+                int n = Math.Min(_pending, left.Length - written);
+                _left.AsSpan(_pendingOffset, n).CopyTo(left[written..]);
+                _right.AsSpan(_pendingOffset, n).CopyTo(right[written..]);
+                _pending -= n;
+                _pendingOffset += n;
+                written += n;
+                continue;
+            }
+            if (_eof || !DecodeMore()) break;
+        }
+        return written;
+    }
+
+    /// <summary>Decodes packets until some resampled samples are pending; false at the end of the stream.</summary>
+    private bool DecodeMore()
+    {
+        var ctx = _input.Ptr;
+        var codec = _codec.Ptr;
+        while (true)
+        {
+            int ret = LibAv.avcodec_receive_frame(codec, _frame.Ptr);
+            if (ret == 0)
+            {
+                Resample(_frame.Ptr);
+                LibAv.av_frame_unref(_frame.Ptr);
+                if (_pending > 0) return true;
+                continue;
+            }
+            if (ret == AvConst.ErrorEof)
+            {
+                Resample(0); // drain the resampler's delay
+                _eof = true;
+                return _pending > 0;
+            }
+            if (ret != AvConst.ErrorEagain) throw new EngineException(ErrorCodes.Decode, $"{_path}: audio decode error ({LibAv.ErrorText(ret)})");
+
+            ret = LibAv.av_read_frame(ctx, _packet.Ptr);
+            if (ret < 0)
+            {
+                // End of file (or a truncated tail): flush the decoder.
+                LibAv.avcodec_send_packet(codec, 0);
+                continue;
+            }
+            try
+            {
+                if (LibAv.Field<int>(_packet.Ptr, AvLayout.Packet.StreamIndex) != _streamIndex) continue;
+                ret = LibAv.avcodec_send_packet(codec, _packet.Ptr);
+                if (ret < 0 && ret != AvConst.ErrorEagain && ret != AvConst.ErrorInvalidData)
+                    throw new EngineException(ErrorCodes.Decode, $"{_path}: audio decode error ({LibAv.ErrorText(ret)})");
+            }
+            finally
+            {
+                LibAv.av_packet_unref(_packet.Ptr);
+            }
+        }
+    }
+
+    private void Resample(nint frame)
+    {
+        int inSamples = frame == 0 ? 0 : LibAv.Field<int>(frame, AvLayout.Frame.NbSamples);
+        int inRate = LibAv.Field<int>(_codec.Ptr, AvLayout.CodecContext.SampleRate);
+        int capacity = (int)((long)(inSamples + 256) * _outRate / Math.Max(1, inRate)) + 1024;
+        if (_left.Length < capacity)
+        {
+            _left = new float[capacity];
+            _right = new float[capacity];
+        }
+        fixed (float* l = _left, r = _right)
+        {
+            byte** outPlanes = stackalloc byte*[2];
+            outPlanes[0] = (byte*)l;
+            outPlanes[1] = (byte*)r;
+            byte** inPlanes = frame == 0 ? null : (byte**)LibAv.PtrAt(frame, AvLayout.Frame.ExtendedData);
+            int got = LibAv.swr_convert(_swr.Ptr, outPlanes, capacity, inPlanes, inSamples);
+            if (got < 0) throw new EngineException(ErrorCodes.Decode, $"{_path}: resampling failed ({LibAv.ErrorText(got)})");
+            _pending = got;
+            _pendingOffset = 0;
+        }
+    }
+
+    /// <summary>Seeks back to the start for looping.</summary>
+    public void Rewind()
+    {
+        int ret = LibAv.avformat_seek_file(_input.Ptr, -1, long.MinValue, 0, 0, AvConst.SeekFlagBackward);
+        if (ret < 0) throw new EngineException(ErrorCodes.Decode, $"{_path}: cannot seek to loop ({LibAv.ErrorText(ret)})");
+        LibAv.avcodec_flush_buffers(_codec.Ptr);
+        _swr.Dispose();
+        _swr = CreateResampler();
+        _pending = 0;
+        _eof = false;
+    }
+
+    public void Dispose()
+    {
+        _swr?.Dispose();
+        _frame.Dispose();
+        _packet.Dispose();
+        _codec?.Dispose();
+        _input.Dispose();
+    }
+}

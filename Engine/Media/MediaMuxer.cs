@@ -1,0 +1,96 @@
+using ReelSpeed.Engine.Media.Native;
+
+namespace ReelSpeed.Engine.Media;
+
+/// <summary>
+/// One output file with a video and an audio stream, interleaved by libavformat.
+/// MP4/MOV outputs get <c>+faststart</c> so players can start before the download ends.
+/// </summary>
+internal sealed unsafe class MediaMuxer : IDisposable, IPacketSink
+{
+    private readonly AvOutputContextHandle _ctx;
+    private readonly string _path;
+    private readonly string _format;
+    private int _videoIndex = -1, _audioIndex = -1;
+    private AVRational _videoEncTb, _audioEncTb;
+    private bool _headerWritten, _finished;
+
+    public MediaMuxer(string path, string formatName)
+    {
+        _path = path;
+        _format = formatName;
+        _ctx = AvOutputContextHandle.Alloc(formatName, path);
+    }
+
+    /// <summary>Whether encoders must put codec headers in extradata (MP4 does).</summary>
+    public bool NeedsGlobalHeader
+    {
+        get
+        {
+            var ofmt = LibAv.PtrAt(_ctx.Ptr, AvLayout.FormatContext.Oformat);
+            return (LibAv.Field<int>(ofmt, AvLayout.OutputFormat.Flags) & AvConst.FmtGlobalHeader) != 0;
+        }
+    }
+
+    public void AddVideo(nint encoderCtx, AVRational encoderTimeBase) => _videoIndex = AddStream(encoderCtx, encoderTimeBase, out _videoEncTb);
+
+    public void AddAudio(nint encoderCtx, AVRational encoderTimeBase) => _audioIndex = AddStream(encoderCtx, encoderTimeBase, out _audioEncTb);
+
+    private int AddStream(nint encoderCtx, AVRational tb, out AVRational saved)
+    {
+        var st = LibAv.avformat_new_stream(_ctx.Ptr, 0);
+        if (st == 0) throw new OutOfMemoryException("avformat_new_stream failed");
+        AvCheck.Ok(LibAv.avcodec_parameters_from_context(LibAv.PtrAt(st, AvLayout.Stream.Codecpar), encoderCtx), ErrorCodes.Encode, "stream parameters");
+        LibAv.Field<AVRational>(st, AvLayout.Stream.TimeBase) = tb;
+        saved = tb;
+        return LibAv.Field<int>(st, AvLayout.Stream.Index);
+    }
+
+    /// <summary>Opens the file and writes the header.</summary>
+    public void Start()
+    {
+        var ctx = _ctx.Ptr;
+        var pb = (nint*)((byte*)ctx + AvLayout.FormatContext.Pb);
+        int ret = LibAv.avio_open2(pb, _path, AvConst.IoFlagWrite, 0, null);
+        if (ret < 0) throw new EngineException(ErrorCodes.Output, $"{_path}: cannot open for writing ({LibAv.ErrorText(ret)})");
+        nint opts = 0;
+        if (_format is "mp4" or "mov" or "ipod") LibAv.av_dict_set(&opts, "movflags", "+faststart", 0);
+        ret = LibAv.avformat_write_header(ctx, &opts);
+        LibAv.av_dict_free(&opts);
+        if (ret < 0) throw new EngineException(ErrorCodes.Output, $"{_path}: cannot write the header ({LibAv.ErrorText(ret)})");
+        _headerWritten = true;
+    }
+
+    public void Write(nint packet, bool isVideo)
+    {
+        int index = isVideo ? _videoIndex : _audioIndex;
+        var encTb = isVideo ? _videoEncTb : _audioEncTb;
+        var st = StreamAt(index);
+        LibAv.Field<int>(packet, AvLayout.Packet.StreamIndex) = index;
+        if (isVideo && LibAv.Field<long>(packet, AvLayout.Packet.Duration) == 0)
+            LibAv.Field<long>(packet, AvLayout.Packet.Duration) = 1; // one frame at 1/fps
+        LibAv.av_packet_rescale_ts(packet, encTb, LibAv.Field<AVRational>(st, AvLayout.Stream.TimeBase));
+        int ret = LibAv.av_interleaved_write_frame(_ctx.Ptr, packet);
+        if (ret < 0) throw new EngineException(ErrorCodes.Output, $"{_path}: write failed ({LibAv.ErrorText(ret)})");
+    }
+
+    private nint StreamAt(int index)
+    {
+        var streams = LibAv.PtrAt(_ctx.Ptr, AvLayout.FormatContext.Streams);
+        return ((nint*)streams)[index];
+    }
+
+    /// <summary>Flushes the interleaving queue, writes the trailer (and the faststart move) and closes the file.</summary>
+    public void Finish()
+    {
+        if (!_headerWritten || _finished) return;
+        _finished = true;
+        int ret = LibAv.av_write_trailer(_ctx.Ptr);
+        if (ret < 0) throw new EngineException(ErrorCodes.Output, $"{_path}: cannot finish the file ({LibAv.ErrorText(ret)})");
+        var pb = (nint*)((byte*)_ctx.Ptr + AvLayout.FormatContext.Pb);
+        ret = LibAv.avio_closep(pb);
+        if (ret < 0) throw new EngineException(ErrorCodes.Output, $"{_path}: cannot close ({LibAv.ErrorText(ret)})");
+    }
+
+    public void Dispose() => _ctx.Dispose();
+}

@@ -1,0 +1,97 @@
+namespace ReelSpeed.Engine.Pipeline;
+
+/// <summary>
+/// An output written under a temporary name in the destination folder and renamed into
+/// place only when complete, so a failed or aborted job never leaves a partial file.
+/// </summary>
+public sealed class OutputFile : IDisposable
+{
+    private bool _committed;
+
+    private OutputFile(string finalPath, string tempPath, string muxerFormat)
+    {
+        FinalPath = finalPath;
+        TempPath = tempPath;
+        MuxerFormat = muxerFormat;
+    }
+
+    public string FinalPath { get; }
+    public string TempPath { get; }
+
+    /// <summary>The libavformat muxer for the extension (the temp name has none it could guess from).</summary>
+    public string MuxerFormat { get; }
+
+    /// <summary>Validates the output path (extension, folder) and reserves a temporary name beside it.</summary>
+    public static OutputFile Create(string outputPath)
+    {
+        if (string.IsNullOrWhiteSpace(outputPath))
+            throw new EngineException(ErrorCodes.Output, "outputPath: expected a file path ending in .mp4, .m4v or .mov, got an empty string");
+        string full;
+        try
+        {
+            full = Path.GetFullPath(outputPath);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new EngineException(ErrorCodes.Output, $"outputPath: not a valid path: {outputPath}", e);
+        }
+        var format = Path.GetExtension(full).ToLowerInvariant() switch
+        {
+            ".mp4" or ".m4v" => "mp4",
+            ".mov" => "mov",
+            var ext => throw new EngineException(ErrorCodes.Output,
+                $"outputPath: expected a file ending in .mp4, .m4v or .mov, got \"{(ext.Length == 0 ? "no extension" : ext)}\" ({outputPath})"),
+        };
+        if (Directory.Exists(full))
+            throw new EngineException(ErrorCodes.Output, $"outputPath: {full} is a directory");
+        var dir = Path.GetDirectoryName(full)!;
+        try
+        {
+            Directory.CreateDirectory(dir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EngineException(ErrorCodes.Output, $"outputPath: cannot create the folder {dir} ({e.Message})", e);
+        }
+        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid().ToString("N")[..8]}.part");
+        try
+        {
+            // Fail early (before any rendering) if the folder is not writable.
+            using (File.Create(temp, 1, FileOptions.None)) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EngineException(ErrorCodes.Output, $"outputPath: cannot write in {dir} ({e.Message})", e);
+        }
+        return new OutputFile(full, temp, format);
+    }
+
+    /// <summary>Moves the finished temp file into place (replacing an older file of the same name).</summary>
+    public long Commit()
+    {
+        try
+        {
+            File.Move(TempPath, FinalPath, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EngineException(ErrorCodes.Output, $"outputPath: cannot move the finished video to {FinalPath} ({e.Message})", e);
+        }
+        _committed = true;
+        return new FileInfo(FinalPath).Length;
+    }
+
+    /// <summary>Removes the temp file unless the output was committed.</summary>
+    public void Dispose()
+    {
+        if (_committed) return;
+        try
+        {
+            File.Delete(TempPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Nothing more can be done; the name starts with '.' and ends in .part.
+        }
+    }
+}

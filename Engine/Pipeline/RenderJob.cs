@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using ReelSpeed.Engine.Audio;
+using ReelSpeed.Engine.Media;
+using ReelSpeed.Engine.Media.Native;
+using ReelSpeed.Engine.Render;
+using ReelSpeed.Engine.Scenes;
+
+namespace ReelSpeed.Engine.Pipeline;
+
+/// <summary>Progress of a running job, reported at most every <see cref="RenderJob.ProgressIntervalMs"/>.</summary>
+public readonly record struct RenderProgress(int Frame, int TotalFrames, double Fps, double EtaMs, string Stage)
+{
+    public double Percent => TotalFrames == 0 ? 100 : Math.Round(100.0 * Frame / TotalFrames, 2);
+}
+
+/// <summary>Wall-clock milliseconds spent in each stage (render runs beside the others).</summary>
+public sealed record StageTimes(double RenderMs, double ConvertMs, double EncodeMs, double AudioMs, double MuxMs);
+
+public sealed record RenderResult(
+    string OutputPath, long FileSize, double DurationMs, int Frames, double WallMs,
+    string VideoEncoder, string AudioEncoder, StageTimes Stages, Scene Scene);
+
+/// <summary>
+/// Renders a scene to a video file as a stream: a render thread draws frames into a small
+/// pool of buffers while this thread converts each to yuv420p, encodes it, produces the
+/// matching span of audio and muxes both. Memory is bounded by the pool, not the length.
+/// Audio and video positions both derive from the frame counter, so they cannot drift.
+/// </summary>
+public static class RenderJob
+{
+    public const int PoolSize = 3;
+    public const int ProgressIntervalMs = 100;
+
+    /// <summary>
+    /// Runs the job on a dedicated thread (never the small thread pool) and completes the task
+    /// when the file is in place.
+    /// </summary>
+    public static Task<RenderResult> RunAsync(Scene scene, string outputPath, Action<RenderProgress>? progress = null, CancellationToken cancel = default) =>
+        DedicatedThread.Run("reelspeed-job", () => Run(scene, outputPath, progress, cancel));
+
+    public static RenderResult Run(Scene scene, string outputPath, Action<RenderProgress>? progress = null, CancellationToken cancel = default)
+    {
+        LibAvLoader.EnsureLoaded();
+        var wall = Stopwatch.StartNew();
+        using var output = OutputFile.Create(outputPath);
+        StageTimes stages;
+        using (var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel))
+        {
+            try
+            {
+                stages = Encode(scene, output, progress, cts);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                throw new EngineException(ErrorCodes.Aborted, "the render was aborted");
+            }
+        }
+        long size = output.Commit();
+        progress?.Invoke(new RenderProgress(scene.FrameCount, scene.FrameCount, scene.FrameCount / Math.Max(1e-9, wall.Elapsed.TotalSeconds), 0, "done"));
+        return new RenderResult(output.FinalPath, size, scene.FrameCount * 1000.0 / scene.Fps, scene.FrameCount,
+            wall.Elapsed.TotalMilliseconds, VideoEncoder.CodecName, AudioEncoder.CodecName, stages, scene);
+    }
+
+    private static StageTimes Encode(Scene scene, OutputFile output, Action<RenderProgress>? progress, CancellationTokenSource cts)
+    {
+        var token = cts.Token;
+        using var muxer = new MediaMuxer(output.TempPath, output.MuxerFormat);
+        using var video = new VideoEncoder(scene.Width, scene.Height, scene.Fps, scene.Encode, muxer.NeedsGlobalHeader);
+        using var audio = new AudioEncoder(AudioPlan.SampleRate, AudioPlan.BitRate, muxer.NeedsGlobalHeader);
+        using var music = new MusicBed(scene.Audio);
+        using var converter = new FrameConverter(scene.Width, scene.Height);
+        using var yuv = converter.AllocateFrame();
+        muxer.AddVideo(video.Context, video.TimeBase);
+        muxer.AddAudio(audio.Context, audio.TimeBase);
+        muxer.Start();
+
+        using var pool = new FramePool(FrameRenderer.FrameInfo(scene), PoolSize);
+        using var free = new BlockingCollection<int>(PoolSize);
+        using var ready = new BlockingCollection<(int Frame, int Buffer)>(PoolSize);
+        for (int i = 0; i < PoolSize; i++) free.Add(i);
+
+        double renderMs = 0;
+        Exception? renderError = null;
+        var renderThread = new Thread(() =>
+        {
+            var sw = new Stopwatch();
+            try
+            {
+                using var renderer = new FrameRenderer(scene);
+                for (int f = 0; f < scene.FrameCount; f++)
+                {
+                    int buffer = free.Take(token);
+                    sw.Restart();
+                    var canvas = pool.Surface(buffer).Canvas;
+                    renderer.Render(canvas, scene.FrameTimeMs(f));
+                    canvas.Flush();
+                    renderMs += sw.Elapsed.TotalMilliseconds;
+                    ready.Add((f, buffer), token);
+                }
+                ready.CompleteAdding();
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (Exception e)
+            {
+                renderError = e;
+                cts.Cancel();
+            }
+        })
+        { Name = "reelspeed-render", IsBackground = true };
+        renderThread.Start();
+
+        var audioL = new float[audio.FrameSize];
+        var audioR = new float[audio.FrameSize];
+        long totalSamples = (long)scene.FrameCount * AudioPlan.SampleRate / scene.Fps;
+        double convertMs = 0, encodeMs = 0, audioMs = 0, muxMs = 0;
+        var sw = new Stopwatch();
+        var clock = Stopwatch.StartNew();
+        long lastReport = -ProgressIntervalMs;
+        bool consumedAll = false;
+
+        try
+        {
+            foreach (var (frame, buffer) in ready.GetConsumingEnumerable(token))
+            {
+                sw.Restart();
+                AvCheck.Ok(LibAv.av_frame_make_writable(yuv.Ptr), ErrorCodes.Encode, "video frame");
+                converter.Convert(pool.Pixels(buffer), pool.RowBytes, yuv.Ptr);
+                free.Add(buffer, token);
+                convertMs += sw.Elapsed.TotalMilliseconds;
+
+                sw.Restart();
+                LibAv.Field<long>(yuv.Ptr, AvLayout.Frame.Pts) = frame;
+                video.Encode(yuv.Ptr, muxer);
+                encodeMs += sw.Elapsed.TotalMilliseconds;
+
+                sw.Restart();
+                long audioTarget = (long)(frame + 1) * AudioPlan.SampleRate / scene.Fps;
+                EncodeAudioUntil(audio, music, audioTarget, totalSamples, audioL, audioR, muxer, flushPartial: false);
+                audioMs += sw.Elapsed.TotalMilliseconds;
+
+                if (progress is not null && clock.ElapsedMilliseconds - lastReport >= ProgressIntervalMs)
+                {
+                    lastReport = clock.ElapsedMilliseconds;
+                    int done = frame + 1;
+                    double fps = done / Math.Max(1e-6, clock.Elapsed.TotalSeconds);
+                    progress(new RenderProgress(done, scene.FrameCount, Math.Round(fps, 1), Math.Round((scene.FrameCount - done) / fps * 1000), "encode"));
+                }
+            }
+            consumedAll = true;
+        }
+        catch (OperationCanceledException) when (renderError is not null)
+        {
+        }
+        finally
+        {
+            if (!consumedAll) cts.Cancel(); // stops the render thread when leaving early
+            renderThread.Join();
+        }
+        if (renderError is not null) throw renderError is EngineException ? renderError : new EngineException(ErrorCodes.Internal, $"rendering failed: {renderError.Message}", renderError);
+        token.ThrowIfCancellationRequested();
+
+        progress?.Invoke(new RenderProgress(scene.FrameCount, scene.FrameCount, 0, 0, "finalize"));
+        sw.Restart();
+        video.Encode(0, muxer);
+        encodeMs += sw.Elapsed.TotalMilliseconds;
+        sw.Restart();
+        EncodeAudioUntil(audio, music, totalSamples, totalSamples, audioL, audioR, muxer, flushPartial: true);
+        audio.Flush(muxer);
+        audioMs += sw.Elapsed.TotalMilliseconds;
+        sw.Restart();
+        muxer.Finish();
+        muxMs += sw.Elapsed.TotalMilliseconds;
+        return new StageTimes(Math.Round(renderMs, 1), Math.Round(convertMs, 1), Math.Round(encodeMs, 1), Math.Round(audioMs, 1), Math.Round(muxMs, 1));
+    }
+
+    /// <summary>Encodes whole audio frames up to <paramref name="target"/> samples; the final call also encodes the short tail.</summary>
+    private static void EncodeAudioUntil(AudioEncoder audio, MusicBed music, long target, long total, float[] l, float[] r, MediaMuxer muxer, bool flushPartial)
+    {
+        while (true)
+        {
+            long pos = audio.SamplesEncoded;
+            int n = (int)Math.Min(audio.FrameSize, total - pos);
+            if (n <= 0) return;
+            if (pos + n > target || (n < audio.FrameSize && !flushPartial)) return;
+            var ls = l.AsSpan(0, n);
+            var rs = r.AsSpan(0, n);
+            music.Fill(ls, rs);
+            audio.EncodeFrame(ls, rs, muxer);
+        }
+    }
+}

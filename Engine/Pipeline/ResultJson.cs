@@ -1,0 +1,124 @@
+using System.Text.Json;
+using ReelSpeed.Engine.Media;
+using ReelSpeed.Engine.Scenes;
+
+namespace ReelSpeed.Engine.Pipeline;
+
+/// <summary>
+/// Writes results as camelCase JSON by hand (Utf8JsonWriter: no reflection, AOT-safe).
+/// The field names are the public contract typed in binding.d.ts.
+/// </summary>
+public static class ResultJson
+{
+    public static string Write(RenderResult r)
+    {
+        var scene = r.Scene;
+        return Build(w =>
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("success", true);
+            w.WriteString("outputPath", r.OutputPath);
+            w.WriteNumber("durationMs", Math.Round(r.DurationMs, 3));
+            w.WriteNumber("fileSize", r.FileSize);
+            w.WriteStartObject("metadata");
+            w.WriteNumber("width", scene.Width);
+            w.WriteNumber("height", scene.Height);
+            w.WriteNumber("fps", scene.Fps);
+            w.WriteNumber("frames", r.Frames);
+            w.WriteString("template", scene.Template);
+            w.WriteString("videoCodec", "h264");
+            w.WriteString("encoder", r.VideoEncoder);
+            w.WriteNumber("crf", scene.Encode.Crf);
+            w.WriteString("preset", scene.Encode.Preset);
+            w.WriteString("quality", scene.Encode.Quality);
+            w.WriteString("audioCodec", "aac");
+            w.WriteString("audioEncoder", r.AudioEncoder);
+            w.WriteNumber("sampleRate", AudioPlan.SampleRate);
+            w.WriteNumber("channels", AudioPlan.Channels);
+            w.WriteBoolean("music", scene.Audio.MusicPath is not null);
+            w.WriteStartArray("timeline");
+            foreach (var t in scene.Timeline)
+            {
+                var b = scene.Bubbles[t.Index];
+                w.WriteStartObject();
+                w.WriteNumber("index", t.Index);
+                w.WriteString("sender", b.Sender == Config.Sender.Me ? "me" : "them");
+                w.WriteNumber("startMs", Math.Round(t.StartMs, 3));
+                w.WriteNumber("endMs", Math.Round(t.EndMs, 3));
+                w.WriteNumber("holdMs", Math.Round(t.HoldMs, 3));
+                w.WriteString("holdSource", t.HoldFromAudio ? "audioDuration" : "readingTime");
+                w.WriteBoolean("visible", t.StartMs < scene.DurationMs);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteNumber("wallMs", Math.Round(r.WallMs, 1));
+            w.WriteNumber("renderFps", Math.Round(r.Frames / Math.Max(1e-9, r.WallMs / 1000), 1));
+            w.WriteStartObject("stages");
+            w.WriteNumber("renderMs", r.Stages.RenderMs);
+            w.WriteNumber("convertMs", r.Stages.ConvertMs);
+            w.WriteNumber("encodeMs", r.Stages.EncodeMs);
+            w.WriteNumber("audioMs", r.Stages.AudioMs);
+            w.WriteNumber("muxMs", r.Stages.MuxMs);
+            w.WriteEndObject();
+            WriteWarnings(w, scene.Warnings);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
+    }
+
+    public static string Write(MediaInfo info) => Build(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("path", info.Path);
+        w.WriteString("container", info.Container);
+        w.WriteString("containerLongName", info.ContainerLongName);
+        w.WriteNumber("duration", Math.Round(info.DurationSeconds, 6));
+        w.WriteNumber("durationMs", Math.Round(info.DurationSeconds * 1000, 3));
+        w.WriteNumber("size", info.Size);
+        w.WriteNumber("bitRate", info.BitRate);
+        w.WriteStartArray("streams");
+        foreach (var s in info.Streams)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("index", s.Index);
+            w.WriteString("type", s.Type);
+            w.WriteString("codec", s.Codec);
+            if (s.Profile is not null) w.WriteString("profile", s.Profile);
+            w.WriteNumber("bitRate", s.BitRate);
+            w.WriteNumber("duration", Math.Round(s.DurationSeconds, 6));
+            if (s.Type == "video")
+            {
+                w.WriteNumber("width", s.Width);
+                w.WriteNumber("height", s.Height);
+                w.WriteNumber("fps", s.Fps);
+                w.WriteNumber("frames", s.Frames);
+                if (s.PixelFormat is not null) w.WriteString("pixelFormat", s.PixelFormat);
+            }
+            else if (s.Type == "audio")
+            {
+                w.WriteNumber("sampleRate", s.SampleRate);
+                w.WriteNumber("channels", s.Channels);
+                if (s.ChannelLayout is not null) w.WriteString("channelLayout", s.ChannelLayout);
+                if (s.SampleFormat is not null) w.WriteString("sampleFormat", s.SampleFormat);
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
+
+    private static void WriteWarnings(Utf8JsonWriter w, IReadOnlyList<string> warnings)
+    {
+        w.WriteStartArray("warnings");
+        foreach (var s in warnings) w.WriteStringValue(s);
+        w.WriteEndArray();
+    }
+
+    private static string Build(Action<Utf8JsonWriter> write)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            write(w);
+        return System.Text.Encoding.UTF8.GetString(ms.ToArray());
+    }
+}

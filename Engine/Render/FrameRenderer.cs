@@ -1,0 +1,67 @@
+using ReelSpeed.Engine.Scenes;
+using SkiaSharp;
+
+namespace ReelSpeed.Engine.Render;
+
+/// <summary>
+/// Draws frame t of a scene: the cached background, then every visible bubble sprite at its
+/// animated place, scrolled and clipped to the chat viewport. Sprites are drawn at whole-pixel
+/// positions so settled text stays exactly as painted. One renderer per thread.
+/// </summary>
+public sealed class FrameRenderer : IDisposable
+{
+    private readonly Scene _scene;
+    private readonly SKImage _background;
+    private readonly SKImage?[] _sprites;
+    private readonly SKPaint _spritePaint = new() { IsAntialias = false };
+    private readonly SKSamplingOptions _sampling = new(SKFilterMode.Nearest);
+
+    public FrameRenderer(Scene scene)
+    {
+        _scene = scene;
+        _background = BackgroundPainter.Render(scene.Background, scene.Width, scene.Height);
+        _sprites = new SKImage?[scene.Bubbles.Count];
+    }
+
+    public Scene Scene => _scene;
+
+    public static SKImageInfo FrameInfo(Scene scene) => new(scene.Width, scene.Height, SKColorType.Bgra8888, SKAlphaType.Premul);
+
+    public void Render(SKCanvas canvas, double timeMs)
+    {
+        canvas.DrawImage(_background, 0, 0, _sampling, null);
+        var viewport = _scene.Viewport;
+        float scroll = _scene.Scroll.Evaluate(timeMs);
+        canvas.Save();
+        canvas.ClipRect(viewport);
+        foreach (var b in _scene.Bubbles)
+        {
+            var state = b.Animation.Evaluate(timeMs);
+            if (!state.Visible || state.Opacity <= 0) continue;
+            float top = viewport.Top + b.Bounds.Top - scroll + state.OffsetY;
+            if (top + b.Bounds.Height < viewport.Top - BubblePainter.Margin(b) || top > viewport.Bottom) continue;
+            var sprite = _sprites[b.Index] ??= BubblePainter.RenderSprite(b);
+            int margin = BubblePainter.Margin(b);
+            float x = MathF.Round(b.Bounds.Left + state.OffsetX) - margin;
+            float y = MathF.Round(top) - margin;
+            _spritePaint.Color = SKColors.White.WithAlpha((byte)Math.Round(state.Opacity * 255));
+            canvas.DrawImage(sprite, x, y, _sampling, _spritePaint);
+        }
+        canvas.Restore();
+    }
+
+    /// <summary>Renders frame t into a new raster image (previews, tests).</summary>
+    public SKImage RenderImage(double timeMs)
+    {
+        using var surface = SKSurface.Create(FrameInfo(_scene)) ?? throw new EngineException(ErrorCodes.ResourceLimit, "cannot allocate a frame");
+        Render(surface.Canvas, timeMs);
+        return surface.Snapshot();
+    }
+
+    public void Dispose()
+    {
+        _background.Dispose();
+        foreach (var s in _sprites) s?.Dispose();
+        _spritePaint.Dispose();
+    }
+}

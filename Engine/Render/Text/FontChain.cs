@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using SkiaSharp;
+using SkiaSharp.HarfBuzz;
+
+namespace ReelSpeed.Engine.Render.Text;
+
+/// <summary>One font file of the fallback chain, with its HarfBuzz shaper.</summary>
+public sealed class FontFace : IDisposable
+{
+    private readonly SKFont _probe;
+    private readonly ConcurrentDictionary<int, bool> _coverage = new();
+    private readonly object _shapeLock = new();
+
+    internal FontFace(string name, string path, SKTypeface typeface, bool isColorEmoji)
+    {
+        Name = name;
+        Path = path;
+        Typeface = typeface;
+        IsColorEmoji = isColorEmoji;
+        Shaper = new SKShaper(typeface);
+        _probe = new SKFont(typeface, 16);
+    }
+
+    public string Name { get; }
+    public string Path { get; }
+    public SKTypeface Typeface { get; }
+    public bool IsColorEmoji { get; }
+    internal SKShaper Shaper { get; }
+
+    public bool Covers(int codepoint) => _coverage.GetOrAdd(codepoint, cp => _probe.ContainsGlyph(cp));
+
+    /// <summary>Shapes one run; HarfBuzz picks direction and script from the text.</summary>
+    internal SKShaper.Result Shape(string text, SKFont font)
+    {
+        // HarfBuzz fonts are safe to share, but SKShaper keeps per-call state we do not audit: serialise.
+        lock (_shapeLock) return Shaper.Shape(text, font);
+    }
+
+    public void Dispose()
+    {
+        Shaper.Dispose();
+        _probe.Dispose();
+        Typeface.Dispose();
+    }
+}
+
+/// <summary>
+/// The ordered list of fonts text falls back through: a primary text face, colour emoji,
+/// script faces (Arabic, Hebrew, Devanagari, ...), then a wide-coverage last resort.
+/// Skia's NoDependencies build has no fontconfig, so fonts are located by file path:
+/// <c>REELSPEED_FONT_DIRS</c> (colon-separated) first, then the Debian font folders.
+/// </summary>
+public sealed class FontChain : IDisposable
+{
+    /// <summary>File names tried in order; the first found of the first group is the primary face.</summary>
+    public static readonly string[] PrimaryCandidates = { "NotoSans-Regular.ttf", "DejaVuSans.ttf" };
+    public static readonly string[] BoldCandidates = { "NotoSans-Bold.ttf", "DejaVuSans-Bold.ttf" };
+    public const string EmojiFile = "NotoColorEmoji.ttf";
+    public static readonly string[] FallbackFiles =
+    {
+        "NotoSansArabic-Regular.ttf", "NotoSansHebrew-Regular.ttf", "NotoSansDevanagari-Regular.ttf",
+        "NotoSansThai-Regular.ttf", "NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf",
+        "NotoSansArmenian-Regular.ttf", "NotoSansGeorgian-Regular.ttf", "NotoSansBengali-Regular.ttf",
+        "NotoSansSymbols-Regular.ttf", "NotoSansSymbols2-Regular.ttf", "NotoSansMath-Regular.ttf",
+        "DejaVuSans.ttf",
+    };
+
+    public static readonly string[] DefaultDirectories =
+    {
+        "/usr/share/fonts/truetype/noto", "/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/dejavu",
+        "/usr/local/share/fonts", "/usr/share/fonts/truetype",
+    };
+
+    private static readonly Lazy<FontChain> s_default = new(() => Load(SearchDirectories()), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>The process-wide chain; fonts are immutable and shared by every job.</summary>
+    public static FontChain Default => s_default.Value;
+
+    private FontChain(FontFace primary, FontFace bold, FontFace? emoji, IReadOnlyList<FontFace> faces)
+    {
+        Primary = primary;
+        Bold = bold;
+        Emoji = emoji;
+        Faces = faces;
+    }
+
+    public FontFace Primary { get; }
+    public FontFace Bold { get; }
+    public FontFace? Emoji { get; }
+
+    /// <summary>Every face in fallback order (primary first).</summary>
+    public IReadOnlyList<FontFace> Faces { get; }
+
+    public static IReadOnlyList<string> SearchDirectories()
+    {
+        var dirs = new List<string>();
+        var env = Environment.GetEnvironmentVariable("REELSPEED_FONT_DIRS");
+        if (!string.IsNullOrWhiteSpace(env)) dirs.AddRange(env.Split(':', StringSplitOptions.RemoveEmptyEntries));
+        dirs.AddRange(DefaultDirectories);
+        return dirs;
+    }
+
+    public static FontChain Load(IReadOnlyList<string> directories)
+    {
+        string? Find(string file)
+        {
+            foreach (var d in directories)
+            {
+                var p = System.IO.Path.Combine(d, file);
+                if (File.Exists(p)) return p;
+            }
+            return null;
+        }
+
+        FontFace? Open(string file, bool emoji = false)
+        {
+            var path = Find(file);
+            if (path is null) return null;
+            var tf = SKTypeface.FromFile(path);
+            return tf is null ? null : new FontFace(System.IO.Path.GetFileNameWithoutExtension(file), path, tf, emoji);
+        }
+
+        FontFace? primary = null;
+        foreach (var f in PrimaryCandidates)
+            if ((primary = Open(f)) is not null) break;
+        if (primary is null)
+            throw new EngineException(ErrorCodes.Dependency,
+                $"no text font found: looked for {string.Join(", ", PrimaryCandidates)} in {string.Join(":", directories)}; " +
+                "install fonts-noto-core (scripts/setup-system.sh) or set REELSPEED_FONT_DIRS");
+        FontFace? bold = null;
+        foreach (var f in BoldCandidates)
+            if ((bold = Open(f)) is not null) break;
+
+        var faces = new List<FontFace> { primary };
+        var emojiFace = Open(EmojiFile, emoji: true);
+        if (emojiFace is not null) faces.Add(emojiFace);
+        foreach (var f in FallbackFiles)
+        {
+            if (faces.Any(x => System.IO.Path.GetFileName(x.Path) == f)) continue;
+            var face = Open(f);
+            if (face is not null) faces.Add(face);
+        }
+        return new FontChain(primary, bold ?? primary, emojiFace, faces);
+    }
+
+    public void Dispose()
+    {
+        foreach (var f in Faces) f.Dispose();
+        if (!Faces.Contains(Bold)) Bold.Dispose();
+    }
+}

@@ -1,0 +1,59 @@
+using ReelSpeed.Engine.Config;
+
+namespace ReelSpeed.Engine.Scenes;
+
+/// <summary>When one message appears and how long it holds the stage (voice clip or reading time).</summary>
+public sealed record MessageTiming(int Index, double StartMs, double HoldMs, bool HoldFromAudio)
+{
+    public double EndMs => StartMs + HoldMs;
+}
+
+/// <summary>
+/// The story's clock. Message 0 appears at <c>baseDelay</c>; message i+1 at
+/// start(i) + hold(i) + <c>messageDelay</c>, where hold is the voice clip's
+/// <c>audioDuration</c> or, without one, a reading time from the text's length.
+/// Without a fixed <c>duration</c> the video ends <see cref="TailMs"/> after the last hold.
+/// </summary>
+public static class Timeline
+{
+    public const double TailMs = 1500;
+    public const double ReadingBaseMs = 600;
+    public const double ReadingPerCharacterMs = 55;
+    public const double ReadingMinMs = 1200;
+    public const double ReadingMaxMs = 6000;
+
+    /// <summary>Time to read a message with no voice clip: grows with its length, within bounds.</summary>
+    public static double ReadingTimeMs(string text)
+    {
+        int graphemes = new System.Globalization.StringInfo(text).LengthInTextElements;
+        return Math.Clamp(ReadingBaseMs + ReadingPerCharacterMs * graphemes, ReadingMinMs, ReadingMaxMs);
+    }
+
+    public static IReadOnlyList<MessageTiming> Compute(IReadOnlyList<MessageSpec> messages, AnimationSpec animation)
+    {
+        var timings = new MessageTiming[messages.Count];
+        double t = animation.BaseDelayMs;
+        for (int i = 0; i < messages.Count; i++)
+        {
+            var m = messages[i];
+            bool fromAudio = m.AudioDurationSeconds is not null;
+            double hold = fromAudio ? m.AudioDurationSeconds!.Value * 1000 : ReadingTimeMs(m.Text);
+            timings[i] = new MessageTiming(i, t, hold, fromAudio);
+            t += hold + animation.MessageDelayMs;
+        }
+        return timings;
+    }
+
+    /// <summary>The video's length: the config's duration, or the end of the last hold plus a tail.</summary>
+    public static double DurationMs(IReadOnlyList<MessageTiming> timings, double? fixedSeconds)
+    {
+        if (fixedSeconds is { } s) return s * 1000;
+        return timings.Count == 0 ? TailMs : timings[^1].EndMs + TailMs;
+    }
+
+    /// <summary>Frames needed to cover <paramref name="durationMs"/> at <paramref name="fps"/> (at least one).</summary>
+    public static int FrameCount(double durationMs, int fps) => Math.Max(1, (int)Math.Round(durationMs * fps / 1000.0));
+
+    /// <summary>Presentation time of frame <paramref name="frame"/>, exact in integer arithmetic where possible.</summary>
+    public static double FrameTimeMs(long frame, int fps) => frame * 1000.0 / fps;
+}
