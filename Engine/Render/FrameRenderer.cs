@@ -13,6 +13,7 @@ public sealed class FrameRenderer : IDisposable
     private readonly Scene _scene;
     private readonly SKImage _background;
     private readonly SKImage?[] _sprites;
+    private readonly SKImage _topFade;
     private readonly SKPaint _spritePaint = new() { IsAntialias = false };
     private readonly SKSamplingOptions _sampling = new(SKFilterMode.Nearest);
 
@@ -21,6 +22,29 @@ public sealed class FrameRenderer : IDisposable
         _scene = scene;
         _background = BackgroundPainter.Render(scene.Background, scene.Width, scene.Height);
         _sprites = new SKImage?[scene.Bubbles.Count];
+        _topFade = RenderTopFade(_background, scene.Viewport, scene.Viewport.Height * TopFadeFraction);
+    }
+
+    /// <summary>Height of the band at the top of the viewport where scrolled-away bubbles fade out, as a fraction of it.</summary>
+    public const float TopFadeFraction = 0.05f;
+
+    /// <summary>
+    /// The background strip under the top of the viewport, opaque at the edge and transparent
+    /// below: drawn over the bubbles so messages scrolling away fade out instead of being cut.
+    /// </summary>
+    private static SKImage RenderTopFade(SKImage background, SKRect viewport, float height)
+    {
+        int w = background.Width, h = Math.Max(1, (int)MathF.Ceiling(height));
+        using var surface = SKSurface.Create(new SKImageInfo(w, h, SKColorType.Bgra8888, SKAlphaType.Premul))
+            ?? throw new EngineException(ErrorCodes.ResourceLimit, "cannot allocate the fade band");
+        var c = surface.Canvas;
+        c.Clear(SKColors.Transparent);
+        c.DrawImage(background, SKRect.Create(0, viewport.Top, w, h), SKRect.Create(0, 0, w, h), new SKSamplingOptions(SKFilterMode.Nearest), null);
+        using var mask = SKShader.CreateLinearGradient(new SKPoint(0, 0), new SKPoint(0, h),
+            new[] { SKColors.Black, SKColors.Black.WithAlpha(0) }, null, SKShaderTileMode.Clamp);
+        using var paint = new SKPaint { Shader = mask, BlendMode = SKBlendMode.DstIn };
+        c.DrawRect(0, 0, w, h, paint);
+        return surface.Snapshot();
     }
 
     public Scene Scene => _scene;
@@ -48,6 +72,7 @@ public sealed class FrameRenderer : IDisposable
             canvas.DrawImage(sprite, x, y, _sampling, _spritePaint);
         }
         canvas.Restore();
+        if (scroll > 0) canvas.DrawImage(_topFade, 0, viewport.Top, _sampling, null);
     }
 
     /// <summary>Renders frame t into a new raster image (previews, tests).</summary>
@@ -61,6 +86,7 @@ public sealed class FrameRenderer : IDisposable
     public void Dispose()
     {
         _background.Dispose();
+        _topFade.Dispose();
         foreach (var s in _sprites) s?.Dispose();
         _spritePaint.Dispose();
     }

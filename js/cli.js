@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+'use strict';
+// reelspeed: command-line front end of the engine.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const USAGE = `Usage:
+  reelspeed render <config.json> -o <out.mp4> [--quiet]   render a chat story
+  reelspeed frame <config.json> --time <ms> -o <frame.png|.jpg>   render one frame
+  reelspeed probe <file>                                   print media metadata as JSON
+  reelspeed version                                        print engine, FFmpeg and Skia versions
+
+Relative asset paths in a config (music) are resolved against the config file's folder.`;
+
+function parseArgs(argv) {
+  const positional = [];
+  const flags = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-o' || a === '--output') flags.output = argv[++i];
+    else if (a === '--time' || a === '-t') flags.time = argv[++i];
+    else if (a === '--quiet' || a === '-q') flags.quiet = true;
+    else if (a === '--help' || a === '-h') flags.help = true;
+    else if (a.startsWith('-')) throw usageError(`unknown option ${a}`);
+    else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+function usageError(message) {
+  const e = new Error(message);
+  e.usage = true;
+  return e;
+}
+
+function readConfig(file) {
+  if (!file) throw usageError('missing <config.json>');
+  let text;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const err = new Error(`${file}: cannot read config (${e.code || e.message})`);
+    err.code = 'ERR_INPUT_NOT_FOUND';
+    throw err;
+  }
+  return { text, baseDir: path.dirname(path.resolve(file)) };
+}
+
+function formatBytes(n) {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
+  return `${n} B`;
+}
+
+function progressPrinter(quiet) {
+  if (quiet) return undefined;
+  const tty = process.stderr.isTTY;
+  let lastDecile = -1;
+  return (p) => {
+    if (tty) {
+      const width = 30;
+      const filled = Math.round((p.percent / 100) * width);
+      const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
+      const eta = p.etaMs > 0 ? ` eta ${(p.etaMs / 1000).toFixed(1)}s` : '';
+      process.stderr.write(`\r[${bar}] ${p.percent.toFixed(1).padStart(5)}% ${p.frame}/${p.totalFrames} ${p.fps.toFixed(0)} fps${eta} ${p.stage}   `);
+    } else {
+      const decile = Math.floor(p.percent / 10);
+      if (decile !== lastDecile) {
+        lastDecile = decile;
+        process.stderr.write(`progress ${p.percent.toFixed(0)}% (${p.frame}/${p.totalFrames} frames, ${p.fps.toFixed(0)} fps, ${p.stage})\n`);
+      }
+    }
+  };
+}
+
+async function main(argv) {
+  const { positional, flags } = parseArgs(argv);
+  const [command, ...rest] = positional;
+  if (flags.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return flags.help ? 0 : 2;
+  }
+  const engine = require('./index');
+  switch (command) {
+    case 'render': {
+      const { text, baseDir } = readConfig(rest[0]);
+      if (!flags.output) throw usageError('missing -o <out.mp4>');
+      const started = process.hrtime.bigint();
+      const result = await engine.processVideo('', flags.output, text, { onProgress: progressPrinter(flags.quiet), baseDir });
+      const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+      if (!flags.quiet && process.stderr.isTTY) process.stderr.write('\n');
+      const m = result.metadata;
+      for (const w of m.warnings) process.stderr.write(`warning: ${w}\n`);
+      process.stdout.write(`rendered ${m.frames} frames (${(result.durationMs / 1000).toFixed(2)} s, ${m.width}x${m.height}@${m.fps}) in ${wallS.toFixed(2)} s — ${(m.frames / wallS).toFixed(1)} fps — ${formatBytes(result.fileSize)} → ${result.outputPath}\n`);
+      return 0;
+    }
+    case 'frame': {
+      const { text, baseDir } = readConfig(rest[0]);
+      if (!flags.output) throw usageError('missing -o <frame.png>');
+      const time = Number(flags.time ?? 0);
+      if (!Number.isFinite(time) || time < 0) throw usageError(`--time: expected milliseconds >= 0, got ${flags.time}`);
+      const ext = path.extname(flags.output).toLowerCase();
+      const format = ext === '.jpg' || ext === '.jpeg' ? 'jpeg' : 'png';
+      const bytes = await engine.renderFrame(text, time, { format, baseDir });
+      fs.mkdirSync(path.dirname(path.resolve(flags.output)), { recursive: true });
+      fs.writeFileSync(flags.output, bytes);
+      process.stdout.write(`wrote ${formatBytes(bytes.length)} ${format} frame at ${time} ms → ${flags.output}\n`);
+      return 0;
+    }
+    case 'probe': {
+      if (!rest[0]) throw usageError('missing <file>');
+      const info = await engine.getVideoMetadata(rest[0]);
+      process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+      return 0;
+    }
+    case 'version':
+      process.stdout.write(`${JSON.stringify(engine.version())}\n`);
+      return 0;
+    default:
+      throw usageError(`unknown command ${command}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e) => {
+    if (e.usage) {
+      process.stderr.write(`error: ${e.message}\n\n${USAGE}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}error [${e.code || 'ERR_INTERNAL'}]: ${e.message}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,159 @@
+'use strict';
+/**
+ * ReelSpeed Engine: chat-story video rendering in-process (FFmpeg + Skia, NativeAOT).
+ * This module records and checks arguments; the work happens in the native addon,
+ * off the JS thread. Every function returns a Promise. Types: binding.d.ts.
+ */
+const path = require('node:path');
+const { loadNative } = require('./native');
+
+const native = loadNative();
+
+/** Error codes an engine call can reject with (`error.code`). */
+const ErrorCodes = Object.freeze({
+  INVALID_CONFIG: 'ERR_INVALID_CONFIG',
+  INVALID_ARG: 'ERR_INVALID_ARG_TYPE',
+  INPUT_NOT_FOUND: 'ERR_INPUT_NOT_FOUND',
+  UNSUPPORTED_MEDIA: 'ERR_UNSUPPORTED_MEDIA',
+  DECODE: 'ERR_DECODE',
+  ENCODE: 'ERR_ENCODE',
+  OUTPUT: 'ERR_OUTPUT',
+  ABORTED: 'ERR_ABORTED',
+  RESOURCE_LIMIT: 'ERR_RESOURCE_LIMIT',
+  DEPENDENCY: 'ERR_DEPENDENCY',
+  INTERNAL: 'ERR_INTERNAL',
+});
+
+function engineError(code, message) {
+  const e = new Error(message);
+  e.code = code;
+  return e;
+}
+
+function describe(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
+  return typeof value;
+}
+
+function configToJson(config) {
+  if (typeof config === 'string') {
+    if (config.trim() === '') throw engineError(ErrorCodes.INVALID_CONFIG, 'config: expected an object or a JSON string, got an empty string');
+    return config;
+  }
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw engineError(ErrorCodes.INVALID_CONFIG, `config: expected an object or a JSON string, got ${describe(config)}`);
+  }
+  try {
+    return JSON.stringify(config);
+  } catch (e) {
+    throw engineError(ErrorCodes.INVALID_CONFIG, `config: cannot be serialised to JSON (${e.message})`);
+  }
+}
+
+function checkPath(value, name, { optional = false } = {}) {
+  if (optional && (value === undefined || value === null)) return '';
+  if (typeof value !== 'string') throw engineError(ErrorCodes.INVALID_ARG, `${name}: expected a string path, got ${describe(value)}`);
+  if (!optional && value.trim() === '') throw engineError(ErrorCodes.INVALID_ARG, `${name}: expected a non-empty path`);
+  return value;
+}
+
+const KNOWN_OPTIONS = new Set(['onProgress', 'baseDir', 'signal', 'format', 'quality']);
+
+function checkOptions(options, allowed) {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw engineError(ErrorCodes.INVALID_ARG, `options: expected an object, got ${describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      const why = KNOWN_OPTIONS.has(key) ? 'is not supported by this call in this engine version' : 'is not a known option';
+      throw engineError(ErrorCodes.INVALID_ARG, `options.${key} ${why} (allowed: ${allowed.join(', ')})`);
+    }
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw engineError(ErrorCodes.INVALID_ARG, `options.onProgress: expected a function, got ${describe(options.onProgress)}`);
+  }
+  if (options.baseDir !== undefined && typeof options.baseDir !== 'string') {
+    throw engineError(ErrorCodes.INVALID_ARG, `options.baseDir: expected a string path, got ${describe(options.baseDir)}`);
+  }
+  return options;
+}
+
+function ensureCode(e) {
+  if (e && typeof e === 'object' && !e.code) e.code = ErrorCodes.INTERNAL;
+  return e;
+}
+
+/**
+ * Renders a chat story to `outputPath` (.mp4, .m4v or .mov). The file is written under a
+ * temporary name and renamed when complete: a failed call leaves no file behind.
+ * @param {string} inputPath source/background clip, or '' for a chat story
+ * @param {string} outputPath
+ * @param {object|string} config ReelSpeed chat-story config (object or JSON string)
+ * @param {{ onProgress?: Function, baseDir?: string }} [options]
+ */
+async function processVideo(inputPath, outputPath, config, options) {
+  const input = checkPath(inputPath, 'inputPath', { optional: true });
+  const output = checkPath(outputPath, 'outputPath');
+  const json = configToJson(config);
+  const opts = checkOptions(options, ['onProgress', 'baseDir']);
+  const baseDir = path.resolve(opts.baseDir ?? process.cwd());
+  try {
+    const result = await native.processVideo(input, output, json, opts.onProgress, baseDir);
+    return JSON.parse(result);
+  } catch (e) {
+    throw ensureCode(e);
+  }
+}
+
+/**
+ * Probes a media file: container, duration, size, bit rate and, per stream, codec,
+ * dimensions, frame rate, pixel format, sample rate and channels.
+ * @param {string} filePath
+ */
+async function getVideoMetadata(filePath) {
+  const file = checkPath(filePath, 'filePath');
+  try {
+    return JSON.parse(await native.getVideoMetadata(path.resolve(file)));
+  } catch (e) {
+    throw ensureCode(e);
+  }
+}
+
+/**
+ * Renders the frame a chat story shows at `timeMs`, as PNG (default) or JPEG bytes.
+ * @param {object|string} config
+ * @param {number} timeMs
+ * @param {{ format?: 'png'|'jpeg', quality?: number, baseDir?: string }} [options]
+ * @returns {Promise<Buffer>}
+ */
+async function renderFrame(config, timeMs, options) {
+  const json = configToJson(config);
+  if (typeof timeMs !== 'number' || !Number.isFinite(timeMs) || timeMs < 0) {
+    throw engineError(ErrorCodes.INVALID_ARG, `timeMs: expected a number of milliseconds >= 0, got ${describe(timeMs)}`);
+  }
+  const opts = checkOptions(options, ['format', 'quality', 'baseDir']);
+  const format = opts.format ?? 'png';
+  if (format !== 'png' && format !== 'jpeg') {
+    throw engineError(ErrorCodes.INVALID_ARG, `options.format: expected "png" or "jpeg", got ${describe(format)}`);
+  }
+  const quality = opts.quality ?? 90;
+  if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
+    throw engineError(ErrorCodes.INVALID_ARG, `options.quality: expected an integer 1..100, got ${describe(quality)}`);
+  }
+  const baseDir = path.resolve(opts.baseDir ?? process.cwd());
+  try {
+    return await native.renderFrame(json, timeMs, format, quality, baseDir);
+  } catch (e) {
+    throw ensureCode(e);
+  }
+}
+
+/** Versions of the engine, FFmpeg and Skia in use. */
+function version() {
+  return JSON.parse(native.version());
+}
+
+module.exports = { processVideo, getVideoMetadata, renderFrame, version, ErrorCodes };
