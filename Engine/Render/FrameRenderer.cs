@@ -57,13 +57,14 @@ public sealed class FrameRenderer : IDisposable
         var viewport = _scene.Viewport;
         float scroll = _scene.Scroll.Evaluate(timeMs);
         canvas.Save();
-        canvas.ClipRect(viewport);
+        // Clip only above the viewport: a new bubble may enter from below while the stack scrolls up.
+        canvas.ClipRect(new SKRect(0, viewport.Top, _scene.Width, _scene.Height));
         foreach (var b in _scene.Bubbles)
         {
             var state = b.Animation.Evaluate(timeMs);
             if (!state.Visible || state.Opacity <= 0) continue;
             float top = viewport.Top + b.Bounds.Top - scroll + state.OffsetY;
-            if (top + b.Bounds.Height < viewport.Top - BubblePainter.Margin(b) || top > viewport.Bottom) continue;
+            if (top + b.Bounds.Height < viewport.Top - BubblePainter.Margin(b) || top > _scene.Height) continue;
             var sprite = _sprites[b.Index] ??= BubblePainter.RenderSprite(b);
             int margin = BubblePainter.Margin(b);
             float x = MathF.Round(b.Bounds.Left + state.OffsetX) - margin;

@@ -1,0 +1,186 @@
+using NUnit.Framework;
+using ReelSpeed.Engine.Config;
+using SkiaSharp;
+
+namespace ReelSpeed.Engine.Tests.Config;
+
+public class ChatStoryConfigParserTests
+{
+    private const string Minimal = """{ "messages": [ { "text": "hi", "sender": "me" } ] }""";
+
+    private static ConfigValidationException Invalid(string json)
+    {
+        var e = Assert.Throws<ConfigValidationException>(() => ChatStoryConfigParser.Parse(json))!;
+        Assert.That(e.Code, Is.EqualTo(ErrorCodes.InvalidConfig));
+        return e;
+    }
+
+    private static IEnumerable<string> Paths(ConfigValidationException e) => e.Errors.Select(x => x.Path);
+
+    [Test]
+    public void Minimal_config_gets_the_documented_defaults()
+    {
+        var c = ChatStoryConfigParser.Parse(Minimal);
+        Assert.Multiple(() =>
+        {
+            Assert.That((c.Video.Width, c.Video.Height, c.Video.Fps), Is.EqualTo((1080, 1920, 30)));
+            Assert.That(c.Video.DurationSeconds, Is.Null);
+            Assert.That(c.Video.Quality, Is.EqualTo("medium"));
+            Assert.That(c.Video.Crf, Is.EqualTo(23));
+            Assert.That(c.Video.Preset, Is.EqualTo("veryfast"));
+            Assert.That(c.Template, Is.EqualTo("modern-light"));
+            Assert.That(c.Animation.Type, Is.EqualTo(MessageAnimation.Slide));
+            Assert.That(c.Animation.BaseDelayMs, Is.EqualTo(AnimationSpec.DefaultBaseDelayMs));
+            Assert.That(c.Audio.Enabled, Is.True);
+            Assert.That(c.Audio.BackgroundMusicPath, Is.Null);
+            Assert.That(c.Messages, Has.Count.EqualTo(1));
+        });
+    }
+
+    [TestCase("low", 28)]
+    [TestCase("medium", 23)]
+    [TestCase("high", 20)]
+    public void Quality_presets_map_to_crf(string quality, int crf)
+    {
+        var c = ChatStoryConfigParser.Parse($$"""{ "videoSettings": { "quality": "{{quality}}" }, "messages": [ { "text": "hi", "sender": "me" } ] }""");
+        Assert.That(c.Video.Crf, Is.EqualTo(crf));
+    }
+
+    [Test]
+    public void Crf_and_preset_override_the_quality_preset()
+    {
+        var c = ChatStoryConfigParser.Parse("""{ "videoSettings": { "quality": "low", "crf": 17, "preset": "medium" }, "messages": [ { "text": "hi", "sender": "me" } ] }""");
+        Assert.That((c.Video.Crf, c.Video.Preset), Is.EqualTo((17, "medium")));
+    }
+
+    [TestCase("{\"videoSettings\": {\"fps\": \"thirty\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "videoSettings.fps", "\"thirty\"")]
+    [TestCase("{\"videoSettings\": {\"fps\": 29.97}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "videoSettings.fps", "29.97")]
+    [TestCase("{\"videoSettings\": {\"fps\": 0}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "videoSettings.fps", "0")]
+    [TestCase("{\"videoSettings\": {\"resolution\": \"1081x1920\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "videoSettings.resolution", "1081x1920")]
+    [TestCase("{\"videoSettings\": {\"resolution\": \"8192x8192\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "videoSettings.resolution", "8192x8192")]
+    [TestCase("{\"videoSettings\": {\"duration\": -1}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "videoSettings.duration", "-1")]
+    [TestCase("{\"videoSettings\": {\"quality\": \"ultra\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "videoSettings.quality", "\"ultra\"")]
+    [TestCase("{\"videoSettings\": {\"crf\": 60}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "videoSettings.crf", "60")]
+    [TestCase("{\"videoSettings\": {\"preset\": \"warp\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "videoSettings.preset", "\"warp\"")]
+    [TestCase("{\"template\": \"neon\", \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "template", "\"neon\"")]
+    [TestCase("{\"colorCustomization\": {\"senderBubbleColor\": \"blue-ish\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "colorCustomization.senderBubbleColor", "\"blue-ish\"")]
+    [TestCase("{\"backgroundSettings\": {\"backgroundType\": \"plasma\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "backgroundSettings.backgroundType", "\"plasma\"")]
+    [TestCase("{\"backgroundSettings\": {\"gradientColors\": [\"#fff\"]}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "backgroundSettings.gradientColors", "an array")]
+    [TestCase("{\"backgroundSettings\": {\"gradientColors\": [\"#fff\", 12]}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "backgroundSettings.gradientColors[1]", "12")]
+    [TestCase("{\"backgroundSettings\": {\"gradientAngle\": \"up\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "backgroundSettings.gradientAngle", "\"up\"")]
+    [TestCase("{\"animationSettings\": {\"messageAnimationType\": \"spin\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "animationSettings.messageAnimationType", "\"spin\"")]
+    [TestCase("{\"animationSettings\": {\"baseDelay\": -5}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "animationSettings.baseDelay", "-5")]
+    [TestCase("{\"animationSettings\": {\"messageDelay\": \"soon\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "animationSettings.messageDelay", "\"soon\"")]
+    [TestCase("{\"animationSettings\": {\"transitionDuration\": 99999}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "animationSettings.transitionDuration", "99999")]
+    [TestCase("{\"animationSettings\": {\"showMessageAnimations\": \"yes\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "animationSettings.showMessageAnimations", "\"yes\"")]
+    [TestCase("{\"messages\": [{\"text\": \"\", \"sender\": \"me\"}]}", "messages[0].text", "empty")]
+    [TestCase("{\"messages\": [{\"text\": 5, \"sender\": \"me\"}]}", "messages[0].text", "5")]
+    [TestCase("{\"messages\": [{\"text\": \"a\", \"sender\": \"bob\"}]}", "messages[0].sender", "\"bob\"")]
+    [TestCase("{\"messages\": [{\"text\": \"a\"}]}", "messages[0].sender", "required")]
+    [TestCase("{\"messages\": [{\"text\": \"a\", \"sender\": \"me\", \"audioDuration\": 0}]}", "messages[0].audioDuration", "0")]
+    [TestCase("{\"messages\": []}", "messages", "empty")]
+    [TestCase("{\"messages\": {}}", "messages", "an object")]
+    [TestCase("{}", "messages", "required")]
+    [TestCase("{\"voiceAudioSettings\": {\"enableAudio\": 1}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "voiceAudioSettings.enableAudio", "1")]
+    [TestCase("{\"voiceAudioSettings\": {\"backgroundMusicVolume\": 150}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "voiceAudioSettings.backgroundMusicVolume", "150")]
+    [TestCase("{\"voiceAudioSettings\": {\"masterVolume\": -1}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "voiceAudioSettings.masterVolume", "-1")]
+    [TestCase("{\"voiceAudioSettings\": {\"backgroundMusicUrl\": \"https://x/y.mp3\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "voiceAudioSettings.backgroundMusicUrl", "download")]
+    [TestCase("{\"audioSettings\": {\"masterVolume\": \"loud\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "audioSettings.masterVolume", "\"loud\"")]
+    public void Each_bad_field_is_reported_with_its_path_and_what_was_found(string json, string path, string found)
+    {
+        var e = Invalid(json);
+        var error = e.Errors.FirstOrDefault(x => x.Path == path);
+        Assert.That(error, Is.Not.Null, $"no error for {path}; got: {e.Message}");
+        Assert.That(error!.Message, Does.Contain(found));
+        Assert.That(e.Message, Does.Contain(path));
+    }
+
+    [Test]
+    public void Every_error_is_reported_at_once()
+    {
+        var e = Invalid("""
+            { "videoSettings": { "fps": "thirty", "resolution": "big" }, "template": 7,
+              "messages": [ { "text": "ok", "sender": "me" }, { "text": "", "sender": "x" } ] }
+            """);
+        Assert.That(Paths(e), Is.SupersetOf(new[] { "videoSettings.fps", "videoSettings.resolution", "template", "messages[1].text", "messages[1].sender" }));
+    }
+
+    [Test]
+    public void Features_of_later_versions_are_rejected_not_ignored()
+    {
+        var e = Invalid("""
+            { "videoSettings": { "greenScreen": true, "brainrotMode": true }, "template": "imessage",
+              "backgroundSettings": { "backgroundType": "video", "backgroundUrl": "bg.mp4" },
+              "animationSettings": { "messageAnimationType": "typewriter", "showTypingIndicator": true },
+              "chatOverlay": { "showHeader": true },
+              "messages": [ { "text": "a", "sender": "me", "audioUrl": "a.mp3", "imageUrl": "p.png" } ] }
+            """);
+        Assert.That(Paths(e), Is.SupersetOf(new[]
+        {
+            "videoSettings.greenScreen", "videoSettings.brainrotMode", "template", "backgroundSettings.backgroundType",
+            "backgroundSettings.backgroundUrl", "animationSettings.messageAnimationType", "animationSettings.showTypingIndicator",
+            "chatOverlay.showHeader", "messages[0].audioUrl", "messages[0].imageUrl",
+        }));
+        Assert.That(e.Errors.First(x => x.Path == "template").Message, Does.Contain("not supported by this engine version yet"));
+    }
+
+    [Test]
+    public void Neutral_values_of_later_features_are_accepted()
+    {
+        var c = ChatStoryConfigParser.Parse("""
+            { "videoSettings": { "greenScreen": false, "brainrotMode": false },
+              "chatOverlay": { "showHeader": false }, "animationSettings": { "animationSpeed": "normal" },
+              "messages": [ { "text": "a", "sender": "me", "audioUrl": "", "imageUrl": null } ] }
+            """);
+        Assert.That(c.Messages, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void Unknown_fields_become_warnings()
+    {
+        var c = ChatStoryConfigParser.Parse("""{ "messages": [ { "text": "a", "sender": "me", "mood": "happy" } ], "sparkles": true }""");
+        Assert.That(c.Warnings, Has.Some.Contains("messages[0].mood"));
+        Assert.That(c.Warnings, Has.Some.Contains("sparkles"));
+    }
+
+    [Test]
+    public void Invalid_json_is_a_config_error()
+    {
+        var e = Invalid("{ \"messages\": [ ");
+        Assert.That(e.Errors.Single().Path, Is.EqualTo("config"));
+        Assert.That(e.Message, Does.Contain("not valid JSON"));
+        Assert.That(Invalid("[1, 2]").Message, Does.Contain("expected an object"));
+    }
+
+    [Test]
+    public void Colours_parse_in_hex_and_css_forms()
+    {
+        var c = ChatStoryConfigParser.Parse("""
+            { "colorCustomization": { "senderBubbleColor": "#0f0", "receiverBubbleColor": "#11223344", "senderTextColor": "rgb(1, 2, 3)", "receiverTextColor": "rgba(255,0,0,0.5)" },
+              "messages": [ { "text": "a", "sender": "me" } ] }
+            """);
+        Assert.Multiple(() =>
+        {
+            Assert.That(c.Colors.SenderBubble, Is.EqualTo(new SKColor(0, 255, 0)));
+            Assert.That(c.Colors.ReceiverBubble, Is.EqualTo(new SKColor(0x11, 0x22, 0x33, 0x44)));
+            Assert.That(c.Colors.SenderText, Is.EqualTo(new SKColor(1, 2, 3)));
+            Assert.That(c.Colors.ReceiverText, Is.EqualTo(new SKColor(255, 0, 0, 128)));
+        });
+    }
+
+    [Test]
+    public void Relative_music_paths_resolve_against_the_base_directory()
+    {
+        var c = ChatStoryConfigParser.Parse("""{ "voiceAudioSettings": { "backgroundMusicUrl": "assets/m.mp3" }, "messages": [ { "text": "a", "sender": "me" } ] }""", "/srv/stories");
+        Assert.That(c.Audio.BackgroundMusicPath, Is.EqualTo("/srv/stories/assets/m.mp3"));
+        var f = ChatStoryConfigParser.Parse("""{ "voiceAudioSettings": { "backgroundMusicUrl": "file:///tmp/a%20b.mp3" }, "messages": [ { "text": "a", "sender": "me" } ] }""");
+        Assert.That(f.Audio.BackgroundMusicPath, Is.EqualTo("/tmp/a b.mp3"));
+    }
+
+    [Test]
+    public void ShowMessageAnimations_false_disables_animation()
+    {
+        var c = ChatStoryConfigParser.Parse("""{ "animationSettings": { "messageAnimationType": "slide", "showMessageAnimations": false }, "messages": [ { "text": "a", "sender": "me" } ] }""");
+        Assert.That(c.Animation.Type, Is.EqualTo(MessageAnimation.None));
+    }
+}
