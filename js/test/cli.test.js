@@ -1,0 +1,97 @@
+// The command-line front end, run as a child process the way a user runs it.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, ROOT, makeTempDir, makeTone, meanVolumeDb, partFiles, removeTempDir, tinyConfig } from './helpers.mjs';
+
+function cli(...args) {
+  // Pipes (not a TTY): progress is printed as "progress N% (...)" lines.
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 90000 });
+  if (r.error) throw r.error;
+  return r;
+}
+
+describe('reelspeed CLI', () => {
+  let dir;
+  let configFile;
+  let out;
+
+  beforeAll(() => {
+    dir = makeTempDir();
+    configFile = path.join(dir, 'story.json');
+    fs.writeFileSync(configFile, JSON.stringify(tinyConfig(), null, 2));
+    out = path.join(dir, 'out', 'story.mp4');
+  });
+
+  afterAll(() => removeTempDir(dir));
+
+  it('render: exits 0, prints a summary on stdout and progress on stderr', () => {
+    const r = cli('render', configFile, '-o', out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/frames/);
+    expect(r.stdout).toMatch(/fps/);
+    expect(r.stdout).toMatch(/rendered 30 frames/);
+    expect(r.stdout).toContain('360x640@30');
+    expect(r.stdout).toContain(out);
+    expect(r.stderr).toMatch(/progress \d+%/);
+    expect(r.stderr).toMatch(/progress 100%/);
+    expect(fs.statSync(out).size).toBeGreaterThan(0);
+    expect(partFiles(path.dirname(out))).toEqual([]);
+  });
+
+  it('probe: prints the media metadata as JSON with its streams', () => {
+    expect(fs.existsSync(out)).toBe(true);
+    const r = cli('probe', out);
+    expect(r.status, r.stderr).toBe(0);
+    const info = JSON.parse(r.stdout);
+    expect(info.size).toBe(fs.statSync(out).size);
+    expect(Array.isArray(info.streams)).toBe(true);
+    expect(info.streams.find((s) => s.type === 'video')).toMatchObject({ codec: 'h264', width: 360, height: 640, fps: 30 });
+    expect(info.streams.find((s) => s.type === 'audio')).toMatchObject({ codec: 'aac' });
+  });
+
+  it('render: resolves a relative music path against the config file folder', () => {
+    makeTone(path.join(dir, 'tone.wav'), 1);
+    const musicConfig = path.join(dir, 'music.json');
+    fs.writeFileSync(musicConfig, JSON.stringify(tinyConfig({ voiceAudioSettings: { backgroundMusicUrl: 'tone.wav' } })));
+    const musicOut = path.join(dir, 'music.mp4');
+    const r = cli('render', musicConfig, '-o', musicOut, '--quiet');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/progress/);
+    expect(meanVolumeDb(musicOut)).toBeGreaterThan(-60);
+  });
+
+  it('render: a bad config exits 1 with ERR_INVALID_CONFIG on stderr and writes nothing', () => {
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(bad, JSON.stringify({ videoSettings: { fps: 'thirty' }, messages: [{ text: 'x', sender: 'bob' }] }));
+    const badOut = path.join(dir, 'bad.mp4');
+    const r = cli('render', bad, '-o', badOut);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('ERR_INVALID_CONFIG');
+    expect(r.stderr).toContain('videoSettings.fps');
+    expect(fs.existsSync(badOut)).toBe(false);
+    expect(partFiles(dir)).toEqual([]);
+  });
+
+  it('frame: writes a PNG', () => {
+    const png = path.join(dir, 'frame.png');
+    const r = cli('frame', configFile, '--time', '500', '-o', png);
+    expect(r.status, r.stderr).toBe(0);
+    expect(fs.readFileSync(png).subarray(0, 4).toString('latin1')).toBe('\x89PNG');
+  });
+
+  it('no arguments: exits 2 with usage', () => {
+    const r = cli();
+    expect(r.status).toBe(2);
+    expect(r.stdout + r.stderr).toMatch(/Usage:/);
+    expect(r.stdout + r.stderr).toContain('reelspeed render');
+  });
+
+  it('an unknown command exits 2 with usage on stderr', () => {
+    const r = cli('explode');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/unknown command explode/);
+    expect(r.stderr).toMatch(/Usage:/);
+  });
+});
