@@ -162,7 +162,7 @@ public static class RenderJob
         if (renderError is not null) throw renderError is EngineException ? renderError : new EngineException(ErrorCodes.Internal, $"rendering failed: {renderError.Message}", renderError);
         token.ThrowIfCancellationRequested();
 
-        progress?.Invoke(new RenderProgress(scene.FrameCount, scene.FrameCount, 0, 0, "finalize"));
+        progress?.Invoke(new RenderProgress(scene.FrameCount, scene.FrameCount, Math.Round(scene.FrameCount / Math.Max(1e-6, clock.Elapsed.TotalSeconds), 1), 0, "finalize"));
         sw.Restart();
         video.Encode(0, muxer);
         encodeMs += sw.Elapsed.TotalMilliseconds;
