@@ -9,7 +9,9 @@ bash scripts/setup-system.sh
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages" >&2
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  # npm install, not npm ci: npm 11 writes lock files without the other platforms' optional
+  # packages (rollup, esbuild), which npm ci then rejects; install keeps the locked versions.
+  npm install --no-audit --no-fund --loglevel=error >&2
 fi
 
 bash scripts/build-addon.sh
