@@ -8,6 +8,7 @@ PACKAGES=(
   libavcodec59 libavformat59 libavutil57 libswscale6 libswresample4   # FFmpeg 5.1 (Debian 12)
   ffmpeg                                                                # CLI: tests and benchmarks only
   fonts-noto-core fonts-noto-color-emoji fonts-dejavu-core              # text, colour emoji, fallback
+  gcc zlib1g-dev                                                        # NativeAOT link of the addon
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -144,6 +144,14 @@ public class ChatStoryConfigParserTests
     }
 
     [Test]
+    public void A_lone_surrogate_in_text_is_a_config_error_not_a_crash()
+    {
+        var e = Invalid("""{ "messages": [ { "text": "broken \ud800 text", "sender": "me" } ], "template": "\udfff" }""");
+        Assert.That(e.Errors.Select(x => x.Path), Is.SupersetOf(new[] { "messages[0].text", "template" }));
+        Assert.That(e.Errors.First(x => x.Path == "messages[0].text").Message, Does.Contain("lone surrogate"));
+    }
+
+    [Test]
     public void Invalid_json_is_a_config_error()
     {
         var e = Invalid("{ \"messages\": [ ");

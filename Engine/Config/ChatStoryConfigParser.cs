@@ -86,7 +86,7 @@ public static class ChatStoryConfigParser
         var preset = r.Choice(vs, P, "preset", VideoSettings.Presets) ?? VideoSettings.DefaultPreset;
         r.RejectUnlessNeutral(vs, P, "greenScreen", v => v.ValueKind == JsonValueKind.False, "greenScreen");
         r.RejectUnlessNeutral(vs, P, "brainrotMode", v => v.ValueKind == JsonValueKind.False, "brainrotMode");
-        r.RejectUnlessNeutral(vs, P, "format", v => v.ValueKind == JsonValueKind.String && v.GetString()!.Equals("mp4", StringComparison.OrdinalIgnoreCase), "a format other than \"mp4\"");
+        r.RejectUnlessNeutral(vs, P, "format", v => v.ValueKind == JsonValueKind.String && (ConfigReader.Text(v) ?? "").Equals("mp4", StringComparison.OrdinalIgnoreCase), "a format other than \"mp4\"");
 
         return new VideoSettings(width, height, fps, duration is > 0 ? duration : null, quality, crf, preset);
     }
@@ -105,7 +105,7 @@ public static class ChatStoryConfigParser
     private static string ParseTemplate(ConfigReader r, JsonElement root)
     {
         if (!ConfigReader.TryGet(root, "template", out var v)) return Templates[0];
-        var s = v.ValueKind == JsonValueKind.String ? v.GetString()!.Trim().ToLowerInvariant() : null;
+        var s = v.ValueKind == JsonValueKind.String ? (ConfigReader.Text(v) ?? "").Trim().ToLowerInvariant() : null;
         if (s is not null && Templates.Contains(s)) return s;
         if (s is not null && LaterTemplates.Contains(s))
             r.Error("template", $"template \"{s}\" is not supported by this engine version yet; expected one of {string.Join(", ", Templates.Select(t => "\"" + t + "\""))}");
@@ -136,7 +136,7 @@ public static class ChatStoryConfigParser
             r.Error(P + ".backgroundType", $"\"{type}\" backgrounds are not supported by this engine version yet; expected \"color\" or \"gradient\"");
             type = null;
         }
-        r.RejectUnlessNeutral(b, P, "backgroundUrl", v => v.ValueKind == JsonValueKind.String && v.GetString()!.Length == 0, "backgroundUrl (image/video backgrounds)");
+        r.RejectUnlessNeutral(b, P, "backgroundUrl", v => v.ValueKind == JsonValueKind.String && (ConfigReader.Text(v) ?? "").Length == 0, "backgroundUrl (image/video backgrounds)");
         r.RejectUnlessNeutral(b, P, "backgroundOpacity", v => v.ValueKind == JsonValueKind.Number && (v.GetDouble() == 1 || v.GetDouble() == 100), "backgroundOpacity other than full");
         r.RejectUnlessNeutral(b, P, "backgroundBlur", v => v.ValueKind == JsonValueKind.False || (v.ValueKind == JsonValueKind.Number && v.GetDouble() == 0), "backgroundBlur");
 
@@ -155,7 +155,7 @@ public static class ChatStoryConfigParser
                 int i = 0;
                 foreach (var e in g.EnumerateArray())
                 {
-                    if (e.ValueKind == JsonValueKind.String && ColorParser.TryParse(e.GetString()!, out var col)) stops.Add(col);
+                    if (e.ValueKind == JsonValueKind.String && ColorParser.TryParse((ConfigReader.Text(e) ?? ""), out var col)) stops.Add(col);
                     else r.Error($"{P}.gradientColors[{i}]", $"expected a colour such as \"#1E3A8A\", got {ConfigReader.Describe(e)}");
                     i++;
                 }
@@ -181,7 +181,7 @@ public static class ChatStoryConfigParser
             r.Error(P + ".messageAnimationType", $"\"{typeText}\" is not supported by this engine version yet; expected \"slide\", \"fade\" or \"none\"");
         var type = typeText switch { "fade" => MessageAnimation.Fade, "none" => MessageAnimation.None, _ => MessageAnimation.Slide };
         if (r.Bool(a, P, "showMessageAnimations") == false) type = MessageAnimation.None;
-        r.RejectUnlessNeutral(a, P, "animationSpeed", v => v.ValueKind == JsonValueKind.String && v.GetString() == "normal", "animationSpeed other than \"normal\"");
+        r.RejectUnlessNeutral(a, P, "animationSpeed", v => v.ValueKind == JsonValueKind.String && ConfigReader.Text(v) == "normal", "animationSpeed other than \"normal\"");
         r.RejectUnlessNeutral(a, P, "showTypingIndicator", v => v.ValueKind == JsonValueKind.False, "showTypingIndicator");
         return new AnimationSpec(
             type,
@@ -222,8 +222,8 @@ public static class ChatStoryConfigParser
             var sender = r.Choice(m, path, "sender", Senders);
             if (sender is null && !ConfigReader.TryGet(m, "sender", out _)) r.Error(path + ".sender", "is required (\"me\" or \"them\")");
             var audioDuration = r.Number(m, path, "audioDuration", 0.05, 600, "seconds");
-            r.RejectUnlessNeutral(m, path, "audioUrl", v => v.ValueKind == JsonValueKind.String && v.GetString()!.Length == 0, "audioUrl (voice clips)");
-            r.RejectUnlessNeutral(m, path, "imageUrl", v => v.ValueKind == JsonValueKind.String && v.GetString()!.Length == 0, "imageUrl (picture bubbles)");
+            r.RejectUnlessNeutral(m, path, "audioUrl", v => v.ValueKind == JsonValueKind.String && (ConfigReader.Text(v) ?? "").Length == 0, "audioUrl (voice clips)");
+            r.RejectUnlessNeutral(m, path, "imageUrl", v => v.ValueKind == JsonValueKind.String && (ConfigReader.Text(v) ?? "").Length == 0, "imageUrl (picture bubbles)");
             if (text is not null && sender is not null)
                 list.Add(new MessageSpec(text.Trim(), sender == "me" ? Sender.Me : Sender.Them, audioDuration));
         }

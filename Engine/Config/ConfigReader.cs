@@ -29,7 +29,7 @@ internal sealed class ConfigReader
         switch (value.ValueKind)
         {
             case JsonValueKind.String:
-                var s = value.GetString() ?? "";
+                var s = Text(value) ?? "(invalid UTF-16)";
                 if (s.Length > 40) s = s[..37] + "...";
                 return JsonSerializerHelpers.Quote(s);
             case JsonValueKind.Number: return value.GetRawText();
@@ -39,6 +39,22 @@ internal sealed class ConfigReader
             case JsonValueKind.Array: return "an array";
             case JsonValueKind.Object: return "an object";
             default: return "nothing";
+        }
+    }
+
+    /// <summary>
+    /// A string value, or null when the JSON escapes a lone surrogate (valid JSON, invalid
+    /// text: JS's JSON.stringify produces it from a broken string).
+    /// </summary>
+    public static string? Text(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 
@@ -67,7 +83,12 @@ internal sealed class ConfigReader
             if (required) Error(Join(path, name), "is required (a string)");
             return null;
         }
-        if (v.ValueKind == JsonValueKind.String) return v.GetString();
+        if (v.ValueKind == JsonValueKind.String)
+        {
+            var text = Text(v);
+            if (text is null) Error(Join(path, name), "contains invalid UTF-16 (a lone surrogate)");
+            return text;
+        }
         Error(Join(path, name), $"expected a string, got {Describe(v)}");
         return null;
     }
@@ -106,7 +127,7 @@ internal sealed class ConfigReader
         if (!TryGet(obj, name, out var v)) return null;
         if (v.ValueKind == JsonValueKind.String)
         {
-            var s = v.GetString()!.Trim().ToLowerInvariant();
+            var s = (Text(v) ?? "").Trim().ToLowerInvariant();
             foreach (var a in allowed)
                 if (a == s) return a;
         }
@@ -117,7 +138,7 @@ internal sealed class ConfigReader
     public SKColor? Color(JsonElement obj, string path, string name)
     {
         if (!TryGet(obj, name, out var v)) return null;
-        if (v.ValueKind == JsonValueKind.String && ColorParser.TryParse(v.GetString()!, out var c)) return c;
+        if (v.ValueKind == JsonValueKind.String && ColorParser.TryParse(Text(v) ?? "", out var c)) return c;
         Error(Join(path, name), $"expected a colour (\"#RGB\", \"#RRGGBB\", \"#RRGGBBAA\", \"rgb(r,g,b)\" or \"rgba(r,g,b,a)\"), got {Describe(v)}");
         return null;
     }
