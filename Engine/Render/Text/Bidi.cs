@@ -38,17 +38,17 @@ public enum BidiClass : byte
 
 /// <summary>
 /// A compact Unicode Bidirectional Algorithm (UAX #9) for chat messages: paragraph level from
-/// the first strong character (P2/P3), weak types (W1–W7), neutrals (N1/N2), implicit levels
-/// (I1/I2) and reordering by level (L2). Line-level whitespace (L1) is applied by the layout,
+/// the first strong character (P2/P3), weak types (W1–W7), bracket pairs (N0), neutrals
+/// (N1/N2), implicit levels (I1/I2) and reordering by level (L2). Line-level whitespace (L1) is applied by the layout,
 /// which knows where lines end; mirroring (L4) is left to HarfBuzz, which mirrors brackets in
 /// runs shaped right to left.
 /// <para>
 /// Not implemented, on purpose: explicit embeddings, overrides and isolates (LRE, RLE, LRO, RLO,
 /// PDF, LRI, RLI, FSI, PDI) are classified as ordinary neutrals (ON), so a paragraph is a single
 /// isolating run sequence at the paragraph level. Chat text almost never carries them; the marks
-/// LRM, RLM and ALM, which are strong characters, do work. Bracket pairs (N0) are not paired:
-/// brackets resolve as plain neutrals, which gives the same result whenever a bracket's contents
-/// share the surrounding direction.
+/// LRM, RLM and ALM, which are strong characters, do work. Bracket pairing (N0) knows the common
+/// brackets (ASCII, fullwidth, CJK, and the math/ornamental pairs) but not the canonical
+/// equivalence of U+2329/U+232A with U+3008/U+3009.
 /// </para>
 /// <para>
 /// .NET has no bidi-class API, so <see cref="Classify"/> is a compact table: explicit ranges for
@@ -257,7 +257,9 @@ public static class Bidi
         }
 
         var e = (paragraphLevel & 1) == 0 ? BidiClass.L : BidiClass.R; // sos = eos = embedding direction
+        var original = (BidiClass[])types.Clone();
         ResolveWeakTypes(types, e);
+        ResolvePairedBrackets(paragraph, types, original, e);
         ResolveNeutralTypes(types, e);
 
         // I1/I2: implicit levels.
@@ -329,6 +331,121 @@ public static class Bidi
             else if (t[i] == BidiClass.EN && lastStrong == BidiClass.L) t[i] = BidiClass.L;
         }
     }
+
+    /// <summary>
+    /// N0: a bracket pair takes the embedding direction when its contents have a strong character
+    /// of that direction; when they have only the opposite direction, it takes that direction if
+    /// the text before the opening bracket has it too, else the embedding direction. So
+    /// "שלום (hello)" keeps "(hello)" together and "abc (שלום) def" mirrors nothing.
+    /// </summary>
+    private static void ResolvePairedBrackets(ReadOnlySpan<char> text, BidiClass[] t, BidiClass[] original, BidiClass e)
+    {
+        // BD16: pair brackets with a stack of at most 63 openings; an unmatched closing bracket is skipped.
+        const int MaxDepth = 63;
+        Span<(char Closing, int Position)> stack = stackalloc (char, int)[MaxDepth];
+        int depth = 0;
+        List<(int Open, int Close)>? pairs = null;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (t[i] != BidiClass.ON) continue;
+            char c = text[i];
+            char closing = ClosingBracketOf(c);
+            if (closing != 0)
+            {
+                if (depth == MaxDepth) break;
+                stack[depth++] = (closing, i);
+            }
+            else if (IsClosingBracket(c))
+            {
+                for (int k = depth - 1; k >= 0; k--)
+                {
+                    if (stack[k].Closing != c) continue;
+                    (pairs ??= new()).Add((stack[k].Position, i));
+                    depth = k;
+                    break;
+                }
+            }
+        }
+        if (pairs is null) return;
+        pairs.Sort((a, b) => a.Open.CompareTo(b.Open));
+
+        var opposite = e == BidiClass.L ? BidiClass.R : BidiClass.L;
+        foreach (var (open, close) in pairs)
+        {
+            bool hasEmbedding = false, hasOpposite = false;
+            for (int k = open + 1; k < close && !hasEmbedding; k++)
+            {
+                var d = StrongOrNeutral(t[k]);
+                hasEmbedding = d == e;
+                hasOpposite |= d == opposite;
+            }
+            BidiClass resolved;
+            if (hasEmbedding) resolved = e;
+            else if (hasOpposite)
+            {
+                var before = e; // sos
+                for (int k = open - 1; k >= 0; k--)
+                {
+                    var d = StrongOrNeutral(t[k]);
+                    if (d != BidiClass.ON) { before = d; break; }
+                }
+                resolved = before == opposite ? opposite : e;
+            }
+            else continue; // no strong text inside: N1/N2 decide
+
+            foreach (int b in stackalloc[] { open, close })
+            {
+                t[b] = resolved;
+                // Marks on a bracket follow it (W1 had made them neutral with it).
+                for (int k = b + 1; k < t.Length && original[k] == BidiClass.NSM; k++) t[k] = resolved;
+            }
+        }
+    }
+
+    private static BidiClass StrongOrNeutral(BidiClass c) => c switch
+    {
+        BidiClass.L => BidiClass.L,
+        BidiClass.R or BidiClass.AL or BidiClass.EN or BidiClass.AN => BidiClass.R,
+        _ => BidiClass.ON,
+    };
+
+    /// <summary>The closing bracket paired with an opening one (Bidi_Paired_Bracket), or 0.</summary>
+    private static char ClosingBracketOf(char c) => c switch
+    {
+        '(' => ')',
+        '[' => ']',
+        '{' => '}',
+        '\uFF08' => '\uFF09',
+        '\uFF3B' => '\uFF3D',
+        '\uFF5B' => '\uFF5D',
+        _ when IsAlternatingBracket(c) && (c - AlternatingBase(c)) % 2 == 0 => (char)(c + 1),
+        _ => '\0',
+    };
+
+    private static bool IsClosingBracket(char c) =>
+        c is ')' or ']' or '}' or '\uFF09' or '\uFF3D' or '\uFF5D'
+        || (IsAlternatingBracket(c) && (c - AlternatingBase(c)) % 2 == 1);
+
+    /// <summary>Ranges where opening and closing brackets alternate: ⁅⁆ ⁽⁾ ₍₎ ⌈⌉⌊⌋ 〈〉 ❨❩… ⟦⟧… ⦃⦄… 〈〉《》「」『』【】 〔〕… ﹙﹚… ｟｠ ｢｣.</summary>
+    private static bool IsAlternatingBracket(char c) => AlternatingBase(c) != 0;
+
+    private static int AlternatingBase(char c) => c switch
+    {
+        >= '\u2045' and <= '\u2046' => 0x2045,
+        >= '\u207D' and <= '\u207E' => 0x207D,
+        >= '\u208D' and <= '\u208E' => 0x208D,
+        >= '\u2308' and <= '\u230B' => 0x2308,
+        >= '\u2329' and <= '\u232A' => 0x2329,
+        >= '\u2768' and <= '\u2775' => 0x2768,
+        >= '\u27E6' and <= '\u27EF' => 0x27E6,
+        >= '\u2983' and <= '\u2998' => 0x2983,
+        >= '\u3008' and <= '\u3011' => 0x3008,
+        >= '\u3014' and <= '\u301B' => 0x3014,
+        >= '\uFE59' and <= '\uFE5E' => 0xFE59,
+        >= '\uFF5F' and <= '\uFF60' => 0xFF5F,
+        >= '\uFF62' and <= '\uFF63' => 0xFF62,
+        _ => 0,
+    };
 
     private static void ResolveNeutralTypes(BidiClass[] t, BidiClass e)
     {
