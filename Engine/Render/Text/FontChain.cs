@@ -56,7 +56,9 @@ public sealed class FontFace : IDisposable
 /// Skia's NoDependencies build has no fontconfig, so fonts are located by file path:
 /// <c>REELSPEED_FONT_DIRS</c> (colon-separated) first, then the Debian font folders.
 /// <para>
-/// Ownership: a chain disposes only the faces it opened itself.
+/// Ownership: a chain disposes only the faces it opened itself. <see cref="Default"/> opens all
+/// of its faces and lives for the process; a chain from <see cref="WithCustomFonts"/> shares the
+/// default faces and disposes only the custom ones.
 /// </para>
 /// </summary>
 public sealed class FontChain : IDisposable
@@ -189,6 +191,46 @@ public sealed class FontChain : IDisposable
             tf.Dispose();
         }
         return (SKTypeface.FromFile(path, 0), 0);
+    }
+
+    /// <summary>
+    /// A chain that tries the given font files first, in order, then this chain's faces: the first
+    /// custom font becomes <see cref="Primary"/> (metrics, spaces, and the first choice for every
+    /// character it covers); characters it lacks (emoji, other scripts) still fall back through
+    /// this chain. <see cref="Bold"/>, <see cref="Emoji"/> and <see cref="Cjk"/> stay this chain's.
+    /// The returned chain owns only the faces it opened: disposing it closes the custom fonts and
+    /// leaves this chain's faces open; this chain must outlive it.
+    /// </summary>
+    /// <param name="fonts">Family (a display name; the file's own family name when empty) and file path of each font.</param>
+    /// <exception cref="EngineException"><see cref="ErrorCodes.InputNotFound"/> for a missing file,
+    /// <see cref="ErrorCodes.UnsupportedMedia"/> for a file that is not a TrueType/OpenType font.</exception>
+    public FontChain WithCustomFonts(IReadOnlyList<(string Family, string Path)> fonts)
+    {
+        var opened = new List<FontFace>(fonts.Count);
+        try
+        {
+            for (int i = 0; i < fonts.Count; i++)
+            {
+                var (family, path) = fonts[i];
+                if (string.IsNullOrWhiteSpace(path))
+                    throw new EngineException(ErrorCodes.InvalidConfig, $"fonts[{i}].path: expected the path of a font file, got an empty string");
+                var full = System.IO.Path.GetFullPath(path);
+                if (!File.Exists(full))
+                    throw new EngineException(ErrorCodes.InputNotFound, $"fonts[{i}].path: file not found: {full}");
+                var tf = SKTypeface.FromFile(full)
+                    ?? throw new EngineException(ErrorCodes.UnsupportedMedia, $"fonts[{i}].path: not a TrueType/OpenType font: {full}");
+                opened.Add(new FontFace(string.IsNullOrWhiteSpace(family) ? tf.FamilyName : family, full, tf, isColorEmoji: false));
+            }
+        }
+        catch
+        {
+            foreach (var f in opened) f.Dispose();
+            throw;
+        }
+        var faces = new List<FontFace>(opened.Count + Faces.Count);
+        faces.AddRange(opened);
+        faces.AddRange(Faces);
+        return new FontChain(opened.Count > 0 ? opened[0] : Primary, Bold, Emoji, Cjk, faces, opened);
     }
 
     /// <summary>Disposes the faces this chain opened (see the ownership note on the class).</summary>
