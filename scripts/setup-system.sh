@@ -8,11 +8,12 @@ PACKAGES=(
   libavcodec59 libavformat59 libavutil57 libswscale6 libswresample4   # FFmpeg 5.1 (Debian 12)
   ffmpeg                                                                # CLI: tests and benchmarks only
   fonts-noto-core fonts-noto-color-emoji fonts-dejavu-core              # text, colour emoji, fallback
+  fonts-noto-cjk                                                        # Chinese, Japanese, Korean (NotoSansCJK-Regular.ttc)
   gcc zlib1g-dev                                                        # NativeAOT link of the addon
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
-  echo "setup-system: not a Debian-based system; install FFmpeg 5.1 (libavcodec 59), Noto Sans, Noto Color Emoji and DejaVu fonts yourself" >&2
+  echo "setup-system: not a Debian-based system; install FFmpeg 5.1 (libavcodec 59), Noto Sans, Noto Sans CJK, Noto Color Emoji and DejaVu fonts yourself" >&2
   exit 0
 fi
 

@@ -1,19 +1,29 @@
 using System.Globalization;
 using System.Text;
+using HarfBuzzSharp;
 using SkiaSharp;
+using HbBuffer = HarfBuzzSharp.Buffer;
 
 namespace ReelSpeed.Engine.Render.Text;
 
-/// <summary>Glyphs of one font, shaped by HarfBuzz; positions are relative to the run's origin on the baseline.</summary>
+/// <summary>
+/// Glyphs of one font, one direction and one script, shaped by HarfBuzz. Glyphs are in visual
+/// order (left to right); positions are relative to the run's origin on the baseline.
+/// </summary>
 public sealed class GlyphRun
 {
-    internal GlyphRun(FontFace face, float fontSize, ushort[] glyphs, SKPoint[] positions, float width)
+    internal GlyphRun(FontFace face, float fontSize, ushort[] glyphs, SKPoint[] positions, float width,
+        int[] clusters, int textStart, int textLength, byte bidiLevel)
     {
         Face = face;
         FontSize = fontSize;
         Glyphs = glyphs;
         Positions = positions;
         Width = width;
+        Clusters = clusters;
+        TextStart = textStart;
+        TextLength = textLength;
+        BidiLevel = bidiLevel;
     }
 
     public FontFace Face { get; }
@@ -21,12 +31,52 @@ public sealed class GlyphRun
     public ushort[] Glyphs { get; }
     public SKPoint[] Positions { get; }
     public float Width { get; }
+
+    /// <summary>
+    /// Per glyph, the UTF-16 offset in the text given to <see cref="TextLayoutEngine.Layout"/> of
+    /// the cluster the glyph belongs to (a ligature or conjunct has one cluster for several
+    /// characters; a character drawn with several glyphs repeats it). Ascending in a
+    /// left-to-right run, descending in a right-to-left one.
+    /// </summary>
+    public int[] Clusters { get; }
+
+    /// <summary>UTF-16 offset of the run's first character (logical order) in the laid-out text.</summary>
+    public int TextStart { get; }
+
+    /// <summary>Number of UTF-16 code units of the laid-out text this run covers.</summary>
+    public int TextLength { get; }
+
+    /// <summary>Resolved bidi embedding level (UAX #9); odd levels are right to left.</summary>
+    public byte BidiLevel { get; }
+
+    /// <summary>Whether the run was shaped right to left (its glyphs read from the right).</summary>
+    public bool RightToLeft => (BidiLevel & 1) != 0;
+
+    /// <summary>
+    /// The glyphs shown once the first <paramref name="utf16Length"/> UTF-16 code units of the
+    /// text are revealed (typewriter effect): those whose cluster starts before that offset. In
+    /// array order they are a prefix of a left-to-right run and a suffix of a right-to-left one.
+    /// </summary>
+    public (int Start, int Count) RevealedGlyphs(int utf16Length)
+    {
+        int count = 0;
+        foreach (var c in Clusters)
+            if (c < utf16Length) count++;
+        return RightToLeft ? (Glyphs.Length - count, count) : (0, count);
+    }
 }
 
 /// <summary>A run placed on a line at <see cref="X"/> from the line's left edge.</summary>
 public readonly record struct PlacedRun(GlyphRun Run, float X);
 
+/// <summary>
+/// One line: its runs in visual order (left to right), its width, and whether its paragraph is
+/// right to left (such lines align to the right edge of the block).
+/// </summary>
 public sealed record TextLine(IReadOnlyList<PlacedRun> Runs, float Width, bool RightToLeft);
+
+/// <summary>The part of a placed run revealed so far: glyphs [GlyphStart, GlyphStart + GlyphCount) of its run.</summary>
+public readonly record struct RevealedRun(int Line, PlacedRun Placed, int GlyphStart, int GlyphCount);
 
 /// <summary>Wrapped, shaped text: lines top-down, each with its runs. Immutable.</summary>
 public sealed record TextBlock(IReadOnlyList<TextLine> Lines, float Width, float LineHeight, float Baseline, float FontSize)
@@ -35,20 +85,75 @@ public sealed record TextBlock(IReadOnlyList<TextLine> Lines, float Width, float
 
     /// <summary>Baseline y of line <paramref name="index"/> relative to the block's top.</summary>
     public float BaselineOf(int index) => Baseline + index * LineHeight;
+
+    /// <summary>Every glyph of the block.</summary>
+    public int GlyphCount
+    {
+        get
+        {
+            int n = 0;
+            foreach (var line in Lines)
+                foreach (var placed in line.Runs) n += placed.Run.Glyphs.Length;
+            return n;
+        }
+    }
+
+    /// <summary>
+    /// The runs, and the glyphs of each, to draw once the first <paramref name="utf16Length"/>
+    /// UTF-16 code units of the text are revealed (typewriter effect). Glyphs keep their final
+    /// positions, so revealed text never moves; right-to-left text appears from the right.
+    /// Reveal grapheme by grapheme (<see cref="StringInfo"/>) so a ZWJ emoji appears whole.
+    /// </summary>
+    public IEnumerable<RevealedRun> Revealed(int utf16Length)
+    {
+        for (int li = 0; li < Lines.Count; li++)
+        {
+            foreach (var placed in Lines[li].Runs)
+            {
+                var (start, count) = placed.Run.RevealedGlyphs(utf16Length);
+                if (count > 0) yield return new RevealedRun(li, placed, start, count);
+            }
+        }
+    }
+
+    /// <summary>How many glyphs <see cref="Revealed"/> draws for <paramref name="utf16Length"/> revealed code units.</summary>
+    public int GlyphCountRevealed(int utf16Length)
+    {
+        int n = 0;
+        foreach (var r in Revealed(utf16Length)) n += r.GlyphCount;
+        return n;
+    }
 }
 
 /// <summary>
-/// Wraps and shapes text with font fallback. Text is split into break segments (a word and
-/// the spaces after it, or one CJK ideograph); each segment is split into grapheme clusters,
-/// each cluster is given the first font of the chain that covers it (emoji sequences go to
-/// the colour emoji font whole, so ZWJ sequences and flags become one glyph), and runs of the
-/// same font are shaped with HarfBuzz. Lines fill greedily; a word longer than a line breaks
-/// between graphemes. A paragraph whose first strong character is Hebrew or Arabic lays its
-/// words out right to left.
+/// Wraps and shapes text with font fallback and bidirectional layout.
+/// <para>
+/// Each paragraph gets its direction and the bidi level of every character from
+/// <see cref="Bidi"/> (UAX #9). It is split into break segments (a word and the spaces after
+/// it, or one CJK ideograph with the punctuation that may not be separated from it); each
+/// segment is split into items of one font, one bidi level and one script, grapheme by
+/// grapheme (emoji sequences go to the colour emoji font whole, so ZWJ sequences and flags
+/// become one glyph), and each item is shaped by HarfBuzz with an explicit direction, so
+/// right-to-left runs get mirrored brackets and Arabic joining. Lines fill greedily in
+/// logical order; a word longer than a line breaks between graphemes. Each line's runs are
+/// then put in visual order (UAX #9 L1/L2); lines of right-to-left paragraphs align right.
+/// </para>
+/// <para>
+/// Glyph clusters are UTF-16 offsets into the text given to <see cref="Layout"/>, which is
+/// what a typewriter reveal needs (<see cref="TextBlock.Revealed"/>).
+/// </para>
 /// </summary>
 public sealed class TextLayoutEngine
 {
     public const float LineHeightFactor = 1.3f;
+
+    private static readonly UnicodeFunctions s_unicode = UnicodeFunctions.Default;
+
+    // Shaping language: explicit, so the output never depends on the process locale. Japanese
+    // and Korean switch Noto Sans CJK to their regional glyph forms through its locl feature.
+    private static readonly Language s_undetermined = new("und");
+    private static readonly Language s_japanese = new("ja");
+    private static readonly Language s_korean = new("ko");
 
     private readonly FontChain _fonts;
 
@@ -67,39 +172,8 @@ public sealed class TextLayoutEngine
 
         var lines = new List<TextLine>();
         var reported = new HashSet<int>();
-        foreach (var paragraph in text.Replace("\r\n", "\n").Split('\n'))
-        {
-            bool rtl = IsRightToLeft(paragraph);
-            var segments = Segment(paragraph);
-            var current = new List<Measured>();
-            float width = 0;
-            foreach (var seg in segments)
-            {
-                var m = Measure(seg.Content, seg.Spaces, fontSize, primary, spaceWidth, missingGlyph, reported);
-                if (m.ContentWidth > maxWidth)
-                {
-                    // A word wider than a line: break it between graphemes.
-                    foreach (var piece in BreakLongWord(seg.Content, fontSize, maxWidth, primary, missingGlyph, reported))
-                    {
-                        if (current.Count > 0) { lines.Add(BuildLine(current, rtl)); current.Clear(); width = 0; }
-                        current.Add(piece);
-                        width = piece.ContentWidth;
-                    }
-                    if (current.Count > 0) current[^1] = current[^1] with { SpaceWidth = seg.Spaces * spaceWidth };
-                    width += seg.Spaces * spaceWidth;
-                    continue;
-                }
-                if (current.Count > 0 && width + m.ContentWidth > maxWidth)
-                {
-                    lines.Add(BuildLine(current, rtl));
-                    current.Clear();
-                    width = 0;
-                }
-                current.Add(m);
-                width += m.ContentWidth + m.SpaceWidth;
-            }
-            lines.Add(BuildLine(current, rtl));
-        }
+        foreach (var (start, end) in Paragraphs(text))
+            new ParagraphLayout(this, text, start, end, fontSize, maxWidth, primary, spaceWidth, missingGlyph, reported).Wrap(lines);
 
         float blockWidth = 0;
         foreach (var l in lines) blockWidth = MathF.Max(blockWidth, l.Width);
@@ -113,99 +187,256 @@ public sealed class TextLayoutEngine
         Hinting = SKFontHinting.Slight,
     };
 
-    private sealed record Measured(IReadOnlyList<GlyphRun> Runs, float ContentWidth, float SpaceWidth);
-
-    private readonly record struct Seg(string Content, int Spaces);
-
-    private static TextLine BuildLine(List<Measured> segs, bool rtl)
+    /// <summary>Paragraph ranges [start, end) of the text, split at CR, LF, CRLF, NEL, LS and PS.</summary>
+    private static IEnumerable<(int Start, int End)> Paragraphs(string text)
     {
-        var placed = new List<PlacedRun>();
-        float x = 0;
-        // The visual order of words on a right-to-left line is the reverse of their logical order.
-        for (int k = 0; k < segs.Count; k++)
+        int start = 0;
+        for (int i = 0; i < text.Length; i++)
         {
-            var s = rtl ? segs[segs.Count - 1 - k] : segs[k];
-            float rx = x;
-            foreach (var run in s.Runs)
-            {
-                placed.Add(new PlacedRun(run, rx));
-                rx += run.Width;
-            }
-            x += s.ContentWidth;
-            bool last = k == segs.Count - 1;
-            if (!last) x += rtl ? segs[segs.Count - 2 - k].SpaceWidth : s.SpaceWidth;
+            char c = text[i];
+            if (c is not ('\n' or '\r' or '\u0085' or '\u2028' or '\u2029')) continue;
+            yield return (start, i);
+            if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n') i++;
+            start = i + 1;
         }
-        return new TextLine(placed, x, rtl);
+        yield return (start, text.Length);
     }
 
-    private Measured Measure(string content, int spaces, float fontSize, FontFace primary, float spaceWidth, Action<int>? missing, HashSet<int> reported)
+    /// <summary>A word (or ideograph) of a line, shaped, with the break spaces that follow it.</summary>
+    private sealed record Piece(IReadOnlyList<GlyphRun> Runs, float ContentWidth, int SpaceStart, int SpaceCount);
+
+    /// <summary>A break segment: content [Start, Start + Length) then <see cref="Spaces"/> break spaces.</summary>
+    private readonly record struct Seg(int Start, int Length, int Spaces);
+
+    /// <summary>A stretch of text of one font, one bidi level and one script, shaped as one HarfBuzz buffer.</summary>
+    internal readonly record struct TextItem(FontFace Face, int Start, int Length, byte Level, Script Script);
+
+    /// <summary>Lays out one paragraph: bidi levels, segments, greedy wrapping, visual reordering per line.</summary>
+    private sealed class ParagraphLayout
     {
-        var runs = new List<GlyphRun>();
-        float w = 0;
-        foreach (var (face, runText) in Itemize(content, primary, missing, reported))
+        private readonly TextLayoutEngine _engine;
+        private readonly string _text;
+        private readonly int _start, _end;
+        private readonly float _fontSize, _maxWidth, _spaceWidth;
+        private readonly FontFace _primary;
+        private readonly Action<int>? _missing;
+        private readonly HashSet<int> _reported;
+        private readonly byte _level;
+        private readonly byte[] _levels;
+        private readonly Language _language;
+
+        public ParagraphLayout(TextLayoutEngine engine, string text, int start, int end, float fontSize, float maxWidth,
+            FontFace primary, float spaceWidth, Action<int>? missing, HashSet<int> reported)
         {
-            var run = Shape(face, runText, fontSize);
-            runs.Add(run);
-            w += run.Width;
+            _engine = engine;
+            _text = text;
+            _start = start;
+            _end = end;
+            _fontSize = fontSize;
+            _maxWidth = maxWidth;
+            _primary = primary;
+            _spaceWidth = spaceWidth;
+            _missing = missing;
+            _reported = reported;
+            var span = text.AsSpan(start, end - start);
+            _level = Bidi.ParagraphLevel(span);
+            _levels = Bidi.ResolveLevels(span, _level);
+            _language = GuessLanguage(span);
         }
-        return new Measured(runs, w, spaces * spaceWidth);
+
+        public void Wrap(List<TextLine> lines)
+        {
+            var current = new List<Piece>();
+            float width = 0;
+            foreach (var seg in Segment(_text, _start, _end))
+            {
+                var m = Measure(seg.Start, seg.Length, seg.Start + seg.Length, seg.Spaces);
+                if (m.ContentWidth > _maxWidth)
+                {
+                    // A word wider than a line: break it between graphemes.
+                    foreach (var piece in BreakLongWord(seg.Start, seg.Length))
+                    {
+                        if (current.Count > 0) { lines.Add(BuildLine(current)); current.Clear(); }
+                        current.Add(piece);
+                        width = piece.ContentWidth;
+                    }
+                    current[^1] = current[^1] with { SpaceStart = seg.Start + seg.Length, SpaceCount = seg.Spaces };
+                    width += seg.Spaces * _spaceWidth;
+                    continue;
+                }
+                if (current.Count > 0 && width + m.ContentWidth > _maxWidth)
+                {
+                    lines.Add(BuildLine(current));
+                    current.Clear();
+                    width = 0;
+                }
+                current.Add(m);
+                width += m.ContentWidth + m.SpaceCount * _spaceWidth;
+            }
+            lines.Add(BuildLine(current));
+        }
+
+        private byte LevelAt(int index) => _levels[index - _start];
+
+        private Piece Measure(int start, int length, int spaceStart, int spaces)
+        {
+            var runs = new List<GlyphRun>();
+            float w = 0;
+            foreach (var item in _engine.Itemize(_text, start, length, _levels, _start, _primary, _missing, _reported))
+            {
+                var run = Shape(item);
+                runs.Add(run);
+                w += run.Width;
+            }
+            return new Piece(runs, w, spaceStart, spaces);
+        }
+
+        private IEnumerable<Piece> BreakLongWord(int start, int length)
+        {
+            int end = start + length, chunkStart = start, i = start;
+            Piece? fitted = null;
+            while (i < end)
+            {
+                int len = Math.Max(1, StringInfo.GetNextTextElementLength(_text.AsSpan(i, end - i)));
+                var m = Measure(chunkStart, i + len - chunkStart, i + len, 0);
+                if (m.ContentWidth > _maxWidth && i > chunkStart)
+                {
+                    yield return fitted!;
+                    chunkStart = i;
+                    fitted = null;
+                    continue; // re-measure this grapheme at the start of a new chunk
+                }
+                fitted = m;
+                i += len;
+            }
+            if (fitted is not null) yield return fitted;
+        }
+
+        private GlyphRun Shape(TextItem item)
+        {
+            using var font = CreateFont(item.Face, _fontSize);
+            using var buffer = new HbBuffer();
+            // The whole text goes in as context (HarfBuzz reads a few characters either side for
+            // joining), and clusters come back as offsets into it.
+            buffer.AddUtf16(_text, item.Start, item.Length);
+            buffer.Direction = (item.Level & 1) != 0 ? Direction.RightToLeft : Direction.LeftToRight;
+            if (IsSpecificScript(item.Script)) buffer.Script = item.Script;
+            buffer.Language = _language;
+            buffer.GuessSegmentProperties();
+            var result = item.Face.Shape(buffer, font);
+            var glyphs = new ushort[result.Codepoints.Length];
+            var clusters = new int[glyphs.Length];
+            for (int g = 0; g < glyphs.Length; g++)
+            {
+                glyphs[g] = (ushort)result.Codepoints[g];
+                clusters[g] = (int)result.Clusters[g];
+            }
+            return new GlyphRun(item.Face, _fontSize, glyphs, result.Points, result.Width, clusters, item.Start, item.Length, item.Level);
+        }
+
+        /// <summary>
+        /// The runs of a line in visual order. Break spaces between words become gaps at their
+        /// resolved level; L1 puts a tab and the spaces before it back at the paragraph level,
+        /// and the spaces that end the line are not laid out at all.
+        /// </summary>
+        private TextLine BuildLine(List<Piece> pieces)
+        {
+            var runs = new List<GlyphRun?>();
+            var widths = new List<float>();
+            var levels = new List<byte>();
+            for (int k = 0; k < pieces.Count; k++)
+            {
+                var p = pieces[k];
+                foreach (var run in p.Runs)
+                {
+                    runs.Add(run);
+                    widths.Add(run.Width);
+                    levels.Add(run.BidiLevel);
+                }
+                if (k == pieces.Count - 1 || p.SpaceCount == 0) continue;
+                int first = runs.Count;
+                bool beforeTab = false;
+                for (int j = p.SpaceStart + p.SpaceCount - 1; j >= p.SpaceStart; j--)
+                {
+                    beforeTab |= _text[j] == '\t';
+                    runs.Insert(first, null);
+                    widths.Insert(first, _spaceWidth);
+                    levels.Insert(first, beforeTab ? _level : LevelAt(j));
+                }
+            }
+
+            var order = Bidi.VisualOrder(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(levels));
+            var placed = new List<PlacedRun>(pieces.Count);
+            float x = 0;
+            foreach (int i in order)
+            {
+                if (runs[i] is { } run) placed.Add(new PlacedRun(run, x));
+                x += widths[i];
+            }
+            return new TextLine(placed, x, (_level & 1) != 0);
+        }
+
+        /// <summary>Japanese when the paragraph has kana, Korean when it has Hangul; otherwise undetermined.</summary>
+        private static Language GuessLanguage(ReadOnlySpan<char> paragraph)
+        {
+            bool hangul = false;
+            foreach (var c in paragraph)
+            {
+                if (c is (>= '\u3040' and <= '\u30FF') or (>= '\u31F0' and <= '\u31FF') or (>= '\uFF66' and <= '\uFF9F')) return s_japanese;
+                hangul |= c is (>= '\uAC00' and <= '\uD7AF') or (>= '\u1100' and <= '\u11FF') or (>= '\u3130' and <= '\u318F');
+            }
+            return hangul ? s_korean : s_undetermined;
+        }
     }
 
-    private IEnumerable<Measured> BreakLongWord(string word, float fontSize, float maxWidth, FontFace primary, Action<int>? missing, HashSet<int> reported)
+    private static bool IsSpecificScript(Script s) => s != Script.Common && s != Script.Inherited && s != Script.Unknown && s != Script.Invalid;
+
+    private static Script ScriptOf(ReadOnlySpan<char> cluster)
     {
-        var chunk = new StringBuilder();
-        Measured? fitted = null;
-        int i = 0;
-        while (i < word.Length)
+        foreach (var rune in cluster.EnumerateRunes())
         {
-            int len = StringInfo.GetNextTextElementLength(word.AsSpan(i));
-            var candidate = chunk.ToString() + word.Substring(i, len);
-            var m = Measure(candidate, 0, fontSize, primary, 0, missing, reported);
-            if (m.ContentWidth > maxWidth && chunk.Length > 0)
+            var s = s_unicode.GetScript(rune.Value);
+            if (IsSpecificScript(s)) return s;
+        }
+        return Script.Common;
+    }
+
+    /// <summary>
+    /// Splits text[start, start + length) into items of one font, one bidi level and one script,
+    /// grapheme by grapheme. Characters common to all scripts (punctuation, digits, spaces) join
+    /// the item they are in. <paramref name="levels"/>[i - <paramref name="levelsOffset"/>] is the
+    /// level of text[i].
+    /// </summary>
+    internal List<TextItem> Itemize(string text, int start, int length, byte[] levels, int levelsOffset, FontFace primary, Action<int>? missing, HashSet<int>? reported)
+    {
+        var items = new List<TextItem>();
+        int end = start + length;
+        int itemStart = start;
+        FontFace? face = null;
+        byte level = 0;
+        var script = Script.Common;
+        int i = start;
+        while (i < end)
+        {
+            int len = Math.Max(1, StringInfo.GetNextTextElementLength(text.AsSpan(i, end - i)));
+            var cluster = text.AsSpan(i, len);
+            var f = IsWhitespace(cluster) ? face ?? primary : ChooseFace(cluster, primary, missing, reported);
+            byte l = levels[i - levelsOffset];
+            var s = ScriptOf(cluster);
+            bool scriptChange = IsSpecificScript(s) && IsSpecificScript(script) && s != script;
+            if (face is not null && (f != face || l != level || scriptChange))
             {
-                yield return fitted!;
-                chunk.Clear();
-                fitted = null;
-                continue; // re-measure this grapheme at the start of a new chunk
+                items.Add(new TextItem(face, itemStart, i - itemStart, level, script));
+                itemStart = i;
+                script = Script.Common;
             }
-            chunk.Append(word, i, len);
-            fitted = m;
+            face = f;
+            level = l;
+            if (IsSpecificScript(s)) script = s;
             i += len;
         }
-        if (fitted is not null) yield return fitted;
-    }
-
-    private static GlyphRun Shape(FontFace face, string text, float fontSize)
-    {
-        using var font = CreateFont(face, fontSize);
-        var result = face.Shape(text, font);
-        var glyphs = new ushort[result.Codepoints.Length];
-        for (int g = 0; g < glyphs.Length; g++) glyphs[g] = (ushort)result.Codepoints[g];
-        return new GlyphRun(face, fontSize, glyphs, result.Points, result.Width);
-    }
-
-    /// <summary>Splits text into runs of one font each, grapheme cluster by grapheme cluster.</summary>
-    internal List<(FontFace Face, string Text)> Itemize(string text, FontFace primary, Action<int>? missing, HashSet<int>? reported)
-    {
-        var runs = new List<(FontFace, string)>();
-        FontFace? current = null;
-        var sb = new StringBuilder();
-        int i = 0;
-        while (i < text.Length)
-        {
-            int len = StringInfo.GetNextTextElementLength(text.AsSpan(i));
-            var face = IsWhitespace(text.AsSpan(i, len)) ? current ?? primary : ChooseFace(text.AsSpan(i, len), primary, missing, reported);
-            if (current is not null && face != current)
-            {
-                runs.Add((current, sb.ToString()));
-                sb.Clear();
-            }
-            current = face;
-            sb.Append(text, i, len);
-            i += len;
-        }
-        if (current is not null && sb.Length > 0) runs.Add((current, sb.ToString()));
-        return runs;
+        if (face is not null && i > itemStart) items.Add(new TextItem(face, itemStart, i - itemStart, level, script));
+        return items;
     }
 
     private FontFace ChooseFace(ReadOnlySpan<char> cluster, FontFace primary, Action<int>? missing, HashSet<int>? reported)
@@ -261,56 +492,87 @@ public sealed class TextLayoutEngine
             or 0x2795 or 0x2796 or 0x2797 or 0x27B0 or 0x27BF or 0x2B1B or 0x2B1C or 0x2B50 or 0x2B55;
     }
 
-    /// <summary>First strong character decides: Hebrew/Arabic scripts mean right to left.</summary>
-    internal static bool IsRightToLeft(string paragraph)
-    {
-        foreach (var rune in paragraph.EnumerateRunes())
-        {
-            int cp = rune.Value;
-            if (cp is (>= 0x0590 and <= 0x08FF) or (>= 0xFB1D and <= 0xFDFF) or (>= 0xFE70 and <= 0xFEFF)) return true;
-            if (Rune.IsLetter(rune)) return false;
-        }
-        return false;
-    }
+    /// <summary>Paragraph direction (UAX #9 P2/P3): right to left when the first strong character is.</summary>
+    internal static bool IsRightToLeft(string paragraph) => Bidi.ParagraphLevel(paragraph) == 1;
 
-    /// <summary>Break segments: a word plus the spaces after it; every CJK ideograph stands alone.</summary>
-    private static List<Seg> Segment(string paragraph)
+    private static bool IsBreakSpace(char c) => c is ' ' or '\t' or '\u3000';
+
+    /// <summary>
+    /// Break segments of text[start, end): a word plus the break spaces after it; every CJK
+    /// ideograph, kana or Hangul syllable stands alone, except that opening brackets stay with
+    /// the ideograph after them and closing punctuation, "、。", small kana and the prolonged
+    /// sound mark stay with the ideograph before them (they may not start a line).
+    /// </summary>
+    private static List<Seg> Segment(string text, int start, int end)
     {
         var segs = new List<Seg>();
-        var word = new StringBuilder();
-        int i = 0;
-        while (i < paragraph.Length)
+        int wordStart = start;
+        bool afterIdeograph = false; // the last segment ends in an ideograph and no word has started since
+        int i = start;
+        while (i < end)
         {
-            char c = paragraph[i];
-            if (c == ' ' || c == '\t' || c == '\u3000')
+            if (IsBreakSpace(text[i]))
             {
-                int spaces = 0;
-                while (i < paragraph.Length && (paragraph[i] == ' ' || paragraph[i] == '\t' || paragraph[i] == '\u3000')) { spaces++; i++; }
-                segs.Add(new Seg(word.ToString(), spaces));
-                word.Clear();
+                int s = i;
+                while (i < end && IsBreakSpace(text[i])) i++;
+                if (wordStart == s && afterIdeograph)
+                    segs[^1] = segs[^1] with { Spaces = i - s }; // spaces after an ideograph belong to it
+                else
+                    segs.Add(new Seg(wordStart, s - wordStart, i - s));
+                wordStart = i;
+                afterIdeograph = false;
                 continue;
             }
-            int len = StringInfo.GetNextTextElementLength(paragraph.AsSpan(i));
-            int cp = CharExtensions.FirstCodepoint(paragraph.AsSpan(i, len));
+            int len = Math.Max(1, StringInfo.GetNextTextElementLength(text.AsSpan(i, end - i)));
+            int cp = CharExtensions.FirstCodepoint(text.AsSpan(i, len));
+            if (wordStart == i && afterIdeograph && IsNoBreakBefore(cp))
+            {
+                segs[^1] = segs[^1] with { Length = segs[^1].Length + len };
+                i += len;
+                wordStart = i;
+                continue;
+            }
             if (IsIdeographic(cp))
             {
-                if (word.Length > 0) { segs.Add(new Seg(word.ToString(), 0)); word.Clear(); }
-                segs.Add(new Seg(paragraph.Substring(i, len), 0));
+                int segStart = i;
+                if (wordStart < i)
+                {
+                    if (IsAllOpeningPunctuation(text.AsSpan(wordStart, i - wordStart))) segStart = wordStart;
+                    else segs.Add(new Seg(wordStart, i - wordStart, 0));
+                }
+                segs.Add(new Seg(segStart, i + len - segStart, 0));
+                i += len;
+                wordStart = i;
+                afterIdeograph = true;
+                continue;
             }
-            else
-            {
-                word.Append(paragraph, i, len);
-            }
+            afterIdeograph = false;
             i += len;
         }
-        if (word.Length > 0 || segs.Count == 0) segs.Add(new Seg(word.ToString(), 0));
-        // Leading spaces produce an empty first word; keep their width but drop empty content.
+        if (wordStart < end || segs.Count == 0) segs.Add(new Seg(wordStart, end - wordStart, 0));
         return segs;
     }
 
     private static bool IsIdeographic(int cp) =>
         cp is (>= 0x3040 and <= 0x30FF) or (>= 0x3400 and <= 0x4DBF) or (>= 0x4E00 and <= 0x9FFF)
             or (>= 0xAC00 and <= 0xD7AF) or (>= 0xF900 and <= 0xFAFF) or (>= 0x20000 and <= 0x2FFFF);
+
+    /// <summary>Characters that may not start a line after an ideograph (UAX #14 CL, CP, EX, IS, NS, CJ, approximately).</summary>
+    private static bool IsNoBreakBefore(int cp) =>
+        CharUnicodeInfo.GetUnicodeCategory(cp) is UnicodeCategory.ClosePunctuation or UnicodeCategory.FinalQuotePunctuation
+        || cp is '!' or ',' or '.' or ':' or ';' or '?' or 0x2026 or 0x203C or (>= 0x2047 and <= 0x2049)
+            or 0x3001 or 0x3002 or 0x3005 or 0x301C or 0x303B or 0x309D or 0x309E or 0x30A0 or 0x30FB or 0x30FC or 0x30FD or 0x30FE
+            or 0x3041 or 0x3043 or 0x3045 or 0x3047 or 0x3049 or 0x3063 or 0x3083 or 0x3085 or 0x3087 or 0x308E or 0x3095 or 0x3096
+            or 0x30A1 or 0x30A3 or 0x30A5 or 0x30A7 or 0x30A9 or 0x30C3 or 0x30E3 or 0x30E5 or 0x30E7 or 0x30EE or 0x30F5 or 0x30F6
+            or (>= 0x31F0 and <= 0x31FF)
+            or 0xFF01 or 0xFF0C or 0xFF0E or 0xFF1A or 0xFF1B or 0xFF1F or 0xFF5E or 0xFF61 or 0xFF64;
+
+    private static bool IsAllOpeningPunctuation(ReadOnlySpan<char> s)
+    {
+        foreach (var rune in s.EnumerateRunes())
+            if (Rune.GetUnicodeCategory(rune) is not (UnicodeCategory.OpenPunctuation or UnicodeCategory.InitialQuotePunctuation)) return false;
+        return true;
+    }
 }
 
 internal static class CharExtensions
