@@ -482,6 +482,7 @@ int main(void)
     C("PktFlagCorrupt", AV_PKT_FLAG_CORRUPT);
     C("PktFlagDiscard", AV_PKT_FLAG_DISCARD);
     C("SeekFlagBackward", AVSEEK_FLAG_BACKWARD);
+    C("SeekFlagByte", AVSEEK_FLAG_BYTE);
     C("DispositionAttachedPic", AV_DISPOSITION_ATTACHED_PIC);
     C("OptSearchChildren", AV_OPT_SEARCH_CHILDREN);
 

@@ -332,6 +332,7 @@ internal static class AvConst
     public const int PktFlagCorrupt = 2; // AV_PKT_FLAG_CORRUPT
     public const int PktFlagDiscard = 4; // AV_PKT_FLAG_DISCARD
     public const int SeekFlagBackward = 1; // AVSEEK_FLAG_BACKWARD
+    public const int SeekFlagByte = 2; // AVSEEK_FLAG_BYTE
     public const int DispositionAttachedPic = 1024; // AV_DISPOSITION_ATTACHED_PIC
     public const int OptSearchChildren = 1; // AV_OPT_SEARCH_CHILDREN
 
