@@ -401,6 +401,13 @@ int main(void)
     F(AVChapter, metadata, AVDictionary *);
     close_class();
 
+    /* Read by VideoDecoder to find the keyframe before a seek target. The entry's
+     * flags and size are bitfields, which offsetof cannot describe; they are not used. */
+    open_class("IndexEntry", "AVIndexEntry");
+    F(AVIndexEntry, pos, int64_t);
+    F(AVIndexEntry, timestamp, int64_t);
+    close_class();
+
     printf("}\n\n");
 
     printf("/// <summary>FFmpeg enum values and macro constants, from the real headers.</summary>\n");
@@ -425,6 +432,9 @@ int main(void)
     C("PixFmtNv12", AV_PIX_FMT_NV12);
     C("PixFmtYuvj420p", AV_PIX_FMT_YUVJ420P);
     C("PixFmtYuv420p10le", AV_PIX_FMT_YUV420P10LE);
+    C("PixFmtYuvj422p", AV_PIX_FMT_YUVJ422P);
+    C("PixFmtYuvj444p", AV_PIX_FMT_YUVJ444P);
+    C("PixFmtYuvj440p", AV_PIX_FMT_YUVJ440P);
 
     printf("\n    // enum AVSampleFormat\n");
     C("SampleFmtNone", AV_SAMPLE_FMT_NONE);
@@ -469,7 +479,10 @@ int main(void)
     C("IoFlagRead", AVIO_FLAG_READ);
     C("IoFlagWrite", AVIO_FLAG_WRITE);
     C("PktFlagKey", AV_PKT_FLAG_KEY);
+    C("PktFlagCorrupt", AV_PKT_FLAG_CORRUPT);
+    C("PktFlagDiscard", AV_PKT_FLAG_DISCARD);
     C("SeekFlagBackward", AVSEEK_FLAG_BACKWARD);
+    C("SeekFlagByte", AVSEEK_FLAG_BYTE);
     C("DispositionAttachedPic", AV_DISPOSITION_ATTACHED_PIC);
     C("OptSearchChildren", AV_OPT_SEARCH_CHILDREN);
 
@@ -483,6 +496,8 @@ int main(void)
     C("SwsBicubic", SWS_BICUBIC);
     C("SwsFullChrHInt", SWS_FULL_CHR_H_INT);
     C("SwsAccurateRnd", SWS_ACCURATE_RND);
+    C("SwsCsItu709", SWS_CS_ITU709);
+    C("SwsCsDefault", SWS_CS_DEFAULT);
 
     printf("\n    // Channel layouts\n");
     C("ChLayoutStereoMask", AV_CH_LAYOUT_STEREO);
@@ -501,7 +516,9 @@ int main(void)
     printf("\n    // Colour description enums\n");
     C("ColRangeMpeg", AVCOL_RANGE_MPEG);
     C("ColRangeJpeg", AVCOL_RANGE_JPEG);
+    C("ColSpcRgb", AVCOL_SPC_RGB);
     C("ColSpcBt709", AVCOL_SPC_BT709);
+    C("ColSpcUnspecified", AVCOL_SPC_UNSPECIFIED);
     C("ColSpcSmpte170m", AVCOL_SPC_SMPTE170M);
     C("ColPriBt709", AVCOL_PRI_BT709);
     C("ColTrcBt709", AVCOL_TRC_BT709);

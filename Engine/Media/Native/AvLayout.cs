@@ -250,6 +250,13 @@ internal static class AvLayout
         public const int End = 24; // int64_t (8 bytes)
         public const int Metadata = 32; // AVDictionary * (8 bytes)
     }
+
+    /// <summary>Offsets into <c>AVIndexEntry</c>.</summary>
+    internal static class IndexEntry
+    {
+        public const int Pos = 0; // int64_t (8 bytes)
+        public const int Timestamp = 8; // int64_t (8 bytes)
+    }
 }
 
 /// <summary>FFmpeg enum values and macro constants, from the real headers.</summary>
@@ -275,6 +282,9 @@ internal static class AvConst
     public const int PixFmtNv12 = 23; // AV_PIX_FMT_NV12
     public const int PixFmtYuvj420p = 12; // AV_PIX_FMT_YUVJ420P
     public const int PixFmtYuv420p10le = 62; // AV_PIX_FMT_YUV420P10LE
+    public const int PixFmtYuvj422p = 13; // AV_PIX_FMT_YUVJ422P
+    public const int PixFmtYuvj444p = 14; // AV_PIX_FMT_YUVJ444P
+    public const int PixFmtYuvj440p = 32; // AV_PIX_FMT_YUVJ440P
 
     // enum AVSampleFormat
     public const int SampleFmtNone = -1; // AV_SAMPLE_FMT_NONE
@@ -319,7 +329,10 @@ internal static class AvConst
     public const int IoFlagRead = 1; // AVIO_FLAG_READ
     public const int IoFlagWrite = 2; // AVIO_FLAG_WRITE
     public const int PktFlagKey = 1; // AV_PKT_FLAG_KEY
+    public const int PktFlagCorrupt = 2; // AV_PKT_FLAG_CORRUPT
+    public const int PktFlagDiscard = 4; // AV_PKT_FLAG_DISCARD
     public const int SeekFlagBackward = 1; // AVSEEK_FLAG_BACKWARD
+    public const int SeekFlagByte = 2; // AVSEEK_FLAG_BYTE
     public const int DispositionAttachedPic = 1024; // AV_DISPOSITION_ATTACHED_PIC
     public const int OptSearchChildren = 1; // AV_OPT_SEARCH_CHILDREN
 
@@ -333,6 +346,8 @@ internal static class AvConst
     public const int SwsBicubic = 4; // SWS_BICUBIC
     public const int SwsFullChrHInt = 8192; // SWS_FULL_CHR_H_INT
     public const int SwsAccurateRnd = 262144; // SWS_ACCURATE_RND
+    public const int SwsCsItu709 = 1; // SWS_CS_ITU709
+    public const int SwsCsDefault = 5; // SWS_CS_DEFAULT
 
     // Channel layouts
     public const long ChLayoutStereoMask = 3; // AV_CH_LAYOUT_STEREO
@@ -351,7 +366,9 @@ internal static class AvConst
     // Colour description enums
     public const int ColRangeMpeg = 1; // AVCOL_RANGE_MPEG
     public const int ColRangeJpeg = 2; // AVCOL_RANGE_JPEG
+    public const int ColSpcRgb = 0; // AVCOL_SPC_RGB
     public const int ColSpcBt709 = 1; // AVCOL_SPC_BT709
+    public const int ColSpcUnspecified = 2; // AVCOL_SPC_UNSPECIFIED
     public const int ColSpcSmpte170m = 6; // AVCOL_SPC_SMPTE170M
     public const int ColPriBt709 = 1; // AVCOL_PRI_BT709
     public const int ColTrcBt709 = 1; // AVCOL_TRC_BT709

@@ -65,6 +65,9 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvUtil)] public static partial nint av_get_sample_fmt_name(int sampleFmt);
     [LibraryImport(AvUtil)] public static partial long av_rescale_q(long a, AVRational bq, AVRational cq);
     [LibraryImport(AvUtil)] public static partial double av_display_rotation_get(int* matrix);
+    [LibraryImport(AvUtil)] public static partial int av_pix_fmt_count_planes(int pixFmt);
+    [LibraryImport(AvUtil)] public static partial int av_pix_fmt_get_chroma_sub_sample(int pixFmt, int* log2ChromaW, int* log2ChromaH);
+    [LibraryImport(AvUtil)] public static partial int av_image_get_linesize(int pixFmt, int width, int plane);
 
     // ---- libavcodec ------------------------------------------------------------------------
     [LibraryImport(AvCodec)] public static partial uint avcodec_version();
@@ -103,6 +106,8 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvFormat)] public static partial int av_find_best_stream(nint ctx, int type, int wanted, int related, nint* decoder, int flags);
     [LibraryImport(AvFormat)] public static partial int av_read_frame(nint ctx, nint packet);
     [LibraryImport(AvFormat)] public static partial int avformat_seek_file(nint ctx, int streamIndex, long minTs, long ts, long maxTs, int flags);
+    [LibraryImport(AvFormat)] public static partial int av_index_search_timestamp(nint stream, long timestamp, int flags);
+    [LibraryImport(AvFormat)] public static partial nint avformat_index_get_entry(nint stream, int idx);
 
     // ---- libswscale / libswresample -------------------------------------------------------
     [LibraryImport(SwScale)] public static partial uint swscale_version();

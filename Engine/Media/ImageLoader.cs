@@ -1,0 +1,114 @@
+using SkiaSharp;
+
+namespace ReelSpeed.Engine.Media;
+
+/// <summary>
+/// Decodes still images (PNG, JPEG, WebP, GIF's first frame, BMP, ICO, WBMP — whatever Skia's
+/// codecs read) into upright raster BGRA8888 premultiplied images: the EXIF orientation a
+/// camera wrote is applied, so a portrait photo stays portrait.
+/// </summary>
+public static class ImageLoader
+{
+    /// <summary>Largest accepted side, in pixels.</summary>
+    public const int MaxSide = 16384;
+
+    /// <summary>Largest accepted area (100 megapixels: 400 MB decoded).</summary>
+    public const long MaxPixels = 100_000_000;
+
+    /// <summary>Decodes the image at <paramref name="path"/>.</summary>
+    /// <param name="path">The image file.</param>
+    /// <param name="field">The config field that named the file, used in error messages.</param>
+    /// <returns>A raster BGRA8888 premultiplied image the caller owns, already turned upright.</returns>
+    /// <exception cref="EngineException">
+    /// ERR_INPUT_NOT_FOUND (no such file), ERR_UNSUPPORTED_MEDIA (empty, not an image, truncated
+    /// or corrupt), ERR_RESOURCE_LIMIT (over <see cref="MaxSide"/> on a side or <see cref="MaxPixels"/>).
+    /// </exception>
+    public static SKImage Load(string path, string field)
+    {
+        string fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath)) throw NotDecodable(field, fullPath, "it is a directory");
+        if (!File.Exists(fullPath)) throw new EngineException(ErrorCodes.InputNotFound, $"{field}: file not found: {fullPath}");
+        if (new FileInfo(fullPath).Length == 0) throw NotDecodable(field, fullPath, "the file is empty");
+
+        using var codec = SKCodec.Create(fullPath, out var created);
+        if (codec is null) throw NotDecodable(field, fullPath, $"no image codec recognises it: {created}");
+
+        var encoded = codec.Info;
+        if (encoded.Width <= 0 || encoded.Height <= 0) throw NotDecodable(field, fullPath, $"invalid size {encoded.Width}x{encoded.Height}");
+        if (encoded.Width > MaxSide || encoded.Height > MaxSide || (long)encoded.Width * encoded.Height > MaxPixels)
+            throw new EngineException(ErrorCodes.ResourceLimit,
+                $"{field}: {fullPath}: {encoded.Width}x{encoded.Height} image exceeds the limit of {MaxSide} pixels on a side and {MaxPixels / 1_000_000} megapixels");
+
+        // Decoding converts to sRGB, so photos tagged with a wider gamut (Display P3) keep their colours.
+        var info = new SKImageInfo(encoded.Width, encoded.Height, SKColorType.Bgra8888, SKAlphaType.Premul, SKColorSpace.CreateSrgb());
+        var decoded = new SKBitmap();
+        try
+        {
+            if (!decoded.TryAllocPixels(info))
+                throw new EngineException(ErrorCodes.ResourceLimit, $"{field}: {fullPath}: cannot allocate {encoded.Width}x{encoded.Height} pixels");
+            var result = codec.GetPixels(info, decoded.GetPixels());
+            // Incomplete or erroneous input still yields a partly filled bitmap; a background with
+            // a grey band is worse than a clear error, so both are refused.
+            if (result != SKCodecResult.Success)
+                throw NotDecodable(field, fullPath, result == SKCodecResult.IncompleteInput ? "truncated: IncompleteInput" : result.ToString());
+
+            var upright = Orient(decoded, codec.EncodedOrigin, field, fullPath);
+            if (!ReferenceEquals(upright, decoded))
+            {
+                decoded.Dispose();
+                decoded = upright;
+            }
+            // Immutable, so the image shares the bitmap's pixels instead of copying them.
+            decoded.SetImmutable();
+            return SKImage.FromBitmap(decoded)
+                ?? throw new EngineException(ErrorCodes.ResourceLimit, $"{field}: {fullPath}: cannot create the image");
+        }
+        finally
+        {
+            decoded.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Redraws <paramref name="bitmap"/> so that the EXIF <paramref name="origin"/> becomes the
+    /// top-left corner; returns the same bitmap when it already is upright. Each transform maps
+    /// whole pixels onto whole pixels, so the copy is exact.
+    /// </summary>
+    private static SKBitmap Orient(SKBitmap bitmap, SKEncodedOrigin origin, string field, string fullPath)
+    {
+        int w = bitmap.Width, h = bitmap.Height;
+        // Destination x' = a·x + b·y + c, y' = d·x + e·y + f for a source pixel corner (x, y).
+        SKMatrix m;
+        switch (origin)
+        {
+            case SKEncodedOrigin.TopRight: m = new SKMatrix(-1, 0, w, 0, 1, 0, 0, 0, 1); break; // mirrored horizontally
+            case SKEncodedOrigin.BottomRight: m = new SKMatrix(-1, 0, w, 0, -1, h, 0, 0, 1); break; // rotated 180°
+            case SKEncodedOrigin.BottomLeft: m = new SKMatrix(1, 0, 0, 0, -1, h, 0, 0, 1); break; // mirrored vertically
+            case SKEncodedOrigin.LeftTop: m = new SKMatrix(0, 1, 0, 1, 0, 0, 0, 0, 1); break; // transposed
+            case SKEncodedOrigin.RightTop: m = new SKMatrix(0, -1, h, 1, 0, 0, 0, 0, 1); break; // needs 90° clockwise
+            case SKEncodedOrigin.RightBottom: m = new SKMatrix(0, -1, h, -1, 0, w, 0, 0, 1); break; // transversed
+            case SKEncodedOrigin.LeftBottom: m = new SKMatrix(0, 1, 0, -1, 0, w, 0, 0, 1); break; // needs 90° counter-clockwise
+            default: return bitmap;
+        }
+        bool swapsSides = origin >= SKEncodedOrigin.LeftTop;
+        var info = bitmap.Info.WithSize(swapsSides ? h : w, swapsSides ? w : h);
+        var upright = new SKBitmap();
+        if (!upright.TryAllocPixels(info))
+        {
+            upright.Dispose();
+            throw new EngineException(ErrorCodes.ResourceLimit, $"{field}: {fullPath}: cannot allocate {info.Width}x{info.Height} pixels");
+        }
+        bitmap.SetImmutable(); // lets the image below share its pixels instead of copying them
+        using (var source = SKImage.FromBitmap(bitmap))
+        using (var canvas = new SKCanvas(upright))
+        using (var paint = new SKPaint { BlendMode = SKBlendMode.Src })
+        {
+            canvas.SetMatrix(m);
+            canvas.DrawImage(source, 0, 0, new SKSamplingOptions(SKFilterMode.Nearest), paint);
+        }
+        return upright;
+    }
+
+    private static EngineException NotDecodable(string field, string fullPath, string why) =>
+        new(ErrorCodes.UnsupportedMedia, $"{field}: {fullPath}: not a decodable image ({why})");
+}
