@@ -33,6 +33,7 @@ public static class Module
                 .AddMethod("processVideo", ProcessVideo, Exported)
                 .AddMethod("getVideoMetadata", GetVideoMetadata, Exported)
                 .AddMethod("renderFrame", RenderFrame, Exported)
+                .AddMethod("compileScene", CompileScene, Exported)
                 .ExportModule(scope.RuntimeContext, (JSObject)exportsValue);
             return ((napi_value)result).Handle;
         }
@@ -95,6 +96,14 @@ public static class Module
         int quality = (int)(double)args[3];
         string? baseDir = OptionalString(args, 4, "baseDirectory");
         return Settle(() => EngineApi.RenderFrameAsync(config, time, format, quality, baseDir), ToBuffer, null);
+    }
+
+    /// <summary>compileScene(configJson, baseDirectory?) → Promise&lt;string&gt; (scene JSON).</summary>
+    private static JSValue CompileScene(JSCallbackArgs args)
+    {
+        string config = StringArg(args, 0, "config");
+        string? baseDir = OptionalString(args, 1, "baseDirectory");
+        return Settle(() => EngineApi.CompileSceneJsonAsync(config, baseDir), s => (JSValue)s, null);
     }
 
     private static JSValue ToBuffer(byte[] bytes)

@@ -44,3 +44,79 @@ internal static class TestSupport
         }
         """;
 }
+
+/// <summary>Pixel helpers over Skia images.</summary>
+internal static class Pixels
+{
+    public static SkiaSharp.SKColor At(SkiaSharp.SKImage image, int x, int y)
+    {
+        using var bmp = SkiaSharp.SKBitmap.FromImage(image);
+        return bmp.GetPixel(x, y);
+    }
+
+    public static bool Near(SkiaSharp.SKColor a, SkiaSharp.SKColor b, int tolerance) =>
+        Math.Abs(a.Red - b.Red) <= tolerance && Math.Abs(a.Green - b.Green) <= tolerance && Math.Abs(a.Blue - b.Blue) <= tolerance;
+
+    /// <summary>
+    /// Mean SSIM of the luma (BT.709) of two same-sized images over 8x8 windows with a stride
+    /// of 4 — the structural similarity the issue's "SSIM ≥ 0.98 after the codec" asks for.
+    /// </summary>
+    public static double Ssim(SkiaSharp.SKImage a, SkiaSharp.SKImage b)
+    {
+        using var ba = SkiaSharp.SKBitmap.FromImage(a);
+        using var bb = SkiaSharp.SKBitmap.FromImage(b);
+        if (ba.Width != bb.Width || ba.Height != bb.Height) throw new ArgumentException("sizes differ");
+        int w = ba.Width, h = ba.Height;
+        var la = Luma(ba);
+        var lb = Luma(bb);
+        const double c1 = 6.5025, c2 = 58.5225; // (0.01*255)^2, (0.03*255)^2
+        double sum = 0;
+        int n = 0;
+        for (int y = 0; y + 8 <= h; y += 4)
+        for (int x = 0; x + 8 <= w; x += 4)
+        {
+            double ma = 0, mb = 0;
+            for (int j = 0; j < 8; j++)
+            for (int i = 0; i < 8; i++) { ma += la[(y + j) * w + x + i]; mb += lb[(y + j) * w + x + i]; }
+            ma /= 64; mb /= 64;
+            double va = 0, vb = 0, cov = 0;
+            for (int j = 0; j < 8; j++)
+            for (int i = 0; i < 8; i++)
+            {
+                double da = la[(y + j) * w + x + i] - ma, db = lb[(y + j) * w + x + i] - mb;
+                va += da * da; vb += db * db; cov += da * db;
+            }
+            va /= 63; vb /= 63; cov /= 63;
+            sum += (2 * ma * mb + c1) * (2 * cov + c2) / ((ma * ma + mb * mb + c1) * (va + vb + c2));
+            n++;
+        }
+        return sum / n;
+    }
+
+    private static double[] Luma(SkiaSharp.SKBitmap bmp)
+    {
+        var l = new double[bmp.Width * bmp.Height];
+        for (int y = 0; y < bmp.Height; y++)
+        for (int x = 0; x < bmp.Width; x++)
+        {
+            var c = bmp.GetPixel(x, y);
+            l[y * bmp.Width + x] = 0.2126 * c.Red + 0.7152 * c.Green + 0.0722 * c.Blue;
+        }
+        return l;
+    }
+
+    /// <summary>Decodes one frame of a video at <paramref name="seconds"/> with the ffmpeg CLI into an image.</summary>
+    public static SkiaSharp.SKImage DecodeFrame(string video, double seconds)
+    {
+        var png = Path.Combine(Path.GetTempPath(), $"reelspeed-frame-{Guid.NewGuid():N}.png");
+        try
+        {
+            TestSupport.Ffmpeg("-ss", seconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), "-i", video, "-frames:v", "1", png);
+            return SkiaSharp.SKImage.FromEncodedData(png).ToRasterImage(true);
+        }
+        finally
+        {
+            File.Delete(png);
+        }
+    }
+}

@@ -18,13 +18,19 @@ public static class EngineApi
 {
     public const string Version = "0.1.0";
 
-    /// <summary>Parses, validates and normalises a chat-story config into a scene.</summary>
-    public static Scene CompileScene(string configJson, string? baseDirectory = null)
+    /// <summary>
+    /// Parses, validates and normalises a chat-story config into a scene (dispose it when done).
+    /// <paramref name="inputVideoPath"/>, when given, is the background video.
+    /// </summary>
+    public static Scene CompileScene(string configJson, string? baseDirectory = null, string? inputVideoPath = null)
     {
         RejectProcessingConfig(configJson);
-        var config = ChatStoryConfigParser.Parse(configJson, baseDirectory);
-        if (config.Audio.BackgroundMusicPath is { } music && !File.Exists(music))
-            throw new EngineException(ErrorCodes.InputNotFound, $"voiceAudioSettings.backgroundMusicUrl: file not found: {music}");
+        if (!string.IsNullOrEmpty(inputVideoPath) && !File.Exists(inputVideoPath))
+            throw new EngineException(ErrorCodes.InputNotFound, $"inputPath: file not found: {Path.GetFullPath(inputVideoPath)}");
+        var config = ChatStoryConfigParser.Parse(configJson, baseDirectory, inputVideoPath);
+        foreach (var (field, path) in ChatStoryConfigParser.ReferencedFiles(config))
+            if (!File.Exists(path))
+                throw new EngineException(ErrorCodes.InputNotFound, $"{field}: file not found: {path}");
         return SceneBuilder.Build(config);
     }
 
@@ -33,20 +39,18 @@ public static class EngineApi
         string inputPath, string outputPath, string configJson, string? baseDirectory,
         Action<RenderProgress>? progress, CancellationToken cancel = default)
     {
-        var scene = await DedicatedThread.Run("reelspeed-compile", () =>
-        {
-            if (!string.IsNullOrEmpty(inputPath))
-            {
-                if (!File.Exists(inputPath) && !Directory.Exists(inputPath))
-                    throw new EngineException(ErrorCodes.InputNotFound, $"inputPath: file not found: {Path.GetFullPath(inputPath)}");
-                throw new EngineException(ErrorCodes.InvalidConfig,
-                    "inputPath: a source/background clip is not supported by this engine version yet; pass an empty string for a chat story");
-            }
-            return CompileScene(configJson, baseDirectory);
-        }).ConfigureAwait(false);
+        using var scene = await DedicatedThread.Run("reelspeed-compile", () => CompileScene(configJson, baseDirectory, inputPath)).ConfigureAwait(false);
         var result = await RenderJob.RunAsync(scene, outputPath, progress, cancel).ConfigureAwait(false);
         return ResultJson.Write(result);
     }
+
+    /// <summary>The scene a config compiles to, as versioned JSON (docs/scene-format.md).</summary>
+    public static Task<string> CompileSceneJsonAsync(string configJson, string? baseDirectory) =>
+        DedicatedThread.Run("reelspeed-compile", () =>
+        {
+            using var scene = CompileScene(configJson, baseDirectory);
+            return SceneJson.Write(scene);
+        });
 
     /// <summary>Probes a media file and returns its metadata as JSON.</summary>
     public static Task<string> GetVideoMetadataAsync(string filePath) =>
@@ -66,7 +70,7 @@ public static class EngineApi
                 throw new EngineException(ErrorCodes.InvalidConfig, $"options.quality: expected an integer 1..100, got {quality}");
             if (!double.IsFinite(timeMs) || timeMs < 0)
                 throw new EngineException(ErrorCodes.InvalidConfig, $"timeMs: expected a number of milliseconds >= 0, got {timeMs}");
-            var scene = CompileScene(configJson, baseDirectory);
+            using var scene = CompileScene(configJson, baseDirectory);
             using var renderer = new FrameRenderer(scene);
             using var image = renderer.RenderImage(timeMs);
             using var data = image.Encode(fmt, quality) ?? throw new EngineException(ErrorCodes.Encode, $"cannot encode the frame as {format}");

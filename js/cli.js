@@ -5,12 +5,14 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const USAGE = `Usage:
-  reelspeed render <config.json> -o <out.mp4> [--quiet]   render a chat story
+  reelspeed render <config.json> -o <out.mp4> [--input <clip>] [--quiet]
+                                                           render a chat story (--input: background video)
   reelspeed frame <config.json> --time <ms> -o <frame.png|.jpg>   render one frame
   reelspeed probe <file>                                   print media metadata as JSON
+  reelspeed scene <config.json>                            print the compiled Scene as JSON
   reelspeed version                                        print engine, FFmpeg and Skia versions
 
-Relative asset paths in a config (music) are resolved against the config file's folder.`;
+Relative asset paths in a config (music, images, videos, fonts) are resolved against the config file's folder.`;
 
 function parseArgs(argv) {
   const positional = [];
@@ -19,6 +21,7 @@ function parseArgs(argv) {
     const a = argv[i];
     if (a === '-o' || a === '--output') flags.output = argv[++i];
     else if (a === '--time' || a === '-t') flags.time = argv[++i];
+    else if (a === '--input' || a === '-i') flags.input = argv[++i];
     else if (a === '--quiet' || a === '-q') flags.quiet = true;
     else if (a === '--help' || a === '-h') flags.help = true;
     else if (a.startsWith('-')) throw usageError(`unknown option ${a}`);
@@ -86,7 +89,7 @@ async function main(argv) {
       const { text, baseDir } = readConfig(rest[0]);
       if (!flags.output) throw usageError('missing -o <out.mp4>');
       const started = process.hrtime.bigint();
-      const result = await engine.processVideo('', flags.output, text, { onProgress: progressPrinter(flags.quiet), baseDir });
+      const result = await engine.processVideo(flags.input ?? '', flags.output, text, { onProgress: progressPrinter(flags.quiet), baseDir });
       const wallS = Number(process.hrtime.bigint() - started) / 1e9;
       if (!flags.quiet && process.stderr.isTTY) process.stderr.write('\n');
       const m = result.metadata;
@@ -111,6 +114,11 @@ async function main(argv) {
       if (!rest[0]) throw usageError('missing <file>');
       const info = await engine.getVideoMetadata(rest[0]);
       process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+      return 0;
+    }
+    case 'scene': {
+      const { text, baseDir } = readConfig(rest[0]);
+      process.stdout.write(`${JSON.stringify(await engine.compileScene(text, { baseDir }), null, 2)}\n`);
       return 0;
     }
     case 'version':

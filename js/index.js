@@ -89,7 +89,7 @@ function ensureCode(e) {
 /**
  * Renders a chat story to `outputPath` (.mp4, .m4v or .mov). The file is written under a
  * temporary name and renamed when complete: a failed call leaves no file behind.
- * @param {string} inputPath source/background clip, or '' for a chat story
+ * @param {string} inputPath background video clip (looped, cover-fit), or '' for none
  * @param {string} outputPath
  * @param {object|string} config ReelSpeed chat-story config (object or JSON string)
  * @param {{ onProgress?: Function, baseDir?: string }} [options]
@@ -151,9 +151,26 @@ async function renderFrame(config, timeMs, options) {
   }
 }
 
+/**
+ * Compiles a chat-story config into its Scene: every element with resolved geometry,
+ * keyframes, the timeline and asset references, as versioned JSON (docs/scene-format.md).
+ * @param {object|string} config
+ * @param {{ baseDir?: string }} [options]
+ */
+async function compileScene(config, options) {
+  const json = configToJson(config);
+  const opts = checkOptions(options, ['baseDir']);
+  const baseDir = path.resolve(opts.baseDir ?? process.cwd());
+  try {
+    return JSON.parse(await native.compileScene(json, baseDir));
+  } catch (e) {
+    throw ensureCode(e);
+  }
+}
+
 /** Versions of the engine, FFmpeg and Skia in use. */
 function version() {
   return JSON.parse(native.version());
 }
 
-module.exports = { processVideo, getVideoMetadata, renderFrame, version, ErrorCodes };
+module.exports = { processVideo, getVideoMetadata, renderFrame, compileScene, version, ErrorCodes };

@@ -75,7 +75,34 @@ public class ChatStoryConfigParserTests
     [TestCase("{\"animationSettings\": {\"showMessageAnimations\": \"yes\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "animationSettings.showMessageAnimations", "\"yes\"")]
     [TestCase("{\"messages\": [{\"text\": \"\", \"sender\": \"me\"}]}", "messages[0].text", "empty")]
     [TestCase("{\"messages\": [{\"text\": 5, \"sender\": \"me\"}]}", "messages[0].text", "5")]
-    [TestCase("{\"messages\": [{\"text\": \"a\", \"sender\": \"bob\"}]}", "messages[0].sender", "\"bob\"")]
+    [TestCase("{\"messages\": [{\"text\": \"a\", \"sender\": \"\"}]}", "messages[0].sender", "\"\"")]
+    [TestCase("{\"messages\": [{\"text\": \"a\", \"sender\": 3}]}", "messages[0].sender", "3")]
+    [TestCase("{\"messages\": [{\"text\": \"a\", \"sender\": \"a-name-that-is-much-too-long-to-be-a-label-in-a-chat\"}]}", "messages[0].sender", "1..40")]
+    [TestCase("{\"messages\": [{\"text\": \"a\", \"sender\": \"me\", \"imageUrl\": 7}]}", "messages[0].imageUrl", "7")]
+    [TestCase("{\"messages\": [{\"sender\": \"me\", \"imageUrl\": \"https://x/y.png\"}]}", "messages[0].imageUrl", "download")]
+    [TestCase("{\"chatOverlay\": {\"position\": \"left\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "chatOverlay.position", "\"left\"")]
+    [TestCase("{\"chatOverlay\": {\"widthPercent\": 10}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "chatOverlay.widthPercent", "10")]
+    [TestCase("{\"chatOverlay\": {\"scale\": 5}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "chatOverlay.scale", "5")]
+    [TestCase("{\"chatOverlay\": {\"opacity\": -0.5}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "chatOverlay.opacity", "-0.5")]
+    [TestCase("{\"chatOverlay\": {\"showHeader\": \"yes\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "chatOverlay.showHeader", "\"yes\"")]
+    [TestCase("{\"chatOverlay\": {\"contactName\": 42}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "chatOverlay.contactName", "42")]
+    [TestCase("{\"chatOverlay\": {\"avatarUrl\": \"http://a/b.png\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "chatOverlay.avatarUrl", "download")]
+    [TestCase("{\"chatOverlay\": \"top\", \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "chatOverlay", "\"top\"")]
+    [TestCase("{\"backgroundSettings\": {\"backgroundType\": \"image\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "backgroundSettings.backgroundUrl", "required")]
+    [TestCase("{\"backgroundSettings\": {\"backgroundType\": \"video\", \"backgroundUrl\": \"\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "backgroundSettings.backgroundUrl", "required")]
+    [TestCase("{\"backgroundSettings\": {\"backgroundOpacity\": 150}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "backgroundSettings.backgroundOpacity", "150")]
+    [TestCase("{\"backgroundSettings\": {\"backgroundBlur\": \"lots\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "backgroundSettings.backgroundBlur", "\"lots\"")]
+    [TestCase("{\"backgroundSettings\": {\"backgroundBlur\": 500}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "backgroundSettings.backgroundBlur", "500")]
+    [TestCase("{\"animationSettings\": {\"animationSpeed\": \"ludicrous\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "animationSettings.animationSpeed", "\"ludicrous\"")]
+    [TestCase("{\"animationSettings\": {\"showTypingIndicator\": 1}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "animationSettings.showTypingIndicator", "1")]
+    [TestCase("{\"videoSettings\": {\"greenScreen\": \"on\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "videoSettings.greenScreen", "\"on\"")]
+    [TestCase("{\"videoSettings\": {\"brainrotMode\": true}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "videoSettings.brainrotMode", "background video")]
+    [TestCase("{\"videoSettings\": {\"brainrotMode\": true, \"greenScreen\": true}, \"backgroundSettings\": {\"backgroundType\": \"video\", \"backgroundUrl\": \"v.mp4\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "videoSettings.greenScreen", "brainrotMode")]
+    [TestCase("{\"colorCustomization\": {\"headerBackgroundColor\": \"teal-ish\"}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "colorCustomization.headerBackgroundColor", "\"teal-ish\"")]
+    [TestCase("{\"fonts\": {}, \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "fonts", "an object")]
+    [TestCase("{\"fonts\": [{\"family\": \"X\"}], \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "fonts[0].path", "required")]
+    [TestCase("{\"fonts\": [{\"path\": \"x.ttf\"}], \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "fonts[0].family", "required")]
+    [TestCase("{\"fonts\": [3], \"messages\": [{\"text\": \"a\", \"sender\": \"me\"}]}", "fonts[0]", "3")]
     [TestCase("{\"messages\": [{\"text\": \"a\"}]}", "messages[0].sender", "required")]
     [TestCase("{\"messages\": [{\"text\": \"a\", \"sender\": \"me\", \"audioDuration\": 0}]}", "messages[0].audioDuration", "0")]
     [TestCase("{\"messages\": []}", "messages", "empty")]
@@ -100,39 +127,69 @@ public class ChatStoryConfigParserTests
     {
         var e = Invalid("""
             { "videoSettings": { "fps": "thirty", "resolution": "big" }, "template": 7,
-              "messages": [ { "text": "ok", "sender": "me" }, { "text": "", "sender": "x" } ] }
+              "messages": [ { "text": "ok", "sender": "me" }, { "text": "", "sender": 5 } ] }
             """);
         Assert.That(Paths(e), Is.SupersetOf(new[] { "videoSettings.fps", "videoSettings.resolution", "template", "messages[1].text", "messages[1].sender" }));
     }
 
     [Test]
-    public void Features_of_later_versions_are_rejected_not_ignored()
+    public void Voice_clips_of_a_later_version_are_rejected_not_ignored()
     {
-        var e = Invalid("""
-            { "videoSettings": { "greenScreen": true, "brainrotMode": true }, "template": "imessage",
-              "backgroundSettings": { "backgroundType": "video", "backgroundUrl": "bg.mp4" },
-              "animationSettings": { "messageAnimationType": "typewriter", "showTypingIndicator": true },
-              "chatOverlay": { "showHeader": true },
-              "messages": [ { "text": "a", "sender": "me", "audioUrl": "a.mp3", "imageUrl": "p.png" } ] }
-            """);
-        Assert.That(Paths(e), Is.SupersetOf(new[]
-        {
-            "videoSettings.greenScreen", "videoSettings.brainrotMode", "template", "backgroundSettings.backgroundType",
-            "backgroundSettings.backgroundUrl", "animationSettings.messageAnimationType", "animationSettings.showTypingIndicator",
-            "chatOverlay.showHeader", "messages[0].audioUrl", "messages[0].imageUrl",
-        }));
-        Assert.That(e.Errors.First(x => x.Path == "template").Message, Does.Contain("not supported by this engine version yet"));
+        var e = Invalid("""{ "messages": [ { "text": "a", "sender": "me", "audioUrl": "a.mp3" } ] }""");
+        Assert.That(e.Errors.Single().Path, Is.EqualTo("messages[0].audioUrl"));
+        Assert.That(e.Message, Does.Contain("not supported by this engine version yet"));
     }
 
     [Test]
-    public void Neutral_values_of_later_features_are_accepted()
+    public void The_whole_format_parses_with_its_values()
     {
         var c = ChatStoryConfigParser.Parse("""
-            { "videoSettings": { "greenScreen": false, "brainrotMode": false },
-              "chatOverlay": { "showHeader": false }, "animationSettings": { "animationSpeed": "normal" },
-              "messages": [ { "text": "a", "sender": "me", "audioUrl": "", "imageUrl": null } ] }
-            """);
-        Assert.That(c.Messages, Has.Count.EqualTo(1));
+            { "videoSettings": { "resolution": "1080x1080", "greenScreen": true }, "template": "WhatsApp",
+              "colorCustomization": { "headerBackgroundColor": "#112233", "headerTextColor": "#fff" },
+              "chatOverlay": { "contactName": " Mia ", "avatarUrl": "a.png", "position": "center", "widthPercent": 90, "scale": 1.2, "opacity": 80 },
+              "backgroundSettings": { "backgroundType": "image", "backgroundUrl": "bg.jpg", "backgroundOpacity": 0.5, "backgroundBlur": true },
+              "animationSettings": { "messageAnimationType": "pop", "animationSpeed": "slow", "transitionDuration": 300, "showTypingIndicator": true },
+              "fonts": [ { "family": "Brand", "path": "fonts/brand.ttf" } ],
+              "messages": [ { "text": "hi", "sender": "Alex" }, { "text": "", "sender": "me", "imageUrl": "pic.png" } ] }
+            """, "/data");
+        Assert.Multiple(() =>
+        {
+            Assert.That((c.Video.Width, c.Video.Height, c.Video.GreenScreen), Is.EqualTo((1080, 1080, true)));
+            Assert.That(c.Template, Is.EqualTo("whatsapp"));
+            Assert.That(c.Colors.HeaderBackground, Is.EqualTo(new SKColor(0x11, 0x22, 0x33)));
+            Assert.That(c.Overlay, Is.EqualTo(new ChatOverlaySpec("Mia", "/data/a.png", true, OverlayPosition.Center, 90, 1.2, 0.8)));
+            Assert.That(c.Background.Kind, Is.EqualTo(BackgroundKind.Image));
+            Assert.That((c.Background.MediaPath, c.Background.Opacity, c.Background.BlurRadius), Is.EqualTo(("/data/bg.jpg", 0.5, BackgroundSpec.DefaultBlurRadius)));
+            Assert.That(c.Animation.Type, Is.EqualTo(MessageAnimation.Pop));
+            Assert.That(c.Animation.SpeedFactor, Is.EqualTo(1.6));
+            Assert.That(c.Animation.TransitionMs, Is.EqualTo(300 * 1.6).Within(1e-9), "animationSpeed scales durations");
+            Assert.That(c.Animation.ShowTypingIndicator, Is.True);
+            Assert.That(c.Fonts.Single(), Is.EqualTo(new CustomFont("Brand", "/data/fonts/brand.ttf")));
+            Assert.That(c.Messages[0], Is.EqualTo(new MessageSpec("hi", Sender.Them, null, "Alex")));
+            Assert.That(c.Messages[1].ImagePath, Is.EqualTo("/data/pic.png"));
+            Assert.That(ChatStoryConfigParser.ReferencedFiles(c).Select(f => f.Field), Is.EquivalentTo(new[]
+                { "chatOverlay.avatarUrl", "backgroundSettings.backgroundUrl", "messages[1].imageUrl", "fonts[0].path" }));
+        });
+    }
+
+    [Test]
+    public void An_input_path_is_the_background_video()
+    {
+        var c = ChatStoryConfigParser.Parse(Minimal, "/data", inputVideoPath: "/clips/gameplay.mp4");
+        Assert.That((c.Background.Kind, c.Background.MediaPath), Is.EqualTo((BackgroundKind.Video, "/clips/gameplay.mp4")));
+        var e = Invalid2("""{ "backgroundSettings": { "backgroundType": "video", "backgroundUrl": "x.mp4" }, "messages": [ { "text": "a", "sender": "me" } ] }""", "/clips/g.mp4");
+        Assert.That(e.Errors.Single().Path, Is.EqualTo("backgroundSettings.backgroundUrl"));
+    }
+
+    private static ConfigValidationException Invalid2(string json, string input) =>
+        Assert.Throws<ConfigValidationException>(() => ChatStoryConfigParser.Parse(json, "/data", input))!;
+
+    [Test]
+    public void A_background_url_without_a_type_is_an_image_or_video_by_extension()
+    {
+        var img = ChatStoryConfigParser.Parse("""{ "backgroundSettings": { "backgroundUrl": "b.webp" }, "messages": [ { "text": "a", "sender": "me" } ] }""");
+        var vid = ChatStoryConfigParser.Parse("""{ "backgroundSettings": { "backgroundUrl": "b.mov" }, "messages": [ { "text": "a", "sender": "me" } ] }""");
+        Assert.That((img.Background.Kind, vid.Background.Kind), Is.EqualTo((BackgroundKind.Image, BackgroundKind.Video)));
     }
 
     [Test]

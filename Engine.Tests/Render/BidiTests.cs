@@ -353,8 +353,8 @@ public class BidiTests
             var info = new SKImageInfo((int)MathF.Ceiling(block.Width) + 4, (int)MathF.Ceiling(block.Height) + 4, SKColorType.Bgra8888, SKAlphaType.Premul);
             using var surface = SKSurface.Create(info);
             surface.Canvas.Clear(SKColors.Transparent);
-            if (reveal is int n) BubblePainter.DrawText(surface.Canvas, block, 2, 2, paint, n);
-            else BubblePainter.DrawText(surface.Canvas, block, 2, 2, paint);
+            if (reveal is int n) TextPainter.DrawText(surface.Canvas, block, 2, 2, paint, n);
+            else TextPainter.DrawText(surface.Canvas, block, 2, 2, paint);
             using var image = surface.Snapshot();
             using var pixmap = image.PeekPixels();
             return pixmap.GetPixelSpan().ToArray();

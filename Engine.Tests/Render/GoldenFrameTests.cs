@@ -13,7 +13,7 @@ public class GoldenFrameTests
 {
     /// <summary>Antialiasing may differ by a step or two between CPUs' Skia code paths, nothing more.</summary>
     private const int ChannelTolerance = 3;
-    private const double MaxDifferentFraction = 0.002;
+    private const double MaxDifferentFraction = 0.0005;
     private const double TimeMs = 8650;
 
     internal static string GoldenStory(string template) => $$"""

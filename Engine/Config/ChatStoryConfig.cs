@@ -10,13 +10,17 @@ public sealed record ChatStoryConfig(
     VideoSettings Video,
     string Template,
     ColorOverrides Colors,
+    ChatOverlaySpec Overlay,
     BackgroundSpec Background,
     AnimationSpec Animation,
     IReadOnlyList<MessageSpec> Messages,
     AudioSpec Audio,
+    IReadOnlyList<CustomFont> Fonts,
     IReadOnlyList<string> Warnings);
 
-public sealed record VideoSettings(int Width, int Height, int Fps, double? DurationSeconds, string Quality, int Crf, string Preset)
+public sealed record VideoSettings(
+    int Width, int Height, int Fps, double? DurationSeconds, string Quality, int Crf, string Preset,
+    bool GreenScreen, bool BrainrotMode)
 {
     public const int MaxSide = 4096;
     public const int MinSide = 64;
@@ -43,31 +47,74 @@ public sealed record ColorOverrides(
     SKColor? SenderText,
     SKColor? ReceiverBubble,
     SKColor? ReceiverText,
-    SKColor? Background);
+    SKColor? Background,
+    SKColor? HeaderBackground,
+    SKColor? HeaderText)
+{
+    public static readonly ColorOverrides None = new(null, null, null, null, null, null, null);
+}
 
-public enum BackgroundKind { Color, Gradient }
+public enum OverlayPosition { Top, Center }
 
-/// <summary><c>backgroundSettings</c>. Colours null means "the template's".</summary>
-public sealed record BackgroundSpec(BackgroundKind Kind, SKColor? Color, IReadOnlyList<SKColor>? GradientColors, double GradientAngle)
+/// <summary>
+/// <c>chatOverlay</c>: the chat panel (header and bubbles) over the background — who the
+/// conversation is with, and where, how wide, how large and how opaque the panel is.
+/// </summary>
+public sealed record ChatOverlaySpec(
+    string? ContactName, string? AvatarPath, bool ShowHeader, OverlayPosition Position,
+    double WidthPercent, double Scale, double Opacity)
+{
+    public const double DefaultWidthPercent = 100;
+    public const double MinWidthPercent = 30;
+    public const double MinScale = 0.5, MaxScale = 2;
+    public static readonly ChatOverlaySpec Default = new(null, null, false, OverlayPosition.Top, DefaultWidthPercent, 1, 1);
+}
+
+public enum BackgroundKind { Color, Gradient, Image, Video }
+
+/// <summary>
+/// <c>backgroundSettings</c>. Colours null means "the template's". <see cref="Opacity"/> dims
+/// the background over black (for legibility over busy footage); <see cref="BlurRadius"/> in
+/// pixels at 1080 wide.
+/// </summary>
+public sealed record BackgroundSpec(
+    BackgroundKind Kind, SKColor? Color, IReadOnlyList<SKColor>? GradientColors, double GradientAngle,
+    string? MediaPath, double Opacity, double BlurRadius)
 {
     /// <summary>CSS convention: 180° runs top to bottom.</summary>
     public const double DefaultGradientAngle = 180;
+    public const double DefaultBlurRadius = 16;
+    public const double MaxBlurRadius = 100;
 }
 
-public enum MessageAnimation { Slide, Fade, None }
+public enum MessageAnimation { Slide, Fade, Pop, Typewriter, None }
 
-/// <summary><c>animationSettings</c>; all times in milliseconds.</summary>
-public sealed record AnimationSpec(MessageAnimation Type, double TransitionMs, double BaseDelayMs, double MessageDelayMs)
+/// <summary><c>animationSettings</c>; all times in milliseconds, already scaled by <c>animationSpeed</c>.</summary>
+public sealed record AnimationSpec(
+    MessageAnimation Type, double TransitionMs, double BaseDelayMs, double MessageDelayMs,
+    double SpeedFactor = 1, bool ShowTypingIndicator = false)
 {
     public const double DefaultTransitionMs = 300;
     public const double DefaultBaseDelayMs = 500;
     public const double DefaultMessageDelayMs = 400;
+
+    /// <summary>Duration multipliers of <c>animationSpeed</c>.</summary>
+    public static double SpeedFactorOf(string speed) => speed switch
+    {
+        "slow" => 1.6,
+        "fast" => 0.6,
+        _ => 1,
+    };
 }
 
 public enum Sender { Me, Them }
 
-/// <summary>One chat message. <see cref="AudioDurationSeconds"/> null means "reading time".</summary>
-public sealed record MessageSpec(string Text, Sender Sender, double? AudioDurationSeconds);
+/// <summary>
+/// One chat message. <see cref="Name"/> is set for group chats (a sender other than
+/// "me"/"them"), shown as a label above the bubble. <see cref="AudioDurationSeconds"/>
+/// null means "reading time".
+/// </summary>
+public sealed record MessageSpec(string Text, Sender Sender, double? AudioDurationSeconds, string? Name = null, string? ImagePath = null);
 
 /// <summary><c>voiceAudioSettings</c> (or <c>audioSettings</c>); volumes 0..100.</summary>
 public sealed record AudioSpec(bool Enabled, string? BackgroundMusicPath, double BackgroundMusicVolume, double MasterVolume)
@@ -75,3 +122,6 @@ public sealed record AudioSpec(bool Enabled, string? BackgroundMusicPath, double
     public const double DefaultMusicVolume = 30;
     public const double DefaultMasterVolume = 100;
 }
+
+/// <summary>A font file from <c>fonts[]</c>, tried before the built-in fallback chain.</summary>
+public sealed record CustomFont(string Family, string Path);

@@ -8,18 +8,22 @@ namespace ReelSpeed.Engine.Config;
 /// </summary>
 public static class ChatStoryConfigParser
 {
-    public static readonly string[] Templates = { "modern-light", "modern-dark" };
-    private static readonly string[] LaterTemplates = { "imessage", "whatsapp", "instagram", "discord" };
+    public static readonly string[] Templates = { "modern-light", "modern-dark", "imessage", "whatsapp", "instagram", "discord" };
+    private static readonly string[] Speeds = { "slow", "normal", "fast" };
+    private static readonly string[] Positions = { "top", "center" };
+    private static readonly string[] ImageExtensions = { ".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp" };
     private static readonly string[] BackgroundTypes = { "color", "gradient", "image", "video" };
     private static readonly string[] AnimationTypes = { "slide", "fade", "none", "pop", "typewriter" };
-    private static readonly string[] Senders = { "me", "them" };
 
     public const int MaxMessages = 500;
     public const int MaxMessageLength = 2000;
+    public const int MaxNameLength = 40;
+    public const int MaxFonts = 16;
 
     /// <param name="json">The config as JSON text.</param>
     /// <param name="baseDirectory">Relative file paths in the config are resolved against it.</param>
-    public static ChatStoryConfig Parse(string json, string? baseDirectory = null)
+    /// <param name="inputVideoPath">processVideo's inputPath: when given, it is the background video.</param>
+    public static ChatStoryConfig Parse(string json, string? baseDirectory = null, string? inputVideoPath = null)
     {
         JsonDocument doc;
         try
@@ -32,11 +36,11 @@ public static class ChatStoryConfigParser
         }
         using (doc)
         {
-            return Parse(doc.RootElement, baseDirectory ?? Environment.CurrentDirectory);
+            return Parse(doc.RootElement, baseDirectory ?? Environment.CurrentDirectory, inputVideoPath);
         }
     }
 
-    private static ChatStoryConfig Parse(JsonElement root, string baseDirectory)
+    private static ChatStoryConfig Parse(JsonElement root, string baseDirectory, string? inputVideoPath)
     {
         var r = new ConfigReader();
         if (root.ValueKind != JsonValueKind.Object)
@@ -45,27 +49,29 @@ public static class ChatStoryConfigParser
         r.WarnUnknownKeys(root, "", new[]
         {
             "videoSettings", "template", "colorCustomization", "backgroundSettings", "animationSettings",
-            "messages", "voiceAudioSettings", "audioSettings", "chatOverlay", "id", "title", "name", "version",
+            "messages", "voiceAudioSettings", "audioSettings", "chatOverlay", "fonts", "id", "title", "name", "version",
         });
 
         var video = ParseVideo(r, root);
         var template = ParseTemplate(r, root);
         var colors = ParseColors(r, root);
-        var background = ParseBackground(r, root);
+        var overlay = ParseOverlay(r, root, baseDirectory);
+        var background = ParseBackground(r, root, baseDirectory, inputVideoPath);
         var animation = ParseAnimation(r, root);
-        var messages = ParseMessages(r, root);
+        var messages = ParseMessages(r, root, baseDirectory);
         var audio = ParseAudio(r, root, baseDirectory);
+        var fonts = ParseFonts(r, root, baseDirectory);
 
-        if (ConfigReader.TryGet(root, "chatOverlay", out var overlay))
+        if (video is not null && background is not null)
         {
-            if (overlay.ValueKind != JsonValueKind.Object)
-                r.Error("chatOverlay", $"expected an object, got {ConfigReader.Describe(overlay)}");
-            else
-                r.RejectUnlessNeutral(overlay, "chatOverlay", "showHeader", v => v.ValueKind == JsonValueKind.False, "a chat header");
+            if (video.BrainrotMode && background.Kind != BackgroundKind.Video)
+                r.Error("videoSettings.brainrotMode", "needs a background video: backgroundSettings { backgroundType: \"video\", backgroundUrl } or an inputPath");
+            if (video.BrainrotMode && video.GreenScreen)
+                r.Error("videoSettings.greenScreen", "cannot be combined with brainrotMode (the lower half is the video, not green)");
         }
 
         if (r.Errors.Count > 0) throw new ConfigValidationException(r.Errors.ToArray());
-        return new ChatStoryConfig(video!, template, colors, background!, animation!, messages, audio!, r.Warnings.ToArray());
+        return new ChatStoryConfig(video!, template, colors, overlay, background!, animation!, messages, audio!, fonts, r.Warnings.ToArray());
     }
 
     private static VideoSettings? ParseVideo(ConfigReader r, JsonElement root)
@@ -84,11 +90,11 @@ public static class ChatStoryConfigParser
         var quality = r.Choice(vs, P, "quality", VideoSettings.Qualities) ?? VideoSettings.DefaultQuality;
         var crf = r.Integer(vs, P, "crf", 0, 51) ?? VideoSettings.CrfForQuality(quality);
         var preset = r.Choice(vs, P, "preset", VideoSettings.Presets) ?? VideoSettings.DefaultPreset;
-        r.RejectUnlessNeutral(vs, P, "greenScreen", v => v.ValueKind == JsonValueKind.False, "greenScreen");
-        r.RejectUnlessNeutral(vs, P, "brainrotMode", v => v.ValueKind == JsonValueKind.False, "brainrotMode");
+        var greenScreen = r.Bool(vs, P, "greenScreen") ?? false;
+        var brainrot = r.Bool(vs, P, "brainrotMode") ?? false;
         r.RejectUnlessNeutral(vs, P, "format", v => v.ValueKind == JsonValueKind.String && (ConfigReader.Text(v) ?? "").Equals("mp4", StringComparison.OrdinalIgnoreCase), "a format other than \"mp4\"");
 
-        return new VideoSettings(width, height, fps, duration is > 0 ? duration : null, quality, crf, preset);
+        return new VideoSettings(width, height, fps, duration is > 0 ? duration : null, quality, crf, preset, greenScreen, brainrot);
     }
 
     internal static bool TryParseResolution(string text, out int width, out int height)
@@ -102,43 +108,67 @@ public static class ChatStoryConfigParser
         return Ok(width) && Ok(height);
     }
 
-    private static string ParseTemplate(ConfigReader r, JsonElement root)
-    {
-        if (!ConfigReader.TryGet(root, "template", out var v)) return Templates[0];
-        var s = v.ValueKind == JsonValueKind.String ? (ConfigReader.Text(v) ?? "").Trim().ToLowerInvariant() : null;
-        if (s is not null && Templates.Contains(s)) return s;
-        if (s is not null && LaterTemplates.Contains(s))
-            r.Error("template", $"template \"{s}\" is not supported by this engine version yet; expected one of {string.Join(", ", Templates.Select(t => "\"" + t + "\""))}");
-        else
-            r.Error("template", $"expected one of {string.Join(", ", Templates.Select(t => "\"" + t + "\""))}, got {ConfigReader.Describe(v)}");
-        return Templates[0];
-    }
+    private static string ParseTemplate(ConfigReader r, JsonElement root) =>
+        r.Choice(root, "", "template", Templates) ?? Templates[0];
 
     private static ColorOverrides ParseColors(ConfigReader r, JsonElement root)
     {
         const string P = "colorCustomization";
         var c = r.Object(root, "", P) ?? default;
-        r.WarnUnknownKeys(c, P, new[] { "senderBubbleColor", "senderTextColor", "receiverBubbleColor", "receiverTextColor", "backgroundColor" });
+        r.WarnUnknownKeys(c, P, new[] { "senderBubbleColor", "senderTextColor", "receiverBubbleColor", "receiverTextColor", "backgroundColor", "headerBackgroundColor", "headerTextColor" });
         return new ColorOverrides(
             r.Color(c, P, "senderBubbleColor"), r.Color(c, P, "senderTextColor"),
             r.Color(c, P, "receiverBubbleColor"), r.Color(c, P, "receiverTextColor"),
-            r.Color(c, P, "backgroundColor"));
+            r.Color(c, P, "backgroundColor"), r.Color(c, P, "headerBackgroundColor"), r.Color(c, P, "headerTextColor"));
     }
 
-    private static BackgroundSpec? ParseBackground(ConfigReader r, JsonElement root)
+    private static ChatOverlaySpec ParseOverlay(ConfigReader r, JsonElement root, string baseDirectory)
+    {
+        const string P = "chatOverlay";
+        var o = r.Object(root, "", P);
+        if (o is null) return ChatOverlaySpec.Default;
+        var c = o.Value;
+        r.WarnUnknownKeys(c, P, new[] { "contactName", "avatarUrl", "showHeader", "position", "widthPercent", "scale", "opacity" });
+        var name = r.String(c, P, "contactName");
+        if (name is not null && name.Length > 100) r.Error(P + ".contactName", $"expected at most 100 characters, got {name.Length}");
+        var avatarUrl = r.String(c, P, "avatarUrl");
+        var avatar = string.IsNullOrWhiteSpace(avatarUrl) ? null : ResolveLocalPath(r, P + ".avatarUrl", avatarUrl, baseDirectory);
+        var show = r.Bool(c, P, "showHeader") ?? (!string.IsNullOrWhiteSpace(name) || avatar is not null);
+        var position = r.Choice(c, P, "position", Positions) == "center" ? OverlayPosition.Center : OverlayPosition.Top;
+        return new ChatOverlaySpec(
+            string.IsNullOrWhiteSpace(name) ? null : name.Trim(), avatar, show, position,
+            r.Number(c, P, "widthPercent", ChatOverlaySpec.MinWidthPercent, 100, "percent") ?? ChatOverlaySpec.DefaultWidthPercent,
+            r.Number(c, P, "scale", ChatOverlaySpec.MinScale, ChatOverlaySpec.MaxScale) ?? 1,
+            Fraction(r, c, P, "opacity") ?? 1);
+    }
+
+    /// <summary>An opacity: a fraction 0..1, or a percentage when above 1 (platform configs store both).</summary>
+    private static double? Fraction(ConfigReader r, JsonElement obj, string path, string name)
+    {
+        var v = r.Number(obj, path, name, 0, 100, "(a fraction 0..1 or a percentage)");
+        return v is > 1 ? v / 100 : v;
+    }
+
+    private static BackgroundSpec? ParseBackground(ConfigReader r, JsonElement root, string baseDirectory, string? inputVideoPath)
     {
         const string P = "backgroundSettings";
         var b = r.Object(root, "", P) ?? default;
         r.WarnUnknownKeys(b, P, new[] { "backgroundType", "backgroundColor", "gradientColors", "gradientAngle", "backgroundUrl", "backgroundOpacity", "backgroundBlur" });
         var type = r.Choice(b, P, "backgroundType", BackgroundTypes);
-        if (type is "image" or "video")
+        var url = r.String(b, P, "backgroundUrl");
+        string? media = string.IsNullOrWhiteSpace(url) ? null : ResolveLocalPath(r, P + ".backgroundUrl", url, baseDirectory);
+        if (type is null && media is not null)
+            type = ImageExtensions.Contains(Path.GetExtension(media).ToLowerInvariant()) ? "image" : "video";
+        if (!string.IsNullOrEmpty(inputVideoPath))
         {
-            r.Error(P + ".backgroundType", $"\"{type}\" backgrounds are not supported by this engine version yet; expected \"color\" or \"gradient\"");
-            type = null;
+            // processVideo's input clip is the background video.
+            if (type is "image" || (type is "video" && media is not null))
+                r.Error(P + ".backgroundUrl", "an inputPath was given as the background video; leave backgroundUrl empty or the inputPath empty");
+            type = "video";
+            media = Path.GetFullPath(inputVideoPath);
         }
-        r.RejectUnlessNeutral(b, P, "backgroundUrl", v => v.ValueKind == JsonValueKind.String && (ConfigReader.Text(v) ?? "").Length == 0, "backgroundUrl (image/video backgrounds)");
-        r.RejectUnlessNeutral(b, P, "backgroundOpacity", v => v.ValueKind == JsonValueKind.Number && (v.GetDouble() == 1 || v.GetDouble() == 100), "backgroundOpacity other than full");
-        r.RejectUnlessNeutral(b, P, "backgroundBlur", v => v.ValueKind == JsonValueKind.False || (v.ValueKind == JsonValueKind.Number && v.GetDouble() == 0), "backgroundBlur");
+        if (type is "image" or "video" && media is null)
+            r.Error(P + ".backgroundUrl", $"is required for backgroundType \"{type}\" (a local path or file:// URL)");
 
         var color = r.Color(b, P, "backgroundColor");
         List<SkiaSharp.SKColor>? stops = null;
@@ -162,13 +192,23 @@ public static class ChatStoryConfigParser
             }
         }
         var angle = r.Number(b, P, "gradientAngle", -360, 360, "degrees") ?? BackgroundSpec.DefaultGradientAngle;
+        var opacity = Fraction(r, b, P, "backgroundOpacity") ?? 1;
+        double blur = 0;
+        if (ConfigReader.TryGet(b, "backgroundBlur", out var bl))
+        {
+            if (bl.ValueKind == JsonValueKind.True) blur = BackgroundSpec.DefaultBlurRadius;
+            else if (bl.ValueKind == JsonValueKind.False) blur = 0;
+            else blur = r.Number(b, P, "backgroundBlur", 0, BackgroundSpec.MaxBlurRadius, "pixels (or true/false)") ?? 0;
+        }
         var kind = type switch
         {
             "color" => BackgroundKind.Color,
             "gradient" => BackgroundKind.Gradient,
+            "image" => BackgroundKind.Image,
+            "video" => BackgroundKind.Video,
             _ => stops is not null || color is null ? BackgroundKind.Gradient : BackgroundKind.Color,
         };
-        return new BackgroundSpec(kind, color, stops, angle);
+        return new BackgroundSpec(kind, color, stops, angle, kind is BackgroundKind.Image or BackgroundKind.Video ? media : null, opacity, blur);
     }
 
     private static AnimationSpec? ParseAnimation(ConfigReader r, JsonElement root)
@@ -177,20 +217,27 @@ public static class ChatStoryConfigParser
         var a = r.Object(root, "", P) ?? default;
         r.WarnUnknownKeys(a, P, new[] { "messageAnimationType", "transitionDuration", "baseDelay", "messageDelay", "showMessageAnimations", "animationSpeed", "showTypingIndicator" });
         var typeText = r.Choice(a, P, "messageAnimationType", AnimationTypes) ?? "slide";
-        if (typeText is "pop" or "typewriter")
-            r.Error(P + ".messageAnimationType", $"\"{typeText}\" is not supported by this engine version yet; expected \"slide\", \"fade\" or \"none\"");
-        var type = typeText switch { "fade" => MessageAnimation.Fade, "none" => MessageAnimation.None, _ => MessageAnimation.Slide };
-        if (r.Bool(a, P, "showMessageAnimations") == false) type = MessageAnimation.None;
-        r.RejectUnlessNeutral(a, P, "animationSpeed", v => v.ValueKind == JsonValueKind.String && ConfigReader.Text(v) == "normal", "animationSpeed other than \"normal\"");
-        r.RejectUnlessNeutral(a, P, "showTypingIndicator", v => v.ValueKind == JsonValueKind.False, "showTypingIndicator");
+        var type = typeText switch
+        {
+            "fade" => MessageAnimation.Fade,
+            "pop" => MessageAnimation.Pop,
+            "typewriter" => MessageAnimation.Typewriter,
+            "none" => MessageAnimation.None,
+            _ => MessageAnimation.Slide,
+        };
+        bool animate = r.Bool(a, P, "showMessageAnimations") ?? true;
+        if (!animate) type = MessageAnimation.None;
+        double speed = AnimationSpec.SpeedFactorOf(r.Choice(a, P, "animationSpeed", Speeds) ?? "normal");
+        bool typing = (r.Bool(a, P, "showTypingIndicator") ?? false) && animate;
         return new AnimationSpec(
             type,
-            r.Number(a, P, "transitionDuration", 0, 5000, "ms") ?? AnimationSpec.DefaultTransitionMs,
+            (r.Number(a, P, "transitionDuration", 0, 5000, "ms") ?? AnimationSpec.DefaultTransitionMs) * speed,
             r.Number(a, P, "baseDelay", 0, 600_000, "ms") ?? AnimationSpec.DefaultBaseDelayMs,
-            r.Number(a, P, "messageDelay", 0, 600_000, "ms") ?? AnimationSpec.DefaultMessageDelayMs);
+            r.Number(a, P, "messageDelay", 0, 600_000, "ms") ?? AnimationSpec.DefaultMessageDelayMs,
+            speed, typing);
     }
 
-    private static IReadOnlyList<MessageSpec> ParseMessages(ConfigReader r, JsonElement root)
+    private static IReadOnlyList<MessageSpec> ParseMessages(ConfigReader r, JsonElement root, string baseDirectory)
     {
         var list = new List<MessageSpec>();
         if (!ConfigReader.TryGet(root, "messages", out var arr))
@@ -216,18 +263,40 @@ public static class ChatStoryConfigParser
                 continue;
             }
             r.WarnUnknownKeys(m, path, new[] { "text", "sender", "audioDuration", "audioUrl", "imageUrl", "id", "timestamp" });
-            var text = r.String(m, path, "text", required: true);
-            if (text is not null && string.IsNullOrWhiteSpace(text)) r.Error(path + ".text", "must not be empty");
+            var imageUrl = r.String(m, path, "imageUrl");
+            string? image = string.IsNullOrWhiteSpace(imageUrl) ? null : ResolveLocalPath(r, path + ".imageUrl", imageUrl, baseDirectory);
+            var text = image is null ? r.String(m, path, "text", required: true) : r.String(m, path, "text") ?? "";
+            if (text is not null && image is null && string.IsNullOrWhiteSpace(text)) r.Error(path + ".text", "must not be empty (a picture message needs an imageUrl)");
             if (text is not null && text.Length > MaxMessageLength) r.Error(path + ".text", $"expected at most {MaxMessageLength} characters, got {text.Length}");
-            var sender = r.Choice(m, path, "sender", Senders);
-            if (sender is null && !ConfigReader.TryGet(m, "sender", out _)) r.Error(path + ".sender", "is required (\"me\" or \"them\")");
+            var (sender, name) = ParseSender(r, m, path);
             var audioDuration = r.Number(m, path, "audioDuration", 0.05, 600, "seconds");
             r.RejectUnlessNeutral(m, path, "audioUrl", v => v.ValueKind == JsonValueKind.String && (ConfigReader.Text(v) ?? "").Length == 0, "audioUrl (voice clips)");
-            r.RejectUnlessNeutral(m, path, "imageUrl", v => v.ValueKind == JsonValueKind.String && (ConfigReader.Text(v) ?? "").Length == 0, "imageUrl (picture bubbles)");
             if (text is not null && sender is not null)
-                list.Add(new MessageSpec(text.Trim(), sender == "me" ? Sender.Me : Sender.Them, audioDuration));
+                list.Add(new MessageSpec(text.Trim(), sender.Value, audioDuration, name, image));
         }
         return list;
+    }
+
+    /// <summary>"me", "them", or a participant's name (a group chat: shown left, with a name label).</summary>
+    private static (Sender?, string?) ParseSender(ConfigReader r, JsonElement m, string path)
+    {
+        if (!ConfigReader.TryGet(m, "sender", out var v))
+        {
+            r.Error(path + ".sender", "is required (\"me\", \"them\" or a participant's name)");
+            return (null, null);
+        }
+        var s = v.ValueKind == JsonValueKind.String ? ConfigReader.Text(v)?.Trim() : null;
+        if (string.IsNullOrEmpty(s) || s.Length > MaxNameLength)
+        {
+            r.Error(path + ".sender", $"expected \"me\", \"them\" or a participant's name of 1..{MaxNameLength} characters, got {ConfigReader.Describe(v)}");
+            return (null, null);
+        }
+        return s.ToLowerInvariant() switch
+        {
+            "me" => (Sender.Me, null),
+            "them" => (Sender.Them, null),
+            _ => (Sender.Them, s),
+        };
     }
 
     private static AudioSpec? ParseAudio(ConfigReader r, JsonElement root, string baseDirectory)
@@ -246,6 +315,46 @@ public static class ChatStoryConfigParser
             r.Number(a, name, "backgroundMusicVolume", 0, 100) ?? AudioSpec.DefaultMusicVolume,
             r.Number(a, name, "masterVolume", 0, 100) ?? AudioSpec.DefaultMasterVolume);
     }
+
+    private static IReadOnlyList<CustomFont> ParseFonts(ConfigReader r, JsonElement root, string baseDirectory)
+    {
+        var list = new List<CustomFont>();
+        if (!ConfigReader.TryGet(root, "fonts", out var arr)) return list;
+        if (arr.ValueKind != JsonValueKind.Array || arr.GetArrayLength() > MaxFonts)
+        {
+            r.Error("fonts", $"expected an array of at most {MaxFonts} {{ family, path }}, got {ConfigReader.Describe(arr)}");
+            return list;
+        }
+        int i = 0;
+        foreach (var f in arr.EnumerateArray())
+        {
+            var path = $"fonts[{i++}]";
+            if (f.ValueKind != JsonValueKind.Object)
+            {
+                r.Error(path, $"expected an object {{ family, path }}, got {ConfigReader.Describe(f)}");
+                continue;
+            }
+            var family = r.String(f, path, "family", required: true);
+            var file = r.String(f, path, "path", required: true);
+            var full = string.IsNullOrWhiteSpace(file) ? null : ResolveLocalPath(r, path + ".path", file, baseDirectory);
+            if (string.IsNullOrWhiteSpace(file) && file is not null) r.Error(path + ".path", "must not be empty");
+            if (family is not null && full is not null) list.Add(new CustomFont(family, full));
+        }
+        return list;
+    }
+
+    /// <summary>Every local file a config refers to, with the field that names it (checked before rendering).</summary>
+    public static IEnumerable<(string Field, string Path)> ReferencedFiles(ChatStoryConfig c)
+    {
+        if (c.Audio.BackgroundMusicPath is { } music) yield return (AudioFieldName + ".backgroundMusicUrl", music);
+        if (c.Overlay.AvatarPath is { } avatar) yield return ("chatOverlay.avatarUrl", avatar);
+        if (c.Background.MediaPath is { } media) yield return ("backgroundSettings.backgroundUrl", media);
+        for (int i = 0; i < c.Messages.Count; i++)
+            if (c.Messages[i].ImagePath is { } img) yield return ($"messages[{i}].imageUrl", img);
+        for (int i = 0; i < c.Fonts.Count; i++) yield return ($"fonts[{i}].path", c.Fonts[i].Path);
+    }
+
+    private const string AudioFieldName = "voiceAudioSettings";
 
     /// <summary>Accepts a plain path or a file:// URL; remote URLs must be downloaded by the caller.</summary>
     internal static string? ResolveLocalPath(ConfigReader r, string path, string url, string baseDirectory)

@@ -43,6 +43,7 @@ public static class ResultJson
                 w.WriteStartObject();
                 w.WriteNumber("index", t.Index);
                 w.WriteString("sender", b.Sender == Config.Sender.Me ? "me" : "them");
+                if (b.Name is not null) w.WriteString("name", b.Name);
                 w.WriteNumber("startMs", Math.Round(t.StartMs, 3));
                 w.WriteNumber("endMs", Math.Round(t.EndMs, 3));
                 w.WriteNumber("holdMs", Math.Round(t.HoldMs, 3));

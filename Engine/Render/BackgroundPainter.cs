@@ -4,21 +4,68 @@ using SkiaSharp;
 
 namespace ReelSpeed.Engine.Render;
 
-/// <summary>Paints the static background layer once; frames reuse the resulting image.</summary>
+/// <summary>
+/// Paints the static part of the background once: colour, gradient, cover-fitted image or
+/// chroma green, dimmed over black by the opacity and blurred; frames reuse the image. For
+/// video backgrounds it is what surrounds the clip (the chat's half in brainrot mode).
+/// </summary>
 public static class BackgroundPainter
 {
-    public static void Paint(SKCanvas canvas, BackgroundLayer layer, int width, int height)
+    public static void Paint(SKCanvas canvas, BackgroundLayer layer, int width, int height, Func<string, string, SKImage> loadImage)
     {
-        if (layer.Kind == BackgroundKind.Color || layer.Colors.Count == 1)
+        canvas.Clear(SKColors.Black);
+        if (layer.GreenScreen)
         {
-            canvas.Clear(layer.Colors[0].WithAlpha(255));
+            canvas.Clear(BackgroundLayer.ChromaGreen);
+            return;
+        }
+        var full = SKRect.Create(0, 0, width, height);
+        switch (layer.Kind)
+        {
+            case BackgroundKind.Image:
+                using (var paint = LayerPaint(layer))
+                {
+                    canvas.SaveLayer(layer.MediaRect, paint);
+                    MessagePainter.DrawCover(canvas, loadImage(layer.MediaPath!, "backgroundSettings.backgroundUrl"), layer.MediaRect, 0);
+                    canvas.Restore();
+                }
+                break;
+            case BackgroundKind.Video:
+                // The clip itself is drawn per frame; around it (brainrot's upper half) the colours show.
+                if (layer.MediaRect.Height < height) PaintColors(canvas, layer, full, width, height);
+                break;
+            default:
+                using (var paint = LayerPaint(layer))
+                {
+                    canvas.SaveLayer(full, paint);
+                    PaintColors(canvas, layer, full, width, height);
+                    canvas.Restore();
+                }
+                break;
+        }
+    }
+
+    /// <summary>Opacity (over black) and blur of the image/colour layer.</summary>
+    public static SKPaint LayerPaint(BackgroundLayer layer)
+    {
+        var paint = new SKPaint { Color = SKColors.White.WithAlpha((byte)Math.Round(layer.Opacity * 255)) };
+        if (layer.BlurRadius > 0)
+            paint.ImageFilter = SKImageFilter.CreateBlur(layer.BlurRadius / 2, layer.BlurRadius / 2, SKShaderTileMode.Clamp);
+        return paint;
+    }
+
+    private static void PaintColors(SKCanvas canvas, BackgroundLayer layer, SKRect rect, int width, int height)
+    {
+        if (layer.Colors.Count == 1)
+        {
+            using var solid = new SKPaint { Color = layer.Colors[0].WithAlpha(255) };
+            canvas.DrawRect(rect, solid);
             return;
         }
         var (start, end) = GradientLine(layer.AngleDegrees, width, height);
         using var shader = SKShader.CreateLinearGradient(start, end, layer.Colors.ToArray(), null, SKShaderTileMode.Clamp);
         using var paint = new SKPaint { Shader = shader, IsDither = true };
-        canvas.Clear(SKColors.Black);
-        canvas.DrawRect(0, 0, width, height, paint);
+        canvas.DrawRect(rect, paint);
     }
 
     /// <summary>
@@ -35,11 +82,11 @@ public static class BackgroundPainter
                 new SKPoint((float)(cx + dx * half), (float)(cy + dy * half)));
     }
 
-    public static SKImage Render(BackgroundLayer layer, int width, int height)
+    public static SKImage Render(BackgroundLayer layer, int width, int height, Func<string, string, SKImage> loadImage)
     {
         var info = new SKImageInfo(width, height, SKColorType.Bgra8888, SKAlphaType.Premul);
         using var surface = SKSurface.Create(info) ?? throw new EngineException(ErrorCodes.ResourceLimit, $"cannot allocate a {width}x{height} background");
-        Paint(surface.Canvas, layer, width, height);
+        Paint(surface.Canvas, layer, width, height, loadImage);
         return surface.Snapshot();
     }
 }

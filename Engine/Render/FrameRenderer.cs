@@ -1,50 +1,66 @@
+using ReelSpeed.Engine.Config;
+using ReelSpeed.Engine.Media;
 using ReelSpeed.Engine.Scenes;
 using SkiaSharp;
 
 namespace ReelSpeed.Engine.Render;
 
 /// <summary>
-/// Draws frame t of a scene: the cached background, then every visible bubble sprite at its
-/// animated place, scrolled and clipped to the chat viewport. Sprites are drawn at whole-pixel
-/// positions so settled text stays exactly as painted. One renderer per thread.
+/// Draws frame t of a scene: the cached static background, the looping background clip,
+/// then the chat layer — typing indicators and message sprites at their animated places,
+/// scrolled, fading out under the top edge of the viewport — and the header on top.
+/// Sprites are drawn at whole-pixel positions so settled text stays exactly as painted.
+/// One renderer per thread; it owns every image it decodes.
 /// </summary>
 public sealed class FrameRenderer : IDisposable
 {
+    /// <summary>Height of the band at the top of the viewport where scrolled-away messages fade out, as a fraction of it.</summary>
+    public const float TopFadeFraction = 0.05f;
+
     private readonly Scene _scene;
+    private readonly ImageCache _images = new();
+    private readonly MessagePainter _painter;
     private readonly SKImage _background;
+    private readonly VideoFrameSource? _video;
+    private readonly SKPaint _videoPaint;
     private readonly SKImage?[] _sprites;
-    private readonly SKImage _topFade;
+    private readonly SKImage? _header;
     private readonly SKPaint _spritePaint = new() { IsAntialias = false };
-    private readonly SKSamplingOptions _sampling = new(SKFilterMode.Nearest);
+    private readonly SKPaint _layerPaint = new();
+    private readonly SKPaint _fadePaint;
+    private readonly SKRect _fadeBand;
+    private readonly SKSamplingOptions _nearest = new(SKFilterMode.Nearest);
+    private readonly SKSamplingOptions _linear = new(SKFilterMode.Linear);
 
     public FrameRenderer(Scene scene)
     {
         _scene = scene;
-        _background = BackgroundPainter.Render(scene.Background, scene.Width, scene.Height);
-        _sprites = new SKImage?[scene.Bubbles.Count];
-        _topFade = RenderTopFade(_background, scene.Viewport, scene.Viewport.Height * TopFadeFraction);
-    }
+        _painter = new MessagePainter(_images.Get);
+        try
+        {
+            _background = BackgroundPainter.Render(scene.Background, scene.Width, scene.Height, _images.Get);
+            var bg = scene.Background;
+            if (bg.Kind == BackgroundKind.Video && !bg.GreenScreen)
+                _video = new VideoFrameSource(bg.MediaPath!, "backgroundSettings.backgroundUrl", (int)bg.MediaRect.Width, (int)bg.MediaRect.Height);
+            _videoPaint = BackgroundPainter.LayerPaint(bg);
+            _sprites = new SKImage?[scene.Bubbles.Count];
+            if (scene.Header is { } header) _header = RenderHeader(header);
 
-    /// <summary>Height of the band at the top of the viewport where scrolled-away bubbles fade out, as a fraction of it.</summary>
-    public const float TopFadeFraction = 0.05f;
-
-    /// <summary>
-    /// The background strip under the top of the viewport, opaque at the edge and transparent
-    /// below: drawn over the bubbles so messages scrolling away fade out instead of being cut.
-    /// </summary>
-    private static SKImage RenderTopFade(SKImage background, SKRect viewport, float height)
-    {
-        int w = background.Width, h = Math.Max(1, (int)MathF.Ceiling(height));
-        using var surface = SKSurface.Create(new SKImageInfo(w, h, SKColorType.Bgra8888, SKAlphaType.Premul))
-            ?? throw new EngineException(ErrorCodes.ResourceLimit, "cannot allocate the fade band");
-        var c = surface.Canvas;
-        c.Clear(SKColors.Transparent);
-        c.DrawImage(background, SKRect.Create(0, viewport.Top, w, h), SKRect.Create(0, 0, w, h), new SKSamplingOptions(SKFilterMode.Nearest), null);
-        using var mask = SKShader.CreateLinearGradient(new SKPoint(0, 0), new SKPoint(0, h),
-            new[] { SKColors.Black, SKColors.Black.WithAlpha(0) }, null, SKShaderTileMode.Clamp);
-        using var paint = new SKPaint { Shader = mask, BlendMode = SKBlendMode.DstIn };
-        c.DrawRect(0, 0, w, h, paint);
-        return surface.Snapshot();
+            var v = scene.Viewport;
+            _fadeBand = new SKRect(0, v.Top, scene.Width, v.Top + MathF.Max(1, MathF.Round(v.Height * TopFadeFraction)));
+            _fadePaint = new SKPaint
+            {
+                BlendMode = SKBlendMode.DstIn,
+                Shader = SKShader.CreateLinearGradient(new SKPoint(0, _fadeBand.Top), new SKPoint(0, _fadeBand.Bottom),
+                    new[] { SKColors.Black.WithAlpha(0), SKColors.Black }, null, SKShaderTileMode.Clamp),
+            };
+            _layerPaint.Color = SKColors.White.WithAlpha((byte)Math.Round(scene.ChatOpacity * 255));
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public Scene Scene => _scene;
@@ -53,27 +69,109 @@ public sealed class FrameRenderer : IDisposable
 
     public void Render(SKCanvas canvas, double timeMs)
     {
-        canvas.DrawImage(_background, 0, 0, _sampling, null);
-        var viewport = _scene.Viewport;
+        canvas.DrawImage(_background, 0, 0, _nearest, null);
+        if (_video is not null) DrawVideo(canvas, timeMs);
+
+        bool layer = _scene.ChatOpacity < 1;
+        if (layer) canvas.SaveLayer(_layerPaint);
+        var v = _scene.Viewport;
         float scroll = _scene.Scroll.Evaluate(timeMs);
+
+        // Below the fade band: messages as they are. Inside it (once scrolled): the same
+        // messages in a small layer masked to fade out towards the top edge.
         canvas.Save();
-        // Clip only above the viewport: a new bubble may enter from below while the stack scrolls up.
-        canvas.ClipRect(new SKRect(0, viewport.Top, _scene.Width, _scene.Height));
+        canvas.ClipRect(new SKRect(0, scroll > 0 ? _fadeBand.Bottom : v.Top, _scene.Width, _scene.ClipBottom));
+        DrawChat(canvas, timeMs, scroll);
+        canvas.Restore();
+        if (scroll > 0)
+        {
+            canvas.SaveLayer(_fadeBand, null);
+            canvas.ClipRect(_fadeBand);
+            DrawChat(canvas, timeMs, scroll);
+            canvas.DrawRect(_fadeBand, _fadePaint);
+            canvas.Restore();
+        }
+
+        if (_header is not null) canvas.DrawImage(_header, _scene.Header!.Bounds.Left, _scene.Header.BackgroundTop, _nearest, null);
+        if (layer) canvas.Restore();
+    }
+
+    private void DrawVideo(SKCanvas canvas, double timeMs)
+    {
+        var rect = _scene.Background.MediaRect;
+        var frame = _video!.FrameAt(timeMs);
+        canvas.Save();
+        canvas.ClipRect(rect);
+        if (_scene.Background.Opacity < 1 || _scene.Background.BlurRadius > 0)
+        {
+            using var black = new SKPaint { Color = SKColors.Black };
+            canvas.DrawRect(rect, black);
+        }
+        canvas.DrawImage(frame, rect.Left, rect.Top, _nearest, _videoPaint);
+        canvas.Restore();
+    }
+
+    private void DrawChat(SKCanvas canvas, double t, float scroll)
+    {
+        var v = _scene.Viewport;
+        float clipBottom = _scene.ClipBottom;
+        foreach (var ind in _scene.TypingIndicators)
+        {
+            if (!ind.VisibleAt(t)) continue;
+            float top = MathF.Round(v.Top + ind.Bounds.Top - scroll);
+            if (top + ind.Bounds.Height < v.Top || top > clipBottom) continue;
+            TypingPainter.Paint(canvas, ind, ind.Bounds.Left, top, t);
+        }
         foreach (var b in _scene.Bubbles)
         {
-            var state = b.Animation.Evaluate(timeMs);
+            var state = b.Animation.Evaluate(t);
             if (!state.Visible || state.Opacity <= 0) continue;
-            float top = viewport.Top + b.Bounds.Top - scroll + state.OffsetY;
-            if (top + b.Bounds.Height < viewport.Top - BubblePainter.Margin(b) || top > _scene.Height) continue;
-            var sprite = _sprites[b.Index] ??= BubblePainter.RenderSprite(b);
-            int margin = BubblePainter.Margin(b);
-            float x = MathF.Round(b.Bounds.Left + state.OffsetX) - margin;
-            float y = MathF.Round(top) - margin;
+            float top = v.Top + b.Bounds.Top - scroll + state.OffsetY;
+            int margin = MessagePainter.Margin(b);
+            if (top + b.Bounds.Height + margin < v.Top || top - margin > clipBottom) continue;
+            bool typewriter = b.Animation.Kind == MessageAnimation.Typewriter;
+            var sprite = _sprites[b.Index] ??= _painter.RenderSprite(b, withText: !typewriter);
+            float x = MathF.Round(b.Bounds.Left + state.OffsetX);
+            float y = MathF.Round(top);
             _spritePaint.Color = SKColors.White.WithAlpha((byte)Math.Round(state.Opacity * 255));
-            canvas.DrawImage(sprite, x, y, _sampling, _spritePaint);
+            if (state.Scale != 1)
+            {
+                canvas.Save();
+                canvas.Scale(state.Scale, state.Scale, x + b.PopOrigin.X, y + b.PopOrigin.Y);
+                canvas.DrawImage(sprite, x - margin, y - margin, _linear, _spritePaint);
+                canvas.Restore();
+            }
+            else
+            {
+                canvas.DrawImage(sprite, x - margin, y - margin, _nearest, _spritePaint);
+            }
+            if (typewriter) MessagePainter.PaintText(canvas, b, x, y, state.Reveal);
         }
-        canvas.Restore();
-        if (scroll > 0) canvas.DrawImage(_topFade, 0, viewport.Top, _sampling, null);
+    }
+
+    private SKImage RenderHeader(HeaderElement h)
+    {
+        int w = (int)MathF.Ceiling(h.Bounds.Width), hh = (int)MathF.Ceiling(h.Bounds.Bottom - h.BackgroundTop);
+        using var surface = SKSurface.Create(new SKImageInfo(w, hh, SKColorType.Bgra8888, SKAlphaType.Premul))
+            ?? throw new EngineException(ErrorCodes.ResourceLimit, "cannot allocate the header");
+        var c = surface.Canvas;
+        c.Clear(SKColors.Transparent);
+        float ox = -h.Bounds.Left, oy = -h.BackgroundTop;
+        using (var bg = new SKPaint { Color = h.Background, IsAntialias = true })
+            c.DrawRect(0, 0, w, hh, bg);
+        using (var divider = new SKPaint { Color = h.Divider, StrokeWidth = MathF.Max(1, hh / 120f) })
+            c.DrawLine(0, hh - divider.StrokeWidth / 2, w, hh - divider.StrokeWidth / 2, divider);
+        var avatar = h.AvatarRect;
+        avatar.Offset(ox, oy);
+        MessagePainter.PaintAvatar(c, h.AvatarPath, h.Initials, h.AvatarColor, avatar, _images.Get, "chatOverlay.avatarUrl");
+        using (var title = new SKPaint { IsAntialias = true, Color = h.TitleColor })
+            TextPainter.DrawText(c, h.Title, h.TitleOrigin.X + ox, h.TitleOrigin.Y + oy, title);
+        if (h.Subtitle is not null)
+        {
+            using var sub = new SKPaint { IsAntialias = true, Color = h.SubtitleColor };
+            TextPainter.DrawText(c, h.Subtitle, h.SubtitleOrigin.X + ox, h.SubtitleOrigin.Y + oy, sub);
+        }
+        return surface.Snapshot();
     }
 
     /// <summary>Renders frame t into a new raster image (previews, tests).</summary>
@@ -86,9 +184,17 @@ public sealed class FrameRenderer : IDisposable
 
     public void Dispose()
     {
-        _background.Dispose();
-        _topFade.Dispose();
-        foreach (var s in _sprites) s?.Dispose();
+        _background?.Dispose();
+        _video?.Dispose();
+        _videoPaint?.ImageFilter?.Dispose();
+        _videoPaint?.Dispose();
+        if (_sprites is not null)
+            foreach (var s in _sprites) s?.Dispose();
+        _header?.Dispose();
         _spritePaint.Dispose();
+        _layerPaint.Dispose();
+        _fadePaint?.Shader?.Dispose();
+        _fadePaint?.Dispose();
+        _images.Dispose();
     }
 }

@@ -15,6 +15,15 @@ public static class Easing
         return 1 - q * q * q;
     }
 
+    /// <summary>Overshoots by about 10 % and settles: the "pop" of a bubble.</summary>
+    public static double EaseOutBack(double p)
+    {
+        p = Clamp01(p);
+        const double c1 = 1.70158, c3 = c1 + 1;
+        double q = p - 1;
+        return 1 + c3 * q * q * q + c1 * q * q;
+    }
+
     public static double EaseInOutCubic(double p)
     {
         p = Clamp01(p);

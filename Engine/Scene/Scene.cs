@@ -1,4 +1,5 @@
 using ReelSpeed.Engine.Config;
+using ReelSpeed.Engine.Render;
 using ReelSpeed.Engine.Render.Text;
 using SkiaSharp;
 
@@ -6,104 +7,195 @@ namespace ReelSpeed.Engine.Scenes;
 
 /// <summary>
 /// The immutable description of a whole video: every element with its resolved geometry
-/// and its keyframes. Rendering frame t is a pure function of (Scene, t).
+/// and its keyframes. Rendering frame t is a pure function of (Scene, t, decoded inputs).
+/// A scene built with custom fonts owns them: dispose it when done.
 /// </summary>
-public sealed class Scene
+public sealed class Scene : IDisposable
 {
-    internal Scene(
-        int width, int height, int fps, int frameCount, double durationMs,
-        BackgroundLayer background, SKRect viewport, IReadOnlyList<Bubble> bubbles,
-        ScrollTrack scroll, IReadOnlyList<MessageTiming> timeline, AudioPlan audio,
-        EncodeSettings encode, string template, IReadOnlyList<string> warnings)
+    internal Scene(SceneParts p)
     {
-        Width = width;
-        Height = height;
-        Fps = fps;
-        FrameCount = frameCount;
-        DurationMs = durationMs;
-        Background = background;
-        Viewport = viewport;
-        Bubbles = bubbles;
-        Scroll = scroll;
-        Timeline = timeline;
-        Audio = audio;
-        Encode = encode;
-        Template = template;
-        Warnings = warnings;
+        Width = p.Width;
+        Height = p.Height;
+        Fps = p.Fps;
+        FrameCount = p.FrameCount;
+        DurationMs = p.DurationMs;
+        Theme = p.Theme;
+        Background = p.Background;
+        Panel = p.Panel;
+        Viewport = p.Viewport;
+        ClipBottom = p.ClipBottom;
+        ChatOpacity = p.ChatOpacity;
+        Header = p.Header;
+        Bubbles = p.Bubbles;
+        TypingIndicators = p.TypingIndicators;
+        Scroll = p.Scroll;
+        Timeline = p.Timeline;
+        Audio = p.Audio;
+        Encode = p.Encode;
+        Warnings = p.Warnings;
+        _ownedFonts = p.OwnedFonts;
     }
+
+    private readonly IDisposable? _ownedFonts;
 
     public int Width { get; }
     public int Height { get; }
     public int Fps { get; }
     public int FrameCount { get; }
     public double DurationMs { get; }
+    public ChatTheme Theme { get; }
+    public string Template => Theme.Name;
     public BackgroundLayer Background { get; }
 
-    /// <summary>The area of the frame the chat is drawn in; bubbles are clipped to it.</summary>
+    /// <summary>The chat panel (header + conversation) in frame coordinates.</summary>
+    public SKRect Panel { get; }
+
+    /// <summary>The area the conversation scrolls in; bubbles fade out at its top edge.</summary>
     public SKRect Viewport { get; }
 
+    /// <summary>Bubbles are not drawn below this line (the middle of the frame in brainrot mode).</summary>
+    public float ClipBottom { get; }
+
+    /// <summary>Opacity of the whole chat layer (header and bubbles), 0..1.</summary>
+    public float ChatOpacity { get; }
+
+    public HeaderElement? Header { get; }
     public IReadOnlyList<Bubble> Bubbles { get; }
+    public IReadOnlyList<TypingIndicator> TypingIndicators { get; }
     public ScrollTrack Scroll { get; }
     public IReadOnlyList<MessageTiming> Timeline { get; }
     public AudioPlan Audio { get; }
     public EncodeSettings Encode { get; }
-    public string Template { get; }
     public IReadOnlyList<string> Warnings { get; }
 
     public double FrameTimeMs(long frame) => Scenes.Timeline.FrameTimeMs(frame, Fps);
+
+    public void Dispose() => _ownedFonts?.Dispose();
 }
 
-public sealed record BackgroundLayer(BackgroundKind Kind, IReadOnlyList<SKColor> Colors, float AngleDegrees);
+/// <summary>Everything a scene is made of, gathered by <see cref="SceneBuilder"/>.</summary>
+internal sealed record SceneParts(
+    int Width, int Height, int Fps, int FrameCount, double DurationMs, ChatTheme Theme,
+    BackgroundLayer Background, SKRect Panel, SKRect Viewport, float ClipBottom, float ChatOpacity,
+    HeaderElement? Header, IReadOnlyList<Bubble> Bubbles, IReadOnlyList<TypingIndicator> TypingIndicators,
+    ScrollTrack Scroll, IReadOnlyList<MessageTiming> Timeline, AudioPlan Audio, EncodeSettings Encode,
+    IReadOnlyList<string> Warnings, IDisposable? OwnedFonts);
 
 /// <summary>
-/// One chat bubble. <see cref="Bounds"/> is in chat-content coordinates: x as on the frame,
-/// y from the top of the conversation (the scroll offset is subtracted when drawing).
+/// The background: a static base (colour, gradient, image or chroma green) over the whole
+/// frame, and for video backgrounds the looping clip cover-fitted into <see cref="MediaRect"/>
+/// (the whole frame, or the lower half in brainrot mode). <see cref="Opacity"/> dims the
+/// image/video over black; <see cref="BlurRadius"/> is in frame pixels.
+/// </summary>
+public sealed record BackgroundLayer(
+    BackgroundKind Kind, IReadOnlyList<SKColor> Colors, float AngleDegrees, string? MediaPath,
+    SKRect MediaRect, float Opacity, float BlurRadius, bool GreenScreen)
+{
+    /// <summary>Pure chroma green for keying.</summary>
+    public static readonly SKColor ChromaGreen = new(0x00, 0xFF, 0x00);
+}
+
+/// <summary>
+/// The chat header: avatar (image or initials), contact name and a subtitle, in frame
+/// coordinates. Its background may reach up to <see cref="BackgroundTop"/> above its bounds.
+/// </summary>
+public sealed record HeaderElement(
+    SKRect Bounds, float BackgroundTop, SKRect AvatarRect, string? AvatarPath, string Initials, SKColor AvatarColor,
+    TextBlock Title, SKPoint TitleOrigin, TextBlock? Subtitle, SKPoint SubtitleOrigin,
+    SKColor Background, SKColor TitleColor, SKColor SubtitleColor, SKColor Divider);
+
+public enum TailKind { None, BottomCurve, TopNotch }
+
+/// <summary>A participant's name above the first bubble of their run (group chats, Discord rows).</summary>
+public sealed record NameLabel(TextBlock Block, SKPoint Origin, SKColor Color);
+
+/// <summary>A picture inside a bubble, in coordinates relative to the bubble's element box.</summary>
+public sealed record PictureElement(string Path, SKRect Rect, float CornerRadius);
+
+/// <summary>A round avatar (image or initials) at <see cref="Rect"/>, relative to the element box.</summary>
+public sealed record AvatarElement(string? Path, string Initials, SKColor Color, SKRect Rect);
+
+/// <summary>
+/// One message. <see cref="Bounds"/> is the element's box in chat-content coordinates: x as on
+/// the frame, y from the top of the conversation (the scroll offset is subtracted when drawing).
+/// <see cref="Body"/>, <see cref="TextOrigin"/>, the label, picture and avatar are relative to it.
 /// </summary>
 public sealed record Bubble(
     int Index,
     Sender Sender,
+    string? Name,
     string Text,
     TextBlock TextBlock,
     SKRect Bounds,
+    SKRect Body,
     SKPoint TextOrigin,
+    BubbleStyle Style,
+    TailKind Tail,
     float CornerRadius,
     float TailCornerRadius,
     SKColor Fill,
+    IReadOnlyList<SKColor>? FillGradient,
     SKColor TextColor,
     SKColor Shadow,
     float ShadowBlur,
     float ShadowOffsetY,
-    BubbleAnimation Animation);
-
-/// <summary>How a bubble enters: kind, start and length in ms, and the slide distance in pixels.</summary>
-public sealed record BubbleAnimation(MessageAnimation Kind, double StartMs, double DurationMs, float SlideDistance)
+    NameLabel? Label,
+    PictureElement? Picture,
+    AvatarElement? Avatar,
+    BubbleAnimation Animation)
 {
-    /// <summary>The bubble's look at time <paramref name="t"/>: hidden before it starts.</summary>
+    /// <summary>The point pop animations scale around: the body's bottom corner on the sender's side.</summary>
+    public SKPoint PopOrigin => Sender == Sender.Me && Style != BubbleStyle.Discord
+        ? new SKPoint(Body.Right, Body.Bottom) : new SKPoint(Body.Left, Body.Bottom);
+}
+
+/// <summary>The three-dot "typing…" bubble shown before a message from the other side.</summary>
+public sealed record TypingIndicator(int ForMessage, SKRect Bounds, double StartMs, double EndMs, SKColor Fill, SKColor Dots, float CornerRadius)
+{
+    public const double DotPeriodMs = 1200;
+
+    public bool VisibleAt(double t) => t >= StartMs && t < EndMs;
+}
+
+/// <summary>
+/// How a message enters: kind, start and length in ms, the slide distance in pixels, and for
+/// typewriter the span over which its characters appear.
+/// </summary>
+public sealed record BubbleAnimation(MessageAnimation Kind, double StartMs, double DurationMs, float SlideDistance, double RevealMs = 0)
+{
+    /// <summary>The message's look at time <paramref name="t"/>: hidden before it starts.</summary>
     public BubbleState Evaluate(double t)
     {
         if (t < StartMs) return BubbleState.Hidden;
+        if (Kind == MessageAnimation.Typewriter)
+        {
+            float reveal = RevealMs <= 0 ? 1 : (float)Easing.Clamp01((t - StartMs) / RevealMs);
+            float fadeIn = DurationMs <= 0 ? 1 : (float)Easing.EaseOutCubic((t - StartMs) / Math.Min(DurationMs, 150));
+            return new BubbleState(true, fadeIn, 0, 0, 1, reveal);
+        }
         if (Kind == MessageAnimation.None || DurationMs <= 0 || t >= StartMs + DurationMs) return BubbleState.Settled;
         double p = (t - StartMs) / DurationMs;
         double e = Easing.EaseOutCubic(p);
         return Kind switch
         {
-            MessageAnimation.Slide => new BubbleState(true, (float)Easing.Clamp01(p * 2), (float)((1 - e) * SlideDistance), 0),
-            MessageAnimation.Fade => new BubbleState(true, (float)e, 0, (float)((1 - e) * SlideDistance * 0.25)),
+            MessageAnimation.Slide => new BubbleState(true, (float)Easing.Clamp01(p * 2), (float)((1 - e) * SlideDistance), 0, 1, 1),
+            MessageAnimation.Fade => new BubbleState(true, (float)e, 0, (float)((1 - e) * Math.Abs(SlideDistance) * 0.25), 1, 1),
+            MessageAnimation.Pop => new BubbleState(true, (float)Easing.Clamp01(p * 3), 0, 0, (float)(0.5 + 0.5 * Easing.EaseOutBack(p)), 1),
             _ => BubbleState.Settled,
         };
     }
 }
 
-/// <summary>A bubble's animated state: visibility, opacity and offset from its settled place.</summary>
-public readonly record struct BubbleState(bool Visible, float Opacity, float OffsetX, float OffsetY)
+/// <summary>A message's animated state: visibility, opacity, offset, scale, and the revealed fraction of its text.</summary>
+public readonly record struct BubbleState(bool Visible, float Opacity, float OffsetX, float OffsetY, float Scale, float Reveal)
 {
-    public static readonly BubbleState Hidden = new(false, 0, 0, 0);
-    public static readonly BubbleState Settled = new(true, 1, 0, 0);
-    public bool IsSettled => Visible && Opacity >= 1 && OffsetX == 0 && OffsetY == 0;
+    public static readonly BubbleState Hidden = new(false, 0, 0, 0, 1, 0);
+    public static readonly BubbleState Settled = new(true, 1, 0, 0, 1, 1);
+    public bool IsSettled => Visible && Opacity >= 1 && OffsetX == 0 && OffsetY == 0 && Scale == 1 && Reveal >= 1;
 }
 
 /// <summary>
-/// How far the conversation has scrolled up over time: each time a bubble makes the stack
+/// How far the conversation has scrolled up over time: each time an element makes the stack
 /// overflow the viewport, the offset eases from where it is to the new target.
 /// </summary>
 public sealed class ScrollTrack
@@ -129,14 +221,14 @@ public sealed class ScrollTrack
     }
 
     /// <summary>
-    /// Builds the track from each bubble's appearance time and the scroll offset it requires;
-    /// each segment starts from the value the previous one had reached at that moment.
+    /// Builds the track from (time, required offset) steps in time order; each segment starts
+    /// from the value the previous one had reached at that moment.
     /// </summary>
-    public static ScrollTrack Build(IReadOnlyList<(double StartMs, float Target)> steps, double durationMs)
+    public static ScrollTrack Build(IEnumerable<(double StartMs, float Target)> steps, double durationMs)
     {
         var segs = new List<Segment>();
         float lastTarget = 0;
-        foreach (var (start, target) in steps)
+        foreach (var (start, target) in steps.OrderBy(s => s.StartMs))
         {
             if (target <= lastTarget) continue;
             float from = new ScrollTrack(segs).Evaluate(start);

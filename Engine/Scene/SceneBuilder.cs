@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Text;
 using ReelSpeed.Engine.Config;
 using ReelSpeed.Engine.Render;
 using ReelSpeed.Engine.Render.Text;
+using SkiaSharp;
 
 namespace ReelSpeed.Engine.Scenes;
 
@@ -11,38 +11,90 @@ public static class SceneBuilder
 {
     public static Scene Build(ChatStoryConfig config, FontChain? fonts = null)
     {
-        fonts ??= FontChain.Default;
         var warnings = new List<string>(config.Warnings);
         var v = config.Video;
         var theme = Templates.Get(config.Template);
-        var metrics = ChatLayout.Measure(v.Width, v.Height);
+        var overlay = config.Overlay;
 
-        var timings = Timeline.Compute(config.Messages, config.Animation);
-        double durationMs = Timeline.DurationMs(timings, v.DurationSeconds);
-        int frames = Timeline.FrameCount(durationMs, v.Fps);
-        foreach (var t in timings)
-            if (t.StartMs >= durationMs)
-                warnings.Add($"messages[{t.Index}]: appears at {t.StartMs / 1000:0.###} s, after the video ends ({durationMs / 1000:0.###} s); it is not shown");
+        FontChain? owned = null;
+        fonts ??= FontChain.Default;
+        if (config.Fonts.Count > 0)
+            fonts = owned = fonts.WithCustomFonts(config.Fonts.Select(f => (f.Family, f.Path)).ToArray());
+        try
+        {
+            var metrics = ChatLayout.Measure(v.Width, v.Height, overlay, v.BrainrotMode, overlay.ShowHeader ? theme.Header.Height : 0);
+            var timings = Timeline.Compute(config.Messages, config.Animation);
+            double durationMs = Timeline.DurationMs(timings, v.DurationSeconds);
+            int frames = Timeline.FrameCount(durationMs, v.Fps);
+            foreach (var t in timings)
+                if (t.StartMs >= durationMs)
+                    warnings.Add($"messages[{t.Index}]: appears at {t.StartMs / 1000:0.###} s, after the video ends ({durationMs / 1000:0.###} s); it is not shown");
 
-        var text = new TextLayoutEngine(fonts);
-        var bubbles = ChatLayout.LayoutBubbles(config.Messages, timings, metrics, theme, config.Colors, config.Animation, text,
-            (index, cp) => warnings.Add($"messages[{index}].text: no font in the chain has U+{cp:X4} ({Printable(cp)}); it renders as a missing-glyph box"));
-        var scroll = ChatLayout.BuildScroll(bubbles, metrics, config.Animation);
+            var text = new TextLayoutEngine(fonts);
+            var header = overlay.ShowHeader
+                ? ChatLayout.LayoutHeader(overlay, theme, config.Colors, metrics, text, cp => warnings.Add(MissingGlyph("chatOverlay.contactName", cp)))
+                : null;
+            var bubbles = ChatLayout.LayoutBubbles(config.Messages, timings, metrics, theme, config.Colors, config.Animation,
+                overlay.ContactName, text, ImageSize, (index, cp) => warnings.Add(MissingGlyph($"messages[{index}].text", cp)), v.GreenScreen);
+            var typing = ChatLayout.LayoutTypingIndicators(bubbles, config.Animation, theme, metrics);
+            var scroll = ChatLayout.BuildScroll(bubbles, typing, metrics, config.Animation);
 
-        var bg = config.Background;
-        var bgColors = bg.Kind == BackgroundKind.Color
-            ? new[] { bg.Color ?? config.Colors.Background ?? theme.BackgroundGradient[0] }
-            : bg.GradientColors?.ToArray() ?? (config.Colors.Background is { } c ? new[] { c, c } : theme.BackgroundGradient);
-        var background = new BackgroundLayer(bg.Kind, bgColors, (float)bg.GradientAngle);
+            var a = config.Audio;
+            double gain = (a.MasterVolume / 100.0) * (a.BackgroundMusicVolume / 100.0);
+            var audio = new AudioPlan(a.Enabled && a.BackgroundMusicPath is not null, a.Enabled ? a.BackgroundMusicPath : null, gain);
+            var encode = new EncodeSettings("libx264", v.Crf, v.Preset, v.Quality);
 
-        var a = config.Audio;
-        double gain = (a.MasterVolume / 100.0) * (a.BackgroundMusicVolume / 100.0);
-        var audio = new AudioPlan(a.Enabled && a.BackgroundMusicPath is not null, a.Enabled ? a.BackgroundMusicPath : null, gain);
-        var encode = new EncodeSettings("libx264", v.Crf, v.Preset, v.Quality);
-
-        return new Scene(v.Width, v.Height, v.Fps, frames, durationMs, background, metrics.Viewport, bubbles, scroll,
-            timings, audio, encode, config.Template, warnings);
+            return new Scene(new SceneParts(v.Width, v.Height, v.Fps, frames, durationMs, theme,
+                BuildBackground(config, theme, metrics), metrics.Panel, metrics.Viewport, metrics.ClipBottom, (float)overlay.Opacity,
+                header, bubbles, typing, scroll, timings, audio, encode, warnings, owned));
+        }
+        catch
+        {
+            owned?.Dispose();
+            throw;
+        }
     }
+
+    private static BackgroundLayer BuildBackground(ChatStoryConfig config, ChatTheme theme, ChatLayout.Metrics m)
+    {
+        var bg = config.Background;
+        var v = config.Video;
+        var full = SKRect.Create(0, 0, v.Width, v.Height);
+        float blur = (float)(bg.BlurRadius * m.FrameScale);
+        if (v.GreenScreen)
+            return new BackgroundLayer(BackgroundKind.Color, new[] { BackgroundLayer.ChromaGreen }, 0, null, full, 1, 0, true);
+        if (v.BrainrotMode)
+        {
+            // The chat's half keeps the template's (or the configured) colours; the clip fills the lower half.
+            var solid = bg.Color ?? config.Colors.Background;
+            var upper = bg.GradientColors?.ToArray() ?? (solid is { } c ? new[] { c, c } : theme.BackgroundGradient);
+            return new BackgroundLayer(BackgroundKind.Video, upper, (float)bg.GradientAngle, bg.MediaPath,
+                SKRect.Create(0, v.Height / 2f, v.Width, v.Height - v.Height / 2f), (float)bg.Opacity, blur, false);
+        }
+        var colors = bg.Kind switch
+        {
+            BackgroundKind.Color => new[] { bg.Color ?? config.Colors.Background ?? theme.BackgroundGradient[0] },
+            BackgroundKind.Gradient => bg.GradientColors?.ToArray() ?? (config.Colors.Background is { } c ? new[] { c, c } : theme.BackgroundGradient),
+            _ => new[] { SKColors.Black },
+        };
+        return new BackgroundLayer(bg.Kind, colors, (float)bg.GradientAngle, bg.MediaPath, full, (float)bg.Opacity, blur, false);
+    }
+
+    /// <summary>An image's upright size from its header (no full decode at layout time).</summary>
+    private static SKSizeI ImageSize(string path, string field)
+    {
+        if (!File.Exists(path)) throw new EngineException(ErrorCodes.InputNotFound, $"{field}: file not found: {path}");
+        using var codec = SKCodec.Create(path)
+            ?? throw new EngineException(ErrorCodes.UnsupportedMedia, $"{field}: {path}: not a decodable image");
+        var info = codec.Info;
+        if (info.Width <= 0 || info.Height <= 0)
+            throw new EngineException(ErrorCodes.UnsupportedMedia, $"{field}: {path}: image has no pixels");
+        bool swap = codec.EncodedOrigin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        return swap ? new SKSizeI(info.Height, info.Width) : new SKSizeI(info.Width, info.Height);
+    }
+
+    private static string MissingGlyph(string field, int cp) =>
+        $"{field}: no font in the chain has U+{cp:X4} ({Printable(cp)}); it renders as a missing-glyph box";
 
     private static string Printable(int cp)
     {

@@ -1,0 +1,245 @@
+using System.Text.Json;
+using ReelSpeed.Engine.Config;
+using ReelSpeed.Engine.Render.Text;
+using SkiaSharp;
+
+namespace ReelSpeed.Engine.Scenes;
+
+/// <summary>
+/// The Scene as versioned JSON (<c>compileScene</c>): the contract a browser preview renders
+/// from. Documented in docs/scene-format.md; bump <see cref="SchemaVersion"/> on any
+/// incompatible change. Coordinates are frame pixels; times are milliseconds.
+/// </summary>
+public static class SceneJson
+{
+    public const int SchemaVersion = 1;
+
+    public static string Write(Scene scene)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("schemaVersion", SchemaVersion);
+            w.WriteNumber("width", scene.Width);
+            w.WriteNumber("height", scene.Height);
+            w.WriteNumber("fps", scene.Fps);
+            w.WriteNumber("frameCount", scene.FrameCount);
+            w.WriteNumber("durationMs", Round(scene.DurationMs));
+            w.WriteString("template", scene.Template);
+            w.WriteString("bubbleStyle", Camel(scene.Theme.Style.ToString()));
+
+            var bg = scene.Background;
+            w.WriteStartObject("background");
+            w.WriteString("type", bg.GreenScreen ? "greenScreen" : Camel(bg.Kind.ToString()));
+            w.WriteStartArray("colors");
+            foreach (var c in bg.Colors) w.WriteStringValue(ColorParser.ToHex(c));
+            w.WriteEndArray();
+            w.WriteNumber("angle", bg.AngleDegrees);
+            if (bg.MediaPath is not null) w.WriteString("media", bg.MediaPath);
+            Rect(w, "mediaRect", bg.MediaRect);
+            w.WriteNumber("opacity", bg.Opacity);
+            w.WriteNumber("blur", bg.BlurRadius);
+            w.WriteEndObject();
+
+            Rect(w, "panel", scene.Panel);
+            Rect(w, "viewport", scene.Viewport);
+            w.WriteNumber("clipBottom", scene.ClipBottom);
+            w.WriteNumber("chatOpacity", scene.ChatOpacity);
+
+            if (scene.Header is { } h)
+            {
+                w.WriteStartObject("header");
+                Rect(w, "bounds", h.Bounds);
+                w.WriteNumber("backgroundTop", h.BackgroundTop);
+                w.WriteString("background", ColorParser.ToHex(h.Background));
+                w.WriteStartObject("avatar");
+                Rect(w, "rect", h.AvatarRect);
+                if (h.AvatarPath is not null) w.WriteString("image", h.AvatarPath);
+                w.WriteString("initials", h.Initials);
+                w.WriteString("color", ColorParser.ToHex(h.AvatarColor));
+                w.WriteEndObject();
+                Text(w, "title", h.Title, h.TitleOrigin, h.TitleColor);
+                if (h.Subtitle is not null) Text(w, "subtitle", h.Subtitle, h.SubtitleOrigin, h.SubtitleColor);
+                w.WriteEndObject();
+            }
+
+            w.WriteStartArray("messages");
+            foreach (var b in scene.Bubbles) Message(w, b, scene.Timeline[b.Index]);
+            w.WriteEndArray();
+
+            w.WriteStartArray("typingIndicators");
+            foreach (var t in scene.TypingIndicators)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("message", t.ForMessage);
+                Rect(w, "bounds", t.Bounds);
+                w.WriteNumber("startMs", Round(t.StartMs));
+                w.WriteNumber("endMs", Round(t.EndMs));
+                w.WriteString("fill", ColorParser.ToHex(t.Fill));
+                w.WriteString("dots", ColorParser.ToHex(t.Dots));
+                w.WriteNumber("cornerRadius", t.CornerRadius);
+                w.WriteNumber("dotPeriodMs", TypingIndicator.DotPeriodMs);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+
+            w.WriteStartObject("scroll");
+            w.WriteString("easing", "easeOutCubic");
+            w.WriteStartArray("segments");
+            foreach (var s in scene.Scroll.Segments)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("startMs", Round(s.StartMs));
+                w.WriteNumber("durationMs", Round(s.DurationMs));
+                w.WriteNumber("from", s.From);
+                w.WriteNumber("to", s.To);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+
+            w.WriteStartObject("audio");
+            w.WriteBoolean("enabled", scene.Audio.Enabled);
+            if (scene.Audio.MusicPath is not null) w.WriteString("music", scene.Audio.MusicPath);
+            w.WriteNumber("musicGain", scene.Audio.MusicGain);
+            w.WriteEndObject();
+
+            w.WriteStartArray("assets");
+            foreach (var a in Assets(scene).Distinct()) w.WriteStringValue(a);
+            w.WriteEndArray();
+
+            w.WriteStartArray("warnings");
+            foreach (var s in scene.Warnings) w.WriteStringValue(s);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    private static void Message(Utf8JsonWriter w, Bubble b, MessageTiming t)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("index", b.Index);
+        w.WriteString("sender", b.Sender == Sender.Me ? "me" : "them");
+        if (b.Name is not null) w.WriteString("name", b.Name);
+        w.WriteString("text", b.Text);
+        Rect(w, "bounds", b.Bounds);
+        Rect(w, "body", b.Body);
+        w.WriteString("style", Camel(b.Style.ToString()));
+        w.WriteString("tail", Camel(b.Tail.ToString()));
+        w.WriteNumber("cornerRadius", b.CornerRadius);
+        w.WriteString("fill", ColorParser.ToHex(b.Fill));
+        if (b.FillGradient is not null)
+        {
+            w.WriteStartArray("fillGradient");
+            foreach (var c in b.FillGradient) w.WriteStringValue(ColorParser.ToHex(c));
+            w.WriteEndArray();
+        }
+        if (b.Shadow.Alpha > 0)
+        {
+            w.WriteStartObject("shadow");
+            w.WriteString("color", ColorParser.ToHex(b.Shadow));
+            w.WriteNumber("blur", b.ShadowBlur);
+            w.WriteNumber("offsetY", b.ShadowOffsetY);
+            w.WriteEndObject();
+        }
+        Text(w, "textBlock", b.TextBlock, b.TextOrigin, b.TextColor);
+        if (b.Label is { } l) Text(w, "label", l.Block, l.Origin, l.Color);
+        if (b.Picture is { } p)
+        {
+            w.WriteStartObject("picture");
+            w.WriteString("image", p.Path);
+            Rect(w, "rect", p.Rect);
+            w.WriteNumber("cornerRadius", p.CornerRadius);
+            w.WriteEndObject();
+        }
+        if (b.Avatar is { } a)
+        {
+            w.WriteStartObject("avatar");
+            Rect(w, "rect", a.Rect);
+            w.WriteString("initials", a.Initials);
+            w.WriteString("color", ColorParser.ToHex(a.Color));
+            w.WriteEndObject();
+        }
+        var an = b.Animation;
+        w.WriteStartObject("animation");
+        w.WriteString("type", Camel(an.Kind.ToString()));
+        w.WriteNumber("startMs", Round(an.StartMs));
+        w.WriteNumber("durationMs", Round(an.DurationMs));
+        w.WriteNumber("slideDistance", an.SlideDistance);
+        if (an.RevealMs > 0) w.WriteNumber("revealMs", Round(an.RevealMs));
+        w.WriteEndObject();
+        w.WriteNumber("holdMs", Round(t.HoldMs));
+        w.WriteEndObject();
+    }
+
+    private static void Text(Utf8JsonWriter w, string name, TextBlock block, SKPoint origin, SKColor color)
+    {
+        w.WriteStartObject(name);
+        w.WriteNumber("x", origin.X);
+        w.WriteNumber("y", origin.Y);
+        w.WriteString("color", ColorParser.ToHex(color));
+        w.WriteNumber("fontSize", block.FontSize);
+        w.WriteNumber("lineHeight", block.LineHeight);
+        w.WriteNumber("baseline", block.Baseline);
+        w.WriteNumber("width", block.Width);
+        w.WriteStartArray("lines");
+        foreach (var line in block.Lines)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("width", line.Width);
+            w.WriteBoolean("rtl", line.RightToLeft);
+            w.WriteStartArray("runs");
+            foreach (var run in line.Runs)
+            {
+                w.WriteStartObject();
+                w.WriteString("font", Path.GetFileName(run.Run.Face.Path));
+                w.WriteNumber("x", run.X);
+                w.WriteNumber("width", run.Run.Width);
+                w.WriteStartArray("glyphs");
+                foreach (var g in run.Run.Glyphs) w.WriteNumberValue(g);
+                w.WriteEndArray();
+                w.WriteStartArray("positions");
+                foreach (var p in run.Run.Positions)
+                {
+                    w.WriteNumberValue(MathF.Round(p.X, 2));
+                    w.WriteNumberValue(MathF.Round(p.Y, 2));
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static IEnumerable<string> Assets(Scene scene)
+    {
+        if (scene.Background.MediaPath is { } m) yield return m;
+        if (scene.Header?.AvatarPath is { } a) yield return a;
+        foreach (var b in scene.Bubbles)
+            if (b.Picture is { } p) yield return p.Path;
+        if (scene.Audio.MusicPath is { } music) yield return music;
+        foreach (var b in scene.Bubbles)
+            foreach (var line in b.TextBlock.Lines)
+                foreach (var run in line.Runs)
+                    yield return run.Run.Face.Path;
+    }
+
+    private static void Rect(Utf8JsonWriter w, string name, SKRect r)
+    {
+        w.WriteStartObject(name);
+        w.WriteNumber("x", r.Left);
+        w.WriteNumber("y", r.Top);
+        w.WriteNumber("width", r.Width);
+        w.WriteNumber("height", r.Height);
+        w.WriteEndObject();
+    }
+
+    private static double Round(double v) => Math.Round(v, 3);
+
+    private static string Camel(string s) => s.Length == 0 ? s : char.ToLowerInvariant(s[0]) + s[1..];
+}
