@@ -52,13 +52,31 @@ export interface ChatStoryConfig {
     crf?: number;
     /** x264 preset. Default "veryfast". */
     preset?: 'ultrafast' | 'superfast' | 'veryfast' | 'faster' | 'fast' | 'medium' | 'slow' | 'slower' | 'veryslow';
-    /** Not supported yet: only false is accepted. */
-    greenScreen?: false;
-    /** Not supported yet: only false is accepted. */
-    brainrotMode?: false;
+    /** The chat over pure #00FF00 (no shadows) for keying in an editor. */
+    greenScreen?: boolean;
+    /** Split format: chat in the upper half, the background video cropped into the lower half. Needs a background video. */
+    brainrotMode?: boolean;
   };
   /** Default "modern-light". */
-  template?: 'modern-light' | 'modern-dark';
+  template?: 'modern-light' | 'modern-dark' | 'imessage' | 'whatsapp' | 'instagram' | 'discord';
+  /** The chat panel: who the conversation is with, and where, how wide, large and opaque the panel is. */
+  chatOverlay?: {
+    contactName?: string;
+    /** PNG/JPEG/WebP path or file:// URL; without it, a disc with the contact's initials. */
+    avatarUrl?: string;
+    /** Default: true when contactName or avatarUrl is given. */
+    showHeader?: boolean;
+    /** Default "top". */
+    position?: 'top' | 'center';
+    /** 30..100, default 100. */
+    widthPercent?: number;
+    /** Scales text and bubbles, 0.5..2, default 1. */
+    scale?: number;
+    /** 0..1 (or a percentage above 1), default 1. */
+    opacity?: number;
+  };
+  /** Font files tried before the built-in fallback chain (the first one becomes the text face). */
+  fonts?: Array<{ family: string; path: string }>;
   colorCustomization?: {
     /** "me" bubbles. */
     senderBubbleColor?: Color;
@@ -68,18 +86,31 @@ export interface ChatStoryConfig {
     receiverTextColor?: Color;
     /** Background when backgroundSettings gives none. */
     backgroundColor?: Color;
+    headerBackgroundColor?: Color;
+    headerTextColor?: Color;
   };
   backgroundSettings?: {
-    backgroundType?: 'color' | 'gradient';
+    /** Without it: "image"/"video" from backgroundUrl's extension, else gradient. */
+    backgroundType?: 'color' | 'gradient' | 'image' | 'video';
     backgroundColor?: Color;
     /** 2..16 stops, evenly spaced. */
     gradientColors?: Color[];
     /** CSS convention: 180 (default) runs top to bottom. */
     gradientAngle?: number;
+    /** Image (cover-fit) or video (looped, cover-fit, decoded in-process): a local path or file:// URL. */
+    backgroundUrl?: string;
+    /** Dims the background over black: 0..1 (or a percentage above 1). Default 1. */
+    backgroundOpacity?: number;
+    /** Blur radius in pixels at 1080 wide, or true for 16. */
+    backgroundBlur?: number | boolean;
   };
   animationSettings?: {
-    /** Default "slide". */
-    messageAnimationType?: 'slide' | 'fade' | 'none';
+    /** Default "slide". "pop" scales in with an overshoot; "typewriter" reveals the text over the message's hold. */
+    messageAnimationType?: 'slide' | 'fade' | 'pop' | 'typewriter' | 'none';
+    /** Scales every animation duration: slow ×1.6, fast ×0.6. */
+    animationSpeed?: 'slow' | 'normal' | 'fast';
+    /** Three-dot bubble before each message from the other side. */
+    showTypingIndicator?: boolean;
     /** Animation length in ms (0..5000). Default 300. */
     transitionDuration?: number;
     /** When message 0 appears, ms. Default 500. */
@@ -90,8 +121,12 @@ export interface ChatStoryConfig {
     showMessageAnimations?: boolean;
   };
   messages: Array<{
+    /** May be empty when imageUrl is given. */
     text: string;
-    sender: 'me' | 'them';
+    /** "me", "them", or a participant's name (group chats: left side, with a name label). */
+    sender: 'me' | 'them' | string;
+    /** A picture message (PNG/JPEG/WebP), with the text as its caption. */
+    imageUrl?: string;
     /** Seconds this message holds the stage (its voice clip); absent: a reading time from its length. */
     audioDuration?: number;
   }>;
@@ -131,6 +166,8 @@ export interface ProcessOptions {
 export interface TimelineEntry {
   index: number;
   sender: 'me' | 'them';
+  /** A group chat participant's name. */
+  name?: string;
   startMs: number;
   endMs: number;
   holdMs: number;
@@ -204,7 +241,7 @@ export interface VideoMetadata {
 /**
  * Renders a chat story to outputPath (.mp4, .m4v or .mov). Written under a temporary name
  * and renamed when complete: a failed call leaves no file behind.
- * @param inputPath source/background clip; pass '' for a chat story (clips come in a later version)
+ * @param inputPath a background video (looped, cover-fitted; the lower half in brainrot mode), or ''
  */
 export declare function processVideo(
   inputPath: string,
@@ -222,6 +259,50 @@ export declare function renderFrame(
   timeMs: number,
   options?: { format?: 'png' | 'jpeg'; quality?: number; baseDir?: string },
 ): Promise<Buffer>;
+
+/**
+ * The Scene a config compiles to (schemaVersion 1): every element with resolved geometry,
+ * shaped glyphs, keyframes, the timeline and the files it needs. See docs/scene-format.md.
+ */
+export declare function compileScene(config: ChatStoryConfig | string, options?: { baseDir?: string }): Promise<SceneJson>;
+
+export interface Rect { x: number; y: number; width: number; height: number }
+
+/** The Scene format; docs/scene-format.md describes every field and how to render it. */
+export interface SceneJson {
+  schemaVersion: 1;
+  width: number;
+  height: number;
+  fps: number;
+  frameCount: number;
+  durationMs: number;
+  template: string;
+  bubbleStyle: 'rounded' | 'iMessage' | 'whatsApp' | 'instagram' | 'discord';
+  background: { type: 'color' | 'gradient' | 'image' | 'video' | 'greenScreen'; colors: string[]; angle: number; media?: string; mediaRect: Rect; opacity: number; blur: number };
+  panel: Rect;
+  viewport: Rect;
+  clipBottom: number;
+  chatOpacity: number;
+  header?: Record<string, unknown>;
+  messages: Array<{
+    index: number;
+    sender: 'me' | 'them';
+    name?: string;
+    text: string;
+    bounds: Rect;
+    body: Rect;
+    style: string;
+    tail: 'none' | 'bottomCurve' | 'topNotch';
+    animation: { type: string; startMs: number; durationMs: number; slideDistance: number; revealMs?: number };
+    holdMs: number;
+    [key: string]: unknown;
+  }>;
+  typingIndicators: Array<{ message: number; bounds: Rect; startMs: number; endMs: number; [key: string]: unknown }>;
+  scroll: { easing: 'easeOutCubic'; segments: Array<{ startMs: number; durationMs: number; from: number; to: number }> };
+  audio: { enabled: boolean; music?: string; musicGain: number };
+  assets: string[];
+  warnings: string[];
+}
 
 /** Versions of the engine, FFmpeg and Skia in use. */
 export declare function version(): { engine: string; ffmpeg: string; skia: string };

@@ -64,7 +64,7 @@ describe('reelspeed CLI', () => {
 
   it('render: a bad config exits 1 with ERR_INVALID_CONFIG on stderr and writes nothing', () => {
     const bad = path.join(dir, 'bad.json');
-    fs.writeFileSync(bad, JSON.stringify({ videoSettings: { fps: 'thirty' }, messages: [{ text: 'x', sender: 'bob' }] }));
+    fs.writeFileSync(bad, JSON.stringify({ videoSettings: { fps: 'thirty' }, messages: [{ text: 'x', sender: '' }] }));
     const badOut = path.join(dir, 'bad.mp4');
     const r = cli('render', bad, '-o', badOut);
     expect(r.status).toBe(1);

@@ -47,7 +47,7 @@ describe('error handling', () => {
     const out = target('bad-fields.mp4');
     const config = tinyConfig({
       videoSettings: { duration: 1, resolution: '360x640', fps: 'thirty' },
-      messages: [{ text: 'hi', sender: 'bob' }],
+      messages: [{ text: 'hi', sender: '' }],
     });
     await expectReject(engine.processVideo('', out, config), ErrorCodes.INVALID_CONFIG, 'videoSettings.fps', 'messages[0].sender');
     expect(fs.existsSync(out)).toBe(false);

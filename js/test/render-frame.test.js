@@ -84,7 +84,7 @@ describe('renderFrame', () => {
   });
 
   it('rejects an invalid config with ERR_INVALID_CONFIG', async () => {
-    const error = await engine.renderFrame({ messages: [{ text: 'x', sender: 'nobody' }] }, 0).then(() => null, (e) => e);
+    const error = await engine.renderFrame({ messages: [{ text: 'x', sender: 7 }] }, 0).then(() => null, (e) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error.code).toBe(ErrorCodes.INVALID_CONFIG);
     expect(error.message).toContain('messages[0].sender');
