@@ -259,4 +259,22 @@ public class ChatFeatureTests
             using var f = Frame(scene, 9500);
         }
     }
+
+    [Test]
+    public void Custom_fonts_come_first_and_the_default_chain_still_serves_emoji()
+    {
+        var font = Path.Combine(_dir, "brand.ttf");
+        File.Copy("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", font);
+        using var scene = TestSupport.Scene("""
+            { "fonts": [ { "family": "Brand", "path": "brand.ttf" } ], "messages": [ { "text": "Brand text 🎉", "sender": "me" } ] }
+            """, _dir);
+        var runs = scene.Bubbles[0].TextBlock.Lines.SelectMany(l => l.Runs).Select(r => r.Run.Face).ToList();
+        Assert.That(runs[0].Path, Is.EqualTo(font));
+        Assert.That(runs.Any(f => f.IsColorEmoji), Is.True);
+        var missing = Assert.Throws<EngineException>(() => EngineApi.CompileScene("""{ "fonts": [ { "family": "X", "path": "none.ttf" } ], "messages": [ { "text": "a", "sender": "me" } ] }""", _dir))!;
+        Assert.That((missing.Code, missing.Message.Contains("fonts[0].path")), Is.EqualTo((ErrorCodes.InputNotFound, true)));
+        File.WriteAllText(Path.Combine(_dir, "junk.ttf"), "not a font");
+        var junk = Assert.Throws<EngineException>(() => EngineApi.CompileScene("""{ "fonts": [ { "family": "X", "path": "junk.ttf" } ], "messages": [ { "text": "a", "sender": "me" } ] }""", _dir))!;
+        Assert.That((junk.Code, junk.Message.Contains("fonts[0]")), Is.EqualTo((ErrorCodes.UnsupportedMedia, true)), junk.Message);
+    }
 }
