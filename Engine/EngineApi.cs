@@ -89,16 +89,14 @@ public static class EngineApi
         {
             ffmpeg = "unavailable: " + e.Message;
         }
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
+        return ResultJson.Build(w =>
         {
             w.WriteStartObject();
             w.WriteString("engine", Version);
             w.WriteString("ffmpeg", ffmpeg);
             w.WriteString("skia", SkiaSharpVersion.Native.ToString());
             w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(ms.ToArray());
+        });
     }
 
     /// <summary>Processing configs (clips + effects) come with a later engine version; say so instead of misreading them.</summary>

@@ -23,10 +23,13 @@ public class ChatFeatureTests
         return r.RenderImage(t);
     }
 
-    private string SolidImage(string name, SKColor color, int w = 64, int h = 48)
+    private string SolidImage(string name, SKColor color, int w = 64, int h = 48) => DrawnImage(name, w, h, c => c.Clear(color));
+
+    /// <summary>Writes an image drawn by <paramref name="draw"/> as PNG (or JPEG for .jpg) into the test folder.</summary>
+    private string DrawnImage(string name, int w, int h, Action<SKCanvas> draw)
     {
         using var surface = SKSurface.Create(new SKImageInfo(w, h));
-        surface.Canvas.Clear(color);
+        draw(surface.Canvas);
         using var img = surface.Snapshot();
         using var data = img.Encode(name.EndsWith(".jpg") ? SKEncodedImageFormat.Jpeg : SKEncodedImageFormat.Png, 95);
         var path = Path.Combine(_dir, name);
@@ -60,16 +63,12 @@ public class ChatFeatureTests
         using (var f = Frame(dim, 0)) Assert.That(Pixels.Near(Pixels.At(f, 5, 5), new SKColor(128, 128, 128), 2), Is.True, Pixels.At(f, 5, 5).ToString());
 
         // Left half black, right half white: unblurred the edge is a step, blurred it is a ramp.
-        var path = Path.Combine(_dir, "edge.png");
-        using (var s = SKSurface.Create(new SKImageInfo(360, 640)))
+        DrawnImage("edge.png", 360, 640, c =>
         {
-            s.Canvas.Clear(SKColors.Black);
+            c.Clear(SKColors.Black);
             using var white = new SKPaint { Color = SKColors.White };
-            s.Canvas.DrawRect(180, 0, 180, 640, white);
-            using var img = s.Snapshot();
-            using var png = img.Encode(SKEncodedImageFormat.Png, 100);
-            File.WriteAllBytes(path, png.ToArray());
-        }
+            c.DrawRect(180, 0, 180, 640, white);
+        });
         string Story(int blur) => $$"""{ "videoSettings": { "resolution": "360x640" }, "backgroundSettings": { "backgroundType": "image", "backgroundUrl": "edge.png", "backgroundBlur": {{blur}} }, "messages": [ { "text": "a", "sender": "me" } ] }""";
         using var sharp = TestSupport.Scene(Story(0), _dir);
         using var soft = TestSupport.Scene(Story(40), _dir);
@@ -83,16 +82,12 @@ public class ChatFeatureTests
     public void Image_background_is_cover_fitted()
     {
         // A landscape image, red with a green centre third, into a portrait frame: only green remains at the sides.
-        var path = Path.Combine(_dir, "wide.png");
-        using (var s = SKSurface.Create(new SKImageInfo(900, 300)))
+        DrawnImage("wide.png", 900, 300, c =>
         {
-            s.Canvas.Clear(SKColors.Red);
+            c.Clear(SKColors.Red);
             using var g = new SKPaint { Color = SKColors.Lime };
-            s.Canvas.DrawRect(300, 0, 300, 300, g);
-            using var img = s.Snapshot();
-            using var png = img.Encode(SKEncodedImageFormat.Png, 100);
-            File.WriteAllBytes(path, png.ToArray());
-        }
+            c.DrawRect(300, 0, 300, 300, g);
+        });
         using var scene = TestSupport.Scene("""{ "videoSettings": { "resolution": "360x640" }, "backgroundSettings": { "backgroundUrl": "wide.png" }, "messages": [ { "text": "a", "sender": "me" } ] }""", _dir);
         using var f = Frame(scene, 0);
         Assert.That(Pixels.At(f, 2, 320), Is.EqualTo(SKColors.Lime));

@@ -115,7 +115,8 @@ public static class ResultJson
         w.WriteEndArray();
     }
 
-    private static string Build(Action<Utf8JsonWriter> write)
+    /// <summary>Runs <paramref name="write"/> on a UTF-8 JSON writer (no HTML escaping: the text goes to JSON.parse) and returns the text.</summary>
+    internal static string Build(Action<Utf8JsonWriter> write)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))

@@ -14,10 +14,7 @@ public static class SceneJson
 {
     public const int SchemaVersion = 1;
 
-    public static string Write(Scene scene)
-    {
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+    public static string Write(Scene scene) => Pipeline.ResultJson.Build(w =>
         {
             w.WriteStartObject();
             w.WriteNumber("schemaVersion", SchemaVersion);
@@ -113,9 +110,7 @@ public static class SceneJson
             foreach (var s in scene.Warnings) w.WriteStringValue(s);
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(ms.ToArray());
-    }
+        });
 
     private static void Message(Utf8JsonWriter w, Bubble b, MessageTiming t)
     {
