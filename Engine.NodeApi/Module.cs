@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Microsoft.JavaScript.NodeApi;
 using Microsoft.JavaScript.NodeApi.Interop;
@@ -21,6 +22,12 @@ public static class Module
     // The module scope owns the runtime context and JS synchronization context for the process.
     private static JSValueScope? s_moduleScope;
 
+    // Engine instances by id (0: the default engine of the module-level calls), and the
+    // cancellation sources of jobs that can still be aborted, by id.
+    private static readonly ConcurrentDictionary<int, ReelSpeedEngine> s_engines = new() { [0] = ReelSpeedEngine.Default };
+    private static readonly ConcurrentDictionary<int, CancellationTokenSource> s_cancellations = new();
+    private static int s_nextId;
+
     [UnmanagedCallersOnly(EntryPoint = "napi_register_module_v1")]
     public static nint Register(nint env, nint exports)
     {
@@ -34,6 +41,10 @@ public static class Module
                 .AddMethod("getVideoMetadata", GetVideoMetadata, Exported)
                 .AddMethod("renderFrame", RenderFrame, Exported)
                 .AddMethod("compileScene", CompileScene, Exported)
+                .AddMethod("createEngine", CreateEngine, Exported)
+                .AddMethod("metrics", Metrics, Exported)
+                .AddMethod("newCancellation", NewCancellation, Exported)
+                .AddMethod("cancel", Cancel, Exported)
                 .ExportModule(scope.RuntimeContext, (JSObject)exportsValue);
             return ((napi_value)result).Handle;
         }
@@ -46,13 +57,66 @@ public static class Module
 
     private static JSValue Version(JSCallbackArgs args) => EngineApi.VersionJson();
 
-    /// <summary>processVideo(inputPath, outputPath, configJson, onProgress?, baseDirectory?) → Promise&lt;string&gt; (result JSON).</summary>
+    /// <summary>createEngine(optionsJson) → engine id. Throws (synchronously) on invalid options.</summary>
+    private static JSValue CreateEngine(JSCallbackArgs args)
+    {
+        string json = StringArg(args, 0, "options");
+        EngineOptions options;
+        try
+        {
+            options = EngineOptions.Parse(json);
+        }
+        catch (EngineException e)
+        {
+            throw new JSException(new JSError(e.Message, JSErrorType.Error, e.Code));
+        }
+        int id = Interlocked.Increment(ref s_nextId);
+        s_engines[id] = new ReelSpeedEngine(options);
+        return id;
+    }
+
+    /// <summary>metrics(engineId) → Prometheus text.</summary>
+    private static JSValue Metrics(JSCallbackArgs args) => EngineArg(args, 0).MetricsText();
+
+    /// <summary>newCancellation() → id of a cancellation source to pass to processVideo.</summary>
+    private static JSValue NewCancellation(JSCallbackArgs args)
+    {
+        int id = Interlocked.Increment(ref s_nextId);
+        s_cancellations[id] = new CancellationTokenSource();
+        return id;
+    }
+
+    /// <summary>cancel(id): aborts the job using that cancellation source (no-op once it ended).</summary>
+    private static JSValue Cancel(JSCallbackArgs args)
+    {
+        if (args[0].IsNumber() && s_cancellations.TryGetValue((int)(double)args[0], out var cts))
+        {
+            try { cts.Cancel(); } catch (ObjectDisposedException) { }
+        }
+        return JSValue.Undefined;
+    }
+
+    private static ReelSpeedEngine EngineArg(JSCallbackArgs args, int index)
+    {
+        if (args[index].IsNullOrUndefined()) return ReelSpeedEngine.Default;
+        if (args[index].IsNumber() && s_engines.TryGetValue((int)(double)args[index], out var engine)) return engine;
+        throw new JSException(new JSError("engine: unknown engine id", JSErrorType.TypeError, "ERR_INVALID_ARG_TYPE"));
+    }
+
+    /// <summary>
+    /// processVideo(inputPath, outputPath, configJson, onProgress?, baseDirectory?, engineId?, cancellationId?)
+    /// → Promise&lt;string&gt; (result JSON).
+    /// </summary>
     private static JSValue ProcessVideo(JSCallbackArgs args)
     {
         string input = StringArg(args, 0, "inputPath", allowEmpty: true);
         string output = StringArg(args, 1, "outputPath");
         string config = StringArg(args, 2, "config");
         string? baseDir = OptionalString(args, 4, "baseDirectory");
+        var engine = EngineArg(args, 5);
+        CancellationTokenSource? cts = null;
+        int cancelId = args[6].IsNumber() ? (int)(double)args[6] : 0;
+        if (cancelId != 0) s_cancellations.TryGetValue(cancelId, out cts);
         var onProgress = args[3].IsFunction() ? new JSReference(args[3]) : null;
         var js = JSSynchronizationContext.Current!;
 
@@ -75,7 +139,18 @@ public static class Module
             }
         });
 
-        return Settle(() => EngineApi.ProcessVideoAsync(input, output, config, baseDir, report), s => (JSValue)s, onProgress);
+        var token = cts?.Token ?? CancellationToken.None;
+        return Settle(async () =>
+        {
+            try
+            {
+                return await engine.ProcessVideoAsync(input, output, config, baseDir, report, token);
+            }
+            finally
+            {
+                if (cancelId != 0 && s_cancellations.TryRemove(cancelId, out var done)) done.Dispose();
+            }
+        }, s => (JSValue)s, onProgress);
     }
 
     /// <summary>getVideoMetadata(filePath) → Promise&lt;string&gt; (metadata JSON).</summary>

@@ -34,15 +34,11 @@ public static class EngineApi
         return SceneBuilder.Build(config);
     }
 
-    /// <summary>Renders a chat story to <paramref name="outputPath"/> and returns the result as JSON.</summary>
-    public static async Task<string> ProcessVideoAsync(
+    /// <summary>Renders a chat story to <paramref name="outputPath"/> on the default engine and returns the result as JSON.</summary>
+    public static Task<string> ProcessVideoAsync(
         string inputPath, string outputPath, string configJson, string? baseDirectory,
-        Action<RenderProgress>? progress, CancellationToken cancel = default)
-    {
-        using var scene = await DedicatedThread.Run("reelspeed-compile", () => CompileScene(configJson, baseDirectory, inputPath)).ConfigureAwait(false);
-        var result = await RenderJob.RunAsync(scene, outputPath, progress, cancel).ConfigureAwait(false);
-        return ResultJson.Write(result);
-    }
+        Action<RenderProgress>? progress, CancellationToken cancel = default) =>
+        ReelSpeedEngine.Default.ProcessVideoAsync(inputPath, outputPath, configJson, baseDirectory, progress, cancel);
 
     /// <summary>The scene a config compiles to, as versioned JSON (docs/scene-format.md).</summary>
     public static Task<string> CompileSceneJsonAsync(string configJson, string? baseDirectory) =>

@@ -61,6 +61,13 @@ function checkPath(value, name, { optional = false } = {}) {
 
 const KNOWN_OPTIONS = new Set(['onProgress', 'baseDir', 'signal', 'format', 'quality']);
 
+function abortError(signal) {
+  const reason = signal && signal.reason instanceof Error ? `: ${signal.reason.message}` : '';
+  const e = engineError(ErrorCodes.ABORTED, `the job was aborted${reason}`);
+  e.name = 'AbortError';
+  return e;
+}
+
 function checkOptions(options, allowed) {
   if (options === undefined || options === null) return {};
   if (typeof options !== 'object' || Array.isArray(options)) {
@@ -78,6 +85,9 @@ function checkOptions(options, allowed) {
   if (options.baseDir !== undefined && typeof options.baseDir !== 'string') {
     throw engineError(ErrorCodes.INVALID_ARG, `options.baseDir: expected a string path, got ${describe(options.baseDir)}`);
   }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw engineError(ErrorCodes.INVALID_ARG, `options.signal: expected an AbortSignal, got ${describe(options.signal)}`);
+  }
   return options;
 }
 
@@ -86,26 +96,38 @@ function ensureCode(e) {
   return e;
 }
 
-/**
- * Renders a chat story to `outputPath` (.mp4, .m4v or .mov). The file is written under a
- * temporary name and renamed when complete: a failed call leaves no file behind.
- * @param {string} inputPath background video clip (looped, cover-fit), or '' for none
- * @param {string} outputPath
- * @param {object|string} config ReelSpeed chat-story config (object or JSON string)
- * @param {{ onProgress?: Function, baseDir?: string }} [options]
- */
-async function processVideo(inputPath, outputPath, config, options) {
+async function runProcessVideo(engineId, inputPath, outputPath, config, options) {
   const input = checkPath(inputPath, 'inputPath', { optional: true });
   const output = checkPath(outputPath, 'outputPath');
   const json = configToJson(config);
-  const opts = checkOptions(options, ['onProgress', 'baseDir']);
+  const opts = checkOptions(options, ['onProgress', 'baseDir', 'signal']);
   const baseDir = path.resolve(opts.baseDir ?? process.cwd());
+  const { signal } = opts;
+  if (signal?.aborted) throw abortError(signal);
+  const cancelId = signal ? native.newCancellation() : 0;
+  const onAbort = () => native.cancel(cancelId);
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const result = await native.processVideo(input, output, json, opts.onProgress, baseDir);
+    const result = await native.processVideo(input, output, json, opts.onProgress, baseDir, engineId, cancelId);
     return JSON.parse(result);
   } catch (e) {
+    if (e && e.code === ErrorCodes.ABORTED) throw abortError(signal);
     throw ensureCode(e);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Renders a chat story to `outputPath` (.mp4, .m4v or .mov). The file is written under a
+ * temporary name and renamed when complete: a failed or aborted call leaves no file behind.
+ * @param {string} inputPath background video clip (looped, cover-fit), or '' for none
+ * @param {string} outputPath
+ * @param {object|string} config ReelSpeed chat-story config (object or JSON string)
+ * @param {{ onProgress?: Function, baseDir?: string, signal?: AbortSignal }} [options]
+ */
+async function processVideo(inputPath, outputPath, config, options) {
+  return runProcessVideo(0, inputPath, outputPath, config, options);
 }
 
 /**
@@ -168,9 +190,55 @@ async function compileScene(config, options) {
   }
 }
 
+/**
+ * An engine with its own limits: jobs beyond `maxConcurrentJobs` wait in a FIFO queue; a job
+ * whose estimated memory would exceed `memoryLimitMb` waits for room, or fails at once with
+ * ERR_RESOURCE_LIMIT when it could never fit. `metrics()` returns Prometheus text.
+ */
+class VideoEngine {
+  /**
+   * @param {{ maxConcurrentJobs?: number, memoryLimitMb?: number, tempDirectory?: string, enableHardwareAcceleration?: boolean }} [options]
+   */
+  constructor(options = {}) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw engineError(ErrorCodes.INVALID_ARG, `options: expected an object, got ${describe(options)}`);
+    }
+    this.options = Object.freeze({ ...options });
+    this.id = native.createEngine(JSON.stringify(options));
+  }
+
+  processVideo(inputPath, outputPath, config, options) {
+    return runProcessVideo(this.id, inputPath, outputPath, config, options);
+  }
+
+  getVideoMetadata(filePath) {
+    return getVideoMetadata(filePath);
+  }
+
+  renderFrame(config, timeMs, options) {
+    return renderFrame(config, timeMs, options);
+  }
+
+  compileScene(config, options) {
+    return compileScene(config, options);
+  }
+
+  /** Prometheus text exposition of this engine's counters and gauges (reelspeed_engine_*). */
+  metrics() {
+    return native.metrics(this.id);
+  }
+}
+
+/** Prometheus text of the default engine (the module-level calls). */
+function metrics() {
+  return native.metrics(0);
+}
+
 /** Versions of the engine, FFmpeg and Skia in use. */
 function version() {
   return JSON.parse(native.version());
 }
 
-module.exports = { processVideo, getVideoMetadata, renderFrame, compileScene, version, ErrorCodes };
+module.exports = {
+  processVideo, getVideoMetadata, renderFrame, compileScene, metrics, version, VideoEngine, ErrorCodes,
+};

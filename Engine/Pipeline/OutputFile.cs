@@ -21,8 +21,11 @@ public sealed class OutputFile : IDisposable
     /// <summary>The libavformat muxer for the extension (the temp name has none it could guess from).</summary>
     public string MuxerFormat { get; }
 
-    /// <summary>Validates the output path (extension, folder) and reserves a temporary name beside it.</summary>
-    public static OutputFile Create(string outputPath)
+    /// <summary>
+    /// Validates the output path (extension, folder) and reserves a temporary name beside it, or
+    /// in <paramref name="tempDirectory"/> (e.g. a fast local disk) when given.
+    /// </summary>
+    public static OutputFile Create(string outputPath, string? tempDirectory = null)
     {
         if (string.IsNullOrWhiteSpace(outputPath))
             throw new EngineException(ErrorCodes.Output, "outputPath: expected a file path ending in .mp4, .m4v or .mov, got an empty string");
@@ -53,7 +56,7 @@ public sealed class OutputFile : IDisposable
         {
             throw new EngineException(ErrorCodes.Output, $"outputPath: cannot create the folder {dir} ({e.Message})", e);
         }
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid().ToString("N")[..8]}.part");
+        var temp = Path.Combine(tempDirectory ?? dir, $".{Path.GetFileName(full)}.{Guid.NewGuid().ToString("N")[..8]}.part");
         try
         {
             // Fail early (before any rendering) if the folder is not writable.
@@ -61,7 +64,7 @@ public sealed class OutputFile : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new EngineException(ErrorCodes.Output, $"outputPath: cannot write in {dir} ({e.Message})", e);
+            throw new EngineException(ErrorCodes.Output, $"{(tempDirectory is null ? "outputPath" : "tempDirectory")}: cannot write in {Path.GetDirectoryName(temp)} ({e.Message})", e);
         }
         return new OutputFile(full, temp, format);
     }
@@ -71,7 +74,26 @@ public sealed class OutputFile : IDisposable
     {
         try
         {
-            File.Move(TempPath, FinalPath, overwrite: true);
+            if (Path.GetDirectoryName(TempPath) == Path.GetDirectoryName(FinalPath))
+            {
+                File.Move(TempPath, FinalPath, overwrite: true);
+            }
+            else
+            {
+                // Across folders (maybe file systems): copy beside the target under a hidden name,
+                // then rename, so the final name still only ever shows a complete file.
+                var staging = Path.Combine(Path.GetDirectoryName(FinalPath)!, "." + Path.GetFileName(TempPath));
+                try
+                {
+                    File.Copy(TempPath, staging, overwrite: true);
+                    File.Move(staging, FinalPath, overwrite: true);
+                }
+                finally
+                {
+                    File.Delete(staging);
+                }
+                File.Delete(TempPath);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -19,7 +19,7 @@ public sealed record StageTimes(double RenderMs, double ConvertMs, double Encode
 
 public sealed record RenderResult(
     string OutputPath, long FileSize, double DurationMs, int Frames, double WallMs,
-    string VideoEncoder, string AudioEncoder, StageTimes Stages, Scene Scene);
+    string VideoEncoder, string AudioEncoder, StageTimes Stages, Scene Scene, long SpriteHits = 0, long SpriteMisses = 0);
 
 /// <summary>
 /// Renders a scene to a video file as a stream: a render thread draws frames into a small
@@ -36,20 +36,22 @@ public static class RenderJob
     /// Runs the job on a dedicated thread (never the small thread pool) and completes the task
     /// when the file is in place.
     /// </summary>
-    public static Task<RenderResult> RunAsync(Scene scene, string outputPath, Action<RenderProgress>? progress = null, CancellationToken cancel = default) =>
-        DedicatedThread.Run("reelspeed-job", () => Run(scene, outputPath, progress, cancel));
+    public static Task<RenderResult> RunAsync(Scene scene, string outputPath, Action<RenderProgress>? progress = null, CancellationToken cancel = default, string? tempDirectory = null) =>
+        DedicatedThread.Run("reelspeed-job", () => Run(scene, outputPath, progress, cancel, tempDirectory));
 
-    public static RenderResult Run(Scene scene, string outputPath, Action<RenderProgress>? progress = null, CancellationToken cancel = default)
+    /// <param name="tempDirectory">Where the partial file is written (default: beside the output).</param>
+    public static RenderResult Run(Scene scene, string outputPath, Action<RenderProgress>? progress = null, CancellationToken cancel = default, string? tempDirectory = null)
     {
         LibAvLoader.EnsureLoaded();
         var wall = Stopwatch.StartNew();
-        using var output = OutputFile.Create(outputPath);
+        using var output = OutputFile.Create(outputPath, tempDirectory);
         StageTimes stages;
+        var sprites = new SpriteCounts();
         using (var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel))
         {
             try
             {
-                stages = Encode(scene, output, progress, cts);
+                stages = Encode(scene, output, progress, cts, sprites);
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
@@ -59,10 +61,16 @@ public static class RenderJob
         long size = output.Commit();
         progress?.Invoke(new RenderProgress(scene.FrameCount, scene.FrameCount, scene.FrameCount / Math.Max(1e-9, wall.Elapsed.TotalSeconds), 0, "done"));
         return new RenderResult(output.FinalPath, size, scene.FrameCount * 1000.0 / scene.Fps, scene.FrameCount,
-            wall.Elapsed.TotalMilliseconds, VideoEncoder.CodecName, AudioEncoder.CodecName, stages, scene);
+            wall.Elapsed.TotalMilliseconds, VideoEncoder.CodecName, AudioEncoder.CodecName, stages, scene, sprites.Hits, sprites.Misses);
     }
 
-    private static StageTimes Encode(Scene scene, OutputFile output, Action<RenderProgress>? progress, CancellationTokenSource cts)
+    /// <summary>Filled by the render thread when it ends.</summary>
+    private sealed class SpriteCounts
+    {
+        public long Hits, Misses;
+    }
+
+    private static StageTimes Encode(Scene scene, OutputFile output, Action<RenderProgress>? progress, CancellationTokenSource cts, SpriteCounts sprites)
     {
         var token = cts.Token;
         using var muxer = new MediaMuxer(output.TempPath, output.MuxerFormat);
@@ -99,6 +107,8 @@ public static class RenderJob
                     ready.Add((f, buffer), token);
                 }
                 ready.CompleteAdding();
+                sprites.Hits = renderer.SpriteHits;
+                sprites.Misses = renderer.SpriteMisses;
             }
             catch (OperationCanceledException)
             {

@@ -65,6 +65,10 @@ public sealed class FrameRenderer : IDisposable
 
     public Scene Scene => _scene;
 
+    /// <summary>Message sprites drawn from the cache / drawn anew (metrics).</summary>
+    public long SpriteHits { get; private set; }
+    public long SpriteMisses { get; private set; }
+
     public static SKImageInfo FrameInfo(Scene scene) => new(scene.Width, scene.Height, SKColorType.Bgra8888, SKAlphaType.Premul);
 
     public void Render(SKCanvas canvas, double timeMs)
@@ -81,13 +85,13 @@ public sealed class FrameRenderer : IDisposable
         // messages in a small layer masked to fade out towards the top edge.
         canvas.Save();
         canvas.ClipRect(new SKRect(0, scroll > 0 ? _fadeBand.Bottom : v.Top, _scene.Width, _scene.ClipBottom));
-        DrawChat(canvas, timeMs, scroll);
+        DrawChat(canvas, timeMs, scroll, count: true);
         canvas.Restore();
         if (scroll > 0)
         {
             canvas.SaveLayer(_fadeBand, null);
             canvas.ClipRect(_fadeBand);
-            DrawChat(canvas, timeMs, scroll);
+            DrawChat(canvas, timeMs, scroll, count: false);
             canvas.DrawRect(_fadeBand, _fadePaint);
             canvas.Restore();
         }
@@ -111,7 +115,7 @@ public sealed class FrameRenderer : IDisposable
         canvas.Restore();
     }
 
-    private void DrawChat(SKCanvas canvas, double t, float scroll)
+    private void DrawChat(SKCanvas canvas, double t, float scroll, bool count)
     {
         var v = _scene.Viewport;
         float clipBottom = _scene.ClipBottom;
@@ -130,6 +134,11 @@ public sealed class FrameRenderer : IDisposable
             int margin = MessagePainter.Margin(b);
             if (top + b.Bounds.Height + margin < v.Top || top - margin > clipBottom) continue;
             bool typewriter = b.Animation.Kind == MessageAnimation.Typewriter;
+            if (count)
+            {
+                if (_sprites[b.Index] is null) SpriteMisses++;
+                else SpriteHits++;
+            }
             var sprite = _sprites[b.Index] ??= _painter.RenderSprite(b, withText: !typewriter);
             float x = MathF.Round(b.Bounds.Left + state.OffsetX);
             float y = MathF.Round(top);

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using ReelSpeed.Engine.Config;
+using ReelSpeed.Engine.Metrics;
+using ReelSpeed.Engine.Pipeline;
+
+namespace ReelSpeed.Engine;
+
+/// <summary>The limits of one engine instance (<c>new VideoEngine(options)</c> in JavaScript).</summary>
+public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes, string? TempDirectory, bool EnableHardwareAcceleration)
+{
+    /// <summary>One job per core, no memory limit, temp files beside the output.</summary>
+    public static EngineOptions Default => new(Math.Max(1, Environment.ProcessorCount), 0, null, false);
+
+    public const int MaxJobs = 64;
+
+    /// <summary>Parses and validates the JS options object (as JSON); every problem is reported with its path.</summary>
+    public static EngineOptions Parse(string json)
+    {
+        var r = new ConfigReader();
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigValidationException(new[] { new ConfigError("options", $"is not valid JSON ({e.Message})") });
+        }
+        using (doc)
+        {
+            var o = doc.RootElement;
+            if (o.ValueKind != JsonValueKind.Object)
+                throw new ConfigValidationException(new[] { new ConfigError("options", $"expected an object, got {ConfigReader.Describe(o)}") });
+            r.WarnUnknownKeys(o, "options", new[] { "maxConcurrentJobs", "memoryLimitMb", "tempDirectory", "enableHardwareAcceleration" });
+            foreach (var w in r.Warnings)
+                r.Error(w.Split(':')[0], "is not a known engine option (maxConcurrentJobs, memoryLimitMb, tempDirectory, enableHardwareAcceleration)");
+            var d = Default;
+            int jobs = r.Integer(o, "options", "maxConcurrentJobs", 1, MaxJobs) ?? d.MaxConcurrentJobs;
+            double? mb = r.Number(o, "options", "memoryLimitMb", 64, 1 << 20, "MB");
+            var temp = r.String(o, "options", "tempDirectory");
+            if (!string.IsNullOrEmpty(temp) && !Directory.Exists(temp))
+                r.Error("options.tempDirectory", $"expected an existing folder, got \"{temp}\"");
+            bool hw = r.Bool(o, "options", "enableHardwareAcceleration") ?? false;
+            if (hw)
+                r.Error("options.enableHardwareAcceleration", "hardware encoders are not supported by this engine version yet (libx264 is used); pass false");
+            if (r.Errors.Count > 0) throw new ConfigValidationException(r.Errors.ToArray());
+            return new EngineOptions(jobs, mb is { } m ? (long)(m * 1_000_000) : 0, string.IsNullOrEmpty(temp) ? null : Path.GetFullPath(temp), hw);
+        }
+    }
+}
+
+/// <summary>
+/// An engine instance: its options, its job queue (FIFO under <c>maxConcurrentJobs</c> and
+/// <c>memoryLimitMb</c>) and its metrics. <see cref="Default"/> serves the module-level calls.
+/// </summary>
+public sealed class ReelSpeedEngine
+{
+    public ReelSpeedEngine(EngineOptions options)
+    {
+        Options = options;
+        Scheduler = new JobScheduler(options.MaxConcurrentJobs, options.MemoryLimitBytes);
+    }
+
+    public static ReelSpeedEngine Default { get; } = new(EngineOptions.Default);
+
+    public EngineOptions Options { get; }
+    public JobScheduler Scheduler { get; }
+    public EngineMetrics Metrics { get; } = new();
+
+    /// <summary>Validates, queues and renders a chat story; returns the result JSON.</summary>
+    public async Task<string> ProcessVideoAsync(
+        string inputPath, string outputPath, string configJson, string? baseDirectory,
+        Action<RenderProgress>? progress, CancellationToken cancel)
+    {
+        Metrics.JobStarted();
+        try
+        {
+            cancel.ThrowIfCancellationRequested();
+            using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, inputPath)).ConfigureAwait(false);
+            progress?.Invoke(new RenderProgress(0, scene.FrameCount, 0, 0, "queued"));
+            using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(scene), cancel).ConfigureAwait(false);
+            var result = await RenderJob.RunAsync(scene, outputPath, progress, cancel, Options.TempDirectory).ConfigureAwait(false);
+            Metrics.AddRender(result);
+            Metrics.JobSucceeded();
+            return ResultJson.Write(result);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            Metrics.JobAborted();
+            throw new EngineException(ErrorCodes.Aborted, "the job was aborted");
+        }
+        catch (EngineException e) when (e.Code == ErrorCodes.Aborted)
+        {
+            Metrics.JobAborted();
+            throw;
+        }
+        catch
+        {
+            Metrics.JobFailed();
+            throw;
+        }
+    }
+
+    public string MetricsText() => Metrics.ToPrometheus(Scheduler);
+}
