@@ -15,7 +15,7 @@ internal sealed unsafe class AudioDecoder : IDisposable
     private readonly AvCodecContextHandle _codec;
     private readonly AvPacketHandle _packet = AvPacketHandle.Alloc();
     private readonly AvFrameHandle _frame = AvFrameHandle.Alloc();
-    private SwrContextHandle _swr;
+    private readonly SwrContextHandle _swr;
     private readonly int _streamIndex;
     private float[] _left = new float[8192], _right = new float[8192];
     private int _pending, _pendingOffset;
@@ -185,9 +185,13 @@ internal sealed unsafe class AudioDecoder : IDisposable
         int ret = LibAv.avformat_seek_file(_input.Ptr, -1, long.MinValue, 0, 0, AvConst.SeekFlagBackward);
         if (ret < 0) throw new EngineException(ErrorCodes.Decode, $"{_path}: cannot seek to loop ({LibAv.ErrorText(ret)})");
         LibAv.avcodec_flush_buffers(_codec.Ptr);
-        _swr.Dispose();
-        _swr = CreateResampler();
+        // Re-initialise the same resampler (its delay line was drained at the end of the
+        // stream) instead of allocating a new one, so a looping bed allocates nothing per loop.
+        LibAv.swr_close(_swr.Ptr);
+        ret = LibAv.swr_init(_swr.Ptr);
+        if (ret < 0) throw new EngineException(ErrorCodes.Decode, $"{_path}: cannot restart the resampler to loop ({LibAv.ErrorText(ret)})");
         _pending = 0;
+        _pendingOffset = 0;
         _eof = false;
     }
 
