@@ -133,6 +133,10 @@ internal sealed unsafe class AudioDecoder : IDisposable
                 _eof = true;
                 return _pending > 0;
             }
+            // A damaged packet (e.g. a partial last sample of a cut-off file) loses that packet
+            // only, as send_packet's invalid data does below; a file with nothing decodable ends
+            // up with no samples, which callers report as unsupported.
+            if (ret == AvConst.ErrorInvalidData) continue;
             if (ret != AvConst.ErrorEagain) throw new EngineException(ErrorCodes.Decode, $"{_path}: audio decode error ({LibAv.ErrorText(ret)})");
 
             ret = LibAv.av_read_frame(ctx, _packet.Ptr);
