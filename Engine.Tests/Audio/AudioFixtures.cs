@@ -7,8 +7,8 @@ using ReelSpeed.Engine.Media;
 namespace ReelSpeed.Engine.Tests.Audio;
 
 /// <summary>
-/// Audio fixtures and measurements for the audio tests: tiny files made with the ffmpeg CLI,
-/// a float WAV writer, level maths, and ffmpeg's own ebur128 meter as
+/// Audio fixtures and measurements for the mixer tests: tiny files made with the ffmpeg CLI,
+/// a float WAV writer, whole-mix rendering, level maths, and ffmpeg's own ebur128 meter as
 /// the independent reference.
 /// </summary>
 internal static partial class AudioFixtures
@@ -81,6 +81,20 @@ internal static partial class AudioFixtures
             r.AddRange(br.AsSpan(0, n));
         }
         return (l.ToArray(), r.ToArray());
+    }
+
+    /// <summary>The whole mix, filled in blocks of <paramref name="block"/> samples.</summary>
+    public static (float[] Left, float[] Right) MixDown(AudioMix mix, AudioAnalysis? normalization = null, int block = 1024)
+    {
+        using var mixer = new AudioMixer(mix, normalization);
+        var l = new float[mix.TotalSamples];
+        var r = new float[mix.TotalSamples];
+        for (int pos = 0; pos < l.Length; pos += block)
+        {
+            int n = Math.Min(block, l.Length - pos);
+            mixer.Fill(l.AsSpan(pos, n), r.AsSpan(pos, n));
+        }
+        return (l, r);
     }
 
     public static double Rms(ReadOnlySpan<float> s)
