@@ -7,7 +7,8 @@ namespace ReelSpeed.Engine.Audio;
 public static class AudioClipInfo
 {
     /// <summary>
-    /// The clip's real length in seconds: every sample decoded and counted at 48 kHz, because
+    /// The clip's real length in seconds: every frame decoded and its samples counted (at the
+    /// source rate; resampling to 48 kHz would only add cost, not accuracy), because
     /// container durations are estimates for some formats (VBR MP3 without a header, streams
     /// with priming or padding) and a voice line must end when its audio does. Decoding also
     /// proves the file is usable now, not minutes into a render.
@@ -28,21 +29,18 @@ public static class AudioClipInfo
         if (new FileInfo(path).Length == 0)
             throw new EngineException(ErrorCodes.UnsupportedMedia, $"{field}: expected an audio file, got an empty file: {path}");
 
-        long samples = 0;
+        double seconds;
         try
         {
             using var decoder = new AudioDecoder(path, AudioMix.SampleRate);
-            var l = new float[16384];
-            var r = new float[16384];
-            int n;
-            while ((n = decoder.Read(l, r)) > 0) samples += n;
+            seconds = decoder.DecodeRemainingSeconds();
         }
         catch (EngineException e)
         {
             throw new EngineException(e.Code, $"{field}: {e.Message}", e);
         }
-        if (samples == 0)
+        if (!(seconds > 0))
             throw new EngineException(ErrorCodes.UnsupportedMedia, $"{field}: expected audio, found no decodable samples in {path}");
-        return samples / (double)AudioMix.SampleRate;
+        return seconds;
     }
 }
