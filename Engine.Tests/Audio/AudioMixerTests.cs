@@ -233,6 +233,8 @@ public class AudioMixerTests
         Assert.That(e.ParamName, Is.EqualTo("Voices[0].StartMs"));
         e = Assert.Throws<ArgumentOutOfRangeException>(() => new AudioMixer(new AudioMix { DurationMs = double.NaN }))!;
         Assert.That(e.ParamName, Is.EqualTo("DurationMs"));
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => new AudioMixer(new AudioMix { DurationMs = 100, LoopCrossfadeMs = 1e9 }))!;
+        Assert.That(e.ParamName, Is.EqualTo("LoopCrossfadeMs"));
     }
 
     [Test]

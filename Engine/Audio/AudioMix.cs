@@ -43,12 +43,19 @@ public sealed record AudioMix
     /// <summary>Leaves headroom for the AAC encoder's overshoot.</summary>
     public const double DefaultTruePeakCeilingDbtp = -1;
 
+    /// <summary>
+    /// Longest loop crossfade, duck attack or duck release accepted: longer ones are not ramps
+    /// any more, and bounding them bounds the buffers they need.
+    /// </summary>
+    public const double MaxRampMs = 10_000;
+
     /// <summary>False gives a silent track of the same length.</summary>
     public bool Enabled { get; init; } = true;
 
     /// <summary>Length of the soundtrack (the video's length); the music fades out to end here.</summary>
     public required double DurationMs { get; init; }
 
+    /// <summary>Voice lines in any order; overlapping lines are summed.</summary>
     public IReadOnlyList<VoiceClip> Voices { get; init; } = [];
 
     /// <summary>A music file looped for the whole length; null for no music.</summary>
@@ -104,10 +111,10 @@ public sealed record AudioMix
         NonNegative(MusicGain, nameof(MusicGain));
         NonNegative(MusicFadeInMs, nameof(MusicFadeInMs));
         NonNegative(MusicFadeOutMs, nameof(MusicFadeOutMs));
-        NonNegative(LoopCrossfadeMs, nameof(LoopCrossfadeMs));
+        Ramp(LoopCrossfadeMs, nameof(LoopCrossfadeMs));
         Finite(DuckingDb, nameof(DuckingDb));
-        NonNegative(DuckAttackMs, nameof(DuckAttackMs));
-        NonNegative(DuckReleaseMs, nameof(DuckReleaseMs));
+        Ramp(DuckAttackMs, nameof(DuckAttackMs));
+        Ramp(DuckReleaseMs, nameof(DuckReleaseMs));
         NonNegative(PopGain, nameof(PopGain));
         NonNegative(MasterGain, nameof(MasterGain));
         Finite(LoudnessTargetLufs, nameof(LoudnessTargetLufs));
@@ -128,6 +135,11 @@ public sealed record AudioMix
     private static void NonNegative(double v, string name)
     {
         if (!double.IsFinite(v) || v < 0) throw new ArgumentOutOfRangeException(name, v, "expected a finite number >= 0");
+    }
+
+    private static void Ramp(double v, string name)
+    {
+        if (!double.IsFinite(v) || v < 0 || v > MaxRampMs) throw new ArgumentOutOfRangeException(name, v, $"expected milliseconds in 0..{MaxRampMs}");
     }
 
     private static void Finite(double v, string name)
