@@ -85,9 +85,6 @@ internal sealed class MusicLoop : IDisposable
     /// <summary>Largest decoder read per step; bounds the FIFO to max(2X, X + this).</summary>
     public const int MaxRead = 1024;
 
-    /// <summary>Crossfade length in use (shorter than asked for a clip under twice the asked length).</summary>
-    public int CrossfadeSamples => _fade;
-
     /// <summary>Writes exactly <c>left.Length</c> samples of the loop.</summary>
     public void Read(Span<float> left, Span<float> right)
     {
