@@ -15,7 +15,7 @@ internal sealed unsafe class AudioDecoder : IDisposable
     private readonly AvCodecContextHandle _codec;
     private readonly AvPacketHandle _packet = AvPacketHandle.Alloc();
     private readonly AvFrameHandle _frame = AvFrameHandle.Alloc();
-    private SwrContextHandle _swr;
+    private readonly SwrContextHandle _swr;
     private readonly int _streamIndex;
     private float[] _left = new float[8192], _right = new float[8192];
     private int _pending, _pendingOffset;
@@ -115,24 +115,50 @@ internal sealed unsafe class AudioDecoder : IDisposable
     /// <summary>Decodes packets until some resampled samples are pending; false at the end of the stream.</summary>
     private bool DecodeMore()
     {
+        while (ReceiveFrame())
+        {
+            Resample(_frame.Ptr);
+            LibAv.av_frame_unref(_frame.Ptr);
+            if (_pending > 0) return true;
+        }
+        Resample(0); // drain the resampler's delay
+        _eof = true;
+        return _pending > 0;
+    }
+
+    /// <summary>
+    /// Decodes the rest of the stream without resampling and returns its length in seconds,
+    /// each frame counted at its own rate: what a clip lasts, at a fraction of the cost of
+    /// reading it at 48 kHz. <see cref="Read"/> returns nothing afterwards until <see cref="Rewind"/>.
+    /// </summary>
+    public double DecodeRemainingSeconds()
+    {
+        double seconds = 0;
+        while (ReceiveFrame())
+        {
+            int rate = LibAv.Field<int>(_frame.Ptr, AvLayout.Frame.SampleRate);
+            if (rate > 0) seconds += LibAv.Field<int>(_frame.Ptr, AvLayout.Frame.NbSamples) / (double)rate;
+            LibAv.av_frame_unref(_frame.Ptr);
+        }
+        _pending = 0;
+        _eof = true;
+        return seconds;
+    }
+
+    /// <summary>Feeds packets to the decoder until it yields a frame (left in <c>_frame</c>: true) or ends (false).</summary>
+    private bool ReceiveFrame()
+    {
         var ctx = _input.Ptr;
         var codec = _codec.Ptr;
         while (true)
         {
             int ret = LibAv.avcodec_receive_frame(codec, _frame.Ptr);
-            if (ret == 0)
-            {
-                Resample(_frame.Ptr);
-                LibAv.av_frame_unref(_frame.Ptr);
-                if (_pending > 0) return true;
-                continue;
-            }
-            if (ret == AvConst.ErrorEof)
-            {
-                Resample(0); // drain the resampler's delay
-                _eof = true;
-                return _pending > 0;
-            }
+            if (ret == 0) return true;
+            if (ret == AvConst.ErrorEof) return false;
+            // A damaged packet (e.g. a partial last sample of a cut-off file) loses that packet
+            // only, as send_packet's invalid data does below; a file with nothing decodable ends
+            // up with no samples, which callers report as unsupported.
+            if (ret == AvConst.ErrorInvalidData) continue;
             if (ret != AvConst.ErrorEagain) throw new EngineException(ErrorCodes.Decode, $"{_path}: audio decode error ({LibAv.ErrorText(ret)})");
 
             ret = LibAv.av_read_frame(ctx, _packet.Ptr);
@@ -185,9 +211,13 @@ internal sealed unsafe class AudioDecoder : IDisposable
         int ret = LibAv.avformat_seek_file(_input.Ptr, -1, long.MinValue, 0, 0, AvConst.SeekFlagBackward);
         if (ret < 0) throw new EngineException(ErrorCodes.Decode, $"{_path}: cannot seek to loop ({LibAv.ErrorText(ret)})");
         LibAv.avcodec_flush_buffers(_codec.Ptr);
-        _swr.Dispose();
-        _swr = CreateResampler();
+        // Re-initialise the same resampler (its delay line was drained at the end of the
+        // stream) instead of allocating a new one, so a looping bed allocates nothing per loop.
+        LibAv.swr_close(_swr.Ptr);
+        ret = LibAv.swr_init(_swr.Ptr);
+        if (ret < 0) throw new EngineException(ErrorCodes.Decode, $"{_path}: cannot restart the resampler to loop ({LibAv.ErrorText(ret)})");
         _pending = 0;
+        _pendingOffset = 0;
         _eof = false;
     }
 

@@ -76,7 +76,9 @@ public static class RenderJob
         using var muxer = new MediaMuxer(output.TempPath, output.MuxerFormat);
         using var video = new VideoEncoder(scene.Width, scene.Height, scene.Fps, scene.Encode, muxer.NeedsGlobalHeader);
         using var audio = new AudioEncoder(AudioPlan.SampleRate, AudioPlan.BitRate, muxer.NeedsGlobalHeader);
-        using var music = new MusicBed(scene.Audio);
+        long totalSamples = (long)scene.FrameCount * AudioPlan.SampleRate / scene.Fps;
+        using var music = new AudioMixer(AudioMix.MusicOnly(scene.Audio.Enabled ? scene.Audio.MusicPath : null, scene.Audio.MusicGain,
+            totalSamples / AudioMix.SamplesPerMs));
         using var converter = new FrameConverter(scene.Width, scene.Height);
         using var yuv = converter.AllocateFrame();
         muxer.AddVideo(video.Context, video.TimeBase);
@@ -124,7 +126,6 @@ public static class RenderJob
 
         var audioL = new float[audio.FrameSize];
         var audioR = new float[audio.FrameSize];
-        long totalSamples = (long)scene.FrameCount * AudioPlan.SampleRate / scene.Fps;
         double convertMs = 0, encodeMs = 0, audioMs = 0, muxMs = 0;
         var sw = new Stopwatch();
         var clock = Stopwatch.StartNew();
@@ -187,7 +188,7 @@ public static class RenderJob
     }
 
     /// <summary>Encodes whole audio frames up to <paramref name="target"/> samples; the final call also encodes the short tail.</summary>
-    private static void EncodeAudioUntil(AudioEncoder audio, MusicBed music, long target, long total, float[] l, float[] r, MediaMuxer muxer, bool flushPartial)
+    private static void EncodeAudioUntil(AudioEncoder audio, AudioMixer music, long target, long total, float[] l, float[] r, MediaMuxer muxer, bool flushPartial)
     {
         while (true)
         {

@@ -121,6 +121,7 @@ internal static unsafe partial class LibAv
     [LibraryImport(SwResample)] public static partial int swr_init(nint s);
     [LibraryImport(SwResample)] public static partial int swr_convert(nint s, byte** output, int outCount, byte** input, int inCount);
     [LibraryImport(SwResample)] public static partial void swr_free(nint* s);
+    [LibraryImport(SwResample)] public static partial void swr_close(nint s);
 
     // ---- helpers ----------------------------------------------------------------------------
     public static string ErrorText(int err)
