@@ -133,11 +133,43 @@ public class ChatStoryConfigParserTests
     }
 
     [Test]
-    public void Voice_clips_of_a_later_version_are_rejected_not_ignored()
+    public void Audio_settings_parse_with_their_defaults_and_values()
     {
-        var e = Invalid("""{ "messages": [ { "text": "a", "sender": "me", "audioUrl": "a.mp3" } ] }""");
-        Assert.That(e.Errors.Single().Path, Is.EqualTo("messages[0].audioUrl"));
-        Assert.That(e.Message, Does.Contain("not supported by this engine version yet"));
+        var d = ChatStoryConfigParser.Parse(Minimal).Audio;
+        Assert.That((d.VoiceVolume, d.DuckMusicUnderVoice, d.DuckingDb, d.MessageSound, d.LoudnessTarget, d.TruePeakCeiling, d.BitRate),
+            Is.EqualTo((100.0, true, -12.0, MessageSound.None, -14.0, -1.0, 128_000)));
+        var c = ChatStoryConfigParser.Parse("""
+            { "voiceAudioSettings": { "voiceVolume": 80, "duckMusicUnderVoice": false, "duckingDb": -18, "duckAttackMs": 50, "duckReleaseMs": 600,
+                "messageSoundEffect": "sfx/ding.wav", "messageSoundVolume": 40, "loudnessTarget": -16, "truePeakCeiling": -2, "audioBitrate": "192k" },
+              "messages": [ { "text": "a", "sender": "me", "audioUrl": "voice/0.mp3" } ] }
+            """, "/d");
+        var a = c.Audio;
+        Assert.That((a.VoiceVolume, a.DuckMusicUnderVoice, a.DuckingDb, a.DuckAttackMs, a.DuckReleaseMs), Is.EqualTo((80.0, false, -18.0, 50.0, 600.0)));
+        Assert.That((a.MessageSound, a.MessageSoundPath, a.MessageSoundVolume), Is.EqualTo((MessageSound.File, "/d/sfx/ding.wav", 40.0)));
+        Assert.That((a.LoudnessTarget, a.TruePeakCeiling, a.BitRate), Is.EqualTo((-16.0, -2.0, 192_000)));
+        Assert.That(c.Messages[0].AudioPath, Is.EqualTo("/d/voice/0.mp3"));
+        Assert.That(ChatStoryConfigParser.Parse("""{ "voiceAudioSettings": { "messageSoundEffect": "pop", "audioBitrate": 96000 }, "messages": [ { "text": "a", "sender": "me" } ] }""").Audio,
+            Has.Property("MessageSound").EqualTo(MessageSound.Pop).And.Property("BitRate").EqualTo(96_000));
+    }
+
+    [TestCase("voiceVolume", "120", "120")]
+    [TestCase("duckingDb", "6", "6")]
+    [TestCase("duckMusicUnderVoice", "\"yes\"", "\"yes\"")]
+    [TestCase("duckAttackMs", "-1", "-1")]
+    [TestCase("messageSoundEffect", "3", "3")]
+    [TestCase("messageSoundEffect", "\"https://x/pop.wav\"", "download")]
+    [TestCase("loudnessTarget", "0", "0")]
+    [TestCase("truePeakCeiling", "3", "3")]
+    [TestCase("audioBitrate", "\"lots\"", "\"lots\"")]
+    [TestCase("audioBitrate", "8000", "8000")]
+    public void Bad_audio_settings_are_reported_with_their_path(string field, string value, string found)
+    {
+        var e = Invalid($$"""{ "voiceAudioSettings": { "{{field}}": {{value}} }, "messages": [ { "text": "a", "sender": "me" } ] }""");
+        var error = e.Errors.Single();
+        Assert.That(error.Path, Is.EqualTo("voiceAudioSettings." + field));
+        Assert.That(error.Message, Does.Contain(found));
+        var voice = Invalid("""{ "messages": [ { "text": "a", "sender": "me", "audioUrl": 5 } ] }""");
+        Assert.That(voice.Errors.Single().Path, Is.EqualTo("messages[0].audioUrl"));
     }
 
     [Test]

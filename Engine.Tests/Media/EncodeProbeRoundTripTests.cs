@@ -113,23 +113,24 @@ public class EncodeProbeRoundTripTests
     }
 
     [Test]
-    public void Music_volume_scales_the_music()
+    public void Music_volume_scales_the_mix_and_normalisation_brings_the_output_to_the_target()
     {
         var music = Path.Combine(_dir, "m.wav");
         TestSupport.Ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-ar", "48000", music);
-        double Level(int volume)
+        RenderResult Render(int volume)
         {
-            var scene = TestSupport.Scene(TestSupport.SmallStory(duration: 1,
+            using var scene = TestSupport.Scene(TestSupport.SmallStory(duration: 3,
                 extra: $$""", "voiceAudioSettings": { "backgroundMusicUrl": "m.wav", "backgroundMusicVolume": {{volume}}, "masterVolume": 100 }"""), _dir);
-            var res = RenderJob.Run(scene, Path.Combine(_dir, $"v{volume}.mp4"));
-            using var d = new AudioDecoder(res.OutputPath, 48000);
-            var l = new float[48000];
-            var r = new float[48000];
-            int n = d.Read(l, r);
-            return Rms(l.AsSpan(4800, n - 9600));
+            return RenderJob.Run(scene, Path.Combine(_dir, $"v{volume}.mp4"));
         }
-        double full = Level(100), quarter = Level(25);
-        Assert.That(quarter / full, Is.EqualTo(0.25).Within(0.03));
+        var full = Render(100).Audio!;
+        var quarter = Render(25).Audio!;
+        // Before normalisation the mix follows the volume: 25 % is -12.04 dB.
+        Assert.That(quarter.SourceLufs!.Value - full.SourceLufs!.Value, Is.EqualTo(20 * Math.Log10(0.25)).Within(0.3));
+        // After it, both reach the default -14 LUFS target.
+        Assert.That(full.IntegratedLufs, Is.EqualTo(-14).Within(1));
+        Assert.That(quarter.IntegratedLufs, Is.EqualTo(-14).Within(1));
+        Assert.That(full.TruePeakDbtp, Is.LessThanOrEqualTo(-1 - SceneBuilder.CodecPeakHeadroomDb + 0.01));
     }
 
     private static double Rms(ReadOnlySpan<float> s)

@@ -114,14 +114,38 @@ public enum Sender { Me, Them }
 /// "me"/"them"), shown as a label above the bubble. <see cref="AudioDurationSeconds"/>
 /// null means "reading time".
 /// </summary>
-public sealed record MessageSpec(string Text, Sender Sender, double? AudioDurationSeconds, string? Name = null, string? ImagePath = null);
+public sealed record MessageSpec(
+    string Text, Sender Sender, double? AudioDurationSeconds, string? Name = null, string? ImagePath = null, string? AudioPath = null);
 
-/// <summary><c>voiceAudioSettings</c> (or <c>audioSettings</c>); volumes 0..100.</summary>
-public sealed record AudioSpec(bool Enabled, string? BackgroundMusicPath, double BackgroundMusicVolume, double MasterVolume)
+/// <summary>
+/// <c>voiceAudioSettings</c> (or <c>audioSettings</c>): volumes 0..100; ducking in dB with
+/// attack/release in ms; the message sound effect; the loudness target (LUFS), the true-peak
+/// ceiling (dBTP) and the AAC bit rate.
+/// </summary>
+public sealed record AudioSpec(
+    bool Enabled, string? BackgroundMusicPath, double BackgroundMusicVolume, double MasterVolume,
+    double VoiceVolume = AudioSpec.DefaultVoiceVolume,
+    bool DuckMusicUnderVoice = true, double DuckingDb = AudioSpec.DefaultDuckingDb,
+    double DuckAttackMs = AudioSpec.DefaultDuckAttackMs, double DuckReleaseMs = AudioSpec.DefaultDuckReleaseMs,
+    MessageSound MessageSound = MessageSound.None, string? MessageSoundPath = null, double MessageSoundVolume = AudioSpec.DefaultMessageSoundVolume,
+    double LoudnessTarget = AudioSpec.DefaultLoudnessTarget, double TruePeakCeiling = AudioSpec.DefaultTruePeakCeiling,
+    int BitRate = AudioSpec.DefaultBitRate)
 {
     public const double DefaultMusicVolume = 30;
     public const double DefaultMasterVolume = 100;
+    public const double DefaultVoiceVolume = 100;
+    public const double DefaultDuckingDb = -12;
+    public const double DefaultDuckAttackMs = 120;
+    public const double DefaultDuckReleaseMs = 400;
+    public const double DefaultMessageSoundVolume = 60;
+    public const double DefaultLoudnessTarget = -14;
+    public const double DefaultTruePeakCeiling = -1;
+    public const int DefaultBitRate = 128_000;
+    public const int MinBitRate = 32_000, MaxBitRate = 320_000;
 }
+
+/// <summary><c>messageSoundEffect</c>: nothing, the engine's own pop, or a sound file.</summary>
+public enum MessageSound { None, Pop, File }
 
 /// <summary>A font file from <c>fonts[]</c>, tried before the built-in fallback chain.</summary>
 public sealed record CustomFont(string Family, string Path);

@@ -270,9 +270,10 @@ public static class ChatStoryConfigParser
             if (text is not null && text.Length > MaxMessageLength) r.Error(path + ".text", $"expected at most {MaxMessageLength} characters, got {text.Length}");
             var (sender, name) = ParseSender(r, m, path);
             var audioDuration = r.Number(m, path, "audioDuration", 0.05, 600, "seconds");
-            r.RejectUnlessNeutral(m, path, "audioUrl", v => v.ValueKind == JsonValueKind.String && (ConfigReader.Text(v) ?? "").Length == 0, "audioUrl (voice clips)");
+            var audioUrl = r.String(m, path, "audioUrl");
+            string? voice = string.IsNullOrWhiteSpace(audioUrl) ? null : ResolveLocalPath(r, path + ".audioUrl", audioUrl, baseDirectory);
             if (text is not null && sender is not null)
-                list.Add(new MessageSpec(text.Trim(), sender.Value, audioDuration, name, image));
+                list.Add(new MessageSpec(text.Trim(), sender.Value, audioDuration, name, image, voice));
         }
         return list;
     }
@@ -303,17 +304,65 @@ public static class ChatStoryConfigParser
     {
         var name = ConfigReader.TryGet(root, "voiceAudioSettings", out _) ? "voiceAudioSettings" : "audioSettings";
         var a = r.Object(root, "", name) ?? default;
-        r.WarnUnknownKeys(a, name, new[] { "enableAudio", "backgroundMusicUrl", "backgroundMusicVolume", "masterVolume" });
+        r.WarnUnknownKeys(a, name, new[]
+        {
+            "enableAudio", "backgroundMusicUrl", "backgroundMusicVolume", "masterVolume", "voiceVolume", "duckMusicUnderVoice",
+            "duckingDb", "duckAttackMs", "duckReleaseMs", "messageSoundEffect", "messageSoundVolume", "loudnessTarget",
+            "truePeakCeiling", "audioBitrate",
+        });
         var enabled = r.Bool(a, name, "enableAudio") ?? true;
         var url = r.String(a, name, "backgroundMusicUrl");
         string? path = null;
         if (!string.IsNullOrWhiteSpace(url))
             path = ResolveLocalPath(r, name + ".backgroundMusicUrl", url, baseDirectory);
+
+        var sound = MessageSound.None;
+        string? soundPath = null;
+        var effect = r.String(a, name, "messageSoundEffect");
+        if (effect is not null)
+        {
+            switch (effect.Trim().ToLowerInvariant())
+            {
+                case "none" or "": break;
+                case "pop": sound = MessageSound.Pop; break;
+                default:
+                    sound = MessageSound.File;
+                    soundPath = ResolveLocalPath(r, name + ".messageSoundEffect", effect, baseDirectory);
+                    break;
+            }
+        }
         return new AudioSpec(
             enabled,
             path,
             r.Number(a, name, "backgroundMusicVolume", 0, 100) ?? AudioSpec.DefaultMusicVolume,
-            r.Number(a, name, "masterVolume", 0, 100) ?? AudioSpec.DefaultMasterVolume);
+            r.Number(a, name, "masterVolume", 0, 100) ?? AudioSpec.DefaultMasterVolume,
+            r.Number(a, name, "voiceVolume", 0, 100) ?? AudioSpec.DefaultVoiceVolume,
+            r.Bool(a, name, "duckMusicUnderVoice") ?? true,
+            r.Number(a, name, "duckingDb", -60, 0, "dB") ?? AudioSpec.DefaultDuckingDb,
+            r.Number(a, name, "duckAttackMs", 0, 5000, "ms") ?? AudioSpec.DefaultDuckAttackMs,
+            r.Number(a, name, "duckReleaseMs", 0, 5000, "ms") ?? AudioSpec.DefaultDuckReleaseMs,
+            sound, soundPath,
+            r.Number(a, name, "messageSoundVolume", 0, 100) ?? AudioSpec.DefaultMessageSoundVolume,
+            r.Number(a, name, "loudnessTarget", -40, -5, "LUFS") ?? AudioSpec.DefaultLoudnessTarget,
+            r.Number(a, name, "truePeakCeiling", -9, 0, "dBTP") ?? AudioSpec.DefaultTruePeakCeiling,
+            ParseBitRate(r, a, name));
+    }
+
+    /// <summary><c>audioBitrate</c>: bits per second (128000) or "128k".</summary>
+    private static int ParseBitRate(ConfigReader r, JsonElement a, string path)
+    {
+        if (!ConfigReader.TryGet(a, "audioBitrate", out var v)) return AudioSpec.DefaultBitRate;
+        double? bps = null;
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d)) bps = d;
+        else if (v.ValueKind == JsonValueKind.String)
+        {
+            var t = (ConfigReader.Text(v) ?? "").Trim().ToLowerInvariant();
+            double k = t.EndsWith('k') ? 1000 : 1;
+            if (double.TryParse(t.TrimEnd('k'), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n)) bps = n * k;
+        }
+        if (bps is { } b && b >= AudioSpec.MinBitRate && b <= AudioSpec.MaxBitRate) return (int)b;
+        r.Error(path + ".audioBitrate", $"expected a bit rate {AudioSpec.MinBitRate / 1000}k..{AudioSpec.MaxBitRate / 1000}k (a number of bits per second or a string such as \"128k\"), got {ConfigReader.Describe(v)}");
+        return AudioSpec.DefaultBitRate;
     }
 
     private static IReadOnlyList<CustomFont> ParseFonts(ConfigReader r, JsonElement root, string baseDirectory)
@@ -347,6 +396,9 @@ public static class ChatStoryConfigParser
     public static IEnumerable<(string Field, string Path)> ReferencedFiles(ChatStoryConfig c)
     {
         if (c.Audio.BackgroundMusicPath is { } music) yield return (AudioFieldName + ".backgroundMusicUrl", music);
+        if (c.Audio.MessageSoundPath is { } sound) yield return (AudioFieldName + ".messageSoundEffect", sound);
+        for (int i = 0; i < c.Messages.Count; i++)
+            if (c.Messages[i].AudioPath is { } voice) yield return ($"messages[{i}].audioUrl", voice);
         if (c.Overlay.AvatarPath is { } avatar) yield return ("chatOverlay.avatarUrl", avatar);
         if (c.Background.MediaPath is { } media) yield return ("backgroundSettings.backgroundUrl", media);
         for (int i = 0; i < c.Messages.Count; i++)

@@ -17,9 +17,16 @@ public readonly record struct RenderProgress(int Frame, int TotalFrames, double 
 /// <summary>Wall-clock milliseconds spent in each stage (render runs beside the others).</summary>
 public sealed record StageTimes(double RenderMs, double ConvertMs, double EncodeMs, double AudioMs, double MuxMs);
 
+/// <summary>
+/// Loudness of the audio track as encoded (integrated LUFS per BS.1770, true peak in dBTP),
+/// and of the mix before normalisation with the gain applied. -∞ means silence.
+/// </summary>
+public sealed record AudioLevels(double IntegratedLufs, double TruePeakDbtp, double? SourceLufs, double? GainDb);
+
 public sealed record RenderResult(
     string OutputPath, long FileSize, double DurationMs, int Frames, double WallMs,
-    string VideoEncoder, string AudioEncoder, StageTimes Stages, Scene Scene, long SpriteHits = 0, long SpriteMisses = 0);
+    string VideoEncoder, string AudioEncoder, StageTimes Stages, Scene Scene, long SpriteHits = 0, long SpriteMisses = 0,
+    AudioLevels? Audio = null);
 
 /// <summary>
 /// Renders a scene to a video file as a stream: a render thread draws frames into a small
@@ -47,11 +54,12 @@ public static class RenderJob
         using var output = OutputFile.Create(outputPath, tempDirectory);
         StageTimes stages;
         var sprites = new SpriteCounts();
+        var loudness = new LoudnessReport();
         using (var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel))
         {
             try
             {
-                stages = Encode(scene, output, progress, cts, sprites);
+                stages = Encode(scene, output, progress, cts, sprites, loudness);
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
@@ -61,7 +69,8 @@ public static class RenderJob
         long size = output.Commit();
         progress?.Invoke(new RenderProgress(scene.FrameCount, scene.FrameCount, scene.FrameCount / Math.Max(1e-9, wall.Elapsed.TotalSeconds), 0, "done"));
         return new RenderResult(output.FinalPath, size, scene.FrameCount * 1000.0 / scene.Fps, scene.FrameCount,
-            wall.Elapsed.TotalMilliseconds, VideoEncoder.CodecName, AudioEncoder.CodecName, stages, scene, sprites.Hits, sprites.Misses);
+            wall.Elapsed.TotalMilliseconds, VideoEncoder.CodecName, AudioEncoder.CodecName, stages, scene, sprites.Hits, sprites.Misses,
+            new AudioLevels(loudness.Meter.IntegratedLufs, loudness.Peak.TruePeakDbtp, loudness.Analysis?.IntegratedLufs, loudness.Analysis?.GainDb));
     }
 
     /// <summary>Filled by the render thread when it ends.</summary>
@@ -70,15 +79,32 @@ public static class RenderJob
         public long Hits, Misses;
     }
 
-    private static StageTimes Encode(Scene scene, OutputFile output, Action<RenderProgress>? progress, CancellationTokenSource cts, SpriteCounts sprites)
+    /// <summary>Measured on the PCM that goes into the AAC encoder.</summary>
+    private sealed class LoudnessReport
+    {
+        public readonly LoudnessMeter Meter = new();
+        public readonly TruePeakMeter Peak = new();
+        public AudioAnalysis? Analysis;
+    }
+
+    private static StageTimes Encode(Scene scene, OutputFile output, Action<RenderProgress>? progress, CancellationTokenSource cts, SpriteCounts sprites, LoudnessReport loudness)
     {
         var token = cts.Token;
         using var muxer = new MediaMuxer(output.TempPath, output.MuxerFormat);
         using var video = new VideoEncoder(scene.Width, scene.Height, scene.Fps, scene.Encode, muxer.NeedsGlobalHeader);
-        using var audio = new AudioEncoder(AudioPlan.SampleRate, AudioPlan.BitRate, muxer.NeedsGlobalHeader);
+        using var audio = new AudioEncoder(AudioPlan.SampleRate, scene.Audio.BitRate, muxer.NeedsGlobalHeader);
         long totalSamples = (long)scene.FrameCount * AudioPlan.SampleRate / scene.Fps;
-        using var music = new AudioMixer(AudioMix.MusicOnly(scene.Audio.Enabled ? scene.Audio.MusicPath : null, scene.Audio.MusicGain,
-            totalSamples / AudioMix.SamplesPerMs));
+
+        // Loudness normalisation without holding the track: an audio-only pass measures the mix,
+        // then the real pass applies the gain and the true-peak limiter as it streams.
+        AudioAnalysis? analysis = null;
+        if (scene.Audio.HasSources)
+        {
+            progress?.Invoke(new RenderProgress(0, scene.FrameCount, 0, 0, "analyze-audio"));
+            analysis = AudioMixer.Analyze(scene.Audio.Mix, token);
+            loudness.Analysis = analysis;
+        }
+        using var music = new AudioMixer(scene.Audio.Mix, analysis);
         using var converter = new FrameConverter(scene.Width, scene.Height);
         using var yuv = converter.AllocateFrame();
         muxer.AddVideo(video.Context, video.TimeBase);
@@ -149,7 +175,7 @@ public static class RenderJob
 
                 sw.Restart();
                 long audioTarget = (long)(frame + 1) * AudioPlan.SampleRate / scene.Fps;
-                EncodeAudioUntil(audio, music, audioTarget, totalSamples, audioL, audioR, muxer, flushPartial: false);
+                EncodeAudioUntil(audio, music, audioTarget, totalSamples, audioL, audioR, muxer, loudness, flushPartial: false);
                 audioMs += sw.Elapsed.TotalMilliseconds;
 
                 if (progress is not null && clock.ElapsedMilliseconds - lastReport >= ProgressIntervalMs)
@@ -178,7 +204,7 @@ public static class RenderJob
         video.Encode(0, muxer);
         encodeMs += sw.Elapsed.TotalMilliseconds;
         sw.Restart();
-        EncodeAudioUntil(audio, music, totalSamples, totalSamples, audioL, audioR, muxer, flushPartial: true);
+        EncodeAudioUntil(audio, music, totalSamples, totalSamples, audioL, audioR, muxer, loudness, flushPartial: true);
         audio.Flush(muxer);
         audioMs += sw.Elapsed.TotalMilliseconds;
         sw.Restart();
@@ -188,7 +214,7 @@ public static class RenderJob
     }
 
     /// <summary>Encodes whole audio frames up to <paramref name="target"/> samples; the final call also encodes the short tail.</summary>
-    private static void EncodeAudioUntil(AudioEncoder audio, AudioMixer music, long target, long total, float[] l, float[] r, MediaMuxer muxer, bool flushPartial)
+    private static void EncodeAudioUntil(AudioEncoder audio, AudioMixer music, long target, long total, float[] l, float[] r, MediaMuxer muxer, LoudnessReport loudness, bool flushPartial)
     {
         while (true)
         {
@@ -199,6 +225,8 @@ public static class RenderJob
             var ls = l.AsSpan(0, n);
             var rs = r.AsSpan(0, n);
             music.Fill(ls, rs);
+            loudness.Meter.Process(ls, rs);
+            loudness.Peak.Process(ls, rs);
             audio.EncodeFrame(ls, rs, muxer);
         }
     }

@@ -36,6 +36,16 @@ public static class ResultJson
             w.WriteNumber("sampleRate", AudioPlan.SampleRate);
             w.WriteNumber("channels", AudioPlan.Channels);
             w.WriteBoolean("music", scene.Audio.MusicPath is not null);
+            w.WriteNumber("audioBitrate", scene.Audio.BitRate);
+            w.WriteStartObject("loudness");
+            var levels = r.Audio;
+            w.WriteNumber("targetLufs", scene.Audio.Mix.LoudnessTargetLufs);
+            WriteLevel(w, "integratedLufs", levels?.IntegratedLufs);
+            WriteLevel(w, "truePeakDbtp", levels?.TruePeakDbtp);
+            WriteLevel(w, "sourceLufs", levels?.SourceLufs);
+            WriteLevel(w, "gainDb", levels?.GainDb);
+            w.WriteBoolean("normalized", levels?.GainDb is not null);
+            w.WriteEndObject();
             w.WriteStartArray("timeline");
             foreach (var t in scene.Timeline)
             {
@@ -47,7 +57,9 @@ public static class ResultJson
                 w.WriteNumber("startMs", Math.Round(t.StartMs, 3));
                 w.WriteNumber("endMs", Math.Round(t.EndMs, 3));
                 w.WriteNumber("holdMs", Math.Round(t.HoldMs, 3));
-                w.WriteString("holdSource", t.HoldFromAudio ? "audioDuration" : "readingTime");
+                w.WriteString("holdSource", t.Source switch { HoldSource.AudioDuration => "audioDuration", HoldSource.AudioClip => "audioClip", _ => "readingTime" });
+                var voice = scene.Audio.Mix.Voices.FirstOrDefault(v => v.MessageIndex == t.Index);
+                if (voice is not null) w.WriteString("audioFile", voice.Path);
                 w.WriteBoolean("visible", t.StartMs < scene.DurationMs);
                 w.WriteEndObject();
             }
@@ -107,6 +119,13 @@ public static class ResultJson
         w.WriteEndArray();
         w.WriteEndObject();
     });
+
+    /// <summary>A level in dB/LUFS rounded to 0.01; null for silence (-∞) or when not measured.</summary>
+    private static void WriteLevel(Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v)) w.WriteNumber(name, Math.Round(v, 2));
+        else w.WriteNull(name);
+    }
 
     private static void WriteWarnings(Utf8JsonWriter w, IReadOnlyList<string> warnings)
     {

@@ -239,12 +239,20 @@ public sealed class ScrollTrack
     }
 }
 
-/// <summary>What the audio track holds: a looped music bed at a linear gain, or silence.</summary>
-public sealed record AudioPlan(bool Enabled, string? MusicPath, double MusicGain)
+/// <summary>
+/// What the audio track holds: the mix (voices at their messages' starts, looped and ducked
+/// music, pops, gains, loudness target) and the AAC bit rate. 48 kHz stereo whatever the inputs.
+/// </summary>
+public sealed record AudioPlan(Audio.AudioMix Mix, int BitRate)
 {
     public const int SampleRate = 48000;
     public const int Channels = 2;
-    public const int BitRate = 128_000;
+
+    public bool Enabled => Mix.Enabled;
+    public string? MusicPath => Mix.Enabled ? Mix.MusicPath : null;
+
+    /// <summary>Whether anything audible is mixed (otherwise the track is silent and not normalised).</summary>
+    public bool HasSources => Mix.Enabled && (Mix.MusicPath is not null || Mix.Voices.Count > 0 || Mix.PopTimesMs.Count > 0);
 }
 
 /// <summary>Encoder settings resolved from the config.</summary>

@@ -23,7 +23,10 @@ public static class SceneBuilder
         try
         {
             var metrics = ChatLayout.Measure(v.Width, v.Height, overlay, v.BrainrotMode, overlay.ShowHeader ? theme.Header.Height : 0);
-            var timings = Timeline.Compute(config.Messages, config.Animation);
+            // A voice clip without audioDuration drives the timeline with its real length.
+            var clipSeconds = config.Messages.Select((m, i) => m.AudioPath is { } clip && m.AudioDurationSeconds is null && config.Audio.Enabled
+                ? (double?)Audio.AudioClipInfo.DurationSeconds(clip, $"messages[{i}].audioUrl") : null).ToArray();
+            var timings = Timeline.Compute(config.Messages, config.Animation, clipSeconds);
             double durationMs = Timeline.DurationMs(timings, v.DurationSeconds);
             int frames = Timeline.FrameCount(durationMs, v.Fps);
             foreach (var t in timings)
@@ -39,9 +42,7 @@ public static class SceneBuilder
             var typing = ChatLayout.LayoutTypingIndicators(bubbles, config.Animation, theme, metrics);
             var scroll = ChatLayout.BuildScroll(bubbles, typing, metrics, config.Animation);
 
-            var a = config.Audio;
-            double gain = (a.MasterVolume / 100.0) * (a.BackgroundMusicVolume / 100.0);
-            var audio = new AudioPlan(a.Enabled && a.BackgroundMusicPath is not null, a.Enabled ? a.BackgroundMusicPath : null, gain);
+            var audio = new AudioPlan(BuildMix(config, timings, frames * 1000.0 / v.Fps), config.Audio.BitRate);
             var encode = new EncodeSettings("libx264", v.Crf, v.Preset, v.Quality);
 
             return new Scene(new SceneParts(v.Width, v.Height, v.Fps, frames, durationMs, theme,
@@ -53,6 +54,48 @@ public static class SceneBuilder
             owned?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Headroom the true-peak limiter keeps below the configured ceiling for the AAC encoder's overshoot.</summary>
+    public const double CodecPeakHeadroomDb = 0.8;
+
+    /// <summary>
+    /// The audio mix: each voice clip starts exactly when its bubble starts to appear, the pop
+    /// (if any) with it; music loops under everything; volumes 0..100 become linear gains.
+    /// </summary>
+    private static Audio.AudioMix BuildMix(ChatStoryConfig config, IReadOnlyList<MessageTiming> timings, double durationMs)
+    {
+        var a = config.Audio;
+        var voices = new List<Audio.VoiceClip>();
+        var pops = new List<double>();
+        for (int i = 0; i < config.Messages.Count; i++)
+        {
+            if (timings[i].StartMs >= durationMs) continue;
+            if (config.Messages[i].AudioPath is { } clip) voices.Add(new Audio.VoiceClip(i, clip, timings[i].StartMs, a.VoiceVolume / 100));
+            if (a.MessageSound != MessageSound.None) pops.Add(timings[i].StartMs);
+        }
+        var mix = new Audio.AudioMix
+        {
+            Enabled = a.Enabled,
+            DurationMs = durationMs,
+            Voices = voices,
+            MusicPath = a.BackgroundMusicPath,
+            MusicGain = a.BackgroundMusicVolume / 100,
+            DuckMusicUnderVoice = a.DuckMusicUnderVoice,
+            DuckingDb = a.DuckingDb,
+            DuckAttackMs = a.DuckAttackMs,
+            DuckReleaseMs = a.DuckReleaseMs,
+            PopTimesMs = pops,
+            PopSoundPath = a.MessageSound == MessageSound.File ? a.MessageSoundPath : null,
+            PopGain = a.MessageSoundVolume / 100,
+            MasterGain = a.MasterVolume / 100,
+            LoudnessTargetLufs = a.LoudnessTarget,
+            // The limiter works on the PCM; AAC's reconstruction overshoots by up to about half a
+            // dB, so it aims lower for the decoded file to stay under the configured ceiling.
+            TruePeakCeilingDbtp = a.TruePeakCeiling - CodecPeakHeadroomDb,
+        };
+        mix.Validate();
+        return mix;
     }
 
     private static BackgroundLayer BuildBackground(ChatStoryConfig config, ChatTheme theme, ChatLayout.Metrics m)

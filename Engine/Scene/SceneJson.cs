@@ -96,10 +96,36 @@ public static class SceneJson
             w.WriteEndArray();
             w.WriteEndObject();
 
+            var mix = scene.Audio.Mix;
             w.WriteStartObject("audio");
-            w.WriteBoolean("enabled", scene.Audio.Enabled);
-            if (scene.Audio.MusicPath is not null) w.WriteString("music", scene.Audio.MusicPath);
-            w.WriteNumber("musicGain", scene.Audio.MusicGain);
+            w.WriteBoolean("enabled", mix.Enabled);
+            w.WriteNumber("sampleRate", AudioPlan.SampleRate);
+            w.WriteNumber("bitRate", scene.Audio.BitRate);
+            if (mix.MusicPath is not null) w.WriteString("music", mix.MusicPath);
+            w.WriteNumber("musicGain", mix.MusicGain);
+            w.WriteNumber("masterGain", mix.MasterGain);
+            w.WriteStartArray("voices");
+            foreach (var v in mix.Voices)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("message", v.MessageIndex);
+                w.WriteString("file", v.Path);
+                w.WriteNumber("startMs", Round(v.StartMs));
+                w.WriteNumber("gain", v.Gain);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartObject("ducking");
+            w.WriteBoolean("enabled", mix.DuckMusicUnderVoice);
+            w.WriteNumber("db", mix.DuckingDb);
+            w.WriteNumber("attackMs", mix.DuckAttackMs);
+            w.WriteNumber("releaseMs", mix.DuckReleaseMs);
+            w.WriteEndObject();
+            w.WriteStartArray("popsMs");
+            foreach (var p in mix.PopTimesMs) w.WriteNumberValue(Round(p));
+            w.WriteEndArray();
+            w.WriteNumber("loudnessTargetLufs", mix.LoudnessTargetLufs);
+            w.WriteNumber("truePeakCeilingDbtp", mix.TruePeakCeilingDbtp);
             w.WriteEndObject();
 
             w.WriteStartArray("assets");
@@ -218,6 +244,8 @@ public static class SceneJson
         foreach (var b in scene.Bubbles)
             if (b.Picture is { } p) yield return p.Path;
         if (scene.Audio.MusicPath is { } music) yield return music;
+        foreach (var v in scene.Audio.Mix.Voices) yield return v.Path;
+        if (scene.Audio.Mix.PopSoundPath is { } pop) yield return pop;
         foreach (var b in scene.Bubbles)
             foreach (var line in b.TextBlock.Lines)
                 foreach (var run in line.Runs)

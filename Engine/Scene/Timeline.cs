@@ -2,10 +2,14 @@ using ReelSpeed.Engine.Config;
 
 namespace ReelSpeed.Engine.Scenes;
 
+/// <summary>Where a message's hold time comes from.</summary>
+public enum HoldSource { AudioDuration, AudioClip, ReadingTime }
+
 /// <summary>When one message appears and how long it holds the stage (voice clip or reading time).</summary>
-public sealed record MessageTiming(int Index, double StartMs, double HoldMs, bool HoldFromAudio)
+public sealed record MessageTiming(int Index, double StartMs, double HoldMs, HoldSource Source)
 {
     public double EndMs => StartMs + HoldMs;
+    public bool HoldFromAudio => Source != HoldSource.ReadingTime;
 }
 
 /// <summary>
@@ -29,16 +33,19 @@ public static class Timeline
         return Math.Clamp(ReadingBaseMs + ReadingPerCharacterMs * graphemes, ReadingMinMs, ReadingMaxMs);
     }
 
-    public static IReadOnlyList<MessageTiming> Compute(IReadOnlyList<MessageSpec> messages, AnimationSpec animation)
+    /// <param name="clipSeconds">Real durations of voice clips, per message (null: no clip), used when audioDuration is absent.</param>
+    public static IReadOnlyList<MessageTiming> Compute(IReadOnlyList<MessageSpec> messages, AnimationSpec animation, IReadOnlyList<double?>? clipSeconds = null)
     {
         var timings = new MessageTiming[messages.Count];
         double t = animation.BaseDelayMs;
         for (int i = 0; i < messages.Count; i++)
         {
             var m = messages[i];
-            bool fromAudio = m.AudioDurationSeconds is not null;
-            double hold = fromAudio ? m.AudioDurationSeconds!.Value * 1000 : ReadingTimeMs(m.Text);
-            timings[i] = new MessageTiming(i, t, hold, fromAudio);
+            double? clip = clipSeconds?[i];
+            var (hold, source) = m.AudioDurationSeconds is { } given ? (given * 1000, HoldSource.AudioDuration)
+                : clip is { } real ? (real * 1000, HoldSource.AudioClip)
+                : (ReadingTimeMs(m.Text), HoldSource.ReadingTime);
+            timings[i] = new MessageTiming(i, t, hold, source);
             t += hold + animation.MessageDelayMs;
         }
         return timings;

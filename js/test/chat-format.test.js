@@ -121,3 +121,29 @@ describe('CLI', () => {
     expect(fs.existsSync(out)).toBe(true);
   });
 });
+
+describe('voiced stories', () => {
+  it('times messages by their clips, starts each clip with its bubble and reports loudness', async () => {
+    const clip = path.join(dir, 'voice.mp3');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=300:duration=0.9', '-ar', '22050', '-ac', '1', clip]);
+    const out = path.join(dir, 'voiced.mp4');
+    const result = await engine.processVideo('', out, tinyConfig({
+      videoSettings: { resolution: '360x640', fps: 30 },
+      animationSettings: { messageAnimationType: 'none', baseDelay: 300, messageDelay: 200 },
+      voiceAudioSettings: { loudnessTarget: -16 },
+      messages: [{ text: 'one', sender: 'them', audioUrl: 'voice.mp3' }, { text: 'two', sender: 'me', audioUrl: 'voice.mp3' }],
+    }), { baseDir: dir });
+    const [a, b] = result.metadata.timeline;
+    expect(a.holdSource).toBe('audioClip');
+    expect(a.audioFile).toBe(clip);
+    expect(b.startMs - a.startMs).toBeCloseTo(900 + 200, 0);
+    expect(result.metadata.loudness.normalized).toBe(true);
+    expect(Math.abs(result.metadata.loudness.integratedLufs + 16)).toBeLessThan(0.6);
+    expect(result.metadata.loudness.truePeakDbtp).toBeLessThanOrEqual(-1);
+  });
+
+  it('rejects a missing voice clip naming its message', async () => {
+    await expect(engine.processVideo('', path.join(dir, 'nv.mp4'), tinyConfig({ messages: [{ text: 'x', sender: 'me', audioUrl: 'gone.wav' }] }), { baseDir: dir }))
+      .rejects.toMatchObject({ code: 'ERR_INPUT_NOT_FOUND', message: expect.stringContaining('messages[0].audioUrl') });
+  });
+});
