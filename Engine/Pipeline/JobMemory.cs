@@ -19,7 +19,7 @@ public static class JobMemory
     {
         long bgra = (long)scene.Width * scene.Height * 4;
         long yuv = (long)scene.Width * scene.Height * 3 / 2;
-        long frames = RenderJob.PoolSize * bgra + yuv + EncoderFrames * yuv;
+        long frames = bgra + RenderJob.PoolSize * yuv + EncoderFrames * yuv;
         long background = bgra + (scene.Background.Kind == BackgroundKind.Video ? (long)(scene.Background.MediaRect.Width * scene.Background.MediaRect.Height * 4) * 2 : 0);
         // Sprites: at most a screenful of messages is cached at once, about a viewport of pixels twice over.
         long sprites = (long)(scene.Viewport.Width * scene.Viewport.Height * 4) * 2;

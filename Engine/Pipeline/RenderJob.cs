@@ -26,7 +26,7 @@ public sealed record AudioLevels(double IntegratedLufs, double TruePeakDbtp, dou
 public sealed record RenderResult(
     string OutputPath, long FileSize, double DurationMs, int Frames, double WallMs,
     string VideoEncoder, string AudioEncoder, StageTimes Stages, Scene Scene, long SpriteHits = 0, long SpriteMisses = 0,
-    AudioLevels? Audio = null);
+    AudioLevels? Audio = null, int ReusedFrames = 0);
 
 /// <summary>
 /// Renders a scene to a video file as a stream: a render thread draws frames into a small
@@ -37,6 +37,9 @@ public sealed record RenderResult(
 public static class RenderJob
 {
     public const int PoolSize = 3;
+
+    /// <summary>Marks a frame identical to the one before it (no buffer: nothing was drawn).</summary>
+    private const int SameAsPrevious = -1;
     public const int ProgressIntervalMs = 100;
 
     /// <summary>
@@ -45,6 +48,9 @@ public static class RenderJob
     /// </summary>
     public static Task<RenderResult> RunAsync(Scene scene, string outputPath, Action<RenderProgress>? progress = null, CancellationToken cancel = default, string? tempDirectory = null) =>
         DedicatedThread.Run("reelspeed-job", () => Run(scene, outputPath, progress, cancel, tempDirectory));
+
+    /// <summary>Whether frames identical to their predecessor are re-sent instead of re-drawn (off only to test that they are identical).</summary>
+    internal static bool ReuseStaticFrames { get; set; } = true;
 
     /// <param name="tempDirectory">Where the partial file is written (default: beside the output).</param>
     public static RenderResult Run(Scene scene, string outputPath, Action<RenderProgress>? progress = null, CancellationToken cancel = default, string? tempDirectory = null)
@@ -70,13 +76,15 @@ public static class RenderJob
         progress?.Invoke(new RenderProgress(scene.FrameCount, scene.FrameCount, scene.FrameCount / Math.Max(1e-9, wall.Elapsed.TotalSeconds), 0, "done"));
         return new RenderResult(output.FinalPath, size, scene.FrameCount * 1000.0 / scene.Fps, scene.FrameCount,
             wall.Elapsed.TotalMilliseconds, VideoEncoder.CodecName, AudioEncoder.CodecName, stages, scene, sprites.Hits, sprites.Misses,
-            new AudioLevels(loudness.Meter.IntegratedLufs, loudness.Peak.TruePeakDbtp, loudness.Analysis?.IntegratedLufs, loudness.Analysis?.GainDb));
+            new AudioLevels(loudness.Meter.IntegratedLufs, loudness.Peak.TruePeakDbtp, loudness.Analysis?.IntegratedLufs, loudness.Analysis?.GainDb),
+            sprites.ReusedFrames);
     }
 
     /// <summary>Filled by the render thread when it ends.</summary>
     private sealed class SpriteCounts
     {
         public long Hits, Misses;
+        public int ReusedFrames;
     }
 
     /// <summary>Measured on the PCM that goes into the AAC encoder.</summary>
@@ -106,15 +114,41 @@ public static class RenderJob
         }
         using var music = new AudioMixer(scene.Audio.Mix, analysis);
         using var converter = new FrameConverter(scene.Width, scene.Height);
-        using var yuv = converter.AllocateFrame();
+        // Converted frames circulate between the render thread (which draws into one BGRA
+        // surface and converts into a free slot) and this thread (which encodes the slot and
+        // keeps the last one, to send again when the next frame is the same picture).
+        var yuv = new AvFrameHandle[PoolSize];
         muxer.AddVideo(video.Context, video.TimeBase);
         muxer.AddAudio(audio.Context, audio.TimeBase);
         muxer.Start();
 
-        using var pool = new FramePool(FrameRenderer.FrameInfo(scene), PoolSize);
+        using var pool = new FramePool(FrameRenderer.FrameInfo(scene), 1);
         using var free = new BlockingCollection<int>(PoolSize);
-        using var ready = new BlockingCollection<(int Frame, int Buffer)>(PoolSize);
-        for (int i = 0; i < PoolSize; i++) free.Add(i);
+        using var ready = new BlockingCollection<(int Frame, int Slot)>(PoolSize);
+        try
+        {
+            for (int i = 0; i < PoolSize; i++)
+            {
+                yuv[i] = converter.AllocateFrame();
+                free.Add(i);
+            }
+            return EncodeFrames(scene, muxer, video, audio, music, converter, yuv, pool, free, ready, progress, cts, sprites, loudness, totalSamples);
+        }
+        finally
+        {
+            foreach (var f in yuv) f?.Dispose();
+        }
+    }
+
+    private static StageTimes EncodeFrames(
+        Scene scene, MediaMuxer muxer, VideoEncoder video, AudioEncoder audio, AudioMixer music, FrameConverter converter,
+        AvFrameHandle[] yuv, FramePool pool, BlockingCollection<int> free, BlockingCollection<(int Frame, int Slot)> ready,
+        Action<RenderProgress>? progress, CancellationTokenSource cts, SpriteCounts sprites, LoudnessReport loudness, long totalSamples)
+    {
+        var token = cts.Token;
+        bool reuseStaticFrames = ReuseStaticFrames;
+        int reused = 0;
+        double convertMs = 0;
 
         double renderMs = 0;
         Exception? renderError = null;
@@ -124,19 +158,38 @@ public static class RenderJob
             try
             {
                 using var renderer = new FrameRenderer(scene);
+                var previous = new List<double>(64);
+                var current = new List<double>(64);
+                bool previousCaptured = false;
                 for (int f = 0; f < scene.FrameCount; f++)
                 {
-                    int buffer = free.Take(token);
+                    // A frame whose state equals the previous one's is the same picture: the
+                    // encoder gets the previous converted frame again (most of a story holds still).
+                    bool captured = reuseStaticFrames && renderer.CaptureState(scene.FrameTimeMs(f), current);
+                    if (captured && previousCaptured && current.SequenceEqual(previous))
+                    {
+                        reused++;
+                        ready.Add((f, SameAsPrevious), token);
+                        continue;
+                    }
+                    (previous, current) = (current, previous);
+                    previousCaptured = captured;
+                    int slot = free.Take(token);
                     sw.Restart();
-                    var canvas = pool.Surface(buffer).Canvas;
+                    var canvas = pool.Surface(0).Canvas;
                     renderer.Render(canvas, scene.FrameTimeMs(f));
                     canvas.Flush();
                     renderMs += sw.Elapsed.TotalMilliseconds;
-                    ready.Add((f, buffer), token);
+                    sw.Restart();
+                    AvCheck.Ok(LibAv.av_frame_make_writable(yuv[slot].Ptr), ErrorCodes.Encode, "video frame");
+                    converter.Convert(pool.Pixels(0), pool.RowBytes, yuv[slot].Ptr);
+                    convertMs += sw.Elapsed.TotalMilliseconds;
+                    ready.Add((f, slot), token);
                 }
                 ready.CompleteAdding();
                 sprites.Hits = renderer.SpriteHits;
                 sprites.Misses = renderer.SpriteMisses;
+                sprites.ReusedFrames = reused;
             }
             catch (OperationCanceledException)
             {
@@ -152,7 +205,8 @@ public static class RenderJob
 
         var audioL = new float[audio.FrameSize];
         var audioR = new float[audio.FrameSize];
-        double convertMs = 0, encodeMs = 0, audioMs = 0, muxMs = 0;
+        double encodeMs = 0, audioMs = 0, muxMs = 0;
+        int lastSlot = -1;
         var sw = new Stopwatch();
         var clock = Stopwatch.StartNew();
         long lastReport = -ProgressIntervalMs;
@@ -160,17 +214,20 @@ public static class RenderJob
 
         try
         {
-            foreach (var (frame, buffer) in ready.GetConsumingEnumerable(token))
+            foreach (var (frame, slot) in ready.GetConsumingEnumerable(token))
             {
                 sw.Restart();
-                AvCheck.Ok(LibAv.av_frame_make_writable(yuv.Ptr), ErrorCodes.Encode, "video frame");
-                converter.Convert(pool.Pixels(buffer), pool.RowBytes, yuv.Ptr);
-                free.Add(buffer, token);
-                convertMs += sw.Elapsed.TotalMilliseconds;
-
-                sw.Restart();
-                LibAv.Field<long>(yuv.Ptr, AvLayout.Frame.Pts) = frame;
-                video.Encode(yuv.Ptr, muxer);
+                // x264 copies the picture it is given, so the slot is free again once sent; the
+                // last one is kept to be sent again for a frame that is the same picture.
+                int send = slot == SameAsPrevious ? lastSlot : slot;
+                var f = yuv[send].Ptr;
+                LibAv.Field<long>(f, AvLayout.Frame.Pts) = frame;
+                video.Encode(f, muxer);
+                if (slot != SameAsPrevious)
+                {
+                    if (lastSlot >= 0) free.Add(lastSlot, token);
+                    lastSlot = slot;
+                }
                 encodeMs += sw.Elapsed.TotalMilliseconds;
 
                 sw.Restart();

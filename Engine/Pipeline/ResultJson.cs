@@ -66,6 +66,7 @@ public static class ResultJson
             w.WriteEndArray();
             w.WriteNumber("wallMs", Math.Round(r.WallMs, 1));
             w.WriteNumber("renderFps", Math.Round(r.Frames / Math.Max(1e-9, r.WallMs / 1000), 1));
+            w.WriteNumber("reusedFrames", r.ReusedFrames);
             w.WriteStartObject("stages");
             w.WriteNumber("renderMs", r.Stages.RenderMs);
             w.WriteNumber("convertMs", r.Stages.ConvertMs);

@@ -100,6 +100,43 @@ public sealed class FrameRenderer : IDisposable
         if (layer) canvas.Restore();
     }
 
+    /// <summary>
+    /// Writes into <paramref name="state"/> everything that decides the pixels of frame t — the
+    /// scroll offset, each drawn message's place, opacity, scale and revealed text, each typing
+    /// indicator's place and dot phase — so two frames with equal state are identical and the
+    /// second need not be drawn or converted. False when the frame also depends on time in
+    /// another way (a background video).
+    /// </summary>
+    public bool CaptureState(double t, List<double> state)
+    {
+        state.Clear();
+        if (_video is not null) return false;
+        var v = _scene.Viewport;
+        float scroll = _scene.Scroll.Evaluate(t);
+        state.Add(scroll);
+        foreach (var ind in _scene.TypingIndicators)
+        {
+            if (!ind.VisibleAt(t)) continue;
+            state.Add(-1 - ind.ForMessage);
+            state.Add((t - ind.StartMs) % TypingIndicator.DotPeriodMs);
+        }
+        foreach (var b in _scene.Bubbles)
+        {
+            var st = b.Animation.Evaluate(t);
+            if (!st.Visible || st.Opacity <= 0) continue;
+            float top = v.Top + b.Bounds.Top - scroll + st.OffsetY;
+            int margin = MessagePainter.Margin(b);
+            if (top + b.Bounds.Height + margin < v.Top || top - margin > _scene.ClipBottom) continue;
+            state.Add(b.Index);
+            state.Add(MathF.Round(top));
+            state.Add(MathF.Round(b.Bounds.Left + st.OffsetX));
+            state.Add(Math.Round(st.Opacity * 255));
+            state.Add(st.Scale);
+            state.Add(b.Animation.Kind == MessageAnimation.Typewriter ? MessagePainter.RevealedLength(b.Text, st.Reveal) : 0);
+        }
+        return true;
+    }
+
     private void DrawVideo(SKCanvas canvas, double timeMs)
     {
         var rect = _scene.Background.MediaRect;
