@@ -79,7 +79,7 @@ public sealed class ReelSpeedEngine
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, inputPath)).ConfigureAwait(false);
             progress?.Invoke(new RenderProgress(0, scene.FrameCount, 0, 0, "queued"));
             using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(scene), cancel).ConfigureAwait(false);
-            var result = await RenderJob.RunAsync(scene, outputPath, progress, cancel, Options.TempDirectory).ConfigureAwait(false);
+            var result = await RenderJob.RunAsync(scene, outputPath, progress, cancel, Options.TempDirectory, EncoderThreads()).ConfigureAwait(false);
             Metrics.AddRender(result);
             Metrics.JobSucceeded();
             return ResultJson.Write(result);
@@ -102,4 +102,14 @@ public sealed class ReelSpeedEngine
     }
 
     public string MetricsText() => Metrics.ToPrometheus(Scheduler);
+
+    /// <summary>
+    /// x264 threads for a job starting now: x264's own choice when it runs alone, else the
+    /// cores shared out among the running jobs, so concurrent jobs do not oversubscribe the machine.
+    /// </summary>
+    private int EncoderThreads()
+    {
+        int running = Math.Max(1, Scheduler.Running);
+        return running == 1 ? 0 : Math.Max(1, Environment.ProcessorCount / running);
+    }
 }

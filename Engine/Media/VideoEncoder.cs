@@ -14,7 +14,8 @@ internal sealed unsafe class VideoEncoder : IDisposable
     private readonly AvCodecContextHandle _ctx;
     private readonly AvPacketHandle _packet = AvPacketHandle.Alloc();
 
-    public VideoEncoder(int width, int height, int fps, EncodeSettings settings, bool globalHeader)
+    /// <param name="threads">x264 threads; 0 lets x264 pick from the core count.</param>
+    public VideoEncoder(int width, int height, int fps, EncodeSettings settings, bool globalHeader, int threads = 0)
     {
         var codec = LibAv.avcodec_find_encoder_by_name(CodecName);
         if (codec == 0)
@@ -30,7 +31,7 @@ internal sealed unsafe class VideoEncoder : IDisposable
         Set(ctx, "color_primaries", "bt709");
         Set(ctx, "color_trc", "bt709");
         Set(ctx, "color_range", "tv");
-        Set(ctx, "threads", "auto");
+        Set(ctx, "threads", threads > 0 ? threads.ToString(System.Globalization.CultureInfo.InvariantCulture) : "auto");
         if (globalHeader) Set(ctx, "flags", "+global_header");
 
         nint opts = 0;

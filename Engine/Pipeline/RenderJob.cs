@@ -46,14 +46,17 @@ public static class RenderJob
     /// Runs the job on a dedicated thread (never the small thread pool) and completes the task
     /// when the file is in place.
     /// </summary>
-    public static Task<RenderResult> RunAsync(Scene scene, string outputPath, Action<RenderProgress>? progress = null, CancellationToken cancel = default, string? tempDirectory = null) =>
-        DedicatedThread.Run("reelspeed-job", () => Run(scene, outputPath, progress, cancel, tempDirectory));
+    public static Task<RenderResult> RunAsync(Scene scene, string outputPath, Action<RenderProgress>? progress = null, CancellationToken cancel = default,
+        string? tempDirectory = null, int encoderThreads = 0) =>
+        DedicatedThread.Run("reelspeed-job", () => Run(scene, outputPath, progress, cancel, tempDirectory, encoderThreads));
 
     /// <summary>Whether frames identical to their predecessor are re-sent instead of re-drawn (off only to test that they are identical).</summary>
     internal static bool ReuseStaticFrames { get; set; } = true;
 
     /// <param name="tempDirectory">Where the partial file is written (default: beside the output).</param>
-    public static RenderResult Run(Scene scene, string outputPath, Action<RenderProgress>? progress = null, CancellationToken cancel = default, string? tempDirectory = null)
+    /// <param name="encoderThreads">x264 threads (0: x264's choice for the machine).</param>
+    public static RenderResult Run(Scene scene, string outputPath, Action<RenderProgress>? progress = null, CancellationToken cancel = default,
+        string? tempDirectory = null, int encoderThreads = 0)
     {
         LibAvLoader.EnsureLoaded();
         var wall = Stopwatch.StartNew();
@@ -65,7 +68,7 @@ public static class RenderJob
         {
             try
             {
-                stages = Encode(scene, output, progress, cts, sprites, loudness);
+                stages = Encode(scene, output, progress, cts, sprites, loudness, encoderThreads);
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
@@ -95,11 +98,11 @@ public static class RenderJob
         public AudioAnalysis? Analysis;
     }
 
-    private static StageTimes Encode(Scene scene, OutputFile output, Action<RenderProgress>? progress, CancellationTokenSource cts, SpriteCounts sprites, LoudnessReport loudness)
+    private static StageTimes Encode(Scene scene, OutputFile output, Action<RenderProgress>? progress, CancellationTokenSource cts, SpriteCounts sprites, LoudnessReport loudness, int encoderThreads)
     {
         var token = cts.Token;
         using var muxer = new MediaMuxer(output.TempPath, output.MuxerFormat);
-        using var video = new VideoEncoder(scene.Width, scene.Height, scene.Fps, scene.Encode, muxer.NeedsGlobalHeader);
+        using var video = new VideoEncoder(scene.Width, scene.Height, scene.Fps, scene.Encode, muxer.NeedsGlobalHeader, encoderThreads);
         using var audio = new AudioEncoder(AudioPlan.SampleRate, scene.Audio.BitRate, muxer.NeedsGlobalHeader);
         long totalSamples = (long)scene.FrameCount * AudioPlan.SampleRate / scene.Fps;
 
