@@ -71,6 +71,7 @@ public class FailureTests
         }, cts.Token))!;
         Assert.That(e.Code, Is.EqualTo(ErrorCodes.Aborted));
         AssertFolderEmpty();
+        Assert.That(FramePool.LiveBytes, Is.Zero, "every frame buffer freed");
     }
 
     [Test]

@@ -14,6 +14,10 @@ internal sealed unsafe class FramePool : IDisposable
     private readonly SKSurface[] _surfaces;
     private readonly long _bytes;
     private bool _disposed;
+    private static long s_liveBytes;
+
+    /// <summary>Bytes of frame buffers allocated and not yet freed, across all jobs (metrics, leak checks).</summary>
+    public static long LiveBytes => Interlocked.Read(ref s_liveBytes);
 
     public FramePool(SKImageInfo info, int count)
     {
@@ -37,6 +41,7 @@ internal sealed unsafe class FramePool : IDisposable
         }
         _bytes = size * count;
         GC.AddMemoryPressure(_bytes);
+        Interlocked.Add(ref s_liveBytes, _bytes);
     }
 
     public int Count => _buffers.Length;
@@ -56,6 +61,10 @@ internal sealed unsafe class FramePool : IDisposable
             if (_buffers[i] != 0) NativeMemory.AlignedFree((void*)_buffers[i]);
             _buffers[i] = 0;
         }
-        if (_bytes > 0) GC.RemoveMemoryPressure(_bytes);
+        if (_bytes > 0)
+        {
+            GC.RemoveMemoryPressure(_bytes);
+            Interlocked.Add(ref s_liveBytes, -_bytes);
+        }
     }
 }
