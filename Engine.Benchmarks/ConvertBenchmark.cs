@@ -9,8 +9,8 @@ namespace ReelSpeed.Engine.Benchmarks;
 /// <summary>
 /// BGRA → yuv420p (BT.709, full-range in, limited out) of one rendered 1080x1920 frame: the
 /// engine's <see cref="FrameConverter"/>, and, for comparison only, a swscale context with the
-/// same colour maths but without <c>SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT</c> — the flags
-/// that keep swscale off its SIMD input path. The second is a measurement, not engine code.
+/// same colour maths but without <c>SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT</c>, to see what
+/// those flags cost (measured: nothing that matters). The second is a measurement, not engine code.
 /// </summary>
 [MemoryDiagnoser]
 public unsafe class ConvertBenchmark
