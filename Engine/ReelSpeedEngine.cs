@@ -104,12 +104,13 @@ public sealed class ReelSpeedEngine
     public string MetricsText() => Metrics.ToPrometheus(Scheduler);
 
     /// <summary>
-    /// x264 threads for a job starting now: x264's own choice when it runs alone, else the
-    /// cores shared out among the running jobs, so concurrent jobs do not oversubscribe the machine.
+    /// x264 threads for a job starting now: the cores shared out among the running jobs, so
+    /// concurrent jobs do not oversubscribe the machine. Alone, one per core rather than x264's
+    /// own 1.5 per core: measured as fast on 2 cores, with ~22 MB fewer frames in flight.
     /// </summary>
     private int EncoderThreads()
     {
         int running = Math.Max(1, Scheduler.Running);
-        return running == 1 ? 0 : Math.Max(1, Environment.ProcessorCount / running);
+        return Math.Max(1, Environment.ProcessorCount / running);
     }
 }
