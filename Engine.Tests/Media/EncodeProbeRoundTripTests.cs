@@ -6,16 +6,8 @@ using ReelSpeed.Engine.Scenes;
 namespace ReelSpeed.Engine.Tests.Media;
 
 /// <summary>Real encodes through libx264/aac/mp4, probed back with the engine's own demuxer.</summary>
-public class EncodeProbeRoundTripTests
+public class EncodeProbeRoundTripTests : TempDirTest
 {
-    private string _dir = "";
-
-    [SetUp]
-    public void SetUp() => _dir = TestSupport.TempDir();
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_dir, recursive: true);
-
     [Test]
     public void A_rendered_story_probes_back_as_h264_and_aac_mp4()
     {

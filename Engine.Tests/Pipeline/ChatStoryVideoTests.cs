@@ -7,16 +7,8 @@ using SkiaSharp;
 namespace ReelSpeed.Engine.Tests.Pipeline;
 
 /// <summary>Rendered videos decoded back: what the file shows is what the Scene says.</summary>
-public class ChatStoryVideoTests
+public class ChatStoryVideoTests : TempDirTest
 {
-    private string _dir = "";
-
-    [SetUp]
-    public void SetUp() => _dir = TestSupport.TempDir();
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_dir, recursive: true);
-
     /// <summary>Frame n of a 30 fps file, decoded by the ffmpeg CLI (accurate seek to just before its pts).</summary>
     private static SKImage DecodedFrame(string file, int n) => Pixels.DecodeFrame(file, (n - 0.1) / 30.0);
 

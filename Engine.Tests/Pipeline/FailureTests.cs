@@ -5,16 +5,8 @@ using ReelSpeed.Engine.Pipeline;
 namespace ReelSpeed.Engine.Tests.Pipeline;
 
 /// <summary>Bad inputs fail with a coded error and never leave an output or temp file behind.</summary>
-public class FailureTests
+public class FailureTests : TempDirTest
 {
-    private string _dir = "";
-
-    [SetUp]
-    public void SetUp() => _dir = TestSupport.TempDir();
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_dir, recursive: true);
-
     private void AssertFolderEmpty() => Assert.That(Directory.GetFileSystemEntries(_dir), Is.Empty);
 
     [Test]

@@ -9,16 +9,8 @@ using ReelSpeed.Engine.Scenes;
 namespace ReelSpeed.Engine.Tests.Pipeline;
 
 /// <summary>Voiced stories rendered and decoded back: sync, ducking, loudness, formats, errors.</summary>
-public class VoiceAudioTests
+public class VoiceAudioTests : TempDirTest
 {
-    private string _dir = "";
-
-    [SetUp]
-    public void SetUp() => _dir = TestSupport.TempDir();
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_dir, recursive: true);
-
     /// <summary>A voice clip that begins with a sharp 2 ms click, then a quiet 300 Hz tone.</summary>
     private string ClickClip(string name = "click.wav", double seconds = 0.8, int rate = 44100)
     {

@@ -7,16 +7,8 @@ using SkiaSharp;
 namespace ReelSpeed.Engine.Tests.Render;
 
 /// <summary>Each chat-story feature changes the frame the documented way.</summary>
-public class ChatFeatureTests
+public class ChatFeatureTests : TempDirTest
 {
-    private string _dir = "";
-
-    [SetUp]
-    public void SetUp() => _dir = TestSupport.TempDir();
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_dir, recursive: true);
-
     private static SKImage Frame(ReelSpeed.Engine.Scenes.Scene scene, double t)
     {
         using var r = new FrameRenderer(scene);
