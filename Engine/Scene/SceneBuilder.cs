@@ -57,7 +57,7 @@ public static class SceneBuilder
     }
 
     /// <summary>Headroom the true-peak limiter keeps below the configured ceiling for the AAC encoder's overshoot.</summary>
-    public const double CodecPeakHeadroomDb = 0.8;
+    public const double CodecPeakHeadroomDb = 1.0;
 
     /// <summary>
     /// The audio mix: each voice clip starts exactly when its bubble starts to appear, the pop
