@@ -34,12 +34,6 @@ public static class EngineApi
         return SceneBuilder.Build(config);
     }
 
-    /// <summary>Renders a chat story to <paramref name="outputPath"/> on the default engine and returns the result as JSON.</summary>
-    public static Task<string> ProcessVideoAsync(
-        string inputPath, string outputPath, string configJson, string? baseDirectory,
-        Action<RenderProgress>? progress, CancellationToken cancel = default) =>
-        ReelSpeedEngine.Default.ProcessVideoAsync(inputPath, outputPath, configJson, baseDirectory, progress, cancel);
-
     /// <summary>The scene a config compiles to, as versioned JSON (docs/scene-format.md).</summary>
     public static Task<string> CompileSceneJsonAsync(string configJson, string? baseDirectory) =>
         DedicatedThread.Run("reelspeed-compile", () =>

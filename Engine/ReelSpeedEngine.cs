@@ -31,9 +31,7 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
             var o = doc.RootElement;
             if (o.ValueKind != JsonValueKind.Object)
                 throw new ConfigValidationException(new[] { new ConfigError("options", $"expected an object, got {ConfigReader.Describe(o)}") });
-            r.WarnUnknownKeys(o, "options", new[] { "maxConcurrentJobs", "memoryLimitMb", "tempDirectory", "enableHardwareAcceleration" });
-            foreach (var w in r.Warnings)
-                r.Error(w.Split(':')[0], "is not a known engine option (maxConcurrentJobs, memoryLimitMb, tempDirectory, enableHardwareAcceleration)");
+            r.RejectUnknownKeys(o, "options", new[] { "maxConcurrentJobs", "memoryLimitMb", "tempDirectory", "enableHardwareAcceleration" });
             var d = Default;
             int jobs = r.Integer(o, "options", "maxConcurrentJobs", 1, MaxJobs) ?? d.MaxConcurrentJobs;
             double? mb = r.Number(o, "options", "memoryLimitMb", 64, 1 << 20, "MB");

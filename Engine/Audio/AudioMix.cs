@@ -90,17 +90,6 @@ public sealed record AudioMix
     /// <summary>The sample at which something scheduled at <paramref name="ms"/> starts (half away from zero).</summary>
     public static long ToSamples(double ms) => (long)Math.Round(ms * SamplesPerMs, MidpointRounding.AwayFromZero);
 
-    /// <summary>Only music at a gain, no fades or normalisation: the plain looped bed of the pre-mixer pipeline.</summary>
-    public static AudioMix MusicOnly(string? musicPath, double musicGain, double durationMs) => new()
-    {
-        Enabled = musicPath is not null,
-        DurationMs = durationMs,
-        MusicPath = musicPath,
-        MusicGain = musicGain,
-        MusicFadeInMs = 0,
-        MusicFadeOutMs = 0,
-    };
-
     /// <summary>
     /// Checks the numbers a config could have got wrong; the mixer calls it so that a wiring
     /// mistake fails with the member's name instead of producing NaN audio.

@@ -134,12 +134,13 @@ public sealed record AudioSpec(
     public const double DefaultMusicVolume = 30;
     public const double DefaultMasterVolume = 100;
     public const double DefaultVoiceVolume = 100;
-    public const double DefaultDuckingDb = -12;
-    public const double DefaultDuckAttackMs = 120;
-    public const double DefaultDuckReleaseMs = 400;
+    // The mixer's own defaults: one source for both.
+    public const double DefaultDuckingDb = Audio.AudioMix.DefaultDuckingDb;
+    public const double DefaultDuckAttackMs = Audio.AudioMix.DefaultDuckAttackMs;
+    public const double DefaultDuckReleaseMs = Audio.AudioMix.DefaultDuckReleaseMs;
     public const double DefaultMessageSoundVolume = 60;
-    public const double DefaultLoudnessTarget = -14;
-    public const double DefaultTruePeakCeiling = -1;
+    public const double DefaultLoudnessTarget = Audio.AudioMix.DefaultLoudnessTargetLufs;
+    public const double DefaultTruePeakCeiling = Audio.AudioMix.DefaultTruePeakCeilingDbtp;
     public const int DefaultBitRate = 128_000;
     public const int MinBitRate = 32_000, MaxBitRate = 320_000;
 }

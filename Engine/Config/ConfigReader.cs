@@ -154,6 +154,15 @@ internal sealed class ConfigReader
             Error(Join(path, name), $"{what} is not supported by this engine version yet, got {Describe(v)}");
     }
 
+    /// <summary>Unknown keys are errors (for objects the engine alone defines, such as engine options).</summary>
+    public void RejectUnknownKeys(JsonElement obj, string path, IReadOnlyCollection<string> known)
+    {
+        if (obj.ValueKind != JsonValueKind.Object) return;
+        foreach (var p in obj.EnumerateObject())
+            if (!known.Contains(p.Name))
+                Error(Join(path, p.Name), $"is not a known option (expected one of {string.Join(", ", known)})");
+    }
+
     /// <summary>Unknown keys are reported as warnings in the result (they may be platform-only fields).</summary>
     public void WarnUnknownKeys(JsonElement obj, string path, IReadOnlyCollection<string> known)
     {

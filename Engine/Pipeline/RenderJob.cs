@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using ReelSpeed.Engine.Audio;
 using ReelSpeed.Engine.Media;
 using ReelSpeed.Engine.Media.Native;
@@ -169,7 +170,7 @@ public static class RenderJob
                     // A frame whose state equals the previous one's is the same picture: the
                     // encoder gets the previous converted frame again (most of a story holds still).
                     bool captured = reuseStaticFrames && renderer.CaptureState(scene.FrameTimeMs(f), current);
-                    if (captured && previousCaptured && current.SequenceEqual(previous))
+                    if (captured && previousCaptured && CollectionsMarshal.AsSpan(current).SequenceEqual(CollectionsMarshal.AsSpan(previous)))
                     {
                         reused++;
                         ready.Add((f, SameAsPrevious), token);

@@ -23,6 +23,7 @@ public sealed class FrameRenderer : IDisposable
     private readonly SKImage _background;
     private readonly VideoFrameSource? _video;
     private readonly SKPaint _videoPaint;
+    private readonly SKPaint _black = new() { Color = SKColors.Black };
     private readonly SKImage?[] _sprites;
     private readonly SKImage? _header;
     private readonly SKPaint _spritePaint = new() { IsAntialias = false };
@@ -143,11 +144,7 @@ public sealed class FrameRenderer : IDisposable
         var frame = _video!.FrameAt(timeMs);
         canvas.Save();
         canvas.ClipRect(rect);
-        if (_scene.Background.Opacity < 1 || _scene.Background.BlurRadius > 0)
-        {
-            using var black = new SKPaint { Color = SKColors.Black };
-            canvas.DrawRect(rect, black);
-        }
+        if (_scene.Background.Opacity < 1 || _scene.Background.BlurRadius > 0) canvas.DrawRect(rect, _black);
         canvas.DrawImage(frame, rect.Left, rect.Top, _nearest, _videoPaint);
         canvas.Restore();
     }
@@ -238,6 +235,7 @@ public sealed class FrameRenderer : IDisposable
             foreach (var s in _sprites) s?.Dispose();
         _header?.Dispose();
         _spritePaint.Dispose();
+        _black.Dispose();
         _layerPaint.Dispose();
         _fadePaint?.Shader?.Dispose();
         _fadePaint?.Dispose();
