@@ -19,12 +19,13 @@ public static class EngineApi
     public const string Version = "0.1.0";
 
     /// <summary>
-    /// Parses, validates and normalises a chat-story config into a scene (dispose it when done).
-    /// <paramref name="inputVideoPath"/>, when given, is the background video.
+    /// Parses, validates and normalises a config into a scene (dispose it when done): a chat story
+    /// (<paramref name="inputVideoPath"/>, when given, is its background video) or a processing
+    /// config (<paramref name="inputVideoPath"/> is its clip unless the config lists clips).
     /// </summary>
     public static Scene CompileScene(string configJson, string? baseDirectory = null, string? inputVideoPath = null)
     {
-        RejectProcessingConfig(configJson);
+        if (TryCompileProcessing(configJson, baseDirectory, inputVideoPath) is { } processing) return processing;
         if (!string.IsNullOrEmpty(inputVideoPath) && !File.Exists(inputVideoPath))
             throw new EngineException(ErrorCodes.InputNotFound, $"inputPath: file not found: {Path.GetFullPath(inputVideoPath)}");
         var config = ChatStoryConfigParser.Parse(configJson, baseDirectory, inputVideoPath);
@@ -89,23 +90,31 @@ public static class EngineApi
         });
     }
 
-    /// <summary>Processing configs (clips + effects) come with a later engine version; say so instead of misreading them.</summary>
-    private static void RejectProcessingConfig(string configJson)
+    /// <summary>
+    /// A processing config (<c>{ video, effects, clips, ... }</c>, no messages) parsed and built
+    /// into its scene; null when the JSON is a chat story (or malformed, which the chat-story
+    /// parser reports with its position).
+    /// </summary>
+    private static Scene? TryCompileProcessing(string configJson, string? baseDirectory, string? inputPath)
     {
+        JsonDocument doc;
         try
         {
-            using var doc = JsonDocument.Parse(configJson, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-            var root = doc.RootElement;
-            if (root.ValueKind == JsonValueKind.Object && !root.TryGetProperty("messages", out _) &&
-                (root.TryGetProperty("video", out _) || root.TryGetProperty("effects", out _) || root.TryGetProperty("clips", out _)))
-                throw new ConfigValidationException(new[]
-                {
-                    new ConfigError("config", "processing configs ({ video, audio, effects, ... }) are not supported by this engine version yet; expected a chat-story config with messages"),
-                });
+            doc = JsonDocument.Parse(configJson, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
         }
         catch (JsonException)
         {
-            // The chat-story parser reports malformed JSON with its position.
+            return null;
+        }
+        using (doc)
+        {
+            if (!ProcessingConfigParser.IsProcessingConfig(doc.RootElement)) return null;
+            var config = ProcessingConfigParser.Parse(doc.RootElement, baseDirectory ?? Environment.CurrentDirectory, inputPath);
+            foreach (var clip in config.Clips)
+                if (!File.Exists(clip.Path)) throw new EngineException(ErrorCodes.InputNotFound, $"{clip.Field}: file not found: {clip.Path}");
+            if (config.Audio.MusicPath is { } music && !File.Exists(music))
+                throw new EngineException(ErrorCodes.InputNotFound, $"audio.music: file not found: {music}");
+            return ProcessingSceneBuilder.Build(config);
         }
     }
 }

@@ -5,7 +5,21 @@ namespace ReelSpeed.Engine.Audio;
 /// <c>round(StartMs * 48)</c> samples of the mix and plays to its end at a linear
 /// <paramref name="Gain"/>. <paramref name="MessageIndex"/> names the clip in errors.
 /// </summary>
-public sealed record VoiceClip(int MessageIndex, string Path, double StartMs, double Gain = 1.0);
+public sealed record VoiceClip(int MessageIndex, string Path, double StartMs, double Gain = 1.0)
+{
+    /// <summary>Where in the file playback begins, in ms (a trimmed clip's in-point); 0 plays from the start.</summary>
+    public double SourceStartMs { get; init; }
+
+    /// <summary>How long the clip plays at most, in ms (a trimmed clip's length); null plays to the file's end.</summary>
+    public double? MaxDurationMs { get; init; }
+
+    /// <summary>Equal-power fade in at the start and out at the end, in ms (crossfades across transitions).</summary>
+    public double FadeInMs { get; init; }
+    public double FadeOutMs { get; init; }
+
+    /// <summary>How errors name the clip; null names it after its message.</summary>
+    public string? Label { get; init; }
+}
 
 /// <summary>
 /// The immutable description of a story's soundtrack, mixed by <see cref="AudioMixer"/> at
@@ -79,6 +93,12 @@ public sealed record AudioMix
     public double PopGain { get; init; } = DefaultPopGain;
 
     public double MasterGain { get; init; } = DefaultMasterGain;
+    /// <summary>
+    /// Whether the render normalises the mix to <see cref="LoudnessTargetLufs"/> (a chat story's
+    /// soundtrack); false keeps the recorded levels (processed clips) and only limits true peaks.
+    /// </summary>
+    public bool Normalize { get; init; } = true;
+
     /// <summary>Integrated loudness (BS.1770-4) that <see cref="AudioMixer.Analyze"/> computes a gain for.</summary>
     public double LoudnessTargetLufs { get; init; } = DefaultLoudnessTargetLufs;
     /// <summary>Ceiling of the normalised output's true peak (4x oversampled), in dBTP.</summary>
@@ -117,6 +137,10 @@ public sealed record AudioMix
             if (string.IsNullOrEmpty(v.Path)) throw new ArgumentException("expected a file path, got an empty string", $"{nameof(Voices)}[{i}].{nameof(VoiceClip.Path)}");
             NonNegative(v.StartMs, $"{nameof(Voices)}[{i}].{nameof(VoiceClip.StartMs)}");
             NonNegative(v.Gain, $"{nameof(Voices)}[{i}].{nameof(VoiceClip.Gain)}");
+            NonNegative(v.SourceStartMs, $"{nameof(Voices)}[{i}].{nameof(VoiceClip.SourceStartMs)}");
+            NonNegative(v.FadeInMs, $"{nameof(Voices)}[{i}].{nameof(VoiceClip.FadeInMs)}");
+            NonNegative(v.FadeOutMs, $"{nameof(Voices)}[{i}].{nameof(VoiceClip.FadeOutMs)}");
+            if (v.MaxDurationMs is { } max) NonNegative(max, $"{nameof(Voices)}[{i}].{nameof(VoiceClip.MaxDurationMs)}");
         }
         for (int i = 0; i < PopTimesMs.Count; i++) NonNegative(PopTimesMs[i], $"{nameof(PopTimesMs)}[{i}]");
     }
@@ -145,6 +169,9 @@ public sealed record AudioMix
 /// </summary>
 public sealed record AudioAnalysis(double IntegratedLufs, double TruePeakDbtp, double GainDb)
 {
+    /// <summary>No normalisation: 0 dB of gain, so the mixer applies only the true-peak limiter.</summary>
+    public static readonly AudioAnalysis LimitOnly = new(double.NaN, double.NaN, 0);
+
     /// <summary>No gating block rose above the absolute gate (−70 LUFS): nothing to normalise.</summary>
     public bool IsSilent => double.IsNegativeInfinity(IntegratedLufs);
 }

@@ -18,6 +18,9 @@ internal sealed class VoiceTrack : IDisposable
     private readonly long[] _start;
     private readonly long[] _end;
     private readonly AudioDecoder?[] _open;
+    private readonly long[] _played;   // samples of each clip mixed so far
+    private readonly long[] _length;   // samples each clip may play (long.MaxValue: to its end)
+    private readonly int[] _fadeIn, _fadeOut;
     private readonly float[] _scratchL, _scratchR;
     private int _next;        // first clip not opened yet
     private int _firstOpen;   // no clip before this one is still open
@@ -29,6 +32,10 @@ internal sealed class VoiceTrack : IDisposable
         _start = _clips.Select(c => AudioMix.ToSamples(c.StartMs)).ToArray();
         _end = Enumerable.Repeat(Unknown, _clips.Length).ToArray();
         _open = new AudioDecoder?[_clips.Length];
+        _played = new long[_clips.Length];
+        _length = _clips.Select(c => c.MaxDurationMs is { } d ? AudioMix.ToSamples(d) : long.MaxValue).ToArray();
+        _fadeIn = _clips.Select(c => (int)Math.Min(int.MaxValue, AudioMix.ToSamples(c.FadeInMs))).ToArray();
+        _fadeOut = _clips.Select(c => (int)Math.Min(int.MaxValue, AudioMix.ToSamples(c.FadeOutMs))).ToArray();
         _scratchL = new float[maxBlock];
         _scratchR = new float[maxBlock];
         foreach (var c in _clips)
@@ -62,19 +69,32 @@ internal sealed class VoiceTrack : IDisposable
             var decoder = _open[i];
             if (decoder is null) continue;
             int offset = (int)Math.Max(0, _start[i] - pos);
-            int want = left.Length - offset;
+            int want = (int)Math.Min(left.Length - offset, _length[i] - _played[i]);
             var l = _scratchL.AsSpan(0, want);
             var r = _scratchR.AsSpan(0, want);
             int got = Read(decoder, _clips[i], l, r);
             float gain = (float)_clips[i].Gain;
             var dl = left.Slice(offset, got);
             var dr = right.Slice(offset, got);
-            for (int s = 0; s < got; s++)
+            if (_fadeIn[i] == 0 && _fadeOut[i] == 0)
             {
-                dl[s] += l[s] * gain;
-                dr[s] += r[s] * gain;
+                for (int s = 0; s < got; s++)
+                {
+                    dl[s] += l[s] * gain;
+                    dr[s] += r[s] * gain;
+                }
             }
-            if (got < want)
+            else
+            {
+                for (int s = 0; s < got; s++)
+                {
+                    float g = gain * FadeGain(i, _played[i] + s);
+                    dl[s] += l[s] * g;
+                    dr[s] += r[s] * g;
+                }
+            }
+            _played[i] += got;
+            if (got < want || _played[i] >= _length[i])
             {
                 _end[i] = pos + offset + got;
                 decoder.Dispose();
@@ -85,13 +105,37 @@ internal sealed class VoiceTrack : IDisposable
         while (_firstOpen < _next && _open[_firstOpen] is null) _firstOpen++;
     }
 
-    private static string Name(VoiceClip c) => $"messages[{c.MessageIndex}] voice clip";
+    /// <summary>
+    /// Equal-power ramps (sine in, cosine out), so two clips crossfading across a transition keep
+    /// a steady loudness. The fade out is measured from the clip's set length; a clip without
+    /// one has no fade out.
+    /// </summary>
+    private float FadeGain(int i, long played)
+    {
+        double g = 1;
+        if (played < _fadeIn[i]) g *= Math.Sin(0.5 * Math.PI * played / _fadeIn[i]);
+        long left = _length[i] - played;
+        if (_length[i] != long.MaxValue && left < _fadeOut[i]) g *= Math.Sin(0.5 * Math.PI * Math.Max(0, left) / _fadeOut[i]);
+        return (float)g;
+    }
+
+    private static string Name(VoiceClip c) => c.Label ?? $"messages[{c.MessageIndex}] voice clip";
 
     private static AudioDecoder Open(VoiceClip c)
     {
         try
         {
-            return new AudioDecoder(c.Path, AudioMix.SampleRate);
+            var decoder = new AudioDecoder(c.Path, AudioMix.SampleRate);
+            try
+            {
+                if (c.SourceStartMs > 0) decoder.Skip(AudioMix.ToSamples(c.SourceStartMs));
+            }
+            catch
+            {
+                decoder.Dispose();
+                throw;
+            }
+            return decoder;
         }
         catch (EngineException e)
         {

@@ -205,6 +205,25 @@ internal sealed unsafe class AudioDecoder : IDisposable
         }
     }
 
+    /// <summary>
+    /// Drops the next <paramref name="samples"/> output samples (a trimmed clip's in-point):
+    /// decoded and discarded, so the position is exact to the sample whatever the codec's
+    /// frame size. Returns how many were dropped (fewer at the end of the stream).
+    /// </summary>
+    public long Skip(long samples)
+    {
+        long done = 0;
+        Span<float> l = stackalloc float[1024];
+        Span<float> r = stackalloc float[1024];
+        while (done < samples)
+        {
+            int n = Read(l[..(int)Math.Min(l.Length, samples - done)], r[..(int)Math.Min(r.Length, samples - done)]);
+            if (n == 0) break;
+            done += n;
+        }
+        return done;
+    }
+
     /// <summary>Seeks back to the start for looping.</summary>
     public void Rewind()
     {

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ReelSpeed.Engine.Config;
 using ReelSpeed.Engine.Media.Native;
 using SkiaSharp;
 
@@ -34,7 +35,11 @@ public sealed unsafe class VideoFrameSource : IDisposable
     private const int ScaleFlags = AvConst.SwsBilinear;
 
     private readonly VideoDecoder _decoder;
-    private readonly int _boxWidth, _boxHeight, _rowBytes;
+    private readonly VideoFit _fit;
+    private readonly bool _loop;
+    // The box in the source's orientation, and the scaled picture's size in it (the box itself
+    // for cover and fill, smaller for contain).
+    private readonly int _boxWidth, _boxHeight, _contentWidth, _contentHeight, _rowBytes;
     private readonly long _bufferBytes;
     private byte* _pixels;
     private SKImage? _image;
@@ -59,26 +64,36 @@ public sealed unsafe class VideoFrameSource : IDisposable
     /// <param name="boxWidth">Width of the box the frames fill, in pixels.</param>
     /// <param name="boxHeight">Height of the box the frames fill, in pixels.</param>
     /// <exception cref="EngineException">ERR_INPUT_NOT_FOUND, ERR_UNSUPPORTED_MEDIA, ERR_DECODE (truncated or corrupt), ERR_RESOURCE_LIMIT.</exception>
-    public VideoFrameSource(string path, string field, int boxWidth, int boxHeight)
+    /// <param name="fit">How the frames fill the box: cover (crop), contain (letterbox) or fill (stretch).</param>
+    /// <param name="loop">Whether times past the end wrap around (a background) or hold the last frame (a clip).</param>
+    public VideoFrameSource(string path, string field, int boxWidth, int boxHeight, VideoFit fit = VideoFit.Cover, bool loop = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(boxWidth, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(boxHeight, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(boxWidth, VideoDecoder.MaxSide);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(boxHeight, VideoDecoder.MaxSide);
-        _boxWidth = boxWidth;
-        _boxHeight = boxHeight;
+        _fit = fit;
+        _loop = loop;
         try
         {
             _decoder = new VideoDecoder(path, field);
+            Rotation = _decoder.Rotation;
+            // Frames are scaled in the source's orientation and turned upright when drawn, so the
+            // box is fitted turned the same way.
+            bool quarter = Rotation is 90 or 270;
+            (_boxWidth, _boxHeight) = quarter ? (boxHeight, boxWidth) : (boxWidth, boxHeight);
+            (_contentWidth, _contentHeight) = ContentSize(_decoder.Width, _decoder.Height, _decoder.SampleAspect);
+            var (shownWidth, shownHeight) = quarter ? (_contentHeight, _contentWidth) : (_contentWidth, _contentHeight);
+            ContentRect = SKRectI.Create((boxWidth - shownWidth) / 2, (boxHeight - shownHeight) / 2, shownWidth, shownHeight);
             // Rows 64-byte aligned: swscale takes its SIMD path only for aligned destinations.
-            _rowBytes = (boxWidth * 4 + 63) & ~63;
-            _bufferBytes = (long)_rowBytes * boxHeight;
+            _rowBytes = (_contentWidth * 4 + 63) & ~63;
+            _bufferBytes = (long)_rowBytes * _contentHeight;
             _pixels = (byte*)NativeMemory.AlignedAlloc((nuint)_bufferBytes, 64);
             GC.AddMemoryPressure(_bufferBytes);
             new Span<byte>(_pixels, (int)Math.Min(int.MaxValue, _bufferBytes)).Clear();
-            var info = new SKImageInfo(boxWidth, boxHeight, SKColorType.Bgra8888, SKAlphaType.Opaque);
+            var info = new SKImageInfo(_contentWidth, _contentHeight, SKColorType.Bgra8888, SKAlphaType.Opaque);
             _image = SKImage.FromPixels(info, (nint)_pixels, _rowBytes)
-                ?? throw new EngineException(ErrorCodes.ResourceLimit, $"{field}: cannot wrap a {boxWidth}x{boxHeight} frame buffer");
+                ?? throw new EngineException(ErrorCodes.ResourceLimit, $"{field}: cannot wrap a {_contentWidth}x{_contentHeight} frame buffer");
             // Decode the first frame now: a file that opens but cannot decode fails here, not mid-render.
             _hasAhead = _decoder.ReadFrame(_ahead, out _aheadPtsMs);
             if (!_hasAhead) throw new EngineException(ErrorCodes.Decode, $"{field}: {_decoder.FullPath}: no decodable video frame");
@@ -102,6 +117,54 @@ public sealed unsafe class VideoFrameSource : IDisposable
     /// <summary>Height of the source's frames in pixels, before cover fitting.</summary>
     public int SourceHeight => _decoder.Height;
 
+    /// <summary>Clockwise quarter turns applied when drawing (from the stream's display matrix).</summary>
+    public int Rotation { get; }
+
+    /// <summary>Where the upright picture lies in the box (the whole box unless the fit is contain).</summary>
+    public SKRectI ContentRect { get; }
+
+    /// <summary>
+    /// Draws the frame at <paramref name="timeMs"/> upright into <paramref name="box"/> (a box of the
+    /// size this source was opened for), leaving the bars of a contain fit untouched.
+    /// </summary>
+    public void Draw(SKCanvas canvas, double timeMs, SKPoint boxOrigin, SKSamplingOptions sampling, SKPaint? paint)
+    {
+        var image = FrameAt(timeMs);
+        float left = boxOrigin.X + ContentRect.Left, top = boxOrigin.Y + ContentRect.Top;
+        if (Rotation == 0)
+        {
+            canvas.DrawImage(image, left, top, sampling, paint);
+            return;
+        }
+        canvas.Save();
+        // Maps the source-oriented image onto the upright rectangle by a clockwise quarter turn.
+        switch (Rotation)
+        {
+            case 90:
+                canvas.Translate(left + ContentRect.Width, top);
+                break;
+            case 180:
+                canvas.Translate(left + ContentRect.Width, top + ContentRect.Height);
+                break;
+            default:
+                canvas.Translate(left, top + ContentRect.Height);
+                break;
+        }
+        canvas.RotateDegrees(Rotation);
+        canvas.DrawImage(image, 0, 0, sampling, paint);
+        canvas.Restore();
+    }
+
+    /// <summary>The scaled picture's size in the source's orientation for this fit (square pixels after scaling).</summary>
+    private (int Width, int Height) ContentSize(int width, int height, AVRational aspect)
+    {
+        if (_fit != VideoFit.Contain) return (_boxWidth, _boxHeight);
+        double pixelAspect = aspect.Num > 0 && aspect.Den > 0 ? aspect.ToDouble() : 1;
+        double displayWidth = width * pixelAspect;
+        double scale = Math.Min(_boxWidth / displayWidth, _boxHeight / (double)height);
+        return (Math.Clamp((int)Math.Round(displayWidth * scale), 1, _boxWidth), Math.Clamp((int)Math.Round(height * scale), 1, _boxHeight));
+    }
+
     /// <summary>Seeks done so far (tests check that sequential playback does not seek).</summary>
     internal int SeekCount { get; private set; }
 
@@ -121,9 +184,17 @@ public sealed unsafe class VideoFrameSource : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!double.IsFinite(timeMs)) throw new ArgumentOutOfRangeException(nameof(timeMs), timeMs, "expected a finite time");
         double duration = _decoder.DurationMs;
-        double local = timeMs % duration;
-        if (local < 0) local += duration;
-        if (duration - local <= TimeEpsilonMs) local = 0; // a rounding error short of the end is the wrap
+        double local;
+        if (_loop)
+        {
+            local = timeMs % duration;
+            if (local < 0) local += duration;
+            if (duration - local <= TimeEpsilonMs) local = 0; // a rounding error short of the end is the wrap
+        }
+        else
+        {
+            local = Math.Max(0, timeMs); // past the end the last frame holds
+        }
 
         if (!_hasShown && !_hasAhead) Seek(local); // only after a failed call: the constructor decodes ahead
         else if (_hasShown && local + TimeEpsilonMs < _shownFromMs) Seek(local);
@@ -235,12 +306,17 @@ public sealed unsafe class VideoFrameSource : IDisposable
         if (LibAv.av_pix_fmt_get_chroma_sub_sample(format, &shiftX, &shiftY) < 0)
             throw new EngineException(ErrorCodes.UnsupportedMedia, $"{_decoder.ErrorPrefix}: unknown pixel format {format}");
 
-        // Non-square source pixels (anamorphic video) are fitted by their displayed shape.
-        double pixelAspect = aspect.Num > 0 && aspect.Den > 0 ? aspect.ToDouble() : 1;
-        double displayWidth = width * pixelAspect;
-        double scale = Math.Max(_boxWidth / displayWidth, _boxHeight / (double)height);
-        int cropWidth = Math.Clamp((int)Math.Round(_boxWidth / scale / pixelAspect), 1, width);
-        int cropHeight = Math.Clamp((int)Math.Round(_boxHeight / scale), 1, height);
+        // Non-square source pixels (anamorphic video) are fitted by their displayed shape. Only
+        // cover crops; contain and fill scale the whole frame into the content size.
+        int cropWidth = width, cropHeight = height;
+        if (_fit == VideoFit.Cover)
+        {
+            double pixelAspect = aspect.Num > 0 && aspect.Den > 0 ? aspect.ToDouble() : 1;
+            double displayWidth = width * pixelAspect;
+            double scale = Math.Max(_boxWidth / displayWidth, _boxHeight / (double)height);
+            cropWidth = Math.Clamp((int)Math.Round(_boxWidth / scale / pixelAspect), 1, width);
+            cropHeight = Math.Clamp((int)Math.Round(_boxHeight / scale), 1, height);
+        }
         _cropX = ((width - cropWidth) / 2) & ~((1 << shiftX) - 1);
         _cropY = ((height - cropHeight) / 2) & ~((1 << shiftY) - 1);
         _cropWidth = cropWidth;
@@ -250,7 +326,7 @@ public sealed unsafe class VideoFrameSource : IDisposable
         for (int p = 0; p < 4; p++)
             _planeOffsetX[p] = p < _planes && _cropX > 0 ? LibAv.av_image_get_linesize(format, _cropX, p) : 0;
 
-        var ctx = LibAv.sws_getContext(cropWidth, cropHeight, format, _boxWidth, _boxHeight, AvConst.PixFmtBgra, ScaleFlags, 0, 0, null);
+        var ctx = LibAv.sws_getContext(cropWidth, cropHeight, format, _contentWidth, _contentHeight, AvConst.PixFmtBgra, ScaleFlags, 0, 0, null);
         if (ctx == 0)
             throw new EngineException(ErrorCodes.UnsupportedMedia,
                 $"{_decoder.ErrorPrefix}: cannot convert {LibAv.PixelFormatName(format) ?? format.ToString()} {width}x{height} video to BGRA");

@@ -110,11 +110,15 @@ public static class RenderJob
         // Loudness normalisation without holding the track: an audio-only pass measures the mix,
         // then the real pass applies the gain and the true-peak limiter as it streams.
         AudioAnalysis? analysis = null;
-        if (scene.Audio.HasSources)
+        if (scene.Audio.HasSources && scene.Audio.Mix.Normalize)
         {
             progress?.Invoke(new RenderProgress(0, scene.FrameCount, 0, 0, "analyze-audio"));
             analysis = AudioMixer.Analyze(scene.Audio.Mix, token);
             loudness.Analysis = analysis;
+        }
+        else if (scene.Audio.HasSources)
+        {
+            analysis = AudioAnalysis.LimitOnly;
         }
         using var music = new AudioMixer(scene.Audio.Mix, analysis);
         using var converter = new FrameConverter(scene.Width, scene.Height);

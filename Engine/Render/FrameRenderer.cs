@@ -22,6 +22,7 @@ public sealed class FrameRenderer : IDisposable
     private readonly MessagePainter _painter;
     private readonly SKImage _background;
     private readonly VideoFrameSource? _video;
+    private readonly CompositionPainter? _composition;
     private readonly SKPaint _videoPaint;
     private readonly SKPaint _black = new() { Color = SKColors.Black };
     private readonly SKImage?[] _sprites;
@@ -44,6 +45,7 @@ public sealed class FrameRenderer : IDisposable
             if (bg.Kind == BackgroundKind.Video && !bg.GreenScreen)
                 _video = new VideoFrameSource(bg.MediaPath!, "backgroundSettings.backgroundUrl", (int)bg.MediaRect.Width, (int)bg.MediaRect.Height);
             _videoPaint = BackgroundPainter.LayerPaint(bg);
+            if (scene.Composition is { } composition) _composition = new CompositionPainter(composition, scene.Width, scene.Height);
             _sprites = new SKImage?[scene.Bubbles.Count];
             if (scene.Header is { } header) _header = RenderHeader(header);
 
@@ -76,6 +78,11 @@ public sealed class FrameRenderer : IDisposable
     {
         canvas.DrawImage(_background, 0, 0, _nearest, null);
         if (_video is not null) DrawVideo(canvas, timeMs);
+        if (_composition is not null)
+        {
+            _composition.Render(canvas, timeMs);
+            return; // a processing scene has no chat layer
+        }
 
         bool layer = _scene.ChatOpacity < 1;
         if (layer) canvas.SaveLayer(_layerPaint);
@@ -111,7 +118,7 @@ public sealed class FrameRenderer : IDisposable
     public bool CaptureState(double t, List<double> state)
     {
         state.Clear();
-        if (_video is not null) return false;
+        if (_video is not null || _composition is not null) return false;
         var v = _scene.Viewport;
         float scroll = _scene.Scroll.Evaluate(t);
         state.Add(scroll);
@@ -229,6 +236,7 @@ public sealed class FrameRenderer : IDisposable
     {
         _background?.Dispose();
         _video?.Dispose();
+        _composition?.Dispose();
         _videoPaint?.ImageFilter?.Dispose();
         _videoPaint?.Dispose();
         if (_sprites is not null)

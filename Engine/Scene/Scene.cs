@@ -33,6 +33,7 @@ public sealed class Scene : IDisposable
         Audio = p.Audio;
         Encode = p.Encode;
         Warnings = p.Warnings;
+        Composition = p.Composition;
         _ownedFonts = p.OwnedFonts;
     }
 
@@ -68,6 +69,9 @@ public sealed class Scene : IDisposable
     public EncodeSettings Encode { get; }
     public IReadOnlyList<string> Warnings { get; }
 
+    /// <summary>The input clips, effects and overlays of a processing config; null for a chat story.</summary>
+    public Composition? Composition { get; }
+
     public double FrameTimeMs(long frame) => Scenes.Timeline.FrameTimeMs(frame, Fps);
 
     public void Dispose() => _ownedFonts?.Dispose();
@@ -79,7 +83,7 @@ internal sealed record SceneParts(
     BackgroundLayer Background, SKRect Panel, SKRect Viewport, float ClipBottom, float ChatOpacity,
     HeaderElement? Header, IReadOnlyList<Bubble> Bubbles, IReadOnlyList<TypingIndicator> TypingIndicators,
     ScrollTrack Scroll, IReadOnlyList<MessageTiming> Timeline, AudioPlan Audio, EncodeSettings Encode,
-    IReadOnlyList<string> Warnings, IDisposable? OwnedFonts);
+    IReadOnlyList<string> Warnings, IDisposable? OwnedFonts, Composition? Composition = null);
 
 /// <summary>
 /// The background: a static base (colour, gradient, image or chroma green) over the whole

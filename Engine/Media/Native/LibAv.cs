@@ -108,6 +108,7 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvFormat)] public static partial int avformat_seek_file(nint ctx, int streamIndex, long minTs, long ts, long maxTs, int flags);
     [LibraryImport(AvFormat)] public static partial int av_index_search_timestamp(nint stream, long timestamp, int flags);
     [LibraryImport(AvFormat)] public static partial nint avformat_index_get_entry(nint stream, int idx);
+    [LibraryImport(AvFormat)] public static partial nint av_stream_get_side_data(nint stream, int type, nuint* size);
 
     // ---- libswscale / libswresample -------------------------------------------------------
     [LibraryImport(SwScale)] public static partial uint swscale_version();

@@ -1,0 +1,375 @@
+using System.Text.Json;
+using SkiaSharp;
+
+namespace ReelSpeed.Engine.Config;
+
+/// <summary>How a clip is fitted to the output frame.</summary>
+public enum VideoFit
+{
+    /// <summary>Scaled to fill the frame, the overflow cropped evenly (no bars).</summary>
+    Cover,
+    /// <summary>Scaled to fit inside the frame, bars of the background colour around it.</summary>
+    Contain,
+    /// <summary>Stretched to the frame's exact size (the aspect ratio changes).</summary>
+    Fill,
+}
+
+public enum TransitionKind { Fade, Slide, Wipe, Zoom, Custom }
+
+public enum TransitionDirection { Left, Right, Up, Down }
+
+public enum OverlayAnchor { Top, Center, Bottom }
+
+/// <summary>
+/// A validated processing config (<c>{ video, audio, effects, trim, clips, optimization }</c>)
+/// with every default applied. Times are milliseconds; sizes pixels. Produced only by
+/// <see cref="ProcessingConfigParser"/>. Output size and rate may be left to the first clip
+/// (<see cref="ProcessingVideo.Width"/> etc. null).
+/// </summary>
+public sealed record ProcessingConfig(
+    ProcessingVideo Video,
+    ProcessingAudio Audio,
+    ColorCorrection Color,
+    double BlurRadius,
+    double Sharpen,
+    IReadOnlyList<TextOverlaySpec> TextOverlays,
+    SKColor Background,
+    TransitionSpec? Transition,
+    double TrimStartMs,
+    double? TrimEndMs,
+    IReadOnlyList<ClipSpec> Clips,
+    ProcessingOptimization Optimization,
+    IReadOnlyList<string> Warnings);
+
+/// <summary>
+/// <c>video</c>: output size (null: the first clip's upright size), rate (null: the first
+/// clip's, at most 60), codec, quality or an explicit CRF / bit rate, x264-style preset, fit.
+/// </summary>
+public sealed record ProcessingVideo(
+    int? Width, int? Height, int? Fps, string Codec, string Quality, int? Crf, string Preset, int? BitrateKbps, VideoFit Fit)
+{
+    public static readonly string[] Codecs = { "h264", "h265", "vp9" };
+    public static readonly string[] Fits = { "cover", "contain", "fill" };
+}
+
+/// <summary><c>audio</c>: the clips' own sound carried through at <see cref="Volume"/> (a factor), and optional added music.</summary>
+public sealed record ProcessingAudio(bool Enabled, double Volume, string? MusicPath, double MusicVolume)
+{
+    public const double MaxVolume = 4;
+}
+
+/// <summary>
+/// <c>effects.color_correction</c>: brightness, contrast and saturation are factors (1 neutral,
+/// as CSS filters: brightness scales RGB, contrast scales around mid-grey, saturation 0 is
+/// grey), hue shift in degrees.
+/// </summary>
+public sealed record ColorCorrection(double Brightness, double Contrast, double Saturation, double HueShiftDegrees)
+{
+    public static readonly ColorCorrection Neutral = new(1, 1, 1, 0);
+    public bool IsNeutral => Brightness == 1 && Contrast == 1 && Saturation == 1 && HueShiftDegrees % 360 == 0;
+}
+
+/// <summary>One <c>effects.text_overlays[i]</c>: text shown from <see cref="StartMs"/> for <see cref="DurationMs"/> (null: to the end).</summary>
+public sealed record TextOverlaySpec(
+    string Text, double StartMs, double? DurationMs, OverlayAnchor Anchor, double? X, double? Y,
+    double FontSize, SKColor Color, SKColor? BackgroundColor, bool Bold, SKColor? StrokeColor, double StrokeWidth, double MaxWidthFraction);
+
+/// <summary><c>effects.transitions</c>: between every two consecutive clips.</summary>
+public sealed record TransitionSpec(TransitionKind Kind, double DurationMs, TransitionDirection Direction, string? Shader);
+
+/// <summary>One input clip: its file and the part of it used.</summary>
+public sealed record ClipSpec(string Field, string Path, double TrimStartMs, double? TrimEndMs, double Volume);
+
+/// <summary><c>optimization</c>: a target file size for the output and the hardware encoder policy.</summary>
+public sealed record ProcessingOptimization(double? TargetSizeMb, string HardwareAcceleration, bool MemoryOptimization);
+
+/// <summary>
+/// Parses and validates an engine processing config. Every problem is collected with its path
+/// and thrown at once. Keys follow the platform's config: <c>video</c>, <c>audio</c>,
+/// <c>effects</c> (snake_case inside, as <c>color_correction</c>), <c>trim</c>, <c>clips</c>,
+/// <c>optimization</c>. Unknown keys are errors, so a misspelt effect is never silently dropped.
+/// </summary>
+public static class ProcessingConfigParser
+{
+    public const int MaxClips = 100;
+    public const int MaxOverlays = 100;
+    public const double MaxBlurRadius = 100;
+    public const double MaxTransitionSeconds = 10;
+    public const int MaxShaderLength = 20_000;
+    private static readonly string[] TransitionTypes = { "fade", "slide", "wipe", "zoom", "custom" };
+    private static readonly string[] Directions = { "left", "right", "up", "down" };
+    private static readonly string[] Anchors = { "top", "center", "bottom" };
+
+    /// <summary>Whether a parsed JSON object is a processing config rather than a chat story.</summary>
+    public static bool IsProcessingConfig(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object && !root.TryGetProperty("messages", out _) &&
+        (root.TryGetProperty("video", out _) || root.TryGetProperty("effects", out _) || root.TryGetProperty("clips", out _)
+         || root.TryGetProperty("trim", out _) || root.TryGetProperty("optimization", out _));
+
+    /// <param name="root">The config object.</param>
+    /// <param name="baseDirectory">Relative paths in the config resolve against it.</param>
+    /// <param name="inputPath">processVideo's inputPath: the one clip when <c>clips</c> is absent.</param>
+    public static ProcessingConfig Parse(JsonElement root, string baseDirectory, string? inputPath)
+    {
+        var r = new ConfigReader();
+        r.RejectUnknownKeys(root, "", new[] { "video", "audio", "effects", "trim", "clips", "optimization" });
+        var video = ParseVideo(r, root);
+        var audio = ParseAudio(r, root, baseDirectory);
+        var effects = r.Object(root, "", "effects") ?? default;
+        r.RejectUnknownKeys(effects, "effects", new[] { "color_correction", "blur", "sharpen", "text_overlays", "background", "transitions" });
+        var color = ParseColor(r, effects);
+        double blur = r.Number(effects, "effects", "blur", 0, MaxBlurRadius, "pixels") ?? 0;
+        double sharpen = r.Number(effects, "effects", "sharpen", 0, 1) ?? 0;
+        var overlays = ParseOverlays(r, effects);
+        var background = r.Color(effects, "effects", "background") ?? SKColors.Black;
+        var transition = ParseTransition(r, effects);
+        var (trimStart, trimEnd) = ParseTrim(r, root, "trim");
+        var clips = ParseClips(r, root, baseDirectory, inputPath);
+        var optimization = ParseOptimization(r, root);
+        if (transition is not null && clips.Count < 2)
+            r.Warn("effects.transitions: a transition needs at least two clips; with one it does nothing");
+        if (r.Errors.Count > 0) throw new ConfigValidationException(r.Errors.ToArray());
+        return new ProcessingConfig(video, audio, color, blur, sharpen, overlays, background, transition, trimStart, trimEnd, clips, optimization, r.Warnings.ToArray());
+    }
+
+    private static ProcessingVideo ParseVideo(ConfigReader r, JsonElement root)
+    {
+        const string P = "video";
+        var v = r.Object(root, "", P) ?? default;
+        r.RejectUnknownKeys(v, P, new[] { "width", "height", "fps", "codec", "quality", "crf", "preset", "bitrateKbps", "fit" });
+        int? width = r.Integer(v, P, "width", VideoSettings.MinSide, VideoSettings.MaxSide, "pixels");
+        int? height = r.Integer(v, P, "height", VideoSettings.MinSide, VideoSettings.MaxSide, "pixels");
+        if (width % 2 == 1) r.Error(P + ".width", $"expected an even number of pixels (yuv420p halves it), got {width}");
+        if (height % 2 == 1) r.Error(P + ".height", $"expected an even number of pixels (yuv420p halves it), got {height}");
+        if ((width is null) != (height is null)) r.Error(P + (width is null ? ".width" : ".height"), "give both width and height, or neither (the first clip's size)");
+        int? fps = r.Integer(v, P, "fps", 1, VideoSettings.MaxFps);
+        string codec = r.Choice(v, P, "codec", ProcessingVideo.Codecs) ?? "h264";
+        string quality = r.Choice(v, P, "quality", VideoSettings.Qualities) ?? VideoSettings.DefaultQuality;
+        int? crf = r.Integer(v, P, "crf", 0, 63);
+        string preset = r.Choice(v, P, "preset", VideoSettings.Presets) ?? VideoSettings.DefaultPreset;
+        int? bitrate = r.Integer(v, P, "bitrateKbps", 50, 200_000, "kbit/s");
+        if (crf is not null && bitrate is not null) r.Error(P + ".bitrateKbps", "give crf or bitrateKbps, not both");
+        var fit = r.Choice(v, P, "fit", ProcessingVideo.Fits) switch
+        {
+            "contain" => VideoFit.Contain,
+            "fill" => VideoFit.Fill,
+            _ => VideoFit.Cover,
+        };
+        return new ProcessingVideo(width, height, fps, codec, quality, crf, preset, bitrate, fit);
+    }
+
+    private static ProcessingAudio ParseAudio(ConfigReader r, JsonElement root, string baseDirectory)
+    {
+        const string P = "audio";
+        var a = r.Object(root, "", P) ?? default;
+        r.RejectUnknownKeys(a, P, new[] { "enabled", "volume", "music", "musicVolume" });
+        bool enabled = r.Bool(a, P, "enabled") ?? true;
+        double volume = r.Number(a, P, "volume", 0, ProcessingAudio.MaxVolume) ?? 1;
+        var music = r.String(a, P, "music");
+        string? musicPath = string.IsNullOrWhiteSpace(music) ? null : ChatStoryConfigParser.ResolveLocalPath(r, P + ".music", music, baseDirectory);
+        double musicVolume = r.Number(a, P, "musicVolume", 0, ProcessingAudio.MaxVolume) ?? 1;
+        return new ProcessingAudio(enabled, volume, musicPath, musicVolume);
+    }
+
+    private static ColorCorrection ParseColor(ConfigReader r, JsonElement effects)
+    {
+        const string P = "effects.color_correction";
+        var c = r.Object(effects, "effects", "color_correction") ?? default;
+        r.RejectUnknownKeys(c, P, new[] { "brightness", "contrast", "saturation", "hue_shift" });
+        return new ColorCorrection(
+            r.Number(c, P, "brightness", 0, 4) ?? 1,
+            r.Number(c, P, "contrast", 0, 4) ?? 1,
+            r.Number(c, P, "saturation", 0, 4) ?? 1,
+            r.Number(c, P, "hue_shift", -360, 360, "degrees") ?? 0);
+    }
+
+    private static IReadOnlyList<TextOverlaySpec> ParseOverlays(ConfigReader r, JsonElement effects)
+    {
+        var list = new List<TextOverlaySpec>();
+        if (!ConfigReader.TryGet(effects, "text_overlays", out var arr)) return list;
+        if (arr.ValueKind != JsonValueKind.Array)
+        {
+            r.Error("effects.text_overlays", $"expected an array, got {ConfigReader.Describe(arr)}");
+            return list;
+        }
+        if (arr.GetArrayLength() > MaxOverlays)
+        {
+            r.Error("effects.text_overlays", $"at most {MaxOverlays} overlays, got {arr.GetArrayLength()}");
+            return list;
+        }
+        int i = 0;
+        foreach (var o in arr.EnumerateArray())
+        {
+            string p = $"effects.text_overlays[{i++}]";
+            if (o.ValueKind != JsonValueKind.Object)
+            {
+                r.Error(p, $"expected an object, got {ConfigReader.Describe(o)}");
+                continue;
+            }
+            r.RejectUnknownKeys(o, p, new[] { "text", "start", "duration", "position", "style" });
+            var text = r.String(o, p, "text", required: true);
+            if (text is { Length: 0 } || text is { Length: > ChatStoryConfigParser.MaxMessageLength })
+                r.Error(p + ".text", $"expected 1..{ChatStoryConfigParser.MaxMessageLength} characters, got {text.Length}");
+            double start = r.Number(o, p, "start", 0, VideoSettings.MaxDurationSeconds, "seconds") ?? 0;
+            double? duration = r.Number(o, p, "duration", 0.001, VideoSettings.MaxDurationSeconds, "seconds");
+            var anchor = OverlayAnchor.Bottom;
+            double? x = null, y = null;
+            if (ConfigReader.TryGet(o, "position", out var pos))
+            {
+                if (pos.ValueKind == JsonValueKind.Object)
+                {
+                    r.RejectUnknownKeys(pos, p + ".position", new[] { "x", "y" });
+                    x = r.Number(pos, p + ".position", "x", 0, 1, "(fraction of the width)");
+                    y = r.Number(pos, p + ".position", "y", 0, 1, "(fraction of the height)");
+                    if (x is null || y is null) r.Error(p + ".position", "expected { x, y } as fractions 0..1 of the frame (the text's centre)");
+                }
+                else
+                {
+                    anchor = r.Choice(o, p, "position", Anchors) switch
+                    {
+                        "top" => OverlayAnchor.Top,
+                        "center" => OverlayAnchor.Center,
+                        _ => OverlayAnchor.Bottom,
+                    };
+                }
+            }
+            const string S = "style";
+            var style = r.Object(o, p, S) ?? default;
+            string sp = p + "." + S;
+            r.RejectUnknownKeys(style, sp, new[] { "fontSize", "color", "backgroundColor", "bold", "strokeColor", "strokeWidth", "maxWidth" });
+            list.Add(new TextOverlaySpec(
+                text ?? "", start * 1000, duration * 1000, anchor, x, y,
+                r.Number(style, sp, "fontSize", 6, 400, "pixels at 1080 wide") ?? 64,
+                r.Color(style, sp, "color") ?? SKColors.White,
+                r.Color(style, sp, "backgroundColor"),
+                r.Bool(style, sp, "bold") ?? true,
+                r.Color(style, sp, "strokeColor"),
+                r.Number(style, sp, "strokeWidth", 0, 40, "pixels at 1080 wide") ?? 0,
+                r.Number(style, sp, "maxWidth", 0.1, 1, "(fraction of the width)") ?? 0.9));
+        }
+        return list;
+    }
+
+    private static TransitionSpec? ParseTransition(ConfigReader r, JsonElement effects)
+    {
+        const string P = "effects.transitions";
+        var t = r.Object(effects, "effects", "transitions");
+        if (t is not { } o) return null;
+        r.RejectUnknownKeys(o, P, new[] { "enabled", "type", "duration", "direction", "shader" });
+        bool enabled = r.Bool(o, P, "enabled") ?? true;
+        var type = r.Choice(o, P, "type", TransitionTypes) ?? "fade";
+        double duration = r.Number(o, P, "duration", 0.01, MaxTransitionSeconds, "seconds") ?? 0.5;
+        var direction = r.Choice(o, P, "direction", Directions) switch
+        {
+            "right" => TransitionDirection.Right,
+            "up" => TransitionDirection.Up,
+            "down" => TransitionDirection.Down,
+            _ => TransitionDirection.Left,
+        };
+        var shader = r.String(o, P, "shader");
+        var kind = type switch
+        {
+            "slide" => TransitionKind.Slide,
+            "wipe" => TransitionKind.Wipe,
+            "zoom" => TransitionKind.Zoom,
+            "custom" => TransitionKind.Custom,
+            _ => TransitionKind.Fade,
+        };
+        if (kind == TransitionKind.Custom)
+        {
+            if (string.IsNullOrWhiteSpace(shader)) r.Error(P + ".shader", "is required for a custom transition (SkSL with uniform shader from, to; uniform float progress)");
+            else if (shader.Length > MaxShaderLength) r.Error(P + ".shader", $"at most {MaxShaderLength} characters, got {shader.Length}");
+            else
+            {
+                var (compiled, error) = Render.TransitionShader.Compile(shader);
+                compiled?.Dispose();
+                if (error is not null) r.Error(P + ".shader", error);
+            }
+        }
+        else if (shader is not null)
+        {
+            r.Error(P + ".shader", $"is only used with type \"custom\", got type \"{type}\"");
+        }
+        return enabled ? new TransitionSpec(kind, duration * 1000, direction, kind == TransitionKind.Custom ? shader : null) : null;
+    }
+
+    private static (double StartMs, double? EndMs) ParseTrim(ConfigReader r, JsonElement obj, string name, string? parent = null)
+    {
+        string p = parent is null ? name : parent + "." + name;
+        var t = r.Object(obj, parent ?? "", name) ?? default;
+        r.RejectUnknownKeys(t, p, new[] { "start", "end" });
+        double start = r.Number(t, p, "start", 0, VideoSettings.MaxDurationSeconds * 24, "seconds") ?? 0;
+        double? end = r.Number(t, p, "end", 0, VideoSettings.MaxDurationSeconds * 24, "seconds");
+        if (end is { } e && e <= start) r.Error(p + ".end", $"expected a time after start ({start:0.###} s), got {e:0.###} s");
+        return (start * 1000, end * 1000);
+    }
+
+    private static IReadOnlyList<ClipSpec> ParseClips(ConfigReader r, JsonElement root, string baseDirectory, string? inputPath)
+    {
+        var list = new List<ClipSpec>();
+        bool hasInput = !string.IsNullOrWhiteSpace(inputPath);
+        if (!ConfigReader.TryGet(root, "clips", out var arr))
+        {
+            if (hasInput) list.Add(new ClipSpec("inputPath", Path.GetFullPath(inputPath!, baseDirectory), 0, null, 1));
+            else r.Error("inputPath", "a processing config needs an input: pass inputPath, or list the inputs in clips");
+            return list;
+        }
+        if (hasInput)
+        {
+            r.Error("clips", "give the input either as inputPath or in clips, not both (leave inputPath empty when using clips)");
+            return list;
+        }
+        if (arr.ValueKind != JsonValueKind.Array || arr.GetArrayLength() is 0 or > MaxClips)
+        {
+            r.Error("clips", $"expected an array of 1..{MaxClips} clips, got {ConfigReader.Describe(arr)}");
+            return list;
+        }
+        int i = 0;
+        foreach (var c in arr.EnumerateArray())
+        {
+            string p = $"clips[{i++}]";
+            string? path;
+            JsonElement obj = default;
+            if (c.ValueKind == JsonValueKind.String) path = ConfigReader.Text(c);
+            else if (c.ValueKind == JsonValueKind.Object)
+            {
+                obj = c;
+                r.RejectUnknownKeys(c, p, new[] { "path", "trim", "volume" });
+                path = r.String(c, p, "path", required: true);
+            }
+            else
+            {
+                r.Error(p, $"expected a path or {{ path, trim, volume }}, got {ConfigReader.Describe(c)}");
+                continue;
+            }
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                if (path is not null) r.Error(p + (c.ValueKind == JsonValueKind.Object ? ".path" : ""), "expected a file path, got an empty string");
+                continue;
+            }
+            string field = c.ValueKind == JsonValueKind.Object ? p + ".path" : p;
+            var full = ChatStoryConfigParser.ResolveLocalPath(r, field, path, baseDirectory);
+            var (start, end) = c.ValueKind == JsonValueKind.Object ? ParseTrim(r, obj, "trim", p) : (0, null);
+            double volume = c.ValueKind == JsonValueKind.Object ? r.Number(obj, p, "volume", 0, ProcessingAudio.MaxVolume) ?? 1 : 1;
+            if (full is not null) list.Add(new ClipSpec(field, full, start, end, volume));
+        }
+        return list;
+    }
+
+    private static ProcessingOptimization ParseOptimization(ConfigReader r, JsonElement root)
+    {
+        const string P = "optimization";
+        var o = r.Object(root, "", P) ?? default;
+        r.RejectUnknownKeys(o, P, new[] { "target_size_mb", "hardware_acceleration", "memory_optimization" });
+        double? target = r.Number(o, P, "target_size_mb", 0.01, 100_000, "MB");
+        string hw = "false";
+        if (ConfigReader.TryGet(o, "hardware_acceleration", out var h))
+        {
+            if (h.ValueKind is JsonValueKind.True or JsonValueKind.False) hw = h.GetBoolean() ? "true" : "false";
+            else if (h.ValueKind == JsonValueKind.String && ConfigReader.Text(h) == "auto") hw = "auto";
+            else r.Error(P + ".hardware_acceleration", $"expected true, false or \"auto\", got {ConfigReader.Describe(h)}");
+        }
+        bool memory = r.Bool(o, P, "memory_optimization") ?? false;
+        return new ProcessingOptimization(target, hw, memory);
+    }
+}

@@ -1,0 +1,43 @@
+using ReelSpeed.Engine.Config;
+using ReelSpeed.Engine.Render.Text;
+using SkiaSharp;
+
+namespace ReelSpeed.Engine.Scenes;
+
+/// <summary>
+/// One input clip on the composition's timeline: it is on screen from <see cref="StartMs"/> for
+/// <see cref="DurationMs"/>, showing its source from <see cref="SourceStartMs"/> on. Consecutive
+/// clips overlap by the transition's length. <see cref="Rotation"/> and the source size are as
+/// probed (the frames are turned upright when drawn).
+/// </summary>
+public sealed record ClipSegment(
+    int Index, string Field, string Path, double StartMs, double DurationMs, double SourceStartMs,
+    int SourceWidth, int SourceHeight, int Rotation, double SourceFps, bool HasAudio, double Volume)
+{
+    public double EndMs => StartMs + DurationMs;
+
+    /// <summary>The source time shown at composition time <paramref name="t"/>.</summary>
+    public double SourceTimeMs(double t) => SourceStartMs + Math.Max(0, t - StartMs);
+}
+
+/// <summary>A laid-out text overlay: the block's top-left at <see cref="Origin"/>, shown over [StartMs, EndMs).</summary>
+public sealed record TextOverlayElement(
+    TextBlock Block, SKPoint Origin, double StartMs, double EndMs, SKColor Color,
+    SKColor? Background, SKRect BackgroundRect, float BackgroundRadius, SKColor? Stroke, float StrokeWidth)
+{
+    public bool VisibleAt(double t) => t >= StartMs && t < EndMs;
+}
+
+/// <summary>
+/// The processing half of a scene: input clips joined on a timeline (with a transition between
+/// each two), fitted to the frame over a background colour, with the colour effects, blur and
+/// sharpen applied to the clips and text overlays on top. Output frame t shows composition time
+/// t + <see cref="OffsetMs"/> (the global trim's start); overlays use output time.
+/// </summary>
+public sealed record Composition(
+    IReadOnlyList<ClipSegment> Clips, TransitionSpec? Transition, VideoFit Fit, SKColor Background,
+    ColorCorrection Color, double BlurRadius, double Sharpen, IReadOnlyList<TextOverlayElement> Overlays, double OffsetMs)
+{
+    /// <summary>Composition length: the end of the last clip.</summary>
+    public double LengthMs => Clips.Count == 0 ? 0 : Clips[^1].EndMs;
+}

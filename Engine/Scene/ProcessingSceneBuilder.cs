@@ -1,0 +1,199 @@
+using ReelSpeed.Engine.Config;
+using ReelSpeed.Engine.Media;
+using ReelSpeed.Engine.Render;
+using ReelSpeed.Engine.Render.Text;
+using SkiaSharp;
+
+namespace ReelSpeed.Engine.Scenes;
+
+/// <summary>
+/// Normalises a validated processing config into a <see cref="Scene"/> with a
+/// <see cref="Composition"/>: probes each clip (length, size, rotation, rate, audio), lays the
+/// clips on one timeline overlapping by the transition, applies the global trim, resolves the
+/// output size and rate, lays out the text overlays and builds the audio mix of the clips' sound.
+/// The scene then renders and encodes through the same pipeline as a chat story.
+/// </summary>
+public static class ProcessingSceneBuilder
+{
+    /// <summary>Output rate when neither the config nor the first clip gives one.</summary>
+    public const int DefaultFps = 30;
+
+    /// <summary>Reference width that overlay font sizes and strokes are given at (as chat stories are).</summary>
+    public const float ReferenceWidth = 1080;
+
+    public static Scene Build(ProcessingConfig config, FontChain? fonts = null)
+    {
+        var warnings = new List<string>(config.Warnings);
+        var probed = config.Clips.Select(Probe).ToArray();
+        double transitionMs = config.Transition?.DurationMs ?? 0;
+        var errors = new List<ConfigError>();
+
+        // Each clip's used span, then the timeline: the next clip starts a transition before this one ends.
+        var segments = new List<ClipSegment>(probed.Length);
+        double start = 0;
+        for (int i = 0; i < probed.Length; i++)
+        {
+            var (spec, info) = (config.Clips[i], probed[i]);
+            double end = Math.Min(spec.TrimEndMs ?? info.DurationMs, info.DurationMs);
+            string clipField = spec.Field.EndsWith(".path", StringComparison.Ordinal) ? spec.Field[..^5] : spec.Field;
+            if (spec.TrimStartMs >= info.DurationMs)
+            {
+                errors.Add(new ConfigError(clipField + ".trim.start", $"{spec.TrimStartMs / 1000:0.###} s is past the end of {spec.Path} ({info.DurationMs / 1000:0.###} s long)"));
+                continue;
+            }
+            if (spec.TrimEndMs > info.DurationMs)
+                warnings.Add($"{clipField}.trim.end: {spec.TrimEndMs / 1000:0.###} s is past the end of the clip ({info.DurationMs / 1000:0.###} s); it plays to its end");
+            double duration = end - spec.TrimStartMs;
+            if (probed.Length > 1 && transitionMs > 0 && duration <= transitionMs * (i == 0 || i == probed.Length - 1 ? 1 : 2))
+                errors.Add(new ConfigError("effects.transitions.duration",
+                    $"{transitionMs / 1000:0.###} s is too long for {clipField} ({duration / 1000:0.###} s used): a clip must outlast the transitions at its ends"));
+            segments.Add(new ClipSegment(i, spec.Field, spec.Path, start, duration, spec.TrimStartMs,
+                info.Width, info.Height, info.Rotation, info.Fps, info.HasAudio, spec.Volume));
+            start += duration - (probed.Length > 1 ? transitionMs : 0);
+        }
+        if (errors.Count > 0) throw new ConfigValidationException(errors);
+
+        double length = segments[^1].EndMs;
+        if (config.TrimStartMs >= length)
+            throw new ConfigValidationException(new[] { new ConfigError("trim.start", $"{config.TrimStartMs / 1000:0.###} s is past the end of the input ({length / 1000:0.###} s)") });
+        double durationMs = Math.Min(config.TrimEndMs ?? length, length) - config.TrimStartMs;
+
+        var (width, height) = OutputSize(config.Video, probed[0]);
+        int fps = config.Video.Fps ?? (probed[0].Fps > 0 ? Math.Clamp((int)Math.Round(probed[0].Fps), 1, VideoSettings.MaxFps) : DefaultFps);
+        int frames = Timeline.FrameCount(durationMs, fps);
+        var transition = segments.Count > 1 ? config.Transition : null;
+
+        var overlays = LayoutOverlays(config.TextOverlays, width, height, durationMs, fonts ?? FontChain.Default, warnings);
+        var composition = new Composition(segments, transition, config.Video.Fit, config.Background, config.Color,
+            config.BlurRadius, config.Sharpen, overlays, config.TrimStartMs);
+        var audio = new AudioPlan(BuildMix(config, segments, transition, frames * 1000.0 / fps), Config.AudioSpec.DefaultBitRate);
+        var encode = EncodeFor(config.Video);
+        var full = SKRect.Create(0, 0, width, height);
+        var background = new BackgroundLayer(BackgroundKind.Color, new[] { config.Background.WithAlpha(255) }, 0, null, full, 1, 0, false);
+        return new Scene(new SceneParts(width, height, fps, frames, durationMs, Templates.Get(ChatStoryConfigParser.Templates[0]),
+            background, SKRect.Empty, SKRect.Empty, height, 1, null, [], [], new ScrollTrack([]), [], audio, encode, warnings, null, composition));
+    }
+
+    /// <summary>What the scene needs to know of a clip, read once when the scene is built.</summary>
+    private sealed record ClipInfo(double DurationMs, int Width, int Height, int Rotation, double Fps, bool HasAudio, int DisplayWidth, int DisplayHeight);
+
+    private static ClipInfo Probe(ClipSpec spec)
+    {
+        using var decoder = new VideoDecoder(spec.Path, spec.Field);
+        bool hasAudio = MediaProbe.Probe(spec.Path).Streams.Any(s => s.Type == "audio");
+        double pixelAspect = decoder.SampleAspect is { Num: > 0, Den: > 0 } a ? a.ToDouble() : 1;
+        int shownWidth = (int)Math.Round(decoder.Width * pixelAspect);
+        var (dw, dh) = decoder.Rotation is 90 or 270 ? (decoder.Height, shownWidth) : (shownWidth, decoder.Height);
+        return new ClipInfo(decoder.DurationMs, decoder.Width, decoder.Height, decoder.Rotation, decoder.FrameRate, hasAudio, dw, dh);
+    }
+
+    /// <summary>The configured size, or the first clip's upright size (even sides, at most <see cref="VideoSettings.MaxSide"/>).</summary>
+    private static (int Width, int Height) OutputSize(ProcessingVideo v, ClipInfo first)
+    {
+        if (v.Width is { } w && v.Height is { } h) return (w, h);
+        double scale = Math.Min(1, (double)VideoSettings.MaxSide / Math.Max(first.DisplayWidth, first.DisplayHeight));
+        static int Even(double x) => Math.Max(VideoSettings.MinSide, (int)Math.Round(x / 2) * 2);
+        return (Even(first.DisplayWidth * scale), Even(first.DisplayHeight * scale));
+    }
+
+    /// <summary>Encoder settings for the output: the quality's CRF unless one (or a bit rate) is given.</summary>
+    private static EncodeSettings EncodeFor(ProcessingVideo v)
+    {
+        if (v.Codec != "h264")
+            throw new ConfigValidationException(new[] { new ConfigError("video.codec", $"\"{v.Codec}\" output is not available in this engine build yet; use \"h264\"") });
+        if (v.BitrateKbps is not null)
+            throw new ConfigValidationException(new[] { new ConfigError("video.bitrateKbps", "bit-rate control is not available in this engine build yet; use crf or quality") });
+        if (v.Crf > 51)
+            throw new ConfigValidationException(new[] { new ConfigError("video.crf", $"expected 0..51 for h264, got {v.Crf}") });
+        return new EncodeSettings("libx264", v.Crf ?? VideoSettings.CrfForQuality(v.Quality), v.Preset, v.Quality);
+    }
+
+    /// <summary>
+    /// The clips' own sound, each at its timeline place from its trimmed in-point for its used
+    /// length, with equal-power fades across each transition so the two clips crossfade; added
+    /// music under it. Levels are kept as recorded (volume is the caller's), with the true-peak
+    /// limiter still guarding the ceiling.
+    /// </summary>
+    private static Audio.AudioMix BuildMix(ProcessingConfig config, IReadOnlyList<ClipSegment> segments, TransitionSpec? transition, double durationMs)
+    {
+        var a = config.Audio;
+        var voices = new List<Audio.VoiceClip>();
+        double fade = transition?.DurationMs ?? 0;
+        for (int i = 0; i < segments.Count; i++)
+        {
+            var s = segments[i];
+            double gain = a.Volume * s.Volume;
+            if (!s.HasAudio || gain <= 0) continue;
+            double startMs = s.StartMs - config.TrimStartMs, sourceStart = s.SourceStartMs, length = s.DurationMs;
+            double fadeIn = i > 0 ? fade : 0, fadeOut = i < segments.Count - 1 ? fade : 0;
+            if (startMs < 0)
+            {
+                // The global trim cuts into this clip: start it later in its source.
+                sourceStart -= startMs;
+                length += startMs;
+                fadeIn = Math.Max(0, fadeIn + startMs);
+                startMs = 0;
+            }
+            if (length <= 0 || startMs >= durationMs) continue;
+            voices.Add(new Audio.VoiceClip(i, s.Path, startMs, gain)
+            {
+                SourceStartMs = sourceStart,
+                MaxDurationMs = length,
+                FadeInMs = fadeIn,
+                FadeOutMs = fadeOut,
+                Label = s.Field,
+            });
+        }
+        var mix = new Audio.AudioMix
+        {
+            Enabled = a.Enabled,
+            DurationMs = durationMs,
+            Voices = voices,
+            MusicPath = a.MusicPath,
+            MusicGain = a.MusicVolume,
+            DuckMusicUnderVoice = false,
+            Normalize = false,
+            TruePeakCeilingDbtp = Audio.AudioMix.DefaultTruePeakCeilingDbtp - SceneBuilder.CodecPeakHeadroomDb,
+        };
+        mix.Validate();
+        return mix;
+    }
+
+    /// <summary>
+    /// Lays out each overlay with the chat's text stack (shaping, fallback fonts, bidi, wrapping
+    /// at the configured width), centred horizontally at its anchor or centred on its point.
+    /// </summary>
+    private static IReadOnlyList<TextOverlayElement> LayoutOverlays(IReadOnlyList<TextOverlaySpec> specs, int width, int height, double durationMs, FontChain fonts, List<string> warnings)
+    {
+        var list = new List<TextOverlayElement>(specs.Count);
+        var text = new TextLayoutEngine(fonts);
+        float scale = width / ReferenceWidth;
+        for (int i = 0; i < specs.Count; i++)
+        {
+            var s = specs[i];
+            int index = i;
+            if (s.StartMs >= durationMs)
+                warnings.Add($"effects.text_overlays[{i}]: starts at {s.StartMs / 1000:0.###} s, after the video ends ({durationMs / 1000:0.###} s); it is not shown");
+            float size = (float)(s.FontSize * scale);
+            float pad = s.BackgroundColor is null ? 0 : MathF.Round(size * 0.35f);
+            var block = text.Layout(s.Text, size, (float)(width * s.MaxWidthFraction) - 2 * pad,
+                cp => warnings.Add($"effects.text_overlays[{index}].text: no font in the chain has U+{cp:X4}; it renders as a missing-glyph box"), s.Bold);
+            float cx = s.X is { } x ? (float)(x * width) : width / 2f;
+            float cy = s.Y is { } y ? (float)(y * height) : s.Anchor switch
+            {
+                OverlayAnchor.Top => height * 0.1f + block.Height / 2,
+                OverlayAnchor.Center => height / 2f,
+                _ => height * 0.88f - block.Height / 2,
+            };
+            // Keep the whole block (with its background) inside the frame.
+            float left = Math.Clamp(cx - block.Width / 2, pad, Math.Max(pad, width - pad - block.Width));
+            float top = Math.Clamp(cy - block.Height / 2, pad, Math.Max(pad, height - pad - block.Height));
+            var origin = new SKPoint(MathF.Round(left), MathF.Round(top));
+            var bg = SKRect.Create(origin.X - pad, origin.Y - pad, block.Width + 2 * pad, block.Height + 2 * pad);
+            double end = s.DurationMs is { } d ? s.StartMs + d : double.PositiveInfinity;
+            list.Add(new TextOverlayElement(block, origin, s.StartMs, end, s.Color, s.BackgroundColor, bg, pad,
+                s.StrokeColor, (float)(s.StrokeWidth * scale)));
+        }
+        return list;
+    }
+}
