@@ -167,6 +167,106 @@ export interface AudioSettings {
   audioBitrate?: number | string;
 }
 
+/**
+ * An engine processing config: input clips trimmed, joined with transitions, fitted to the
+ * output, recoloured, with text overlays, and their audio carried through. Recognised by
+ * having no `messages` and any of `video`, `effects`, `clips`, `trim`, `optimization`.
+ * Unknown keys are errors (ERR_INVALID_CONFIG naming the field). Times are seconds.
+ */
+export interface ProcessingConfig {
+  video?: {
+    /** Output size in pixels (even, 64..4096). Default: the first clip's upright size. Give both or neither. */
+    width?: number;
+    height?: number;
+    /** Output frame rate 1..60; inputs of any (or variable) rate are resampled to it. Default: the first clip's, rounded. */
+    fps?: number;
+    /** Output codec. Default "h264". */
+    codec?: 'h264' | 'h265' | 'vp9';
+    /** Default "medium". Sets the CRF unless `crf` or `bitrateKbps` is given. */
+    quality?: 'low' | 'medium' | 'high';
+    crf?: number;
+    /** Encoder speed/size trade-off (x264 names). Default "veryfast". */
+    preset?: 'ultrafast' | 'superfast' | 'veryfast' | 'faster' | 'fast' | 'medium' | 'slow' | 'slower' | 'veryslow';
+    /** Average video bit rate instead of a CRF. */
+    bitrateKbps?: number;
+    /** How clips fill the frame: crop (cover, default), letterbox (contain) or stretch (fill). */
+    fit?: 'cover' | 'contain' | 'fill';
+  };
+  audio?: {
+    /** false: a silent track. Default true. */
+    enabled?: boolean;
+    /** Factor on the clips' own sound, 0..4. Default 1 (as recorded; no loudness normalisation, true peaks limited). */
+    volume?: number;
+    /** Music added under the clips, looped; local path relative to options.baseDir. */
+    music?: string;
+    /** Factor on the music, 0..4. Default 1. */
+    musicVolume?: number;
+  };
+  effects?: {
+    /** Factors with 1 neutral (CSS filter semantics); hue_shift in degrees. */
+    color_correction?: { brightness?: number; contrast?: number; saturation?: number; hue_shift?: number };
+    /** Gaussian blur radius in output pixels (0..100). */
+    blur?: number;
+    /** Unsharp amount 0..1. */
+    sharpen?: number;
+    text_overlays?: TextOverlay[];
+    /** Colour of the bars of a contain fit. Default "#000000". */
+    background?: Color;
+    /** Between each two clips; the clips overlap by `duration`. */
+    transitions?: {
+      enabled?: boolean;
+      /** Default "fade". */
+      type?: 'fade' | 'slide' | 'wipe' | 'zoom' | 'custom';
+      /** Seconds, 0.01..10. Default 0.5. */
+      duration?: number;
+      /** For slide and wipe. Default "left". */
+      direction?: 'left' | 'right' | 'up' | 'down';
+      /**
+       * For "custom": SkSL declaring `uniform shader from; uniform shader to; uniform float progress;`
+       * (and optionally `uniform float2 resolution;`). A shader that does not compile is rejected with Skia's error.
+       */
+      shader?: string;
+    };
+  };
+  /** The part of the joined result kept, in seconds. */
+  trim?: { start?: number; end?: number };
+  /** Inputs joined in order (then leave processVideo's inputPath empty). A string is a path. */
+  clips?: Array<string | { path: string; trim?: { start?: number; end?: number }; volume?: number }>;
+  optimization?: {
+    /** Fit the output into this many MB (1 MB = 1,000,000 bytes) by a two-pass encode. */
+    target_size_mb?: number;
+    /** Hardware encoder policy for this job (see getHardwareInfo). Default false. */
+    hardware_acceleration?: boolean | 'auto';
+    /** Fewer frames in flight (single-threaded decode, shorter encoder look-ahead): less memory, a little slower. */
+    memory_optimization?: boolean;
+  };
+}
+
+export interface TextOverlay {
+  text: string;
+  /** Seconds from the start of the output. Default 0. */
+  start?: number;
+  /** Seconds; default: to the end. */
+  duration?: number;
+  /** An anchor (centred horizontally; default "bottom") or the text's centre as fractions of the frame. */
+  position?: 'top' | 'center' | 'bottom' | { x: number; y: number };
+  style?: {
+    /** Pixels at 1080 wide (scaled with the output width). Default 64. */
+    fontSize?: number;
+    /** Default white. */
+    color?: Color;
+    /** A rounded box behind the text. */
+    backgroundColor?: Color;
+    /** Default true. */
+    bold?: boolean;
+    strokeColor?: Color;
+    /** Outline width, pixels at 1080 wide. */
+    strokeWidth?: number;
+    /** Wrap width as a fraction of the frame width, 0.1..1. Default 0.9. */
+    maxWidth?: number;
+  };
+}
+
 export interface Progress {
   frame: number;
   totalFrames: number;
@@ -211,7 +311,8 @@ export interface ProcessResult {
     height: number;
     fps: number;
     frames: number;
-    template: string;
+    /** Chat stories only. */
+    template?: string;
     videoCodec: 'h264';
     /** The encoder actually used, e.g. "libx264". */
     encoder: string;
@@ -227,6 +328,8 @@ export interface ProcessResult {
     /** Measured on the audio as encoded; null for a silent track. */
     loudness: { targetLufs: number; integratedLufs: number | null; truePeakDbtp: number | null; sourceLufs: number | null; gainDb: number | null; normalized: boolean };
     timeline: TimelineEntry[];
+    /** Processing configs only: each input clip's place in the output (ms) and where it starts in its file. */
+    clips?: Array<{ index: number; file: string; startMs: number; endMs: number; sourceStartMs: number; rotation: number; audio: boolean }>;
     wallMs: number;
     renderFps: number;
     stages: { renderMs: number; convertMs: number; encodeMs: number; audioMs: number; muxMs: number };
@@ -267,14 +370,15 @@ export interface VideoMetadata {
 }
 
 /**
- * Renders a chat story to outputPath (.mp4, .m4v or .mov). Written under a temporary name
- * and renamed when complete: a failed call leaves no file behind.
- * @param inputPath a background video (looped, cover-fitted; the lower half in brainrot mode), or ''
+ * Renders a chat story, or processes clips with a processing config, to outputPath (.mp4, .m4v
+ * or .mov). Written under a temporary name and renamed when complete: a failed call leaves no file behind.
+ * @param inputPath for a chat story: a background video (looped, cover-fitted; the lower half in
+ * brainrot mode), or ''; for a processing config: the clip to process ('' when the config lists `clips`)
  */
 export declare function processVideo(
   inputPath: string,
   outputPath: string,
-  config: ChatStoryConfig | string,
+  config: ChatStoryConfig | ProcessingConfig | string,
   options?: ProcessOptions,
 ): Promise<ProcessResult>;
 
@@ -328,6 +432,16 @@ export interface SceneJson {
   typingIndicators: Array<{ message: number; bounds: Rect; startMs: number; endMs: number; [key: string]: unknown }>;
   scroll: { easing: 'easeOutCubic'; segments: Array<{ startMs: number; durationMs: number; from: number; to: number }> };
   audio: { enabled: boolean; music?: string; musicGain: number };
+  /** Processing configs only (docs/scene-format.md). */
+  composition?: {
+    offsetMs: number;
+    fit: 'cover' | 'contain' | 'fill';
+    background: string;
+    clips: Array<{ index: number; file: string; startMs: number; durationMs: number; sourceStartMs: number; sourceWidth: number; sourceHeight: number; rotation: number; sourceFps: number; hasAudio: boolean; volume: number }>;
+    transition: { type: string; durationMs: number; direction: string; shader?: string } | null;
+    effects: { brightness: number; contrast: number; saturation: number; hueShift: number; colorMatrix: number[]; blur: number; sharpen: number };
+    textOverlays: Array<{ startMs: number; endMs: number | null; text: Record<string, unknown>; [key: string]: unknown }>;
+  };
   assets: string[];
   warnings: string[];
 }
@@ -347,7 +461,7 @@ export interface VideoEngineOptions {
 export declare class VideoEngine {
   constructor(options?: VideoEngineOptions);
   readonly options: Readonly<VideoEngineOptions>;
-  processVideo(inputPath: string, outputPath: string, config: ChatStoryConfig | string, options?: ProcessOptions): Promise<ProcessResult>;
+  processVideo(inputPath: string, outputPath: string, config: ChatStoryConfig | ProcessingConfig | string, options?: ProcessOptions): Promise<ProcessResult>;
   getVideoMetadata(filePath: string): Promise<VideoMetadata>;
   renderFrame(config: ChatStoryConfig | string, timeMs: number, options?: { format?: 'png' | 'jpeg'; quality?: number; baseDir?: string }): Promise<Buffer>;
   compileScene(config: ChatStoryConfig | string, options?: { baseDir?: string }): Promise<SceneJson>;

@@ -25,7 +25,7 @@ public static class ResultJson
             w.WriteNumber("height", scene.Height);
             w.WriteNumber("fps", scene.Fps);
             w.WriteNumber("frames", r.Frames);
-            w.WriteString("template", scene.Template);
+            if (scene.Composition is null) w.WriteString("template", scene.Template);
             w.WriteString("videoCodec", "h264");
             w.WriteString("encoder", r.VideoEncoder);
             w.WriteNumber("crf", scene.Encode.Crf);
@@ -64,6 +64,23 @@ public static class ResultJson
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            if (scene.Composition is { } composition)
+            {
+                w.WriteStartArray("clips");
+                foreach (var c in composition.Clips)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("index", c.Index);
+                    w.WriteString("file", c.Path);
+                    w.WriteNumber("startMs", Math.Round(c.StartMs - composition.OffsetMs, 3));
+                    w.WriteNumber("endMs", Math.Round(c.EndMs - composition.OffsetMs, 3));
+                    w.WriteNumber("sourceStartMs", Math.Round(c.SourceStartMs, 3));
+                    w.WriteNumber("rotation", c.Rotation);
+                    w.WriteBoolean("audio", c.HasAudio);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             w.WriteNumber("wallMs", Math.Round(r.WallMs, 1));
             w.WriteNumber("renderFps", Math.Round(r.Frames / Math.Max(1e-9, r.WallMs / 1000), 1));
             w.WriteNumber("reusedFrames", r.ReusedFrames);

@@ -148,11 +148,10 @@ public sealed class FrameRenderer : IDisposable
     private void DrawVideo(SKCanvas canvas, double timeMs)
     {
         var rect = _scene.Background.MediaRect;
-        var frame = _video!.FrameAt(timeMs);
         canvas.Save();
         canvas.ClipRect(rect);
         if (_scene.Background.Opacity < 1 || _scene.Background.BlurRadius > 0) canvas.DrawRect(rect, _black);
-        canvas.DrawImage(frame, rect.Left, rect.Top, _nearest, _videoPaint);
+        _video!.Draw(canvas, timeMs, new SKPoint(rect.Left, rect.Top), _nearest, _videoPaint);
         canvas.Restore();
     }
 

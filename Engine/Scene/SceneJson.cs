@@ -128,6 +128,8 @@ public static class SceneJson
             w.WriteNumber("truePeakCeilingDbtp", mix.TruePeakCeilingDbtp);
             w.WriteEndObject();
 
+            if (scene.Composition is { } composition) Composition(w, composition);
+
             w.WriteStartArray("assets");
             foreach (var a in Assets(scene).Distinct()) w.WriteStringValue(a);
             w.WriteEndArray();
@@ -195,6 +197,80 @@ public static class SceneJson
         w.WriteEndObject();
     }
 
+    /// <summary>The processing layer (absent for chat stories): clips on the timeline, transition, effects, overlays.</summary>
+    private static void Composition(Utf8JsonWriter w, Composition c)
+    {
+        w.WriteStartObject("composition");
+        w.WriteNumber("offsetMs", Round(c.OffsetMs));
+        w.WriteString("fit", Camel(c.Fit.ToString()));
+        w.WriteString("background", ColorParser.ToHex(c.Background));
+        w.WriteStartArray("clips");
+        foreach (var clip in c.Clips)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("index", clip.Index);
+            w.WriteString("file", clip.Path);
+            w.WriteNumber("startMs", Round(clip.StartMs));
+            w.WriteNumber("durationMs", Round(clip.DurationMs));
+            w.WriteNumber("sourceStartMs", Round(clip.SourceStartMs));
+            w.WriteNumber("sourceWidth", clip.SourceWidth);
+            w.WriteNumber("sourceHeight", clip.SourceHeight);
+            w.WriteNumber("rotation", clip.Rotation);
+            w.WriteNumber("sourceFps", Math.Round(clip.SourceFps, 3));
+            w.WriteBoolean("hasAudio", clip.HasAudio);
+            w.WriteNumber("volume", clip.Volume);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        if (c.Transition is { } t)
+        {
+            w.WriteStartObject("transition");
+            w.WriteString("type", Camel(t.Kind.ToString()));
+            w.WriteNumber("durationMs", Round(t.DurationMs));
+            w.WriteString("direction", Camel(t.Direction.ToString()));
+            if (t.Shader is not null) w.WriteString("shader", t.Shader);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("transition");
+        }
+        w.WriteStartObject("effects");
+        w.WriteNumber("brightness", c.Color.Brightness);
+        w.WriteNumber("contrast", c.Color.Contrast);
+        w.WriteNumber("saturation", c.Color.Saturation);
+        w.WriteNumber("hueShift", c.Color.HueShiftDegrees);
+        w.WriteStartArray("colorMatrix");
+        foreach (var v in Render.ClipEffects.ColorMatrix(c.Color) ?? []) w.WriteNumberValue(MathF.Round(v, 6));
+        w.WriteEndArray();
+        w.WriteNumber("blur", c.BlurRadius);
+        w.WriteNumber("sharpen", c.Sharpen);
+        w.WriteEndObject();
+        w.WriteStartArray("textOverlays");
+        foreach (var o in c.Overlays)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("startMs", Round(o.StartMs));
+            if (double.IsFinite(o.EndMs)) w.WriteNumber("endMs", Round(o.EndMs));
+            else w.WriteNull("endMs");
+            Text(w, "text", o.Block, o.Origin, o.Color);
+            if (o.Background is { } bg)
+            {
+                w.WriteString("backgroundColor", ColorParser.ToHex(bg));
+                Rect(w, "backgroundRect", o.BackgroundRect);
+                w.WriteNumber("backgroundRadius", o.BackgroundRadius);
+            }
+            if (o.Stroke is { } stroke)
+            {
+                w.WriteString("strokeColor", ColorParser.ToHex(stroke));
+                w.WriteNumber("strokeWidth", o.StrokeWidth);
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
     private static void Text(Utf8JsonWriter w, string name, TextBlock block, SKPoint origin, SKColor color)
     {
         w.WriteStartObject(name);
@@ -246,6 +322,8 @@ public static class SceneJson
         if (scene.Audio.MusicPath is { } music) yield return music;
         foreach (var v in scene.Audio.Mix.Voices) yield return v.Path;
         if (scene.Audio.Mix.PopSoundPath is { } pop) yield return pop;
+        if (scene.Composition is { } c)
+            foreach (var clip in c.Clips) yield return clip.Path;
         foreach (var b in scene.Bubbles)
             foreach (var line in b.TextBlock.Lines)
                 foreach (var run in line.Runs)
