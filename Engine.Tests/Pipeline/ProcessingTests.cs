@@ -333,6 +333,28 @@ public class ProcessingTests : TempDirTest
         Assert.That(second, Is.LessThan(first / 4));
     }
 
+    /// <summary>Each codec/container Debian's FFmpeg can write, decoded in-process and compared to the ffmpeg CLI's decode.</summary>
+    [TestCase("h264.mp4", "-c:v libx264 -pix_fmt yuv420p")]
+    [TestCase("h265.mkv", "-c:v libx265 -pix_fmt yuv420p -x265-params log-level=error")]
+    [TestCase("h265-10bit.mp4", "-c:v libx265 -pix_fmt yuv420p10le -tag:v hvc1 -x265-params log-level=error")]
+    [TestCase("vp9.webm", "-c:v libvpx-vp9 -deadline realtime -cpu-used 8 -b:v 500k")]
+    [TestCase("av1.mkv", "-c:v libaom-av1 -cpu-used 8 -row-mt 1 -b:v 300k")]
+    [TestCase("prores.mov", "-c:v prores_ks -profile:v 2")]
+    public void Common_codecs_and_containers_decode_in_process(string name, string codecArgs)
+    {
+        var path = Path.Combine(_dir, name);
+        var args = new List<string> { "-f", "lavfi", "-i", "testsrc2=s=128x72:r=25:d=1" };
+        args.AddRange(codecArgs.Split(' '));
+        args.Add(path);
+        TestSupport.Ffmpeg(args.ToArray());
+
+        using var scene = Compile("""{ "video": {} }""", path);
+        Assert.That((scene.Width, scene.Height, scene.Fps), Is.EqualTo((128, 72, 25)));
+        using var ours = Frame(scene, 400);
+        using var theirs = Pixels.DecodeFrame(path, 0.4);
+        Assert.That(Pixels.Ssim(ours, theirs), Is.GreaterThan(0.97), "the frame at 0.4 s matches ffmpeg's decode");
+    }
+
     [Test]
     public void Variable_frame_rate_input_becomes_constant_rate_output()
     {
