@@ -23,7 +23,8 @@ internal sealed unsafe class VideoDecoder : IDisposable
     private double _lastPtsMs = double.NaN;
     private bool _demuxEnded, _synthesizedTimestamps;
 
-    public VideoDecoder(string path, string field)
+    /// <param name="threads">Decoder threads; 0 = one per core (frame threading holds a frame per thread).</param>
+    public VideoDecoder(string path, string field, int threads = 0)
     {
         LibAvLoader.EnsureLoaded();
         _field = field;
@@ -66,7 +67,7 @@ internal sealed unsafe class VideoDecoder : IDisposable
             var c = _codec.Ptr;
             AvCheck.Ok(LibAv.avcodec_parameters_to_context(c, par), ErrorCodes.UnsupportedMedia, $"{field}: {FullPath}: video parameters");
             // "auto" = one thread per core: frame threading roughly multiplies decode throughput.
-            LibAv.av_opt_set(c, "threads", "auto", 0);
+            LibAv.av_opt_set(c, "threads", threads > 0 ? threads.ToString(System.Globalization.CultureInfo.InvariantCulture) : "auto", 0);
             LibAv.av_opt_set(c, "pkt_timebase", TimeBase.ToString(), 0);
             ret = LibAv.avcodec_open2(c, decoder, null);
             if (ret < 0) throw Unsupported($"cannot open the {LibAv.CodecName(LibAv.Field<int>(par, AvLayout.CodecParameters.CodecId))} decoder ({LibAv.ErrorText(ret)})");

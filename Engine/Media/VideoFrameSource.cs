@@ -66,7 +66,8 @@ public sealed unsafe class VideoFrameSource : IDisposable
     /// <exception cref="EngineException">ERR_INPUT_NOT_FOUND, ERR_UNSUPPORTED_MEDIA, ERR_DECODE (truncated or corrupt), ERR_RESOURCE_LIMIT.</exception>
     /// <param name="fit">How the frames fill the box: cover (crop), contain (letterbox) or fill (stretch).</param>
     /// <param name="loop">Whether times past the end wrap around (a background) or hold the last frame (a clip).</param>
-    public VideoFrameSource(string path, string field, int boxWidth, int boxHeight, VideoFit fit = VideoFit.Cover, bool loop = true)
+    /// <param name="decoderThreads">Decoder threads (0: one per core; 1 holds the fewest frames).</param>
+    public VideoFrameSource(string path, string field, int boxWidth, int boxHeight, VideoFit fit = VideoFit.Cover, bool loop = true, int decoderThreads = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(boxWidth, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(boxHeight, 1);
@@ -76,7 +77,7 @@ public sealed unsafe class VideoFrameSource : IDisposable
         _loop = loop;
         try
         {
-            _decoder = new VideoDecoder(path, field);
+            _decoder = new VideoDecoder(path, field, decoderThreads);
             Rotation = _decoder.Rotation;
             // Frames are scaled in the source's orientation and turned upright when drawn, so the
             // box is fitted turned the same way.

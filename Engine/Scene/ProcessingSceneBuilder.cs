@@ -65,9 +65,13 @@ public static class ProcessingSceneBuilder
 
         var overlays = LayoutOverlays(config.TextOverlays, width, height, durationMs, fonts ?? FontChain.Default, warnings);
         var composition = new Composition(segments, transition, config.Video.Fit, config.Background, config.Color,
-            config.BlurRadius, config.Sharpen, overlays, config.TrimStartMs);
+            config.BlurRadius, config.Sharpen, overlays, config.TrimStartMs, config.Optimization.MemoryOptimization);
         var audio = new AudioPlan(BuildMix(config, segments, transition, frames * 1000.0 / fps), Config.AudioSpec.DefaultBitRate);
         var encode = EncodeFor(config.Video);
+        if (config.Optimization.TargetSizeMb is not null)
+            throw new ConfigValidationException(new[] { new ConfigError("optimization.target_size_mb", "target sizes are not available in this engine build yet") });
+        if (config.Optimization.HardwareAcceleration != "false")
+            throw new ConfigValidationException(new[] { new ConfigError("optimization.hardware_acceleration", "hardware encoders are not available in this engine build yet; pass false") });
         var full = SKRect.Create(0, 0, width, height);
         var background = new BackgroundLayer(BackgroundKind.Color, new[] { config.Background.WithAlpha(255) }, 0, null, full, 1, 0, false);
         return new Scene(new SceneParts(width, height, fps, frames, durationMs, Templates.Get(ChatStoryConfigParser.Templates[0]),
