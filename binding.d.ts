@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'ERR_ABORTED'
   | 'ERR_RESOURCE_LIMIT'
   | 'ERR_DEPENDENCY'
+  | 'ERR_TARGET_UNREACHABLE'
   | 'ERR_INTERNAL';
 
 export interface EngineError extends Error {
@@ -31,6 +32,7 @@ export declare const ErrorCodes: Readonly<{
   ABORTED: 'ERR_ABORTED';
   RESOURCE_LIMIT: 'ERR_RESOURCE_LIMIT';
   DEPENDENCY: 'ERR_DEPENDENCY';
+  TARGET_UNREACHABLE: 'ERR_TARGET_UNREACHABLE';
   INTERNAL: 'ERR_INTERNAL';
 }>;
 

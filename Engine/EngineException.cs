@@ -12,6 +12,8 @@ public static class ErrorCodes
     public const string Aborted = "ERR_ABORTED";
     public const string ResourceLimit = "ERR_RESOURCE_LIMIT";
     public const string Dependency = "ERR_DEPENDENCY";
+    /// <summary>optimizeVideo (or optimization.target_size_mb) asked for a size smaller than any encode can reach.</summary>
+    public const string TargetUnreachable = "ERR_TARGET_UNREACHABLE";
     public const string Internal = "ERR_INTERNAL";
 }
 
