@@ -86,6 +86,22 @@ public class MediaProbeErrorTests : TempDirTest
     }
 
     [Test]
+    public void A_named_pipe_is_refused_without_blocking()
+    {
+        // Opening a FIFO for reading blocks until a writer appears; the probe must not try.
+        var fifo = Path.Combine(_dir, "pipe.mp4");
+        using (var mk = System.Diagnostics.Process.Start("mkfifo", fifo)) mk.WaitForExit();
+        var probe = Task.Run(() => MediaProbe.Probe(fifo));
+        bool finished = ((IAsyncResult)probe).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(10));
+        if (!finished) using (File.OpenWrite(fifo)) { } // release the blocked reader before failing
+        Assert.That(finished, Is.True, "the probe returned instead of waiting for a writer");
+        Assert.That(probe.IsFaulted, Is.True);
+        var e = (EngineException)probe.Exception!.InnerException!;
+        Assert.That(e.Code, Is.EqualTo(ErrorCodes.UnsupportedMedia), e.Message);
+        Assert.That(e.Message, Does.Contain(fifo));
+    }
+
+    [Test]
     public void A_directory_is_unsupported() => Refused(_dir, ErrorCodes.UnsupportedMedia, "directory");
 
     [Test]

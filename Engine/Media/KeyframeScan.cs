@@ -20,7 +20,7 @@ public sealed record KeyframeInterval(double? Frames, double? Seconds, int Keyfr
 /// </summary>
 internal static unsafe class KeyframeScan
 {
-    /// <summary>Stream time sampled per video stream.</summary>
+    /// <summary>Stream time sampled per video stream (a clip up to this long is read whole).</summary>
     public const double MaxSeconds = 10;
     /// <summary>Packets sampled per video stream.</summary>
     public const int MaxVideoPackets = 600;
@@ -84,7 +84,7 @@ internal static unsafe class KeyframeScan
                     long end = time + Math.Max(0, duration);
                     if (t.EndTime == AvConst.NoPtsValue || end > t.EndTime) t.EndTime = end;
                 }
-                if (t.Packets >= MaxVideoPackets || Span(t) >= MaxSeconds)
+                if (t.Packets >= MaxVideoPackets || Span(t) > MaxSeconds)
                 {
                     t.Done = true;
                     open--;

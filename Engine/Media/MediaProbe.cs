@@ -122,7 +122,8 @@ public static unsafe class MediaProbe
         if (Directory.Exists(full)) throw new EngineException(ErrorCodes.UnsupportedMedia, $"{full}: is a directory, not a media file");
         if (!File.Exists(full)) throw new EngineException(ErrorCodes.InputNotFound, $"{full}: file not found");
         long size = new FileInfo(full).Length;
-        if (size == 0) throw new EngineException(ErrorCodes.UnsupportedMedia, $"{full}: file is empty");
+        // Devices and pipes report length 0 too: refusing them here also means never blocking on one.
+        if (size == 0) throw new EngineException(ErrorCodes.UnsupportedMedia, $"{full}: file is empty (or not a regular file)");
 
         using var input = OpenOrExplain(full, size);
         var ctx = input.Ptr;
