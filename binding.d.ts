@@ -447,7 +447,7 @@ export interface AudioStreamMetadata extends StreamMetadataBase {
   type: 'audio';
   sampleRate: number;
   channels: number;
-  /** e.g. "mono", "stereo", "5.1", "5.1(side)". */
+  /** e.g. "mono", "stereo", "5.1", "5.1(side)"; absent when the file leaves the channel order unspecified (as ffprobe). */
   channelLayout?: string;
   /** e.g. "fltp", "s16". */
   sampleFormat?: string;
@@ -510,8 +510,8 @@ export declare function processVideo(
  * chapters, and per stream codec, size and rotation, frame rates, colour/HDR, bit depth,
  * keyframe spacing (estimated from the first seconds), audio layout and language.
  * Rejects with ERR_INPUT_NOT_FOUND (no such file), ERR_UNSUPPORTED_MEDIA (empty, not media,
- * no audio or video stream) or ERR_DECODE (truncated or damaged; a file cut short is caught
- * even when its header looks complete); the message names the file.
+ * no audio or video stream) or ERR_DECODE (truncated or damaged: an MP4/MOV, Matroska/WebM or
+ * AVI/WAV cut short is caught even when libavformat opens it); the message names the file.
  */
 export declare function getVideoMetadata(filePath: string): Promise<VideoMetadata>;
 

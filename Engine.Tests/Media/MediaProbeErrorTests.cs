@@ -156,6 +156,18 @@ public class MediaProbeErrorTests : TempDirTest
         Refused(cut, ErrorCodes.Decode, "truncated", "Matroska segment declares");
     }
 
+    [TestCase("avi", "-c:v", "mpeg4", "-c:a", "libmp3lame")]
+    [TestCase("wav", "-vn", "-c:a", "pcm_s16le")]
+    public void A_riff_file_cut_short_is_truncated(string ext, params string[] codec)
+    {
+        var whole = Path.Combine(_dir, "whole." + ext);
+        TestSupport.Ffmpeg(new[] { "-i", H264Mp4("src.mp4") }.Concat(codec).Append(whole).ToArray());
+        Assert.That(MediaProbe.Probe(whole).Streams, Is.Not.Empty, "the whole file probes fine");
+        var cut = Cut(whole, "cut." + ext, 0.6);
+        Assert.DoesNotThrow(() => ProbeFixtures.Ffprobe(cut), "libavformat reads what is left");
+        Refused(cut, ErrorCodes.Decode, "truncated", "RIFF");
+    }
+
     [Test]
     public void A_webm_cut_inside_its_header_is_truncated_or_damaged()
     {
@@ -170,7 +182,7 @@ public class MediaProbeErrorTests : TempDirTest
     [Test]
     public void Every_cut_of_a_file_is_refused_or_whole_never_a_crash()
     {
-        // Cut points every 5 % through an MP4 (moov last), a faststart MP4 and a Matroska file: each
+        // Cut points every 5 % through an MP4 (moov last), a faststart MP4, a Matroska and an AVI file: each
         // cut either fails with ERR_DECODE/ERR_UNSUPPORTED_MEDIA naming the file, never anything else.
         var sources = new[]
         {
@@ -180,6 +192,9 @@ public class MediaProbeErrorTests : TempDirTest
         var mkv = Path.Combine(_dir, "c.mkv");
         TestSupport.Ffmpeg("-i", sources[0], "-c", "copy", mkv);
         sources.Add(mkv);
+        var avi = Path.Combine(_dir, "d.avi");
+        TestSupport.Ffmpeg("-i", sources[0], "-c:v", "mpeg4", "-c:a", "libmp3lame", avi);
+        sources.Add(avi);
         foreach (var source in sources)
             for (int pct = 5; pct < 100; pct += 5)
             {

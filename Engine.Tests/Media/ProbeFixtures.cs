@@ -34,6 +34,9 @@ internal static class ProbeFixtures
         ("tone.mp3", new[] { "-f", "lavfi", "-i", "sine=d=0.5", "-f", "lavfi", "-i", "color=red:s=32x32:d=1", "-map", "0", "-map", "1",
             "-frames:v", "1", "-c:v", "mjpeg", "-disposition:v", "attached_pic", "-c:a", "libmp3lame", "-metadata", "title=Tone" }),
         ("still.png", new[] { "-f", "lavfi", "-i", "testsrc2=s=64x48", "-frames:v", "1" }),
+        ("mpeg4_mp3.avi", new[] { "-f", "lavfi", "-i", "testsrc2=s=64x48:r=25:d=1", "-f", "lavfi", "-i", "sine=d=1",
+            "-c:v", "mpeg4", "-c:a", "libmp3lame", "-shortest" }),
+        ("pcm.wav", new[] { "-f", "lavfi", "-i", "sine=d=0.5:sample_rate=22050", "-ac", "2" }),
     };
 
     /// <summary>Makes every fixture in <paramref name="dir"/>, plus those built from others.</summary>

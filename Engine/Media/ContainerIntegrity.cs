@@ -16,7 +16,7 @@ internal static unsafe class ContainerIntegrity
     /// <summary>How many entries at the end of each stream's index are checked against the file size.</summary>
     internal const int IndexTailEntries = 64;
 
-    private const string Mp4 = "MP4/MOV", Mkv = "Matroska/WebM";
+    private const string Mp4 = "MP4/MOV", Mkv = "Matroska/WebM", Riff = "RIFF (AVI/WAV)";
 
     private static readonly HashSet<string> s_topLevelBoxes = new(StringComparer.Ordinal)
     {
@@ -25,7 +25,7 @@ internal static unsafe class ContainerIntegrity
     };
 
     /// <summary>What the first bytes say the file is.</summary>
-    public enum Family { Unknown, IsoBmff, Matroska }
+    public enum Family { Unknown, IsoBmff, Matroska, Riff }
 
     /// <summary>A structural problem: <see cref="Truncated"/> when data the file declares is missing; <see cref="Container"/> names the format checked.</summary>
     public sealed record Problem(bool Truncated, string Container, string Detail);
@@ -34,6 +34,7 @@ internal static unsafe class ContainerIntegrity
     {
         Family.IsoBmff => Mp4,
         Family.Matroska => Mkv,
+        Family.Riff => Riff,
         _ => "media",
     };
 
@@ -48,6 +49,7 @@ internal static unsafe class ContainerIntegrity
     private static Family Sniff(ReadOnlySpan<byte> head)
     {
         if (head.Length >= 4 && BinaryPrimitives.ReadUInt32BigEndian(head) == 0x1A45DFA3) return Family.Matroska;
+        if (head.Length >= 12 && head[..4].SequenceEqual("RIFF"u8) && BoxType(head.Slice(8, 4)).Length == 4) return Family.Riff;
         if (head.Length >= 8 && s_topLevelBoxes.Contains(BoxType(head.Slice(4, 4))))
         {
             uint size = BinaryPrimitives.ReadUInt32BigEndian(head);
@@ -66,6 +68,7 @@ internal static unsafe class ContainerIntegrity
         {
             Family.IsoBmff => WalkBoxes(fs, fileSize),
             Family.Matroska => CheckSegment(fs, fileSize),
+            Family.Riff => WalkRiff(fs, fileSize),
             _ => null,
         };
     }
@@ -132,6 +135,30 @@ internal static unsafe class ContainerIntegrity
         long present = fileSize - bodyStart;
         if (bodySize > present)
             return new Problem(true, Mkv, $"the Matroska segment declares {bodySize} bytes but only {present} are present ({bodySize - present} missing)");
+        return null;
+    }
+
+    /// <summary>
+    /// Walks the top-level RIFF chunks (an AVI over 1 GiB continues in 'AVIX' chunks): a chunk
+    /// whose declared size runs past the end of the file was cut. Sizes 0 and 0xFFFFFFFF are the
+    /// placeholders of writers that could not seek back, and are not judged.
+    /// </summary>
+    private static Problem? WalkRiff(FileStream fs, long fileSize)
+    {
+        Span<byte> header = stackalloc byte[12];
+        long offset = 0;
+        for (int i = 0; i < MaxBoxes && fileSize - offset >= 12; i++)
+        {
+            ReadAt(fs, offset, header);
+            if (!header[..4].SequenceEqual("RIFF"u8)) return null; // trailing data after the last chunk
+            uint size = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+            if (size is 0 or uint.MaxValue) return null;
+            string form = BoxType(header.Slice(8, 4));
+            long end = offset + 8 + size;
+            if (end > fileSize)
+                return new Problem(true, Riff, $"the RIFF '{form.TrimEnd()}' chunk at byte {offset} declares {size} bytes but only {fileSize - offset - 8} remain ({end - fileSize} missing)");
+            offset = end + (size & 1); // chunks are padded to an even size
+        }
         return null;
     }
 

@@ -304,7 +304,9 @@ public static unsafe class MediaProbe
             {
                 SampleRate = LibAv.Field<int>(par, AvLayout.CodecParameters.SampleRate),
                 Channels = channels,
-                ChannelLayout = channels > 0 ? LibAv.ChannelLayoutName(layout) : null,
+                // Like ffprobe: a layout whose channel order is unspecified ("2 channels") has no name.
+                ChannelLayout = channels > 0 && LibAv.Field<int>(layout, AvLayout.ChannelLayout.Order) != AvConst.ChannelOrderUnspec
+                    ? LibAv.ChannelLayoutName(layout) : null,
                 SampleFormat = LibAv.SampleFormatName(format),
             };
         }
