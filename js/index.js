@@ -132,8 +132,10 @@ async function processVideo(inputPath, outputPath, config, options) {
 }
 
 /**
- * Probes a media file: container, duration, size, bit rate and, per stream, codec,
- * dimensions, frame rate, pixel format, sample rate and channels.
+ * Probes a media file without decoding it: container, duration, size, bit rate, tags,
+ * chapters and, per stream, codec, profile/level, size and rotation, frame rates, colour/HDR,
+ * bit depth, keyframe interval (estimated from the first seconds), sample rate, channels,
+ * layout and language. Truncated files reject with ERR_DECODE. See VideoMetadata in binding.d.ts.
  * @param {string} filePath
  */
 async function getVideoMetadata(filePath) {

@@ -97,46 +97,8 @@ public static class ResultJson
         });
     }
 
-    public static string Write(MediaInfo info) => Build(w =>
-    {
-        w.WriteStartObject();
-        w.WriteString("path", info.Path);
-        w.WriteString("container", info.Container);
-        w.WriteString("containerLongName", info.ContainerLongName);
-        w.WriteNumber("duration", Math.Round(info.DurationSeconds, 6));
-        w.WriteNumber("durationMs", Math.Round(info.DurationSeconds * 1000, 3));
-        w.WriteNumber("size", info.Size);
-        w.WriteNumber("bitRate", info.BitRate);
-        w.WriteStartArray("streams");
-        foreach (var s in info.Streams)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("index", s.Index);
-            w.WriteString("type", s.Type);
-            w.WriteString("codec", s.Codec);
-            if (s.Profile is not null) w.WriteString("profile", s.Profile);
-            w.WriteNumber("bitRate", s.BitRate);
-            w.WriteNumber("duration", Math.Round(s.DurationSeconds, 6));
-            if (s.Type == "video")
-            {
-                w.WriteNumber("width", s.Width);
-                w.WriteNumber("height", s.Height);
-                w.WriteNumber("fps", s.Fps);
-                w.WriteNumber("frames", s.Frames);
-                if (s.PixelFormat is not null) w.WriteString("pixelFormat", s.PixelFormat);
-            }
-            else if (s.Type == "audio")
-            {
-                w.WriteNumber("sampleRate", s.SampleRate);
-                w.WriteNumber("channels", s.Channels);
-                if (s.ChannelLayout is not null) w.WriteString("channelLayout", s.ChannelLayout);
-                if (s.SampleFormat is not null) w.WriteString("sampleFormat", s.SampleFormat);
-            }
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-    });
+    /// <summary>The getVideoMetadata JSON; see <see cref="MediaInfoJson"/>.</summary>
+    public static string Write(MediaInfo info) => Build(w => MediaInfoJson.Write(w, info));
 
     /// <summary>A level in dB/LUFS rounded to 0.01; null for silence (-∞) or when not measured.</summary>
     private static void WriteLevel(Utf8JsonWriter w, string name, double? value)

@@ -24,7 +24,9 @@
 #include <libavutil/error.h>
 #include <libavutil/frame.h>
 #include <libavutil/log.h>
+#include <libavutil/mastering_display_metadata.h>
 #include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
 #include <libavutil/pixfmt.h>
 #include <libavutil/rational.h>
 #include <libavutil/samplefmt.h>
@@ -91,6 +93,40 @@ static void size_of(size_t s, int has_size_field)
 }
 static void close_class(void) { printf("    }\n"); }
 
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "bitfield() below assumes a little-endian target"
+#endif
+
+/* A bitfield cannot be described by offsetof. Its position is found by setting it in
+ * a zeroed struct (to 1, then to all ones) and looking at which bits changed. Emitted as
+ * <Name>Word (byte offset of the aligned 32-bit word holding it), <Name>Shift and <Name>Bits. */
+static void bitfield(const char *field, const unsigned char *one, const unsigned char *ones,
+                     size_t n, const char *ctype)
+{
+    char name[128];
+    long low = -1;
+    int bits = 0;
+    for (size_t i = 0; i < n * 8; i++) {
+        if (low < 0 && (one[i / 8] >> (i % 8) & 1)) low = (long)i;
+        bits += ones[i / 8] >> (i % 8) & 1;
+    }
+    pascal(field, name, sizeof name);
+    if (low < 0 || (low % 32) + bits > 32) {
+        fprintf(stderr, "avlayout: bitfield %s not found in one 32-bit word\n", field);
+        mismatches++;
+        return;
+    }
+    printf("        public const int %sWord = %ld; // %s bitfield: in the 32-bit word at this offset\n", name, low / 32 * 4, ctype);
+    printf("        public const int %sShift = %ld;\n", name, low % 32);
+    printf("        public const int %sBits = %d;\n", name, bits);
+}
+#define BF(S, f, shown) do { \
+        S one_, ones_; \
+        memset(&one_, 0, sizeof one_); memset(&ones_, 0, sizeof ones_); \
+        one_.f = 1; ones_.f = -1; \
+        bitfield(#f, (const unsigned char *)&one_, (const unsigned char *)&ones_, sizeof(S), shown); \
+    } while (0)
+
 #define FD(S, f, T, shown) \
     field(#f, offsetof(S, f), sizeof(((S *)0)->f), shown, \
           __builtin_types_compatible_p(__typeof__(((S *)0)->f), T), #S)
@@ -133,6 +169,14 @@ static void cint(const char *name, long long v, size_t sz, const char *cexpr)
 #endif
 #define HAS_CODEC_FMT_LISTS    (LIBAVCODEC_VERSION_MAJOR < 62)
 
+#ifdef FF_LEVEL_UNKNOWN
+#define LEVEL_UNKNOWN FF_LEVEL_UNKNOWN
+#define LEVEL_UNKNOWN_NAME "FF_LEVEL_UNKNOWN"
+#else
+#define LEVEL_UNKNOWN AV_LEVEL_UNKNOWN
+#define LEVEL_UNKNOWN_NAME "AV_LEVEL_UNKNOWN"
+#endif
+
 #ifdef FF_PROFILE_UNKNOWN
 #define PROFILE_UNKNOWN FF_PROFILE_UNKNOWN
 #define PROFILE_UNKNOWN_NAME "FF_PROFILE_UNKNOWN"
@@ -143,6 +187,7 @@ static void cint(const char *name, long long v, size_t sz, const char *cexpr)
 
 typedef uint8_t *data_ptrs_t[AV_NUM_DATA_POINTERS];
 typedef int linesize_t[AV_NUM_DATA_POINTERS];
+typedef AVComponentDescriptor components_t[4];
 
 int main(void)
 {
@@ -406,6 +451,37 @@ int main(void)
     open_class("IndexEntry", "AVIndexEntry");
     F(AVIndexEntry, pos, int64_t);
     F(AVIndexEntry, timestamp, int64_t);
+    /* MediaProbe reads the size of the last entries to spot a truncated file. */
+    BF(AVIndexEntry, flags, "int flags:2");
+    BF(AVIndexEntry, size, "int size:30");
+    size_of(sizeof(AVIndexEntry), 1); /* has a "size" field: no Size alias */
+    close_class();
+
+    /* Read by MediaProbe for the bit depth of a pixel format (av_pix_fmt_desc_get). */
+    open_class("PixFmtDescriptor", "AVPixFmtDescriptor");
+    F(AVPixFmtDescriptor, name, const char *);
+    F(AVPixFmtDescriptor, nb_components, uint8_t);
+    F(AVPixFmtDescriptor, flags, uint64_t);
+    FD(AVPixFmtDescriptor, comp, components_t, "AVComponentDescriptor[4]");
+    close_class();
+
+    open_class("ComponentDescriptor", "AVComponentDescriptor");
+    F(AVComponentDescriptor, plane, int);
+    F(AVComponentDescriptor, depth, int);
+    size_of(sizeof(AVComponentDescriptor), 0);
+    close_class();
+
+    /* HDR side data on a stream (AV_PKT_DATA_MASTERING_DISPLAY_METADATA / _CONTENT_LIGHT_LEVEL). */
+    open_class("MasteringDisplayMetadata", "AVMasteringDisplayMetadata");
+    F(AVMasteringDisplayMetadata, min_luminance, AVRational);
+    F(AVMasteringDisplayMetadata, max_luminance, AVRational);
+    F(AVMasteringDisplayMetadata, has_primaries, int);
+    F(AVMasteringDisplayMetadata, has_luminance, int);
+    close_class();
+
+    open_class("ContentLightMetadata", "AVContentLightMetadata");
+    F(AVContentLightMetadata, MaxCLL, unsigned);
+    F(AVContentLightMetadata, MaxFALL, unsigned);
     close_class();
 
     printf("}\n\n");
@@ -448,6 +524,7 @@ int main(void)
     C("MediaTypeAudio", AVMEDIA_TYPE_AUDIO);
     C("MediaTypeData", AVMEDIA_TYPE_DATA);
     C("MediaTypeSubtitle", AVMEDIA_TYPE_SUBTITLE);
+    C("MediaTypeAttachment", AVMEDIA_TYPE_ATTACHMENT);
 
     printf("\n    // enum AVCodecID\n");
     C("CodecIdNone", AV_CODEC_ID_NONE);
@@ -485,6 +562,10 @@ int main(void)
     C("SeekFlagByte", AVSEEK_FLAG_BYTE);
     C("DispositionAttachedPic", AV_DISPOSITION_ATTACHED_PIC);
     C("OptSearchChildren", AV_OPT_SEARCH_CHILDREN);
+    C("DispositionDefault", AV_DISPOSITION_DEFAULT);
+    C("DispositionStillImage", AV_DISPOSITION_STILL_IMAGE);
+    C("DictIgnoreSuffix", AV_DICT_IGNORE_SUFFIX);
+    C("IndexKeyframe", AVINDEX_KEYFRAME);
 
     printf("\n    // Timestamps\n");
     C("NoPtsValue", AV_NOPTS_VALUE);
@@ -507,6 +588,8 @@ int main(void)
     printf("\n    // Side data types\n");
     C("PktDataDisplayMatrix", AV_PKT_DATA_DISPLAYMATRIX);
     C("FrameDataDisplayMatrix", AV_FRAME_DATA_DISPLAYMATRIX);
+    C("PktDataMasteringDisplayMetadata", AV_PKT_DATA_MASTERING_DISPLAY_METADATA);
+    C("PktDataContentLightLevel", AV_PKT_DATA_CONTENT_LIGHT_LEVEL);
 
     printf("\n    // Log levels\n");
     C("LogQuiet", AV_LOG_QUIET);
@@ -522,11 +605,18 @@ int main(void)
     C("ColSpcSmpte170m", AVCOL_SPC_SMPTE170M);
     C("ColPriBt709", AVCOL_PRI_BT709);
     C("ColTrcBt709", AVCOL_TRC_BT709);
+    C("ColRangeUnspecified", AVCOL_RANGE_UNSPECIFIED);
+    C("ColPriUnspecified", AVCOL_PRI_UNSPECIFIED);
+    C("ColTrcUnspecified", AVCOL_TRC_UNSPECIFIED);
+    C("ColTrcSmpte2084", AVCOL_TRC_SMPTE2084);
+    C("ColTrcAribStdB67", AVCOL_TRC_ARIB_STD_B67);
+    C("ChromaLocUnspecified", AVCHROMA_LOC_UNSPECIFIED);
 
     printf("\n    // Misc\n");
     C("PictureTypeI", AV_PICTURE_TYPE_I);
     C("NumDataPointers", AV_NUM_DATA_POINTERS);
     CN("ProfileUnknown", PROFILE_UNKNOWN, PROFILE_UNKNOWN_NAME);
+    CN("LevelUnknown", LEVEL_UNKNOWN, LEVEL_UNKNOWN_NAME);
     printf("}\n");
 
     if (fflush(stdout) != 0) {

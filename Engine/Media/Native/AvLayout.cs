@@ -256,6 +256,47 @@ internal static class AvLayout
     {
         public const int Pos = 0; // int64_t (8 bytes)
         public const int Timestamp = 8; // int64_t (8 bytes)
+        public const int FlagsWord = 16; // int flags:2 bitfield: in the 32-bit word at this offset
+        public const int FlagsShift = 0;
+        public const int FlagsBits = 2;
+        public const int SizeWord = 16; // int size:30 bitfield: in the 32-bit word at this offset
+        public const int SizeShift = 2;
+        public const int SizeBits = 30;
+        public const int StructSize = 24; // sizeof
+    }
+
+    /// <summary>Offsets into <c>AVPixFmtDescriptor</c>.</summary>
+    internal static class PixFmtDescriptor
+    {
+        public const int Name = 0; // const char * (8 bytes)
+        public const int NbComponents = 8; // uint8_t (1 bytes)
+        public const int Flags = 16; // uint64_t (8 bytes)
+        public const int Comp = 24; // AVComponentDescriptor[4] (80 bytes)
+    }
+
+    /// <summary>Offsets into <c>AVComponentDescriptor</c>.</summary>
+    internal static class ComponentDescriptor
+    {
+        public const int Plane = 0; // int (4 bytes)
+        public const int Depth = 16; // int (4 bytes)
+        public const int StructSize = 20; // sizeof
+        public const int Size = StructSize;
+    }
+
+    /// <summary>Offsets into <c>AVMasteringDisplayMetadata</c>.</summary>
+    internal static class MasteringDisplayMetadata
+    {
+        public const int MinLuminance = 64; // AVRational (8 bytes)
+        public const int MaxLuminance = 72; // AVRational (8 bytes)
+        public const int HasPrimaries = 80; // int (4 bytes)
+        public const int HasLuminance = 84; // int (4 bytes)
+    }
+
+    /// <summary>Offsets into <c>AVContentLightMetadata</c>.</summary>
+    internal static class ContentLightMetadata
+    {
+        public const int MaxCLL = 0; // unsigned (4 bytes)
+        public const int MaxFALL = 4; // unsigned (4 bytes)
     }
 }
 
@@ -298,6 +339,7 @@ internal static class AvConst
     public const int MediaTypeAudio = 1; // AVMEDIA_TYPE_AUDIO
     public const int MediaTypeData = 2; // AVMEDIA_TYPE_DATA
     public const int MediaTypeSubtitle = 3; // AVMEDIA_TYPE_SUBTITLE
+    public const int MediaTypeAttachment = 4; // AVMEDIA_TYPE_ATTACHMENT
 
     // enum AVCodecID
     public const int CodecIdNone = 0; // AV_CODEC_ID_NONE
@@ -335,6 +377,10 @@ internal static class AvConst
     public const int SeekFlagByte = 2; // AVSEEK_FLAG_BYTE
     public const int DispositionAttachedPic = 1024; // AV_DISPOSITION_ATTACHED_PIC
     public const int OptSearchChildren = 1; // AV_OPT_SEARCH_CHILDREN
+    public const int DispositionDefault = 1; // AV_DISPOSITION_DEFAULT
+    public const int DispositionStillImage = 1048576; // AV_DISPOSITION_STILL_IMAGE
+    public const int DictIgnoreSuffix = 2; // AV_DICT_IGNORE_SUFFIX
+    public const int IndexKeyframe = 1; // AVINDEX_KEYFRAME
 
     // Timestamps
     public const long NoPtsValue = long.MinValue; // AV_NOPTS_VALUE
@@ -357,6 +403,8 @@ internal static class AvConst
     // Side data types
     public const int PktDataDisplayMatrix = 5; // AV_PKT_DATA_DISPLAYMATRIX
     public const int FrameDataDisplayMatrix = 6; // AV_FRAME_DATA_DISPLAYMATRIX
+    public const int PktDataMasteringDisplayMetadata = 20; // AV_PKT_DATA_MASTERING_DISPLAY_METADATA
+    public const int PktDataContentLightLevel = 22; // AV_PKT_DATA_CONTENT_LIGHT_LEVEL
 
     // Log levels
     public const int LogQuiet = -8; // AV_LOG_QUIET
@@ -372,9 +420,16 @@ internal static class AvConst
     public const int ColSpcSmpte170m = 6; // AVCOL_SPC_SMPTE170M
     public const int ColPriBt709 = 1; // AVCOL_PRI_BT709
     public const int ColTrcBt709 = 1; // AVCOL_TRC_BT709
+    public const int ColRangeUnspecified = 0; // AVCOL_RANGE_UNSPECIFIED
+    public const int ColPriUnspecified = 2; // AVCOL_PRI_UNSPECIFIED
+    public const int ColTrcUnspecified = 2; // AVCOL_TRC_UNSPECIFIED
+    public const int ColTrcSmpte2084 = 16; // AVCOL_TRC_SMPTE2084
+    public const int ColTrcAribStdB67 = 18; // AVCOL_TRC_ARIB_STD_B67
+    public const int ChromaLocUnspecified = 0; // AVCHROMA_LOC_UNSPECIFIED
 
     // Misc
     public const int PictureTypeI = 1; // AV_PICTURE_TYPE_I
     public const int NumDataPointers = 8; // AV_NUM_DATA_POINTERS
     public const int ProfileUnknown = -99; // FF_PROFILE_UNKNOWN
+    public const int LevelUnknown = -99; // FF_LEVEL_UNKNOWN
 }

@@ -68,6 +68,13 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvUtil)] public static partial int av_pix_fmt_count_planes(int pixFmt);
     [LibraryImport(AvUtil)] public static partial int av_pix_fmt_get_chroma_sub_sample(int pixFmt, int* log2ChromaW, int* log2ChromaH);
     [LibraryImport(AvUtil)] public static partial int av_image_get_linesize(int pixFmt, int width, int plane);
+    [LibraryImport(AvUtil)] public static partial nint av_pix_fmt_desc_get(int pixFmt);
+    [LibraryImport(AvUtil)] public static partial nint av_color_range_name(int range);
+    [LibraryImport(AvUtil)] public static partial nint av_color_primaries_name(int primaries);
+    [LibraryImport(AvUtil)] public static partial nint av_color_transfer_name(int transfer);
+    [LibraryImport(AvUtil)] public static partial nint av_color_space_name(int space);
+    [LibraryImport(AvUtil)] public static partial nint av_chroma_location_name(int location);
+    [LibraryImport(AvUtil)] public static partial int av_reduce(int* dstNum, int* dstDen, long num, long den, long max);
 
     // ---- libavcodec ------------------------------------------------------------------------
     [LibraryImport(AvCodec)] public static partial uint avcodec_version();
@@ -109,6 +116,8 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvFormat)] public static partial int av_index_search_timestamp(nint stream, long timestamp, int flags);
     [LibraryImport(AvFormat)] public static partial nint avformat_index_get_entry(nint stream, int idx);
     [LibraryImport(AvFormat)] public static partial nint av_stream_get_side_data(nint stream, int type, nuint* size);
+    [LibraryImport(AvFormat)] public static partial int avformat_index_get_entries_count(nint stream);
+    [LibraryImport(AvFormat)] public static partial AVRational av_guess_sample_aspect_ratio(nint formatCtx, nint stream, nint frame);
 
     // ---- libswscale / libswresample -------------------------------------------------------
     [LibraryImport(SwScale)] public static partial uint swscale_version();
