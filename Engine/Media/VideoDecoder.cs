@@ -72,7 +72,7 @@ internal sealed unsafe class VideoDecoder : IDisposable
             ret = LibAv.avcodec_open2(c, decoder, null);
             if (ret < 0) throw Unsupported($"cannot open the {LibAv.CodecName(LibAv.Field<int>(par, AvLayout.CodecParameters.CodecId))} decoder ({LibAv.ErrorText(ret)})");
 
-            Rotation = ReadRotation(_stream);
+            Rotation = DisplayMatrix.RotationOf(_stream);
             SampleAspect = LibAv.RationalAt(par, AvLayout.CodecParameters.SampleAspectRatio);
             (_startTs, DurationMs, FrameCount) = ScanPackets();
             FrameRate = NominalFrameRate();
@@ -108,21 +108,6 @@ internal sealed unsafe class VideoDecoder : IDisposable
     public int DisplayWidth => Rotation is 90 or 270 ? Height : Width;
     public int DisplayHeight => Rotation is 90 or 270 ? Width : Height;
 
-    /// <summary>
-    /// The display matrix's rotation as a clockwise quarter turn. The matrix stores a
-    /// counter-clockwise angle; anything other than a multiple of 90° (rare, and not what
-    /// cameras write) is rounded to the nearest one.
-    /// </summary>
-    internal static int ReadRotation(nint stream)
-    {
-        nuint size = 0;
-        var matrix = LibAv.av_stream_get_side_data(stream, AvConst.PktDataDisplayMatrix, &size);
-        if (matrix == 0 || size < 9 * sizeof(int)) return 0;
-        double ccw = LibAv.av_display_rotation_get((int*)matrix);
-        if (!double.IsFinite(ccw)) return 0;
-        int cw = (int)Math.Round(-ccw / 90) * 90 % 360;
-        return cw < 0 ? cw + 360 : cw;
-    }
 
     /// <summary>The stream's time base: one tick of packet and frame timestamps, in seconds.</summary>
     public AVRational TimeBase { get; }
