@@ -45,8 +45,10 @@ internal static unsafe class HardwareDevice
     public static AvBufferRefHandle Open(string type)
     {
         LibAvLoader.EnsureLoaded();
+        // av_hwdevice_find_type_by_name knows every type's name, built in or not (it finds
+        // "videotoolbox" on Linux); the types this build can open are the ones it iterates.
         int id = LibAv.av_hwdevice_find_type_by_name(type);
-        if (id == AvConst.HwDeviceTypeNone)
+        if (id == AvConst.HwDeviceTypeNone || !KnownTypes().Contains(type))
             throw new EngineException(ErrorCodes.Encode, $"hardware device type {type} is not in this FFmpeg build");
         using var log = AvLogCapture.Begin();
         nint device = 0;

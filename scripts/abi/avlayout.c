@@ -622,6 +622,8 @@ int main(void)
     C("LogQuiet", AV_LOG_QUIET);
     C("LogError", AV_LOG_ERROR);
     C("LogWarning", AV_LOG_WARNING);
+    C("LogInfo", AV_LOG_INFO);
+    C("LogVerbose", AV_LOG_VERBOSE);
 
     printf("\n    // Colour description enums\n");
     C("ColRangeMpeg", AVCOL_RANGE_MPEG);

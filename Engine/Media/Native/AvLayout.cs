@@ -437,6 +437,8 @@ internal static class AvConst
     public const int LogQuiet = -8; // AV_LOG_QUIET
     public const int LogError = 16; // AV_LOG_ERROR
     public const int LogWarning = 24; // AV_LOG_WARNING
+    public const int LogInfo = 32; // AV_LOG_INFO
+    public const int LogVerbose = 40; // AV_LOG_VERBOSE
 
     // Colour description enums
     public const int ColRangeMpeg = 1; // AVCOL_RANGE_MPEG

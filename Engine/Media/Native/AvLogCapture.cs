@@ -3,20 +3,23 @@ using System.Runtime.InteropServices;
 namespace ReelSpeed.Engine.Media.Native;
 
 /// <summary>
-/// Collects the error and warning lines libav logs on the current thread while a capture is
-/// open, so that a failure can say why (<c>Cannot load libcuda.so.1</c>) instead of only the
-/// return code's text (<c>Operation not permitted</c>). libav's log goes nowhere otherwise, as
-/// with <see cref="AvConst.LogQuiet"/>: the callback drops every line no capture asked for.
-/// The callback is installed once per process, the first time a capture starts. A capture
-/// reuses its thread's buffer, so opening one per frame allocates nothing.
+/// Collects the lines libav logs on the current thread while a capture is open, so that a
+/// failure can say why (<c>Cannot load libcuda.so.1</c>, <c>Cannot open DRM render node for
+/// device 0.</c>) instead of only the return code's text (<c>Operation not permitted</c>,
+/// <c>Generic error in an external library</c>). Errors and warnings are preferred; when there
+/// are none, the informational and verbose lines are used (VAAPI explains its failures only at
+/// verbose level). libav's log goes nowhere otherwise, as with <see cref="AvConst.LogQuiet"/>:
+/// the callback drops every line no capture asked for. The callback is installed once per
+/// process, the first time a capture starts. A capture reuses its thread's buffer, so opening
+/// one per frame allocates nothing.
 /// </summary>
 internal static unsafe class AvLogCapture
 {
-    private const int MaxLines = 16;
+    private const int MaxLines = 24;
     private const int LineBytes = 1024;
     private static int s_installed;
 
-    [ThreadStatic] private static List<string>? t_lines;
+    [ThreadStatic] private static List<(int Level, string Text)>? t_lines;
     [ThreadStatic] private static int t_depth;
 
     /// <summary>Starts capturing on this thread; dispose the scope (on this thread) to stop.</summary>
@@ -24,7 +27,7 @@ internal static unsafe class AvLogCapture
     {
         if (Volatile.Read(ref s_installed) == 0 && Interlocked.Exchange(ref s_installed, 1) == 0)
             LibAv.av_log_set_callback(&OnLog);
-        var lines = t_lines ??= new List<string>(4);
+        var lines = t_lines ??= new List<(int, string)>(4);
         if (t_depth++ == 0) lines.Clear();
         return new Scope(lines.Count);
     }
@@ -35,13 +38,19 @@ internal static unsafe class AvLogCapture
 
         internal Scope(int start) => _start = start;
 
-        /// <summary>The distinct lines logged since this scope began, joined with "; ", or null when none.</summary>
+        /// <summary>
+        /// The distinct error and warning lines logged since this scope began (else the
+        /// informational and verbose ones), joined with "; "; null when there are none.
+        /// </summary>
         public string? Text
         {
             get
             {
                 var l = t_lines;
-                return l is null || l.Count <= _start ? null : string.Join("; ", l.Skip(_start));
+                if (l is null || l.Count <= _start) return null;
+                var mine = l.Skip(_start).ToList();
+                var serious = mine.Where(x => x.Level <= AvConst.LogWarning).ToList();
+                return string.Join("; ", (serious.Count > 0 ? serious : mine).Select(x => x.Text));
             }
         }
 
@@ -60,7 +69,7 @@ internal static unsafe class AvLogCapture
     {
         try
         {
-            if (t_depth == 0 || level > AvConst.LogWarning) return;
+            if (t_depth == 0 || level > AvConst.LogVerbose) return;
             var lines = t_lines;
             if (lines is null || lines.Count >= MaxLines) return;
             // va_list arrives as a pointer on the ABIs .NET runs on (x64 SysV, arm64, Windows),
@@ -69,8 +78,10 @@ internal static unsafe class AvLogCapture
             int printPrefix = 0; // no "[h264_nvenc @ 0x…]" prefix: the caller says what it opened
             if (LibAv.av_log_format_line2(avcl, level, fmt, vl, buf, LineBytes, &printPrefix) < 0) return;
             var text = Marshal.PtrToStringUTF8((nint)buf)?.Trim();
-            if (string.IsNullOrEmpty(text) || lines.Contains(text)) return;
-            lines.Add(text);
+            if (string.IsNullOrEmpty(text)) return;
+            foreach (var (_, t) in lines)
+                if (t == text) return;
+            lines.Add((level, text));
         }
         catch
         {
