@@ -73,6 +73,33 @@ public class VideoEncoderTests : TempDirTest
         Assert.That(highKbps, Is.GreaterThan(lowKbps * 1.3));
     }
 
+    [TestCase("h264", 0)]
+    [TestCase("h264", 51)]
+    [TestCase("h265", 0)]
+    [TestCase("h265", 51)]
+    [TestCase("vp9", 0)]
+    [TestCase("vp9", 63)]
+    public void Both_ends_of_each_crf_range_and_every_preset_encode(string codec, int crf)
+    {
+        foreach (var preset in EncodeSettings.Presets)
+        {
+            using var encoder = new VideoEncoder(Width, Height, Fps, EncodeSettings.Default(codec, preset: preset) with { Crf = crf }, false);
+            using var frame = NewFrame();
+            var sink = new NullPacketSink();
+            Load(frame, 0);
+            encoder.Encode(frame.Ptr, sink);
+            encoder.Encode(0, sink);
+            Assert.That(sink.Packets, Is.EqualTo(1), $"{codec} crf {crf} {preset}");
+        }
+    }
+
+    [Test]
+    public void Crf_0_in_h264_is_lossless()
+    {
+        var file = EncodeFile(Path.Combine(_dir, "lossless.mkv"), EncodeSettings.Default("h264") with { Crf = 0 });
+        Assert.That(VideoStream(file).GetProperty("profile").GetString(), Is.EqualTo("High 4:4:4 Predictive"));
+    }
+
     [TestCase("h264")]
     [TestCase("h265")]
     [TestCase("vp9")]

@@ -169,7 +169,7 @@ public static class HardwareEncoders
                 using var device = HardwareDevice.Open(type);
                 devices.Add(new HardwareDeviceStatus(type, true, true, null));
             }
-            catch (EngineException e)
+            catch (Exception e) when (e is EngineException or ObjectDisposedException or InvalidOperationException)
             {
                 devices.Add(new HardwareDeviceStatus(type, true, false, e.Message));
             }
@@ -194,9 +194,11 @@ public static class HardwareEncoders
                 ? new HardwareEncoderStatus(name, codec, device, true, true, encoder.InputPixelFormat, null)
                 : new HardwareEncoderStatus(name, codec, device, true, false, encoder.InputPixelFormat, $"{name} opened but produced no packet for a test frame");
         }
-        catch (EngineException e)
+        catch (Exception e) when (e is EngineException or ObjectDisposedException or InvalidOperationException)
         {
-            return new HardwareEncoderStatus(name, codec, device, true, false, null, e.Message);
+            // A probe that threw would fail every later hardware job (the result is cached), so
+            // whatever goes wrong with one encoder is recorded as that encoder's reason.
+            return new HardwareEncoderStatus(name, codec, device, true, false, null, e is EngineException ? e.Message : $"{e.GetType().Name}: {e.Message}");
         }
     }
 

@@ -289,7 +289,8 @@ internal sealed unsafe class VideoEncoder : IDisposable
             case Family.X264:
                 Set("threads", threads);
                 Set("preset", s.Preset);
-                Set("profile", "high");
+                // No profile: x264 picks High for 8-bit 4:2:0 (Constrained Baseline under
+                // ultrafast, High 4:4:4 Predictive for lossless crf 0, which "high" would refuse).
                 if (crf) Set("crf", Num(s.Crf));
                 if (spec.Pass != EncodePass.Single)
                 {
