@@ -315,13 +315,26 @@ export interface ProcessResult {
     frames: number;
     /** Chat stories only. */
     template?: string;
-    videoCodec: 'h264';
-    /** The encoder actually used, e.g. "libx264". */
+    videoCodec: 'h264' | 'h265' | 'vp9';
+    /** The encoder actually used, e.g. "libx264", or "h264_nvenc" when a hardware encoder ran. */
     encoder: string;
+    /** Whether `encoder` is a hardware encoder. */
+    hardwareEncoder: boolean;
+    /**
+     * Present when hardware encoding was asked for (`enableHardwareAcceleration: true`, or "auto"
+     * with a hardware encoder that then failed) but the software encoder was used: why.
+     */
+    hardwareFallback?: string;
+    /** How bits were spent: constant quality, one-pass average bit rate, or two passes. */
+    rateControl: 'crf' | 'bitrate' | 'two-pass';
+    /** Meaningful in 'crf' mode. */
     crf: number;
+    /** Target video bit rate (kbit/s) in 'bitrate' and 'two-pass' modes. */
+    bitrateKbps?: number;
     preset: string;
     quality: string;
-    audioCodec: 'aac';
+    /** AAC in MP4/MOV/MKV, Opus in WebM. */
+    audioCodec: 'aac' | 'opus';
     audioEncoder: string;
     sampleRate: number;
     channels: number;
@@ -493,8 +506,8 @@ export interface VideoMetadata {
 }
 
 /**
- * Renders a chat story, or processes clips with a processing config, to outputPath (.mp4, .m4v
- * or .mov). Written under a temporary name and renamed when complete: a failed call leaves no file behind.
+ * Renders a chat story, or processes clips with a processing config, to outputPath (.mp4, .m4v,
+ * .mov or .mkv). Written under a temporary name and renamed when complete: a failed call leaves no file behind.
  * @param inputPath for a chat story: a background video (looped, cover-fitted; the lower half in
  * brainrot mode), or ''; for a processing config: the clip to process ('' when the config lists `clips`)
  */
@@ -583,9 +596,68 @@ export interface VideoEngineOptions {
   memoryLimitMb?: number;
   /** Folder for partial outputs (the finished file still appears only when complete). Default: beside the output. */
   tempDirectory?: string;
-  /** Hardware encoders come in a later version: only false is accepted. */
-  enableHardwareAcceleration?: false;
+  /**
+   * Hardware video encoders (NVENC, QSV, VAAPI, VideoToolbox; see getHardwareInfo()).
+   * false (default): always the software encoder. "auto": a working hardware encoder when there
+   * is one, else software without comment. true: hardware requested; when none works, or the one
+   * chosen fails to open for a job (session limit, driver), that job uses the software encoder
+   * and its result's metadata.hardwareFallback says why. metadata.encoder always names the
+   * encoder actually used.
+   */
+  enableHardwareAcceleration?: boolean | 'auto';
 }
+
+/** A hardware device type the engine encodes with, and whether one opened in this process. */
+export interface HardwareDeviceInfo {
+  type: 'cuda' | 'qsv' | 'vaapi' | 'videotoolbox';
+  /** Whether this FFmpeg build supports the device type. */
+  inBuild: boolean;
+  /** Whether a device of this type opened here. */
+  available: boolean;
+  /** libav's reason when it did not (error text and its log lines), else null. */
+  error: string | null;
+}
+
+/** A hardware encoder and the result of its trial encode (one 256x256 frame). */
+export interface HardwareEncoderInfo {
+  /** libavcodec encoder name, e.g. "h264_nvenc", "hevc_vaapi", "h264_qsv". */
+  name: string;
+  codec: 'h264' | 'h265' | 'vp9';
+  device: 'cuda' | 'qsv' | 'vaapi' | 'videotoolbox';
+  /** Whether this FFmpeg build has the encoder. */
+  inBuild: boolean;
+  /** Whether the trial encode worked: jobs may use it. */
+  usable: boolean;
+  /** What it is fed when usable: "yuv420p" or "nv12" from system memory, or "vaapi" surfaces uploaded from NV12. */
+  input: string | null;
+  /** Why it is not usable (libav's error text and log lines), else null. */
+  error: string | null;
+}
+
+/** What getHardwareInfo() resolves with. */
+export interface HardwareInfo {
+  ffmpeg: string;
+  /** Every hardware device type this FFmpeg build knows (e.g. vdpau, cuda, vaapi, qsv, drm, opencl, vulkan). */
+  deviceTypes: string[];
+  devices: HardwareDeviceInfo[];
+  /** In the order "auto" prefers them: NVENC, QSV, VAAPI, VideoToolbox. */
+  encoders: HardwareEncoderInfo[];
+  /** The encoder enableHardwareAcceleration: "auto" uses per codec (a software one when no hardware encoder is usable). */
+  auto: { h264: string; h265: string; vp9: string };
+  /** The software encoders: libx264, libx265, libvpx-vp9. */
+  software: { h264: string; h265: string; vp9: string };
+  /** Whether any hardware encoder is usable. */
+  hardwareAvailable: boolean;
+  /** How long the probe took (it runs once per process). */
+  probeMs: number;
+}
+
+/**
+ * Probes the hardware video encoders this process can use (once per process, then cached):
+ * device types in the FFmpeg build, devices that open, encoders that pass a trial encode, and
+ * for every one that does not, why.
+ */
+export declare function getHardwareInfo(): Promise<HardwareInfo>;
 
 /** An engine with its own limits and metrics. */
 export declare class VideoEngine {
@@ -595,6 +667,8 @@ export declare class VideoEngine {
   getVideoMetadata(filePath: string): Promise<VideoMetadata>;
   renderFrame(config: ChatStoryConfig | string, timeMs: number, options?: { format?: 'png' | 'jpeg'; quality?: number; baseDir?: string }): Promise<Buffer>;
   compileScene(config: ChatStoryConfig | string, options?: { baseDir?: string }): Promise<SceneJson>;
+  /** Same as the module-level getHardwareInfo(). */
+  getHardwareInfo(): Promise<HardwareInfo>;
   /** Prometheus text exposition: reelspeed_engine_* counters and gauges. */
   metrics(): string;
 }

@@ -17,7 +17,7 @@ namespace ReelSpeed.Engine.Benchmarks;
 public class EncodeBenchmark
 {
     private const int Width = 1080, Height = 1920, Fps = 30, FrameCount = 100;
-    private static readonly EncodeSettings Settings = new("libx264", 23, "veryfast", "medium");
+    private static readonly EncodeSettings Settings = new(EncodeSettings.H264, 23, "veryfast", "medium");
     private readonly AvFrameHandle[] _frames = new AvFrameHandle[FrameCount];
 
     [GlobalSetup]

@@ -45,6 +45,7 @@ public static class Module
                 .AddMethod("metrics", Metrics, Exported)
                 .AddMethod("newCancellation", NewCancellation, Exported)
                 .AddMethod("cancel", Cancel, Exported)
+                .AddMethod("getHardwareInfo", GetHardwareInfo, Exported)
                 .ExportModule(scope.RuntimeContext, (JSObject)exportsValue);
             return ((napi_value)result).Handle;
         }
@@ -159,6 +160,9 @@ public static class Module
         string path = StringArg(args, 0, "filePath");
         return Settle(() => EngineApi.GetVideoMetadataAsync(path), s => (JSValue)s, null);
     }
+
+    /// <summary>getHardwareInfo() → Promise&lt;string&gt; (hardware encoder probe JSON, cached per process).</summary>
+    private static JSValue GetHardwareInfo(JSCallbackArgs args) => Settle(EngineApi.GetHardwareInfoAsync, s => (JSValue)s, null);
 
     /// <summary>renderFrame(configJson, timeMs, format, quality, baseDirectory?) → Promise&lt;Buffer&gt;.</summary>
     private static JSValue RenderFrame(JSCallbackArgs args)

@@ -68,6 +68,14 @@ public static class EngineApi
             return data.ToArray();
         });
 
+    /// <summary>
+    /// The hardware encoders this process can use, as JSON (device types the FFmpeg build knows,
+    /// which devices opened, which encoders passed a trial encode and why the others did not, and
+    /// what "auto" picks per codec). Probed once per process, off the caller's thread.
+    /// </summary>
+    public static Task<string> GetHardwareInfoAsync() =>
+        DedicatedThread.Run("reelspeed-hwprobe", () => HardwareEncoders.Info.ToJson());
+
     /// <summary>The engine and FFmpeg versions, and the fonts in the fallback chain.</summary>
     public static string VersionJson()
     {

@@ -5,11 +5,24 @@ using ReelSpeed.Engine.Pipeline;
 
 namespace ReelSpeed.Engine;
 
-/// <summary>The limits of one engine instance (<c>new VideoEngine(options)</c> in JavaScript).</summary>
-public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes, string? TempDirectory, bool EnableHardwareAcceleration)
+/// <summary>
+/// When jobs use a hardware video encoder (<c>enableHardwareAcceleration</c>): never
+/// (<c>false</c>), when a working one exists (<c>"auto"</c>, software otherwise without comment),
+/// or on request (<c>true</c>: when none works or it fails for a job, the job uses the software
+/// encoder and its result says why in <c>hardwareFallback</c>).
+/// </summary>
+public enum HardwareAcceleration
 {
-    /// <summary>One job per core, no memory limit, temp files beside the output.</summary>
-    public static EngineOptions Default => new(Math.Max(1, Environment.ProcessorCount), 0, null, false);
+    Off,
+    Auto,
+    Required,
+}
+
+/// <summary>The limits of one engine instance (<c>new VideoEngine(options)</c> in JavaScript).</summary>
+public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes, string? TempDirectory, HardwareAcceleration HardwareAcceleration)
+{
+    /// <summary>One job per core, no memory limit, temp files beside the output, software encoding.</summary>
+    public static EngineOptions Default => new(Math.Max(1, Environment.ProcessorCount), 0, null, HardwareAcceleration.Off);
 
     public const int MaxJobs = 64;
 
@@ -38,11 +51,27 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
             var temp = r.String(o, "options", "tempDirectory");
             if (!string.IsNullOrEmpty(temp) && !Directory.Exists(temp))
                 r.Error("options.tempDirectory", $"expected an existing folder, got \"{temp}\"");
-            bool hw = r.Bool(o, "options", "enableHardwareAcceleration") ?? false;
-            if (hw)
-                r.Error("options.enableHardwareAcceleration", "hardware encoders are not supported by this engine version yet (libx264 is used); pass false");
+            var hw = ParseHardware(r, o);
             if (r.Errors.Count > 0) throw new ConfigValidationException(r.Errors.ToArray());
             return new EngineOptions(jobs, mb is { } m ? (long)(m * 1_000_000) : 0, string.IsNullOrEmpty(temp) ? null : Path.GetFullPath(temp), hw);
+        }
+    }
+
+    /// <summary><c>enableHardwareAcceleration</c>: <c>true</c>, <c>false</c> or <c>"auto"</c> (default false).</summary>
+    private static HardwareAcceleration ParseHardware(ConfigReader r, JsonElement o)
+    {
+        if (!ConfigReader.TryGet(o, "enableHardwareAcceleration", out var v)) return HardwareAcceleration.Off;
+        switch (v.ValueKind)
+        {
+            case JsonValueKind.True:
+                return HardwareAcceleration.Required;
+            case JsonValueKind.False:
+                return HardwareAcceleration.Off;
+            case JsonValueKind.String when ConfigReader.Text(v) == "auto":
+                return HardwareAcceleration.Auto;
+            default:
+                r.Error("options.enableHardwareAcceleration", $"expected true, false or \"auto\", got {ConfigReader.Describe(v)}");
+                return HardwareAcceleration.Off;
         }
     }
 }
@@ -77,7 +106,7 @@ public sealed class ReelSpeedEngine
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, inputPath)).ConfigureAwait(false);
             progress?.Invoke(new RenderProgress(0, scene.FrameCount, 0, 0, "queued"));
             using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(scene), cancel).ConfigureAwait(false);
-            var result = await RenderJob.RunAsync(scene, outputPath, progress, cancel, Options.TempDirectory, EncoderThreads()).ConfigureAwait(false);
+            var result = await RenderJob.RunAsync(scene, outputPath, progress, cancel, Options.TempDirectory, EncoderThreads(), Options.HardwareAcceleration).ConfigureAwait(false);
             Metrics.AddRender(result);
             Metrics.JobSucceeded();
             return ResultJson.Write(result);

@@ -120,7 +120,7 @@ async function runProcessVideo(engineId, inputPath, outputPath, config, options)
 }
 
 /**
- * Renders a chat story to `outputPath` (.mp4, .m4v or .mov). The file is written under a
+ * Renders a chat story to `outputPath` (.mp4, .m4v, .mov or .mkv). The file is written under a
  * temporary name and renamed when complete: a failed or aborted call leaves no file behind.
  * @param {string} inputPath background video clip (looped, cover-fit), or '' for none
  * @param {string} outputPath
@@ -200,7 +200,7 @@ async function compileScene(config, options) {
  */
 class VideoEngine {
   /**
-   * @param {{ maxConcurrentJobs?: number, memoryLimitMb?: number, tempDirectory?: string, enableHardwareAcceleration?: boolean }} [options]
+   * @param {{ maxConcurrentJobs?: number, memoryLimitMb?: number, tempDirectory?: string, enableHardwareAcceleration?: boolean | 'auto' }} [options]
    */
   constructor(options = {}) {
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
@@ -226,9 +226,27 @@ class VideoEngine {
     return compileScene(config, options);
   }
 
+  getHardwareInfo() {
+    return getHardwareInfo();
+  }
+
   /** Prometheus text exposition of this engine's counters and gauges (reelspeed_engine_*). */
   metrics() {
     return native.metrics(this.id);
+  }
+}
+
+/**
+ * The hardware video encoders this process can use: the device types the FFmpeg build knows,
+ * which devices opened, which encoders passed a trial encode (and libav's reason for each that
+ * did not), and the encoder `enableHardwareAcceleration: "auto"` picks per codec. Probed once
+ * per process (the first call), then cached.
+ */
+async function getHardwareInfo() {
+  try {
+    return JSON.parse(await native.getHardwareInfo());
+  } catch (e) {
+    throw ensureCode(e);
   }
 }
 
@@ -244,4 +262,5 @@ function version() {
 
 module.exports = {
   processVideo, getVideoMetadata, renderFrame, compileScene, metrics, version, VideoEngine, ErrorCodes,
+  getHardwareInfo,
 };

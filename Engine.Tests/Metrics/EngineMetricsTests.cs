@@ -33,7 +33,7 @@ public class EngineMetricsTests
         var dir = TestSupport.TempDir();
         try
         {
-            var engine = new ReelSpeedEngine(new EngineOptions(1, 0, null, false));
+            var engine = new ReelSpeedEngine(new EngineOptions(1, 0, null, HardwareAcceleration.Off));
             await engine.ProcessVideoAsync("", Path.Combine(dir, "a.mp4"), TestSupport.SmallStory(), null, null, default);
             await engine.ProcessVideoAsync("", Path.Combine(dir, "b.mp4"), TestSupport.SmallStory(), null, null, default);
             await Assert.ThrowsAsync<ConfigValidationException>(() => engine.ProcessVideoAsync("", Path.Combine(dir, "c.mp4"), "{}", null, null, default));
@@ -71,10 +71,10 @@ public class EngineMetricsTests
     {
         var e = Assert.Throws<ConfigValidationException>(() => EngineOptions.Parse("""{ "maxConcurrentJobs": 0, "memoryLimitMb": "lots", "tempDirectory": "/no/such/dir", "colour": 1 }"""))!;
         Assert.That(e.Errors.Select(x => x.Path), Is.SupersetOf(new[] { "options.maxConcurrentJobs", "options.memoryLimitMb", "options.tempDirectory", "options.colour" }));
-        var hw = Assert.Throws<ConfigValidationException>(() => EngineOptions.Parse("""{ "enableHardwareAcceleration": true }"""))!;
-        Assert.That(hw.Message, Does.Contain("not supported by this engine version yet"));
+        var hw = Assert.Throws<ConfigValidationException>(() => EngineOptions.Parse("""{ "enableHardwareAcceleration": "yes" }"""))!;
+        Assert.That(hw.Message, Does.Contain("options.enableHardwareAcceleration: expected true, false or \"auto\", got \"yes\""));
         var ok = EngineOptions.Parse("""{ "maxConcurrentJobs": 3, "memoryLimitMb": 512, "tempDirectory": "/tmp" }""");
-        Assert.That(ok, Is.EqualTo(new EngineOptions(3, 512_000_000, "/tmp", false)));
+        Assert.That(ok, Is.EqualTo(new EngineOptions(3, 512_000_000, "/tmp", HardwareAcceleration.Off)));
     }
 
     [Test]
@@ -84,7 +84,7 @@ public class EngineMetricsTests
         var outDir = TestSupport.TempDir();
         try
         {
-            var engine = new ReelSpeedEngine(new EngineOptions(1, 0, temp, false));
+            var engine = new ReelSpeedEngine(new EngineOptions(1, 0, temp, HardwareAcceleration.Off));
             await engine.ProcessVideoAsync("", Path.Combine(outDir, "v.mp4"), TestSupport.SmallStory(), null, null, default);
             Assert.That(Directory.GetFileSystemEntries(outDir).Select(Path.GetFileName), Is.EqualTo(new[] { "v.mp4" }));
             Assert.That(Directory.GetFileSystemEntries(temp), Is.Empty);

@@ -11,6 +11,7 @@ internal sealed unsafe class MediaMuxer : IDisposable, IPacketSink
     private readonly AvOutputContextHandle _ctx;
     private readonly string _path;
     private readonly string _format;
+    private const uint Hvc1 = 'h' | ('v' << 8) | ('c' << 16) | ((uint)'1' << 24);
     private int _videoIndex = -1, _audioIndex = -1;
     private AVRational _videoEncTb, _audioEncTb;
     private bool _headerWritten, _finished;
@@ -40,7 +41,12 @@ internal sealed unsafe class MediaMuxer : IDisposable, IPacketSink
     {
         var st = LibAv.avformat_new_stream(_ctx.Ptr, 0);
         if (st == 0) throw new OutOfMemoryException("avformat_new_stream failed");
-        AvCheck.Ok(LibAv.avcodec_parameters_from_context(LibAv.PtrAt(st, AvLayout.Stream.Codecpar), encoderCtx), ErrorCodes.Encode, "stream parameters");
+        var par = LibAv.PtrAt(st, AvLayout.Stream.Codecpar);
+        AvCheck.Ok(LibAv.avcodec_parameters_from_context(par, encoderCtx), ErrorCodes.Encode, "stream parameters");
+        // H.265 in MP4/MOV as 'hvc1' (parameter sets in the sample description only), the tag
+        // Apple's players require; libavformat's default, 'hev1', they refuse.
+        if (LibAv.Field<int>(par, AvLayout.CodecParameters.CodecId) == AvConst.CodecIdHevc && _format is "mp4" or "mov" or "ipod")
+            LibAv.Field<uint>(par, AvLayout.CodecParameters.CodecTag) = Hvc1;
         LibAv.Field<AVRational>(st, AvLayout.Stream.TimeBase) = tb;
         saved = tb;
         return LibAv.Field<int>(st, AvLayout.Stream.Index);

@@ -1,65 +1,427 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
 using ReelSpeed.Engine.Media.Native;
 using ReelSpeed.Engine.Scenes;
 
 namespace ReelSpeed.Engine.Media;
 
+/// <summary>Which pass of an encode an encoder runs.</summary>
+internal enum EncodePass
+{
+    /// <summary>The only pass (CRF or one-pass bitrate).</summary>
+    Single,
+
+    /// <summary>Two-pass, pass 1: collects statistics into <see cref="VideoEncoderSpec.Stats"/>; its packets are not kept.</summary>
+    First,
+
+    /// <summary>Two-pass, pass 2: reads the statistics of a completed pass 1 and produces the output.</summary>
+    Second,
+}
+
+/// <summary>What to encode: frame size and rate, the settings, and for two-pass which pass with which statistics.</summary>
+internal sealed record VideoEncoderSpec(int Width, int Height, int Fps, EncodeSettings Settings, bool GlobalHeader, int Threads = 0)
+{
+    public EncodePass Pass { get; init; } = EncodePass.Single;
+    public TwoPassStats? Stats { get; init; }
+}
+
 /// <summary>
-/// An H.264 encoder (libx264) fed yuv420p frames. Settings go through AVOptions where
-/// libavcodec has them; only <c>framerate</c> has no option and is written by offset.
-/// Output is BT.709 limited range, tagged as such.
+/// A video encoder fed the pipeline's yuv420p frames: libx264, libx265 or libvpx-vp9 for
+/// <c>h264</c> / <c>h265</c> / <c>vp9</c>, or a hardware encoder (NVENC, QSV, VAAPI, VideoToolbox)
+/// chosen by <see cref="Open"/>. Settings go through AVOptions (checked one by one, so a wrong
+/// name fails at once); only <c>framerate</c>, the hardware frames context and the two-pass
+/// statistics input have no option and are written by offset. Output is 8-bit 4:2:0, BT.709
+/// limited range, tagged as such. Encoders that take no yuv420p get NV12 (QSV) or hardware
+/// surfaces uploaded from NV12 (VAAPI), converted here.
+/// <para>Two passes (software encoders only): open a <see cref="EncodePass.First"/> encoder with a
+/// <see cref="TwoPassStats"/>, encode every frame into <see cref="NullPacketSink"/> and flush —
+/// flushing pass 1 closes it and completes the statistics — then open a
+/// <see cref="EncodePass.Second"/> encoder with the same statistics and encode into the muxer.</para>
 /// </summary>
 internal sealed unsafe class VideoEncoder : IDisposable
 {
-    public const string CodecName = "libx264";
-    private readonly AvCodecContextHandle _ctx;
-    private readonly AvPacketHandle _packet = AvPacketHandle.Alloc();
+    private enum Family { X264, X265, Vpx, Nvenc, Qsv, Vaapi, VideoToolbox }
 
-    /// <param name="threads">x264 threads; 0 lets x264 pick from the core count.</param>
+    private static int s_live;
+
+    private readonly AvCodecContextHandle _ctx = null!;
+    private readonly AvPacketHandle _packet = null!;
+    private readonly VideoEncoderSpec _spec;
+    private readonly Family _family;
+    private readonly AvFrameHandle? _nv12;
+    private readonly HardwareFrameUploader? _uploader;
+    private readonly AvBufferRefHandle? _device;
+    private nint _statsIn;
+    private bool _contextLive;
+
+    /// <summary>An encoder for <paramref name="settings"/>' codec in software (no hardware, one pass).</summary>
     public VideoEncoder(int width, int height, int fps, EncodeSettings settings, bool globalHeader, int threads = 0)
+        : this(new VideoEncoderSpec(width, height, fps, settings, globalHeader, threads))
     {
-        var codec = LibAv.avcodec_find_encoder_by_name(CodecName);
-        if (codec == 0)
-            throw new EngineException(ErrorCodes.Encode, $"encoder {CodecName} is not in this FFmpeg build (Debian's libavcodec59 has it)");
-        _ctx = AvCodecContextHandle.Alloc(codec);
-        var ctx = _ctx.Ptr;
-        Set(ctx, "video_size", $"{width}x{height}");
-        Set(ctx, "pixel_format", "yuv420p");
-        Set(ctx, "time_base", $"1/{fps}");
-        LibAv.Field<AVRational>(ctx, AvLayout.CodecContext.Framerate) = new AVRational(fps, 1);
-        Set(ctx, "g", (fps * 2).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Set(ctx, "colorspace", "bt709");
-        Set(ctx, "color_primaries", "bt709");
-        Set(ctx, "color_trc", "bt709");
-        Set(ctx, "color_range", "tv");
-        Set(ctx, "threads", threads > 0 ? threads.ToString(System.Globalization.CultureInfo.InvariantCulture) : "auto");
-        if (globalHeader) Set(ctx, "flags", "+global_header");
-
-        nint opts = 0;
-        LibAv.av_dict_set(&opts, "preset", settings.Preset, 0);
-        LibAv.av_dict_set(&opts, "crf", settings.Crf.ToString(System.Globalization.CultureInfo.InvariantCulture), 0);
-        int ret = LibAv.avcodec_open2(ctx, codec, &opts);
-        LibAv.av_dict_free(&opts);
-        if (ret < 0)
-        {
-            _ctx.Dispose();
-            _packet.Dispose();
-            throw new EngineException(ErrorCodes.Encode, $"cannot open {CodecName} for {width}x{height}@{fps} ({LibAv.ErrorText(ret)})");
-        }
-        TimeBase = new AVRational(1, fps);
     }
+
+    /// <summary>Opens <paramref name="encoderName"/> (default: the codec's software encoder) for <paramref name="spec"/>.</summary>
+    /// <exception cref="ConfigValidationException">The settings are invalid.</exception>
+    /// <exception cref="EngineException">ERR_ENCODE: the encoder is missing or cannot open (libav's reason in the message).</exception>
+    public VideoEncoder(VideoEncoderSpec spec, string? encoderName = null)
+    {
+        LibAvLoader.EnsureLoaded();
+        _spec = spec;
+        var s = spec.Settings;
+        var errors = s.Validate();
+        if (errors.Count > 0) throw new ConfigValidationException(errors);
+        EncoderName = encoderName ?? SoftwareEncoder(s.Codec);
+        _family = FamilyOf(EncoderName);
+        CheckPass(spec, EncoderName, _family);
+
+        var codec = LibAv.avcodec_find_encoder_by_name(EncoderName);
+        if (codec == 0)
+            throw new EngineException(ErrorCodes.Encode, $"encoder {EncoderName} is not in this FFmpeg build");
+        if (LibAv.Field<int>(codec, AvLayout.Codec.Id) != CodecId(s.Codec))
+            throw new EngineException(ErrorCodes.Encode, $"encoder {EncoderName} does not produce {s.Codec}");
+
+        using var log = AvLogCapture.Begin();
+        try
+        {
+            _packet = AvPacketHandle.Alloc();
+            _ctx = AvCodecContextHandle.Alloc(codec);
+            _contextLive = true;
+            Interlocked.Increment(ref s_live);
+            var ctx = _ctx.Ptr;
+            Set("video_size", $"{spec.Width}x{spec.Height}");
+            Set("time_base", $"1/{spec.Fps}");
+            LibAv.Field<AVRational>(ctx, AvLayout.CodecContext.Framerate) = new AVRational(spec.Fps, 1);
+            Set("g", Num(spec.Fps * 2));
+            Set("colorspace", "bt709");
+            Set("color_primaries", "bt709");
+            Set("color_trc", "bt709");
+            Set("color_range", "tv");
+            if (spec.GlobalHeader) Set("flags", "+global_header");
+            ApplySettings(spec, s);
+
+            // Frames: yuv420p when the encoder takes it, else NV12 in system memory, else NV12
+            // uploaded into the encoder's hardware surfaces.
+            var formats = PixelFormats(codec);
+            int pixFmt;
+            if (formats.Contains(AvConst.PixFmtYuv420p))
+            {
+                pixFmt = AvConst.PixFmtYuv420p;
+            }
+            else if (formats.Contains(AvConst.PixFmtNv12))
+            {
+                pixFmt = AvConst.PixFmtNv12;
+                _nv12 = Nv12.AllocateFrame(spec.Width, spec.Height);
+            }
+            else if (formats.Select(f => (Format: f, Device: HardwareDevice.TypeForPixelFormat(f))).FirstOrDefault(f => f.Device is not null) is { Device: { } deviceType } hw)
+            {
+                pixFmt = hw.Format;
+                _device = HardwareDevice.Open(deviceType);
+                _uploader = new HardwareFrameUploader(_device, pixFmt, spec.Width, spec.Height);
+                LibAv.Field<nint>(ctx, AvLayout.CodecContext.HwFramesCtx) = LibAv.av_buffer_ref(_uploader.FramesContext);
+                if (LibAv.PtrAt(ctx, AvLayout.CodecContext.HwFramesCtx) == 0) throw new OutOfMemoryException("av_buffer_ref failed");
+            }
+            else
+            {
+                throw new EngineException(ErrorCodes.Encode, $"{EncoderName} takes none of yuv420p, nv12 or a hardware surface format");
+            }
+            AvCheck.Ok(LibAv.av_opt_set_int(ctx, "pixel_format", pixFmt, AvConst.OptSearchChildren), ErrorCodes.Encode, $"{EncoderName} pixel format");
+            InputPixelFormat = LibAv.PixelFormatName(pixFmt) ?? pixFmt.ToString(CultureInfo.InvariantCulture);
+
+            int ret = LibAv.avcodec_open2(ctx, codec, null);
+            if (ret < 0)
+                throw new EngineException(ErrorCodes.Encode,
+                    $"cannot open {EncoderName} for {spec.Width}x{spec.Height}@{spec.Fps} ({s}): {AvLogCapture.Describe(ret, log)}");
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+        TimeBase = new AVRational(1, spec.Fps);
+    }
+
+    /// <summary>Encoder contexts created and not yet freed (a test checks failed opens release theirs).</summary>
+    public static int LiveContexts => Volatile.Read(ref s_live);
+
+    /// <summary>The libavcodec encoder in use (<c>libx264</c>, <c>h264_nvenc</c>, ...).</summary>
+    public string EncoderName { get; }
+
+    /// <summary>Whether <see cref="EncoderName"/> is a hardware encoder.</summary>
+    public bool IsHardware => IsHardwareEncoder(EncoderName);
+
+    /// <summary>What the encoder is fed: yuv420p, nv12, or a hardware surface format (vaapi).</summary>
+    public string InputPixelFormat { get; } = "";
 
     public nint Context => _ctx.Ptr;
     public AVRational TimeBase { get; }
 
-    private static void Set(nint ctx, string name, string value) =>
-        AvCheck.Ok(LibAv.av_opt_set(ctx, name, value, AvConst.OptSearchChildren), ErrorCodes.Encode, $"{CodecName} option {name}={value}");
+    /// <summary>The software encoder of a codec: libx264, libx265 or libvpx-vp9.</summary>
+    public static string SoftwareEncoder(string codec) => codec switch
+    {
+        EncodeSettings.H264 => "libx264",
+        EncodeSettings.H265 => "libx265",
+        EncodeSettings.Vp9 => "libvpx-vp9",
+        _ => throw new ConfigValidationException(new[] { new ConfigError("video.codec", $"expected one of \"h264\", \"h265\", \"vp9\", got \"{codec}\"") }),
+    };
 
-    /// <summary>Encodes one frame (or flushes with 0) and hands every finished packet to <paramref name="sink"/>.</summary>
+    public static bool IsHardwareEncoder(string name) => FamilyOf(name) is not (Family.X264 or Family.X265 or Family.Vpx);
+
+    /// <summary>
+    /// Opens the encoder the engine's hardware policy picks for <paramref name="spec"/>:
+    /// <see cref="HardwareAcceleration.Off"/> always the software encoder;
+    /// <see cref="HardwareAcceleration.Auto"/> the first working hardware encoder for the codec
+    /// (<see cref="HardwareEncoders"/>), else software without comment;
+    /// <see cref="HardwareAcceleration.Required"/> the same, but when no hardware encoder is used
+    /// <paramref name="hardwareFallback"/> says why. Under both, a hardware encoder that fails to
+    /// open for this job (session limit, driver gone) gives way to the software encoder, with the
+    /// reason. Two-pass encodes always use software.
+    /// </summary>
+    public static VideoEncoder Open(VideoEncoderSpec spec, HardwareAcceleration policy, out string? hardwareFallback)
+    {
+        hardwareFallback = null;
+        var codec = spec.Settings.Codec;
+        string software = SoftwareEncoder(codec);
+        if (policy == HardwareAcceleration.Off) return new VideoEncoder(spec, software);
+
+        string? hardware = HardwareEncoders.ForcedEncoder ?? HardwareEncoders.Info.BestFor(codec);
+        if (hardware is null)
+        {
+            if (policy == HardwareAcceleration.Required)
+                hardwareFallback = $"no working hardware {codec} encoder on this machine ({HardwareEncoders.Info.WhyNone(codec)}); {software} was used";
+            return new VideoEncoder(spec, software);
+        }
+        if (spec.Pass != EncodePass.Single || spec.Settings.RateControl == RateControlMode.TwoPass)
+        {
+            hardwareFallback = $"{hardware} does not run two-pass encodes; {software} was used";
+            return new VideoEncoder(spec, software);
+        }
+        try
+        {
+            return new VideoEncoder(spec, hardware);
+        }
+        catch (EngineException e) when (e is not ConfigValidationException)
+        {
+            hardwareFallback = $"{hardware} failed for this job ({e.Message}); {software} was used";
+        }
+        return new VideoEncoder(spec, software);
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="codec"/> can go into the container: WebM holds only VP9,
+    /// QuickTime (.mov) no VP9; MP4 and Matroska hold all three.
+    /// </summary>
+    /// <exception cref="ConfigValidationException">ERR_INVALID_CONFIG naming the codec and the output.</exception>
+    public static void CheckContainer(string codec, string muxerFormat, string outputPath)
+    {
+        string? why = (muxerFormat, codec) switch
+        {
+            ("webm", not EncodeSettings.Vp9) => $"a .webm file holds VP9 video only, got \"{codec}\"; use \"vp9\", or an .mp4/.mkv/.mov output",
+            ("mov", EncodeSettings.Vp9) => "QuickTime (.mov) cannot hold VP9; use an .mp4, .mkv or .webm output, or \"h264\"/\"h265\"",
+            _ => null,
+        };
+        if (why is not null) throw new ConfigValidationException(new[] { new ConfigError("video.codec", $"{why} ({outputPath})") });
+    }
+
+    private static void CheckPass(VideoEncoderSpec spec, string name, Family family)
+    {
+        bool twoPass = spec.Settings.RateControl == RateControlMode.TwoPass;
+        string? why = null;
+        if (twoPass && spec.Pass == EncodePass.Single)
+            why = "two-pass settings need a pass-1 then a pass-2 encoder (VideoEncoderSpec.Pass) sharing one TwoPassStats";
+        else if (!twoPass && spec.Pass != EncodePass.Single)
+            why = $"pass {spec.Pass} needs two-pass settings, got {EncodeSettings.Mode(spec.Settings.RateControl)}";
+        else if (spec.Pass != EncodePass.Single && spec.Stats is null)
+            why = "a two-pass encoder needs its TwoPassStats";
+        else if (spec.Pass != EncodePass.Single && family is not (Family.X264 or Family.X265 or Family.Vpx))
+            why = $"{name} does not run two-pass encodes";
+        else if (spec.Pass == EncodePass.Second && spec.Stats!.FirstPassEncoder != name)
+            why = spec.Stats.FirstPassDone
+                ? $"the statistics come from {spec.Stats.FirstPassEncoder}'s pass 1, not {name}'s"
+                : "pass 2 needs a completed pass 1 (flush the pass-1 encoder first)";
+        if (why is not null) throw new EngineException(ErrorCodes.Internal, $"{name}: {why}");
+    }
+
+    private static Family FamilyOf(string name) => name switch
+    {
+        "libx264" => Family.X264,
+        "libx265" => Family.X265,
+        "libvpx-vp9" => Family.Vpx,
+        _ when name.EndsWith("_nvenc", StringComparison.Ordinal) => Family.Nvenc,
+        _ when name.EndsWith("_qsv", StringComparison.Ordinal) => Family.Qsv,
+        _ when name.EndsWith("_vaapi", StringComparison.Ordinal) => Family.Vaapi,
+        _ when name.EndsWith("_videotoolbox", StringComparison.Ordinal) => Family.VideoToolbox,
+        _ => throw new EngineException(ErrorCodes.Encode, $"{name} is not a video encoder this engine drives (libx264, libx265, libvpx-vp9, *_nvenc, *_qsv, *_vaapi, *_videotoolbox)"),
+    };
+
+    private static int CodecId(string codec) => codec switch
+    {
+        EncodeSettings.H265 => AvConst.CodecIdHevc,
+        EncodeSettings.Vp9 => AvConst.CodecIdVp9,
+        _ => AvConst.CodecIdH264,
+    };
+
+    private static List<int> PixelFormats(nint codec)
+    {
+        var list = new List<int>();
+        var p = (int*)LibAv.PtrAt(codec, AvLayout.Codec.PixFmts);
+        if (p == null) return list;
+        for (; *p != AvConst.PixFmtNone; p++) list.Add(*p);
+        return list;
+    }
+
+    /// <summary>Rate control, preset and profile, per encoder family.</summary>
+    private void ApplySettings(VideoEncoderSpec spec, EncodeSettings s)
+    {
+        bool crf = s.RateControl == RateControlMode.Crf;
+        int presetIndex = Array.IndexOf(EncodeSettings.Presets, s.Preset);
+        if (!crf)
+        {
+            Set("b", Num(s.BitrateKbps * 1000L));
+            if (s.EffectiveMaxRateKbps > 0)
+            {
+                Set("maxrate", Num(s.EffectiveMaxRateKbps * 1000L));
+                Set("bufsize", Num(s.EffectiveBufferKbps * 1000L));
+            }
+        }
+        string threads = spec.Threads > 0 ? Num(spec.Threads) : "auto";
+        switch (_family)
+        {
+            case Family.X264:
+                Set("threads", threads);
+                Set("preset", s.Preset);
+                // No profile: x264 picks High for 8-bit 4:2:0 (Constrained Baseline under
+                // ultrafast, High 4:4:4 Predictive for lossless crf 0, which "high" would refuse).
+                if (crf) Set("crf", Num(s.Crf));
+                if (spec.Pass != EncodePass.Single)
+                {
+                    Set("flags", spec.Pass == EncodePass.First ? "+pass1" : "+pass2");
+                    Set("stats", spec.Stats!.LogPath);
+                }
+                break;
+            case Family.X265:
+                Set("preset", s.Preset);
+                Set("profile", "main");
+                if (crf) Set("crf", Num(s.Crf));
+                // x265 prints to stderr unless told not to; it takes its thread count as "pools".
+                var x265 = "log-level=error";
+                if (spec.Threads > 0) x265 += ":pools=" + Num(spec.Threads);
+                if (spec.Pass != EncodePass.Single)
+                    x265 += $":pass={(spec.Pass == EncodePass.First ? 1 : 2)}:stats={spec.Stats!.LogPath}";
+                Set("x265-params", x265);
+                break;
+            case Family.Vpx:
+                Set("threads", threads);
+                Set("row-mt", "1");
+                var (deadline, cpuUsed) = VpxSpeed(presetIndex, twoPass: spec.Pass != EncodePass.Single);
+                Set("deadline", deadline);
+                Set("cpu-used", Num(cpuUsed));
+                if (crf)
+                {
+                    Set("crf", Num(s.Crf));
+                    Set("b", "0"); // constant quality, not constrained quality
+                }
+                if (spec.Pass == EncodePass.First)
+                {
+                    Set("flags", "+pass1");
+                }
+                else if (spec.Pass == EncodePass.Second)
+                {
+                    Set("flags", "+pass2");
+                    // libavcodec never frees stats_in; this encoder does, after the context.
+                    _statsIn = Marshal.StringToCoTaskMemUTF8(spec.Stats!.VpxStats);
+                    LibAv.Field<nint>(_ctx.Ptr, AvLayout.CodecContext.StatsIn) = _statsIn;
+                }
+                break;
+            case Family.Nvenc:
+                Set("preset", "p" + Num(presetIndex switch { 0 => 1, 1 => 2, 2 or 3 => 3, 4 or 5 => 4, 6 => 5, 7 => 6, _ => 7 }));
+                Set("profile", s.Codec == EncodeSettings.H264 ? "high" : "main");
+                Set("rc", "vbr");
+                if (crf)
+                {
+                    Set("cq", Num(s.Crf));
+                    Set("b", "0");
+                }
+                break;
+            case Family.Qsv:
+                Set("preset", presetIndex <= 2 ? "veryfast" : s.Preset);
+                if (crf) Set("global_quality", Num(Math.Max(1, s.Crf))); // ICQ
+                break;
+            case Family.Vaapi:
+                Set("rc_mode", crf ? "CQP" : "VBR");
+                // VAAPI's H.264/H.265 QP shares x264's 0..51 scale; VP9's quantiser index is 0..255.
+                if (crf) Set("global_quality", Num(Math.Max(1, s.Codec == EncodeSettings.Vp9 ? s.Crf * 4 : s.Crf)));
+                break;
+            case Family.VideoToolbox:
+                if (s.Codec == EncodeSettings.H264) Set("profile", "high");
+                if (crf)
+                {
+                    // VideoToolbox's quality is 0..100 (higher is better), given as a lambda.
+                    int quality = Math.Clamp((int)Math.Round(100.0 - s.Crf * 100.0 / 51), 1, 100);
+                    Set("flags", "+qscale");
+                    Set("global_quality", Num(quality * AvConst.QpToLambda));
+                }
+                break;
+        }
+    }
+
+    /// <summary>
+    /// libvpx's deadline and cpu-used for an x264 preset index (0 ultrafast .. 8 veryslow): the two
+    /// fastest use the realtime deadline (not in two-pass, which libvpx runs in good mode).
+    /// </summary>
+    internal static (string Deadline, int CpuUsed) VpxSpeed(int presetIndex, bool twoPass) => presetIndex switch
+    {
+        0 when !twoPass => ("realtime", 8),
+        1 when !twoPass => ("realtime", 7),
+        <= 2 => ("good", 5),
+        3 => ("good", 4),
+        4 => ("good", 3),
+        5 => ("good", 2),
+        6 => ("good", 1),
+        _ => ("good", 0),
+    };
+
+    private void Set(string name, string value)
+    {
+        int ret = LibAv.av_opt_set(_ctx.Ptr, name, value, AvConst.OptSearchChildren);
+        if (ret < 0) throw new EngineException(ErrorCodes.Encode, $"{EncoderName} option {name}={value}: {LibAv.ErrorText(ret)}");
+    }
+
+    private static string Num(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Encodes one yuv420p frame (or flushes with 0) and hands every finished packet to
+    /// <paramref name="sink"/>. Flushing a pass-1 encoder also closes it and completes its
+    /// <see cref="TwoPassStats"/> (x264 and x265 write their files on close).
+    /// </summary>
     public void Encode(nint frame, IPacketSink sink)
     {
-        int ret = LibAv.avcodec_send_frame(_ctx.Ptr, frame);
-        if (ret < 0 && ret != AvConst.ErrorEof) AvCheck.Ok(ret, ErrorCodes.Encode, "encoding a video frame");
-        Drain(_ctx.Ptr, _packet.Ptr, sink, isVideo: true);
+        var ctx = _ctx.Ptr;
+        using var log = AvLogCapture.Begin();
+        nint send = frame;
+        if (frame != 0)
+        {
+            if (_uploader is not null)
+            {
+                send = _uploader.Upload(frame);
+            }
+            else if (_nv12 is not null)
+            {
+                AvCheck.Ok(LibAv.av_frame_make_writable(_nv12.Ptr), ErrorCodes.Encode, "NV12 frame");
+                Nv12.FromYuv420p(frame, _nv12.Ptr);
+                send = _nv12.Ptr;
+            }
+        }
+        int ret = LibAv.avcodec_send_frame(ctx, send);
+        if (ret < 0 && ret != AvConst.ErrorEof)
+            throw new EngineException(ErrorCodes.Encode, $"{EncoderName}: {(frame == 0 ? "flushing" : "encoding a video frame")}: {AvLogCapture.Describe(ret, log)}");
+        Drain(ctx, _packet.Ptr, sink, isVideo: true);
+        if (frame != 0) return;
+        if (_spec.Pass == EncodePass.First)
+        {
+            if (_family == Family.Vpx) _spec.Stats!.VpxStats = LibAv.Utf8At(ctx, AvLayout.CodecContext.StatsOut);
+            CloseContext();
+            _spec.Stats!.CompleteFirstPass(EncoderName);
+        }
     }
 
     internal static void Drain(nint ctx, nint packet, IPacketSink sink, bool isVideo)
@@ -80,10 +442,26 @@ internal sealed unsafe class VideoEncoder : IDisposable
         }
     }
 
+    private void CloseContext()
+    {
+        if (!_contextLive) return;
+        _contextLive = false;
+        _ctx.Dispose();
+        Interlocked.Decrement(ref s_live);
+    }
+
     public void Dispose()
     {
-        _packet.Dispose();
-        _ctx.Dispose();
+        _packet?.Dispose();
+        if (_ctx is not null) CloseContext();
+        _uploader?.Dispose();
+        _device?.Dispose();
+        _nv12?.Dispose();
+        if (_statsIn != 0)
+        {
+            Marshal.FreeCoTaskMem(_statsIn);
+            _statsIn = 0;
+        }
     }
 }
 
@@ -91,4 +469,17 @@ internal sealed unsafe class VideoEncoder : IDisposable
 internal interface IPacketSink
 {
     void Write(nint packet, bool isVideo);
+}
+
+/// <summary>Drops packets, counting them: the sink of a two-pass encode's first pass and of trial encodes.</summary>
+internal sealed class NullPacketSink : IPacketSink
+{
+    public long Packets { get; private set; }
+    public long Bytes { get; private set; }
+
+    public void Write(nint packet, bool isVideo)
+    {
+        Packets++;
+        Bytes += LibAv.Field<int>(packet, AvLayout.Packet.Size);
+    }
 }

@@ -28,7 +28,7 @@ public sealed class OutputFile : IDisposable
     public static OutputFile Create(string outputPath, string? tempDirectory = null)
     {
         if (string.IsNullOrWhiteSpace(outputPath))
-            throw new EngineException(ErrorCodes.Output, "outputPath: expected a file path ending in .mp4, .m4v or .mov, got an empty string");
+            throw new EngineException(ErrorCodes.Output, "outputPath: expected a file path ending in .mp4, .m4v, .mov, .mkv or .webm, got an empty string");
         string full;
         try
         {
@@ -42,8 +42,10 @@ public sealed class OutputFile : IDisposable
         {
             ".mp4" or ".m4v" => "mp4",
             ".mov" => "mov",
+            ".mkv" => "matroska",
+            ".webm" => "webm",
             var ext => throw new EngineException(ErrorCodes.Output,
-                $"outputPath: expected a file ending in .mp4, .m4v or .mov, got \"{(ext.Length == 0 ? "no extension" : ext)}\" ({outputPath})"),
+                $"outputPath: expected a file ending in .mp4, .m4v, .mov, .mkv or .webm, got \"{(ext.Length == 0 ? "no extension" : ext)}\" ({outputPath})"),
         };
         if (Directory.Exists(full))
             throw new EngineException(ErrorCodes.Output, $"outputPath: {full} is a directory");

@@ -27,7 +27,7 @@ public sealed record AudioLevels(double IntegratedLufs, double TruePeakDbtp, dou
 public sealed record RenderResult(
     string OutputPath, long FileSize, double DurationMs, int Frames, double WallMs,
     string VideoEncoder, string AudioEncoder, StageTimes Stages, Scene Scene, long SpriteHits = 0, long SpriteMisses = 0,
-    AudioLevels? Audio = null, int ReusedFrames = 0);
+    AudioLevels? Audio = null, int ReusedFrames = 0, string? HardwareFallback = null);
 
 /// <summary>
 /// Renders a scene to a video file as a stream: a render thread draws frames into a small
@@ -48,28 +48,33 @@ public static class RenderJob
     /// when the file is in place.
     /// </summary>
     public static Task<RenderResult> RunAsync(Scene scene, string outputPath, Action<RenderProgress>? progress = null, CancellationToken cancel = default,
-        string? tempDirectory = null, int encoderThreads = 0) =>
-        DedicatedThread.Run("reelspeed-job", () => Run(scene, outputPath, progress, cancel, tempDirectory, encoderThreads));
+        string? tempDirectory = null, int encoderThreads = 0, HardwareAcceleration hardware = HardwareAcceleration.Off) =>
+        DedicatedThread.Run("reelspeed-job", () => Run(scene, outputPath, progress, cancel, tempDirectory, encoderThreads, hardware));
 
     /// <summary>Whether frames identical to their predecessor are re-sent instead of re-drawn (off only to test that they are identical).</summary>
     internal static bool ReuseStaticFrames { get; set; } = true;
 
     /// <param name="tempDirectory">Where the partial file is written (default: beside the output).</param>
     /// <param name="encoderThreads">x264 threads (0: x264's choice for the machine).</param>
+    /// <param name="hardware">The engine's hardware encoder policy (<see cref="VideoEncoder.Open"/>).</param>
     public static RenderResult Run(Scene scene, string outputPath, Action<RenderProgress>? progress = null, CancellationToken cancel = default,
-        string? tempDirectory = null, int encoderThreads = 0)
+        string? tempDirectory = null, int encoderThreads = 0, HardwareAcceleration hardware = HardwareAcceleration.Off)
     {
         LibAvLoader.EnsureLoaded();
         var wall = Stopwatch.StartNew();
         using var output = OutputFile.Create(outputPath, tempDirectory);
+        VideoEncoder.CheckContainer(scene.Encode.Codec, output.MuxerFormat, output.FinalPath);
+        if (scene.Encode.RateControl == RateControlMode.TwoPass)
+            throw new ConfigValidationException(new[] { new ConfigError("video.rateControl", "two-pass encoding is not run by this render path; use \"crf\" or \"bitrate\"") });
         StageTimes stages;
         var sprites = new SpriteCounts();
         var loudness = new LoudnessReport();
+        var encoders = new EncoderReport();
         using (var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel))
         {
             try
             {
-                stages = Encode(scene, output, progress, cts, sprites, loudness, encoderThreads);
+                stages = Encode(scene, output, progress, cts, sprites, loudness, encoderThreads, hardware, encoders);
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
@@ -79,9 +84,9 @@ public static class RenderJob
         long size = output.Commit();
         progress?.Invoke(new RenderProgress(scene.FrameCount, scene.FrameCount, scene.FrameCount / Math.Max(1e-9, wall.Elapsed.TotalSeconds), 0, "done"));
         return new RenderResult(output.FinalPath, size, scene.FrameCount * 1000.0 / scene.Fps, scene.FrameCount,
-            wall.Elapsed.TotalMilliseconds, VideoEncoder.CodecName, AudioEncoder.CodecName, stages, scene, sprites.Hits, sprites.Misses,
+            wall.Elapsed.TotalMilliseconds, encoders.Video, encoders.Audio, stages, scene, sprites.Hits, sprites.Misses,
             new AudioLevels(loudness.Meter.IntegratedLufs, loudness.Peak.TruePeakDbtp, loudness.Analysis?.IntegratedLufs, loudness.Analysis?.GainDb),
-            sprites.ReusedFrames);
+            sprites.ReusedFrames, encoders.HardwareFallback);
     }
 
     /// <summary>Filled by the render thread when it ends.</summary>
@@ -89,6 +94,13 @@ public static class RenderJob
     {
         public long Hits, Misses;
         public int ReusedFrames;
+    }
+
+    /// <summary>The encoders the job actually used, and why not the requested hardware one.</summary>
+    private sealed class EncoderReport
+    {
+        public string Video = "", Audio = "";
+        public string? HardwareFallback;
     }
 
     /// <summary>Measured on the PCM that goes into the AAC encoder.</summary>
@@ -99,12 +111,16 @@ public static class RenderJob
         public AudioAnalysis? Analysis;
     }
 
-    private static StageTimes Encode(Scene scene, OutputFile output, Action<RenderProgress>? progress, CancellationTokenSource cts, SpriteCounts sprites, LoudnessReport loudness, int encoderThreads)
+    private static StageTimes Encode(Scene scene, OutputFile output, Action<RenderProgress>? progress, CancellationTokenSource cts, SpriteCounts sprites, LoudnessReport loudness, int encoderThreads,
+        HardwareAcceleration hardware, EncoderReport encoders)
     {
         var token = cts.Token;
         using var muxer = new MediaMuxer(output.TempPath, output.MuxerFormat);
-        using var video = new VideoEncoder(scene.Width, scene.Height, scene.Fps, scene.Encode, muxer.NeedsGlobalHeader, encoderThreads);
-        using var audio = new AudioEncoder(AudioPlan.SampleRate, scene.Audio.BitRate, muxer.NeedsGlobalHeader);
+        var videoSpec = new VideoEncoderSpec(scene.Width, scene.Height, scene.Fps, scene.Encode, muxer.NeedsGlobalHeader, encoderThreads);
+        using var video = VideoEncoder.Open(videoSpec, hardware, out encoders.HardwareFallback);
+        using var audio = new AudioEncoder(AudioPlan.SampleRate, scene.Audio.BitRate, muxer.NeedsGlobalHeader, AudioEncoder.ForContainer(output.MuxerFormat));
+        encoders.Video = video.EncoderName;
+        encoders.Audio = audio.Name;
         long totalSamples = (long)scene.FrameCount * AudioPlan.SampleRate / scene.Fps;
 
         // Loudness normalisation without holding the track: an audio-only pass measures the mix,

@@ -26,12 +26,16 @@ public static class ResultJson
             w.WriteNumber("fps", scene.Fps);
             w.WriteNumber("frames", r.Frames);
             if (scene.Composition is null) w.WriteString("template", scene.Template);
-            w.WriteString("videoCodec", "h264");
+            w.WriteString("videoCodec", scene.Encode.Codec);
             w.WriteString("encoder", r.VideoEncoder);
+            w.WriteBoolean("hardwareEncoder", VideoEncoder.IsHardwareEncoder(r.VideoEncoder));
+            if (r.HardwareFallback is not null) w.WriteString("hardwareFallback", r.HardwareFallback);
+            w.WriteString("rateControl", EncodeSettings.Mode(scene.Encode.RateControl));
             w.WriteNumber("crf", scene.Encode.Crf);
+            if (scene.Encode.RateControl != RateControlMode.Crf) w.WriteNumber("bitrateKbps", scene.Encode.BitrateKbps);
             w.WriteString("preset", scene.Encode.Preset);
             w.WriteString("quality", scene.Encode.Quality);
-            w.WriteString("audioCodec", "aac");
+            w.WriteString("audioCodec", AudioEncoder.CodecOf(r.AudioEncoder));
             w.WriteString("audioEncoder", r.AudioEncoder);
             w.WriteNumber("sampleRate", AudioPlan.SampleRate);
             w.WriteNumber("channels", AudioPlan.Channels);

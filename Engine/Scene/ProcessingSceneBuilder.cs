@@ -109,7 +109,7 @@ public static class ProcessingSceneBuilder
             throw new ConfigValidationException(new[] { new ConfigError("video.bitrateKbps", "bit-rate control is not available in this engine build yet; use crf or quality") });
         if (v.Crf > 51)
             throw new ConfigValidationException(new[] { new ConfigError("video.crf", $"expected 0..51 for h264, got {v.Crf}") });
-        return new EncodeSettings("libx264", v.Crf ?? VideoSettings.CrfForQuality(v.Quality), v.Preset, v.Quality);
+        return new EncodeSettings(EncodeSettings.H264, v.Crf ?? VideoSettings.CrfForQuality(v.Quality), v.Preset, v.Quality);
     }
 
     /// <summary>

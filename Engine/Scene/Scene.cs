@@ -258,6 +258,3 @@ public sealed record AudioPlan(Audio.AudioMix Mix, int BitRate)
     /// <summary>Whether anything audible is mixed (otherwise the track is silent and not normalised).</summary>
     public bool HasSources => Mix.Enabled && (Mix.MusicPath is not null || Mix.Voices.Count > 0 || Mix.PopTimesMs.Count > 0);
 }
-
-/// <summary>Encoder settings resolved from the config.</summary>
-public sealed record EncodeSettings(string Codec, int Crf, string Preset, string Quality);

@@ -43,7 +43,7 @@ public static class SceneBuilder
             var scroll = ChatLayout.BuildScroll(bubbles, typing, metrics, config.Animation);
 
             var audio = new AudioPlan(BuildMix(config, timings, frames * 1000.0 / v.Fps), config.Audio.BitRate);
-            var encode = new EncodeSettings("libx264", v.Crf, v.Preset, v.Quality);
+            var encode = new EncodeSettings(EncodeSettings.H264, v.Crf, v.Preset, v.Quality);
 
             return new Scene(new SceneParts(v.Width, v.Height, v.Fps, frames, durationMs, theme,
                 BuildBackground(config, theme, metrics), metrics.Panel, metrics.Viewport, metrics.ClipBottom, (float)overlay.Opacity,

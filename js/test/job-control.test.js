@@ -99,7 +99,7 @@ describe('VideoEngine', () => {
 
   it('validates its options', () => {
     expect(() => new engine.VideoEngine({ maxConcurrentJobs: 0 })).toThrow(expect.objectContaining({ message: expect.stringContaining('maxConcurrentJobs') }));
-    expect(() => new engine.VideoEngine({ enableHardwareAcceleration: true })).toThrow(/not supported/);
+    expect(() => new engine.VideoEngine({ enableHardwareAcceleration: 'yes' })).toThrow(/enableHardwareAcceleration: expected true, false or "auto"/);
     expect(() => new engine.VideoEngine({ speed: 'max' })).toThrow(/options.speed/);
   });
 

@@ -23,6 +23,8 @@
 #include <libavutil/dict.h>
 #include <libavutil/error.h>
 #include <libavutil/frame.h>
+#include <libavutil/hwcontext.h>
+#include <libavutil/buffer.h>
 #include <libavutil/log.h>
 #include <libavutil/mastering_display_metadata.h>
 #include <libavutil/opt.h>
@@ -380,6 +382,11 @@ int main(void)
     F(AVCodecContext, level, int);
     F(AVCodecContext, extradata, uint8_t *);
     F(AVCodecContext, extradata_size, int);
+    /* Hardware encoders (VAAPI takes frames from hw_frames_ctx) and two-pass statistics. */
+    F(AVCodecContext, hw_frames_ctx, AVBufferRef *);
+    F(AVCodecContext, hw_device_ctx, AVBufferRef *);
+    F(AVCodecContext, stats_out, char *);
+    F(AVCodecContext, stats_in, char *);
     close_class();
 
     open_class("Codec", "AVCodec");
@@ -444,6 +451,20 @@ int main(void)
     F(AVChapter, start, int64_t);
     F(AVChapter, end, int64_t);
     F(AVChapter, metadata, AVDictionary *);
+    close_class();
+
+    open_class("BufferRef", "AVBufferRef");
+    F(AVBufferRef, buffer, AVBuffer *);
+    F(AVBufferRef, data, uint8_t *);
+    close_class();
+
+    /* Set up by HardwareFrames before av_hwframe_ctx_init. */
+    open_class("HwFramesContext", "AVHWFramesContext");
+    F(AVHWFramesContext, format, enum AVPixelFormat);
+    F(AVHWFramesContext, sw_format, enum AVPixelFormat);
+    F(AVHWFramesContext, width, int);
+    F(AVHWFramesContext, height, int);
+    F(AVHWFramesContext, initial_pool_size, int);
     close_class();
 
     /* Read by VideoDecoder to find the keyframe before a seek target. The entry's
@@ -511,6 +532,11 @@ int main(void)
     C("PixFmtYuvj422p", AV_PIX_FMT_YUVJ422P);
     C("PixFmtYuvj444p", AV_PIX_FMT_YUVJ444P);
     C("PixFmtYuvj440p", AV_PIX_FMT_YUVJ440P);
+    C("PixFmtVaapi", AV_PIX_FMT_VAAPI);
+    C("PixFmtQsv", AV_PIX_FMT_QSV);
+    C("PixFmtCuda", AV_PIX_FMT_CUDA);
+    C("PixFmtVulkan", AV_PIX_FMT_VULKAN);
+    C("PixFmtVideotoolbox", AV_PIX_FMT_VIDEOTOOLBOX);
 
     printf("\n    // enum AVSampleFormat\n");
     C("SampleFmtNone", AV_SAMPLE_FMT_NONE);
@@ -534,6 +560,7 @@ int main(void)
     C("CodecIdAv1", AV_CODEC_ID_AV1);
     C("CodecIdProres", AV_CODEC_ID_PRORES);
     C("CodecIdAac", AV_CODEC_ID_AAC);
+    C("CodecIdOpus", AV_CODEC_ID_OPUS);
 
     printf("\n    // Error codes (AVERROR(e) is -e on POSIX)\n");
     C("ErrorEof", AVERROR_EOF);
@@ -595,6 +622,8 @@ int main(void)
     C("LogQuiet", AV_LOG_QUIET);
     C("LogError", AV_LOG_ERROR);
     C("LogWarning", AV_LOG_WARNING);
+    C("LogInfo", AV_LOG_INFO);
+    C("LogVerbose", AV_LOG_VERBOSE);
 
     printf("\n    // Colour description enums\n");
     C("ColRangeMpeg", AVCOL_RANGE_MPEG);
@@ -617,6 +646,8 @@ int main(void)
     C("NumDataPointers", AV_NUM_DATA_POINTERS);
     CN("ProfileUnknown", PROFILE_UNKNOWN, PROFILE_UNKNOWN_NAME);
     CN("LevelUnknown", LEVEL_UNKNOWN, LEVEL_UNKNOWN_NAME);
+    C("HwDeviceTypeNone", AV_HWDEVICE_TYPE_NONE);
+    C("QpToLambda", FF_QP2LAMBDA);
     printf("}\n");
 
     if (fflush(stdout) != 0) {

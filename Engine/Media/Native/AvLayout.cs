@@ -177,6 +177,10 @@ internal static class AvLayout
         public const int Level = 680; // int (4 bytes)
         public const int Extradata = 88; // uint8_t * (8 bytes)
         public const int ExtradataSize = 96; // int (4 bytes)
+        public const int HwFramesCtx = 848; // AVBufferRef * (8 bytes)
+        public const int HwDeviceCtx = 872; // AVBufferRef * (8 bytes)
+        public const int StatsOut = 488; // char * (8 bytes)
+        public const int StatsIn = 496; // char * (8 bytes)
     }
 
     /// <summary>Offsets into <c>AVCodec</c>.</summary>
@@ -249,6 +253,23 @@ internal static class AvLayout
         public const int Start = 16; // int64_t (8 bytes)
         public const int End = 24; // int64_t (8 bytes)
         public const int Metadata = 32; // AVDictionary * (8 bytes)
+    }
+
+    /// <summary>Offsets into <c>AVBufferRef</c>.</summary>
+    internal static class BufferRef
+    {
+        public const int Buffer = 0; // AVBuffer * (8 bytes)
+        public const int Data = 8; // uint8_t * (8 bytes)
+    }
+
+    /// <summary>Offsets into <c>AVHWFramesContext</c>.</summary>
+    internal static class HwFramesContext
+    {
+        public const int Format = 68; // enum AVPixelFormat (4 bytes)
+        public const int SwFormat = 72; // enum AVPixelFormat (4 bytes)
+        public const int Width = 76; // int (4 bytes)
+        public const int Height = 80; // int (4 bytes)
+        public const int InitialPoolSize = 64; // int (4 bytes)
     }
 
     /// <summary>Offsets into <c>AVIndexEntry</c>.</summary>
@@ -326,6 +347,11 @@ internal static class AvConst
     public const int PixFmtYuvj422p = 13; // AV_PIX_FMT_YUVJ422P
     public const int PixFmtYuvj444p = 14; // AV_PIX_FMT_YUVJ444P
     public const int PixFmtYuvj440p = 32; // AV_PIX_FMT_YUVJ440P
+    public const int PixFmtVaapi = 44; // AV_PIX_FMT_VAAPI
+    public const int PixFmtQsv = 114; // AV_PIX_FMT_QSV
+    public const int PixFmtCuda = 117; // AV_PIX_FMT_CUDA
+    public const int PixFmtVulkan = 191; // AV_PIX_FMT_VULKAN
+    public const int PixFmtVideotoolbox = 158; // AV_PIX_FMT_VIDEOTOOLBOX
 
     // enum AVSampleFormat
     public const int SampleFmtNone = -1; // AV_SAMPLE_FMT_NONE
@@ -349,6 +375,7 @@ internal static class AvConst
     public const int CodecIdAv1 = 226; // AV_CODEC_ID_AV1
     public const int CodecIdProres = 147; // AV_CODEC_ID_PRORES
     public const int CodecIdAac = 86018; // AV_CODEC_ID_AAC
+    public const int CodecIdOpus = 86076; // AV_CODEC_ID_OPUS
 
     // Error codes (AVERROR(e) is -e on POSIX)
     public const int ErrorEof = -541478725; // AVERROR_EOF
@@ -410,6 +437,8 @@ internal static class AvConst
     public const int LogQuiet = -8; // AV_LOG_QUIET
     public const int LogError = 16; // AV_LOG_ERROR
     public const int LogWarning = 24; // AV_LOG_WARNING
+    public const int LogInfo = 32; // AV_LOG_INFO
+    public const int LogVerbose = 40; // AV_LOG_VERBOSE
 
     // Colour description enums
     public const int ColRangeMpeg = 1; // AVCOL_RANGE_MPEG
@@ -432,4 +461,6 @@ internal static class AvConst
     public const int NumDataPointers = 8; // AV_NUM_DATA_POINTERS
     public const int ProfileUnknown = -99; // FF_PROFILE_UNKNOWN
     public const int LevelUnknown = -99; // FF_LEVEL_UNKNOWN
+    public const int HwDeviceTypeNone = 0; // AV_HWDEVICE_TYPE_NONE
+    public const int QpToLambda = 118; // FF_QP2LAMBDA
 }

@@ -76,6 +76,21 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvUtil)] public static partial nint av_chroma_location_name(int location);
     [LibraryImport(AvUtil)] public static partial int av_reduce(int* dstNum, int* dstDen, long num, long den, long max);
 
+    // ---- libavutil: hardware contexts, buffers, log capture, memory (hardware encoders, two-pass) --
+    [LibraryImport(AvUtil, StringMarshalling = StringMarshalling.Utf8)] public static partial int av_hwdevice_find_type_by_name(string name);
+    [LibraryImport(AvUtil)] public static partial nint av_hwdevice_get_type_name(int type);
+    [LibraryImport(AvUtil)] public static partial int av_hwdevice_iterate_types(int prev);
+    [LibraryImport(AvUtil, StringMarshalling = StringMarshalling.Utf8)] public static partial int av_hwdevice_ctx_create(nint* deviceRef, int type, string? device, nint opts, int flags);
+    [LibraryImport(AvUtil)] public static partial nint av_hwframe_ctx_alloc(nint deviceRef);
+    [LibraryImport(AvUtil)] public static partial int av_hwframe_ctx_init(nint framesRef);
+    [LibraryImport(AvUtil)] public static partial int av_hwframe_get_buffer(nint framesRef, nint frame, int flags);
+    [LibraryImport(AvUtil)] public static partial int av_hwframe_transfer_data(nint dst, nint src, int flags);
+    [LibraryImport(AvUtil)] public static partial nint av_buffer_ref(nint buf);
+    [LibraryImport(AvUtil)] public static partial void av_buffer_unref(nint* buf);
+    [LibraryImport(AvUtil)] public static partial void av_log_set_callback(delegate* unmanaged<nint, int, nint, nint, void> callback);
+    [LibraryImport(AvUtil)] public static partial int av_log_format_line2(nint avcl, int level, nint fmt, nint vl, byte* line, int lineSize, int* printPrefix);
+    [LibraryImport(AvUtil)] public static partial int av_frame_copy_props(nint dst, nint src);
+
     // ---- libavcodec ------------------------------------------------------------------------
     [LibraryImport(AvCodec)] public static partial uint avcodec_version();
     [LibraryImport(AvCodec, StringMarshalling = StringMarshalling.Utf8)] public static partial nint avcodec_find_encoder_by_name(string name);

@@ -1,0 +1,78 @@
+namespace ReelSpeed.Engine.Media;
+
+/// <summary>
+/// The first-pass statistics of a two-pass encode, from the pass-1 encoder to the pass-2 one.
+/// Each software encoder keeps them its own way in FFmpeg 5.1:
+/// <list type="bullet">
+/// <item>libx264: its <c>stats</c> option names a file x264 writes (with a <c>.mbtree</c> beside it)
+/// when the encoder closes, and reads back in pass 2 (<c>flags +pass1/+pass2</c>);</item>
+/// <item>libx265: the wrapper ignores <c>flags +pass1</c>; <c>x265-params pass=1:stats=FILE</c>
+/// makes x265 write the file (and a <c>.cutree</c>), <c>pass=2</c> reads it;</item>
+/// <item>libvpx-vp9: pass 1 (<c>flags +pass1</c>) leaves base64 statistics in
+/// <c>AVCodecContext.stats_out</c> once flushed; pass 2 reads them from <c>stats_in</c>.
+/// They are kept in memory here.</item>
+/// </list>
+/// The files live in a private folder (under the engine's temp directory, or the system's) that
+/// <see cref="Dispose"/> deletes, whatever happened to the passes.
+/// </summary>
+internal sealed class TwoPassStats : IDisposable
+{
+    private TwoPassStats(string folder) => Folder = folder;
+
+    /// <summary>The private folder holding the statistics files.</summary>
+    public string Folder { get; }
+
+    /// <summary>The file libx264 / libx265 write in pass 1 and read in pass 2.</summary>
+    internal string LogPath => Path.Combine(Folder, "pass1.log");
+
+    /// <summary>libvpx's first-pass statistics (base64, as libavcodec hands them over).</summary>
+    internal string? VpxStats { get; set; }
+
+    /// <summary>The encoder whose finished first pass these are; null until pass 1 completed.</summary>
+    public string? FirstPassEncoder { get; private set; }
+
+    public bool FirstPassDone => FirstPassEncoder is not null;
+
+    /// <param name="tempDirectory">Where to create the folder (default: the system temp directory).
+    /// x265 takes the file name inside a ':'-separated option list, so a folder whose path has ':'
+    /// or '=' is not used; the system temp directory is used instead.</param>
+    public static TwoPassStats Create(string? tempDirectory = null)
+    {
+        var parent = tempDirectory;
+        if (string.IsNullOrEmpty(parent) || parent.IndexOfAny(new[] { ':', '=' }) >= 0) parent = Path.GetTempPath();
+        var folder = Path.Combine(parent, "reelspeed-2pass-" + Guid.NewGuid().ToString("N")[..12]);
+        if (folder.IndexOfAny(new[] { ':', '=' }) >= 0)
+            throw new EngineException(ErrorCodes.Output, $"tempDirectory: the two-pass statistics folder {folder} must not contain ':' or '='");
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EngineException(ErrorCodes.Output, $"tempDirectory: cannot create the two-pass statistics folder {folder} ({e.Message})", e);
+        }
+        return new TwoPassStats(folder);
+    }
+
+    /// <summary>Called by the pass-1 encoder once it has been flushed and closed.</summary>
+    internal void CompleteFirstPass(string encoderName)
+    {
+        bool present = encoderName == "libvpx-vp9" ? !string.IsNullOrEmpty(VpxStats) : File.Exists(LogPath) && new FileInfo(LogPath).Length > 0;
+        if (!present)
+            throw new EngineException(ErrorCodes.Encode, $"{encoderName} finished pass 1 without writing its statistics");
+        FirstPassEncoder = encoderName;
+    }
+
+    public void Dispose()
+    {
+        VpxStats = null;
+        try
+        {
+            if (Directory.Exists(Folder)) Directory.Delete(Folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left behind: a folder named reelspeed-2pass-* in the temp directory.
+        }
+    }
+}
