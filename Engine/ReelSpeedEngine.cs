@@ -106,7 +106,8 @@ public sealed class ReelSpeedEngine
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, inputPath)).ConfigureAwait(false);
             progress?.Invoke(new RenderProgress(0, scene.FrameCount, 0, 0, "queued"));
             using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(scene), cancel).ConfigureAwait(false);
-            var result = await RenderJob.RunAsync(scene, outputPath, progress, cancel, Options.TempDirectory, EncoderThreads(), Options.HardwareAcceleration).ConfigureAwait(false);
+            var (result, _) = await TargetedRender.RunAsync(scene, outputPath, progress, cancel, Options.TempDirectory, EncoderThreads(),
+                scene.Encode.Hardware ?? Options.HardwareAcceleration).ConfigureAwait(false);
             Metrics.AddRender(result);
             Metrics.JobSucceeded();
             return ResultJson.Write(result);

@@ -442,3 +442,41 @@ public class ProcessingTests : TempDirTest
         Assert.That(most, Is.EqualTo(2));
     }
 }
+
+/// <summary>Size targets (optimization.target_size_mb): two-pass to a byte budget, checked and corrected.</summary>
+[TestFixture]
+public class TargetSizeTests : TempDirTest
+{
+    [TestCase("testsrc2=s=320x240:r=30:d=4", 0.3, true)]
+    [TestCase("mandelbrot=s=320x240:r=25,trim=duration=4", 0.5, false)]
+    [TestCase("life=s=320x240:r=30:mold=10:ratio=0.5:death_color=#880000:life_color=#00ff88,trim=duration=4", 0.4, true)]
+    public void Target_sizes_land_within_5_percent_and_never_2_percent_over(string source, double targetMb, bool withAudio)
+    {
+        var input = Path.Combine(_dir, "in.mp4");
+        var args = new List<string> { "-f", "lavfi", "-i", source };
+        if (withAudio) args.AddRange(new[] { "-f", "lavfi", "-i", "sine=frequency=330:duration=4" });
+        args.AddRange(new[] { "-c:v", "libx264", "-crf", "12", "-pix_fmt", "yuv420p", "-shortest" });
+        if (withAudio) args.AddRange(new[] { "-c:a", "aac" });
+        args.Add(input);
+        TestSupport.Ffmpeg(args.ToArray());
+
+        using var scene = EngineApi.CompileScene(FormattableString.Invariant($$"""{ "optimization": { "target_size_mb": {{targetMb}} } }"""), null, input);
+        Assert.That(scene.Encode.RateControl, Is.EqualTo(RateControlMode.TwoPass));
+        var output = Path.Combine(_dir, "out.mp4");
+        var (result, attempts) = TargetedRender.Run(scene, output, null, default, null, 0, HardwareAcceleration.Off);
+        double ratio = new FileInfo(output).Length / (targetMb * 1_000_000);
+        TestContext.Out.WriteLine($"{source}: {new FileInfo(output).Length} bytes for {targetMb} MB ({ratio:P1}), {attempts} encode(s), {result.WallMs:0} ms");
+        Assert.That(ratio, Is.InRange(0.95, 1.02));
+        Assert.That(result.FileSize, Is.EqualTo(new FileInfo(output).Length));
+    }
+
+    [Test]
+    public void An_unreachable_target_names_the_smallest_size()
+    {
+        var input = Path.Combine(_dir, "in.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x240:r=30:d=10", "-c:v", "libx264", "-pix_fmt", "yuv420p", input);
+        var e = Assert.Throws<EngineException>(() => EngineApi.CompileScene("""{ "optimization": { "target_size_mb": 0.01 } }""", null, input))!;
+        Assert.That(e.Code, Is.EqualTo(ErrorCodes.TargetUnreachable));
+        Assert.That(e.Message, Does.Contain("optimization.target_size_mb").And.Contain("smallest achievable size is"));
+    }
+}

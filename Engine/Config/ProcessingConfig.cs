@@ -81,7 +81,8 @@ public sealed record TransitionSpec(TransitionKind Kind, double DurationMs, Tran
 public sealed record ClipSpec(string Field, string Path, double TrimStartMs, double? TrimEndMs, double Volume);
 
 /// <summary><c>optimization</c>: a target file size for the output and the hardware encoder policy.</summary>
-public sealed record ProcessingOptimization(double? TargetSizeMb, string HardwareAcceleration, bool MemoryOptimization);
+/// <summary><c>optimization</c>: a target file size, this job's hardware policy (<c>"true"</c>, <c>"false"</c>, <c>"auto"</c>; null follows the engine's) and low-memory decoding.</summary>
+public sealed record ProcessingOptimization(double? TargetSizeMb, string? HardwareAcceleration, bool MemoryOptimization);
 
 /// <summary>
 /// Parses and validates an engine processing config. Every problem is collected with its path
@@ -362,7 +363,7 @@ public static class ProcessingConfigParser
         var o = r.Object(root, "", P) ?? default;
         r.RejectUnknownKeys(o, P, new[] { "target_size_mb", "hardware_acceleration", "memory_optimization" });
         double? target = r.Number(o, P, "target_size_mb", 0.01, 100_000, "MB");
-        string hw = "false";
+        string? hw = null;
         if (ConfigReader.TryGet(o, "hardware_acceleration", out var h))
         {
             if (h.ValueKind is JsonValueKind.True or JsonValueKind.False) hw = h.GetBoolean() ? "true" : "false";

@@ -64,8 +64,6 @@ public static class RenderJob
         var wall = Stopwatch.StartNew();
         using var output = OutputFile.Create(outputPath, tempDirectory);
         VideoEncoder.CheckContainer(scene.Encode.Codec, output.MuxerFormat, output.FinalPath);
-        if (scene.Encode.RateControl == RateControlMode.TwoPass)
-            throw new ConfigValidationException(new[] { new ConfigError("video.rateControl", "two-pass encoding is not run by this render path; use \"crf\" or \"bitrate\"") });
         StageTimes stages;
         var sprites = new SpriteCounts();
         var loudness = new LoudnessReport();
@@ -74,7 +72,7 @@ public static class RenderJob
         {
             try
             {
-                stages = Encode(scene, output, progress, cts, sprites, loudness, encoderThreads, hardware, encoders);
+                stages = Encode(scene, output, progress, cts, sprites, loudness, encoderThreads, hardware, encoders, tempDirectory);
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
@@ -111,12 +109,39 @@ public static class RenderJob
         public AudioAnalysis? Analysis;
     }
 
+    /// <summary>Which pass over the frames this is, for progress: frames count from <see cref="FrameOffset"/> out of <see cref="TotalFrames"/>.</summary>
+    private readonly record struct PassProgress(int FrameOffset, int TotalFrames, string Stage);
+
     private static StageTimes Encode(Scene scene, OutputFile output, Action<RenderProgress>? progress, CancellationTokenSource cts, SpriteCounts sprites, LoudnessReport loudness, int encoderThreads,
-        HardwareAcceleration hardware, EncoderReport encoders)
+        HardwareAcceleration hardware, EncoderReport encoders, string? tempDirectory)
+    {
+        if (scene.Encode.RateControl != RateControlMode.TwoPass)
+            return EncodeOutput(scene, output, progress, cts, sprites, loudness, encoderThreads, hardware, encoders, null, new PassProgress(0, scene.FrameCount, "encode"));
+
+        // Two passes over the same frames: the first only feeds the encoder's analysis (no audio,
+        // no file), the second encodes for real with its statistics. Progress runs over both.
+        using var stats = TwoPassStats.Create(tempDirectory);
+        var token = cts.Token;
+        // Every output container here keeps codec headers globally; pass 1 matches pass 2's settings.
+        var spec = new VideoEncoderSpec(scene.Width, scene.Height, scene.Fps, scene.Encode, GlobalHeader: true, encoderThreads) { Pass = EncodePass.First, Stats = stats };
+        StageTimes first;
+        using (var video = VideoEncoder.Open(spec, hardware, out _))
+        {
+            var sink = new NullPacketSink();
+            first = EncodeFrames(scene, sink, video, null, null, null, progress, cts, sprites, loudness, 0, new PassProgress(0, 2 * scene.FrameCount, "pass-1"));
+        }
+        token.ThrowIfCancellationRequested();
+        var second = EncodeOutput(scene, output, progress, cts, sprites, loudness, encoderThreads, hardware, encoders, stats, new PassProgress(scene.FrameCount, 2 * scene.FrameCount, "encode"));
+        return new StageTimes(first.RenderMs + second.RenderMs, first.ConvertMs + second.ConvertMs, first.EncodeMs + second.EncodeMs, second.AudioMs, second.MuxMs);
+    }
+
+    private static StageTimes EncodeOutput(Scene scene, OutputFile output, Action<RenderProgress>? progress, CancellationTokenSource cts, SpriteCounts sprites, LoudnessReport loudness, int encoderThreads,
+        HardwareAcceleration hardware, EncoderReport encoders, TwoPassStats? stats, PassProgress pass)
     {
         var token = cts.Token;
         using var muxer = new MediaMuxer(output.TempPath, output.MuxerFormat);
         var videoSpec = new VideoEncoderSpec(scene.Width, scene.Height, scene.Fps, scene.Encode, muxer.NeedsGlobalHeader, encoderThreads);
+        if (stats is not null) videoSpec = videoSpec with { Pass = EncodePass.Second, Stats = stats };
         using var video = VideoEncoder.Open(videoSpec, hardware, out encoders.HardwareFallback);
         using var audio = new AudioEncoder(AudioPlan.SampleRate, scene.Audio.BitRate, muxer.NeedsGlobalHeader, AudioEncoder.ForContainer(output.MuxerFormat));
         encoders.Video = video.EncoderName;
@@ -137,15 +162,24 @@ public static class RenderJob
             analysis = AudioAnalysis.LimitOnly;
         }
         using var music = new AudioMixer(scene.Audio.Mix, analysis);
+        muxer.AddVideo(video.Context, video.TimeBase);
+        muxer.AddAudio(audio.Context, audio.TimeBase);
+        muxer.Start();
+        return EncodeFrames(scene, muxer, video, audio, music, muxer, progress, cts, sprites, loudness, totalSamples, pass);
+    }
+
+    /// <summary>
+    /// Renders every frame and encodes it into <paramref name="videoSink"/>; with an audio
+    /// encoder, also the matching audio, muxed into <paramref name="muxer"/>, which it finishes.
+    /// </summary>
+    private static StageTimes EncodeFrames(Scene scene, IPacketSink videoSink, VideoEncoder video, AudioEncoder? audio, AudioMixer? music, MediaMuxer? muxer,
+        Action<RenderProgress>? progress, CancellationTokenSource cts, SpriteCounts sprites, LoudnessReport loudness, long totalSamples, PassProgress pass)
+    {
         using var converter = new FrameConverter(scene.Width, scene.Height);
         // Converted frames circulate between the render thread (which draws into one BGRA
         // surface and converts into a free slot) and this thread (which encodes the slot and
         // keeps the last one, to send again when the next frame is the same picture).
         var yuv = new AvFrameHandle[PoolSize];
-        muxer.AddVideo(video.Context, video.TimeBase);
-        muxer.AddAudio(audio.Context, audio.TimeBase);
-        muxer.Start();
-
         using var pool = new FramePool(FrameRenderer.FrameInfo(scene), 1);
         using var free = new BlockingCollection<int>(PoolSize);
         using var ready = new BlockingCollection<(int Frame, int Slot)>(PoolSize);
@@ -156,7 +190,7 @@ public static class RenderJob
                 yuv[i] = converter.AllocateFrame();
                 free.Add(i);
             }
-            return EncodeFrames(scene, muxer, video, audio, music, converter, yuv, pool, free, ready, progress, cts, sprites, loudness, totalSamples);
+            return EncodeFrames(scene, videoSink, video, audio, music, muxer, converter, yuv, pool, free, ready, progress, cts, sprites, loudness, totalSamples, pass);
         }
         finally
         {
@@ -165,9 +199,9 @@ public static class RenderJob
     }
 
     private static StageTimes EncodeFrames(
-        Scene scene, MediaMuxer muxer, VideoEncoder video, AudioEncoder audio, AudioMixer music, FrameConverter converter,
+        Scene scene, IPacketSink videoSink, VideoEncoder video, AudioEncoder? audio, AudioMixer? music, MediaMuxer? muxer, FrameConverter converter,
         AvFrameHandle[] yuv, FramePool pool, BlockingCollection<int> free, BlockingCollection<(int Frame, int Slot)> ready,
-        Action<RenderProgress>? progress, CancellationTokenSource cts, SpriteCounts sprites, LoudnessReport loudness, long totalSamples)
+        Action<RenderProgress>? progress, CancellationTokenSource cts, SpriteCounts sprites, LoudnessReport loudness, long totalSamples, PassProgress pass)
     {
         var token = cts.Token;
         bool reuseStaticFrames = ReuseStaticFrames;
@@ -227,8 +261,8 @@ public static class RenderJob
         { Name = "reelspeed-render", IsBackground = true };
         renderThread.Start();
 
-        var audioL = new float[audio.FrameSize];
-        var audioR = new float[audio.FrameSize];
+        var audioL = new float[audio?.FrameSize ?? 0];
+        var audioR = new float[audio?.FrameSize ?? 0];
         double encodeMs = 0, audioMs = 0, muxMs = 0;
         int lastSlot = -1;
         var sw = new Stopwatch();
@@ -246,7 +280,7 @@ public static class RenderJob
                 int send = slot == SameAsPrevious ? lastSlot : slot;
                 var f = yuv[send].Ptr;
                 LibAv.Field<long>(f, AvLayout.Frame.Pts) = frame;
-                video.Encode(f, muxer);
+                video.Encode(f, videoSink);
                 if (slot != SameAsPrevious)
                 {
                     if (lastSlot >= 0) free.Add(lastSlot, token);
@@ -254,17 +288,21 @@ public static class RenderJob
                 }
                 encodeMs += sw.Elapsed.TotalMilliseconds;
 
-                sw.Restart();
-                long audioTarget = (long)(frame + 1) * AudioPlan.SampleRate / scene.Fps;
-                EncodeAudioUntil(audio, music, audioTarget, totalSamples, audioL, audioR, muxer, loudness, flushPartial: false);
-                audioMs += sw.Elapsed.TotalMilliseconds;
+                if (audio is not null)
+                {
+                    sw.Restart();
+                    long audioTarget = (long)(frame + 1) * AudioPlan.SampleRate / scene.Fps;
+                    EncodeAudioUntil(audio, music!, audioTarget, totalSamples, audioL, audioR, muxer!, loudness, flushPartial: false);
+                    audioMs += sw.Elapsed.TotalMilliseconds;
+                }
 
                 if (progress is not null && clock.ElapsedMilliseconds - lastReport >= ProgressIntervalMs)
                 {
                     lastReport = clock.ElapsedMilliseconds;
                     int done = frame + 1;
                     double fps = done / Math.Max(1e-6, clock.Elapsed.TotalSeconds);
-                    progress(new RenderProgress(done, scene.FrameCount, Math.Round(fps, 1), Math.Round((scene.FrameCount - done) / fps * 1000), "encode"));
+                    int overall = pass.FrameOffset + done;
+                    progress(new RenderProgress(overall, pass.TotalFrames, Math.Round(fps, 1), Math.Round((pass.TotalFrames - overall) / fps * 1000), pass.Stage));
                 }
             }
             consumedAll = true;
@@ -280,17 +318,21 @@ public static class RenderJob
         if (renderError is not null) throw renderError is EngineException ? renderError : new EngineException(ErrorCodes.Internal, $"rendering failed: {renderError.Message}", renderError);
         token.ThrowIfCancellationRequested();
 
-        progress?.Invoke(new RenderProgress(scene.FrameCount, scene.FrameCount, Math.Round(scene.FrameCount / Math.Max(1e-6, clock.Elapsed.TotalSeconds), 1), 0, "finalize"));
+        if (audio is not null)
+            progress?.Invoke(new RenderProgress(pass.FrameOffset + scene.FrameCount, pass.TotalFrames, Math.Round(scene.FrameCount / Math.Max(1e-6, clock.Elapsed.TotalSeconds), 1), 0, "finalize"));
         sw.Restart();
-        video.Encode(0, muxer);
+        video.Encode(0, videoSink);
         encodeMs += sw.Elapsed.TotalMilliseconds;
-        sw.Restart();
-        EncodeAudioUntil(audio, music, totalSamples, totalSamples, audioL, audioR, muxer, loudness, flushPartial: true);
-        audio.Flush(muxer);
-        audioMs += sw.Elapsed.TotalMilliseconds;
-        sw.Restart();
-        muxer.Finish();
-        muxMs += sw.Elapsed.TotalMilliseconds;
+        if (audio is not null)
+        {
+            sw.Restart();
+            EncodeAudioUntil(audio, music!, totalSamples, totalSamples, audioL, audioR, muxer!, loudness, flushPartial: true);
+            audio.Flush(muxer!);
+            audioMs += sw.Elapsed.TotalMilliseconds;
+            sw.Restart();
+            muxer!.Finish();
+            muxMs += sw.Elapsed.TotalMilliseconds;
+        }
         return new StageTimes(Math.Round(renderMs, 1), Math.Round(convertMs, 1), Math.Round(encodeMs, 1), Math.Round(audioMs, 1), Math.Round(muxMs, 1));
     }
 

@@ -34,12 +34,13 @@ public sealed record TextOverlayElement(
 /// sharpen applied to the clips and text overlays on top. Output frame t shows composition time
 /// t + <see cref="OffsetMs"/> (the global trim's start); overlays use output time.
 /// <see cref="LowMemory"/> (<c>optimization.memory_optimization</c>) decodes on one thread, so
-/// the decoder holds one frame instead of one per core.
+/// the decoder holds one frame instead of one per core. <see cref="TargetBytes"/>, when set, is the
+/// output file size the encode aims at (two-pass, checked and corrected after encoding).
 /// </summary>
 public sealed record Composition(
     IReadOnlyList<ClipSegment> Clips, TransitionSpec? Transition, VideoFit Fit, SKColor Background,
     ColorCorrection Color, double BlurRadius, double Sharpen, IReadOnlyList<TextOverlayElement> Overlays, double OffsetMs,
-    bool LowMemory = false)
+    bool LowMemory = false, long? TargetBytes = null)
 {
     /// <summary>Composition length: the end of the last clip.</summary>
     public double LengthMs => Clips.Count == 0 ? 0 : Clips[^1].EndMs;

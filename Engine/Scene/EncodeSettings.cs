@@ -42,6 +42,9 @@ public sealed record EncodeSettings(string Codec, int Crf, string Preset, string
 
     public RateControlMode RateControl { get; init; } = RateControlMode.Crf;
 
+    /// <summary>This job's hardware encoder policy (a processing config's <c>optimization.hardware_acceleration</c>); null follows the engine's.</summary>
+    public HardwareAcceleration? Hardware { get; init; }
+
     /// <summary>Average video bit rate in kbit/s (bitrate and two-pass modes).</summary>
     public int BitrateKbps { get; init; }
 

@@ -1,5 +1,6 @@
 using ReelSpeed.Engine.Config;
 using ReelSpeed.Engine.Media;
+using ReelSpeed.Engine.Pipeline;
 using ReelSpeed.Engine.Render;
 using ReelSpeed.Engine.Render.Text;
 using SkiaSharp;
@@ -63,15 +64,28 @@ public static class ProcessingSceneBuilder
         int frames = Timeline.FrameCount(durationMs, fps);
         var transition = segments.Count > 1 ? config.Transition : null;
 
+        var encode = EncodeFor(config.Video, config.Optimization);
+        int audioBitRate = Config.AudioSpec.DefaultBitRate;
+        long? targetBytes = null;
+        if (config.Optimization.TargetSizeMb is { } mb)
+        {
+            // A size target: two passes at the bit rate the budget leaves, a smaller picture when
+            // that is too few bits for the size (unless the config fixed the size).
+            bool audible = config.Audio.Enabled && (segments.Any(c => c.HasAudio) || config.Audio.MusicPath is not null);
+            targetBytes = (long)Math.Round(mb * SizeTarget.BytesPerMb);
+            var plan = SizeTarget.Plan(targetBytes.Value, frames / (double)fps, width, height, fps, audible,
+                allowDownscale: config.Video.Width is null, field: "optimization.target_size_mb");
+            if (plan.Downscaled)
+                warnings.Add($"optimization.target_size_mb: {plan.VideoKbps} kbit/s is too little for {width}x{height}; the output is scaled to {plan.Width}x{plan.Height}");
+            (width, height) = (plan.Width, plan.Height);
+            encode = encode with { RateControl = RateControlMode.TwoPass, BitrateKbps = plan.VideoKbps };
+            if (plan.AudioKbps > 0) audioBitRate = plan.AudioKbps * 1000;
+        }
+
         var overlays = LayoutOverlays(config.TextOverlays, width, height, durationMs, fonts ?? FontChain.Default, warnings);
         var composition = new Composition(segments, transition, config.Video.Fit, config.Background, config.Color,
-            config.BlurRadius, config.Sharpen, overlays, config.TrimStartMs, config.Optimization.MemoryOptimization);
-        var audio = new AudioPlan(BuildMix(config, segments, transition, frames * 1000.0 / fps), Config.AudioSpec.DefaultBitRate);
-        var encode = EncodeFor(config.Video);
-        if (config.Optimization.TargetSizeMb is not null)
-            throw new ConfigValidationException(new[] { new ConfigError("optimization.target_size_mb", "target sizes are not available in this engine build yet") });
-        if (config.Optimization.HardwareAcceleration != "false")
-            throw new ConfigValidationException(new[] { new ConfigError("optimization.hardware_acceleration", "hardware encoders are not available in this engine build yet; pass false") });
+            config.BlurRadius, config.Sharpen, overlays, config.TrimStartMs, config.Optimization.MemoryOptimization, targetBytes);
+        var audio = new AudioPlan(BuildMix(config, segments, transition, frames * 1000.0 / fps), audioBitRate);
         var full = SKRect.Create(0, 0, width, height);
         var background = new BackgroundLayer(BackgroundKind.Color, new[] { config.Background.WithAlpha(255) }, 0, null, full, 1, 0, false);
         return new Scene(new SceneParts(width, height, fps, frames, durationMs, Templates.Get(ChatStoryConfigParser.Templates[0]),
@@ -100,16 +114,27 @@ public static class ProcessingSceneBuilder
         return (Even(first.DisplayWidth * scale), Even(first.DisplayHeight * scale));
     }
 
-    /// <summary>Encoder settings for the output: the quality's CRF unless one (or a bit rate) is given.</summary>
-    private static EncodeSettings EncodeFor(ProcessingVideo v)
+    /// <summary>
+    /// Encoder settings for the output: the codec's CRF for the quality unless a CRF or a bit rate
+    /// is given, and this job's hardware policy.
+    /// </summary>
+    private static EncodeSettings EncodeFor(ProcessingVideo v, ProcessingOptimization o)
     {
-        if (v.Codec != "h264")
-            throw new ConfigValidationException(new[] { new ConfigError("video.codec", $"\"{v.Codec}\" output is not available in this engine build yet; use \"h264\"") });
-        if (v.BitrateKbps is not null)
-            throw new ConfigValidationException(new[] { new ConfigError("video.bitrateKbps", "bit-rate control is not available in this engine build yet; use crf or quality") });
-        if (v.Crf > 51)
-            throw new ConfigValidationException(new[] { new ConfigError("video.crf", $"expected 0..51 for h264, got {v.Crf}") });
-        return new EncodeSettings(EncodeSettings.H264, v.Crf ?? VideoSettings.CrfForQuality(v.Quality), v.Preset, v.Quality);
+        var settings = new EncodeSettings(v.Codec, v.Crf ?? EncodeSettings.CrfForQuality(v.Codec, v.Quality), v.Preset, v.Quality)
+        {
+            RateControl = v.BitrateKbps is null ? RateControlMode.Crf : RateControlMode.Bitrate,
+            BitrateKbps = v.BitrateKbps ?? 0,
+            Hardware = o.HardwareAcceleration switch
+            {
+                "true" => HardwareAcceleration.Required,
+                "auto" => HardwareAcceleration.Auto,
+                "false" => HardwareAcceleration.Off,
+                _ => null,
+            },
+        };
+        var errors = settings.Validate("video");
+        if (errors.Count > 0) throw new ConfigValidationException(errors);
+        return settings;
     }
 
     /// <summary>

@@ -35,7 +35,13 @@ public sealed class Scene : IDisposable
         Warnings = p.Warnings;
         Composition = p.Composition;
         _ownedFonts = p.OwnedFonts;
+        _parts = p;
     }
+
+    private readonly SceneParts _parts;
+
+    /// <summary>The same scene encoded with other settings (it shares, and does not own, this scene's fonts).</summary>
+    public Scene WithEncode(EncodeSettings encode) => new(_parts with { Encode = encode, OwnedFonts = null });
 
     private readonly IDisposable? _ownedFonts;
 

@@ -1,0 +1,86 @@
+using ReelSpeed.Engine.Scenes;
+
+namespace ReelSpeed.Engine.Pipeline;
+
+/// <summary>
+/// Renders a scene that has a target file size (<see cref="Composition.TargetBytes"/>): a
+/// two-pass encode at the planned bit rate, then the size is checked, and when it is outside
+/// −5 %..+2 % of the target the video bit rate is corrected in proportion to the miss and the
+/// encode runs again (at most <see cref="MaxAttempts"/> in all). Scenes without a target render once.
+/// </summary>
+public static class TargetedRender
+{
+    public const int MaxAttempts = 3;
+
+    /// <summary>Accepted size window around the target: never more than 2 % over, at most 5 % under.</summary>
+    public const double MaxOver = 0.02, MaxUnder = 0.05;
+
+    /// <summary>Aim of a correction: 1.5 % under the target, the middle of the window's safe side.</summary>
+    private const double Aim = 0.985;
+
+    public static Task<(RenderResult Result, int Attempts)> RunAsync(Scene scene, string outputPath, Action<RenderProgress>? progress, CancellationToken cancel,
+        string? tempDirectory, int encoderThreads, HardwareAcceleration hardware) =>
+        DedicatedThread.Run("reelspeed-job", () => Run(scene, outputPath, progress, cancel, tempDirectory, encoderThreads, hardware));
+
+    public static (RenderResult Result, int Attempts) Run(Scene scene, string outputPath, Action<RenderProgress>? progress, CancellationToken cancel,
+        string? tempDirectory, int encoderThreads, HardwareAcceleration hardware)
+    {
+        if (scene.Composition?.TargetBytes is not { } target)
+            return (RenderJob.Run(scene, outputPath, progress, cancel, tempDirectory, encoderThreads, hardware), 1);
+
+        // Progress stays monotonic over retries: a retry reports under its own stage name and
+        // never goes back below what was already reported; "done" is said once, at the end.
+        var last = new RenderProgress(0, scene.FrameCount, 0, 0, "queued");
+        Action<RenderProgress>? report = null;
+        string stageSuffix = "";
+        if (progress is not null)
+        {
+            report = p =>
+            {
+                if (p.Stage == "done") return;
+                if (p.Percent < last.Percent) p = p with { Frame = last.Frame, TotalFrames = last.TotalFrames };
+                last = p with { Stage = p.Stage + stageSuffix };
+                progress(last);
+            };
+        }
+
+        var current = scene;
+        try
+        {
+            for (int attempt = 1; ; attempt++)
+            {
+                var result = RenderJob.Run(current, outputPath, report, cancel, tempDirectory, encoderThreads, hardware);
+                double ratio = result.FileSize / (double)target;
+                bool inside = ratio <= 1 + MaxOver && ratio >= 1 - MaxUnder;
+                if (inside || attempt == MaxAttempts)
+                {
+                    if (ratio > 1 + MaxOver)
+                    {
+                        File.Delete(result.OutputPath);
+                        throw new EngineException(ErrorCodes.TargetUnreachable,
+                            $"target size: {target / (double)SizeTarget.BytesPerMb:0.###} MB cannot be met; after {attempt} encodes the smallest achieved is {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB");
+                    }
+                    progress?.Invoke(new RenderProgress(scene.FrameCount, scene.FrameCount, result.Frames / Math.Max(1e-9, result.WallMs / 1000), 0, "done"));
+                    return (result, attempt);
+                }
+                // Everything but the video (audio at its bit rate, the container's tables) stays;
+                // the video's share is scaled by how far the whole missed.
+                var encode = current.Encode;
+                double seconds = current.DurationMs / 1000;
+                bool audible = current.Audio.HasSources;
+                double fixedBytes = (audible ? current.Audio.BitRate * seconds / 8 : 0) + SizeTarget.OverheadBytes(seconds, current.Fps, audible);
+                double videoBytes = Math.Max(1, result.FileSize - fixedBytes);
+                double wanted = Math.Max(1, target * Aim - fixedBytes);
+                int kbps = (int)Math.Clamp(Math.Round(encode.BitrateKbps * wanted / videoBytes), EncodeSettings.MinBitrateKbps, EncodeSettings.MaxBitrateKbps);
+                if (kbps == encode.BitrateKbps) kbps = ratio > 1 ? kbps - 1 : kbps + 1;
+                if (!ReferenceEquals(current, scene)) current.Dispose();
+                current = scene.WithEncode(encode with { BitrateKbps = kbps });
+                stageSuffix = $"-retry{attempt}";
+            }
+        }
+        finally
+        {
+            if (!ReferenceEquals(current, scene)) current.Dispose();
+        }
+    }
+}
