@@ -518,6 +518,62 @@ export declare function processVideo(
   options?: ProcessOptions,
 ): Promise<ProcessResult>;
 
+export interface OptimizeOptions extends ProcessOptions {
+  /** Where the result goes. Default: `<name>.optimized.mp4` beside the input. Never the input itself (ERR_OUTPUT). */
+  outputPath?: string;
+  /** Scale the picture down when the bit rate would leave under 0.05 bits per pixel (not below 144 px on the short side). Default true. */
+  allowDownscale?: boolean;
+  /** Default "h264". */
+  codec?: 'h264' | 'h265' | 'vp9';
+  /** Encoder preset (x264 names). Default "medium": at a fixed size a slower preset buys quality. */
+  preset?: 'ultrafast' | 'superfast' | 'veryfast' | 'faster' | 'fast' | 'medium' | 'slow' | 'slower' | 'veryslow';
+  /** Measure SSIM/PSNR of the output against the input afterwards. Default true. */
+  measureQuality?: boolean;
+  /** Compare every Nth frame pair (1 = all). Default 2. */
+  qualitySampleEvery?: number;
+  /** This job's hardware policy (two-pass always uses the software encoder). Default: the engine's. */
+  hardwareAcceleration?: boolean | 'auto';
+}
+
+export interface OptimizeResult {
+  success: true;
+  outputPath: string;
+  /** Bytes. */
+  originalSize: number;
+  optimizedSize: number;
+  /** targetSizeMb × 1,000,000. The output lands within -5 %..+2 % of it. */
+  targetSize: number;
+  /** originalSize / optimizedSize. */
+  compressionRatio: number;
+  /** The measured SSIM (All, as ffmpeg's ssim filter weights the planes) of the decoded output against the decoded input; null when measureQuality is false. */
+  qualityScore: number | null;
+  ssim: number | null;
+  /** Average PSNR in dB (as ffmpeg's psnr filter); capped at 100 for identical frames. */
+  psnr: number | null;
+  /** The encoder actually used, e.g. "libx264". */
+  encoder: string;
+  hardwareFallback?: string;
+  videoCodec: 'h264' | 'h265' | 'vp9';
+  width: number;
+  height: number;
+  fps: number;
+  durationMs: number;
+  videoBitrateKbps: number;
+  audioBitrateKbps: number;
+  /** Two-pass encodes run (more than one when the first missed the window and was corrected). */
+  encodes: number;
+  quality?: { ssimY: number; ssimU: number; ssimV: number; psnrY: number; framesCompared: number; method: string };
+  wallMs: number;
+  warnings: string[];
+}
+
+/**
+ * Re-encodes a video to fit targetSizeMb (1 MB = 1,000,000 bytes) and measures the result's
+ * quality. Rejects with ERR_TARGET_UNREACHABLE (naming the smallest achievable size) when the
+ * target is too small for the video's length.
+ */
+export declare function optimizeVideo(inputPath: string, targetSizeMb: number, options?: OptimizeOptions): Promise<OptimizeResult>;
+
 /**
  * Probes a media file (video, audio or a still image) without decoding it: container, tags,
  * chapters, and per stream codec, size and rotation, frame rates, colour/HDR, bit depth,
@@ -664,6 +720,7 @@ export declare class VideoEngine {
   constructor(options?: VideoEngineOptions);
   readonly options: Readonly<VideoEngineOptions>;
   processVideo(inputPath: string, outputPath: string, config: ChatStoryConfig | ProcessingConfig | string, options?: ProcessOptions): Promise<ProcessResult>;
+  optimizeVideo(inputPath: string, targetSizeMb: number, options?: OptimizeOptions): Promise<OptimizeResult>;
   getVideoMetadata(filePath: string): Promise<VideoMetadata>;
   renderFrame(config: ChatStoryConfig | string, timeMs: number, options?: { format?: 'png' | 'jpeg'; quality?: number; baseDir?: string }): Promise<Buffer>;
   compileScene(config: ChatStoryConfig | string, options?: { baseDir?: string }): Promise<SceneJson>;

@@ -38,6 +38,7 @@ public static class Module
             JSValue result = new JSModuleBuilder<JSRuntimeContext>()
                 .AddMethod("version", Version, Exported)
                 .AddMethod("processVideo", ProcessVideo, Exported)
+                .AddMethod("optimizeVideo", OptimizeVideo, Exported)
                 .AddMethod("getVideoMetadata", GetVideoMetadata, Exported)
                 .AddMethod("renderFrame", RenderFrame, Exported)
                 .AddMethod("compileScene", CompileScene, Exported)
@@ -115,13 +116,59 @@ public static class Module
         string config = StringArg(args, 2, "config");
         string? baseDir = OptionalString(args, 4, "baseDirectory");
         var engine = EngineArg(args, 5);
-        CancellationTokenSource? cts = null;
-        int cancelId = args[6].IsNumber() ? (int)(double)args[6] : 0;
-        if (cancelId != 0) s_cancellations.TryGetValue(cancelId, out cts);
-        var onProgress = args[3].IsFunction() ? new JSReference(args[3]) : null;
-        var js = JSSynchronizationContext.Current!;
+        var (onProgress, report) = ProgressCallback(args[3]);
+        return Cancellable(args[6], token => engine.ProcessVideoAsync(input, output, config, baseDir, report, token), onProgress);
+    }
 
-        Action<RenderProgress>? report = onProgress is null ? null : p => js.Post(() =>
+    /// <summary>
+    /// optimizeVideo(inputPath, targetSizeMb, optionsJson, onProgress?, baseDirectory?, engineId, cancelId)
+    /// → Promise&lt;string&gt; (result JSON).
+    /// </summary>
+    private static JSValue OptimizeVideo(JSCallbackArgs args)
+    {
+        string input = StringArg(args, 0, "inputPath");
+        if (!args[1].IsNumber()) throw TypeError("targetSizeMb", "a number of megabytes", args[1]);
+        double target = (double)args[1];
+        string options = StringArg(args, 2, "options", allowEmpty: true);
+        string? baseDir = OptionalString(args, 4, "baseDirectory");
+        var engine = EngineArg(args, 5);
+        var (onProgress, report) = ProgressCallback(args[3]);
+        return Cancellable(args[6], token => engine.OptimizeVideoAsync(input, target, options, baseDir, report, token), onProgress);
+    }
+
+    /// <summary>
+    /// Starts a job under the cancellation source whose id is <paramref name="cancelIdArg"/> (0: none)
+    /// and settles its promise with the job's JSON; the source is released when the job ends.
+    /// </summary>
+    private static JSValue Cancellable(JSValue cancelIdArg, Func<CancellationToken, Task<string>> job, JSReference? keepAlive)
+    {
+        int cancelId = cancelIdArg.IsNumber() ? (int)(double)cancelIdArg : 0;
+        CancellationTokenSource? cts = null;
+        if (cancelId != 0) s_cancellations.TryGetValue(cancelId, out cts);
+        var token = cts?.Token ?? CancellationToken.None;
+        return Settle(async () =>
+        {
+            try
+            {
+                return await job(token);
+            }
+            finally
+            {
+                if (cancelId != 0 && s_cancellations.TryRemove(cancelId, out var done)) done.Dispose();
+            }
+        }, s => (JSValue)s, keepAlive);
+    }
+
+    /// <summary>
+    /// A JS progress function (or nothing) as a reference kept alive for the job and a reporter
+    /// that posts each report to the JS thread as <c>{ frame, totalFrames, percent, fps, etaMs, stage }</c>.
+    /// </summary>
+    private static (JSReference? Reference, Action<RenderProgress>? Report) ProgressCallback(JSValue value)
+    {
+        if (!value.IsFunction()) return (null, null);
+        var onProgress = new JSReference(value);
+        var js = JSSynchronizationContext.Current!;
+        return (onProgress, p => js.Post(() =>
         {
             try
             {
@@ -138,20 +185,7 @@ public static class Module
             {
                 // A throwing progress callback must not abort the process or the render.
             }
-        });
-
-        var token = cts?.Token ?? CancellationToken.None;
-        return Settle(async () =>
-        {
-            try
-            {
-                return await engine.ProcessVideoAsync(input, output, config, baseDir, report, token);
-            }
-            finally
-            {
-                if (cancelId != 0 && s_cancellations.TryRemove(cancelId, out var done)) done.Dispose();
-            }
-        }, s => (JSValue)s, onProgress);
+        }));
     }
 
     /// <summary>getVideoMetadata(filePath) → Promise&lt;string&gt; (metadata JSON).</summary>

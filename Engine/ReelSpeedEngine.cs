@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ReelSpeed.Engine.Config;
+using ReelSpeed.Engine.Media;
 using ReelSpeed.Engine.Metrics;
 using ReelSpeed.Engine.Pipeline;
 
@@ -95,22 +96,74 @@ public sealed class ReelSpeedEngine
     public EngineMetrics Metrics { get; } = new();
 
     /// <summary>Validates, queues and renders a chat story; returns the result JSON.</summary>
-    public async Task<string> ProcessVideoAsync(
+    public Task<string> ProcessVideoAsync(
         string inputPath, string outputPath, string configJson, string? baseDirectory,
         Action<RenderProgress>? progress, CancellationToken cancel)
     {
-        Metrics.JobStarted();
-        try
+        return RunJobAsync(async () =>
         {
-            cancel.ThrowIfCancellationRequested();
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, inputPath)).ConfigureAwait(false);
             progress?.Invoke(new RenderProgress(0, scene.FrameCount, 0, 0, "queued"));
             using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(scene), cancel).ConfigureAwait(false);
             var (result, _) = await TargetedRender.RunAsync(scene, outputPath, progress, cancel, Options.TempDirectory, EncoderThreads(),
                 scene.Encode.Hardware ?? Options.HardwareAcceleration).ConfigureAwait(false);
             Metrics.AddRender(result);
-            Metrics.JobSucceeded();
             return ResultJson.Write(result);
+        }, cancel);
+    }
+
+    /// <summary>
+    /// Validates, queues and re-encodes a video to fit <paramref name="targetSizeMb"/> (see
+    /// <see cref="Optimize"/>), then measures its quality against the input; returns the result JSON.
+    /// </summary>
+    public Task<string> OptimizeVideoAsync(
+        string inputPath, double targetSizeMb, string optionsJson, string? baseDirectory,
+        Action<RenderProgress>? progress, CancellationToken cancel)
+    {
+        return RunJobAsync(async () =>
+        {
+            var options = OptimizeOptions.Parse(optionsJson, baseDirectory);
+            string input = Optimize.CheckInput(Path.GetFullPath(inputPath, baseDirectory ?? Environment.CurrentDirectory));
+            string output = Optimize.OutputPathFor(input, options);
+            using var scene = await DedicatedThread.Run("reelspeed-compile", () => Optimize.BuildScene(input, targetSizeMb, options)).ConfigureAwait(false);
+            progress?.Invoke(new RenderProgress(0, scene.FrameCount, 0, 0, "queued"));
+            using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(scene), cancel).ConfigureAwait(false);
+            var (result, attempts) = await TargetedRender.RunAsync(scene, output, progress, cancel, Options.TempDirectory, EncoderThreads(),
+                scene.Encode.Hardware ?? Options.HardwareAcceleration).ConfigureAwait(false);
+            Metrics.AddRender(result);
+            QualityResult? quality = null;
+            if (options.MeasureQuality)
+            {
+                try
+                {
+                    quality = await DedicatedThread.Run("reelspeed-quality", () => VideoQuality.Compare(result.OutputPath, input,
+                        new QualityOptions { SampleEvery = options.QualitySampleEvery, DistortedName = "outputPath", ReferenceName = "inputPath" },
+                        cancel, progress)).ConfigureAwait(false);
+                }
+                catch (EngineException e) when (e.Code == ErrorCodes.Aborted)
+                {
+                    File.Delete(result.OutputPath); // an aborted job leaves nothing behind
+                    throw;
+                }
+            }
+            var warnings = new List<string>(scene.Warnings);
+            long original = new FileInfo(input).Length;
+            if (original <= (long)(targetSizeMb * SizeTarget.BytesPerMb))
+                warnings.Add($"targetSizeMb: the input ({original / (double)SizeTarget.BytesPerMb:0.###} MB) was already within the target; it was re-encoded to the target anyway");
+            return Optimize.ToJson(new OptimizeResult(result.OutputPath, original, result.FileSize, scene.Composition!.TargetBytes!.Value, result, attempts, quality, warnings));
+        }, cancel);
+    }
+
+    /// <summary>Runs one job's body and counts it in the metrics as started, then succeeded, failed or aborted.</summary>
+    private async Task<string> RunJobAsync(Func<Task<string>> body, CancellationToken cancel)
+    {
+        Metrics.JobStarted();
+        try
+        {
+            cancel.ThrowIfCancellationRequested();
+            var json = await body().ConfigureAwait(false);
+            Metrics.JobSucceeded();
+            return json;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {

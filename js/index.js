@@ -97,11 +97,12 @@ function ensureCode(e) {
   return e;
 }
 
-async function runProcessVideo(engineId, inputPath, outputPath, config, options) {
-  const input = checkPath(inputPath, 'inputPath', { optional: true });
-  const output = checkPath(outputPath, 'outputPath');
-  const json = configToJson(config);
-  const opts = checkOptions(options, ['onProgress', 'baseDir', 'signal']);
+/**
+ * Runs a native job with the common options: progress callback, AbortSignal (an abort rejects
+ * with an AbortError, code ERR_ABORTED) and baseDir. `start(baseDir, onProgress, cancelId)`
+ * calls the native export and returns its promise of result JSON.
+ */
+async function runJob(opts, start) {
   const baseDir = path.resolve(opts.baseDir ?? process.cwd());
   const { signal } = opts;
   if (signal?.aborted) throw abortError(signal);
@@ -109,14 +110,36 @@ async function runProcessVideo(engineId, inputPath, outputPath, config, options)
   const onAbort = () => native.cancel(cancelId);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const result = await native.processVideo(input, output, json, opts.onProgress, baseDir, engineId, cancelId);
-    return JSON.parse(result);
+    return JSON.parse(await start(baseDir, opts.onProgress, cancelId));
   } catch (e) {
     if (e && e.code === ErrorCodes.ABORTED) throw abortError(signal);
     throw ensureCode(e);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+async function runProcessVideo(engineId, inputPath, outputPath, config, options) {
+  const input = checkPath(inputPath, 'inputPath', { optional: true });
+  const output = checkPath(outputPath, 'outputPath');
+  const json = configToJson(config);
+  const opts = checkOptions(options, ['onProgress', 'baseDir', 'signal']);
+  return runJob(opts, (baseDir, onProgress, cancelId) => native.processVideo(input, output, json, onProgress, baseDir, engineId, cancelId));
+}
+
+const OPTIMIZE_OPTIONS = ['outputPath', 'allowDownscale', 'codec', 'preset', 'measureQuality', 'qualitySampleEvery', 'hardwareAcceleration'];
+
+async function runOptimizeVideo(engineId, inputPath, targetSizeMb, options) {
+  const input = checkPath(inputPath, 'inputPath');
+  if (typeof targetSizeMb !== 'number' || !Number.isFinite(targetSizeMb) || targetSizeMb <= 0) {
+    throw engineError(ErrorCodes.INVALID_ARG, `targetSizeMb: expected a number of megabytes > 0, got ${describe(targetSizeMb)}`);
+  }
+  const opts = checkOptions(options, ['onProgress', 'baseDir', 'signal', ...OPTIMIZE_OPTIONS]);
+  if (opts.outputPath !== undefined) checkPath(opts.outputPath, 'options.outputPath');
+  const engineOptions = {};
+  for (const key of OPTIMIZE_OPTIONS) if (opts[key] !== undefined) engineOptions[key] = opts[key];
+  return runJob(opts, (baseDir, onProgress, cancelId) =>
+    native.optimizeVideo(input, targetSizeMb, JSON.stringify(engineOptions), onProgress, baseDir, engineId, cancelId));
 }
 
 /**
@@ -129,6 +152,22 @@ async function runProcessVideo(engineId, inputPath, outputPath, config, options)
  */
 async function processVideo(inputPath, outputPath, config, options) {
   return runProcessVideo(0, inputPath, outputPath, config, options);
+}
+
+/**
+ * Re-encodes a video to fit `targetSizeMb` (megabytes of 1,000,000 bytes): two-pass at the bit
+ * rate the size leaves after audio and container overhead, downscaled when that is too few bits
+ * for the picture (unless `allowDownscale: false`), checked and corrected to land within -5 %..+2 %
+ * of the target. Then measures SSIM and PSNR of the decoded output against the decoded input.
+ * Writes to `options.outputPath` (default `<name>.optimized.mp4` beside the input; never the input).
+ * @param {string} inputPath
+ * @param {number} targetSizeMb
+ * @param {{ outputPath?: string, allowDownscale?: boolean, codec?: 'h264'|'h265'|'vp9', preset?: string,
+ *   measureQuality?: boolean, qualitySampleEvery?: number, hardwareAcceleration?: boolean|'auto',
+ *   onProgress?: Function, signal?: AbortSignal, baseDir?: string }} [options]
+ */
+async function optimizeVideo(inputPath, targetSizeMb, options) {
+  return runOptimizeVideo(0, inputPath, targetSizeMb, options);
 }
 
 /**
@@ -214,6 +253,10 @@ class VideoEngine {
     return runProcessVideo(this.id, inputPath, outputPath, config, options);
   }
 
+  optimizeVideo(inputPath, targetSizeMb, options) {
+    return runOptimizeVideo(this.id, inputPath, targetSizeMb, options);
+  }
+
   getVideoMetadata(filePath) {
     return getVideoMetadata(filePath);
   }
@@ -261,6 +304,6 @@ function version() {
 }
 
 module.exports = {
-  processVideo, getVideoMetadata, renderFrame, compileScene, metrics, version, VideoEngine, ErrorCodes,
+  processVideo, optimizeVideo, getVideoMetadata, renderFrame, compileScene, metrics, version, VideoEngine, ErrorCodes,
   getHardwareInfo,
 };

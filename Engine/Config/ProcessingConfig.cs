@@ -82,7 +82,7 @@ public sealed record ClipSpec(string Field, string Path, double TrimStartMs, dou
 
 /// <summary><c>optimization</c>: a target file size for the output and the hardware encoder policy.</summary>
 /// <summary><c>optimization</c>: a target file size, this job's hardware policy (<c>"true"</c>, <c>"false"</c>, <c>"auto"</c>; null follows the engine's) and low-memory decoding.</summary>
-public sealed record ProcessingOptimization(double? TargetSizeMb, string? HardwareAcceleration, bool MemoryOptimization);
+public sealed record ProcessingOptimization(double? TargetSizeMb, string? HardwareAcceleration, bool MemoryOptimization, bool AllowDownscale = true);
 
 /// <summary>
 /// Parses and validates an engine processing config. Every problem is collected with its path
@@ -361,7 +361,7 @@ public static class ProcessingConfigParser
     {
         const string P = "optimization";
         var o = r.Object(root, "", P) ?? default;
-        r.RejectUnknownKeys(o, P, new[] { "target_size_mb", "hardware_acceleration", "memory_optimization" });
+        r.RejectUnknownKeys(o, P, new[] { "target_size_mb", "hardware_acceleration", "memory_optimization", "allow_downscale" });
         double? target = r.Number(o, P, "target_size_mb", 0.01, 100_000, "MB");
         string? hw = null;
         if (ConfigReader.TryGet(o, "hardware_acceleration", out var h))
@@ -371,6 +371,7 @@ public static class ProcessingConfigParser
             else r.Error(P + ".hardware_acceleration", $"expected true, false or \"auto\", got {ConfigReader.Describe(h)}");
         }
         bool memory = r.Bool(o, P, "memory_optimization") ?? false;
-        return new ProcessingOptimization(target, hw, memory);
+        bool downscale = r.Bool(o, P, "allow_downscale") ?? true;
+        return new ProcessingOptimization(target, hw, memory, downscale);
     }
 }

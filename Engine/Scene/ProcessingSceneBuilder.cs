@@ -74,7 +74,7 @@ public static class ProcessingSceneBuilder
             bool audible = config.Audio.Enabled && (segments.Any(c => c.HasAudio) || config.Audio.MusicPath is not null);
             targetBytes = (long)Math.Round(mb * SizeTarget.BytesPerMb);
             var plan = SizeTarget.Plan(targetBytes.Value, frames / (double)fps, width, height, fps, audible,
-                allowDownscale: config.Video.Width is null, field: "optimization.target_size_mb");
+                allowDownscale: config.Video.Width is null && config.Optimization.AllowDownscale, field: "optimization.target_size_mb");
             if (plan.Downscaled)
                 warnings.Add($"optimization.target_size_mb: {plan.VideoKbps} kbit/s is too little for {width}x{height}; the output is scaled to {plan.Width}x{plan.Height}");
             (width, height) = (plan.Width, plan.Height);

@@ -1,0 +1,173 @@
+using System.Text.Json;
+using ReelSpeed.Engine.Config;
+using ReelSpeed.Engine.Media;
+using ReelSpeed.Engine.Scenes;
+using SkiaSharp;
+
+namespace ReelSpeed.Engine.Pipeline;
+
+/// <summary>
+/// <c>optimizeVideo(inputPath, targetSizeMb, options)</c> options, validated: where the result
+/// goes (default beside the input as <c>&lt;name&gt;.optimized.mp4</c>, never over it), whether
+/// the picture may shrink when the budget is tight, the codec and x264-style preset, and how
+/// the quality is measured afterwards.
+/// </summary>
+public sealed record OptimizeOptions(string? OutputPath, bool AllowDownscale, string Codec, string Preset, bool MeasureQuality, int QualitySampleEvery,
+    HardwareAcceleration? Hardware)
+{
+    /// <summary>x264's own default: at a fixed size, a slower preset buys quality, and two-pass runs its first pass fast anyway.</summary>
+    public const string DefaultPreset = "medium";
+
+    public static OptimizeOptions Parse(string json, string? baseDirectory)
+    {
+        var r = new ConfigReader();
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(json) ? "{}" : json);
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigValidationException(new[] { new ConfigError("options", $"is not valid JSON ({e.Message})") });
+        }
+        using (doc)
+        {
+            var o = doc.RootElement;
+            const string P = "options";
+            r.RejectUnknownKeys(o, P, new[] { "outputPath", "allowDownscale", "codec", "preset", "measureQuality", "qualitySampleEvery", "hardwareAcceleration" });
+            var output = r.String(o, P, "outputPath");
+            bool downscale = r.Bool(o, P, "allowDownscale") ?? true;
+            string codec = r.Choice(o, P, "codec", EncodeSettings.Codecs) ?? EncodeSettings.H264;
+            string preset = r.Choice(o, P, "preset", EncodeSettings.Presets) ?? DefaultPreset;
+            bool measure = r.Bool(o, P, "measureQuality") ?? true;
+            int every = r.Integer(o, P, "qualitySampleEvery", 1, QualityOptions.MaxSampleEvery) ?? QualityOptions.DefaultSampleEvery;
+            HardwareAcceleration? hw = null;
+            if (ConfigReader.TryGet(o, "hardwareAcceleration", out var h))
+            {
+                hw = h.ValueKind switch
+                {
+                    JsonValueKind.True => HardwareAcceleration.Required,
+                    JsonValueKind.False => HardwareAcceleration.Off,
+                    JsonValueKind.String when ConfigReader.Text(h) == "auto" => HardwareAcceleration.Auto,
+                    _ => null,
+                };
+                if (hw is null) r.Error(P + ".hardwareAcceleration", $"expected true, false or \"auto\", got {ConfigReader.Describe(h)}");
+            }
+            if (r.Errors.Count > 0) throw new ConfigValidationException(r.Errors.ToArray());
+            return new OptimizeOptions(string.IsNullOrWhiteSpace(output) ? null : Path.GetFullPath(output, baseDirectory ?? Environment.CurrentDirectory),
+                downscale, codec, preset, measure, every, hw);
+        }
+    }
+}
+
+/// <summary>What optimizeVideo did: sizes, the encode and the measured quality.</summary>
+public sealed record OptimizeResult(
+    string OutputPath, long OriginalSize, long OptimizedSize, long TargetSize, RenderResult Render, int Attempts,
+    QualityResult? Quality, IReadOnlyList<string> Warnings)
+{
+    public double CompressionRatio => OptimizedSize == 0 ? 0 : (double)OriginalSize / OptimizedSize;
+}
+
+/// <summary>
+/// Re-encodes a video to fit a size: the input becomes a one-clip processing scene with a size
+/// target (two-pass at the bit rate the budget leaves, downscaled when that is too few bits per
+/// pixel, corrected after encoding; see <see cref="SizeTarget"/> and <see cref="TargetedRender"/>),
+/// then the output is decoded and compared with the input frame by frame for SSIM and PSNR.
+/// </summary>
+public static class Optimize
+{
+    /// <summary>The scene that re-encodes <paramref name="inputPath"/> to <paramref name="targetSizeMb"/>.</summary>
+    public static Scene BuildScene(string inputPath, double targetSizeMb, OptimizeOptions options)
+    {
+        if (!double.IsFinite(targetSizeMb) || targetSizeMb <= 0)
+            throw new EngineException(ErrorCodes.InvalidConfig, $"targetSizeMb: expected a number of megabytes > 0, got {targetSizeMb}");
+        var config = new ProcessingConfig(
+            new ProcessingVideo(null, null, null, options.Codec, "medium", null, options.Preset, null, VideoFit.Cover),
+            new ProcessingAudio(true, 1, null, 1), ColorCorrection.Neutral, 0, 0, [], SKColors.Black, null, 0, null,
+            [new ClipSpec("inputPath", inputPath, 0, null, 1)],
+            new ProcessingOptimization(targetSizeMb, options.Hardware switch
+            {
+                HardwareAcceleration.Required => "true",
+                HardwareAcceleration.Auto => "auto",
+                HardwareAcceleration.Off => "false",
+                _ => null,
+            }, false, options.AllowDownscale),
+            []);
+        try
+        {
+            return ProcessingSceneBuilder.Build(config);
+        }
+        catch (EngineException e) when (e.Code == ErrorCodes.TargetUnreachable)
+        {
+            throw new EngineException(e.Code, e.Message.Replace("optimization.target_size_mb", "targetSizeMb"), e);
+        }
+    }
+
+    /// <summary>Where the result goes: the option, or <c>&lt;name&gt;.optimized.mp4</c> beside the input; never the input itself.</summary>
+    public static string OutputPathFor(string inputPath, OptimizeOptions options)
+    {
+        var output = options.OutputPath ?? Path.Combine(Path.GetDirectoryName(inputPath)!, Path.GetFileNameWithoutExtension(inputPath) + ".optimized.mp4");
+        if (string.Equals(Path.GetFullPath(output), Path.GetFullPath(inputPath), StringComparison.Ordinal))
+            throw new EngineException(ErrorCodes.Output, $"options.outputPath: {output} is the input itself; optimizeVideo never overwrites its input");
+        return output;
+    }
+
+    /// <summary>Checks the input before any work: it exists and is a video.</summary>
+    public static string CheckInput(string inputPath)
+    {
+        if (string.IsNullOrWhiteSpace(inputPath)) throw new EngineException(ErrorCodes.InputNotFound, "inputPath: expected a path to a video file, got an empty string");
+        var full = Path.GetFullPath(inputPath);
+        if (!File.Exists(full)) throw new EngineException(ErrorCodes.InputNotFound, $"inputPath: file not found: {full}");
+        return full;
+    }
+
+    public static string ToJson(OptimizeResult r) => ResultJson.Build(w =>
+    {
+        var s = r.Render.Scene;
+        w.WriteStartObject();
+        w.WriteBoolean("success", true);
+        w.WriteString("outputPath", r.OutputPath);
+        w.WriteNumber("originalSize", r.OriginalSize);
+        w.WriteNumber("optimizedSize", r.OptimizedSize);
+        w.WriteNumber("targetSize", r.TargetSize);
+        w.WriteNumber("compressionRatio", Math.Round(r.CompressionRatio, 4));
+        if (r.Quality is { } q)
+        {
+            w.WriteNumber("qualityScore", Math.Round(q.Ssim, 5));
+            w.WriteNumber("ssim", Math.Round(q.Ssim, 5));
+            w.WriteNumber("psnr", Math.Round(q.Psnr, 3));
+        }
+        else
+        {
+            w.WriteNull("qualityScore");
+            w.WriteNull("ssim");
+            w.WriteNull("psnr");
+        }
+        w.WriteString("encoder", r.Render.VideoEncoder);
+        if (r.Render.HardwareFallback is { } fallback) w.WriteString("hardwareFallback", fallback);
+        w.WriteString("videoCodec", s.Encode.Codec);
+        w.WriteNumber("width", s.Width);
+        w.WriteNumber("height", s.Height);
+        w.WriteNumber("fps", s.Fps);
+        w.WriteNumber("durationMs", Math.Round(r.Render.DurationMs, 3));
+        w.WriteNumber("videoBitrateKbps", s.Encode.BitrateKbps);
+        w.WriteNumber("audioBitrateKbps", s.Audio.HasSources ? s.Audio.BitRate / 1000 : 0);
+        w.WriteNumber("encodes", r.Attempts);
+        if (r.Quality is { } m)
+        {
+            w.WriteStartObject("quality");
+            w.WriteNumber("ssimY", Math.Round(m.SsimY, 5));
+            w.WriteNumber("ssimU", Math.Round(m.SsimU, 5));
+            w.WriteNumber("ssimV", Math.Round(m.SsimV, 5));
+            w.WriteNumber("psnrY", Math.Round(m.PsnrY, 3));
+            w.WriteNumber("framesCompared", m.FramesCompared);
+            w.WriteString("method", "SSIM and PSNR of the decoded output against the decoded input, as ffmpeg's ssim/psnr filters compute them (qualityScore = SSIM All)");
+            w.WriteEndObject();
+        }
+        w.WriteNumber("wallMs", Math.Round(r.Render.WallMs, 1));
+        w.WriteStartArray("warnings");
+        foreach (var warning in r.Warnings) w.WriteStringValue(warning);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
+}
