@@ -250,6 +250,87 @@ public class VideoQualityTests
         }
     }
 
+    // ---- kernels ----------------------------------------------------------------------------
+
+    [TestCase(8, 8)]
+    [TestCase(37, 29)]
+    [TestCase(64, 64)]
+    [TestCase(250, 97)]
+    [TestCase(1083, 41)]
+    public unsafe void Avx2_and_scalar_kernels_agree_with_a_direct_window_by_window_computation(int width, int height)
+    {
+        var random = new Random(width * 1000 + height);
+        int strideA = width + random.Next(0, 40), strideB = width + random.Next(0, 40);
+        var a = new byte[strideA * height];
+        var b = new byte[strideB * height];
+        // b: a plus noise and a local brightness change, so windows span the whole range of SSIM.
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                int v = (x * 7 + y * 3 + random.Next(0, 60)) & 255;
+                a[y * strideA + x] = (byte)v;
+                b[y * strideB + x] = (byte)Math.Clamp(v + random.Next(-25, 26) + (x > width / 2 ? 30 : 0), 0, 255);
+            }
+        long expectedSse = 0;
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                int d = a[y * strideA + x] - b[y * strideB + x];
+                expectedSse += d * d;
+            }
+        double expectedSsim = DirectSsimSum(a, strideA, b, strideB, width, height);
+
+        bool saved = QualityKernels.UseAvx2;
+        var scratch = new int[QualityKernels.SsimScratchInts(width)];
+        try
+        {
+            foreach (bool avx2 in new[] { false, true })
+            {
+                if (avx2 && !System.Runtime.Intrinsics.X86.Avx2.IsSupported) continue;
+                QualityKernels.UseAvx2 = avx2;
+                fixed (byte* pa = a, pb = b)
+                fixed (int* ps = scratch)
+                {
+                    double ssim = QualityKernels.SsimSum(pa, strideA, pb, strideB, width, height, ps);
+                    long sse = QualityKernels.SquaredError(pa, strideA, pb, strideB, width, height);
+                    Assert.That(sse, Is.EqualTo(expectedSse), $"squared error, avx2={avx2}");
+                    // The same float per window; only the order of the float sums differs.
+                    Assert.That(ssim, Is.EqualTo(expectedSsim).Within(1e-6 * QualityKernels.SsimWindows(width, height)), $"ssim, avx2={avx2}");
+                }
+            }
+        }
+        finally
+        {
+            QualityKernels.UseAvx2 = saved;
+        }
+        double mean = expectedSsim / QualityKernels.SsimWindows(width, height);
+        Assert.That(mean, Is.InRange(0.05, 0.95), "the planes are neither equal nor unrelated");
+    }
+
+    /// <summary>x264/vf_ssim's window SSIM summed over every 8x8 window at 4-pixel steps, straight from the pixels.</summary>
+    private static double DirectSsimSum(byte[] a, int strideA, byte[] b, int strideB, int width, int height)
+    {
+        const int c1 = 416, c2 = 235963;
+        double total = 0;
+        for (int by = 0; by + 1 < height / 4; by++)
+            for (int bx = 0; bx + 1 < width / 4; bx++)
+            {
+                int s1 = 0, s2 = 0, ss = 0, s12 = 0;
+                for (int y = 4 * by; y < 4 * by + 8; y++)
+                    for (int x = 4 * bx; x < 4 * bx + 8; x++)
+                    {
+                        int va = a[y * strideA + x], vb = b[y * strideB + x];
+                        s1 += va;
+                        s2 += vb;
+                        ss += va * va + vb * vb;
+                        s12 += va * vb;
+                    }
+                int vars = ss * 64 - s1 * s1 - s2 * s2, covar = s12 * 64 - s1 * s2;
+                total += (float)(2 * s1 * s2 + c1) * (float)(2 * covar + c2) / ((float)(s1 * s1 + s2 * s2 + c1) * (float)(vars + c2));
+            }
+        return total;
+    }
+
     // ---- errors, progress, cancellation ---------------------------------------------------
 
     [Test]
