@@ -67,10 +67,17 @@ public class VideoQualityTests
     /// FFmpeg's verdict: <c>ffmpeg -i distorted -i reference</c> through psnr then ssim, with
     /// <paramref name="prepareDistorted"/> (e.g. the bicubic scale) on the distorted input.
     /// </summary>
-    /// <param name="filterOptions">Options of both filters, e.g. ":shortest=1".</param>
-    private static CliScores Ffmpeg(string distorted, string reference, string prepareDistorted = "null", string prepareReference = "null", string filterOptions = "")
+    /// <param name="filterOptions">Options of both filters, e.g. "=shortest=1".</param>
+    /// <param name="cpuFlags">ffmpeg's -cpuflags, e.g. "0" for its plain C code.</param>
+    private static CliScores Ffmpeg(string distorted, string reference, string prepareDistorted = "null", string prepareReference = "null",
+        string filterOptions = "", string cpuFlags = "")
     {
         var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
+        if (cpuFlags != "")
+        {
+            psi.ArgumentList.Add("-cpuflags");
+            psi.ArgumentList.Add(cpuFlags);
+        }
         foreach (var a in new[]
         {
             "-hide_banner", "-nostats", "-i", distorted, "-i", reference, "-lavfi",
@@ -148,6 +155,22 @@ public class VideoQualityTests
         var same = VideoQuality.Compare(Reencode(_testsrc, "testsrc2-crf23.mp4", "-crf", "23"), _testsrc, EveryFrame);
         Assert.That(q.FramesCompared, Is.EqualTo(60));
         Assert.That(q.Ssim, Is.EqualTo(same.Ssim).Within(0.001));
+    }
+
+    [Test]
+    public void Where_ffmpegs_x86_ssim_mishandles_the_row_end_the_scores_are_its_c_codes()
+    {
+        // FFmpeg 5.1's SSE4 ssim_end_line, on rows of 4k+1 windows (planes (16k+8)..(16k+11)
+        // pixels wide: 360, 1080), drops the last window of each row and counts a window of
+        // zero sums (SSIM 1) instead. Its C code, and this engine, average the real windows.
+        var reference = Encode("testsrc2-360.mp4", "testsrc2=s=360x240:r=30:d=2", "-crf", "8");
+        var distorted = Reencode(reference, "testsrc2-360-crf40.mp4", "-crf", "40");
+        var q = VideoQuality.Compare(distorted, reference, EveryFrame);
+        AssertAgrees(q, Ffmpeg(distorted, reference, cpuFlags: "0"));
+        var simd = Ffmpeg(distorted, reference);
+        Assert.That(simd.Y, Is.GreaterThan(q.SsimY + 1e-5), "ffmpeg's x86 path counts a perfect window per row");
+        Assert.That(q.Ssim, Is.EqualTo(simd.All).Within(0.001));
+        Assert.That((q.SsimU, q.SsimV), Is.EqualTo((simd.U, simd.V)).Within(0.000001), "chroma rows (44 windows) are not affected");
     }
 
     private static void AssertAgrees(QualityResult q, CliScores cli)

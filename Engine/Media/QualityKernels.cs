@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using ReelSpeed.Engine.Media.Native;
 
 namespace ReelSpeed.Engine.Media;
 
@@ -23,6 +24,37 @@ namespace ReelSpeed.Engine.Media;
 /// </summary>
 internal static unsafe class QualityKernels
 {
+    /// <summary>Scores of one frame pair: SSIM per plane and of all planes, mean squared error of all planes and of luma.</summary>
+    public readonly record struct FrameScore(double Ssim, double SsimY, double SsimU, double SsimV, double Mse, double MseY);
+
+    /// <summary>
+    /// Scores two AVFrames of the same 3-plane 8-bit format and size: planes weighted by their
+    /// share of the samples, as vf_ssim ("All") and vf_psnr (the MSE behind "average") weight
+    /// them; summed as sample counts and divided once, so identical frames give exactly 1.
+    /// <paramref name="scratch"/> holds <see cref="SsimScratchInts"/>(width) ints.
+    /// </summary>
+    public static FrameScore ScoreFrames(nint a, nint b, int width, int height, int chromaWidth, int chromaHeight, int* scratch)
+    {
+        var dataA = (byte**)((byte*)a + AvLayout.Frame.Data);
+        var linesA = (int*)((byte*)a + AvLayout.Frame.Linesize);
+        var dataB = (byte**)((byte*)b + AvLayout.Frame.Data);
+        var linesB = (int*)((byte*)b + AvLayout.Frame.Linesize);
+        double samples = (double)width * height + 2.0 * chromaWidth * chromaHeight;
+        double all = 0, mse = 0;
+        Span<double> ssim = stackalloc double[3];
+        Span<double> planeMse = stackalloc double[3];
+        for (int p = 0; p < 3; p++)
+        {
+            int w = p == 0 ? width : chromaWidth, h = p == 0 ? height : chromaHeight;
+            double planeSamples = (double)w * h;
+            ssim[p] = SsimSum(dataA[p], linesA[p], dataB[p], linesB[p], w, h, scratch) / SsimWindows(w, h);
+            planeMse[p] = SquaredError(dataA[p], linesA[p], dataB[p], linesB[p], w, h) / planeSamples;
+            all += planeSamples * ssim[p];
+            mse += planeSamples * planeMse[p];
+        }
+        return new FrameScore(all / samples, ssim[0], ssim[1], ssim[2], mse / samples, planeMse[0]);
+    }
+
     /// <summary>(int)(.01²·255²·64 + .5): vf_ssim's C1 for 8-bit sums over 64 pixels.</summary>
     private const int C1 = 416;
 
