@@ -200,6 +200,7 @@ public class VideoQualityTests
         Assert.That((q.Ssim, q.SsimY, q.SsimU, q.SsimV), Is.EqualTo((1.0, 1.0, 1.0, 1.0)));
         Assert.That((q.Psnr, q.PsnrY), Is.EqualTo((VideoQuality.MaxPsnrDb, VideoQuality.MaxPsnrDb)));
         Assert.That(q.FramesCompared, Is.EqualTo(60));
+        Assert.That(q.MeasureMs, Is.GreaterThan(0).And.LessThan(q.WallMs), "measuring is part of the wall time, decoding the rest");
     }
 
     [Test]
@@ -258,19 +259,32 @@ public class VideoQualityTests
     }
 
     [Test]
-    public void Sampling_every_second_pair_by_default_stays_close_to_every_pair()
+    public void Every_pair_is_compared_by_default_and_sampling_every_second_stays_close()
     {
-        Assert.That(QualityOptions.Default.SampleEvery, Is.EqualTo(QualityOptions.DefaultSampleEvery));
+        Assert.That(QualityOptions.Default.SampleEvery, Is.EqualTo(1));
         foreach (var (source, crf) in new[] { ("testsrc2", 30), ("mandelbrot", 40) })
         {
             var distorted = Reencode(Source(source), $"{source}-crf{crf}.mp4", "-crf", crf.ToString(CultureInfo.InvariantCulture));
-            var all = VideoQuality.Compare(distorted, Source(source), EveryFrame);
-            var sampled = VideoQuality.Compare(distorted, Source(source));
-            TestContext.Out.WriteLine($"{source} crf {crf}: all {all.Ssim:0.000000} / {all.Psnr:0.000} dB, sampled {sampled.Ssim:0.000000} / {sampled.Psnr:0.000} dB");
+            var all = VideoQuality.Compare(distorted, Source(source));
+            var sampled = VideoQuality.Compare(distorted, Source(source), new QualityOptions { SampleEvery = 2 });
+            TestContext.Out.WriteLine($"{source} crf {crf}: all {all.Ssim:0.000000} / {all.Psnr:0.000} dB, every 2nd {sampled.Ssim:0.000000} / {sampled.Psnr:0.000} dB");
+            Assert.That(all.FramesCompared, Is.EqualTo(60));
             Assert.That(sampled.FramesCompared, Is.EqualTo(30));
             Assert.That(sampled.Ssim, Is.EqualTo(all.Ssim).Within(0.002));
             Assert.That(sampled.Psnr, Is.EqualTo(all.Psnr).Within(0.2));
         }
+    }
+
+    [Test]
+    public void Sampled_positions_cover_every_slot_of_a_run_evenly()
+    {
+        foreach (int n in new[] { 2, 3, 4, 5 })
+        {
+            var counts = new int[n];
+            for (int block = 1; block <= 3000; block++) counts[VideoQuality.SampleOffset(block, n)]++;
+            Assert.That(counts, Has.All.InRange(3000 / n * 0.85, 3000 / n * 1.15), $"n={n}: {string.Join(",", counts)}");
+        }
+        Assert.That(VideoQuality.SampleOffset(0, 7), Is.Zero, "the first pair is always compared");
     }
 
     // ---- kernels ----------------------------------------------------------------------------
