@@ -17,7 +17,7 @@ public class VideoQualityTests
     private string _dir = "";
 
     // Reference clips: 2 s at 30 fps, near-lossless.
-    private string _testsrc = "", _mandel = "", _testsrc444 = "";
+    private string _testsrc = "", _mandel = "", _testsrc444 = "", _odd = "";
 
     [OneTimeSetUp]
     public void MakeFixtures()
@@ -26,6 +26,8 @@ public class VideoQualityTests
         _testsrc = Encode("testsrc2.mp4", "testsrc2=s=320x240:r=30:d=2", "-crf", "8");
         _mandel = Encode("mandelbrot.mp4", "mandelbrot=s=640x360:r=30", "-crf", "8", "-t", "2");
         _testsrc444 = Encode("testsrc2-444.mp4", "testsrc2=s=320x240:r=30:d=2", "-crf", "8", "-pix_fmt", "yuv444p");
+        // Planes that are no multiple of 4 (330x250, chroma 165x125): partial blocks are left out.
+        _odd = Encode("testsrc2-330x250.mp4", "testsrc2=s=330x250:r=30:d=2", "-crf", "8");
     }
 
     [OneTimeTearDown]
@@ -58,6 +60,7 @@ public class VideoQualityTests
         "testsrc2" => _testsrc,
         "mandelbrot" => _mandel,
         "testsrc2-444" => _testsrc444,
+        "testsrc2-330x250" => _odd,
         _ => throw new ArgumentException(which),
     };
 
@@ -104,6 +107,7 @@ public class VideoQualityTests
     [TestCase("testsrc2", 18)]
     [TestCase("testsrc2", 30)]
     [TestCase("testsrc2", 45)]
+    [TestCase("testsrc2-330x250", 35)]
     [TestCase("mandelbrot", 23)]
     [TestCase("mandelbrot", 40)]
     public void Scores_agree_with_ffmpeg_ssim_and_psnr_filters(string source, int crf)
@@ -114,7 +118,7 @@ public class VideoQualityTests
         var q = VideoQuality.Compare(distorted, reference, EveryFrame);
         AssertAgrees(q, cli);
         Assert.That(q.FramesCompared, Is.EqualTo(60));
-        Assert.That((q.Width, q.Height), Is.EqualTo(source == "mandelbrot" ? (640, 360) : (320, 240)));
+        Assert.That((q.Width, q.Height), Is.EqualTo(source switch { "mandelbrot" => (640, 360), "testsrc2-330x250" => (330, 250), _ => (320, 240) }));
         Assert.That(q.UnmatchedFrames, Is.Zero);
     }
 
@@ -135,6 +139,16 @@ public class VideoQualityTests
         var distorted = Reencode(_testsrc444, "testsrc2-444-to-420.mp4", "-crf", "23", "-pix_fmt", "yuv420p");
         var cli = Ffmpeg(distorted, _testsrc444, "format=yuv420p", "format=yuv420p");
         AssertAgrees(VideoQuality.Compare(distorted, _testsrc444, EveryFrame), cli);
+    }
+
+    [Test]
+    public void A_full_range_reference_is_converted_to_limited_range_yuv420p_like_ffmpeg_does()
+    {
+        var reference = Encode("testsrc2-yuvj.mp4", "testsrc2=s=320x240:r=30:d=2", "-crf", "8", "-pix_fmt", "yuvj420p");
+        var distorted = Reencode(reference, "testsrc2-yuvj-to-yuv.mp4", "-crf", "28", "-pix_fmt", "yuv420p");
+        var q = VideoQuality.Compare(distorted, reference, EveryFrame);
+        AssertAgrees(q, Ffmpeg(distorted, reference, "format=yuv420p", "format=yuv420p"));
+        Assert.That(q.Ssim, Is.GreaterThan(0.95), "compared in one range, not full against limited");
     }
 
     [Test]
