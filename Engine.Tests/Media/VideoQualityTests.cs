@@ -36,6 +36,7 @@ public class VideoQualityTests
     private string Encode(string name, string lavfiSource, params string[] args)
     {
         var path = Path.Combine(_dir, name);
+        if (File.Exists(path)) return path;
         var all = new List<string> { "-f", "lavfi", "-i", lavfiSource, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p" };
         all.AddRange(args); // a later -pix_fmt overrides the default above
         all.Add(path);
@@ -149,6 +150,28 @@ public class VideoQualityTests
         var q = VideoQuality.Compare(distorted, reference, EveryFrame);
         AssertAgrees(q, Ffmpeg(distorted, reference, "format=yuv420p", "format=yuv420p"));
         Assert.That(q.Ssim, Is.GreaterThan(0.95), "compared in one range, not full against limited");
+    }
+
+    [Test]
+    public void A_10_bit_reference_against_an_8_bit_output_agrees_with_plain_ffmpeg()
+    {
+        // The phone-HDR case: ffmpeg converts the 10-bit input to the output's yuv420p, as we do.
+        var reference = Encode("testsrc2-10bit.mp4", "testsrc2=s=320x240:r=30:d=2", "-crf", "8", "-pix_fmt", "yuv420p10le");
+        var distorted = Reencode(reference, "testsrc2-10bit-to-8bit.mp4", "-crf", "28", "-pix_fmt", "yuv420p");
+        AssertAgrees(VideoQuality.Compare(distorted, reference, EveryFrame), Ffmpeg(distorted, reference));
+    }
+
+    [Test]
+    public void Two_10_bit_files_are_measured_on_8_bit_conversions_close_to_ffmpegs_10_bit_scores()
+    {
+        var reference = Encode("testsrc2-10bit.mp4", "testsrc2=s=320x240:r=30:d=2", "-crf", "8", "-pix_fmt", "yuv420p10le");
+        var distorted = Reencode(reference, "testsrc2-10bit-crf35.mp4", "-crf", "35", "-pix_fmt", "yuv420p10le");
+        var q = VideoQuality.Compare(distorted, reference, EveryFrame);
+        var cli = Ffmpeg(distorted, reference); // measured at 10 bits
+        TestContext.Out.WriteLine($"engine {q.Ssim:0.000000} / {q.Psnr:0.000} dB, ffmpeg at 10 bits {cli.All:0.000000} / {cli.Psnr:0.000} dB");
+        AssertAgrees(q, Ffmpeg(distorted, reference, "format=yuv420p", "format=yuv420p"));
+        Assert.That(q.Ssim, Is.EqualTo(cli.All).Within(0.005));
+        Assert.That(q.Psnr, Is.EqualTo(cli.Psnr).Within(0.2));
     }
 
     [Test]
@@ -394,6 +417,18 @@ public class VideoQualityTests
         e = Assert.Throws<EngineException>(() => VideoQuality.Compare(_testsrc, missing, new QualityOptions { ReferenceName = "inputPath" }))!;
         Assert.That(e.Code, Is.EqualTo(ErrorCodes.InputNotFound));
         Assert.That(e.Message, Does.Contain(missing).And.StartWith("inputPath:"));
+    }
+
+    [TestCase("")]
+    [TestCase("  ")]
+    [TestCase(null)]
+    public void An_empty_path_is_an_invalid_config_naming_the_argument(string? path)
+    {
+        var e = Assert.Throws<EngineException>(() => VideoQuality.Compare(_testsrc, path!, new QualityOptions { ReferenceName = "inputPath" }))!;
+        Assert.That(e.Code, Is.EqualTo(ErrorCodes.InvalidConfig));
+        Assert.That(e.Message, Does.StartWith("inputPath: expected the path of a video file"));
+        e = Assert.Throws<EngineException>(() => VideoQuality.Compare(path!, _testsrc))!;
+        Assert.That(e.Message, Does.StartWith("distorted:"));
     }
 
     [Test]
