@@ -326,6 +326,7 @@ public class VideoQualityTests
 
     // ---- kernels ----------------------------------------------------------------------------
 
+    [NonParallelizable] // switches the kernels' static AVX2 flag
     [TestCase(8, 8)]
     [TestCase(37, 29)]
     [TestCase(64, 64)]
