@@ -105,10 +105,10 @@ public sealed class ReelSpeedEngine
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, inputPath)).ConfigureAwait(false);
             progress?.Invoke(new RenderProgress(0, scene.FrameCount, 0, 0, "queued"));
             using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(scene), cancel).ConfigureAwait(false);
-            var (result, _) = await TargetedRender.RunAsync(scene, outputPath, progress, cancel, Options.TempDirectory, EncoderThreads(),
+            var (result, _, note) = await TargetedRender.RunAsync(scene, outputPath, progress, cancel, Options.TempDirectory, EncoderThreads(),
                 scene.Encode.Hardware ?? Options.HardwareAcceleration).ConfigureAwait(false);
             Metrics.AddRender(result);
-            return ResultJson.Write(result);
+            return ResultJson.Write(result, note);
         }, cancel);
     }
 
@@ -128,7 +128,7 @@ public sealed class ReelSpeedEngine
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => Optimize.BuildScene(input, targetSizeMb, options)).ConfigureAwait(false);
             progress?.Invoke(new RenderProgress(0, scene.FrameCount, 0, 0, "queued"));
             using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(scene), cancel).ConfigureAwait(false);
-            var (result, attempts) = await TargetedRender.RunAsync(scene, output, progress, cancel, Options.TempDirectory, EncoderThreads(),
+            var (result, attempts, note) = await TargetedRender.RunAsync(scene, output, progress, cancel, Options.TempDirectory, EncoderThreads(),
                 scene.Encode.Hardware ?? Options.HardwareAcceleration).ConfigureAwait(false);
             Metrics.AddRender(result);
             QualityResult? quality = null;
@@ -147,6 +147,7 @@ public sealed class ReelSpeedEngine
                 }
             }
             var warnings = new List<string>(scene.Warnings);
+            if (note is not null) warnings.Add(note);
             long original = new FileInfo(input).Length;
             if (original <= (long)(targetSizeMb * SizeTarget.BytesPerMb))
                 warnings.Add($"targetSizeMb: the input ({original / (double)SizeTarget.BytesPerMb:0.###} MB) was already within the target; it was re-encoded to the target anyway");

@@ -463,7 +463,7 @@ public class TargetSizeTests : TempDirTest
         using var scene = EngineApi.CompileScene(FormattableString.Invariant($$"""{ "optimization": { "target_size_mb": {{targetMb}} } }"""), null, input);
         Assert.That(scene.Encode.RateControl, Is.EqualTo(RateControlMode.TwoPass));
         var output = Path.Combine(_dir, "out.mp4");
-        var (result, attempts) = TargetedRender.Run(scene, output, null, default, null, 0, HardwareAcceleration.Off);
+        var (result, attempts, _) = TargetedRender.Run(scene, output, null, default, null, 0, HardwareAcceleration.Off);
         double ratio = new FileInfo(output).Length / (targetMb * 1_000_000);
         TestContext.Out.WriteLine($"{source}: {new FileInfo(output).Length} bytes for {targetMb} MB ({ratio:P1}), {attempts} encode(s), {result.WallMs:0} ms");
         Assert.That(ratio, Is.InRange(0.95, 1.02));

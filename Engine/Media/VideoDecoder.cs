@@ -74,6 +74,10 @@ internal sealed unsafe class VideoDecoder : IDisposable
 
             Rotation = DisplayMatrix.RotationOf(_stream);
             SampleAspect = LibAv.RationalAt(par, AvLayout.CodecParameters.SampleAspectRatio);
+            PixelFormat = LibAv.Field<int>(par, AvLayout.CodecParameters.Format);
+            Color = new Scenes.ColorTags(
+                LibAv.Field<int>(par, AvLayout.CodecParameters.ColorSpace), LibAv.Field<int>(par, AvLayout.CodecParameters.ColorPrimaries),
+                LibAv.Field<int>(par, AvLayout.CodecParameters.ColorTrc), LibAv.Field<int>(par, AvLayout.CodecParameters.ColorRange));
             (_startTs, DurationMs, FrameCount) = ScanPackets();
             FrameRate = NominalFrameRate();
             if (FrameRate <= 0) FrameRate = FrameCount * 1000.0 / DurationMs;
@@ -100,6 +104,12 @@ internal sealed unsafe class VideoDecoder : IDisposable
     /// upright, from the stream's display matrix (phones record portrait video this way).
     /// </summary>
     public int Rotation { get; }
+
+    /// <summary>The stream's pixel format (AVPixelFormat) as its parameters state it.</summary>
+    public int PixelFormat { get; }
+
+    /// <summary>The stream's colour description as its parameters state it (values may be "unspecified").</summary>
+    public Scenes.ColorTags Color { get; }
 
     /// <summary>The pixels' shape (width/height of one pixel; 0/1 or 1/1 for square pixels).</summary>
     public AVRational SampleAspect { get; }

@@ -92,10 +92,21 @@ internal sealed unsafe class VideoEncoder : IDisposable
             Set("time_base", $"1/{spec.Fps}");
             LibAv.Field<AVRational>(ctx, AvLayout.CodecContext.Framerate) = new AVRational(spec.Fps, 1);
             Set("g", Num(spec.Fps * 2));
-            Set("colorspace", "bt709");
-            Set("color_primaries", "bt709");
-            Set("color_trc", "bt709");
-            Set("color_range", "tv");
+            if (s.Color is { } tags)
+            {
+                // Frames passed through from a clip keep its colour description, whatever it is.
+                SetInt("colorspace", tags.Space);
+                SetInt("color_primaries", tags.Primaries);
+                SetInt("color_trc", tags.Transfer);
+                SetInt("color_range", tags.Range);
+            }
+            else
+            {
+                Set("colorspace", "bt709");
+                Set("color_primaries", "bt709");
+                Set("color_trc", "bt709");
+                Set("color_range", "tv");
+            }
             if (spec.GlobalHeader) Set("flags", "+global_header");
             ApplySettings(spec, s);
 
@@ -383,6 +394,12 @@ internal sealed unsafe class VideoEncoder : IDisposable
     private void Set(string name, string value)
     {
         int ret = LibAv.av_opt_set(_ctx.Ptr, name, value, AvConst.OptSearchChildren);
+        if (ret < 0) throw new EngineException(ErrorCodes.Encode, $"{EncoderName} option {name}={value}: {LibAv.ErrorText(ret)}");
+    }
+
+    private void SetInt(string name, long value)
+    {
+        int ret = LibAv.av_opt_set_int(_ctx.Ptr, name, value, AvConst.OptSearchChildren);
         if (ret < 0) throw new EngineException(ErrorCodes.Encode, $"{EncoderName} option {name}={value}: {LibAv.ErrorText(ret)}");
     }
 

@@ -52,6 +52,9 @@ public sealed unsafe class VideoFrameSource : IDisposable
 
     // The scaler and crop for the current source geometry; rebuilt only if a frame differs.
     private SwsContextHandle? _sws;
+    // The yuv420p scaler of WriteYuv, built on first use.
+    private SwsContextHandle? _yuvSws;
+    private int _yuvFormat = AvConst.PixFmtNone, _yuvWidth, _yuvHeight;
     private int _swsWidth, _swsHeight, _swsFormat = AvConst.PixFmtNone, _swsColorspace, _swsRange;
     private AVRational _swsAspect;
     private int _cropX, _cropY, _cropWidth, _cropHeight, _planes, _chromaShiftY;
@@ -182,6 +185,54 @@ public sealed unsafe class VideoFrameSource : IDisposable
     /// <exception cref="EngineException">ERR_DECODE when the file fails to decode.</exception>
     public SKImage FrameAt(double timeMs)
     {
+        Locate(timeMs);
+        if (!_shownConverted)
+        {
+            Convert(_shown.Ptr);
+            _shownConverted = true;
+        }
+        return _image!;
+    }
+
+    /// <summary>
+    /// Whether <see cref="WriteYuv"/> can serve this source: upright frames (no rotation) that
+    /// fill the box (cover or fill), so no drawing is needed to place them.
+    /// </summary>
+    public bool CanWriteYuv => Rotation == 0 && _fit != VideoFit.Contain;
+
+    /// <summary>
+    /// Writes the frame on screen at <paramref name="timeMs"/> straight into a yuv420p frame of
+    /// the box's size (<paramref name="yuvFrame"/>, an AVFrame), cropped and scaled by swscale
+    /// from the decoded planes without going through RGB: the source's matrix and range are kept
+    /// (the encoder is given the source's colour tags), so a re-encode changes no colours.
+    /// </summary>
+    public void WriteYuv(double timeMs, nint yuvFrame)
+    {
+        if (!CanWriteYuv) throw new InvalidOperationException("WriteYuv needs an unrotated source that fills the box");
+        Locate(timeMs);
+        var frame = _shown.Ptr;
+        EnsureScaler(frame);
+        int width = LibAv.Field<int>(frame, AvLayout.Frame.Width), height = LibAv.Field<int>(frame, AvLayout.Frame.Height);
+        int format = LibAv.Field<int>(frame, AvLayout.Frame.Format);
+        if (_yuvSws is null || _yuvFormat != format || _yuvWidth != width || _yuvHeight != height)
+        {
+            _yuvSws?.Dispose();
+            var ctx = LibAv.sws_getContext(_cropWidth, _cropHeight, format, _boxWidth, _boxHeight, AvConst.PixFmtYuv420p, AvConst.SwsBicubic, 0, 0, null);
+            if (ctx == 0)
+                throw new EngineException(ErrorCodes.UnsupportedMedia, $"{_decoder.ErrorPrefix}: cannot convert {LibAv.PixelFormatName(format) ?? format.ToString()} {width}x{height} video to yuv420p");
+            _yuvSws = new SwsContextHandle(ctx);
+            // Same matrix and range in and out: only the sampling changes, never the colours.
+            int range = LibAv.Field<int>(frame, AvLayout.Frame.ColorRange) == AvConst.ColRangeJpeg ? 1 : 0;
+            var coefficients = LibAv.sws_getCoefficients(_swsColorspace == AvConst.ColSpcUnspecified ? AvConst.SwsCsDefault : _swsColorspace);
+            LibAv.sws_setColorspaceDetails(ctx, coefficients, range, coefficients, range, 0, 1 << 16, 1 << 16);
+            (_yuvFormat, _yuvWidth, _yuvHeight) = (format, width, height);
+        }
+        ScaleCrop(frame, _yuvSws.Ptr, (byte**)(yuvFrame + AvLayout.Frame.Data), (int*)(yuvFrame + AvLayout.Frame.Linesize));
+    }
+
+    /// <summary>Moves the shown frame to the one on screen at <paramref name="timeMs"/> (looped or held), decoding or seeking as needed.</summary>
+    private void Locate(double timeMs)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!double.IsFinite(timeMs)) throw new ArgumentOutOfRangeException(nameof(timeMs), timeMs, "expected a finite time");
         double duration = _decoder.DurationMs;
@@ -201,12 +252,6 @@ public sealed unsafe class VideoFrameSource : IDisposable
         else if (_hasShown && local + TimeEpsilonMs < _shownFromMs) Seek(local);
         else if (_hasAhead && local - _aheadPtsMs > FarAheadMs && KeyframeBetween(_aheadPtsMs, local)) Seek(local);
         Advance(local);
-        if (!_shownConverted)
-        {
-            Convert(_shown.Ptr);
-            _shownConverted = true;
-        }
-        return _image!;
     }
 
     /// <summary>Whether a seek would land past the decoder's position (true when no index can tell).</summary>
@@ -260,6 +305,15 @@ public sealed unsafe class VideoFrameSource : IDisposable
     /// <summary>Crops the frame's planes to the cover rectangle and scales it straight into the box buffer.</summary>
     private void Convert(nint frame)
     {
+        EnsureScaler(frame);
+        byte* dst = _pixels;
+        int dstStride = _rowBytes;
+        ScaleCrop(frame, _sws!.Ptr, &dst, &dstStride);
+    }
+
+    /// <summary>(Re)builds the BGRA scaler and the crop when the frame's geometry or format differs from the last one's.</summary>
+    private void EnsureScaler(nint frame)
+    {
         int width = LibAv.Field<int>(frame, AvLayout.Frame.Width);
         int height = LibAv.Field<int>(frame, AvLayout.Frame.Height);
         int format = LibAv.Field<int>(frame, AvLayout.Frame.Format);
@@ -269,7 +323,13 @@ public sealed unsafe class VideoFrameSource : IDisposable
         if (_sws is null || width != _swsWidth || height != _swsHeight || format != _swsFormat
             || colorspace != _swsColorspace || range != _swsRange || aspect.Num != _swsAspect.Num || aspect.Den != _swsAspect.Den)
             ConfigureScaler(width, height, format, colorspace, range, aspect);
+    }
 
+    /// <summary>Scales the crop rectangle of <paramref name="frame"/>'s planes with <paramref name="sws"/> into the destination planes.</summary>
+    private void ScaleCrop(nint frame, nint sws, byte** dst, int* dstStride)
+    {
+        int width = LibAv.Field<int>(frame, AvLayout.Frame.Width);
+        int height = LibAv.Field<int>(frame, AvLayout.Frame.Height);
         byte** src = stackalloc byte*[4];
         int* srcStride = stackalloc int[4];
         var data = (byte**)(frame + AvLayout.Frame.Data);
@@ -288,9 +348,7 @@ public sealed unsafe class VideoFrameSource : IDisposable
             src[p] = data[p] + (long)rows * linesize[p] + _planeOffsetX[p];
             srcStride[p] = linesize[p];
         }
-        byte* dst = _pixels;
-        int dstStride = _rowBytes;
-        int ret = LibAv.sws_scale(_sws!.Ptr, src, srcStride, 0, _cropHeight, &dst, &dstStride);
+        int ret = LibAv.sws_scale(sws, src, srcStride, 0, _cropHeight, dst, dstStride);
         if (ret <= 0) throw new EngineException(ErrorCodes.Decode, $"{_decoder.ErrorPrefix}: converting a {width}x{height} frame failed");
     }
 
@@ -360,6 +418,7 @@ public sealed unsafe class VideoFrameSource : IDisposable
             GC.RemoveMemoryPressure(_bufferBytes);
         }
         _sws?.Dispose();
+        _yuvSws?.Dispose();
         _shown.Dispose();
         _ahead.Dispose();
         _decoder?.Dispose();

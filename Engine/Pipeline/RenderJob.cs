@@ -216,6 +216,7 @@ public static class RenderJob
             try
             {
                 using var renderer = new FrameRenderer(scene);
+                bool passThrough = renderer.PassThrough;
                 var previous = new List<double>(64);
                 var current = new List<double>(64);
                 bool previousCaptured = false;
@@ -233,6 +234,15 @@ public static class RenderJob
                     (previous, current) = (current, previous);
                     previousCaptured = captured;
                     int slot = free.Take(token);
+                    if (passThrough)
+                    {
+                        sw.Restart();
+                        AvCheck.Ok(LibAv.av_frame_make_writable(yuv[slot].Ptr), ErrorCodes.Encode, "video frame");
+                        renderer.WriteYuv(scene.FrameTimeMs(f), yuv[slot].Ptr);
+                        convertMs += sw.Elapsed.TotalMilliseconds;
+                        ready.Add((f, slot), token);
+                        continue;
+                    }
                     sw.Restart();
                     var canvas = pool.Surface(0).Canvas;
                     renderer.Render(canvas, scene.FrameTimeMs(f));

@@ -10,7 +10,8 @@ namespace ReelSpeed.Engine.Pipeline;
 /// </summary>
 public static class ResultJson
 {
-    public static string Write(RenderResult r)
+    /// <param name="note">A job-level warning added to the scene's (e.g. a size target the content did not need).</param>
+    public static string Write(RenderResult r, string? note = null)
     {
         var scene = r.Scene;
         return Build(w =>
@@ -95,7 +96,7 @@ public static class ResultJson
             w.WriteNumber("audioMs", r.Stages.AudioMs);
             w.WriteNumber("muxMs", r.Stages.MuxMs);
             w.WriteEndObject();
-            WriteWarnings(w, scene.Warnings);
+            WriteWarnings(w, note is null ? scene.Warnings : [.. scene.Warnings, note]);
             w.WriteEndObject();
             w.WriteEndObject();
         });

@@ -8,6 +8,9 @@ namespace ReelSpeed.Engine.Pipeline;
 /// −5 %..+2 % of the target the video bit rate is corrected in proportion to the miss and the
 /// encode runs again (at most <see cref="MaxAttempts"/> in all). Scenes without a target render once.
 /// </summary>
+/// <summary>A render with a size target: the result, how many encodes it took, and a note when the size stayed under the window.</summary>
+public sealed record TargetedResult(RenderResult Result, int Attempts, string? Note);
+
 public static class TargetedRender
 {
     public const int MaxAttempts = 3;
@@ -18,15 +21,15 @@ public static class TargetedRender
     /// <summary>Aim of a correction: 1.5 % under the target, the middle of the window's safe side.</summary>
     private const double Aim = 0.985;
 
-    public static Task<(RenderResult Result, int Attempts)> RunAsync(Scene scene, string outputPath, Action<RenderProgress>? progress, CancellationToken cancel,
+    public static Task<TargetedResult> RunAsync(Scene scene, string outputPath, Action<RenderProgress>? progress, CancellationToken cancel,
         string? tempDirectory, int encoderThreads, HardwareAcceleration hardware) =>
         DedicatedThread.Run("reelspeed-job", () => Run(scene, outputPath, progress, cancel, tempDirectory, encoderThreads, hardware));
 
-    public static (RenderResult Result, int Attempts) Run(Scene scene, string outputPath, Action<RenderProgress>? progress, CancellationToken cancel,
+    public static TargetedResult Run(Scene scene, string outputPath, Action<RenderProgress>? progress, CancellationToken cancel,
         string? tempDirectory, int encoderThreads, HardwareAcceleration hardware)
     {
         if (scene.Composition?.TargetBytes is not { } target)
-            return (RenderJob.Run(scene, outputPath, progress, cancel, tempDirectory, encoderThreads, hardware), 1);
+            return new TargetedResult(RenderJob.Run(scene, outputPath, progress, cancel, tempDirectory, encoderThreads, hardware), 1, null);
 
         // Progress stays monotonic over retries: a retry reports under its own stage name and
         // never goes back below what was already reported; "done" is said once, at the end.
@@ -45,6 +48,7 @@ public static class TargetedRender
         }
 
         var current = scene;
+        long previousSize = 0;
         try
         {
             for (int attempt = 1; ; attempt++)
@@ -52,7 +56,11 @@ public static class TargetedRender
                 var result = RenderJob.Run(current, outputPath, report, cancel, tempDirectory, encoderThreads, hardware);
                 double ratio = result.FileSize / (double)target;
                 bool inside = ratio <= 1 + MaxOver && ratio >= 1 - MaxUnder;
-                if (inside || attempt == MaxAttempts)
+                // More bits no longer make a bigger file: the content needs less than the budget.
+                bool saturated = ratio < 1 - MaxUnder && (previousSize > 0 && result.FileSize < previousSize * 1.02
+                    || current.Encode.BitrateKbps >= EncodeSettings.MaxBitrateKbps);
+                previousSize = result.FileSize;
+                if (inside || saturated || attempt == MaxAttempts)
                 {
                     if (ratio > 1 + MaxOver)
                     {
@@ -61,7 +69,10 @@ public static class TargetedRender
                             $"target size: {target / (double)SizeTarget.BytesPerMb:0.###} MB cannot be met; after {attempt} encodes the smallest achieved is {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB");
                     }
                     progress?.Invoke(new RenderProgress(scene.FrameCount, scene.FrameCount, result.Frames / Math.Max(1e-9, result.WallMs / 1000), 0, "done"));
-                    return (result, attempt);
+                    string? note = ratio < 1 - MaxUnder
+                        ? $"target size: the encode used {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB of {target / (double)SizeTarget.BytesPerMb:0.###} MB; the content needs no more at this size and rate"
+                        : null;
+                    return new TargetedResult(result, attempt, note);
                 }
                 // Everything but the video (audio at its bit rate, the container's tables) stays;
                 // the video's share is scaled by how far the whole missed.
@@ -72,7 +83,7 @@ public static class TargetedRender
                 double videoBytes = Math.Max(1, result.FileSize - fixedBytes);
                 double wanted = Math.Max(1, target * Aim - fixedBytes);
                 int kbps = (int)Math.Clamp(Math.Round(encode.BitrateKbps * wanted / videoBytes), EncodeSettings.MinBitrateKbps, EncodeSettings.MaxBitrateKbps);
-                if (kbps == encode.BitrateKbps) kbps = ratio > 1 ? kbps - 1 : kbps + 1;
+                if (kbps == encode.BitrateKbps) kbps = Math.Clamp(ratio > 1 ? kbps - 1 : kbps + 1, EncodeSettings.MinBitrateKbps, EncodeSettings.MaxBitrateKbps);
                 if (!ReferenceEquals(current, scene)) current.Dispose();
                 current = scene.WithEncode(encode with { BitrateKbps = kbps });
                 stageSuffix = $"-retry{attempt}";

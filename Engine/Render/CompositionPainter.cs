@@ -57,6 +57,17 @@ public sealed unsafe class CompositionPainter : IDisposable
     /// <summary>Decoders open now (tests check the bound of two).</summary>
     internal int OpenSources => _sources.Count(s => s is not null);
 
+    /// <summary>
+    /// Writes the frame at output time <paramref name="timeMs"/> straight into a yuv420p frame of
+    /// the output size, for a <see cref="Composition.PassThrough"/> composition.
+    /// </summary>
+    public void WriteYuv(double timeMs, nint yuvFrame)
+    {
+        if (!_c.PassThrough) throw new InvalidOperationException("only a pass-through composition is written without drawing");
+        var clip = _c.Clips[0];
+        Source(0).WriteYuv(clip.SourceTimeMs(timeMs + _c.OffsetMs), yuvFrame);
+    }
+
     /// <summary>Draws the composition at output time <paramref name="timeMs"/> over whatever the canvas holds.</summary>
     public void Render(SKCanvas canvas, double timeMs)
     {

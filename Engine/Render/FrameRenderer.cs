@@ -108,6 +108,12 @@ public sealed class FrameRenderer : IDisposable
         if (layer) canvas.Restore();
     }
 
+    /// <summary>Whether frames skip drawing and go to the encoder as decoded YUV (<see cref="Composition.PassThrough"/>).</summary>
+    public bool PassThrough => _composition is not null && _scene.Composition!.PassThrough;
+
+    /// <summary>Writes frame t of a pass-through scene straight into a yuv420p frame (no drawing, no RGB).</summary>
+    public void WriteYuv(double timeMs, nint yuvFrame) => _composition!.WriteYuv(timeMs, yuvFrame);
+
     /// <summary>
     /// Writes into <paramref name="state"/> everything that decides the pixels of frame t — the
     /// scroll offset, each drawn message's place, opacity, scale and revealed text, each typing

@@ -42,6 +42,14 @@ public sealed record Composition(
     ColorCorrection Color, double BlurRadius, double Sharpen, IReadOnlyList<TextOverlayElement> Overlays, double OffsetMs,
     bool LowMemory = false, long? TargetBytes = null)
 {
+    /// <summary>
+    /// Whether frames need no drawing: one upright clip filling the frame (cover or fill), no
+    /// effect, transition or overlay. Such frames go from the decoder to the encoder in YUV
+    /// (scaled by swscale, colours untouched) instead of through Skia and RGB.
+    /// </summary>
+    public bool PassThrough => Clips.Count == 1 && Clips[0].Rotation == 0 && Fit != VideoFit.Contain && Transition is null
+        && Color.IsNeutral && BlurRadius == 0 && Sharpen == 0 && Overlays.Count == 0;
+
     /// <summary>Composition length: the end of the last clip.</summary>
     public double LengthMs => Clips.Count == 0 ? 0 : Clips[^1].EndMs;
 }

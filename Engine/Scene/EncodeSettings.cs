@@ -2,6 +2,9 @@ using System.Globalization;
 
 namespace ReelSpeed.Engine.Scenes;
 
+/// <summary>A video's colour description as libav enums: matrix (AVColorSpace), primaries, transfer and range (1 limited, 2 full).</summary>
+public sealed record ColorTags(int Space, int Primaries, int Transfer, int Range);
+
 /// <summary>How the video encoder spends bits.</summary>
 public enum RateControlMode
 {
@@ -41,6 +44,12 @@ public sealed record EncodeSettings(string Codec, int Crf, string Preset, string
     public static readonly string[] Qualities = { "low", "medium", "high" };
 
     public RateControlMode RateControl { get; init; } = RateControlMode.Crf;
+
+    /// <summary>
+    /// Colour tags written into the output (libav enum values); null writes BT.709 limited range,
+    /// what rendered frames are converted with. A clip passed through without drawing keeps its own.
+    /// </summary>
+    public ColorTags? Color { get; init; }
 
     /// <summary>This job's hardware encoder policy (a processing config's <c>optimization.hardware_acceleration</c>); null follows the engine's.</summary>
     public HardwareAcceleration? Hardware { get; init; }

@@ -1,5 +1,6 @@
 using ReelSpeed.Engine.Config;
 using ReelSpeed.Engine.Media;
+using ReelSpeed.Engine.Media.Native;
 using ReelSpeed.Engine.Pipeline;
 using ReelSpeed.Engine.Render;
 using ReelSpeed.Engine.Render.Text;
@@ -86,6 +87,8 @@ public static class ProcessingSceneBuilder
         var composition = new Composition(segments, transition, config.Video.Fit, config.Background, config.Color,
             config.BlurRadius, config.Sharpen, overlays, config.TrimStartMs, config.Optimization.MemoryOptimization, targetBytes);
         var audio = new AudioPlan(BuildMix(config, segments, transition, frames * 1000.0 / fps), audioBitRate);
+        // Frames passed through keep the clip's colours, so the output says what they are.
+        if (composition.PassThrough) encode = encode with { Color = probed[0].Color };
         var full = SKRect.Create(0, 0, width, height);
         var background = new BackgroundLayer(BackgroundKind.Color, new[] { config.Background.WithAlpha(255) }, 0, null, full, 1, 0, false);
         return new Scene(new SceneParts(width, height, fps, frames, durationMs, Templates.Get(ChatStoryConfigParser.Templates[0]),
@@ -93,7 +96,7 @@ public static class ProcessingSceneBuilder
     }
 
     /// <summary>What the scene needs to know of a clip, read once when the scene is built.</summary>
-    private sealed record ClipInfo(double DurationMs, int Width, int Height, int Rotation, double Fps, bool HasAudio, int DisplayWidth, int DisplayHeight);
+    private sealed record ClipInfo(double DurationMs, int Width, int Height, int Rotation, double Fps, bool HasAudio, int DisplayWidth, int DisplayHeight, ColorTags Color);
 
     private static ClipInfo Probe(ClipSpec spec)
     {
@@ -102,7 +105,11 @@ public static class ProcessingSceneBuilder
         double pixelAspect = decoder.SampleAspect is { Num: > 0, Den: > 0 } a ? a.ToDouble() : 1;
         int shownWidth = (int)Math.Round(decoder.Width * pixelAspect);
         var (dw, dh) = decoder.Rotation is 90 or 270 ? (decoder.Height, shownWidth) : (shownWidth, decoder.Height);
-        return new ClipInfo(decoder.DurationMs, decoder.Width, decoder.Height, decoder.Rotation, decoder.FrameRate, hasAudio, dw, dh);
+        // yuvj formats are full range whatever the (often unset) range field says.
+        var color = decoder.PixelFormat is AvConst.PixFmtYuvj420p or AvConst.PixFmtYuvj422p or AvConst.PixFmtYuvj444p or AvConst.PixFmtYuvj440p
+            ? decoder.Color with { Range = AvConst.ColRangeJpeg }
+            : decoder.Color;
+        return new ClipInfo(decoder.DurationMs, decoder.Width, decoder.Height, decoder.Rotation, decoder.FrameRate, hasAudio, dw, dh, color);
     }
 
     /// <summary>The configured size, or the first clip's upright size (even sides, at most <see cref="VideoSettings.MaxSide"/>).</summary>

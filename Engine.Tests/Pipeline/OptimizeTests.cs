@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using NUnit.Framework;
+
+namespace ReelSpeed.Engine.Tests.Pipeline;
+
+/// <summary>
+/// optimizeVideo end to end through the engine: inputs made by the ffmpeg CLI, outputs sized,
+/// probed, and their quality score checked against ffmpeg's own ssim filter.
+/// </summary>
+[TestFixture]
+public class OptimizeTests : TempDirTest
+{
+    private static JsonElement Optimize(string input, double mb, string options = "{}")
+    {
+        var engine = new ReelSpeedEngine(EngineOptions.Default);
+        var json = engine.OptimizeVideoAsync(input, mb, options, null, null, default).GetAwaiter().GetResult();
+        return JsonDocument.Parse(json).RootElement.Clone();
+    }
+
+    /// <summary>ffmpeg's "All" SSIM of <paramref name="distorted"/> against <paramref name="reference"/> (scaled to its size first, bicubic).</summary>
+    private static double FfmpegSsim(string distorted, string reference, int width, int height)
+    {
+        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { "-hide_banner", "-i", distorted, "-i", reference, "-lavfi", $"[0:v]scale={width}:{height}:flags=bicubic[d];[d][1:v]ssim", "-f", "null", "-" })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        string err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        var m = Regex.Match(err, @"All:([0-9.]+)");
+        Assert.That(m.Success, Is.True, err);
+        return double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    [TestCase("testsrc2=s=640x360:r=30:d=5", true, 0.4)]
+    [TestCase("mandelbrot=s=480x270:r=25,trim=duration=5", false, 0.25)]
+    [TestCase("cellauto=s=640x360:r=30:rule=110,trim=duration=5", true, 0.6)]
+    public void Lands_within_5_percent_of_the_target_and_its_score_agrees_with_ffmpeg(string source, bool audio, double targetMb)
+    {
+        var input = Path.Combine(_dir, "input.mp4");
+        var args = new List<string> { "-f", "lavfi", "-i", source };
+        if (audio) args.AddRange(new[] { "-f", "lavfi", "-i", "sine=frequency=220:duration=5" });
+        args.AddRange(new[] { "-c:v", "libx264", "-crf", "10", "-pix_fmt", "yuv420p", "-shortest" });
+        if (audio) args.AddRange(new[] { "-c:a", "aac", "-b:a", "192k" });
+        args.Add(input);
+        TestSupport.Ffmpeg(args.ToArray());
+
+        var r = Optimize(input, targetMb);
+        string output = r.GetProperty("outputPath").GetString()!;
+        Assert.That(output, Is.EqualTo(Path.Combine(_dir, "input.optimized.mp4")));
+        long size = new FileInfo(output).Length;
+        Assert.That(r.GetProperty("optimizedSize").GetInt64(), Is.EqualTo(size));
+        Assert.That(r.GetProperty("originalSize").GetInt64(), Is.EqualTo(new FileInfo(input).Length));
+        Assert.That(size / (targetMb * 1_000_000), Is.InRange(0.95, 1.02), "within -5 %..+2 % of the target");
+        Assert.That(r.GetProperty("compressionRatio").GetDouble(), Is.EqualTo(new FileInfo(input).Length / (double)size).Within(1e-3));
+
+        double score = r.GetProperty("qualityScore").GetDouble();
+        double ffmpeg = FfmpegSsim(output, input, 640 - (source.StartsWith("mandelbrot") ? 160 : 0), 360 - (source.StartsWith("mandelbrot") ? 90 : 0));
+        TestContext.Out.WriteLine($"{source}: {size} bytes for {targetMb} MB, SSIM {score} (ffmpeg {ffmpeg}), PSNR {r.GetProperty("psnr")}, {r.GetProperty("encodes")} encode(s), {r.GetProperty("wallMs")} ms");
+        Assert.That(score, Is.EqualTo(ffmpeg).Within(0.01), "qualityScore agrees with ffmpeg -lavfi ssim");
+        Assert.That(score, Is.InRange(0.5, 1.0));
+        Assert.That(r.GetProperty("encoder").GetString(), Is.EqualTo("libx264"));
+    }
+
+    [TestCase("640x360", "")]
+    [TestCase("1280x720", "-colorspace bt709 -color_primaries bt709 -color_trc bt709")]
+    [TestCase("320x240", "-pix_fmt yuvj420p")]
+    public void A_plain_re_encode_passes_frames_through_without_touching_colours(string size, string tags)
+    {
+        // Untagged SD (BT.601 by convention), tagged HD and full-range JPEG-style YUV: each keeps
+        // its planes and its tags, so a generous budget scores near-lossless against the input.
+        var input = Path.Combine(_dir, "input.mp4");
+        var args = new List<string> { "-f", "lavfi", "-i", $"testsrc2=s={size}:r=30:d=2", "-c:v", "libx264", "-crf", "12" };
+        args.AddRange((tags.Length > 0 ? tags : "-pix_fmt yuv420p").Split(' '));
+        if (!tags.Contains("pix_fmt")) args.AddRange(new[] { "-pix_fmt", "yuv420p" });
+        args.Add(input);
+        TestSupport.Ffmpeg(args.ToArray());
+        var r = Optimize(input, 1.5);
+        TestContext.Out.WriteLine($"{size} {tags}: PSNR {r.GetProperty("psnr")}, SSIM {r.GetProperty("ssim")}");
+        Assert.That(r.GetProperty("psnr").GetDouble(), Is.GreaterThan(40));
+        Assert.That(r.GetProperty("ssim").GetDouble(), Is.GreaterThan(0.99));
+        var before = ReelSpeed.Engine.Media.MediaProbe.Probe(input).Streams.Single(x => x.Type == "video");
+        var after = ReelSpeed.Engine.Media.MediaProbe.Probe(r.GetProperty("outputPath").GetString()!).Streams.Single(x => x.Type == "video");
+        Assert.That((after.ColorSpace, after.ColorRange, after.ColorTransfer), Is.EqualTo((before.ColorSpace, before.ColorRange, before.ColorTransfer)));
+    }
+
+    [Test]
+    public void A_tight_budget_scales_the_picture_down_unless_told_not_to()
+    {
+        var input = Path.Combine(_dir, "big.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=1280x720:r=30:d=3", "-c:v", "libx264", "-crf", "18", "-pix_fmt", "yuv420p", input);
+        var r = Optimize(input, 0.1);
+        Assert.That(r.GetProperty("width").GetInt32(), Is.LessThan(1280));
+        Assert.That(r.GetProperty("height").GetInt32() * 1280, Is.EqualTo(r.GetProperty("width").GetInt32() * 720).Within(1280 * 2), "aspect kept");
+        Assert.That(r.GetProperty("warnings").EnumerateArray().Any(w => w.GetString()!.Contains("scaled")), Is.True);
+
+        var kept = Optimize(input, 0.1, """{ "allowDownscale": false, "outputPath": "kept.mp4", "measureQuality": false }""");
+        Assert.That((kept.GetProperty("width").GetInt32(), kept.GetProperty("height").GetInt32()), Is.EqualTo((1280, 720)));
+        Assert.That(kept.GetProperty("qualityScore").ValueKind, Is.EqualTo(JsonValueKind.Null));
+    }
+
+    [Test]
+    public void Refuses_impossible_targets_and_its_own_input()
+    {
+        var input = Path.Combine(_dir, "clip.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x240:r=30:d=4", "-c:v", "libx264", "-pix_fmt", "yuv420p", input);
+        var e = Assert.Throws<EngineException>(() => Optimize(input, 0.001))!;
+        Assert.That(e.Code, Is.EqualTo(ErrorCodes.TargetUnreachable));
+        Assert.That(e.Message, Does.Contain("targetSizeMb").And.Contain("smallest achievable size is"));
+
+        e = Assert.Throws<EngineException>(() => Optimize(input, 1, $$"""{ "outputPath": "{{input}}" }"""))!;
+        Assert.That(e.Code, Is.EqualTo(ErrorCodes.Output));
+        e = Assert.Throws<EngineException>(() => Optimize(Path.Combine(_dir, "none.mp4"), 1))!;
+        Assert.That(e.Code, Is.EqualTo(ErrorCodes.InputNotFound));
+        var bad = Assert.Throws<ConfigValidationException>(() => Optimize(input, 1, """{ "codec": "mpeg4", "speed": 3 }"""))!;
+        Assert.That(bad.Errors.Select(x => x.Path), Is.EquivalentTo(new[] { "options.codec", "options.speed" }));
+        Assert.That(Directory.GetFiles(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "clip.mp4" }), "nothing left behind");
+    }
+}
