@@ -7,6 +7,10 @@ const path = require('node:path');
 const USAGE = `Usage:
   reelspeed render <config.json> -o <out.mp4> [--input <clip>] [--quiet]
                                                            render a chat story (--input: background video)
+  reelspeed process <config.json> -o <out.mp4> [--input <clip>] [--quiet]
+                                                           process clips with a processing config (same as render)
+  reelspeed optimize <video> <targetMb> [-o <out.mp4>] [--quiet]
+                                                           re-encode to fit a size, print sizes and measured SSIM/PSNR
   reelspeed frame <config.json> --time <ms> -o <frame.png|.jpg>   render one frame
   reelspeed probe <file>                                   print media metadata as JSON
   reelspeed scene <config.json>                            print the compiled Scene as JSON
@@ -85,6 +89,18 @@ async function main(argv) {
   }
   const engine = require('./index');
   switch (command) {
+    case 'optimize': {
+      if (!rest[0]) throw usageError('missing <video>');
+      const mb = Number(rest[1]);
+      if (!Number.isFinite(mb) || mb <= 0) throw usageError(`<targetMb>: expected megabytes > 0, got ${rest[1] ?? 'nothing'}`);
+      const r = await engine.optimizeVideo(rest[0], mb, { outputPath: flags.output, onProgress: progressPrinter(flags.quiet) });
+      if (!flags.quiet && process.stderr.isTTY) process.stderr.write('\n');
+      for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+      const score = r.qualityScore === null ? '' : ` — SSIM ${r.ssim.toFixed(4)}, PSNR ${r.psnr.toFixed(2)} dB`;
+      process.stdout.write(`${formatBytes(r.originalSize)} → ${formatBytes(r.optimizedSize)} (target ${formatBytes(r.targetSize)}, ${r.width}x${r.height}, ${r.encoder}, ${r.encodes} encode${r.encodes > 1 ? 's' : ''})${score} → ${r.outputPath}\n`);
+      return 0;
+    }
+    case 'process':
     case 'render': {
       const { text, baseDir } = readConfig(rest[0]);
       if (!flags.output) throw usageError('missing -o <out.mp4>');

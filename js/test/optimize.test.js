@@ -1,0 +1,76 @@
+// optimizeVideo through the real addon: a clip made by the ffmpeg CLI, shrunk to a target,
+// its size and score checked (the score against ffmpeg's own ssim filter), errors and abort.
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, engine, makeTempDir, partFiles, removeTempDir } from './helpers.mjs';
+
+let dir;
+let input;
+
+beforeAll(() => {
+  dir = makeTempDir();
+  input = path.join(dir, 'clip.mp4');
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=480x270:r=30:d=4', '-f', 'lavfi', '-i', 'sine=frequency=300:duration=4',
+    '-c:v', 'libx264', '-crf', '12', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', input,
+  ]);
+});
+
+afterAll(() => removeTempDir(dir));
+
+function ffmpegSsim(distorted, reference) {
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-i', distorted, '-i', reference, '-lavfi', 'ssim', '-f', 'null', '-'], { encoding: 'utf8' });
+  return Number(/All:([0-9.]+)/.exec(r.stderr)[1]);
+}
+
+describe('optimizeVideo', () => {
+  it('fits the target, reports measured quality and never touches the input', async () => {
+    const before = fs.statSync(input).size;
+    const stages = new Set();
+    const r = await engine.optimizeVideo(input, 0.3, { onProgress: (p) => stages.add(p.stage) });
+    expect(r.outputPath).toBe(path.join(dir, 'clip.optimized.mp4'));
+    const size = fs.statSync(r.outputPath).size;
+    expect(r.optimizedSize).toBe(size);
+    expect(size / 300_000).toBeGreaterThanOrEqual(0.95);
+    expect(size / 300_000).toBeLessThanOrEqual(1.02);
+    expect(r.originalSize).toBe(before);
+    expect(fs.statSync(input).size).toBe(before);
+    expect(r.compressionRatio).toBeCloseTo(before / size, 3);
+    expect(Math.abs(r.qualityScore - ffmpegSsim(r.outputPath, input))).toBeLessThan(0.01);
+    expect(r.psnr).toBeGreaterThan(20);
+    expect(r.encoder).toBe('libx264');
+    expect([r.width, r.height]).toEqual([480, 270]);
+    expect(stages).toEqual(new Set(['queued', 'pass-1', 'encode', 'finalize', 'quality', 'done']));
+    const meta = await engine.getVideoMetadata(r.outputPath);
+    expect(meta.streams.map((s) => s.type).sort()).toEqual(['audio', 'video']);
+  });
+
+  it('rejects bad arguments with coded errors and leaves nothing behind', async () => {
+    await expect(engine.optimizeVideo(input, -1)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    await expect(engine.optimizeVideo(input, 0.0005)).rejects.toMatchObject({ code: 'ERR_TARGET_UNREACHABLE', message: expect.stringContaining('smallest achievable size') });
+    await expect(engine.optimizeVideo(input, 1, { outputPath: input })).rejects.toMatchObject({ code: 'ERR_OUTPUT' });
+    await expect(engine.optimizeVideo(input, 1, { codec: 'av1' })).rejects.toMatchObject({ code: 'ERR_INVALID_CONFIG', message: expect.stringContaining('options.codec') });
+    await expect(engine.optimizeVideo(input, 1, { speed: 1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    await expect(engine.optimizeVideo(path.join(dir, 'missing.mp4'), 1)).rejects.toMatchObject({ code: 'ERR_INPUT_NOT_FOUND' });
+    expect(partFiles(dir)).toEqual([]);
+  });
+
+  it('stops on abort and removes the partial output', async () => {
+    const ac = new AbortController();
+    const out = path.join(dir, 'aborted.mp4');
+    const job = engine.optimizeVideo(input, 0.3, { outputPath: out, signal: ac.signal, onProgress: () => ac.abort() });
+    await expect(job).rejects.toMatchObject({ name: 'AbortError', code: 'ERR_ABORTED' });
+    expect(fs.existsSync(out)).toBe(false);
+    expect(partFiles(dir)).toEqual([]);
+  });
+
+  it('runs from the CLI', () => {
+    const out = path.join(dir, 'cli.mp4');
+    const r = spawnSync(process.execPath, [CLI, 'optimize', input, '0.25', '-o', out, '--quiet'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/SSIM 0\.\d{4}, PSNR \d+\.\d\d dB/);
+    expect(fs.statSync(out).size).toBeLessThanOrEqual(255_000);
+  });
+});
