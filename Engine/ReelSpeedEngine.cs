@@ -146,7 +146,8 @@ public sealed class ReelSpeedEngine
                     throw;
                 }
             }
-            var warnings = new List<string>(scene.Warnings);
+            // The scene names the option as a processing config would; here it is the argument.
+            var warnings = scene.Warnings.Select(w => w.Replace("optimization.target_size_mb", "targetSizeMb", StringComparison.Ordinal)).ToList();
             if (note is not null) warnings.Add(note);
             long original = new FileInfo(input).Length;
             if (original <= (long)(targetSizeMb * SizeTarget.BytesPerMb))
