@@ -292,6 +292,19 @@ public unsafe class Yuv420ConverterTests
     }
 
     [Test]
+    public void Converting_a_frame_allocates_nothing()
+    {
+        using var converter = new FrameConverter(360, 640);
+        using var frame = converter.AllocateFrame();
+        using var img = new Bgra(360, 640);
+        Images["noise"](img);
+        converter.Convert(img.Pixels, img.Stride, frame.Ptr);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 50; i++) converter.Convert(img.Pixels, img.Stride, frame.Ptr);
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+    }
+
+    [Test]
     public void A_frame_of_another_size_is_refused()
     {
         using var converter = new FrameConverter(64, 48);
