@@ -537,6 +537,7 @@ int main(void)
     C("PixFmtCuda", AV_PIX_FMT_CUDA);
     C("PixFmtVulkan", AV_PIX_FMT_VULKAN);
     C("PixFmtVideotoolbox", AV_PIX_FMT_VIDEOTOOLBOX);
+    C("PixFmtYuv444p", AV_PIX_FMT_YUV444P);
 
     printf("\n    // enum AVSampleFormat\n");
     C("SampleFmtNone", AV_SAMPLE_FMT_NONE);

@@ -352,6 +352,7 @@ internal static class AvConst
     public const int PixFmtCuda = 117; // AV_PIX_FMT_CUDA
     public const int PixFmtVulkan = 191; // AV_PIX_FMT_VULKAN
     public const int PixFmtVideotoolbox = 158; // AV_PIX_FMT_VIDEOTOOLBOX
+    public const int PixFmtYuv444p = 5; // AV_PIX_FMT_YUV444P
 
     // enum AVSampleFormat
     public const int SampleFmtNone = -1; // AV_SAMPLE_FMT_NONE
