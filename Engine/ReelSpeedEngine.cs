@@ -128,7 +128,15 @@ public sealed class ReelSpeedEngine
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => Optimize.BuildScene(input, targetSizeMb, options)).ConfigureAwait(false);
             progress?.Invoke(new RenderProgress(0, scene.FrameCount, 0, 0, "queued"));
             using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(scene), cancel).ConfigureAwait(false);
-            var (result, attempts, note) = await TargetedRender.RunAsync(scene, output, progress, cancel, Options.TempDirectory, EncoderThreads(),
+            // One progress scale over both phases: the encode's two passes (2N frames), then the
+            // quality measurement (N frames), so the percentage only ever grows.
+            int n = scene.FrameCount, total = options.MeasureQuality ? 3 * n : 2 * n;
+            Action<RenderProgress>? encodeProgress = progress is null ? null : p =>
+            {
+                if (p.Stage is "done" or "queued") return;
+                progress(p with { Frame = (int)Math.Round((double)p.Frame / Math.Max(1, p.TotalFrames) * 2 * n), TotalFrames = total });
+            };
+            var (result, attempts, note) = await TargetedRender.RunAsync(scene, output, encodeProgress, cancel, Options.TempDirectory, EncoderThreads(),
                 scene.Encode.Hardware ?? Options.HardwareAcceleration).ConfigureAwait(false);
             Metrics.AddRender(result);
             QualityResult? quality = null;
@@ -138,14 +146,15 @@ public sealed class ReelSpeedEngine
                 {
                     quality = await DedicatedThread.Run("reelspeed-quality", () => VideoQuality.Compare(result.OutputPath, input,
                         new QualityOptions { SampleEvery = options.QualitySampleEvery, DistortedName = "outputPath", ReferenceName = "inputPath" },
-                        cancel, progress)).ConfigureAwait(false);
+                        cancel, progress is null ? null : p => progress(p with { Frame = 2 * n + Math.Min(n, p.Frame), TotalFrames = total }))).ConfigureAwait(false);
                 }
-                catch (EngineException e) when (e.Code == ErrorCodes.Aborted)
+                catch (EngineException)
                 {
-                    File.Delete(result.OutputPath); // an aborted job leaves nothing behind
+                    File.Delete(result.OutputPath); // a job that fails or is aborted leaves nothing behind
                     throw;
                 }
             }
+            progress?.Invoke(new RenderProgress(total, total, 0, 0, "done"));
             // The scene names the option as a processing config would; here it is the argument.
             var warnings = scene.Warnings.Select(w => w.Replace("optimization.target_size_mb", "targetSizeMb", StringComparison.Ordinal)).ToList();
             if (note is not null) warnings.Add(note);

@@ -29,7 +29,8 @@ describe('optimizeVideo', () => {
   it('fits the target, reports measured quality and never touches the input', async () => {
     const before = fs.statSync(input).size;
     const stages = new Set();
-    const r = await engine.optimizeVideo(input, 0.3, { onProgress: (p) => stages.add(p.stage) });
+    const percents = [];
+    const r = await engine.optimizeVideo(input, 0.3, { onProgress: (p) => { stages.add(p.stage); percents.push(p.percent); } });
     expect(r.outputPath).toBe(path.join(dir, 'clip.optimized.mp4'));
     const size = fs.statSync(r.outputPath).size;
     expect(r.optimizedSize).toBe(size);
@@ -43,6 +44,8 @@ describe('optimizeVideo', () => {
     expect(r.encoder).toBe('libx264');
     expect([r.width, r.height]).toEqual([480, 270]);
     expect(stages).toEqual(new Set(['queued', 'pass-1', 'encode', 'finalize', 'quality', 'done']));
+    expect(percents.every((p, i) => i === 0 || p >= percents[i - 1]), percents.join(' ')).toBe(true);
+    expect(percents.at(-1)).toBe(100);
     const meta = await engine.getVideoMetadata(r.outputPath);
     expect(meta.streams.map((s) => s.type).sort()).toEqual(['audio', 'video']);
   });
