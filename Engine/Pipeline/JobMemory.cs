@@ -15,6 +15,25 @@ public static class JobMemory
     public const int EncoderFrames = 24;
     public const long FixedOverheadBytes = 40L << 20;
 
+    /// <summary>Decoded frames a clip's decoder holds with frame threading: about one per thread plus its references.</summary>
+    public const int DecoderFramesPerThread = 2;
+
+    /// <summary>
+    /// The clips of a processing scene: at most two decode at once (during a transition), each
+    /// holding its decoded frames (in the source's size, one per decoder thread and references,
+    /// counted at 2 bytes a pixel for 10-bit 4:2:0) and a BGRA frame of the output; a custom
+    /// transition adds two frame buffers.
+    /// </summary>
+    private static long Clips(Scene scene, long bgra)
+    {
+        if (scene.Composition is not { } c) return 0;
+        int threads = c.LowMemory ? 1 : Environment.ProcessorCount;
+        long largest = c.Clips.Max(k => (long)k.SourceWidth * k.SourceHeight * 3);
+        long perClip = largest * (threads * DecoderFramesPerThread + 2) + bgra;
+        long open = Math.Min(2, c.Clips.Count) * perClip;
+        return open + (c.Transition?.Kind == TransitionKind.Custom ? 2 * bgra : 0);
+    }
+
     public static long Estimate(Scene scene)
     {
         long bgra = (long)scene.Width * scene.Height * 4;
@@ -23,6 +42,6 @@ public static class JobMemory
         long background = bgra + (scene.Background.Kind == BackgroundKind.Video ? (long)(scene.Background.MediaRect.Width * scene.Background.MediaRect.Height * 4) * 2 : 0);
         // Sprites: at most a screenful of messages is cached at once, about a viewport of pixels twice over.
         long sprites = (long)(scene.Viewport.Width * scene.Viewport.Height * 4) * 2;
-        return frames + background + sprites + FixedOverheadBytes;
+        return frames + background + sprites + Clips(scene, bgra) + FixedOverheadBytes;
     }
 }
