@@ -58,6 +58,17 @@ describe('processVideo with a processing config', () => {
     expect(partFiles(dir)).toEqual([]);
   });
 
+  it('compiles to a scene with a composition and renders single frames', async () => {
+    const config = { video: { width: 128, height: 96 }, clips: [red, blue], effects: { transitions: { type: 'wipe', direction: 'right', duration: 0.5 } } };
+    const scene = await engine.compileScene(config);
+    expect(scene.messages).toEqual([]);
+    expect(scene.composition.clips.map((c) => c.startMs)).toEqual([0, 500]);
+    expect(scene.composition.transition).toMatchObject({ type: 'wipe', direction: 'right', durationMs: 500 });
+    expect(scene.assets).toEqual(expect.arrayContaining([red, blue]));
+    const png = await engine.renderFrame(config, 750, { format: 'png' });
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+  });
+
   it('processes the inputPath clip with trim, and rejects bad configs naming the field', async () => {
     const out = path.join(dir, 'trimmed.mp4');
     const result = await engine.processVideo(red, out, { video: { fit: 'contain', width: 96, height: 96 }, trim: { start: 0.25, end: 0.75 }, effects: { background: '#00FF00' } });
