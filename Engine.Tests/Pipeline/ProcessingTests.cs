@@ -423,6 +423,21 @@ public class ProcessingTests : TempDirTest
         Assert.That(past.Message, Does.Contain("trim.start").And.Contain("past the end"));
     }
 
+    [TestCase("true", true)]
+    [TestCase("\"auto\"", false)]
+    public void Hardware_asked_for_in_the_config_falls_back_per_job_and_says_so(string policy, bool reported)
+    {
+        var clip = SolidClip("hw.mp4", "red", 0.5);
+        var engine = new ReelSpeedEngine(EngineOptions.Default); // the engine's own policy: off
+        var json = engine.ProcessVideoAsync(clip, Path.Combine(_dir, "hw-out.mp4"), $$"""{ "video": { "codec": "h265" }, "optimization": { "hardware_acceleration": {{policy}} } }""",
+            null, null, default).GetAwaiter().GetResult();
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        var m = doc.RootElement.GetProperty("metadata");
+        Assert.That(m.GetProperty("encoder").GetString(), Is.EqualTo("libx265"), "no encoder hardware here: the software encoder of the codec");
+        Assert.That(m.TryGetProperty("hardwareFallback", out var why) && why.ValueKind == System.Text.Json.JsonValueKind.String, Is.EqualTo(reported), json);
+        Assert.That(MediaProbe.Probe(Path.Combine(_dir, "hw-out.mp4")).Streams.Single(x => x.Type == "video").Codec, Is.EqualTo("hevc"));
+    }
+
     [Test]
     public void Long_joins_keep_at_most_two_decoders_open()
     {
