@@ -87,6 +87,24 @@ public class OptimizeTests : TempDirTest
     }
 
     [Test]
+    public void A_rotated_phone_clip_keeps_its_frames_as_stored_and_its_rotation_as_metadata()
+    {
+        var plain = Path.Combine(_dir, "plain.mp4");
+        var input = Path.Combine(_dir, "portrait.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=640x360:r=30:d=3", "-c:v", "libx264", "-crf", "12", "-pix_fmt", "yuv420p", plain);
+        TestSupport.Ffmpeg("-i", plain, "-c", "copy", "-metadata:s:v:0", "rotate=270", input); // shown turned 90° clockwise
+        var r = Optimize(input, 0.4);
+        string output = r.GetProperty("outputPath").GetString()!;
+        var before = ReelSpeed.Engine.Media.MediaProbe.Probe(input).Streams.Single(x => x.Type == "video");
+        var after = ReelSpeed.Engine.Media.MediaProbe.Probe(output).Streams.Single(x => x.Type == "video");
+        Assert.That(before.Rotation, Is.EqualTo(90));
+        Assert.That((after.Width, after.Height, after.Rotation), Is.EqualTo((640, 360, 90)), "stored as the input, shown the same way");
+        double score = r.GetProperty("qualityScore").GetDouble();
+        Assert.That(score, Is.GreaterThan(0.95), "compared plane to plane, not against turned pixels");
+        Assert.That(score, Is.EqualTo(FfmpegSsim(output, input, 360, 640)).Within(0.01), "ffmpeg (which turns both) agrees");
+    }
+
+    [Test]
     public void A_tight_budget_scales_the_picture_down_unless_told_not_to()
     {
         var input = Path.Combine(_dir, "big.mp4");

@@ -33,7 +33,18 @@ internal sealed unsafe class MediaMuxer : IDisposable, IPacketSink
         }
     }
 
-    public void AddVideo(nint encoderCtx, AVRational encoderTimeBase) => _videoIndex = AddStream(encoderCtx, encoderTimeBase, out _videoEncTb);
+    /// <param name="rotation">Clockwise quarter turn players apply to show the frames (0: upright as stored), written as a display matrix.</param>
+    public void AddVideo(nint encoderCtx, AVRational encoderTimeBase, int rotation = 0)
+    {
+        _videoIndex = AddStream(encoderCtx, encoderTimeBase, out _videoEncTb);
+        if (rotation == 0) return;
+        var st = ((nint*)LibAv.PtrAt(_ctx.Ptr, AvLayout.FormatContext.Streams))[_videoIndex];
+        var matrix = (int*)LibAv.av_stream_new_side_data(st, AvConst.PktDataDisplayMatrix, 9 * sizeof(int));
+        if (matrix == null) throw new OutOfMemoryException("av_stream_new_side_data failed");
+        // Read back, a matrix set to angle a reports a clockwise turn of a (checked by a test
+        // against DisplayMatrix.RotationOf and ffmpeg's autorotation).
+        LibAv.av_display_rotation_set(matrix, rotation);
+    }
 
     public void AddAudio(nint encoderCtx, AVRational encoderTimeBase) => _audioIndex = AddStream(encoderCtx, encoderTimeBase, out _audioEncTb);
 

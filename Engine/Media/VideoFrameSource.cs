@@ -70,7 +70,9 @@ public sealed unsafe class VideoFrameSource : IDisposable
     /// <param name="fit">How the frames fill the box: cover (crop), contain (letterbox) or fill (stretch).</param>
     /// <param name="loop">Whether times past the end wrap around (a background) or hold the last frame (a clip).</param>
     /// <param name="decoderThreads">Decoder threads (0: one per core; 1 holds the fewest frames).</param>
-    public VideoFrameSource(string path, string field, int boxWidth, int boxHeight, VideoFit fit = VideoFit.Cover, bool loop = true, int decoderThreads = 0)
+    /// <param name="applyRotation">Whether frames are turned upright by the stream's rotation (false: drawn as stored).</param>
+    public VideoFrameSource(string path, string field, int boxWidth, int boxHeight, VideoFit fit = VideoFit.Cover, bool loop = true, int decoderThreads = 0,
+        bool applyRotation = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(boxWidth, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(boxHeight, 1);
@@ -81,7 +83,7 @@ public sealed unsafe class VideoFrameSource : IDisposable
         try
         {
             _decoder = new VideoDecoder(path, field, decoderThreads);
-            Rotation = _decoder.Rotation;
+            Rotation = applyRotation ? _decoder.Rotation : 0;
             // Frames are scaled in the source's orientation and turned upright when drawn, so the
             // box is fitted turned the same way.
             bool quarter = Rotation is 90 or 270;

@@ -91,7 +91,7 @@ public static class Optimize
                 HardwareAcceleration.Auto => "auto",
                 HardwareAcceleration.Off => "false",
                 _ => null,
-            }, false, options.AllowDownscale),
+            }, false, options.AllowDownscale, KeepRotation: true),
             []);
         try
         {

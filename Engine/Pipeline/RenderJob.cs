@@ -162,7 +162,7 @@ public static class RenderJob
             analysis = AudioAnalysis.LimitOnly;
         }
         using var music = new AudioMixer(scene.Audio.Mix, analysis);
-        muxer.AddVideo(video.Context, video.TimeBase);
+        muxer.AddVideo(video.Context, video.TimeBase, scene.Encode.DisplayRotation);
         muxer.AddAudio(audio.Context, audio.TimeBase);
         muxer.Start();
         return EncodeFrames(scene, muxer, video, audio, music, muxer, progress, cts, sprites, loudness, totalSamples, pass);

@@ -36,18 +36,20 @@ public sealed record TextOverlayElement(
 /// <see cref="LowMemory"/> (<c>optimization.memory_optimization</c>) decodes on one thread, so
 /// the decoder holds one frame instead of one per core. <see cref="TargetBytes"/>, when set, is the
 /// output file size the encode aims at (two-pass, checked and corrected after encoding).
+/// <see cref="KeepRotation"/> (a re-encode) keeps a rotated clip's frames as stored and writes its
+/// rotation into the output for players to apply, instead of turning the pixels.
 /// </summary>
 public sealed record Composition(
     IReadOnlyList<ClipSegment> Clips, TransitionSpec? Transition, VideoFit Fit, SKColor Background,
     ColorCorrection Color, double BlurRadius, double Sharpen, IReadOnlyList<TextOverlayElement> Overlays, double OffsetMs,
-    bool LowMemory = false, long? TargetBytes = null)
+    bool LowMemory = false, long? TargetBytes = null, bool KeepRotation = false)
 {
     /// <summary>
     /// Whether frames need no drawing: one upright clip filling the frame (cover or fill), no
     /// effect, transition or overlay. Such frames go from the decoder to the encoder in YUV
     /// (scaled by swscale, colours untouched) instead of through Skia and RGB.
     /// </summary>
-    public bool PassThrough => Clips.Count == 1 && Clips[0].Rotation == 0 && Fit != VideoFit.Contain && Transition is null
+    public bool PassThrough => Clips.Count == 1 && (Clips[0].Rotation == 0 || KeepRotation) && Fit != VideoFit.Contain && Transition is null
         && Color.IsNeutral && BlurRadius == 0 && Sharpen == 0 && Overlays.Count == 0;
 
     /// <summary>Composition length: the end of the last clip.</summary>

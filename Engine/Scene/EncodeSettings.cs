@@ -51,6 +51,9 @@ public sealed record EncodeSettings(string Codec, int Crf, string Preset, string
     /// </summary>
     public ColorTags? Color { get; init; }
 
+    /// <summary>Clockwise quarter turn written into the output as a display matrix (0: frames are upright as stored).</summary>
+    public int DisplayRotation { get; init; }
+
     /// <summary>This job's hardware encoder policy (a processing config's <c>optimization.hardware_acceleration</c>); null follows the engine's.</summary>
     public HardwareAcceleration? Hardware { get; init; }
 

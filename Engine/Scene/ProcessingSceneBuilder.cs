@@ -60,7 +60,8 @@ public static class ProcessingSceneBuilder
             throw new ConfigValidationException(new[] { new ConfigError("trim.start", $"{config.TrimStartMs / 1000:0.###} s is past the end of the input ({length / 1000:0.###} s)") });
         double durationMs = Math.Min(config.TrimEndMs ?? length, length) - config.TrimStartMs;
 
-        var (width, height) = OutputSize(config.Video, probed[0]);
+        bool keepRotation = config.Optimization.KeepRotation;
+        var (width, height) = OutputSize(config.Video, keepRotation ? probed[0] with { DisplayWidth = probed[0].StoredWidth, DisplayHeight = probed[0].Height } : probed[0]);
         int fps = config.Video.Fps ?? (probed[0].Fps > 0 ? Math.Clamp((int)Math.Round(probed[0].Fps), 1, VideoSettings.MaxFps) : DefaultFps);
         int frames = Timeline.FrameCount(durationMs, fps);
         var transition = segments.Count > 1 ? config.Transition : null;
@@ -85,10 +86,10 @@ public static class ProcessingSceneBuilder
 
         var overlays = LayoutOverlays(config.TextOverlays, width, height, durationMs, fonts ?? FontChain.Default, warnings);
         var composition = new Composition(segments, transition, config.Video.Fit, config.Background, config.Color,
-            config.BlurRadius, config.Sharpen, overlays, config.TrimStartMs, config.Optimization.MemoryOptimization, targetBytes);
+            config.BlurRadius, config.Sharpen, overlays, config.TrimStartMs, config.Optimization.MemoryOptimization, targetBytes, keepRotation);
         var audio = new AudioPlan(BuildMix(config, segments, transition, frames * 1000.0 / fps), audioBitRate);
         // Frames passed through keep the clip's colours, so the output says what they are.
-        if (composition.PassThrough) encode = encode with { Color = probed[0].Color };
+        if (composition.PassThrough) encode = encode with { Color = probed[0].Color, DisplayRotation = keepRotation ? probed[0].Rotation : 0 };
         var full = SKRect.Create(0, 0, width, height);
         var background = new BackgroundLayer(BackgroundKind.Color, new[] { config.Background.WithAlpha(255) }, 0, null, full, 1, 0, false);
         return new Scene(new SceneParts(width, height, fps, frames, durationMs, Templates.Get(ChatStoryConfigParser.Templates[0]),
@@ -96,7 +97,8 @@ public static class ProcessingSceneBuilder
     }
 
     /// <summary>What the scene needs to know of a clip, read once when the scene is built.</summary>
-    private sealed record ClipInfo(double DurationMs, int Width, int Height, int Rotation, double Fps, bool HasAudio, int DisplayWidth, int DisplayHeight, ColorTags Color);
+    /// <param name="StoredWidth">Width in square pixels as stored (before rotation).</param>
+    private sealed record ClipInfo(double DurationMs, int Width, int Height, int Rotation, double Fps, bool HasAudio, int DisplayWidth, int DisplayHeight, ColorTags Color, int StoredWidth);
 
     private static ClipInfo Probe(ClipSpec spec)
     {
@@ -109,7 +111,7 @@ public static class ProcessingSceneBuilder
         var color = decoder.PixelFormat is AvConst.PixFmtYuvj420p or AvConst.PixFmtYuvj422p or AvConst.PixFmtYuvj444p or AvConst.PixFmtYuvj440p
             ? decoder.Color with { Range = AvConst.ColRangeJpeg }
             : decoder.Color;
-        return new ClipInfo(decoder.DurationMs, decoder.Width, decoder.Height, decoder.Rotation, decoder.FrameRate, hasAudio, dw, dh, color);
+        return new ClipInfo(decoder.DurationMs, decoder.Width, decoder.Height, decoder.Rotation, decoder.FrameRate, hasAudio, dw, dh, color, shownWidth);
     }
 
     /// <summary>The configured size, or the first clip's upright size (even sides, at most <see cref="VideoSettings.MaxSide"/>).</summary>

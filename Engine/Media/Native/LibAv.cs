@@ -65,6 +65,7 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvUtil)] public static partial nint av_get_sample_fmt_name(int sampleFmt);
     [LibraryImport(AvUtil)] public static partial long av_rescale_q(long a, AVRational bq, AVRational cq);
     [LibraryImport(AvUtil)] public static partial double av_display_rotation_get(int* matrix);
+    [LibraryImport(AvUtil)] public static partial void av_display_rotation_set(int* matrix, double angle);
     [LibraryImport(AvUtil)] public static partial int av_pix_fmt_count_planes(int pixFmt);
     [LibraryImport(AvUtil)] public static partial int av_pix_fmt_get_chroma_sub_sample(int pixFmt, int* log2ChromaW, int* log2ChromaH);
     [LibraryImport(AvUtil)] public static partial int av_image_get_linesize(int pixFmt, int width, int plane);
@@ -131,6 +132,7 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvFormat)] public static partial int av_index_search_timestamp(nint stream, long timestamp, int flags);
     [LibraryImport(AvFormat)] public static partial nint avformat_index_get_entry(nint stream, int idx);
     [LibraryImport(AvFormat)] public static partial nint av_stream_get_side_data(nint stream, int type, nuint* size);
+    [LibraryImport(AvFormat)] public static partial nint av_stream_new_side_data(nint stream, int type, nuint size);
     [LibraryImport(AvFormat)] public static partial int avformat_index_get_entries_count(nint stream);
     [LibraryImport(AvFormat)] public static partial AVRational av_guess_sample_aspect_ratio(nint formatCtx, nint stream, nint frame);
 
