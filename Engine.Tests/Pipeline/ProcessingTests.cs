@@ -312,6 +312,32 @@ public class ProcessingTests : TempDirTest
     }
 
     [Test]
+    public void Clip_audio_starting_after_the_video_keeps_its_place()
+    {
+        // The tone's stream starts 0.5 s after the first video frame (as in the file's timestamps).
+        var path = Path.Combine(_dir, "late-audio.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "color=c=gray:s=64x64:r=30:d=2", "-itsoffset", "0.5", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=1.5",
+            "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", path);
+        using var scene = Compile("""{ "video": {} }""", path);
+        var voice = scene.Audio.Mix.Voices.Single();
+        Assert.That(voice.StartMs, Is.EqualTo(500).Within(30), "placed where its timestamps put it");
+        var output = Path.Combine(_dir, "late-out.mp4");
+        RenderJob.Run(scene, output);
+        using var d = new AudioDecoder(output, 48000);
+        var l = new float[48000 * 3];
+        var r = new float[l.Length];
+        int n = d.Read(l, r);
+        double Rms(int from, int to)
+        {
+            double sum = 0;
+            for (int i = from; i < to; i++) sum += l[i] * l[i];
+            return Math.Sqrt(sum / (to - from));
+        }
+        Assert.That(Rms(2400, 19200), Is.LessThan(0.005), "silence for the first 0.4 s");
+        Assert.That(Rms(31200, 48000), Is.GreaterThan(0.04), "the tone from 0.65 s on");
+    }
+
+    [Test]
     public void Clip_audio_crossfades_across_a_transition()
     {
         var a = SolidClip("a.mp4", "red", 1, hz: 440);

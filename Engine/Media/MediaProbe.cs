@@ -52,6 +52,8 @@ public sealed record StreamInfo
     public long BitRate { get; init; }
     /// <summary>Seconds; 0 when the container gives no per-stream duration (Matroska).</summary>
     public double DurationSeconds { get; init; }
+    /// <summary>When the stream's first packet is presented, in seconds; null when unknown.</summary>
+    public double? StartSeconds { get; init; }
     /// <summary>Frame (packet) count: from the container's index, or counted when the probe read the whole stream; 0 when unknown.</summary>
     public long Frames { get; init; }
     public string? Language { get; init; }
@@ -287,6 +289,7 @@ public static unsafe class MediaProbe
             Profile = profile == AvConst.ProfileUnknown ? null : Marshal.PtrToStringUTF8(LibAv.avcodec_profile_name(codecId, profile)),
             BitRate = Math.Max(0, LibAv.Field<long>(par, AvLayout.CodecParameters.BitRate)),
             DurationSeconds = d is <= 0 or AvConst.NoPtsValue ? 0 : d * tb.ToDouble(),
+            StartSeconds = LibAv.Field<long>(st, AvLayout.Stream.StartTime) is var s0 && s0 != AvConst.NoPtsValue ? s0 * tb.ToDouble() : null,
             Frames = Math.Max(0, LibAv.Field<long>(st, AvLayout.Stream.NbFrames)),
             Language = Tag(tags, "language"),
             Title = Tag(tags, "title"),

@@ -8,11 +8,12 @@ namespace ReelSpeed.Engine.Scenes;
 /// One input clip on the composition's timeline: it is on screen from <see cref="StartMs"/> for
 /// <see cref="DurationMs"/>, showing its source from <see cref="SourceStartMs"/> on. Consecutive
 /// clips overlap by the transition's length. <see cref="Rotation"/> and the source size are as
-/// probed (the frames are turned upright when drawn).
+/// probed (the frames are turned upright when drawn). <see cref="AudioOffsetMs"/> is when the
+/// audio's first sample plays after the first video frame (negative: before it).
 /// </summary>
 public sealed record ClipSegment(
     int Index, string Field, string Path, double StartMs, double DurationMs, double SourceStartMs,
-    int SourceWidth, int SourceHeight, int Rotation, double SourceFps, bool HasAudio, double Volume)
+    int SourceWidth, int SourceHeight, int Rotation, double SourceFps, bool HasAudio, double Volume, double AudioOffsetMs = 0)
 {
     public double EndMs => StartMs + DurationMs;
 

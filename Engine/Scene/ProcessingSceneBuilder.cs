@@ -50,7 +50,7 @@ public static class ProcessingSceneBuilder
                 errors.Add(new ConfigError("effects.transitions.duration",
                     $"{transitionMs / 1000:0.###} s is too long for {clipField} ({duration / 1000:0.###} s used): a clip must outlast the transitions at its ends"));
             segments.Add(new ClipSegment(i, spec.Field, spec.Path, start, duration, spec.TrimStartMs,
-                info.Width, info.Height, info.Rotation, info.Fps, info.HasAudio, spec.Volume));
+                info.Width, info.Height, info.Rotation, info.Fps, info.HasAudio, spec.Volume, info.AudioOffsetMs));
             start += duration - (probed.Length > 1 ? transitionMs : 0);
         }
         if (errors.Count > 0) throw new ConfigValidationException(errors);
@@ -98,12 +98,20 @@ public static class ProcessingSceneBuilder
 
     /// <summary>What the scene needs to know of a clip, read once when the scene is built.</summary>
     /// <param name="StoredWidth">Width in square pixels as stored (before rotation).</param>
-    private sealed record ClipInfo(double DurationMs, int Width, int Height, int Rotation, double Fps, bool HasAudio, int DisplayWidth, int DisplayHeight, ColorTags Color, int StoredWidth);
+    /// <param name="AudioOffsetMs">When the audio's first sample plays after the first video frame (negative: before).</param>
+    private sealed record ClipInfo(double DurationMs, int Width, int Height, int Rotation, double Fps, bool HasAudio, int DisplayWidth, int DisplayHeight, ColorTags Color, int StoredWidth,
+        double AudioOffsetMs);
 
     private static ClipInfo Probe(ClipSpec spec)
     {
         using var decoder = new VideoDecoder(spec.Path, spec.Field);
-        bool hasAudio = MediaProbe.Probe(spec.Path).Streams.Any(s => s.Type == "audio");
+        var streams = MediaProbe.Probe(spec.Path).Streams;
+        // The audio the decoder reads starts at the audio stream's first sample: where that lies
+        // against the first video frame places it on the clip's timeline.
+        var audio = streams.FirstOrDefault(s => s.Type == "audio" && !s.AttachedPic);
+        var video = streams.FirstOrDefault(s => s.Type == "video" && !s.AttachedPic);
+        bool hasAudio = audio is not null;
+        double audioOffsetMs = audio?.StartSeconds is { } a0 && video?.StartSeconds is { } v0 ? (a0 - v0) * 1000 : 0;
         double pixelAspect = decoder.SampleAspect is { Num: > 0, Den: > 0 } a ? a.ToDouble() : 1;
         int shownWidth = (int)Math.Round(decoder.Width * pixelAspect);
         var (dw, dh) = decoder.Rotation is 90 or 270 ? (decoder.Height, shownWidth) : (shownWidth, decoder.Height);
@@ -111,7 +119,7 @@ public static class ProcessingSceneBuilder
         var color = decoder.PixelFormat is AvConst.PixFmtYuvj420p or AvConst.PixFmtYuvj422p or AvConst.PixFmtYuvj444p or AvConst.PixFmtYuvj440p
             ? decoder.Color with { Range = AvConst.ColRangeJpeg }
             : decoder.Color;
-        return new ClipInfo(decoder.DurationMs, decoder.Width, decoder.Height, decoder.Rotation, decoder.FrameRate, hasAudio, dw, dh, color, shownWidth);
+        return new ClipInfo(decoder.DurationMs, decoder.Width, decoder.Height, decoder.Rotation, decoder.FrameRate, hasAudio, dw, dh, color, shownWidth, audioOffsetMs);
     }
 
     /// <summary>The configured size, or the first clip's upright size (even sides, at most <see cref="VideoSettings.MaxSide"/>).</summary>
@@ -162,8 +170,15 @@ public static class ProcessingSceneBuilder
             var s = segments[i];
             double gain = a.Volume * s.Volume;
             if (!s.HasAudio || gain <= 0) continue;
-            double startMs = s.StartMs - config.TrimStartMs, sourceStart = s.SourceStartMs, length = s.DurationMs;
+            double startMs = s.StartMs - config.TrimStartMs, sourceStart = s.SourceStartMs - s.AudioOffsetMs, length = s.DurationMs;
             double fadeIn = i > 0 ? fade : 0, fadeOut = i < segments.Count - 1 ? fade : 0;
+            if (sourceStart < 0)
+            {
+                // The audio begins after this point of the video: it enters that much later.
+                startMs -= sourceStart;
+                length += sourceStart;
+                sourceStart = 0;
+            }
             if (startMs < 0)
             {
                 // The global trim cuts into this clip: start it later in its source.
