@@ -235,12 +235,14 @@ export interface ProcessingConfig {
   /** Inputs joined in order (then leave processVideo's inputPath empty). A string is a path. */
   clips?: Array<string | { path: string; trim?: { start?: number; end?: number }; volume?: number }>;
   optimization?: {
-    /** Fit the output into this many MB (1 MB = 1,000,000 bytes) by a two-pass encode. */
+    /** Fit the output into this many MB (1 MB = 1,000,000 bytes) by a two-pass encode (not with video.crf or video.bitrateKbps). */
     target_size_mb?: number;
     /** Hardware encoder policy for this job (see getHardwareInfo). Default false. */
     hardware_acceleration?: boolean | 'auto';
-    /** Fewer frames in flight (single-threaded decode, shorter encoder look-ahead): less memory, a little slower. */
+    /** Decode clips on one thread (one decoded frame held instead of one per core): less memory, slower decoding. */
     memory_optimization?: boolean;
+    /** With target_size_mb and no video.width/height: scale the picture down when the bit rate is too low for its size. Default true. */
+    allow_downscale?: boolean;
   };
 }
 
@@ -529,7 +531,7 @@ export interface OptimizeOptions extends ProcessOptions {
   preset?: 'ultrafast' | 'superfast' | 'veryfast' | 'faster' | 'fast' | 'medium' | 'slow' | 'slower' | 'veryslow';
   /** Measure SSIM/PSNR of the output against the input afterwards. Default true. */
   measureQuality?: boolean;
-  /** Compare every Nth frame pair (1 = all). Default 2. */
+  /** Compare every Nth frame pair (1 = all). Default 1. */
   qualitySampleEvery?: number;
   /** This job's hardware policy (two-pass always uses the software encoder). Default: the engine's. */
   hardwareAcceleration?: boolean | 'auto';
@@ -638,7 +640,7 @@ export interface SceneJson {
     background: string;
     clips: Array<{ index: number; file: string; startMs: number; durationMs: number; sourceStartMs: number; sourceWidth: number; sourceHeight: number; rotation: number; sourceFps: number; hasAudio: boolean; volume: number }>;
     transition: { type: string; durationMs: number; direction: string; shader?: string } | null;
-    effects: { brightness: number; contrast: number; saturation: number; hueShift: number; colorMatrix: number[]; blur: number; sharpen: number };
+    effects: { brightness: number; contrast: number; saturation: number; hueShift: number; colorMatrices: number[][]; blur: number; sharpen: number };
     textOverlays: Array<{ startMs: number; endMs: number | null; text: Record<string, unknown>; [key: string]: unknown }>;
   };
   assets: string[];

@@ -184,7 +184,13 @@ public class ProcessingTests : TempDirTest
         }
         using (var sharp = With("""{ "sharpen": 1 }"""))
             Assert.That(Pixels.Near(At(sharp, 0.25, 0.5), Red, 12), Is.True, "sharpen leaves flat areas alone");
-        Assert.That(ClipEffects.ColorMatrix(ColorCorrection.Neutral), Is.Null);
+        Assert.That(ClipEffects.ColorMatrices(ColorCorrection.Neutral), Is.Empty);
+        // Clamped after each stage, as chained CSS filters: contrast 2 takes #E7E7E7 to white,
+        // then brightness 0.5 to mid grey (a single product matrix would give #A7A7A7).
+        var light = SolidClip("light.mp4", "0xE7E7E7", 1);
+        using (var chained = Compile("""{ "video": {}, "effects": { "color_correction": { "contrast": 2, "brightness": 0.5 } } }""", light))
+        using (var f = Frame(chained, 200))
+            Assert.That(Pixels.Near(At(f, 0.5, 0.5), new SKColor(128, 128, 128), 3), Is.True, $"got {At(f, 0.5, 0.5)}");
     }
 
     [Test]
@@ -270,6 +276,9 @@ public class ProcessingTests : TempDirTest
         Assert.That(e.Message, Does.Contain("effects.transitions.shader").And.Contain("nope"));
         e = Assert.Throws<ConfigValidationException>(() => Compile(Config("half4 main(float2 p) { return half4(1); }")))!;
         Assert.That(e.Message, Does.Contain("uniform shader from"));
+        // Compiles, but its progress is a float2 the engine cannot set: refused now, not mid-render.
+        e = Assert.Throws<ConfigValidationException>(() => Compile(Config("uniform shader from; uniform shader to; uniform float2 progress; half4 main(float2 p) { return from.eval(p); }")))!;
+        Assert.That(e.Message, Does.Contain("effects.transitions.shader").And.Contain("uniform float progress"));
     }
 
     [Test]
@@ -509,6 +518,29 @@ public class TargetSizeTests : TempDirTest
         TestContext.Out.WriteLine($"{source}: {new FileInfo(output).Length} bytes for {targetMb} MB ({ratio:P1}), {attempts} encode(s), {result.WallMs:0} ms");
         Assert.That(ratio, Is.InRange(0.95, 1.02));
         Assert.That(result.FileSize, Is.EqualTo(new FileInfo(output).Length));
+    }
+
+    [Test]
+    public void An_abort_during_a_retry_leaves_no_file()
+    {
+        // A still clip with a generous target undershoots, so a second encode follows the first.
+        var input = Path.Combine(_dir, "still.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "color=c=black:s=320x240:r=30:d=2", "-c:v", "libx264", "-pix_fmt", "yuv420p", input);
+        using var scene = EngineApi.CompileScene("""{ "optimization": { "target_size_mb": 2 } }""", null, input);
+        using var cts = new CancellationTokenSource();
+        var output = Path.Combine(_dir, "out.mp4");
+        var e = Assert.Throws<EngineException>(() => TargetedRender.Run(scene, output, p => { if (p.Stage.Contains("retry")) cts.Cancel(); }, cts.Token, null, 0, HardwareAcceleration.Off))!;
+        Assert.That(e.Code, Is.EqualTo(ErrorCodes.Aborted));
+        Assert.That(Directory.GetFiles(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "still.mp4" }), "neither the first encode nor a partial second remains");
+    }
+
+    [Test]
+    public void A_target_size_cannot_be_combined_with_a_crf()
+    {
+        var input = Path.Combine(_dir, "in.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x120:r=30:d=1", "-c:v", "libx264", "-pix_fmt", "yuv420p", input);
+        var e = Assert.Throws<ConfigValidationException>(() => EngineApi.CompileScene("""{ "video": { "crf": 18 }, "optimization": { "target_size_mb": 1 } }""", null, input))!;
+        Assert.That(e.Errors.Select(x => x.Path), Does.Contain("optimization.target_size_mb"));
     }
 
     [Test]

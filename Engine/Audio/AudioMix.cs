@@ -17,6 +17,9 @@ public sealed record VoiceClip(int MessageIndex, string Path, double StartMs, do
     public double FadeInMs { get; init; }
     public double FadeOutMs { get; init; }
 
+    /// <summary>How far into its fade-in the clip starts, in ms (a trim that cuts into a crossfade keeps its phase).</summary>
+    public double FadeInStartMs { get; init; }
+
     /// <summary>How errors name the clip; null names it after its message.</summary>
     public string? Label { get; init; }
 }
@@ -140,6 +143,7 @@ public sealed record AudioMix
             NonNegative(v.SourceStartMs, $"{nameof(Voices)}[{i}].{nameof(VoiceClip.SourceStartMs)}");
             NonNegative(v.FadeInMs, $"{nameof(Voices)}[{i}].{nameof(VoiceClip.FadeInMs)}");
             NonNegative(v.FadeOutMs, $"{nameof(Voices)}[{i}].{nameof(VoiceClip.FadeOutMs)}");
+            NonNegative(v.FadeInStartMs, $"{nameof(Voices)}[{i}].{nameof(VoiceClip.FadeInStartMs)}");
             if (v.MaxDurationMs is { } max) NonNegative(max, $"{nameof(Voices)}[{i}].{nameof(VoiceClip.MaxDurationMs)}");
         }
         for (int i = 0; i < PopTimesMs.Count; i++) NonNegative(PopTimesMs[i], $"{nameof(PopTimesMs)}[{i}]");

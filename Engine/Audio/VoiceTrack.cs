@@ -20,7 +20,7 @@ internal sealed class VoiceTrack : IDisposable
     private readonly AudioDecoder?[] _open;
     private readonly long[] _played;   // samples of each clip mixed so far
     private readonly long[] _length;   // samples each clip may play (long.MaxValue: to its end)
-    private readonly int[] _fadeIn, _fadeOut;
+    private readonly int[] _fadeIn, _fadeOut, _fadeInStart;
     private readonly float[] _scratchL, _scratchR;
     private int _next;        // first clip not opened yet
     private int _firstOpen;   // no clip before this one is still open
@@ -36,6 +36,7 @@ internal sealed class VoiceTrack : IDisposable
         _length = _clips.Select(c => c.MaxDurationMs is { } d ? AudioMix.ToSamples(d) : long.MaxValue).ToArray();
         _fadeIn = _clips.Select(c => (int)Math.Min(int.MaxValue, AudioMix.ToSamples(c.FadeInMs))).ToArray();
         _fadeOut = _clips.Select(c => (int)Math.Min(int.MaxValue, AudioMix.ToSamples(c.FadeOutMs))).ToArray();
+        _fadeInStart = _clips.Select(c => (int)Math.Min(int.MaxValue, AudioMix.ToSamples(c.FadeInStartMs))).ToArray();
         _scratchL = new float[maxBlock];
         _scratchR = new float[maxBlock];
         foreach (var c in _clips)
@@ -113,7 +114,8 @@ internal sealed class VoiceTrack : IDisposable
     private float FadeGain(int i, long played)
     {
         double g = 1;
-        if (played < _fadeIn[i]) g *= Math.Sin(0.5 * Math.PI * played / _fadeIn[i]);
+        long into = played + _fadeInStart[i];
+        if (into < _fadeIn[i]) g *= Math.Sin(0.5 * Math.PI * into / _fadeIn[i]);
         long left = _length[i] - played;
         if (_length[i] != long.MaxValue && left < _fadeOut[i]) g *= Math.Sin(0.5 * Math.PI * Math.Max(0, left) / _fadeOut[i]);
         return (float)g;

@@ -129,6 +129,8 @@ public static class ProcessingConfigParser
         var (trimStart, trimEnd) = ParseTrim(r, root, "trim");
         var clips = ParseClips(r, root, baseDirectory, inputPath);
         var optimization = ParseOptimization(r, root);
+        if (optimization.TargetSizeMb is not null && (video.Crf is not null || video.BitrateKbps is not null))
+            r.Error("optimization.target_size_mb", $"sets the bit rate from the size, so it cannot be combined with video.{(video.Crf is not null ? "crf" : "bitrateKbps")}");
         if (transition is not null && clips.Count < 2)
             r.Warn("effects.transitions: a transition needs at least two clips; with one it does nothing");
         if (r.Errors.Count > 0) throw new ConfigValidationException(r.Errors.ToArray());

@@ -109,6 +109,9 @@ public static class Optimize
         var output = options.OutputPath ?? Path.Combine(Path.GetDirectoryName(inputPath)!, Path.GetFileNameWithoutExtension(inputPath) + ".optimized.mp4");
         if (string.Equals(Path.GetFullPath(output), Path.GetFullPath(inputPath), StringComparison.Ordinal))
             throw new EngineException(ErrorCodes.Output, $"options.outputPath: {output} is the input itself; optimizeVideo never overwrites its input");
+        string ext = Path.GetExtension(output).ToLowerInvariant();
+        if ((ext == ".webm" && options.Codec != EncodeSettings.Vp9) || (ext == ".mov" && options.Codec == EncodeSettings.Vp9))
+            throw new ConfigValidationException(new[] { new ConfigError("options.codec", $"\"{options.Codec}\" cannot go into a {ext} file ({output}); use {(ext == ".webm" ? "\"vp9\"" : "\"h264\" or \"h265\"")} or another extension") });
         return output;
     }
 

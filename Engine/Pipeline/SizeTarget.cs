@@ -58,8 +58,7 @@ public static class SizeTarget
             foreach (var step in AudioKbpsSteps)
                 if (step <= totalKbps * MaxAudioShare) { audioKbps = step; break; }
         }
-        int videoKbps = (int)Math.Floor(totalKbps - audioKbps);
-        videoKbps = Math.Max(MinVideoKbps, videoKbps);
+        int videoKbps = (int)Math.Clamp(Math.Floor(totalKbps - audioKbps), MinVideoKbps, Scenes.EncodeSettings.MaxBitrateKbps);
 
         var (w, h) = (width, height);
         bool downscaled = false;

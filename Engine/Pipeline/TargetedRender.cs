@@ -31,9 +31,10 @@ public static class TargetedRender
         if (scene.Composition?.TargetBytes is not { } target)
             return new TargetedResult(RenderJob.Run(scene, outputPath, progress, cancel, tempDirectory, encoderThreads, hardware), 1, null);
 
-        // Progress stays monotonic over retries: a retry reports under its own stage name and
-        // never goes back below what was already reported; "done" is said once, at the end.
-        var last = new RenderProgress(0, scene.FrameCount, 0, 0, "queued");
+        // Progress stays monotonic over retries and keeps moving: each encode reports within
+        // the part of the bar not yet used (the first in 0..80 %, a retry in 80 %..96 %, ...);
+        // "done" is said once, at the end.
+        double floor = 0, span = 0.8;
         Action<RenderProgress>? report = null;
         string stageSuffix = "";
         if (progress is not null)
@@ -41,19 +42,24 @@ public static class TargetedRender
             report = p =>
             {
                 if (p.Stage == "done") return;
-                if (p.Percent < last.Percent) p = p with { Frame = last.Frame, TotalFrames = last.TotalFrames };
-                last = p with { Stage = p.Stage + stageSuffix };
-                progress(last);
+                const int Scale = 10_000;
+                double f = floor + span * (p.TotalFrames == 0 ? 1 : (double)p.Frame / p.TotalFrames);
+                progress(p with { Frame = (int)Math.Round(f * Scale), TotalFrames = Scale, Stage = p.Stage + stageSuffix });
             };
         }
 
+        // Each encode goes to a hidden file beside the output; only the one accepted is renamed
+        // into place, so an abort or a failure during a retry leaves nothing behind (and an
+        // existing file at the output path is replaced only on success).
+        var dir = Path.GetDirectoryName(Path.GetFullPath(outputPath))!;
+        var attemptPath = Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(outputPath)}.{Guid.NewGuid().ToString("N")[..8]}.attempt{Path.GetExtension(outputPath)}");
         var current = scene;
         long previousSize = 0;
         try
         {
             for (int attempt = 1; ; attempt++)
             {
-                var result = RenderJob.Run(current, outputPath, report, cancel, tempDirectory, encoderThreads, hardware);
+                var result = RenderJob.Run(current, attemptPath, report, cancel, tempDirectory, encoderThreads, hardware);
                 double ratio = result.FileSize / (double)target;
                 bool inside = ratio <= 1 + MaxOver && ratio >= 1 - MaxUnder;
                 // More bits no longer make a bigger file: the content needs less than the budget.
@@ -64,7 +70,6 @@ public static class TargetedRender
                 {
                     if (ratio > 1 + MaxOver)
                     {
-                        File.Delete(result.OutputPath);
                         throw new EngineException(ErrorCodes.TargetUnreachable,
                             $"target size: {target / (double)SizeTarget.BytesPerMb:0.###} MB cannot be met; after {attempt} encodes the smallest achieved is {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB");
                     }
@@ -72,7 +77,8 @@ public static class TargetedRender
                     string? note = ratio < 1 - MaxUnder
                         ? $"target size: the encode used {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB of {target / (double)SizeTarget.BytesPerMb:0.###} MB; the content needs no more at this size and rate"
                         : null;
-                    return new TargetedResult(result, attempt, note);
+                    File.Move(attemptPath, outputPath, overwrite: true);
+                    return new TargetedResult(result with { OutputPath = Path.GetFullPath(outputPath) }, attempt, note);
                 }
                 // Everything but the video (audio at its bit rate, the container's tables) stays;
                 // the video's share is scaled by how far the whole missed.
@@ -87,11 +93,14 @@ public static class TargetedRender
                 if (!ReferenceEquals(current, scene)) current.Dispose();
                 current = scene.WithEncode(encode with { BitrateKbps = kbps });
                 stageSuffix = $"-retry{attempt}";
+                floor += span;
+                span = (1 - floor) * 0.8;
             }
         }
         finally
         {
             if (!ReferenceEquals(current, scene)) current.Dispose();
+            if (File.Exists(attemptPath)) File.Delete(attemptPath);
         }
     }
 }

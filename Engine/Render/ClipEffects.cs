@@ -4,9 +4,9 @@ using SkiaSharp;
 namespace ReelSpeed.Engine.Render;
 
 /// <summary>
-/// The processing effects as Skia filters, built once per job: colour correction as one 4x5
-/// colour matrix (the product of brightness, contrast, saturation and hue rotation, with the
-/// CSS filter definitions on gamma-encoded RGB), blur as a Gaussian image filter (sigma =
+/// The processing effects as Skia filters, built once per job: colour correction as a chain of
+/// 4x5 colour matrices (hue rotation, saturation, contrast, brightness: the CSS filter
+/// definitions on gamma-encoded RGB, clamped after each as CSS does), blur as a Gaussian image filter (sigma =
 /// radius / 2, edges clamped so the frame border does not darken), sharpen as a 3x3 unsharp
 /// convolution. All run inside Skia's pipeline (and on a GPU where Skia has one), never in a
 /// per-pixel C# loop.
@@ -17,19 +17,19 @@ public static class ClipEffects
     private const float Lr = 0.2126f, Lg = 0.7152f, Lb = 0.0722f;
 
     /// <summary>
-    /// The combined colour matrix (row-major 4x5; the last column is an offset in 0..1 units, as
-    /// Skia's colour-matrix filter takes it), or null when every factor is neutral.
-    /// Order: hue, saturation, contrast, brightness.
+    /// The colour matrices in the order they apply — hue, saturation, contrast, brightness, each
+    /// only when not neutral — as row-major 4x5 matrices whose last column is an offset in 0..1
+    /// units (as Skia's colour-matrix filter takes it). Like chained CSS filters, the result is
+    /// clamped to 0..1 after each one, so they are applied one by one, not multiplied together.
     /// </summary>
-    public static float[]? ColorMatrix(ColorCorrection c)
+    public static IReadOnlyList<float[]> ColorMatrices(ColorCorrection c)
     {
-        if (c.IsNeutral) return null;
-        var m = Identity();
-        if (c.HueShiftDegrees % 360 != 0) m = Multiply(Hue(c.HueShiftDegrees), m);
-        if (c.Saturation != 1) m = Multiply(Saturation((float)c.Saturation), m);
-        if (c.Contrast != 1) m = Multiply(Contrast((float)c.Contrast), m);
-        if (c.Brightness != 1) m = Multiply(Scale((float)c.Brightness), m);
-        return m;
+        var list = new List<float[]>(4);
+        if (c.HueShiftDegrees % 360 != 0) list.Add(Hue(c.HueShiftDegrees));
+        if (c.Saturation != 1) list.Add(Saturation((float)c.Saturation));
+        if (c.Contrast != 1) list.Add(Contrast((float)c.Contrast));
+        if (c.Brightness != 1) list.Add(Scale((float)c.Brightness));
+        return list;
     }
 
     /// <summary>
@@ -38,7 +38,7 @@ public static class ClipEffects
     /// </summary>
     public static SKPaint? CreatePaint(ColorCorrection color, double blurRadius, double sharpen)
     {
-        var matrix = ColorMatrix(color);
+        var matrices = ColorMatrices(color);
         SKImageFilter? filter = null;
         if (sharpen > 0)
         {
@@ -54,12 +54,23 @@ public static class ClipEffects
             filter?.Dispose();
             filter = blur;
         }
-        if (matrix is null && filter is null) return null;
-        return new SKPaint
+        if (matrices.Count == 0 && filter is null) return null;
+        // Each stage clamps: compose them, the first applied innermost.
+        SKColorFilter? chain = null;
+        foreach (var m in matrices)
         {
-            ColorFilter = matrix is null ? null : SKColorFilter.CreateColorMatrix(matrix),
-            ImageFilter = filter,
-        };
+            var stage = SKColorFilter.CreateColorMatrix(m);
+            if (chain is null)
+            {
+                chain = stage;
+                continue;
+            }
+            var composed = SKColorFilter.CreateCompose(stage, chain);
+            stage.Dispose();
+            chain.Dispose();
+            chain = composed;
+        }
+        return new SKPaint { ColorFilter = chain, ImageFilter = filter };
     }
 
     /// <summary>Releases a paint made by <see cref="CreatePaint"/> with its filters.</summary>
@@ -70,14 +81,6 @@ public static class ClipEffects
         paint.ImageFilter?.Dispose();
         paint.Dispose();
     }
-
-    private static float[] Identity() => new float[]
-    {
-        1, 0, 0, 0, 0,
-        0, 1, 0, 0, 0,
-        0, 0, 1, 0, 0,
-        0, 0, 0, 1, 0,
-    };
 
     private static float[] Scale(float k) => new float[]
     {
@@ -123,20 +126,4 @@ public static class ClipEffects
         };
     }
 
-    /// <summary>a·b for 4x5 colour matrices (b applied first).</summary>
-    private static float[] Multiply(float[] a, float[] b)
-    {
-        var r = new float[20];
-        for (int row = 0; row < 4; row++)
-        {
-            for (int col = 0; col < 5; col++)
-            {
-                float v = 0;
-                for (int k = 0; k < 4; k++) v += a[row * 5 + k] * b[k * 5 + col];
-                if (col == 4) v += a[row * 5 + 4];
-                r[row * 5 + col] = v;
-            }
-        }
-        return r;
-    }
 }

@@ -51,7 +51,21 @@ public sealed class TransitionShader : IDisposable
             effect.Dispose();
             return (null, problem);
         }
-        return (new TransitionShader(effect, uniforms.Contains("resolution")), null);
+        // Uniforms of another type than the engine writes (a float2 progress, an int
+        // resolution) compile but cannot be set: find out now, not on the first transition frame.
+        var shader = new TransitionShader(effect, uniforms.Contains("resolution"));
+        try
+        {
+            using var from = SKShader.CreateColor(SKColors.Black);
+            using var to = SKShader.CreateColor(SKColors.White);
+            using var trial = shader.Create(from, to, 0.5f, 2, 2);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            shader.Dispose();
+            return (null, $"the SkSL shader's uniforms must be 'uniform float progress;' and 'uniform float2 resolution;' ({e.Message})");
+        }
+        return (shader, null);
     }
 
     /// <summary>A shader mixing <paramref name="from"/> and <paramref name="to"/> at <paramref name="progress"/> (dispose it after drawing).</summary>

@@ -171,7 +171,7 @@ public static class ProcessingSceneBuilder
             double gain = a.Volume * s.Volume;
             if (!s.HasAudio || gain <= 0) continue;
             double startMs = s.StartMs - config.TrimStartMs, sourceStart = s.SourceStartMs - s.AudioOffsetMs, length = s.DurationMs;
-            double fadeIn = i > 0 ? fade : 0, fadeOut = i < segments.Count - 1 ? fade : 0;
+            double fadeIn = i > 0 ? fade : 0, fadeOut = i < segments.Count - 1 ? fade : 0, fadeInStart = 0;
             if (sourceStart < 0)
             {
                 // The audio begins after this point of the video: it enters that much later.
@@ -184,7 +184,7 @@ public static class ProcessingSceneBuilder
                 // The global trim cuts into this clip: start it later in its source.
                 sourceStart -= startMs;
                 length += startMs;
-                fadeIn = Math.Max(0, fadeIn + startMs);
+                fadeInStart = -startMs; // the crossfade goes on from where the trim cut into it
                 startMs = 0;
             }
             if (length <= 0 || startMs >= durationMs) continue;
@@ -193,6 +193,7 @@ public static class ProcessingSceneBuilder
                 SourceStartMs = sourceStart,
                 MaxDurationMs = length,
                 FadeInMs = fadeIn,
+                FadeInStartMs = fadeInStart,
                 FadeOutMs = fadeOut,
                 Label = s.Field,
             });

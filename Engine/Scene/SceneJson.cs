@@ -240,8 +240,13 @@ public static class SceneJson
         w.WriteNumber("contrast", c.Color.Contrast);
         w.WriteNumber("saturation", c.Color.Saturation);
         w.WriteNumber("hueShift", c.Color.HueShiftDegrees);
-        w.WriteStartArray("colorMatrix");
-        foreach (var v in Render.ClipEffects.ColorMatrix(c.Color) ?? []) w.WriteNumberValue(MathF.Round(v, 6));
+        w.WriteStartArray("colorMatrices");
+        foreach (var m in Render.ClipEffects.ColorMatrices(c.Color))
+        {
+            w.WriteStartArray();
+            foreach (var v in m) w.WriteNumberValue(MathF.Round(v, 6));
+            w.WriteEndArray();
+        }
         w.WriteEndArray();
         w.WriteNumber("blur", c.BlurRadius);
         w.WriteNumber("sharpen", c.Sharpen);
