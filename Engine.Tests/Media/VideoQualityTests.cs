@@ -326,13 +326,13 @@ public class VideoQualityTests
 
     // ---- kernels ----------------------------------------------------------------------------
 
-    [NonParallelizable] // switches the kernels' static AVX2 flag
     [TestCase(8, 8)]
+    [TestCase(19, 12)]
     [TestCase(37, 29)]
     [TestCase(64, 64)]
     [TestCase(250, 97)]
     [TestCase(1083, 41)]
-    public unsafe void Avx2_and_scalar_kernels_agree_with_a_direct_window_by_window_computation(int width, int height)
+    public unsafe void Every_kernel_path_agrees_with_a_direct_window_by_window_computation(int width, int height)
     {
         var random = new Random(width * 1000 + height);
         int strideA = width + random.Next(0, 40), strideB = width + random.Next(0, 40);
@@ -355,31 +355,51 @@ public class VideoQualityTests
             }
         double expectedSsim = DirectSsimSum(a, strideA, b, strideB, width, height);
 
-        bool saved = QualityKernels.UseAvx2;
         var scratch = new int[QualityKernels.SsimScratchInts(width)];
-        try
-        {
-            foreach (bool avx2 in new[] { false, true })
+        var ssims = new Dictionary<QualityKernels.Path, double>();
+        foreach (var path in KernelPaths())
+            fixed (byte* pa = a, pb = b)
+            fixed (int* ps = scratch)
             {
-                if (avx2 && !System.Runtime.Intrinsics.X86.Avx2.IsSupported) continue;
-                QualityKernels.UseAvx2 = avx2;
-                fixed (byte* pa = a, pb = b)
-                fixed (int* ps = scratch)
-                {
-                    double ssim = QualityKernels.SsimSum(pa, strideA, pb, strideB, width, height, ps);
-                    long sse = QualityKernels.SquaredError(pa, strideA, pb, strideB, width, height);
-                    Assert.That(sse, Is.EqualTo(expectedSse), $"squared error, avx2={avx2}");
-                    // The same float per window; only the order of the float sums differs.
-                    Assert.That(ssim, Is.EqualTo(expectedSsim).Within(1e-6 * QualityKernels.SsimWindows(width, height)), $"ssim, avx2={avx2}");
-                }
+                double ssim = QualityKernels.SsimSum(pa, strideA, pb, strideB, width, height, ps, path);
+                long sse = QualityKernels.SquaredError(pa, strideA, pb, strideB, width, height, path);
+                Assert.That(sse, Is.EqualTo(expectedSse), $"squared error, {path}");
+                // The same float per window; only the order of the float sums may differ.
+                Assert.That(ssim, Is.EqualTo(expectedSsim).Within(1e-6 * QualityKernels.SsimWindows(width, height)), $"ssim, {path}");
+                ssims[path] = ssim;
             }
-        }
-        finally
-        {
-            QualityKernels.UseAvx2 = saved;
-        }
+        // The 128-bit path (the one the NativeAOT addon runs) adds the windows in the scalar order.
+        if (ssims.TryGetValue(QualityKernels.Path.Ssse3, out double ssse3))
+            Assert.That(ssse3, Is.EqualTo(ssims[QualityKernels.Path.Scalar]), "ssim, SSSE3 bit-identical to scalar");
         double mean = expectedSsim / QualityKernels.SsimWindows(width, height);
         Assert.That(mean, Is.InRange(0.05, 0.95), "the planes are neither equal nor unrelated");
+    }
+
+    [Test]
+    public void The_best_kernel_path_is_the_widest_the_CPU_has_and_an_absent_one_is_refused()
+    {
+        var expected = System.Runtime.Intrinsics.X86.Avx2.IsSupported ? QualityKernels.Path.Avx2
+            : System.Runtime.Intrinsics.X86.Ssse3.IsSupported ? QualityKernels.Path.Ssse3 : QualityKernels.Path.Scalar;
+        Assert.That(QualityKernels.Best, Is.EqualTo(expected));
+        Assert.That(KernelPaths(), Does.Contain(QualityKernels.Best));
+        if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+            Assert.Throws<PlatformNotSupportedException>(() => Squared(QualityKernels.Path.Avx2));
+        Assert.That(Squared(QualityKernels.Path.Scalar), Is.EqualTo(64 * 9));
+
+        static unsafe long Squared(QualityKernels.Path path)
+        {
+            byte* a = stackalloc byte[64], b = stackalloc byte[64];
+            for (int i = 0; i < 64; i++) (a[i], b[i]) = ((byte)i, (byte)(i + 3));
+            return QualityKernels.SquaredError(a, 8, b, 8, 8, 8, path);
+        }
+    }
+
+    /// <summary>Every kernel path this CPU runs, scalar first.</summary>
+    private static IEnumerable<QualityKernels.Path> KernelPaths()
+    {
+        yield return QualityKernels.Path.Scalar;
+        if (System.Runtime.Intrinsics.X86.Ssse3.IsSupported) yield return QualityKernels.Path.Ssse3;
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported) yield return QualityKernels.Path.Avx2;
     }
 
     /// <summary>x264/vf_ssim's window SSIM summed over every 8x8 window at 4-pixel steps, straight from the pixels.</summary>

@@ -18,9 +18,15 @@ namespace ReelSpeed.Engine.Media;
 /// The plane's SSIM is the mean over the ((w/4)−1)·((h/4)−1) windows.</item>
 /// <item>Squared error (as vf_psnr): Σ(a−b)² over every pixel of the plane.</item>
 /// </list>
-/// AVX2 paths do 8 blocks (32 pixels) and 8 windows per step; the scalar path is the
-/// reference and serves machines without AVX2 and the tails of rows. Both give identical
-/// integer sums; window values are identical, only the float summation order differs.
+/// Three paths, chosen as <see cref="Yuv420Converter"/> chooses (<see cref="Best"/>): AVX2 does
+/// 8 blocks (32 pixels) and 8 windows per step; SSSE3 (128-bit: SSE2 plus one SSSE3
+/// <c>phaddd</c>) does 4 blocks (16 pixels) and 4 windows per step; the scalar path is the
+/// reference and does the tails of rows. The NativeAOT addon is published at the default
+/// instruction-set baseline, where <c>Avx2.IsSupported</c> is constant false but the SSE family
+/// is checked at run time, so the addon runs the SSSE3 path. All paths give identical integer
+/// sums and identical window values; the SSSE3 path also adds the window values in the scalar
+/// order, so its SSIM sums are bit-identical to the scalar path's, while the AVX2 path sums 8
+/// lanes apart and its SSIM sum differs from them in the last float bits.
 /// </summary>
 internal static unsafe class QualityKernels
 {
@@ -33,8 +39,13 @@ internal static unsafe class QualityKernels
     /// them; summed as sample counts and divided once, so identical frames give exactly 1.
     /// <paramref name="scratch"/> holds <see cref="SsimScratchInts"/>(width) ints.
     /// </summary>
-    public static FrameScore ScoreFrames(nint a, nint b, int width, int height, int chromaWidth, int chromaHeight, int* scratch)
+    public static FrameScore ScoreFrames(nint a, nint b, int width, int height, int chromaWidth, int chromaHeight, int* scratch) =>
+        ScoreFrames(a, b, width, height, chromaWidth, chromaHeight, scratch, Best);
+
+    /// <summary>As <see cref="ScoreFrames(nint, nint, int, int, int, int, int*)"/> with a chosen path (tests, benchmarks).</summary>
+    public static FrameScore ScoreFrames(nint a, nint b, int width, int height, int chromaWidth, int chromaHeight, int* scratch, Path path)
     {
+        Require(path);
         var dataA = (byte**)((byte*)a + AvLayout.Frame.Data);
         var linesA = (int*)((byte*)a + AvLayout.Frame.Linesize);
         var dataB = (byte**)((byte*)b + AvLayout.Frame.Data);
@@ -47,8 +58,8 @@ internal static unsafe class QualityKernels
         {
             int w = p == 0 ? width : chromaWidth, h = p == 0 ? height : chromaHeight;
             double planeSamples = (double)w * h;
-            ssim[p] = SsimSum(dataA[p], linesA[p], dataB[p], linesB[p], w, h, scratch) / SsimWindows(w, h);
-            planeMse[p] = SquaredError(dataA[p], linesA[p], dataB[p], linesB[p], w, h) / planeSamples;
+            ssim[p] = SsimSum(dataA[p], linesA[p], dataB[p], linesB[p], w, h, scratch, path) / SsimWindows(w, h);
+            planeMse[p] = SquaredError(dataA[p], linesA[p], dataB[p], linesB[p], w, h, path) / planeSamples;
             all += planeSamples * ssim[p];
             mse += planeSamples * planeMse[p];
         }
@@ -61,8 +72,20 @@ internal static unsafe class QualityKernels
     /// <summary>(int)(.03²·255²·64·63 + .5): vf_ssim's C2 for 8-bit sums over 64 pixels.</summary>
     private const int C2 = 235963;
 
-    /// <summary>Whether the AVX2 paths run; tests switch it off to check them against the scalar path.</summary>
-    internal static bool UseAvx2 { get; set; } = Avx2.IsSupported;
+    /// <summary>The instruction set the kernels use (all give the same integer sums).</summary>
+    public enum Path { Scalar, Ssse3, Avx2 }
+
+    /// <summary>
+    /// The fastest path this CPU runs. Under NativeAOT at the default baseline the AVX2 test is
+    /// folded to false at compile time and the SSSE3 test is made at run time.
+    /// </summary>
+    public static Path Best => Avx2.IsSupported ? Path.Avx2 : Ssse3.IsSupported ? Path.Ssse3 : Path.Scalar;
+
+    private static void Require(Path path)
+    {
+        if (path == Path.Avx2 && !Avx2.IsSupported || path == Path.Ssse3 && !Ssse3.IsSupported)
+            throw new PlatformNotSupportedException($"this CPU has no {path}");
+    }
 
     /// <summary>Smallest plane side SSIM can measure: two 4x4 blocks make one 8x8 window.</summary>
     public const int MinSsimSide = 8;
@@ -82,13 +105,17 @@ internal static unsafe class QualityKernels
     /// <paramref name="width"/>x<paramref name="height"/> (each ≥ <see cref="MinSsimSide"/>).
     /// <paramref name="scratch"/> holds <see cref="SsimScratchInts"/>(width) ints.
     /// </summary>
-    public static double SsimSum(byte* a, nint strideA, byte* b, nint strideB, int width, int height, int* scratch)
+    public static double SsimSum(byte* a, nint strideA, byte* b, nint strideB, int width, int height, int* scratch) =>
+        SsimSum(a, strideA, b, strideB, width, height, scratch, Best);
+
+    /// <summary>As <see cref="SsimSum(byte*, nint, byte*, nint, int, int, int*)"/> with a chosen path (tests, benchmarks).</summary>
+    public static double SsimSum(byte* a, nint strideA, byte* b, nint strideB, int width, int height, int* scratch, Path path)
     {
+        Require(path);
         int blocksX = width >> 2, blocksY = height >> 2;
         int rowInts = BlockRowInts(width);
         // Two rows of block sums (the row above and the current one), each as four arrays.
         int* prev = scratch, cur = scratch + 4 * rowInts;
-        bool avx2 = UseAvx2;
         double total = 0;
         for (int z = 0; z < blocksY; z++)
         {
@@ -96,13 +123,19 @@ internal static unsafe class QualityKernels
             prev = cur;
             cur = swap;
             byte* rowA = a + 4 * z * strideA, rowB = b + 4 * z * strideB;
-            int done = avx2 ? BlockSumsAvx2(rowA, strideA, rowB, strideB, blocksX, cur, rowInts) : 0;
+            int done = path switch
+            {
+                Path.Avx2 => BlockSumsAvx2(rowA, strideA, rowB, strideB, blocksX, cur, rowInts),
+                Path.Ssse3 => BlockSumsSsse3(rowA, strideA, rowB, strideB, blocksX, cur, rowInts),
+                _ => 0,
+            };
             BlockSumsScalar(rowA, strideA, rowB, strideB, done, blocksX, cur, rowInts);
             if (z == 0) continue;
             int windows = blocksX - 1;
             float line = 0;
             int i = 0;
-            if (avx2) (line, i) = WindowsAvx2(prev, cur, rowInts, windows);
+            if (path == Path.Avx2) (line, i) = WindowsAvx2(prev, cur, rowInts, windows);
+            else if (path == Path.Ssse3) i = WindowsSsse3(prev, cur, rowInts, windows, ref line);
             for (; i < windows; i++) line += WindowScalar(prev, cur, rowInts, i);
             total += line;
         }
@@ -229,16 +262,118 @@ internal static unsafe class QualityKernels
         Avx2.Add(Avx2.Add(Avx.LoadVector256(prev + i), Avx.LoadVector256(prev + i + 1)),
                  Avx2.Add(Avx.LoadVector256(cur + i), Avx.LoadVector256(cur + i + 1)));
 
-    /// <summary>Σ(a−b)² over every pixel of two <paramref name="width"/>x<paramref name="height"/> planes (vf_psnr's per-plane sum).</summary>
-    public static long SquaredError(byte* a, nint strideA, byte* b, nint strideB, int width, int height)
+    // ---- SSSE3 (128-bit): 4 blocks / 4 windows a step ------------------------------------------
+
+    /// <summary>
+    /// Block sums 4 blocks (16 pixels) at a time; returns how many blocks it did (a multiple of 4).
+    /// As <see cref="BlockSumsAvx2"/> at half the width: bytes widen to 16 bits (unpack with zero),
+    /// pmaddwd gives pair sums accumulated over the 4 rows, and one phaddd pairs the pairs into
+    /// blocks, which in 128 bits come out in block order.
+    /// </summary>
+    private static int BlockSumsSsse3(byte* a, nint strideA, byte* b, nint strideB, int blocks, int* sums, int rowInts)
     {
-        bool avx2 = UseAvx2;
+        int chunks = blocks >> 2;
+        var ones = Vector128.Create((short)1);
+        var zero = Vector128<byte>.Zero;
+        for (int k = 0; k < chunks; k++)
+        {
+            Vector128<int> ssLo = default, ssHi = default, abLo = default, abHi = default;
+            Vector128<short> sumALo = default, sumAHi = default, sumBLo = default, sumBHi = default;
+            for (int y = 0; y < 4; y++)
+            {
+                var va = Sse2.LoadVector128(a + y * strideA + 16 * k);
+                var vb = Sse2.LoadVector128(b + y * strideB + 16 * k);
+                var aLo = Sse2.UnpackLow(va, zero).AsInt16();
+                var aHi = Sse2.UnpackHigh(va, zero).AsInt16();
+                var bLo = Sse2.UnpackLow(vb, zero).AsInt16();
+                var bHi = Sse2.UnpackHigh(vb, zero).AsInt16();
+                ssLo = Sse2.Add(ssLo, Sse2.Add(Sse2.MultiplyAddAdjacent(aLo, aLo), Sse2.MultiplyAddAdjacent(bLo, bLo)));
+                ssHi = Sse2.Add(ssHi, Sse2.Add(Sse2.MultiplyAddAdjacent(aHi, aHi), Sse2.MultiplyAddAdjacent(bHi, bHi)));
+                abLo = Sse2.Add(abLo, Sse2.MultiplyAddAdjacent(aLo, bLo));
+                abHi = Sse2.Add(abHi, Sse2.MultiplyAddAdjacent(aHi, bHi));
+                // ≤ 4·255 per lane: fits 16 bits.
+                sumALo = Sse2.Add(sumALo, aLo);
+                sumAHi = Sse2.Add(sumAHi, aHi);
+                sumBLo = Sse2.Add(sumBLo, bLo);
+                sumBHi = Sse2.Add(sumBHi, bHi);
+            }
+            int at = 4 * k;
+            Sse2.Store(sums + at, Ssse3.HorizontalAdd(Sse2.MultiplyAddAdjacent(sumALo, ones), Sse2.MultiplyAddAdjacent(sumAHi, ones)));
+            Sse2.Store(sums + rowInts + at, Ssse3.HorizontalAdd(Sse2.MultiplyAddAdjacent(sumBLo, ones), Sse2.MultiplyAddAdjacent(sumBHi, ones)));
+            Sse2.Store(sums + 2 * rowInts + at, Ssse3.HorizontalAdd(ssLo, ssHi));
+            Sse2.Store(sums + 3 * rowInts + at, Ssse3.HorizontalAdd(abLo, abHi));
+        }
+        return chunks << 2;
+    }
+
+    /// <summary>
+    /// Windows 4 at a time with the integer and float steps of <see cref="WindowScalar"/>, each
+    /// window's value added to <paramref name="line"/> in window order as the scalar loop adds
+    /// them, so the row's sum is bit-identical to the scalar path's; returns how many it did.
+    /// The products s1·s1, s2·s2, s1·s2 come from pmaddwd (SSE2): s1, s2 ≤ 64·255 fit the low
+    /// 16 bits of each lane with a zero high half, so the pair sum is the product alone.
+    /// </summary>
+    private static int WindowsSsse3(int* prev, int* cur, int rowInts, int windows, ref float line)
+    {
+        int chunks = windows >> 2;
+        var c1 = Vector128.Create(C1);
+        var c2 = Vector128.Create(C2);
+        float sum = line;
+        for (int k = 0; k < chunks; k++)
+        {
+            int i = 4 * k;
+            var s1 = Quad128(prev, cur, i);
+            var s2 = Quad128(prev + rowInts, cur + rowInts, i);
+            var ss = Quad128(prev + 2 * rowInts, cur + 2 * rowInts, i);
+            var s12 = Quad128(prev + 3 * rowInts, cur + 3 * rowInts, i);
+            var s1s1 = Sse2.MultiplyAddAdjacent(s1.AsInt16(), s1.AsInt16());
+            var s2s2 = Sse2.MultiplyAddAdjacent(s2.AsInt16(), s2.AsInt16());
+            var s1s2 = Sse2.MultiplyAddAdjacent(s1.AsInt16(), s2.AsInt16());
+            var vars = Sse2.Subtract(Sse2.Subtract(Sse2.ShiftLeftLogical(ss, 6), s1s1), s2s2);
+            var covar = Sse2.Subtract(Sse2.ShiftLeftLogical(s12, 6), s1s2);
+            var num0 = Sse2.ConvertToVector128Single(Sse2.Add(Sse2.ShiftLeftLogical(s1s2, 1), c1));
+            var num1 = Sse2.ConvertToVector128Single(Sse2.Add(Sse2.ShiftLeftLogical(covar, 1), c2));
+            var den0 = Sse2.ConvertToVector128Single(Sse2.Add(Sse2.Add(s1s1, s2s2), c1));
+            var den1 = Sse2.ConvertToVector128Single(Sse2.Add(vars, c2));
+            var v = Sse.Divide(Sse.Multiply(num0, num1), Sse.Multiply(den0, den1));
+            sum += v.ToScalar();
+            sum += v.GetElement(1);
+            sum += v.GetElement(2);
+            sum += v.GetElement(3);
+        }
+        line = sum;
+        return chunks << 2;
+    }
+
+    /// <summary>x[i..i+4) + x[i+1..i+5) over the row above and this row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> Quad128(int* prev, int* cur, int i) =>
+        Sse2.Add(Sse2.Add(Sse2.LoadVector128(prev + i), Sse2.LoadVector128(prev + i + 1)),
+                 Sse2.Add(Sse2.LoadVector128(cur + i), Sse2.LoadVector128(cur + i + 1)));
+
+    /// <summary>The four lanes' sum (SSE2 shuffles: no SSSE3/SSE4.1 needed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Sum(Vector128<int> v)
+    {
+        v = Sse2.Add(v, Sse2.Shuffle(v, 0b_01_00_11_10));
+        v = Sse2.Add(v, Sse2.Shuffle(v, 0b_10_11_00_01));
+        return v.ToScalar();
+    }
+
+    /// <summary>Σ(a−b)² over every pixel of two <paramref name="width"/>x<paramref name="height"/> planes (vf_psnr's per-plane sum).</summary>
+    public static long SquaredError(byte* a, nint strideA, byte* b, nint strideB, int width, int height) =>
+        SquaredError(a, strideA, b, strideB, width, height, Best);
+
+    /// <summary>As <see cref="SquaredError(byte*, nint, byte*, nint, int, int)"/> with a chosen path (tests, benchmarks).</summary>
+    public static long SquaredError(byte* a, nint strideA, byte* b, nint strideB, int width, int height, Path path)
+    {
+        Require(path);
         long total = 0;
         for (int y = 0; y < height; y++)
         {
             byte* pa = a + y * strideA, pb = b + y * strideB;
             int x = 0;
-            if (avx2)
+            if (path == Path.Avx2)
             {
                 // Per lane ≤ 4·255² per 32 pixels: an int holds rows up to ~260k pixels.
                 var acc = Vector256<int>.Zero;
@@ -251,6 +386,22 @@ internal static unsafe class QualityKernels
                     acc = Avx2.Add(acc, Avx2.Add(Avx2.MultiplyAddAdjacent(dLo, dLo), Avx2.MultiplyAddAdjacent(dHi, dHi)));
                 }
                 total += Vector256.Sum(acc);
+            }
+            else if (path == Path.Ssse3)
+            {
+                // |a−b| as bytes (two saturating subtractions, one of them 0), widened, squared and
+                // pair-summed by pmaddwd. Per lane ≤ 4·255² per 16 pixels: rows up to ~130k pixels.
+                var acc = Vector128<int>.Zero;
+                for (; x + 16 <= width; x += 16)
+                {
+                    var va = Sse2.LoadVector128(pa + x);
+                    var vb = Sse2.LoadVector128(pb + x);
+                    var diff = Sse2.Or(Sse2.SubtractSaturate(va, vb), Sse2.SubtractSaturate(vb, va));
+                    var dLo = Sse2.UnpackLow(diff, Vector128<byte>.Zero).AsInt16();
+                    var dHi = Sse2.UnpackHigh(diff, Vector128<byte>.Zero).AsInt16();
+                    acc = Sse2.Add(acc, Sse2.Add(Sse2.MultiplyAddAdjacent(dLo, dLo), Sse2.MultiplyAddAdjacent(dHi, dHi)));
+                }
+                total += Sum(acc);
             }
             int row = 0;
             for (; x < width; x++)
