@@ -180,7 +180,7 @@ export interface ProcessingConfig {
     /** Output size in pixels (even, 64..4096). Default: the first clip's upright size. Give both or neither. */
     width?: number;
     height?: number;
-    /** Output frame rate 1..60; inputs of any (or variable) rate are resampled to it. Default: the first clip's, rounded. */
+    /** Output frame rate 1..60; inputs of any (or variable) rate are resampled to it. Default: the first clip's exact rate (NTSC 30000/1001 kept). */
     fps?: number;
     /** Output codec. Default "h264". */
     codec?: 'h264' | 'h265' | 'vp9';
@@ -313,7 +313,9 @@ export interface ProcessResult {
   metadata: {
     width: number;
     height: number;
+    /** Rounded; `frameRate` is exact ("30/1", "30000/1001"). */
     fps: number;
+    frameRate: string;
     frames: number;
     /** Chat stories only. */
     template?: string;
@@ -559,6 +561,8 @@ export interface OptimizeResult {
   width: number;
   height: number;
   fps: number;
+  /** Exact: "30/1", or the input's NTSC rate such as "30000/1001". */
+  frameRate: string;
   durationMs: number;
   videoBitrateKbps: number;
   audioBitrateKbps: number;

@@ -86,6 +86,24 @@ public class OptimizeTests : TempDirTest
         Assert.That((after.ColorSpace, after.ColorRange, after.ColorTransfer), Is.EqualTo((before.ColorSpace, before.ColorRange, before.ColorTransfer)));
     }
 
+    [TestCase("ntsc.mp4", "30000/1001", "30000/1001")]
+    [TestCase("film.mp4", "24000/1001", "24000/1001")]
+    [TestCase("ms-times.mkv", "30", "30/1")]
+    public void Each_input_frame_maps_to_one_output_frame_at_the_input_rate(string name, string rate, string expected)
+    {
+        var input = Path.Combine(_dir, name);
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", $"testsrc2=s=320x240:r={rate}:d=3", "-c:v", "libx264", "-crf", "12", "-pix_fmt", "yuv420p", input);
+        var r = Optimize(input, 1.5);
+        Assert.That(r.GetProperty("frameRate").GetString(), Is.EqualTo(expected));
+        double psnr = r.GetProperty("psnr").GetDouble(), ssim = r.GetProperty("ssim").GetDouble();
+        TestContext.Out.WriteLine($"{name}: PSNR {psnr}, SSIM {ssim}");
+        Assert.That(psnr, Is.GreaterThan(40), "no frame shown a slot late or dropped");
+        // ffmpeg's framesync pairs by exact timestamps, so against Matroska's millisecond times
+        // (67 ms for 66.67) it pairs every third frame with its predecessor; compare MP4s only.
+        if (name.EndsWith(".mp4"))
+            Assert.That(ssim, Is.EqualTo(FfmpegSsim(r.GetProperty("outputPath").GetString()!, input, 320, 240)).Within(0.01));
+    }
+
     [Test]
     public void A_rotated_phone_clip_keeps_its_frames_as_stored_and_its_rotation_as_metadata()
     {

@@ -131,6 +131,9 @@ internal sealed unsafe class VideoDecoder : IDisposable
     /// <summary>Video packets (frames) found when the stream was scanned at open.</summary>
     public int FrameCount { get; }
 
+    /// <summary>The stream's average frame rate as the container states it (0/0 when it does not).</summary>
+    public AVRational AverageRate => LibAv.RationalAt(_stream, AvLayout.Stream.AvgFrameRate);
+
     private double NominalFrameRate()
     {
         var avg = LibAv.RationalAt(_stream, AvLayout.Stream.AvgFrameRate);

@@ -21,6 +21,9 @@ internal enum EncodePass
 /// <summary>What to encode: frame size and rate, the settings, and for two-pass which pass with which statistics.</summary>
 internal sealed record VideoEncoderSpec(int Width, int Height, int Fps, EncodeSettings Settings, bool GlobalHeader, int Threads = 0)
 {
+    /// <summary>Denominator of the frame rate: the rate is <c>Fps / FpsDen</c> (30000/1001 for 29.97).</summary>
+    public int FpsDen { get; init; } = 1;
+
     public EncodePass Pass { get; init; } = EncodePass.Single;
     public TwoPassStats? Stats { get; init; }
 }
@@ -89,9 +92,9 @@ internal sealed unsafe class VideoEncoder : IDisposable
             Interlocked.Increment(ref s_live);
             var ctx = _ctx.Ptr;
             Set("video_size", $"{spec.Width}x{spec.Height}");
-            Set("time_base", $"1/{spec.Fps}");
-            LibAv.Field<AVRational>(ctx, AvLayout.CodecContext.Framerate) = new AVRational(spec.Fps, 1);
-            Set("g", Num(spec.Fps * 2));
+            Set("time_base", $"{spec.FpsDen}/{spec.Fps}");
+            LibAv.Field<AVRational>(ctx, AvLayout.CodecContext.Framerate) = new AVRational(spec.Fps, spec.FpsDen);
+            Set("g", Num(Math.Max(1, (long)Math.Round(2.0 * spec.Fps / spec.FpsDen))));
             if (s.Color is { } tags)
             {
                 // Frames passed through from a clip keep its colour description, whatever it is.
@@ -148,7 +151,7 @@ internal sealed unsafe class VideoEncoder : IDisposable
             Dispose();
             throw;
         }
-        TimeBase = new AVRational(1, spec.Fps);
+        TimeBase = new AVRational(spec.FpsDen, spec.Fps);
     }
 
     /// <summary>Encoder contexts created and not yet freed (a test checks failed opens release theirs).</summary>

@@ -35,6 +35,14 @@ public sealed unsafe class VideoFrameSource : IDisposable
     private const int ScaleFlags = AvConst.SwsBilinear;
 
     private readonly VideoDecoder _decoder;
+
+    /// <summary>
+    /// How far ahead of a requested time a frame may start and still be the one shown: a rounding
+    /// error for the frame current at each time, or just under half a source frame for the
+    /// nearest frame. Containers that store times in whole milliseconds (Matroska/WebM: 33, 67,
+    /// 100 ms at 30 fps) would otherwise show every third frame one slot late.
+    /// </summary>
+    private readonly double _pickToleranceMs = TimeEpsilonMs;
     private readonly VideoFit _fit;
     private readonly bool _loop;
     // The box in the source's orientation, and the scaled picture's size in it (the box itself
@@ -71,8 +79,13 @@ public sealed unsafe class VideoFrameSource : IDisposable
     /// <param name="loop">Whether times past the end wrap around (a background) or hold the last frame (a clip).</param>
     /// <param name="decoderThreads">Decoder threads (0: one per core; 1 holds the fewest frames).</param>
     /// <param name="applyRotation">Whether frames are turned upright by the stream's rotation (false: drawn as stored).</param>
+    /// <param name="nearest">
+    /// Which frame a time shows: false, the frame current at that time (pts ≤ t, as a background
+    /// loop plays); true, the frame nearest to it (a processed clip, so a source at the output's
+    /// rate maps frame for frame even when its container rounds times to milliseconds).
+    /// </param>
     public VideoFrameSource(string path, string field, int boxWidth, int boxHeight, VideoFit fit = VideoFit.Cover, bool loop = true, int decoderThreads = 0,
-        bool applyRotation = true)
+        bool applyRotation = true, bool nearest = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(boxWidth, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(boxHeight, 1);
@@ -84,6 +97,14 @@ public sealed unsafe class VideoFrameSource : IDisposable
         {
             _decoder = new VideoDecoder(path, field, decoderThreads);
             Rotation = applyRotation ? _decoder.Rotation : 0;
+            if (nearest)
+            {
+                // The shorter of the stated and the measured frame period: a rate field that
+                // overstates the period must not make a frame show early.
+                double period = _decoder.DurationMs / Math.Max(1, _decoder.FrameCount);
+                if (_decoder.FrameRate > 0) period = Math.Min(period, 1000 / _decoder.FrameRate);
+                _pickToleranceMs = Math.Max(TimeEpsilonMs, 0.5 * period - 0.01);
+            }
             // Frames are scaled in the source's orientation and turned upright when drawn, so the
             // box is fitted turned the same way.
             bool quarter = Rotation is 90 or 270;
@@ -251,7 +272,7 @@ public sealed unsafe class VideoFrameSource : IDisposable
         }
 
         if (!_hasShown && !_hasAhead) Seek(local); // only after a failed call: the constructor decodes ahead
-        else if (_hasShown && local + TimeEpsilonMs < _shownFromMs) Seek(local);
+        else if (_hasShown && local + _pickToleranceMs < _shownFromMs) Seek(local);
         else if (_hasAhead && local - _aheadPtsMs > FarAheadMs && KeyframeBetween(_aheadPtsMs, local)) Seek(local);
         Advance(local);
     }
@@ -288,7 +309,7 @@ public sealed unsafe class VideoFrameSource : IDisposable
     /// <summary>Decodes forward until the look-ahead frame is later than <paramref name="localMs"/>.</summary>
     private void Advance(double localMs)
     {
-        while (_hasAhead && _aheadPtsMs <= localMs + TimeEpsilonMs)
+        while (_hasAhead && _aheadPtsMs <= localMs + _pickToleranceMs)
             TakeAhead(_aheadPtsMs);
         // Nothing at or before the time (it precedes the first frame): show the first frame,
         // valid from this time on so the next call does not seek again.

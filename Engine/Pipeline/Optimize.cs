@@ -152,6 +152,7 @@ public static class Optimize
         w.WriteNumber("width", s.Width);
         w.WriteNumber("height", s.Height);
         w.WriteNumber("fps", s.Fps);
+        w.WriteString("frameRate", $"{s.FrameRateNum}/{s.FrameRateDen}");
         w.WriteNumber("durationMs", Math.Round(r.Render.DurationMs, 3));
         w.WriteNumber("videoBitrateKbps", s.Encode.BitrateKbps);
         w.WriteNumber("audioBitrateKbps", s.Audio.HasSources ? s.Audio.BitRate / 1000 : 0);

@@ -81,7 +81,7 @@ public static class RenderJob
         }
         long size = output.Commit();
         progress?.Invoke(new RenderProgress(scene.FrameCount, scene.FrameCount, scene.FrameCount / Math.Max(1e-9, wall.Elapsed.TotalSeconds), 0, "done"));
-        return new RenderResult(output.FinalPath, size, scene.FrameCount * 1000.0 / scene.Fps, scene.FrameCount,
+        return new RenderResult(output.FinalPath, size, scene.FrameTimeMs(scene.FrameCount), scene.FrameCount,
             wall.Elapsed.TotalMilliseconds, encoders.Video, encoders.Audio, stages, scene, sprites.Hits, sprites.Misses,
             new AudioLevels(loudness.Meter.IntegratedLufs, loudness.Peak.TruePeakDbtp, loudness.Analysis?.IntegratedLufs, loudness.Analysis?.GainDb),
             sprites.ReusedFrames, encoders.HardwareFallback);
@@ -123,7 +123,7 @@ public static class RenderJob
         using var stats = TwoPassStats.Create(tempDirectory);
         var token = cts.Token;
         // Every output container here keeps codec headers globally; pass 1 matches pass 2's settings.
-        var spec = new VideoEncoderSpec(scene.Width, scene.Height, scene.Fps, scene.Encode, GlobalHeader: true, encoderThreads) { Pass = EncodePass.First, Stats = stats };
+        var spec = new VideoEncoderSpec(scene.Width, scene.Height, scene.FrameRateNum, scene.Encode, GlobalHeader: true, encoderThreads) { FpsDen = scene.FrameRateDen, Pass = EncodePass.First, Stats = stats };
         StageTimes first;
         using (var video = VideoEncoder.Open(spec, hardware, out _))
         {
@@ -140,13 +140,13 @@ public static class RenderJob
     {
         var token = cts.Token;
         using var muxer = new MediaMuxer(output.TempPath, output.MuxerFormat);
-        var videoSpec = new VideoEncoderSpec(scene.Width, scene.Height, scene.Fps, scene.Encode, muxer.NeedsGlobalHeader, encoderThreads);
+        var videoSpec = new VideoEncoderSpec(scene.Width, scene.Height, scene.FrameRateNum, scene.Encode, muxer.NeedsGlobalHeader, encoderThreads) { FpsDen = scene.FrameRateDen };
         if (stats is not null) videoSpec = videoSpec with { Pass = EncodePass.Second, Stats = stats };
         using var video = VideoEncoder.Open(videoSpec, hardware, out encoders.HardwareFallback);
         using var audio = new AudioEncoder(AudioPlan.SampleRate, scene.Audio.BitRate, muxer.NeedsGlobalHeader, AudioEncoder.ForContainer(output.MuxerFormat));
         encoders.Video = video.EncoderName;
         encoders.Audio = audio.Name;
-        long totalSamples = (long)scene.FrameCount * AudioPlan.SampleRate / scene.Fps;
+        long totalSamples = scene.SamplesBefore(scene.FrameCount, AudioPlan.SampleRate);
 
         // Loudness normalisation without holding the track: an audio-only pass measures the mix,
         // then the real pass applies the gain and the true-peak limiter as it streams.
@@ -301,7 +301,7 @@ public static class RenderJob
                 if (audio is not null)
                 {
                     sw.Restart();
-                    long audioTarget = (long)(frame + 1) * AudioPlan.SampleRate / scene.Fps;
+                    long audioTarget = scene.SamplesBefore(frame + 1, AudioPlan.SampleRate);
                     EncodeAudioUntil(audio, music!, audioTarget, totalSamples, audioL, audioR, muxer!, loudness, flushPartial: false);
                     audioMs += sw.Elapsed.TotalMilliseconds;
                 }

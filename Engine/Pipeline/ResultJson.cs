@@ -25,6 +25,7 @@ public static class ResultJson
             w.WriteNumber("width", scene.Width);
             w.WriteNumber("height", scene.Height);
             w.WriteNumber("fps", scene.Fps);
+            w.WriteString("frameRate", $"{scene.FrameRateNum}/{scene.FrameRateDen}");
             w.WriteNumber("frames", r.Frames);
             if (scene.Composition is null) w.WriteString("template", scene.Template);
             w.WriteString("videoCodec", scene.Encode.Codec);

@@ -111,7 +111,7 @@ public sealed unsafe class CompositionPainter : IDisposable
         if (_sources[index] is { } open) return open;
         var clip = _c.Clips[index];
         return _sources[index] = new VideoFrameSource(clip.Path, clip.Field, _width, _height, _c.Fit, loop: false, decoderThreads: _c.LowMemory ? 1 : 0,
-            applyRotation: !_c.KeepRotation);
+            applyRotation: !_c.KeepRotation, nearest: true);
     }
 
     private void DrawTransition(SKCanvas canvas, TransitionSpec transition, int from, int to, double t, float p)

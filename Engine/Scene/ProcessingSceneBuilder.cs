@@ -62,8 +62,9 @@ public static class ProcessingSceneBuilder
 
         bool keepRotation = config.Optimization.KeepRotation;
         var (width, height) = OutputSize(config.Video, keepRotation ? probed[0] with { DisplayWidth = probed[0].StoredWidth, DisplayHeight = probed[0].Height } : probed[0]);
-        int fps = config.Video.Fps ?? (probed[0].Fps > 0 ? Math.Clamp((int)Math.Round(probed[0].Fps), 1, VideoSettings.MaxFps) : DefaultFps);
-        int frames = Timeline.FrameCount(durationMs, fps);
+        var (rateNum, rateDen) = config.Video.Fps is { } given ? (given, 1) : OutputRate(probed[0].Rate, probed[0].Fps);
+        int fps = (int)Math.Round((double)rateNum / rateDen);
+        int frames = Math.Max(1, (int)Math.Round(durationMs * rateNum / (rateDen * 1000.0)));
         var transition = segments.Count > 1 ? config.Transition : null;
 
         var encode = EncodeFor(config.Video, config.Optimization);
@@ -75,7 +76,7 @@ public static class ProcessingSceneBuilder
             // that is too few bits for the size (unless the config fixed the size).
             bool audible = config.Audio.Enabled && (segments.Any(c => c.HasAudio) || config.Audio.MusicPath is not null);
             targetBytes = (long)Math.Round(mb * SizeTarget.BytesPerMb);
-            var plan = SizeTarget.Plan(targetBytes.Value, frames / (double)fps, width, height, fps, audible,
+            var plan = SizeTarget.Plan(targetBytes.Value, frames * (double)rateDen / rateNum, width, height, fps, audible,
                 allowDownscale: config.Video.Width is null && config.Optimization.AllowDownscale, field: "optimization.target_size_mb");
             if (plan.Downscaled)
                 warnings.Add($"optimization.target_size_mb: {plan.VideoKbps} kbit/s is too little for {width}x{height}; the output is scaled to {plan.Width}x{plan.Height}");
@@ -87,20 +88,21 @@ public static class ProcessingSceneBuilder
         var overlays = LayoutOverlays(config.TextOverlays, width, height, durationMs, fonts ?? FontChain.Default, warnings);
         var composition = new Composition(segments, transition, config.Video.Fit, config.Background, config.Color,
             config.BlurRadius, config.Sharpen, overlays, config.TrimStartMs, config.Optimization.MemoryOptimization, targetBytes, keepRotation);
-        var audio = new AudioPlan(BuildMix(config, segments, transition, frames * 1000.0 / fps), audioBitRate);
+        var audio = new AudioPlan(BuildMix(config, segments, transition, frames * 1000.0 * rateDen / rateNum), audioBitRate);
         // Frames passed through keep the clip's colours, so the output says what they are.
         if (composition.PassThrough) encode = encode with { Color = probed[0].Color, DisplayRotation = keepRotation ? probed[0].Rotation : 0 };
         var full = SKRect.Create(0, 0, width, height);
         var background = new BackgroundLayer(BackgroundKind.Color, new[] { config.Background.WithAlpha(255) }, 0, null, full, 1, 0, false);
         return new Scene(new SceneParts(width, height, fps, frames, durationMs, Templates.Get(ChatStoryConfigParser.Templates[0]),
-            background, SKRect.Empty, SKRect.Empty, height, 1, null, [], [], new ScrollTrack([]), [], audio, encode, warnings, null, composition));
+            background, SKRect.Empty, SKRect.Empty, height, 1, null, [], [], new ScrollTrack([]), [], audio, encode, warnings, null, composition,
+            rateNum, rateDen));
     }
 
     /// <summary>What the scene needs to know of a clip, read once when the scene is built.</summary>
     /// <param name="StoredWidth">Width in square pixels as stored (before rotation).</param>
     /// <param name="AudioOffsetMs">When the audio's first sample plays after the first video frame (negative: before).</param>
     private sealed record ClipInfo(double DurationMs, int Width, int Height, int Rotation, double Fps, bool HasAudio, int DisplayWidth, int DisplayHeight, ColorTags Color, int StoredWidth,
-        double AudioOffsetMs);
+        double AudioOffsetMs, AVRational Rate);
 
     private static ClipInfo Probe(ClipSpec spec)
     {
@@ -119,7 +121,24 @@ public static class ProcessingSceneBuilder
         var color = decoder.PixelFormat is AvConst.PixFmtYuvj420p or AvConst.PixFmtYuvj422p or AvConst.PixFmtYuvj444p or AvConst.PixFmtYuvj440p
             ? decoder.Color with { Range = AvConst.ColRangeJpeg }
             : decoder.Color;
-        return new ClipInfo(decoder.DurationMs, decoder.Width, decoder.Height, decoder.Rotation, decoder.FrameRate, hasAudio, dw, dh, color, shownWidth, audioOffsetMs);
+        return new ClipInfo(decoder.DurationMs, decoder.Width, decoder.Height, decoder.Rotation, decoder.FrameRate, hasAudio, dw, dh, color, shownWidth, audioOffsetMs, decoder.AverageRate);
+    }
+
+    /// <summary>
+    /// The output rate when the config gives none: the first clip's, exactly — an integer rate,
+    /// or an NTSC one (24000/1001, 30000/1001, 60000/1001) — so every source frame maps to one
+    /// output frame. Other (variable or odd) rates are rounded to whole frames per second;
+    /// unknown ones give <see cref="DefaultFps"/>. At most <see cref="VideoSettings.MaxFps"/>.
+    /// </summary>
+    private static (int Num, int Den) OutputRate(AVRational average, double fps)
+    {
+        double rate = average is { Num: > 0, Den: > 0 } ? average.ToDouble() : fps;
+        if (!(rate > 0)) return (DefaultFps, 1);
+        if (rate > VideoSettings.MaxFps + 0.5) return (VideoSettings.MaxFps, 1);
+        double ntsc = Math.Round(rate * 1.001);
+        if (Math.Abs(rate - Math.Round(rate)) > 0.005 && Math.Abs(rate * 1.001 - ntsc) < 0.005 && ntsc >= 1)
+            return ((int)ntsc * 1000, 1001);
+        return (Math.Clamp((int)Math.Round(rate), 1, VideoSettings.MaxFps), 1);
     }
 
     /// <summary>The configured size, or the first clip's upright size (even sides, at most <see cref="VideoSettings.MaxSide"/>).</summary>

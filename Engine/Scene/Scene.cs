@@ -17,6 +17,8 @@ public sealed class Scene : IDisposable
         Width = p.Width;
         Height = p.Height;
         Fps = p.Fps;
+        FrameRateDen = p.FrameRateDen;
+        FrameRateNum = p.FrameRateDen == 1 ? p.Fps : p.FrameRateNum;
         FrameCount = p.FrameCount;
         DurationMs = p.DurationMs;
         Theme = p.Theme;
@@ -78,7 +80,18 @@ public sealed class Scene : IDisposable
     /// <summary>The input clips, effects and overlays of a processing config; null for a chat story.</summary>
     public Composition? Composition { get; }
 
-    public double FrameTimeMs(long frame) => Scenes.Timeline.FrameTimeMs(frame, Fps);
+    /// <summary>
+    /// The exact frame rate as a fraction (30/1, or 30000/1001 for a clip recorded at 29.97):
+    /// frame times, the encoder's time base and the audio schedule all use it. <see cref="Fps"/> is
+    /// its rounded value.
+    /// </summary>
+    public int FrameRateNum { get; }
+    public int FrameRateDen { get; }
+
+    public double FrameTimeMs(long frame) => frame * 1000.0 * FrameRateDen / FrameRateNum;
+
+    /// <summary>Audio samples (at <paramref name="sampleRate"/>) from the start to the start of <paramref name="frame"/>.</summary>
+    public long SamplesBefore(long frame, int sampleRate) => frame * sampleRate * FrameRateDen / FrameRateNum;
 
     public void Dispose() => _ownedFonts?.Dispose();
 }
@@ -89,7 +102,7 @@ internal sealed record SceneParts(
     BackgroundLayer Background, SKRect Panel, SKRect Viewport, float ClipBottom, float ChatOpacity,
     HeaderElement? Header, IReadOnlyList<Bubble> Bubbles, IReadOnlyList<TypingIndicator> TypingIndicators,
     ScrollTrack Scroll, IReadOnlyList<MessageTiming> Timeline, AudioPlan Audio, EncodeSettings Encode,
-    IReadOnlyList<string> Warnings, IDisposable? OwnedFonts, Composition? Composition = null);
+    IReadOnlyList<string> Warnings, IDisposable? OwnedFonts, Composition? Composition = null, int FrameRateNum = 0, int FrameRateDen = 1);
 
 /// <summary>
 /// The background: a static base (colour, gradient, image or chroma green) over the whole

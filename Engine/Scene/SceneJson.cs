@@ -21,6 +21,7 @@ public static class SceneJson
             w.WriteNumber("width", scene.Width);
             w.WriteNumber("height", scene.Height);
             w.WriteNumber("fps", scene.Fps);
+            w.WriteString("frameRate", $"{scene.FrameRateNum}/{scene.FrameRateDen}");
             w.WriteNumber("frameCount", scene.FrameCount);
             w.WriteNumber("durationMs", Round(scene.DurationMs));
             w.WriteString("template", scene.Template);
