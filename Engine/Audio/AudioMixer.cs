@@ -53,7 +53,8 @@ public sealed class AudioMixer : IDisposable
     /// <see cref="AudioMix.TruePeakCeilingDbtp"/>. The limiter's latency is compensated
     /// internally: sample positions are the same with and without it.
     /// </summary>
-    public AudioMixer(AudioMix mix, AudioAnalysis? normalization)
+    /// <param name="cancel">Checked while a trimmed clip is wound forward to its in-point (which can be long).</param>
+    public AudioMixer(AudioMix mix, AudioAnalysis? normalization, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(mix);
         mix.Validate();
@@ -65,7 +66,7 @@ public sealed class AudioMixer : IDisposable
         {
             if (mix.Voices.Count > 0)
             {
-                _voices = new VoiceTrack(mix.Voices, BlockSamples);
+                _voices = new VoiceTrack(mix.Voices, BlockSamples, cancel);
                 if (mix.DuckMusicUnderVoice && mix.DuckingDb != 0 && mix.MusicPath is not null)
                     _duck = new DuckEnvelope(_voices, mix.DuckingDb, mix.DuckAttackMs, mix.DuckReleaseMs);
             }
@@ -242,7 +243,7 @@ public sealed class AudioMixer : IDisposable
     /// <summary>Integrated loudness and true peak of the whole mix, as mixed with <paramref name="normalization"/>.</summary>
     private static (double IntegratedLufs, double TruePeakDbtp) Measure(AudioMix mix, AudioAnalysis? normalization, CancellationToken cancel)
     {
-        using var mixer = new AudioMixer(mix, normalization);
+        using var mixer = new AudioMixer(mix, normalization, cancel);
         var loudness = new LoudnessMeter();
         var peak = new TruePeakMeter();
         const int chunk = 8 * BlockSamples;

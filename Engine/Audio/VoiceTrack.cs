@@ -18,6 +18,7 @@ internal sealed class VoiceTrack : IDisposable
     private readonly long[] _start;
     private readonly long[] _end;
     private readonly AudioDecoder?[] _open;
+    private readonly CancellationToken _cancel;
     private readonly long[] _played;   // samples of each clip mixed so far
     private readonly long[] _length;   // samples each clip may play (long.MaxValue: to its end)
     private readonly int[] _fadeIn, _fadeOut, _fadeInStart;
@@ -25,8 +26,9 @@ internal sealed class VoiceTrack : IDisposable
     private int _next;        // first clip not opened yet
     private int _firstOpen;   // no clip before this one is still open
 
-    public VoiceTrack(IReadOnlyList<VoiceClip> clips, int maxBlock)
+    public VoiceTrack(IReadOnlyList<VoiceClip> clips, int maxBlock, CancellationToken cancel = default)
     {
+        _cancel = cancel;
         // Stable sort by start sample, so equal starts keep the config's order.
         _clips = clips.Select((c, i) => (c, i)).OrderBy(p => AudioMix.ToSamples(p.c.StartMs)).ThenBy(p => p.i).Select(p => p.c).ToArray();
         _start = _clips.Select(c => AudioMix.ToSamples(c.StartMs)).ToArray();
@@ -61,7 +63,7 @@ internal sealed class VoiceTrack : IDisposable
         long blockEnd = pos + left.Length;
         while (_next < _clips.Length && _start[_next] < blockEnd)
         {
-            _open[_next] = Open(_clips[_next]);
+            _open[_next] = Open(_clips[_next], _cancel);
             OpenCount++;
             _next++;
         }
@@ -123,14 +125,14 @@ internal sealed class VoiceTrack : IDisposable
 
     private static string Name(VoiceClip c) => c.Label ?? $"messages[{c.MessageIndex}] voice clip";
 
-    private static AudioDecoder Open(VoiceClip c)
+    private static AudioDecoder Open(VoiceClip c, CancellationToken cancel)
     {
         try
         {
             var decoder = new AudioDecoder(c.Path, AudioMix.SampleRate);
             try
             {
-                if (c.SourceStartMs > 0) decoder.Skip(AudioMix.ToSamples(c.SourceStartMs));
+                if (c.SourceStartMs > 0) decoder.Skip(AudioMix.ToSamples(c.SourceStartMs), cancel);
             }
             catch
             {

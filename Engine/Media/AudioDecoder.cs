@@ -206,23 +206,59 @@ internal sealed unsafe class AudioDecoder : IDisposable
     }
 
     /// <summary>
-    /// Drops the next <paramref name="samples"/> output samples (a trimmed clip's in-point):
-    /// decoded and discarded, so the position is exact to the sample whatever the codec's
-    /// frame size. Returns how many were dropped (fewer at the end of the stream).
+    /// Drops the next <paramref name="samples"/> output samples (a trimmed clip's in-point). Whole
+    /// frames before the in-point are decoded but not resampled (the costly part), the rest goes
+    /// through the resampler and is discarded, so the position is exact to the sample whatever
+    /// the codec's frame size. Checks <paramref name="cancel"/> between frames. Returns how many
+    /// were dropped (fewer at the end of the stream).
     /// </summary>
-    public long Skip(long samples)
+    public long Skip(long samples, CancellationToken cancel = default)
     {
         long done = 0;
+        int inRate = LibAv.Field<int>(_codec.Ptr, AvLayout.CodecContext.SampleRate);
+        if (_pending == 0 && !_eof && inRate > 0)
+        {
+            // The resampler restarts where skipping stops, so it may stop only where the input
+            // and output sample grids meet (inDone a multiple of inRate/gcd): anywhere else the
+            // output would sit a fraction of a sample off a decode from the start. With frames
+            // of the codec's fixed size those points recur every lcm(frame, grid) samples, so
+            // skipping stops at the last one before the in-point. A frame of another size (an
+            // MP3's first frame, trimmed of its encoder delay; codecs with variable frames)
+            // makes the next point unpredictable: resampling starts there, exact but slower.
+            long grid = inRate / Gcd(inRate, _outRate);
+            int frameSize = LibAv.Field<int>(_codec.Ptr, AvLayout.CodecContext.FrameSize);
+            long period = frameSize > 0 ? frameSize / Gcd(frameSize, grid) * grid : long.MaxValue;
+            long inTarget = samples * inRate / _outRate;
+            long inDone = 0;
+            while (ReceiveFrame())
+            {
+                cancel.ThrowIfCancellationRequested();
+                int n = LibAv.Field<int>(_frame.Ptr, AvLayout.Frame.NbSamples);
+                bool stopHere = inDone % grid == 0 && (n != frameSize || period == long.MaxValue || inDone + period > inTarget);
+                if (stopHere || inDone + n > inTarget)
+                {
+                    Resample(_frame.Ptr);
+                    LibAv.av_frame_unref(_frame.Ptr);
+                    break;
+                }
+                inDone += n;
+                LibAv.av_frame_unref(_frame.Ptr);
+            }
+            done = inDone * _outRate / inRate;
+        }
         Span<float> l = stackalloc float[1024];
         Span<float> r = stackalloc float[1024];
         while (done < samples)
         {
+            cancel.ThrowIfCancellationRequested();
             int n = Read(l[..(int)Math.Min(l.Length, samples - done)], r[..(int)Math.Min(r.Length, samples - done)]);
             if (n == 0) break;
             done += n;
         }
         return done;
     }
+
+    private static long Gcd(long a, long b) => b == 0 ? a : Gcd(b, a % b);
 
     /// <summary>Seeks back to the start for looping.</summary>
     public void Rewind()

@@ -161,7 +161,7 @@ public static class RenderJob
         {
             analysis = AudioAnalysis.LimitOnly;
         }
-        using var music = new AudioMixer(scene.Audio.Mix, analysis);
+        using var music = new AudioMixer(scene.Audio.Mix, analysis, token);
         muxer.AddVideo(video.Context, video.TimeBase, scene.Encode.DisplayRotation);
         muxer.AddAudio(audio.Context, audio.TimeBase);
         muxer.Start();
