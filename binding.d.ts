@@ -592,9 +592,10 @@ export declare function getVideoMetadata(filePath: string): Promise<VideoMetadat
 
 /** The frame the video shows at timeMs, as PNG (default) or JPEG bytes. */
 export declare function renderFrame(
-  config: ChatStoryConfig | string,
+  config: ChatStoryConfig | ProcessingConfig | string,
   timeMs: number,
-  options?: { format?: 'png' | 'jpeg'; quality?: number; baseDir?: string },
+  /** inputPath: what processVideo's inputPath would be (a background video, or a processing config's clip). */
+  options?: { format?: 'png' | 'jpeg'; quality?: number; baseDir?: string; inputPath?: string },
 ): Promise<Buffer>;
 
 /**
@@ -728,7 +729,7 @@ export declare class VideoEngine {
   processVideo(inputPath: string, outputPath: string, config: ChatStoryConfig | ProcessingConfig | string, options?: ProcessOptions): Promise<ProcessResult>;
   optimizeVideo(inputPath: string, targetSizeMb: number, options?: OptimizeOptions): Promise<OptimizeResult>;
   getVideoMetadata(filePath: string): Promise<VideoMetadata>;
-  renderFrame(config: ChatStoryConfig | string, timeMs: number, options?: { format?: 'png' | 'jpeg'; quality?: number; baseDir?: string }): Promise<Buffer>;
+  renderFrame(config: ChatStoryConfig | ProcessingConfig | string, timeMs: number, options?: { format?: 'png' | 'jpeg'; quality?: number; baseDir?: string; inputPath?: string }): Promise<Buffer>;
   compileScene(config: ChatStoryConfig | string, options?: { baseDir?: string }): Promise<SceneJson>;
   /** Same as the module-level getHardwareInfo(). */
   getHardwareInfo(): Promise<HardwareInfo>;

@@ -198,7 +198,7 @@ public static class Module
     /// <summary>getHardwareInfo() → Promise&lt;string&gt; (hardware encoder probe JSON, cached per process).</summary>
     private static JSValue GetHardwareInfo(JSCallbackArgs args) => Settle(EngineApi.GetHardwareInfoAsync, s => (JSValue)s, null);
 
-    /// <summary>renderFrame(configJson, timeMs, format, quality, baseDirectory?) → Promise&lt;Buffer&gt;.</summary>
+    /// <summary>renderFrame(configJson, timeMs, format, quality, baseDirectory?, inputPath?) → Promise&lt;Buffer&gt;.</summary>
     private static JSValue RenderFrame(JSCallbackArgs args)
     {
         string config = StringArg(args, 0, "config");
@@ -208,7 +208,8 @@ public static class Module
         if (!args[3].IsNumber()) throw TypeError("options.quality", "a number", args[3]);
         int quality = (int)(double)args[3];
         string? baseDir = OptionalString(args, 4, "baseDirectory");
-        return Settle(() => EngineApi.RenderFrameAsync(config, time, format, quality, baseDir), ToBuffer, null);
+        string? input = OptionalString(args, 5, "options.inputPath");
+        return Settle(() => EngineApi.RenderFrameAsync(config, time, format, quality, baseDir, input), ToBuffer, null);
     }
 
     /// <summary>compileScene(configJson, baseDirectory?) → Promise&lt;string&gt; (scene JSON).</summary>

@@ -47,8 +47,12 @@ public static class EngineApi
     public static Task<string> GetVideoMetadataAsync(string filePath) =>
         DedicatedThread.Run("reelspeed-probe", () => ResultJson.Write(MediaProbe.Probe(filePath)));
 
-    /// <summary>Renders one frame of a chat story at <paramref name="timeMs"/> as PNG or JPEG bytes.</summary>
-    public static Task<byte[]> RenderFrameAsync(string configJson, double timeMs, string format, int quality, string? baseDirectory) =>
+    /// <summary>
+    /// Renders one frame of a config at <paramref name="timeMs"/> as PNG or JPEG bytes;
+    /// <paramref name="inputPath"/> is what processVideo's inputPath would be (a chat story's
+    /// background video, a processing config's clip).
+    /// </summary>
+    public static Task<byte[]> RenderFrameAsync(string configJson, double timeMs, string format, int quality, string? baseDirectory, string? inputPath = null) =>
         DedicatedThread.Run("reelspeed-frame", () =>
         {
             var fmt = format.ToLowerInvariant() switch
@@ -61,7 +65,7 @@ public static class EngineApi
                 throw new EngineException(ErrorCodes.InvalidConfig, $"options.quality: expected an integer 1..100, got {quality}");
             if (!double.IsFinite(timeMs) || timeMs < 0)
                 throw new EngineException(ErrorCodes.InvalidConfig, $"timeMs: expected a number of milliseconds >= 0, got {timeMs}");
-            using var scene = CompileScene(configJson, baseDirectory);
+            using var scene = CompileScene(configJson, baseDirectory, string.IsNullOrEmpty(inputPath) ? null : Path.GetFullPath(inputPath, baseDirectory ?? Environment.CurrentDirectory));
             using var renderer = new FrameRenderer(scene);
             using var image = renderer.RenderImage(timeMs);
             using var data = image.Encode(fmt, quality) ?? throw new EngineException(ErrorCodes.Encode, $"cannot encode the frame as {format}");

@@ -60,7 +60,7 @@ function checkPath(value, name, { optional = false } = {}) {
   return value;
 }
 
-const KNOWN_OPTIONS = new Set(['onProgress', 'baseDir', 'signal', 'format', 'quality']);
+const KNOWN_OPTIONS = new Set(['onProgress', 'baseDir', 'signal', 'format', 'quality', 'inputPath']);
 
 function abortError(signal) {
   const reason = signal && signal.reason instanceof Error ? `: ${signal.reason.message}` : '';
@@ -187,10 +187,12 @@ async function getVideoMetadata(filePath) {
 }
 
 /**
- * Renders the frame a chat story shows at `timeMs`, as PNG (default) or JPEG bytes.
+ * Renders the frame a config shows at `timeMs`, as PNG (default) or JPEG bytes.
+ * `options.inputPath` is what processVideo's inputPath would be: a chat story's background
+ * video, or the clip of a processing config.
  * @param {object|string} config
  * @param {number} timeMs
- * @param {{ format?: 'png'|'jpeg', quality?: number, baseDir?: string }} [options]
+ * @param {{ format?: 'png'|'jpeg', quality?: number, baseDir?: string, inputPath?: string }} [options]
  * @returns {Promise<Buffer>}
  */
 async function renderFrame(config, timeMs, options) {
@@ -198,7 +200,8 @@ async function renderFrame(config, timeMs, options) {
   if (typeof timeMs !== 'number' || !Number.isFinite(timeMs) || timeMs < 0) {
     throw engineError(ErrorCodes.INVALID_ARG, `timeMs: expected a number of milliseconds >= 0, got ${describe(timeMs)}`);
   }
-  const opts = checkOptions(options, ['format', 'quality', 'baseDir']);
+  const opts = checkOptions(options, ['format', 'quality', 'baseDir', 'inputPath']);
+  const input = checkPath(opts.inputPath, 'options.inputPath', { optional: true });
   const format = opts.format ?? 'png';
   if (format !== 'png' && format !== 'jpeg') {
     throw engineError(ErrorCodes.INVALID_ARG, `options.format: expected "png" or "jpeg", got ${describe(format)}`);
@@ -209,7 +212,7 @@ async function renderFrame(config, timeMs, options) {
   }
   const baseDir = path.resolve(opts.baseDir ?? process.cwd());
   try {
-    return await native.renderFrame(json, timeMs, format, quality, baseDir);
+    return await native.renderFrame(json, timeMs, format, quality, baseDir, input);
   } catch (e) {
     throw ensureCode(e);
   }

@@ -67,6 +67,10 @@ describe('processVideo with a processing config', () => {
     expect(scene.assets).toEqual(expect.arrayContaining([red, blue]));
     const png = await engine.renderFrame(config, 750, { format: 'png' });
     expect(png.subarray(1, 4).toString()).toBe('PNG');
+    // A preview of a one-clip job, the clip given as processVideo would get it.
+    const preview = await engine.renderFrame({ effects: { color_correction: { saturation: 0 } } }, 500, { format: 'png', inputPath: red });
+    expect(preview.subarray(1, 4).toString()).toBe('PNG');
+    await expect(engine.renderFrame({ video: {} }, 0)).rejects.toMatchObject({ code: 'ERR_INVALID_CONFIG', message: expect.stringContaining('inputPath') });
   });
 
   it('processes the inputPath clip with trim, and rejects bad configs naming the field', async () => {
