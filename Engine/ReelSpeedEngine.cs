@@ -155,8 +155,7 @@ public sealed class ReelSpeedEngine
                 }
             }
             progress?.Invoke(new RenderProgress(total, total, 0, 0, "done"));
-            // The scene names the option as a processing config would; here it is the argument.
-            var warnings = scene.Warnings.Select(w => w.Replace("optimization.target_size_mb", "targetSizeMb", StringComparison.Ordinal)).ToList();
+            var warnings = new List<string>(scene.Warnings);
             if (note is not null) warnings.Add(note);
             long original = new FileInfo(input).Length;
             if (original <= (long)(targetSizeMb * SizeTarget.BytesPerMb))

@@ -83,8 +83,9 @@ public sealed record ClipSpec(string Field, string Path, double TrimStartMs, dou
 /// <summary><c>optimization</c>: a target file size for the output and the hardware encoder policy.</summary>
 /// <summary><c>optimization</c>: a target file size, this job's hardware policy (<c>"true"</c>, <c>"false"</c>, <c>"auto"</c>; null follows the engine's) and low-memory decoding.</summary>
 /// <c>KeepRotation</c> (optimizeVideo, not a config key) keeps a rotated clip's frames as stored, with its rotation as metadata.
+/// <c>TargetField</c> names the size target in messages (optimizeVideo's argument is <c>targetSizeMb</c>).
 public sealed record ProcessingOptimization(double? TargetSizeMb, string? HardwareAcceleration, bool MemoryOptimization, bool AllowDownscale = true,
-    bool KeepRotation = false);
+    bool KeepRotation = false, string TargetField = "optimization.target_size_mb");
 
 /// <summary>
 /// Parses and validates an engine processing config. Every problem is collected with its path

@@ -91,16 +91,9 @@ public static class Optimize
                 HardwareAcceleration.Auto => "auto",
                 HardwareAcceleration.Off => "false",
                 _ => null,
-            }, false, options.AllowDownscale, KeepRotation: true),
+            }, false, options.AllowDownscale, KeepRotation: true, TargetField: "targetSizeMb"),
             []);
-        try
-        {
-            return ProcessingSceneBuilder.Build(config);
-        }
-        catch (EngineException e) when (e.Code == ErrorCodes.TargetUnreachable)
-        {
-            throw new EngineException(e.Code, e.Message.Replace("optimization.target_size_mb", "targetSizeMb"), e);
-        }
+        return ProcessingSceneBuilder.Build(config);
     }
 
     /// <summary>Where the result goes: the option, or <c>&lt;name&gt;.optimized.mp4</c> beside the input; never the input itself.</summary>

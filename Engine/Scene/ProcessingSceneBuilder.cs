@@ -64,7 +64,7 @@ public static class ProcessingSceneBuilder
         var (width, height) = OutputSize(config.Video, keepRotation ? probed[0] with { DisplayWidth = probed[0].StoredWidth, DisplayHeight = probed[0].Height } : probed[0]);
         var (rateNum, rateDen) = config.Video.Fps is { } given ? (given, 1) : OutputRate(probed[0].Rate, probed[0].Fps);
         int fps = (int)Math.Round((double)rateNum / rateDen);
-        int frames = Math.Max(1, (int)Math.Round(durationMs * rateNum / (rateDen * 1000.0)));
+        int frames = Timeline.FrameCount(durationMs, rateNum, rateDen);
         var transition = segments.Count > 1 ? config.Transition : null;
 
         var encode = EncodeFor(config.Video, config.Optimization);
@@ -77,9 +77,9 @@ public static class ProcessingSceneBuilder
             bool audible = config.Audio.Enabled && (segments.Any(c => c.HasAudio) || config.Audio.MusicPath is not null);
             targetBytes = (long)Math.Round(mb * SizeTarget.BytesPerMb);
             var plan = SizeTarget.Plan(targetBytes.Value, frames * (double)rateDen / rateNum, width, height, fps, audible,
-                allowDownscale: config.Video.Width is null && config.Optimization.AllowDownscale, field: "optimization.target_size_mb");
+                allowDownscale: config.Video.Width is null && config.Optimization.AllowDownscale, field: config.Optimization.TargetField);
             if (plan.Downscaled)
-                warnings.Add($"optimization.target_size_mb: {plan.VideoKbps} kbit/s is too little for {width}x{height}; the output is scaled to {plan.Width}x{plan.Height}");
+                warnings.Add($"{config.Optimization.TargetField}: {plan.VideoKbps} kbit/s is too little for {width}x{height}; the output is scaled to {plan.Width}x{plan.Height}");
             (width, height) = (plan.Width, plan.Height);
             encode = encode with { RateControl = RateControlMode.TwoPass, BitrateKbps = plan.VideoKbps };
             if (plan.AudioKbps > 0) audioBitRate = plan.AudioKbps * 1000;

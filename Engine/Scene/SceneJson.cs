@@ -113,6 +113,12 @@ public static class SceneJson
                 w.WriteString("file", v.Path);
                 w.WriteNumber("startMs", Round(v.StartMs));
                 w.WriteNumber("gain", v.Gain);
+                // A processed clip's sound: where it starts in its file, how long it plays, its crossfades.
+                if (v.SourceStartMs > 0) w.WriteNumber("sourceStartMs", Round(v.SourceStartMs));
+                if (v.MaxDurationMs is { } max) w.WriteNumber("durationMs", Round(max));
+                if (v.FadeInMs > 0) w.WriteNumber("fadeInMs", Round(v.FadeInMs));
+                if (v.FadeInStartMs > 0) w.WriteNumber("fadeInStartMs", Round(v.FadeInStartMs));
+                if (v.FadeOutMs > 0) w.WriteNumber("fadeOutMs", Round(v.FadeOutMs));
                 w.WriteEndObject();
             }
             w.WriteEndArray();

@@ -59,8 +59,8 @@ public static class Timeline
     }
 
     /// <summary>Frames needed to cover <paramref name="durationMs"/> at <paramref name="fps"/> (at least one).</summary>
-    public static int FrameCount(double durationMs, int fps) => Math.Max(1, (int)Math.Round(durationMs * fps / 1000.0));
+    public static int FrameCount(double durationMs, int fps) => FrameCount(durationMs, fps, 1);
 
-    /// <summary>Presentation time of frame <paramref name="frame"/>, exact in integer arithmetic where possible.</summary>
-    public static double FrameTimeMs(long frame, int fps) => frame * 1000.0 / fps;
+    /// <summary>Frames of a video at <paramref name="rateNum"/>/<paramref name="rateDen"/> frames a second (30000/1001 for 29.97).</summary>
+    public static int FrameCount(double durationMs, int rateNum, int rateDen) => Math.Max(1, (int)Math.Round(durationMs * rateNum / (rateDen * 1000.0)));
 }
