@@ -25,22 +25,15 @@ public static class ChatStoryConfigParser
     /// <param name="inputVideoPath">processVideo's inputPath: when given, it is the background video.</param>
     public static ChatStoryConfig Parse(string json, string? baseDirectory = null, string? inputVideoPath = null)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
-        }
-        catch (JsonException e)
-        {
-            throw new ConfigValidationException(new[] { new ConfigError("config", $"is not valid JSON ({e.Message})") });
-        }
-        using (doc)
-        {
-            return Parse(doc.RootElement, baseDirectory ?? Environment.CurrentDirectory, inputVideoPath);
-        }
+        using var doc = ConfigReader.ParseDocument(json);
+        return Parse(doc.RootElement, baseDirectory, inputVideoPath);
     }
 
-    private static ChatStoryConfig Parse(JsonElement root, string baseDirectory, string? inputVideoPath)
+    /// <summary>Parses an already parsed config (the engine parses each config's text once, then picks the parser by its kind).</summary>
+    public static ChatStoryConfig Parse(JsonElement root, string? baseDirectory, string? inputVideoPath) =>
+        ParseRoot(root, baseDirectory ?? Environment.CurrentDirectory, inputVideoPath);
+
+    private static ChatStoryConfig ParseRoot(JsonElement root, string baseDirectory, string? inputVideoPath)
     {
         var r = new ConfigReader();
         if (root.ValueKind != JsonValueKind.Object)

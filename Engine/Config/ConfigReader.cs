@@ -67,6 +67,41 @@ internal sealed class ConfigReader
         return false;
     }
 
+    /// <summary>
+    /// The one rule for a hardware-encoder setting (<c>enableHardwareAcceleration</c>,
+    /// <c>optimization.hardware_acceleration</c>, optimizeVideo's <c>hardwareAcceleration</c>):
+    /// <c>true</c> (required), <c>false</c> (off) or <c>"auto"</c>; null when absent or invalid (an error is recorded).
+    /// </summary>
+    public HardwareAcceleration? Hardware(JsonElement obj, string path, string name)
+    {
+        if (!TryGet(obj, name, out var v)) return null;
+        switch (v.ValueKind)
+        {
+            case JsonValueKind.True: return HardwareAcceleration.Required;
+            case JsonValueKind.False: return HardwareAcceleration.Off;
+            case JsonValueKind.String when Text(v) == "auto": return HardwareAcceleration.Auto;
+            default:
+                Error(Join(path, name), $"expected true, false or \"auto\", got {Describe(v)}");
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// Parses config text once, the way every config is read (trailing commas and comments
+    /// allowed); malformed JSON is a validation error of <paramref name="field"/> naming the position.
+    /// </summary>
+    public static JsonDocument ParseDocument(string json, string field = "config")
+    {
+        try
+        {
+            return JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigValidationException(new[] { new ConfigError(field, $"is not valid JSON ({e.Message})") });
+        }
+    }
+
     /// <summary>An optional nested object; a value of another type is an error and reads as absent.</summary>
     public JsonElement? Object(JsonElement obj, string path, string name)
     {

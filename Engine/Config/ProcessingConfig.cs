@@ -80,11 +80,10 @@ public sealed record TransitionSpec(TransitionKind Kind, double DurationMs, Tran
 /// <summary>One input clip: its file and the part of it used.</summary>
 public sealed record ClipSpec(string Field, string Path, double TrimStartMs, double? TrimEndMs, double Volume);
 
-/// <summary><c>optimization</c>: a target file size for the output and the hardware encoder policy.</summary>
-/// <summary><c>optimization</c>: a target file size, this job's hardware policy (<c>"true"</c>, <c>"false"</c>, <c>"auto"</c>; null follows the engine's) and low-memory decoding.</summary>
+/// <summary><c>optimization</c>: a target file size, this job's hardware policy (null follows the engine's) and low-memory decoding.</summary>
 /// <c>KeepRotation</c> (optimizeVideo, not a config key) keeps a rotated clip's frames as stored, with its rotation as metadata.
 /// <c>TargetField</c> names the size target in messages (optimizeVideo's argument is <c>targetSizeMb</c>).
-public sealed record ProcessingOptimization(double? TargetSizeMb, string? HardwareAcceleration, bool MemoryOptimization, bool AllowDownscale = true,
+public sealed record ProcessingOptimization(double? TargetSizeMb, HardwareAcceleration? HardwareAcceleration, bool MemoryOptimization, bool AllowDownscale = true,
     bool KeepRotation = false, string TargetField = "optimization.target_size_mb");
 
 /// <summary>
@@ -368,13 +367,7 @@ public static class ProcessingConfigParser
         var o = r.Object(root, "", P) ?? default;
         r.RejectUnknownKeys(o, P, new[] { "target_size_mb", "hardware_acceleration", "memory_optimization", "allow_downscale" });
         double? target = r.Number(o, P, "target_size_mb", 0.01, 100_000, "MB");
-        string? hw = null;
-        if (ConfigReader.TryGet(o, "hardware_acceleration", out var h))
-        {
-            if (h.ValueKind is JsonValueKind.True or JsonValueKind.False) hw = h.GetBoolean() ? "true" : "false";
-            else if (h.ValueKind == JsonValueKind.String && ConfigReader.Text(h) == "auto") hw = "auto";
-            else r.Error(P + ".hardware_acceleration", $"expected true, false or \"auto\", got {ConfigReader.Describe(h)}");
-        }
+        var hw = r.Hardware(o, P, "hardware_acceleration");
         bool memory = r.Bool(o, P, "memory_optimization") ?? false;
         bool downscale = r.Bool(o, P, "allow_downscale") ?? true;
         return new ProcessingOptimization(target, hw, memory, downscale);

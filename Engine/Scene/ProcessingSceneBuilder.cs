@@ -160,13 +160,7 @@ public static class ProcessingSceneBuilder
         {
             RateControl = v.BitrateKbps is null ? RateControlMode.Crf : RateControlMode.Bitrate,
             BitrateKbps = v.BitrateKbps ?? 0,
-            Hardware = o.HardwareAcceleration switch
-            {
-                "true" => HardwareAcceleration.Required,
-                "auto" => HardwareAcceleration.Auto,
-                "false" => HardwareAcceleration.Off,
-                _ => null,
-            },
+            Hardware = o.HardwareAcceleration,
         };
         var errors = settings.Validate("video");
         if (errors.Count > 0) throw new ConfigValidationException(errors);
