@@ -9,6 +9,13 @@ using SkiaSharp;
 
 namespace ReelSpeed.Engine;
 
+/// <summary>The image format of <see cref="EngineApi.RenderFrameAsync"/>.</summary>
+public enum FrameFormat
+{
+    Png,
+    Jpeg,
+}
+
 /// <summary>
 /// The engine's public operations in plain .NET terms (strings in, JSON out), shared by the
 /// Node layer, the tests and any other host. Validation of configs and files happens here,
@@ -25,10 +32,13 @@ public static class EngineApi
     /// </summary>
     public static Scene CompileScene(string configJson, string? baseDirectory = null, string? inputVideoPath = null)
     {
-        if (TryCompileProcessing(configJson, baseDirectory, inputVideoPath) is { } processing) return processing;
+        // The text is parsed once; its kind picks the parser that validates it.
+        using var doc = ConfigReader.ParseDocument(configJson);
+        var root = doc.RootElement;
+        if (ProcessingConfigParser.IsProcessingConfig(root)) return CompileProcessing(root, baseDirectory, inputVideoPath);
         if (!string.IsNullOrEmpty(inputVideoPath) && !File.Exists(inputVideoPath))
             throw new EngineException(ErrorCodes.InputNotFound, $"inputPath: file not found: {Path.GetFullPath(inputVideoPath)}");
-        var config = ChatStoryConfigParser.Parse(configJson, baseDirectory, inputVideoPath);
+        var config = ChatStoryConfigParser.Parse(root, baseDirectory, inputVideoPath);
         foreach (var (field, path) in ChatStoryConfigParser.ReferencedFiles(config))
             if (!File.Exists(path))
                 throw new EngineException(ErrorCodes.InputNotFound, $"{field}: file not found: {path}");
@@ -48,26 +58,18 @@ public static class EngineApi
         DedicatedThread.Run("reelspeed-probe", () => ResultJson.Write(MediaProbe.Probe(filePath)));
 
     /// <summary>
-    /// Renders one frame of a config at <paramref name="timeMs"/> as PNG or JPEG bytes;
-    /// <paramref name="inputPath"/> is what processVideo's inputPath would be (a chat story's
-    /// background video, a processing config's clip).
+    /// Renders one frame of a config at <paramref name="timeMs"/> (&gt;= 0) as PNG or JPEG bytes
+    /// (<paramref name="quality"/> 1..100); <paramref name="inputPath"/> is what processVideo's
+    /// inputPath would be (a chat story's background video, a processing config's clip). The
+    /// arguments are checked where they arrive (the Node layer); the config is validated here.
     /// </summary>
-    public static Task<byte[]> RenderFrameAsync(string configJson, double timeMs, string format, int quality, string? baseDirectory, string? inputPath = null) =>
+    public static Task<byte[]> RenderFrameAsync(string configJson, double timeMs, FrameFormat format, int quality, string? baseDirectory, string? inputPath = null) =>
         DedicatedThread.Run("reelspeed-frame", () =>
         {
-            var fmt = format.ToLowerInvariant() switch
-            {
-                "png" => SKEncodedImageFormat.Png,
-                "jpeg" or "jpg" => SKEncodedImageFormat.Jpeg,
-                _ => throw new EngineException(ErrorCodes.InvalidConfig, $"options.format: expected \"png\" or \"jpeg\", got \"{format}\""),
-            };
-            if (quality is < 1 or > 100)
-                throw new EngineException(ErrorCodes.InvalidConfig, $"options.quality: expected an integer 1..100, got {quality}");
-            if (!double.IsFinite(timeMs) || timeMs < 0)
-                throw new EngineException(ErrorCodes.InvalidConfig, $"timeMs: expected a number of milliseconds >= 0, got {timeMs}");
             using var scene = CompileScene(configJson, baseDirectory, string.IsNullOrEmpty(inputPath) ? null : Path.GetFullPath(inputPath, baseDirectory ?? Environment.CurrentDirectory));
             using var renderer = new FrameRenderer(scene);
             using var image = renderer.RenderImage(timeMs);
+            var fmt = format == FrameFormat.Jpeg ? SKEncodedImageFormat.Jpeg : SKEncodedImageFormat.Png;
             using var data = image.Encode(fmt, quality) ?? throw new EngineException(ErrorCodes.Encode, $"cannot encode the frame as {format}");
             return data.ToArray();
         });
@@ -102,31 +104,14 @@ public static class EngineApi
         });
     }
 
-    /// <summary>
-    /// A processing config (<c>{ video, effects, clips, ... }</c>, no messages) parsed and built
-    /// into its scene; null when the JSON is a chat story (or malformed, which the chat-story
-    /// parser reports with its position).
-    /// </summary>
-    private static Scene? TryCompileProcessing(string configJson, string? baseDirectory, string? inputPath)
+    /// <summary>A processing config (<c>{ video, effects, clips, ... }</c>, no messages) validated and built into its scene.</summary>
+    private static Scene CompileProcessing(JsonElement root, string? baseDirectory, string? inputPath)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(configJson, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-        using (doc)
-        {
-            if (!ProcessingConfigParser.IsProcessingConfig(doc.RootElement)) return null;
-            var config = ProcessingConfigParser.Parse(doc.RootElement, baseDirectory ?? Environment.CurrentDirectory, inputPath);
-            foreach (var clip in config.Clips)
-                if (!File.Exists(clip.Path)) throw new EngineException(ErrorCodes.InputNotFound, $"{clip.Field}: file not found: {clip.Path}");
-            if (config.Audio.MusicPath is { } music && !File.Exists(music))
-                throw new EngineException(ErrorCodes.InputNotFound, $"audio.music: file not found: {music}");
-            return ProcessingSceneBuilder.Build(config);
-        }
+        var config = ProcessingConfigParser.Parse(root, baseDirectory ?? Environment.CurrentDirectory, inputPath);
+        foreach (var clip in config.Clips)
+            if (!File.Exists(clip.Path)) throw new EngineException(ErrorCodes.InputNotFound, $"{clip.Field}: file not found: {clip.Path}");
+        if (config.Audio.MusicPath is { } music && !File.Exists(music))
+            throw new EngineException(ErrorCodes.InputNotFound, $"audio.music: file not found: {music}");
+        return ProcessingSceneBuilder.Build(config);
     }
 }

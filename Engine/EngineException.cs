@@ -1,9 +1,15 @@
 namespace ReelSpeed.Engine;
 
-/// <summary>Stable error codes shared with the JavaScript surface (<c>error.code</c>).</summary>
+/// <summary>
+/// Stable error codes (<c>error.code</c> in JavaScript). This is their one definition: the
+/// native module exports <see cref="All"/> as <c>errorCodes</c>, js/index.js freezes it into
+/// <c>ErrorCodes</c>, and a test holds types/index.d.ts to it.
+/// </summary>
 public static class ErrorCodes
 {
     public const string InvalidConfig = "ERR_INVALID_CONFIG";
+    /// <summary>An argument of a call (not a config field) has the wrong type or value; Node's own code for that.</summary>
+    public const string InvalidArg = "ERR_INVALID_ARG_TYPE";
     public const string InputNotFound = "ERR_INPUT_NOT_FOUND";
     public const string UnsupportedMedia = "ERR_UNSUPPORTED_MEDIA";
     public const string Decode = "ERR_DECODE";
@@ -14,7 +20,22 @@ public static class ErrorCodes
     public const string Dependency = "ERR_DEPENDENCY";
     /// <summary>optimizeVideo (or optimization.target_size_mb) asked for a size smaller than any encode can reach.</summary>
     public const string TargetUnreachable = "ERR_TARGET_UNREACHABLE";
+    /// <summary>A job was started on a <c>VideoEngine</c> after its <c>close()</c>.</summary>
+    public const string EngineClosed = "ERR_ENGINE_CLOSED";
     public const string Internal = "ERR_INTERNAL";
+
+    /// <summary>Every code by its JavaScript name (<c>INVALID_CONFIG</c>), in the order above.</summary>
+    public static readonly IReadOnlyList<KeyValuePair<string, string>> All = new (string Name, string Code)[]
+    {
+        (nameof(InvalidConfig), InvalidConfig), (nameof(InvalidArg), InvalidArg), (nameof(InputNotFound), InputNotFound),
+        (nameof(UnsupportedMedia), UnsupportedMedia), (nameof(Decode), Decode), (nameof(Encode), Encode), (nameof(Output), Output),
+        (nameof(Aborted), Aborted), (nameof(ResourceLimit), ResourceLimit), (nameof(Dependency), Dependency),
+        (nameof(TargetUnreachable), TargetUnreachable), (nameof(EngineClosed), EngineClosed), (nameof(Internal), Internal),
+    }.Select(c => KeyValuePair.Create(JsName(c.Name), c.Code)).ToArray();
+
+    /// <summary><c>InvalidConfig</c> → <c>INVALID_CONFIG</c>.</summary>
+    private static string JsName(string name) =>
+        string.Concat(name.Select((ch, i) => i > 0 && char.IsUpper(ch) ? "_" + ch : char.ToUpperInvariant(ch).ToString()));
 }
 
 /// <summary>

@@ -52,27 +52,9 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
             var temp = r.String(o, "options", "tempDirectory");
             if (!string.IsNullOrEmpty(temp) && !Directory.Exists(temp))
                 r.Error("options.tempDirectory", $"expected an existing folder, got \"{temp}\"");
-            var hw = ParseHardware(r, o);
+            var hw = r.Hardware(o, "options", "enableHardwareAcceleration") ?? HardwareAcceleration.Off;
             if (r.Errors.Count > 0) throw new ConfigValidationException(r.Errors.ToArray());
             return new EngineOptions(jobs, mb is { } m ? (long)(m * 1_000_000) : 0, string.IsNullOrEmpty(temp) ? null : Path.GetFullPath(temp), hw);
-        }
-    }
-
-    /// <summary><c>enableHardwareAcceleration</c>: <c>true</c>, <c>false</c> or <c>"auto"</c> (default false).</summary>
-    private static HardwareAcceleration ParseHardware(ConfigReader r, JsonElement o)
-    {
-        if (!ConfigReader.TryGet(o, "enableHardwareAcceleration", out var v)) return HardwareAcceleration.Off;
-        switch (v.ValueKind)
-        {
-            case JsonValueKind.True:
-                return HardwareAcceleration.Required;
-            case JsonValueKind.False:
-                return HardwareAcceleration.Off;
-            case JsonValueKind.String when ConfigReader.Text(v) == "auto":
-                return HardwareAcceleration.Auto;
-            default:
-                r.Error("options.enableHardwareAcceleration", $"expected true, false or \"auto\", got {ConfigReader.Describe(v)}");
-                return HardwareAcceleration.Off;
         }
     }
 }
@@ -167,6 +149,7 @@ public sealed class ReelSpeedEngine
     /// <summary>Runs one job's body and counts it in the metrics as started, then succeeded, failed or aborted.</summary>
     private async Task<string> RunJobAsync(Func<Task<string>> body, CancellationToken cancel)
     {
+        if (IsClosed) throw new EngineException(ErrorCodes.EngineClosed, "this VideoEngine was closed: create a new one to start jobs");
         Metrics.JobStarted();
         try
         {
@@ -193,6 +176,14 @@ public sealed class ReelSpeedEngine
     }
 
     public string MetricsText() => Metrics.ToPrometheus(Scheduler);
+
+    /// <summary>Whether <see cref="Close"/> was called: new jobs then fail with <see cref="ErrorCodes.EngineClosed"/>.</summary>
+    public bool IsClosed => Volatile.Read(ref _closed);
+
+    private bool _closed;
+
+    /// <summary>Refuses new jobs from now on; jobs already started or queued run to their end.</summary>
+    public void Close() => Volatile.Write(ref _closed, true);
 
     /// <summary>
     /// x264 threads for a job starting now: the cores shared out among the running jobs, so

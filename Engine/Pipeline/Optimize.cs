@@ -18,6 +18,9 @@ public sealed record OptimizeOptions(string? OutputPath, bool AllowDownscale, st
     /// <summary>x264's own default: at a fixed size, a slower preset buys quality, and two-pass runs its first pass fast anyway.</summary>
     public const string DefaultPreset = "medium";
 
+    /// <summary>optimizeVideo's option keys: the one list (the Node layer takes its allowed options from here).</summary>
+    public static readonly string[] Keys = { "outputPath", "allowDownscale", "codec", "preset", "measureQuality", "qualitySampleEvery", "hardwareAcceleration" };
+
     public static OptimizeOptions Parse(string json, string? baseDirectory)
     {
         var r = new ConfigReader();
@@ -34,25 +37,14 @@ public sealed record OptimizeOptions(string? OutputPath, bool AllowDownscale, st
         {
             var o = doc.RootElement;
             const string P = "options";
-            r.RejectUnknownKeys(o, P, new[] { "outputPath", "allowDownscale", "codec", "preset", "measureQuality", "qualitySampleEvery", "hardwareAcceleration" });
+            r.RejectUnknownKeys(o, P, Keys);
             var output = r.String(o, P, "outputPath");
             bool downscale = r.Bool(o, P, "allowDownscale") ?? true;
             string codec = r.Choice(o, P, "codec", EncodeSettings.Codecs) ?? EncodeSettings.H264;
             string preset = r.Choice(o, P, "preset", EncodeSettings.Presets) ?? DefaultPreset;
             bool measure = r.Bool(o, P, "measureQuality") ?? true;
             int every = r.Integer(o, P, "qualitySampleEvery", 1, QualityOptions.MaxSampleEvery) ?? QualityOptions.DefaultSampleEvery;
-            HardwareAcceleration? hw = null;
-            if (ConfigReader.TryGet(o, "hardwareAcceleration", out var h))
-            {
-                hw = h.ValueKind switch
-                {
-                    JsonValueKind.True => HardwareAcceleration.Required,
-                    JsonValueKind.False => HardwareAcceleration.Off,
-                    JsonValueKind.String when ConfigReader.Text(h) == "auto" => HardwareAcceleration.Auto,
-                    _ => null,
-                };
-                if (hw is null) r.Error(P + ".hardwareAcceleration", $"expected true, false or \"auto\", got {ConfigReader.Describe(h)}");
-            }
+            var hw = r.Hardware(o, P, "hardwareAcceleration");
             if (r.Errors.Count > 0) throw new ConfigValidationException(r.Errors.ToArray());
             return new OptimizeOptions(string.IsNullOrWhiteSpace(output) ? null : Path.GetFullPath(output, baseDirectory ?? Environment.CurrentDirectory),
                 downscale, codec, preset, measure, every, hw);
@@ -85,13 +77,7 @@ public static class Optimize
             new ProcessingVideo(null, null, null, options.Codec, "medium", null, options.Preset, null, VideoFit.Cover),
             new ProcessingAudio(true, 1, null, 1), ColorCorrection.Neutral, 0, 0, [], SKColors.Black, null, 0, null,
             [new ClipSpec("inputPath", inputPath, 0, null, 1)],
-            new ProcessingOptimization(targetSizeMb, options.Hardware switch
-            {
-                HardwareAcceleration.Required => "true",
-                HardwareAcceleration.Auto => "auto",
-                HardwareAcceleration.Off => "false",
-                _ => null,
-            }, false, options.AllowDownscale, KeepRotation: true, TargetField: "targetSizeMb"),
+            new ProcessingOptimization(targetSizeMb, options.Hardware, false, options.AllowDownscale, KeepRotation: true, TargetField: "targetSizeMb"),
             []);
         return ProcessingSceneBuilder.Build(config);
     }
