@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Microsoft.JavaScript.NodeApi;
 using Microsoft.JavaScript.NodeApi.Interop;
@@ -9,10 +8,13 @@ using static Microsoft.JavaScript.NodeApi.Runtime.JSRuntime;
 namespace ReelSpeed.NodeApi;
 
 /// <summary>
-/// The N-API module: registration plus thin exports that check argument types, read every
-/// JS value into plain .NET values on the JS thread, call <see cref="EngineApi"/> off it, and
-/// settle a promise back on the JS thread. Engine errors become JS errors with their code.
-/// Richer argument validation and JSON parsing live in js/index.js.
+/// The N-API module: it only translates. Each export takes the public call's own arguments
+/// (the options object as one object), checks them here, in one place (the arguments; configs
+/// are validated by the engine), reads them into plain .NET values on the JS thread, calls the
+/// engine off it and settles a promise back on the JS thread. Engine errors become JS errors
+/// with their <c>code</c> (and, for config validation, the <c>errors</c> list).
+/// <c>VideoEngine</c> is a JS class wrapping a <see cref="ReelSpeedEngine"/>, released with its
+/// JS object; the module-level calls use <c>defaultEngine</c>, which wraps <see cref="ReelSpeedEngine.Default"/>.
 /// </summary>
 public static class Module
 {
@@ -22,11 +24,12 @@ public static class Module
     // The module scope owns the runtime context and JS synchronization context for the process.
     private static JSValueScope? s_moduleScope;
 
-    // Engine instances by id (0: the default engine of the module-level calls), and the
-    // cancellation sources of jobs that can still be aborted, by id.
-    private static readonly ConcurrentDictionary<int, ReelSpeedEngine> s_engines = new() { [0] = ReelSpeedEngine.Default };
-    private static readonly ConcurrentDictionary<int, CancellationTokenSource> s_cancellations = new();
-    private static int s_nextId;
+    // Options a call may take, and the options some call takes (for a precise message).
+    private static readonly string[] ProcessOptions = { "onProgress", "baseDir", "signal" };
+    private static readonly string[] FrameOptions = { "format", "quality", "baseDir", "inputPath" };
+    private static readonly string[] SceneOptions = { "baseDir" };
+    private static readonly string[] OptimizeCallOptions = [.. ProcessOptions, .. OptimizeOptions.Keys];
+    private static readonly HashSet<string> KnownOptions = [.. ProcessOptions, .. FrameOptions];
 
     [UnmanagedCallersOnly(EntryPoint = "napi_register_module_v1")]
     public static nint Register(nint env, nint exports)
@@ -35,19 +38,29 @@ public static class Module
         {
             var scope = s_moduleScope = new JSValueScope(JSValueScopeType.Module, new napi_env(env), runtime: null);
             JSValue exportsValue = new(new napi_value(exports), scope);
+            JSValue engineClass = new JSClassBuilder<ReelSpeedEngine>("VideoEngine", NewEngine)
+                .AddMethod("processVideo", Method(ProcessVideo), Method_, null)
+                .AddMethod("optimizeVideo", Method(OptimizeVideo), Method_, null)
+                .AddMethod("getVideoMetadata", Method((_, a) => GetVideoMetadata(a)), Method_, null)
+                .AddMethod("renderFrame", Method((_, a) => RenderFrame(a)), Method_, null)
+                .AddMethod("compileScene", Method((_, a) => CompileScene(a)), Method_, null)
+                .AddMethod("getHardwareInfo", Method((_, a) => GetHardwareInfo(a)), Method_, null)
+                .AddMethod("metrics", Method((e, _) => e.MetricsText()), Method_, null)
+                .AddMethod("close", Method((e, _) => Close(e)), Method_, null)
+                .DefineClass(null);
+            var codes = JSValue.CreateObject();
+            foreach (var (name, code) in ErrorCodes.All) codes[name] = code;
+            codes.Freeze();
             JSValue result = new JSModuleBuilder<JSRuntimeContext>()
                 .AddMethod("version", Version, Exported)
-                .AddMethod("processVideo", ProcessVideo, Exported)
-                .AddMethod("optimizeVideo", OptimizeVideo, Exported)
                 .AddMethod("getVideoMetadata", GetVideoMetadata, Exported)
                 .AddMethod("renderFrame", RenderFrame, Exported)
                 .AddMethod("compileScene", CompileScene, Exported)
-                .AddMethod("createEngine", CreateEngine, Exported)
-                .AddMethod("metrics", Metrics, Exported)
-                .AddMethod("newCancellation", NewCancellation, Exported)
-                .AddMethod("cancel", Cancel, Exported)
                 .AddMethod("getHardwareInfo", GetHardwareInfo, Exported)
+                .AddProperty("errorCodes", codes, JSPropertyAttributes.Enumerable)
+                .AddProperty("VideoEngine", engineClass, JSPropertyAttributes.Enumerable)
                 .ExportModule(scope.RuntimeContext, (JSObject)exportsValue);
+            result["defaultEngine"] = scope.RuntimeContext.GetOrCreateObjectWrapper(ReelSpeedEngine.Default);
             return ((napi_value)result).Handle;
         }
         catch (Exception e)
@@ -57,118 +70,220 @@ public static class Module
         }
     }
 
+    private const JSPropertyAttributes Method_ = JSPropertyAttributes.Writable | JSPropertyAttributes.Configurable;
+
+    /// <summary>A VideoEngine method: the callback gets the engine its <c>this</c> wraps.</summary>
+    private static Func<ReelSpeedEngine, JSCallback> Method(Func<ReelSpeedEngine, JSCallbackArgs, JSValue> body) =>
+        engine => args => body(engine, args);
+
     private static JSValue Version(JSCallbackArgs args) => EngineApi.VersionJson();
 
-    /// <summary>createEngine(optionsJson) → engine id. Throws (synchronously) on invalid options.</summary>
-    private static JSValue CreateEngine(JSCallbackArgs args)
+    /// <summary>
+    /// <c>new VideoEngine(options?)</c>: throws (synchronously) on invalid options. The options are
+    /// kept, frozen, as <c>engine.options</c>.
+    /// </summary>
+    private static ReelSpeedEngine NewEngine(JSCallbackArgs args)
     {
-        string json = StringArg(args, 0, "options");
-        EngineOptions options;
+        var options = args[0].IsUndefined() ? JSValue.CreateObject() : args[0];
         try
         {
-            options = EngineOptions.Parse(json);
+            if (!IsPlainObject(options)) throw ArgError($"options: expected an object, got {Describe(options)}");
+            var engine = new ReelSpeedEngine(EngineOptions.Parse(Stringify(options)));
+            var copy = JSValue.Global["Object"].CallMethod("assign", JSValue.CreateObject(), options);
+            copy.Freeze();
+            var self = args.ThisArg;
+            self["options"] = copy;
+            return engine;
         }
         catch (EngineException e)
         {
-            throw new JSException(new JSError(e.Message, JSErrorType.Error, e.Code));
+            throw new JSException(new JSError(ToJsError(e, null)));
         }
-        int id = Interlocked.Increment(ref s_nextId);
-        s_engines[id] = new ReelSpeedEngine(options);
-        return id;
     }
 
-    /// <summary>metrics(engineId) → Prometheus text.</summary>
-    private static JSValue Metrics(JSCallbackArgs args) => EngineArg(args, 0).MetricsText();
-
-    /// <summary>newCancellation() → id of a cancellation source to pass to processVideo.</summary>
-    private static JSValue NewCancellation(JSCallbackArgs args)
+    /// <summary><c>close()</c>: the engine takes no new jobs (they reject with ERR_ENGINE_CLOSED); running ones finish.</summary>
+    private static JSValue Close(ReelSpeedEngine engine)
     {
-        int id = Interlocked.Increment(ref s_nextId);
-        s_cancellations[id] = new CancellationTokenSource();
-        return id;
-    }
-
-    /// <summary>cancel(id): aborts the job using that cancellation source (no-op once it ended).</summary>
-    private static JSValue Cancel(JSCallbackArgs args)
-    {
-        if (args[0].IsNumber() && s_cancellations.TryGetValue((int)(double)args[0], out var cts))
-        {
-            try { cts.Cancel(); } catch (ObjectDisposedException) { }
-        }
+        if (!ReferenceEquals(engine, ReelSpeedEngine.Default)) engine.Close(); // the module-level engine stays open
         return JSValue.Undefined;
     }
 
-    private static ReelSpeedEngine EngineArg(JSCallbackArgs args, int index)
+    /// <summary>processVideo(inputPath, outputPath, config, options?) → Promise&lt;result&gt;.</summary>
+    private static JSValue ProcessVideo(ReelSpeedEngine engine, JSCallbackArgs callArgs) => Settle<string>(Args(callArgs, 4), (job, args) =>
     {
-        if (args[index].IsNullOrUndefined()) return ReelSpeedEngine.Default;
-        if (args[index].IsNumber() && s_engines.TryGetValue((int)(double)args[index], out var engine)) return engine;
-        throw new JSException(new JSError("engine: unknown engine id", JSErrorType.TypeError, "ERR_INVALID_ARG_TYPE"));
-    }
+        string input = PathArg(args[0], "inputPath", optional: true);
+        string output = PathArg(args[1], "outputPath");
+        string config = ConfigArg(args[2]);
+        var options = OptionsArg(args[3], ProcessOptions);
+        job.Watch(options);
+        string baseDir = BaseDir(options);
+        return () => engine.ProcessVideoAsync(input, output, config, baseDir, job.Progress, job.Cancel);
+    }, ParseJson);
+
+    /// <summary>optimizeVideo(inputPath, targetSizeMb, options?) → Promise&lt;result&gt;; the engine validates the optimize options.</summary>
+    private static JSValue OptimizeVideo(ReelSpeedEngine engine, JSCallbackArgs callArgs) => Settle<string>(Args(callArgs, 3), (job, args) =>
+    {
+        string input = PathArg(args[0], "inputPath");
+        var target = args[1];
+        if (!target.IsNumber() || !double.IsFinite((double)target) || (double)target <= 0)
+            throw ArgError($"targetSizeMb: expected a number of megabytes > 0, got {Describe(target)}");
+        var options = OptionsArg(args[2], OptimizeCallOptions);
+        if (options.HasValue && !options.Value["outputPath"].IsUndefined()) PathArg(options.Value["outputPath"], "options.outputPath");
+        job.Watch(options);
+        string baseDir = BaseDir(options);
+        // The optimize options travel as they are, less the ones this layer handles.
+        var engineOptions = JSValue.CreateObject();
+        if (options is { } o)
+            foreach (var key in OptimizeOptions.Keys)
+                if (!o[key].IsUndefined()) engineOptions[key] = o[key];
+        string optionsJson = Stringify(engineOptions);
+        double mb = (double)target;
+        return () => engine.OptimizeVideoAsync(input, mb, optionsJson, baseDir, job.Progress, job.Cancel);
+    }, ParseJson);
+
+    /// <summary>getVideoMetadata(filePath) → Promise&lt;metadata&gt;.</summary>
+    private static JSValue GetVideoMetadata(JSCallbackArgs callArgs) => Settle<string>(Args(callArgs, 1), (_, args) =>
+    {
+        string path = Path.GetFullPath(PathArg(args[0], "filePath"));
+        return () => EngineApi.GetVideoMetadataAsync(path);
+    }, ParseJson);
+
+    /// <summary>getHardwareInfo() → Promise&lt;info&gt; (hardware encoder probe, cached per process).</summary>
+    private static JSValue GetHardwareInfo(JSCallbackArgs args) => Settle<string>([], (_, _) => EngineApi.GetHardwareInfoAsync, ParseJson);
+
+    /// <summary>renderFrame(config, timeMs, options?) → Promise&lt;Buffer&gt;.</summary>
+    private static JSValue RenderFrame(JSCallbackArgs callArgs) => Settle<byte[]>(Args(callArgs, 3), (_, args) =>
+    {
+        string config = ConfigArg(args[0]);
+        var time = args[1];
+        if (!time.IsNumber() || !double.IsFinite((double)time) || (double)time < 0)
+            throw ArgError($"timeMs: expected a number of milliseconds >= 0, got {Describe(time)}");
+        double timeMs = (double)time;
+        var options = OptionsArg(args[2], FrameOptions);
+        string input = PathArg(Option(options, "inputPath"), "options.inputPath", optional: true);
+        var formatValue = Option(options, "format");
+        var format = formatValue.IsNullOrUndefined() ? "png" : formatValue.IsString() ? (string)formatValue : null;
+        if (format is not ("png" or "jpeg")) throw ArgError($"options.format: expected \"png\" or \"jpeg\", got {Describe(formatValue)}");
+        var qualityValue = Option(options, "quality");
+        int quality = 90;
+        if (!qualityValue.IsNullOrUndefined())
+        {
+            double q = qualityValue.IsNumber() ? (double)qualityValue : double.NaN;
+            if (!double.IsInteger(q) || q < 1 || q > 100) throw ArgError($"options.quality: expected an integer 1..100, got {Describe(qualityValue)}");
+            quality = (int)q;
+        }
+        string baseDir = BaseDir(options);
+        var fmt = format == "jpeg" ? FrameFormat.Jpeg : FrameFormat.Png;
+        return () => EngineApi.RenderFrameAsync(config, timeMs, fmt, quality, baseDir, input);
+    }, ToBuffer);
+
+    /// <summary>compileScene(config, options?) → Promise&lt;scene&gt;.</summary>
+    private static JSValue CompileScene(JSCallbackArgs callArgs) => Settle<string>(Args(callArgs, 2), (_, args) =>
+    {
+        string config = ConfigArg(args[0]);
+        var options = OptionsArg(args[1], SceneOptions);
+        string baseDir = BaseDir(options);
+        return () => EngineApi.CompileSceneJsonAsync(config, baseDir);
+    }, ParseJson);
 
     /// <summary>
-    /// processVideo(inputPath, outputPath, configJson, onProgress?, baseDirectory?, engineId?, cancellationId?)
-    /// → Promise&lt;string&gt; (result JSON).
+    /// One call's promise: <paramref name="start"/> runs on the JS thread, checks and reads the
+    /// arguments (an error rejects the promise, as an async JS function would) and returns the
+    /// work, which runs off it; its value is converted back on the JS thread.
     /// </summary>
-    private static JSValue ProcessVideo(JSCallbackArgs args)
+    private static JSValue Settle<T>(JSValue[] args, Func<Job, JSValue[], Func<Task<T>>> start, Func<T, JSValue> toJs)
     {
-        string input = StringArg(args, 0, "inputPath", allowEmpty: true);
-        string output = StringArg(args, 1, "outputPath");
-        string config = StringArg(args, 2, "config");
-        string? baseDir = OptionalString(args, 4, "baseDirectory");
-        var engine = EngineArg(args, 5);
-        var (onProgress, report) = ProgressCallback(args[3]);
-        return Cancellable(args[6], token => engine.ProcessVideoAsync(input, output, config, baseDir, report, token), onProgress);
-    }
-
-    /// <summary>
-    /// optimizeVideo(inputPath, targetSizeMb, optionsJson, onProgress?, baseDirectory?, engineId, cancelId)
-    /// → Promise&lt;string&gt; (result JSON).
-    /// </summary>
-    private static JSValue OptimizeVideo(JSCallbackArgs args)
-    {
-        string input = StringArg(args, 0, "inputPath");
-        if (!args[1].IsNumber()) throw TypeError("targetSizeMb", "a number of megabytes", args[1]);
-        double target = (double)args[1];
-        string options = StringArg(args, 2, "options", allowEmpty: true);
-        string? baseDir = OptionalString(args, 4, "baseDirectory");
-        var engine = EngineArg(args, 5);
-        var (onProgress, report) = ProgressCallback(args[3]);
-        return Cancellable(args[6], token => engine.OptimizeVideoAsync(input, target, options, baseDir, report, token), onProgress);
-    }
-
-    /// <summary>
-    /// Starts a job under the cancellation source whose id is <paramref name="cancelIdArg"/> (0: none)
-    /// and settles its promise with the job's JSON; the source is released when the job ends.
-    /// </summary>
-    private static JSValue Cancellable(JSValue cancelIdArg, Func<CancellationToken, Task<string>> job, JSReference? keepAlive)
-    {
-        int cancelId = cancelIdArg.IsNumber() ? (int)(double)cancelIdArg : 0;
-        CancellationTokenSource? cts = null;
-        if (cancelId != 0) s_cancellations.TryGetValue(cancelId, out cts);
-        var token = cts?.Token ?? CancellationToken.None;
-        return Settle(async () =>
+        var job = new Job();
+        return new JSPromise(async (resolve, reject) =>
         {
             try
             {
-                return await job(token);
+                var work = start(job, args);
+                job.Begin();
+                T value = await work();
+                resolve(toJs(value));
+            }
+            catch (EngineException e)
+            {
+                reject(new JSError(ToJsError(e, job)));
+            }
+            catch (JSException e)
+            {
+                reject(e.Error ?? new JSError(e.Message, JSErrorType.Error, ErrorCodes.Internal));
+            }
+            catch (Exception e)
+            {
+                reject(new JSError($"internal engine error: {e.GetType().Name}: {e.Message}", JSErrorType.Error, ErrorCodes.Internal));
             }
             finally
             {
-                if (cancelId != 0 && s_cancellations.TryRemove(cancelId, out var done)) done.Dispose();
+                job.Dispose();
             }
-        }, s => (JSValue)s, keepAlive);
+        });
     }
 
     /// <summary>
-    /// A JS progress function (or nothing) as a reference kept alive for the job and a reporter
-    /// that posts each report to the JS thread as <c>{ frame, totalFrames, percent, fps, etaMs, stage }</c>.
+    /// A job's JS side: its progress callback and AbortSignal, kept alive while it runs. An
+    /// AbortSignal becomes the job's <see cref="CancellationToken"/> (node-api-dotnet's
+    /// <see cref="JSAbortSignal"/>); an already aborted one rejects before any work starts.
     /// </summary>
-    private static (JSReference? Reference, Action<RenderProgress>? Report) ProgressCallback(JSValue value)
+    private sealed class Job : IDisposable
     {
-        if (!value.IsFunction()) return (null, null);
-        var onProgress = new JSReference(value);
+        private JSReference? _onProgress;
+        private JSReference? _signal;
+
+        public Action<RenderProgress>? Progress { get; private set; }
+        public CancellationToken Cancel { get; private set; }
+
+        public void Watch(JSValue? options)
+        {
+            if (options is not { } o) return;
+            var onProgress = o["onProgress"];
+            if (!onProgress.IsUndefined())
+            {
+                if (!onProgress.IsFunction()) throw ArgError($"options.onProgress: expected a function, got {Describe(onProgress)}");
+                _onProgress = new JSReference(onProgress);
+                Progress = ProgressReporter(_onProgress);
+            }
+            var signal = o["signal"];
+            if (!signal.IsUndefined())
+            {
+                if (!signal.IsObject() || !signal.InstanceOf(JSValue.Global["AbortSignal"]))
+                    throw ArgError($"options.signal: expected an AbortSignal, got {Describe(signal)}");
+                _signal = new JSReference(signal);
+            }
+        }
+
+        /// <summary>Called once the arguments are all valid: an aborted signal stops here, a live one starts being watched.</summary>
+        public void Begin()
+        {
+            if (_signal?.GetValue() is not { } signal) return;
+            if ((bool)signal["aborted"]) throw new EngineException(ErrorCodes.Aborted, "the job was aborted");
+            Cancel = (CancellationToken)(JSAbortSignal)signal;
+        }
+
+        /// <summary>Why the signal aborted, when its reason is an Error: <c>": &lt;message&gt;"</c>.</summary>
+        public string AbortReason()
+        {
+            if (_signal?.GetValue() is not { } signal) return "";
+            var reason = signal["reason"];
+            return reason.IsObject() && reason.InstanceOf(JSValue.Global["Error"]) ? ": " + (string)reason["message"] : "";
+        }
+
+        public void Dispose()
+        {
+            _onProgress?.Dispose();
+            _signal?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Posts each progress report to the JS thread as <c>{ frame, totalFrames, percent, fps, etaMs, stage }</c>.
+    /// </summary>
+    private static Action<RenderProgress> ProgressReporter(JSReference onProgress)
+    {
         var js = JSSynchronizationContext.Current!;
-        return (onProgress, p => js.Post(() =>
+        return p => js.Post(() =>
         {
             try
             {
@@ -183,42 +298,47 @@ public static class Module
             }
             catch (Exception)
             {
-                // A throwing progress callback must not abort the process or the render.
+                // A throwing progress callback (or one already released) must not abort the process or the render.
             }
-        }));
+        });
     }
 
-    /// <summary>getVideoMetadata(filePath) → Promise&lt;string&gt; (metadata JSON).</summary>
-    private static JSValue GetVideoMetadata(JSCallbackArgs args)
+    /// <summary>
+    /// An engine error as a JS Error: its code, and for a config validation its <c>errors</c>
+    /// list (<c>[{ path, message }]</c>); an abort is an <c>AbortError</c> whose message names the signal's reason.
+    /// </summary>
+    private static JSValue ToJsError(EngineException e, Job? job)
     {
-        string path = StringArg(args, 0, "filePath");
-        return Settle(() => EngineApi.GetVideoMetadataAsync(path), s => (JSValue)s, null);
+        bool aborted = e.Code == ErrorCodes.Aborted;
+        string message = aborted ? "the job was aborted" + (job?.AbortReason() ?? "") : e.Message;
+        var error = JSValue.CreateError(e.Code, message);
+        if (aborted) error["name"] = "AbortError";
+        if (e is ConfigValidationException validation)
+        {
+            var list = JSValue.CreateArray(validation.Errors.Count);
+            for (int i = 0; i < validation.Errors.Count; i++)
+            {
+                var item = JSValue.CreateObject();
+                item["path"] = validation.Errors[i].Path;
+                item["message"] = validation.Errors[i].Message;
+                list[i] = item;
+            }
+            error["errors"] = list;
+        }
+        return error;
     }
 
-    /// <summary>getHardwareInfo() → Promise&lt;string&gt; (hardware encoder probe JSON, cached per process).</summary>
-    private static JSValue GetHardwareInfo(JSCallbackArgs args) => Settle(EngineApi.GetHardwareInfoAsync, s => (JSValue)s, null);
-
-    /// <summary>renderFrame(configJson, timeMs, format, quality, baseDirectory?, inputPath?) → Promise&lt;Buffer&gt;.</summary>
-    private static JSValue RenderFrame(JSCallbackArgs args)
+    /// <summary>The first <paramref name="n"/> arguments (undefined where not given), to read inside the promise's start.</summary>
+    private static JSValue[] Args(JSCallbackArgs args, int n)
     {
-        string config = StringArg(args, 0, "config");
-        if (!args[1].IsNumber()) throw TypeError("timeMs", "a number", args[1]);
-        double time = (double)args[1];
-        string format = StringArg(args, 2, "options.format");
-        if (!args[3].IsNumber()) throw TypeError("options.quality", "a number", args[3]);
-        int quality = (int)(double)args[3];
-        string? baseDir = OptionalString(args, 4, "baseDirectory");
-        string? input = OptionalString(args, 5, "options.inputPath");
-        return Settle(() => EngineApi.RenderFrameAsync(config, time, format, quality, baseDir, input), ToBuffer, null);
+        var a = new JSValue[n];
+        for (int i = 0; i < n; i++) a[i] = args[i];
+        return a;
     }
 
-    /// <summary>compileScene(configJson, baseDirectory?) → Promise&lt;string&gt; (scene JSON).</summary>
-    private static JSValue CompileScene(JSCallbackArgs args)
-    {
-        string config = StringArg(args, 0, "config");
-        string? baseDir = OptionalString(args, 1, "baseDirectory");
-        return Settle(() => EngineApi.CompileSceneJsonAsync(config, baseDir), s => (JSValue)s, null);
-    }
+    private static JSValue ParseJson(string json) => JSValue.Global["JSON"].CallMethod("parse", json);
+
+    private static string Stringify(JSValue value) => (string)JSValue.Global["JSON"].CallMethod("stringify", value);
 
     private static JSValue ToBuffer(byte[] bytes)
     {
@@ -227,48 +347,83 @@ public static class Module
         return new JSValue(handle);
     }
 
-    /// <summary>Runs the work off the JS thread and settles a promise on it; engine errors keep their code.</summary>
-    private static JSValue Settle<T>(Func<Task<T>> work, Func<T, JSValue> toJs, JSReference? keepAlive)
+    // ---- argument checks: the only place the public calls' arguments are checked ----
+
+    private static EngineException ArgError(string message) => new(ErrorCodes.InvalidArg, message);
+
+    private static bool IsPlainObject(JSValue v) => v.IsObject() && !v.IsArray() && !v.IsFunction();
+
+    /// <summary>A value for a message: <c>null</c>, <c>an array</c>, a quoted (shortened) string, else its typeof.</summary>
+    private static string Describe(JSValue value)
     {
-        return new JSPromise(async (resolve, reject) =>
+        if (value.IsNull()) return "null";
+        if (value.IsArray()) return "an array";
+        if (value.IsString())
         {
-            try
-            {
-                T value = await work();
-                resolve(toJs(value));
-            }
-            catch (EngineException e)
-            {
-                reject(new JSError(e.Message, JSErrorType.Error, e.Code));
-            }
-            catch (Exception e)
-            {
-                reject(new JSError($"internal engine error: {e.GetType().Name}: {e.Message}", JSErrorType.Error, ErrorCodes.Internal));
-            }
-            finally
-            {
-                keepAlive?.Dispose();
-            }
-        });
+            var s = (string)value;
+            return Stringify(s.Length > 40 ? s[..37] + "..." : s);
+        }
+        return value.TypeOf().ToString().ToLowerInvariant();
     }
 
-    private static string StringArg(JSCallbackArgs args, int index, string name, bool allowEmpty = false)
+    /// <summary>A path argument; an optional one may be null/undefined (read as "").</summary>
+    private static string PathArg(JSValue value, string name, bool optional = false)
     {
-        var v = args[index];
-        if (!v.IsString()) throw TypeError(name, "a string", v);
-        var s = (string)v;
-        if (!allowEmpty && s.Length == 0) throw new JSException(new JSError($"{name}: expected a non-empty string", JSErrorType.TypeError, "ERR_INVALID_ARG_TYPE"));
+        if (optional && value.IsNullOrUndefined()) return "";
+        if (!value.IsString()) throw ArgError($"{name}: expected a string path, got {Describe(value)}");
+        var s = (string)value;
+        if (!optional && s.Trim().Length == 0) throw ArgError($"{name}: expected a non-empty path");
         return s;
     }
 
-    private static string? OptionalString(JSCallbackArgs args, int index, string name)
+    /// <summary>A config: an object (serialised once here) or JSON text (parsed by the engine).</summary>
+    private static string ConfigArg(JSValue config)
     {
-        var v = args[index];
-        if (v.IsNullOrUndefined()) return null;
-        if (!v.IsString()) throw TypeError(name, "a string", v);
-        return (string)v;
+        if (config.IsString())
+        {
+            var text = (string)config;
+            if (text.Trim().Length == 0) throw new EngineException(ErrorCodes.InvalidConfig, "config: expected an object or a JSON string, got an empty string");
+            return text;
+        }
+        if (!IsPlainObject(config))
+            throw new EngineException(ErrorCodes.InvalidConfig, $"config: expected an object or a JSON string, got {Describe(config)}");
+        try
+        {
+            return Stringify(config);
+        }
+        catch (JSException e)
+        {
+            throw new EngineException(ErrorCodes.InvalidConfig, $"config: cannot be serialised to JSON ({e.Message})");
+        }
     }
 
-    private static JSException TypeError(string name, string expected, JSValue got) =>
-        new(new JSError($"{name}: expected {expected}, got {got.TypeOf().ToString().ToLowerInvariant()}", JSErrorType.TypeError, "ERR_INVALID_ARG_TYPE"));
+    /// <summary>The options object (null when absent), with every key one this call takes.</summary>
+    private static JSValue? OptionsArg(JSValue options, string[] allowed)
+    {
+        if (options.IsNullOrUndefined()) return null;
+        if (!options.IsObject() || options.IsArray()) throw ArgError($"options: expected an object, got {Describe(options)}");
+        var keys = JSValue.Global["Object"].CallMethod("keys", options);
+        int n = (int)keys["length"];
+        for (int i = 0; i < n; i++)
+        {
+            var key = (string)keys[i];
+            if (Array.IndexOf(allowed, key) < 0)
+            {
+                string why = KnownOptions.Contains(key) ? "is not supported by this call in this engine version" : "is not a known option";
+                throw ArgError($"options.{key} {why} (allowed: {string.Join(", ", allowed)})");
+            }
+        }
+        var baseDir = options["baseDir"];
+        if (!baseDir.IsUndefined() && !baseDir.IsString()) throw ArgError($"options.baseDir: expected a string path, got {Describe(baseDir)}");
+        return options;
+    }
+
+    private static JSValue Option(JSValue? options, string name) => options is { } o ? o[name] : JSValue.Undefined;
+
+    /// <summary>Where relative paths resolve: <c>options.baseDir</c>, else the process's working directory.</summary>
+    private static string BaseDir(JSValue? options)
+    {
+        var v = Option(options, "baseDir");
+        return Path.GetFullPath(v.IsNullOrUndefined() ? Environment.CurrentDirectory : (string)v);
+    }
 }
