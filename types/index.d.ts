@@ -1,0 +1,189 @@
+// Type definitions for reelspeed-engine: the module js/index.js exports (the native addon's
+// calls, its VideoEngine class and its error codes). Every call returns a Promise and runs off
+// the JS thread; failures reject with an EngineError whose `code` is stable and whose message
+// names the field or file. The types of what goes in and comes out are split by topic:
+// config.d.ts (the two configs), results.d.ts (results, progress, hardware probe),
+// metadata.d.ts (getVideoMetadata), scene.d.ts (compileScene).
+/// <reference types="node" />
+import type { ChatStoryConfig, ProcessingConfig } from './config';
+import type { ProcessResult, OptimizeResult, Progress, HardwareInfo } from './results';
+import type { VideoMetadata } from './metadata';
+import type { SceneJson } from './scene';
+
+export * from './config';
+export * from './results';
+export * from './metadata';
+export * from './scene';
+
+/**
+ * The error codes, by name, exactly as Engine/EngineException.cs (ErrorCodes) defines them;
+ * js/test/types.test.js fails when the two differ.
+ */
+export declare const ErrorCodes: Readonly<{
+  INVALID_CONFIG: 'ERR_INVALID_CONFIG';
+  INVALID_ARG: 'ERR_INVALID_ARG_TYPE';
+  INPUT_NOT_FOUND: 'ERR_INPUT_NOT_FOUND';
+  UNSUPPORTED_MEDIA: 'ERR_UNSUPPORTED_MEDIA';
+  DECODE: 'ERR_DECODE';
+  ENCODE: 'ERR_ENCODE';
+  OUTPUT: 'ERR_OUTPUT';
+  ABORTED: 'ERR_ABORTED';
+  RESOURCE_LIMIT: 'ERR_RESOURCE_LIMIT';
+  DEPENDENCY: 'ERR_DEPENDENCY';
+  TARGET_UNREACHABLE: 'ERR_TARGET_UNREACHABLE';
+  /** A job started on a VideoEngine after its close(). */
+  ENGINE_CLOSED: 'ERR_ENGINE_CLOSED';
+  INTERNAL: 'ERR_INTERNAL';
+}>;
+
+/** A stable error code carried by `error.code`. */
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** What every call rejects with. */
+export interface EngineError extends Error {
+  code: ErrorCode;
+  /** 'AbortError' when the job was aborted through its signal (code ERR_ABORTED). */
+  name: string;
+  /** ERR_INVALID_CONFIG from config validation: every problem found, each located by its JSON path (e.g. "messages[2].text"). */
+  errors?: ConfigError[];
+}
+
+/** One problem found in a config. */
+export interface ConfigError {
+  path: string;
+  message: string;
+}
+
+export interface ProcessOptions {
+  /** Called on the JS thread at most ~10 times a second, and once at 100 %. */
+  onProgress?: (p: Progress) => void;
+  /** Aborting stops the job promptly, frees its memory, removes the partial file and rejects with an AbortError (code ERR_ABORTED). */
+  signal?: AbortSignal;
+  /** Folder that relative paths in the config resolve against. Default process.cwd(). */
+  baseDir?: string;
+}
+
+export interface OptimizeOptions extends ProcessOptions {
+  /** Where the result goes. Default: `<name>.optimized.mp4` beside the input. Never the input itself (ERR_OUTPUT). */
+  outputPath?: string;
+  /** Scale the picture down when the bit rate would leave under 0.05 bits per pixel (not below 144 px on the short side). Default true. */
+  allowDownscale?: boolean;
+  /** Default "h264". */
+  codec?: 'h264' | 'h265' | 'vp9';
+  /** Encoder preset (x264 names). Default "medium": at a fixed size a slower preset buys quality. */
+  preset?: 'ultrafast' | 'superfast' | 'veryfast' | 'faster' | 'fast' | 'medium' | 'slow' | 'slower' | 'veryslow';
+  /** Measure SSIM/PSNR of the output against the input afterwards. Default true. */
+  measureQuality?: boolean;
+  /** Compare every Nth frame pair (1 = all). Default 1. */
+  qualitySampleEvery?: number;
+  /** This job's hardware policy (two-pass always uses the software encoder). Default: the engine's. */
+  hardwareAcceleration?: boolean | 'auto';
+}
+
+/** renderFrame()'s options. */
+export interface RenderFrameOptions {
+  /** Default "png". */
+  format?: 'png' | 'jpeg';
+  /** JPEG quality, an integer 1..100. Default 90. */
+  quality?: number;
+  /** Folder that relative paths in the config resolve against. Default process.cwd(). */
+  baseDir?: string;
+  /** What processVideo's inputPath would be: a chat story's background video, or a processing config's clip. */
+  inputPath?: string;
+}
+
+/** compileScene()'s options. */
+export interface CompileSceneOptions {
+  /** Folder that relative paths in the config resolve against. Default process.cwd(). */
+  baseDir?: string;
+}
+
+/** Either config shape, as an object or as JSON text. */
+export type Config = ChatStoryConfig | ProcessingConfig | string;
+
+/**
+ * Renders a chat story, or processes clips with a processing config, to outputPath (.mp4, .m4v,
+ * .mov, .mkv or .webm). Written under a temporary name and renamed when complete: a failed call leaves no file behind.
+ * @param inputPath for a chat story: a background video (looped, cover-fitted; the lower half in
+ * brainrot mode), or ''; for a processing config: the clip to process ('' when the config lists `clips`)
+ */
+export declare function processVideo(inputPath: string, outputPath: string, config: Config, options?: ProcessOptions): Promise<ProcessResult>;
+
+/**
+ * Re-encodes a video to fit targetSizeMb (1 MB = 1,000,000 bytes) and measures the result's
+ * quality. Rejects with ERR_TARGET_UNREACHABLE (naming the smallest achievable size) when the
+ * target is too small for the video's length.
+ */
+export declare function optimizeVideo(inputPath: string, targetSizeMb: number, options?: OptimizeOptions): Promise<OptimizeResult>;
+
+/**
+ * Probes a media file (video, audio or a still image) without decoding it: container, tags,
+ * chapters, and per stream codec, size and rotation, frame rates, colour/HDR, bit depth,
+ * keyframe spacing (estimated from the first seconds), audio layout and language.
+ * Rejects with ERR_INPUT_NOT_FOUND (no such file), ERR_UNSUPPORTED_MEDIA (empty, not media,
+ * no audio or video stream) or ERR_DECODE (truncated or damaged: an MP4/MOV, Matroska/WebM or
+ * AVI/WAV cut short is caught even when libavformat opens it); the message names the file.
+ */
+export declare function getVideoMetadata(filePath: string): Promise<VideoMetadata>;
+
+/** The frame the video shows at timeMs, as PNG (default) or JPEG bytes. */
+export declare function renderFrame(config: Config, timeMs: number, options?: RenderFrameOptions): Promise<Buffer>;
+
+/**
+ * The Scene a config (a chat story or a processing config) compiles to (schemaVersion 1): every
+ * element with resolved geometry, shaped glyphs, keyframes, the timeline and the files it needs.
+ * See docs/scene-format.md.
+ */
+export declare function compileScene(config: Config, options?: CompileSceneOptions): Promise<SceneJson>;
+
+export interface VideoEngineOptions {
+  /** Jobs running at once; more wait in a FIFO queue. 1..64, default: the number of cores. */
+  maxConcurrentJobs?: number;
+  /** Estimated memory of running jobs, MB; a job waits for room, or fails with ERR_RESOURCE_LIMIT if it can never fit. Default: no limit. */
+  memoryLimitMb?: number;
+  /** Folder for partial outputs (the finished file still appears only when complete). Default: beside the output. */
+  tempDirectory?: string;
+  /**
+   * Hardware video encoders (NVENC, QSV, VAAPI, VideoToolbox; see getHardwareInfo()).
+   * false (default): always the software encoder. "auto": a working hardware encoder when there
+   * is one, else software without comment. true: hardware requested; when none works, or the one
+   * chosen fails to open for a job (session limit, driver), that job uses the software encoder
+   * and its result's metadata.hardwareFallback says why. metadata.encoder always names the
+   * encoder actually used.
+   */
+  enableHardwareAcceleration?: boolean | 'auto';
+}
+
+/**
+ * Probes the hardware video encoders this process can use (once per process, then cached):
+ * device types in the FFmpeg build, devices that open, encoders that pass a trial encode, and
+ * for every one that does not, why.
+ */
+export declare function getHardwareInfo(): Promise<HardwareInfo>;
+
+/**
+ * An engine with its own limits and metrics. Released when it is garbage-collected; close()
+ * makes it refuse new jobs (they reject with ERR_ENGINE_CLOSED) while running ones finish.
+ */
+export declare class VideoEngine {
+  /** Throws (synchronously) on invalid options. */
+  constructor(options?: VideoEngineOptions);
+  readonly options: Readonly<VideoEngineOptions>;
+  processVideo(inputPath: string, outputPath: string, config: Config, options?: ProcessOptions): Promise<ProcessResult>;
+  optimizeVideo(inputPath: string, targetSizeMb: number, options?: OptimizeOptions): Promise<OptimizeResult>;
+  getVideoMetadata(filePath: string): Promise<VideoMetadata>;
+  renderFrame(config: Config, timeMs: number, options?: RenderFrameOptions): Promise<Buffer>;
+  compileScene(config: Config, options?: CompileSceneOptions): Promise<SceneJson>;
+  /** Same as the module-level getHardwareInfo(). */
+  getHardwareInfo(): Promise<HardwareInfo>;
+  /** Prometheus text exposition: reelspeed_engine_* counters and gauges. */
+  metrics(): string;
+  /** Refuses new jobs from now on; jobs already started or queued finish. */
+  close(): void;
+}
+
+/** Prometheus text of the default engine (the module-level functions). */
+export declare function metrics(): string;
+
+/** Versions of the engine, FFmpeg and Skia in use. */
+export declare function version(): { engine: string; ffmpeg: string; skia: string };

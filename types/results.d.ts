@@ -1,0 +1,171 @@
+// What the long calls report and resolve with: progress, processVideo's and optimizeVideo's
+// results, and getHardwareInfo()'s probe.
+
+/**
+ * Where a job is: waiting for a slot ('queued'), measuring voice loudness ('analyze-audio'),
+ * the first pass of a two-pass encode ('pass-1'), encoding ('encode'), writing the file
+ * ('finalize'), optimizeVideo's quality measurement ('quality'), finished ('done'). When a
+ * size-targeted encode missed its window and runs again, its stages carry '-retryN' (N = 2, 3...).
+ */
+export type ProgressStage =
+  | 'queued' | 'analyze-audio' | 'pass-1' | 'encode' | 'finalize' | 'quality' | 'done'
+  | `${'analyze-audio' | 'pass-1' | 'encode' | 'finalize'}-retry${number}`;
+
+/** What onProgress receives. */
+export interface Progress {
+  frame: number;
+  totalFrames: number;
+  percent: number;
+  /** Frames per second so far. */
+  fps: number;
+  etaMs: number;
+  stage: ProgressStage;
+}
+
+export interface TimelineEntry {
+  index: number;
+  sender: 'me' | 'them';
+  /** A group chat participant's name. */
+  name?: string;
+  startMs: number;
+  endMs: number;
+  holdMs: number;
+  holdSource: 'audioDuration' | 'audioClip' | 'readingTime';
+  /** The voice clip of this message, if any. */
+  audioFile?: string;
+  /** false when the message starts after the video ends. */
+  visible: boolean;
+}
+
+export interface ProcessResult {
+  success: true;
+  outputPath: string;
+  durationMs: number;
+  fileSize: number;
+  metadata: {
+    width: number;
+    height: number;
+    /** Rounded; `frameRate` is exact ("30/1", "30000/1001"). */
+    fps: number;
+    frameRate: string;
+    frames: number;
+    /** Chat stories only. */
+    template?: string;
+    videoCodec: 'h264' | 'h265' | 'vp9';
+    /** The encoder actually used, e.g. "libx264", or "h264_nvenc" when a hardware encoder ran. */
+    encoder: string;
+    /** Whether `encoder` is a hardware encoder. */
+    hardwareEncoder: boolean;
+    /**
+     * Present when hardware encoding was asked for (`enableHardwareAcceleration: true`, or "auto"
+     * with a hardware encoder that then failed) but the software encoder was used: why.
+     */
+    hardwareFallback?: string;
+    /** How bits were spent: constant quality, one-pass average bit rate, or two passes. */
+    rateControl: 'crf' | 'bitrate' | 'two-pass';
+    /** Meaningful in 'crf' mode. */
+    crf: number;
+    /** Target video bit rate (kbit/s) in 'bitrate' and 'two-pass' modes. */
+    bitrateKbps?: number;
+    preset: string;
+    quality: string;
+    /** AAC in MP4/MOV/MKV, Opus in WebM. */
+    audioCodec: 'aac' | 'opus';
+    audioEncoder: string;
+    sampleRate: number;
+    channels: number;
+    music: boolean;
+    audioBitrate: number;
+    /** Measured on the audio as encoded; null for a silent track. */
+    loudness: { targetLufs: number; integratedLufs: number | null; truePeakDbtp: number | null; sourceLufs: number | null; gainDb: number | null; normalized: boolean };
+    timeline: TimelineEntry[];
+    /** Processing configs only: each input clip's place in the output (ms) and where it starts in its file. */
+    clips?: Array<{ index: number; file: string; startMs: number; endMs: number; sourceStartMs: number; rotation: number; audio: boolean }>;
+    wallMs: number;
+    renderFps: number;
+    /** Frames identical to the one before, encoded again without being drawn again. */
+    reusedFrames: number;
+    stages: { renderMs: number; convertMs: number; encodeMs: number; audioMs: number; muxMs: number };
+    /** Unknown fields ignored, glyphs no font has, messages after the end. */
+    warnings: string[];
+  };
+}
+
+export interface OptimizeResult {
+  success: true;
+  outputPath: string;
+  /** Bytes. */
+  originalSize: number;
+  optimizedSize: number;
+  /** targetSizeMb × 1,000,000. The output lands within -5 %..+2 % of it. */
+  targetSize: number;
+  /** originalSize / optimizedSize. */
+  compressionRatio: number;
+  /** The measured SSIM (All, as ffmpeg's ssim filter weights the planes) of the decoded output against the decoded input; null when measureQuality is false. */
+  qualityScore: number | null;
+  ssim: number | null;
+  /** Average PSNR in dB (as ffmpeg's psnr filter); capped at 100 for identical frames. */
+  psnr: number | null;
+  /** The encoder actually used, e.g. "libx264". */
+  encoder: string;
+  hardwareFallback?: string;
+  videoCodec: 'h264' | 'h265' | 'vp9';
+  width: number;
+  height: number;
+  fps: number;
+  /** Exact: "30/1", or the input's NTSC rate such as "30000/1001". */
+  frameRate: string;
+  durationMs: number;
+  videoBitrateKbps: number;
+  audioBitrateKbps: number;
+  /** Two-pass encodes run (more than one when the first missed the window and was corrected). */
+  encodes: number;
+  quality?: { ssimY: number; ssimU: number; ssimV: number; psnrY: number; framesCompared: number; method: string };
+  wallMs: number;
+  warnings: string[];
+}
+
+/** A hardware device type the engine encodes with, and whether one opened in this process. */
+export interface HardwareDeviceInfo {
+  type: 'cuda' | 'qsv' | 'vaapi' | 'videotoolbox';
+  /** Whether this FFmpeg build supports the device type. */
+  inBuild: boolean;
+  /** Whether a device of this type opened here. */
+  available: boolean;
+  /** libav's reason when it did not (error text and its log lines), else null. */
+  error: string | null;
+}
+
+/** A hardware encoder and the result of its trial encode (one 256x256 frame). */
+export interface HardwareEncoderInfo {
+  /** libavcodec encoder name, e.g. "h264_nvenc", "hevc_vaapi", "h264_qsv". */
+  name: string;
+  codec: 'h264' | 'h265' | 'vp9';
+  device: 'cuda' | 'qsv' | 'vaapi' | 'videotoolbox';
+  /** Whether this FFmpeg build has the encoder. */
+  inBuild: boolean;
+  /** Whether the trial encode worked: jobs may use it. */
+  usable: boolean;
+  /** What it is fed when usable: "yuv420p" or "nv12" from system memory, or "vaapi" surfaces uploaded from NV12. */
+  input: string | null;
+  /** Why it is not usable (libav's error text and log lines), else null. */
+  error: string | null;
+}
+
+/** What getHardwareInfo() resolves with. */
+export interface HardwareInfo {
+  ffmpeg: string;
+  /** Every hardware device type this FFmpeg build knows (e.g. vdpau, cuda, vaapi, qsv, drm, opencl, vulkan). */
+  deviceTypes: string[];
+  devices: HardwareDeviceInfo[];
+  /** In the order "auto" prefers them: NVENC, QSV, VAAPI, VideoToolbox. */
+  encoders: HardwareEncoderInfo[];
+  /** The encoder enableHardwareAcceleration: "auto" uses per codec (a software one when no hardware encoder is usable). */
+  auto: { h264: string; h265: string; vp9: string };
+  /** The software encoders: libx264, libx265, libvpx-vp9. */
+  software: { h264: string; h265: string; vp9: string };
+  /** Whether any hardware encoder is usable. */
+  hardwareAvailable: boolean;
+  /** How long the probe took (it runs once per process). */
+  probeMs: number;
+}
