@@ -223,17 +223,22 @@ public static class Module
     }
 
     /// <summary>
-    /// A job's JS side: its progress callback and AbortSignal, kept alive while it runs. An
-    /// AbortSignal becomes the job's <see cref="CancellationToken"/> (node-api-dotnet's
-    /// <see cref="JSAbortSignal"/>); an already aborted one rejects before any work starts.
+    /// A job's JS side: its progress callback and AbortSignal, kept alive while it runs. The
+    /// AbortSignal itself is passed in (no ids); its abort event cancels the job's
+    /// <see cref="CancellationToken"/>. (node-api-dotnet's <see cref="JSAbortSignal"/> conversion
+    /// does the same but never removes its listener, so one signal shared by many jobs would
+    /// collect listeners; this one is removed when the job ends.) An already aborted signal
+    /// rejects before any work starts.
     /// </summary>
     private sealed class Job : IDisposable
     {
         private JSReference? _onProgress;
         private JSReference? _signal;
+        private JSReference? _listener;
+        private CancellationTokenSource? _cancel;
 
         public Action<RenderProgress>? Progress { get; private set; }
-        public CancellationToken Cancel { get; private set; }
+        public CancellationToken Cancel => _cancel?.Token ?? CancellationToken.None;
 
         public void Watch(JSValue? options)
         {
@@ -259,7 +264,14 @@ public static class Module
         {
             if (_signal?.GetValue() is not { } signal) return;
             if ((bool)signal["aborted"]) throw new EngineException(ErrorCodes.Aborted, "the job was aborted");
-            Cancel = (CancellationToken)(JSAbortSignal)signal;
+            var cancel = _cancel = new CancellationTokenSource();
+            var listener = JSValue.CreateFunction("abort", _ =>
+            {
+                try { cancel.Cancel(); } catch (ObjectDisposedException) { }
+                return JSValue.Undefined;
+            });
+            signal.CallMethod("addEventListener", "abort", listener);
+            _listener = new JSReference(listener);
         }
 
         /// <summary>Why the signal aborted, when its reason is an Error: <c>": &lt;message&gt;"</c>.</summary>
@@ -270,10 +282,15 @@ public static class Module
             return reason.IsObject() && reason.InstanceOf(JSValue.Global["Error"]) ? ": " + (string)reason["message"] : "";
         }
 
+        /// <summary>On the JS thread, when the job settled: the listener leaves the signal, the references are released.</summary>
         public void Dispose()
         {
+            if (_listener?.GetValue() is { } listener && _signal?.GetValue() is { } signal)
+                signal.CallMethod("removeEventListener", "abort", listener);
+            _listener?.Dispose();
             _onProgress?.Dispose();
             _signal?.Dispose();
+            _cancel?.Dispose();
         }
     }
 
