@@ -31,16 +31,7 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
     public static EngineOptions Parse(string json)
     {
         var r = new ConfigReader();
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json);
-        }
-        catch (JsonException e)
-        {
-            throw new ConfigValidationException(new[] { new ConfigError("options", $"is not valid JSON ({e.Message})") });
-        }
-        using (doc)
+        using (var doc = ConfigReader.ParseDocument(json, "options"))
         {
             var o = doc.RootElement;
             if (o.ValueKind != JsonValueKind.Object)

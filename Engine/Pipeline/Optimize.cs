@@ -24,16 +24,7 @@ public sealed record OptimizeOptions(string? OutputPath, bool AllowDownscale, st
     public static OptimizeOptions Parse(string json, string? baseDirectory)
     {
         var r = new ConfigReader();
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(json) ? "{}" : json);
-        }
-        catch (JsonException e)
-        {
-            throw new ConfigValidationException(new[] { new ConfigError("options", $"is not valid JSON ({e.Message})") });
-        }
-        using (doc)
+        using (var doc = ConfigReader.ParseDocument(string.IsNullOrWhiteSpace(json) ? "{}" : json, "options"))
         {
             var o = doc.RootElement;
             const string P = "options";
