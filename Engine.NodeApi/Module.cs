@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 using Microsoft.JavaScript.NodeApi;
 using Microsoft.JavaScript.NodeApi.Interop;
 using ReelSpeed.Engine;
-using ReelSpeed.Engine.Pipeline;
 using static Microsoft.JavaScript.NodeApi.Runtime.JSRuntime;
+using ReelSpeed.Engine.Api;
 
 namespace ReelSpeed.NodeApi;
 

@@ -7,7 +7,7 @@ using ReelSpeed.Engine.Render;
 using ReelSpeed.Engine.Scenes;
 using SkiaSharp;
 
-namespace ReelSpeed.Engine;
+namespace ReelSpeed.Engine.Api;
 
 /// <summary>
 /// The engine's public operations in plain .NET terms (strings in, JSON out), shared by the
@@ -92,7 +92,7 @@ public static class EngineApi
         {
             ffmpeg = "unavailable: " + e.Message;
         }
-        return ResultJson.Build(w =>
+        return JsonText.Build(w =>
         {
             w.WriteStartObject();
             w.WriteString("engine", Version);
