@@ -3,7 +3,6 @@ using ReelSpeed.Engine.Media;
 using ReelSpeed.Engine.Media.Native;
 using ReelSpeed.Engine.Pipeline;
 using ReelSpeed.Engine.Render;
-using ReelSpeed.Engine.Scenes;
 
 namespace ReelSpeed.Engine.Benchmarks;
 
@@ -31,7 +30,7 @@ public class EncodeBenchmark
         double start = scene.Scroll.Segments[^1].StartMs - 1000;
         for (int i = 0; i < FrameCount; i++)
         {
-            BenchScenes.RenderInto(renderer, pool, 0, start + Timeline.FrameTimeMs(i, Fps));
+            BenchScenes.RenderInto(renderer, pool, 0, start + scene.FrameTimeMs(i));
             _frames[i] = converter.AllocateFrame();
             converter.Convert(pool.Pixels(0), pool.RowBytes, _frames[i].Ptr);
         }

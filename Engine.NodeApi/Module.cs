@@ -2,8 +2,9 @@ using System.Runtime.InteropServices;
 using Microsoft.JavaScript.NodeApi;
 using Microsoft.JavaScript.NodeApi.Interop;
 using ReelSpeed.Engine;
-using ReelSpeed.Engine.Pipeline;
 using static Microsoft.JavaScript.NodeApi.Runtime.JSRuntime;
+using ReelSpeed.Engine.Api;
+using ReelSpeed.Engine.Pipeline;
 
 namespace ReelSpeed.NodeApi;
 

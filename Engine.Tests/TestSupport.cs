@@ -9,6 +9,9 @@ internal static class TestSupport
 {
     public static string SourceDir([System.Runtime.CompilerServices.CallerFilePath] string file = "") => Path.GetDirectoryName(file)!;
 
+    /// <summary>The repository's root folder (this file sits in Engine.Tests/).</summary>
+    public static string RepoRoot => Path.GetFullPath(Path.Combine(SourceDir(), ".."));
+
     public static string TempDir()
     {
         var dir = Path.Combine(Path.GetTempPath(), "reelspeed-tests-" + Guid.NewGuid().ToString("N")[..8]);

@@ -5,6 +5,7 @@ using ReelSpeed.Engine.Media;
 using ReelSpeed.Engine.Media.Native;
 using ReelSpeed.Engine.Pipeline;
 using ReelSpeed.Engine.Scenes;
+using ReelSpeed.Engine.Api;
 
 namespace ReelSpeed.Engine.Tests.Media;
 

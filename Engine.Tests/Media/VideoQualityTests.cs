@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using NUnit.Framework;
 using ReelSpeed.Engine.Media;
-using ReelSpeed.Engine.Pipeline;
 
 namespace ReelSpeed.Engine.Tests.Media;
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using NUnit.Framework;
+using ReelSpeed.Engine.Api;
 
 namespace ReelSpeed.Engine.Tests.Metrics;
 

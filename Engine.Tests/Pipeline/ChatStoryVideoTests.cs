@@ -3,6 +3,7 @@ using ReelSpeed.Engine.Pipeline;
 using ReelSpeed.Engine.Render;
 using ReelSpeed.Engine.Tests.Render;
 using SkiaSharp;
+using ReelSpeed.Engine.Api;
 
 namespace ReelSpeed.Engine.Tests.Pipeline;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using NUnit.Framework;
+using ReelSpeed.Engine.Api;
 
 namespace ReelSpeed.Engine.Tests.Pipeline;
 

@@ -1,11 +1,12 @@
 using System.Globalization;
 using NUnit.Framework;
-using ReelSpeed.Engine.Config;
 using ReelSpeed.Engine.Media;
 using ReelSpeed.Engine.Pipeline;
 using ReelSpeed.Engine.Render;
 using ReelSpeed.Engine.Scenes;
 using SkiaSharp;
+using ReelSpeed.Engine.Api;
+using ReelSpeed.Engine.Effects;
 
 namespace ReelSpeed.Engine.Tests.Pipeline;
 

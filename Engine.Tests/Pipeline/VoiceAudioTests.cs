@@ -5,6 +5,7 @@ using NUnit.Framework;
 using ReelSpeed.Engine.Media;
 using ReelSpeed.Engine.Pipeline;
 using ReelSpeed.Engine.Scenes;
+using ReelSpeed.Engine.Api;
 
 namespace ReelSpeed.Engine.Tests.Pipeline;
 

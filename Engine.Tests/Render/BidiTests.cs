@@ -1,6 +1,6 @@
 using NUnit.Framework;
 using ReelSpeed.Engine.Render;
-using ReelSpeed.Engine.Render.Text;
+using ReelSpeed.Engine.Text;
 using SkiaSharp;
 
 namespace ReelSpeed.Engine.Tests.Render;

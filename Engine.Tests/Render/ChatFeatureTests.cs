@@ -3,6 +3,7 @@ using ReelSpeed.Engine.Config;
 using ReelSpeed.Engine.Render;
 using ReelSpeed.Engine.Scenes;
 using SkiaSharp;
+using ReelSpeed.Engine.Api;
 
 namespace ReelSpeed.Engine.Tests.Render;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using NUnit.Framework;
-using ReelSpeed.Engine.Render.Text;
+using ReelSpeed.Engine.Text;
 using SkiaSharp;
 
 namespace ReelSpeed.Engine.Tests.Render;

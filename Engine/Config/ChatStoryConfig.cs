@@ -26,19 +26,6 @@ public sealed record VideoSettings(
     public const int MinSide = 64;
     public const int MaxFps = 60;
     public const double MaxDurationSeconds = 3600;
-    public const string DefaultQuality = "medium";
-    public const string DefaultPreset = "veryfast";
-    public static readonly string[] Qualities = { "low", "medium", "high" };
-    public static readonly string[] Presets =
-        { "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow" };
-
-    /// <summary>x264 CRF for each quality preset (lower is better).</summary>
-    public static int CrfForQuality(string quality) => quality switch
-    {
-        "low" => 28,
-        "high" => 20,
-        _ => 23,
-    };
 }
 
 /// <summary><c>colorCustomization</c>: any colour left null comes from the template.</summary>

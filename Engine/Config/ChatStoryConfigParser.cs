@@ -1,3 +1,4 @@
+using ReelSpeed.Engine.Media;
 using System.Text.Json;
 
 namespace ReelSpeed.Engine.Config;
@@ -8,7 +9,6 @@ namespace ReelSpeed.Engine.Config;
 /// </summary>
 public static class ChatStoryConfigParser
 {
-    public static readonly string[] Templates = { "modern-light", "modern-dark", "imessage", "whatsapp", "instagram", "discord" };
     private static readonly string[] Speeds = { "slow", "normal", "fast" };
     private static readonly string[] Positions = { "top", "center" };
     private static readonly string[] ImageExtensions = { ".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp" };
@@ -80,9 +80,9 @@ public static class ChatStoryConfigParser
 
         var fps = r.Integer(vs, P, "fps", 1, VideoSettings.MaxFps) ?? 30;
         var duration = r.Number(vs, P, "duration", 0, VideoSettings.MaxDurationSeconds, "seconds");
-        var quality = r.Choice(vs, P, "quality", VideoSettings.Qualities) ?? VideoSettings.DefaultQuality;
-        var crf = r.Integer(vs, P, "crf", 0, 51) ?? VideoSettings.CrfForQuality(quality);
-        var preset = r.Choice(vs, P, "preset", VideoSettings.Presets) ?? VideoSettings.DefaultPreset;
+        var quality = r.Choice(vs, P, "quality", EncodeSettings.Qualities) ?? EncodeSettings.DefaultQuality;
+        var crf = r.Integer(vs, P, "crf", 0, 51) ?? EncodeSettings.CrfForQuality(EncodeSettings.H264, quality);
+        var preset = r.Choice(vs, P, "preset", EncodeSettings.Presets) ?? EncodeSettings.DefaultPreset;
         var greenScreen = r.Bool(vs, P, "greenScreen") ?? false;
         var brainrot = r.Bool(vs, P, "brainrotMode") ?? false;
         r.RejectUnlessNeutral(vs, P, "format", v => v.ValueKind == JsonValueKind.String && (ConfigReader.Text(v) ?? "").Equals("mp4", StringComparison.OrdinalIgnoreCase), "a format other than \"mp4\"");
@@ -102,7 +102,7 @@ public static class ChatStoryConfigParser
     }
 
     private static string ParseTemplate(ConfigReader r, JsonElement root) =>
-        r.Choice(root, "", "template", Templates) ?? Templates[0];
+        r.Choice(root, "", "template", TemplateNames.All) ?? TemplateNames.Default;
 
     private static ColorOverrides ParseColors(ConfigReader r, JsonElement root)
     {

@@ -1,18 +1,9 @@
 using System.Text.Json;
+using ReelSpeed.Engine.Effects;
+using ReelSpeed.Engine.Media;
 using SkiaSharp;
 
 namespace ReelSpeed.Engine.Config;
-
-/// <summary>How a clip is fitted to the output frame.</summary>
-public enum VideoFit
-{
-    /// <summary>Scaled to fill the frame, the overflow cropped evenly (no bars).</summary>
-    Cover,
-    /// <summary>Scaled to fit inside the frame, bars of the background colour around it.</summary>
-    Contain,
-    /// <summary>Stretched to the frame's exact size (the aspect ratio changes).</summary>
-    Fill,
-}
 
 public enum TransitionKind { Fade, Slide, Wipe, Zoom, Custom }
 
@@ -48,7 +39,6 @@ public sealed record ProcessingConfig(
 public sealed record ProcessingVideo(
     int? Width, int? Height, int? Fps, string Codec, string Quality, int? Crf, string Preset, int? BitrateKbps, VideoFit Fit)
 {
-    public static readonly string[] Codecs = { "h264", "h265", "vp9" };
     public static readonly string[] Fits = { "cover", "contain", "fill" };
 }
 
@@ -56,17 +46,6 @@ public sealed record ProcessingVideo(
 public sealed record ProcessingAudio(bool Enabled, double Volume, string? MusicPath, double MusicVolume)
 {
     public const double MaxVolume = 4;
-}
-
-/// <summary>
-/// <c>effects.color_correction</c>: brightness, contrast and saturation are factors (1 neutral,
-/// as CSS filters: brightness scales RGB, contrast scales around mid-grey, saturation 0 is
-/// grey), hue shift in degrees.
-/// </summary>
-public sealed record ColorCorrection(double Brightness, double Contrast, double Saturation, double HueShiftDegrees)
-{
-    public static readonly ColorCorrection Neutral = new(1, 1, 1, 0);
-    public bool IsNeutral => Brightness == 1 && Contrast == 1 && Saturation == 1 && HueShiftDegrees % 360 == 0;
 }
 
 /// <summary>One <c>effects.text_overlays[i]</c>: text shown from <see cref="StartMs"/> for <see cref="DurationMs"/> (null: to the end).</summary>
@@ -148,10 +127,10 @@ public static class ProcessingConfigParser
         if (height % 2 == 1) r.Error(P + ".height", $"expected an even number of pixels (yuv420p halves it), got {height}");
         if ((width is null) != (height is null)) r.Error(P + (width is null ? ".width" : ".height"), "give both width and height, or neither (the first clip's size)");
         int? fps = r.Integer(v, P, "fps", 1, VideoSettings.MaxFps);
-        string codec = r.Choice(v, P, "codec", ProcessingVideo.Codecs) ?? "h264";
-        string quality = r.Choice(v, P, "quality", VideoSettings.Qualities) ?? VideoSettings.DefaultQuality;
+        string codec = r.Choice(v, P, "codec", EncodeSettings.Codecs) ?? EncodeSettings.H264;
+        string quality = r.Choice(v, P, "quality", EncodeSettings.Qualities) ?? EncodeSettings.DefaultQuality;
         int? crf = r.Integer(v, P, "crf", 0, 63);
-        string preset = r.Choice(v, P, "preset", VideoSettings.Presets) ?? VideoSettings.DefaultPreset;
+        string preset = r.Choice(v, P, "preset", EncodeSettings.Presets) ?? EncodeSettings.DefaultPreset;
         int? bitrate = r.Integer(v, P, "bitrateKbps", 50, 200_000, "kbit/s");
         if (crf is not null && bitrate is not null) r.Error(P + ".bitrateKbps", "give crf or bitrateKbps, not both");
         var fit = r.Choice(v, P, "fit", ProcessingVideo.Fits) switch
@@ -286,7 +265,7 @@ public static class ProcessingConfigParser
             else if (shader.Length > MaxShaderLength) r.Error(P + ".shader", $"at most {MaxShaderLength} characters, got {shader.Length}");
             else
             {
-                var (compiled, error) = Render.TransitionShader.Compile(shader);
+                var (compiled, error) = TransitionShader.Compile(shader);
                 compiled?.Dispose();
                 if (error is not null) r.Error(P + ".shader", error);
             }

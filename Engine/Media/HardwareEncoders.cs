@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using ReelSpeed.Engine.Media.Native;
-using ReelSpeed.Engine.Pipeline;
-using ReelSpeed.Engine.Scenes;
 
 namespace ReelSpeed.Engine.Media;
 
@@ -55,7 +53,7 @@ public sealed class HardwareInfo
     }
 
     /// <summary>The JSON <c>getHardwareInfo()</c> resolves with (typed in binding.d.ts).</summary>
-    public string ToJson() => ResultJson.Build(w =>
+    public string ToJson() => JsonText.Build(w =>
     {
         w.WriteStartObject();
         w.WriteString("ffmpeg", Ffmpeg);

@@ -75,7 +75,7 @@ internal sealed unsafe class VideoDecoder : IDisposable
             Rotation = DisplayMatrix.RotationOf(_stream);
             SampleAspect = LibAv.RationalAt(par, AvLayout.CodecParameters.SampleAspectRatio);
             PixelFormat = LibAv.Field<int>(par, AvLayout.CodecParameters.Format);
-            Color = new Scenes.ColorTags(
+            Color = new ColorTags(
                 LibAv.Field<int>(par, AvLayout.CodecParameters.ColorSpace), LibAv.Field<int>(par, AvLayout.CodecParameters.ColorPrimaries),
                 LibAv.Field<int>(par, AvLayout.CodecParameters.ColorTrc), LibAv.Field<int>(par, AvLayout.CodecParameters.ColorRange));
             (_startTs, DurationMs, FrameCount) = ScanPackets();
@@ -109,7 +109,7 @@ internal sealed unsafe class VideoDecoder : IDisposable
     public int PixelFormat { get; }
 
     /// <summary>The stream's colour description as its parameters state it (values may be "unspecified").</summary>
-    public Scenes.ColorTags Color { get; }
+    public ColorTags Color { get; }
 
     /// <summary>The pixels' shape (width/height of one pixel; 0/1 or 1/1 for square pixels).</summary>
     public AVRational SampleAspect { get; }

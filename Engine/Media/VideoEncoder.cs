@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using ReelSpeed.Engine.Media.Native;
-using ReelSpeed.Engine.Scenes;
 
 namespace ReelSpeed.Engine.Media;
 

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using ReelSpeed.Engine.Config;
 using ReelSpeed.Engine.Media.Native;
 using SkiaSharp;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using ReelSpeed.Engine.Media.Native;
-using ReelSpeed.Engine.Pipeline;
 
 namespace ReelSpeed.Engine.Media;
 

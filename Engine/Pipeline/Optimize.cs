@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ReelSpeed.Engine.Config;
+using ReelSpeed.Engine.Effects;
 using ReelSpeed.Engine.Media;
 using ReelSpeed.Engine.Scenes;
 using SkiaSharp;
@@ -94,7 +95,7 @@ public static class Optimize
         return full;
     }
 
-    public static string ToJson(OptimizeResult r) => ResultJson.Build(w =>
+    public static string ToJson(OptimizeResult r) => JsonText.Build(w =>
     {
         var s = r.Render.Scene;
         w.WriteStartObject();

@@ -9,12 +9,6 @@ using ReelSpeed.Engine.Scenes;
 
 namespace ReelSpeed.Engine.Pipeline;
 
-/// <summary>Progress of a running job, reported at most every <see cref="RenderJob.ProgressIntervalMs"/>.</summary>
-public readonly record struct RenderProgress(int Frame, int TotalFrames, double Fps, double EtaMs, string Stage)
-{
-    public double Percent => TotalFrames == 0 ? 100 : Math.Round(100.0 * Frame / TotalFrames, 2);
-}
-
 /// <summary>Wall-clock milliseconds spent in each stage (render runs beside the others).</summary>
 public sealed record StageTimes(double RenderMs, double ConvertMs, double EncodeMs, double AudioMs, double MuxMs);
 

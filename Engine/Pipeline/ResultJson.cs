@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ReelSpeed.Engine.Media;
 using ReelSpeed.Engine.Scenes;
+using ReelSpeed.Engine.Config;
 
 namespace ReelSpeed.Engine.Pipeline;
 
@@ -14,7 +15,7 @@ public static class ResultJson
     public static string Write(RenderResult r, string? note = null)
     {
         var scene = r.Scene;
-        return Build(w =>
+        return JsonText.Build(w =>
         {
             w.WriteStartObject();
             w.WriteBoolean("success", true);
@@ -104,7 +105,7 @@ public static class ResultJson
     }
 
     /// <summary>The getVideoMetadata JSON; see <see cref="MediaInfoJson"/>.</summary>
-    public static string Write(MediaInfo info) => Build(w => MediaInfoJson.Write(w, info));
+    public static string Write(MediaInfo info) => JsonText.Build(w => MediaInfoJson.Write(w, info));
 
     /// <summary>A level in dB/LUFS rounded to 0.01; null for silence (-∞) or when not measured.</summary>
     private static void WriteLevel(Utf8JsonWriter w, string name, double? value)
@@ -118,14 +119,5 @@ public static class ResultJson
         w.WriteStartArray("warnings");
         foreach (var s in warnings) w.WriteStringValue(s);
         w.WriteEndArray();
-    }
-
-    /// <summary>Runs <paramref name="write"/> on a UTF-8 JSON writer (no HTML escaping: the text goes to JSON.parse) and returns the text.</summary>
-    internal static string Build(Action<Utf8JsonWriter> write)
-    {
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            write(w);
-        return System.Text.Encoding.UTF8.GetString(ms.ToArray());
     }
 }

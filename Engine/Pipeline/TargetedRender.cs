@@ -1,4 +1,5 @@
 using ReelSpeed.Engine.Scenes;
+using ReelSpeed.Engine.Media;
 
 namespace ReelSpeed.Engine.Pipeline;
 

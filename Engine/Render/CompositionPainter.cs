@@ -3,6 +3,7 @@ using ReelSpeed.Engine.Config;
 using ReelSpeed.Engine.Media;
 using ReelSpeed.Engine.Scenes;
 using SkiaSharp;
+using ReelSpeed.Engine.Effects;
 
 namespace ReelSpeed.Engine.Render;
 

@@ -1,6 +1,7 @@
 using ReelSpeed.Engine.Config;
 using ReelSpeed.Engine.Scenes;
 using SkiaSharp;
+using ReelSpeed.Engine.Text;
 
 namespace ReelSpeed.Engine.Render;
 

@@ -1,4 +1,4 @@
-using ReelSpeed.Engine.Render.Text;
+using ReelSpeed.Engine.Text;
 using SkiaSharp;
 
 namespace ReelSpeed.Engine.Render;

@@ -1,6 +1,5 @@
 using ReelSpeed.Engine.Config;
-using ReelSpeed.Engine.Render;
-using ReelSpeed.Engine.Render.Text;
+using ReelSpeed.Engine.Text;
 using SkiaSharp;
 
 namespace ReelSpeed.Engine.Scenes;

@@ -1,6 +1,8 @@
 using ReelSpeed.Engine.Config;
-using ReelSpeed.Engine.Render.Text;
+using ReelSpeed.Engine.Text;
 using SkiaSharp;
+using ReelSpeed.Engine.Effects;
+using ReelSpeed.Engine.Media;
 
 namespace ReelSpeed.Engine.Scenes;
 

@@ -1,10 +1,9 @@
 using ReelSpeed.Engine.Config;
 using ReelSpeed.Engine.Media;
 using ReelSpeed.Engine.Media.Native;
-using ReelSpeed.Engine.Pipeline;
-using ReelSpeed.Engine.Render;
-using ReelSpeed.Engine.Render.Text;
+using ReelSpeed.Engine.Text;
 using SkiaSharp;
+using ReelSpeed.Engine.Audio;
 
 namespace ReelSpeed.Engine.Scenes;
 
@@ -93,7 +92,7 @@ public static class ProcessingSceneBuilder
         if (composition.PassThrough) encode = encode with { Color = probed[0].Color, DisplayRotation = keepRotation ? probed[0].Rotation : 0 };
         var full = SKRect.Create(0, 0, width, height);
         var background = new BackgroundLayer(BackgroundKind.Color, new[] { config.Background.WithAlpha(255) }, 0, null, full, 1, 0, false);
-        return new Scene(new SceneParts(width, height, fps, frames, durationMs, Templates.Get(ChatStoryConfigParser.Templates[0]),
+        return new Scene(new SceneParts(width, height, fps, frames, durationMs, Templates.Get(TemplateNames.Default),
             background, SKRect.Empty, SKRect.Empty, height, 1, null, [], [], new ScrollTrack([]), [], audio, encode, warnings, null, composition,
             rateNum, rateDen));
     }

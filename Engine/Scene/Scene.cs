@@ -1,7 +1,8 @@
 using ReelSpeed.Engine.Config;
-using ReelSpeed.Engine.Render;
-using ReelSpeed.Engine.Render.Text;
+using ReelSpeed.Engine.Text;
 using SkiaSharp;
+using ReelSpeed.Engine.Media;
+using ReelSpeed.Engine.Audio;
 
 namespace ReelSpeed.Engine.Scenes;
 

@@ -1,8 +1,9 @@
 using System.Globalization;
 using ReelSpeed.Engine.Config;
-using ReelSpeed.Engine.Render;
-using ReelSpeed.Engine.Render.Text;
+using ReelSpeed.Engine.Text;
 using SkiaSharp;
+using ReelSpeed.Engine.Media;
+using ReelSpeed.Engine.Audio;
 
 namespace ReelSpeed.Engine.Scenes;
 

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using ReelSpeed.Engine.Config;
-using ReelSpeed.Engine.Render.Text;
+using ReelSpeed.Engine.Text;
 using SkiaSharp;
+using ReelSpeed.Engine.Effects;
 
 namespace ReelSpeed.Engine.Scenes;
 
@@ -14,7 +15,7 @@ public static class SceneJson
 {
     public const int SchemaVersion = 1;
 
-    public static string Write(Scene scene) => Pipeline.ResultJson.Build(w =>
+    public static string Write(Scene scene) => JsonText.Build(w =>
         {
             w.WriteStartObject();
             w.WriteNumber("schemaVersion", SchemaVersion);
@@ -248,7 +249,7 @@ public static class SceneJson
         w.WriteNumber("saturation", c.Color.Saturation);
         w.WriteNumber("hueShift", c.Color.HueShiftDegrees);
         w.WriteStartArray("colorMatrices");
-        foreach (var m in Render.ClipEffects.ColorMatrices(c.Color))
+        foreach (var m in ClipEffects.ColorMatrices(c.Color))
         {
             w.WriteStartArray();
             foreach (var v in m) w.WriteNumberValue(MathF.Round(v, 6));

@@ -7,7 +7,7 @@ using ReelSpeed.Engine.Render;
 using ReelSpeed.Engine.Scenes;
 using SkiaSharp;
 
-namespace ReelSpeed.Engine;
+namespace ReelSpeed.Engine.Api;
 
 /// <summary>The image format of <see cref="EngineApi.RenderFrameAsync"/>.</summary>
 public enum FrameFormat
@@ -94,7 +94,7 @@ public static class EngineApi
         {
             ffmpeg = "unavailable: " + e.Message;
         }
-        return ResultJson.Build(w =>
+        return JsonText.Build(w =>
         {
             w.WriteStartObject();
             w.WriteString("engine", Version);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace ReelSpeed.Engine.Render.Text;
+namespace ReelSpeed.Engine.Text;
 
 /// <summary>Bidirectional character types of UAX #9 that this engine resolves.</summary>
 public enum BidiClass : byte

@@ -1,4 +1,4 @@
-namespace ReelSpeed.Engine.Pipeline;
+namespace ReelSpeed.Engine.Media;
 
 /// <summary>
 /// How a re-encode spends a byte budget: the MP4's own overhead first, then the audio (a
@@ -58,7 +58,7 @@ public static class SizeTarget
             foreach (var step in AudioKbpsSteps)
                 if (step <= totalKbps * MaxAudioShare) { audioKbps = step; break; }
         }
-        int videoKbps = (int)Math.Clamp(Math.Floor(totalKbps - audioKbps), MinVideoKbps, Scenes.EncodeSettings.MaxBitrateKbps);
+        int videoKbps = (int)Math.Clamp(Math.Floor(totalKbps - audioKbps), MinVideoKbps, EncodeSettings.MaxBitrateKbps);
 
         var (w, h) = (width, height);
         bool downscaled = false;

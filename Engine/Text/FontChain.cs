@@ -3,7 +3,7 @@ using SkiaSharp;
 using SkiaSharp.HarfBuzz;
 using HbBuffer = HarfBuzzSharp.Buffer;
 
-namespace ReelSpeed.Engine.Render.Text;
+namespace ReelSpeed.Engine.Text;
 
 /// <summary>One font file of the fallback chain, with its HarfBuzz shaper.</summary>
 public sealed class FontFace : IDisposable

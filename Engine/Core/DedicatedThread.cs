@@ -1,4 +1,4 @@
-namespace ReelSpeed.Engine.Pipeline;
+namespace ReelSpeed.Engine;
 
 /// <summary>Runs long synchronous work on its own thread and exposes it as a task.</summary>
 public static class DedicatedThread

@@ -1,7 +1,6 @@
-using ReelSpeed.Engine.Config;
 using SkiaSharp;
 
-namespace ReelSpeed.Engine.Render;
+namespace ReelSpeed.Engine.Effects;
 
 /// <summary>
 /// The processing effects as Skia filters, built once per job: colour correction as a chain of

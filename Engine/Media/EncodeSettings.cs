@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ReelSpeed.Engine.Scenes;
+namespace ReelSpeed.Engine.Media;
 
 /// <summary>A video's colour description as libav enums: matrix (AVColorSpace), primaries, transfer and range (1 limited, 2 full).</summary>
 public sealed record ColorTags(int Space, int Primaries, int Transfer, int Range);
@@ -42,6 +42,8 @@ public sealed record EncodeSettings(string Codec, int Crf, string Preset, string
     public static readonly string[] Presets =
         { "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow" };
     public static readonly string[] Qualities = { "low", "medium", "high" };
+    public const string DefaultQuality = "medium";
+    public const string DefaultPreset = "veryfast";
 
     public RateControlMode RateControl { get; init; } = RateControlMode.Crf;
 
@@ -67,7 +69,7 @@ public sealed record EncodeSettings(string Codec, int Crf, string Preset, string
     public int BufferKbps { get; init; }
 
     /// <summary>H.264 at the default quality: what a chat story gets unless its config says otherwise.</summary>
-    public static EncodeSettings Default(string codec = H264, string quality = "medium", string preset = "veryfast") =>
+    public static EncodeSettings Default(string codec = H264, string quality = DefaultQuality, string preset = DefaultPreset) =>
         new(codec, CrfForQuality(codec, quality), preset, quality);
 
     /// <summary>The CRF scale of a codec: x264/x265 0..51, libvpx 0..63 (lower is better).</summary>

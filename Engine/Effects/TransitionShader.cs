@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace ReelSpeed.Engine.Render;
+namespace ReelSpeed.Engine.Effects;
 
 /// <summary>
 /// A custom transition: SkSL compiled by Skia's runtime effects. The shader receives the

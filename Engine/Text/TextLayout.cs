@@ -4,7 +4,7 @@ using HarfBuzzSharp;
 using SkiaSharp;
 using HbBuffer = HarfBuzzSharp.Buffer;
 
-namespace ReelSpeed.Engine.Render.Text;
+namespace ReelSpeed.Engine.Text;
 
 /// <summary>
 /// Glyphs of one font, one direction and one script, shaped by HarfBuzz. Glyphs are in visual

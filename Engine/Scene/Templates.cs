@@ -1,6 +1,7 @@
+using ReelSpeed.Engine.Config;
 using SkiaSharp;
 
-namespace ReelSpeed.Engine.Render;
+namespace ReelSpeed.Engine.Scenes;
 
 /// <summary>How a template shapes a message.</summary>
 public enum BubbleStyle
@@ -51,7 +52,7 @@ public static class Templates
     };
 
     public static readonly ChatTheme ModernLight = new(
-        "modern-light", BubbleStyle.Rounded,
+        TemplateNames.ModernLight, BubbleStyle.Rounded,
         new[] { new SKColor(0xF4, 0xF7, 0xFB), new SKColor(0xDD, 0xE5, 0xF0) },
         SenderBubble: new SKColor(0x25, 0x63, 0xEB), SenderText: SKColors.White,
         ReceiverBubble: SKColors.White, ReceiverText: new SKColor(0x11, 0x18, 0x27),
@@ -60,7 +61,7 @@ public static class Templates
         NamePalette: Palette, TypingDots: new SKColor(0x94, 0xA3, 0xB8));
 
     public static readonly ChatTheme ModernDark = new(
-        "modern-dark", BubbleStyle.Rounded,
+        TemplateNames.ModernDark, BubbleStyle.Rounded,
         new[] { new SKColor(0x0B, 0x10, 0x20), new SKColor(0x1E, 0x29, 0x3B) },
         SenderBubble: new SKColor(0x63, 0x66, 0xF1), SenderText: SKColors.White,
         ReceiverBubble: new SKColor(0x33, 0x41, 0x55), ReceiverText: new SKColor(0xF1, 0xF5, 0xF9),
@@ -70,7 +71,7 @@ public static class Templates
         TypingDots: new SKColor(0x94, 0xA3, 0xB8));
 
     public static readonly ChatTheme IMessage = new(
-        "imessage", BubbleStyle.IMessage,
+        TemplateNames.IMessage, BubbleStyle.IMessage,
         new[] { SKColors.White, SKColors.White },
         SenderBubble: new SKColor(0x0A, 0x84, 0xFF), SenderText: SKColors.White,
         ReceiverBubble: new SKColor(0xE9, 0xE9, 0xEB), ReceiverText: SKColors.Black,
@@ -80,7 +81,7 @@ public static class Templates
         SameSenderGap: 6, Gap: 20);
 
     public static readonly ChatTheme WhatsApp = new(
-        "whatsapp", BubbleStyle.WhatsApp,
+        TemplateNames.WhatsApp, BubbleStyle.WhatsApp,
         new[] { new SKColor(0xEF, 0xE7, 0xDE), new SKColor(0xE5, 0xDD, 0xD5) },
         SenderBubble: new SKColor(0xD9, 0xFD, 0xD3), SenderText: new SKColor(0x11, 0x1B, 0x21),
         ReceiverBubble: SKColors.White, ReceiverText: new SKColor(0x11, 0x1B, 0x21),
@@ -91,7 +92,7 @@ public static class Templates
         SameSenderGap: 6, Gap: 18);
 
     public static readonly ChatTheme Instagram = new(
-        "instagram", BubbleStyle.Instagram,
+        TemplateNames.Instagram, BubbleStyle.Instagram,
         new[] { SKColors.White, SKColors.White },
         SenderBubble: new SKColor(0x37, 0x97, 0xF0), SenderText: SKColors.White,
         ReceiverBubble: new SKColor(0xEF, 0xEF, 0xEF), ReceiverText: SKColors.Black,
@@ -102,7 +103,7 @@ public static class Templates
         SameSenderGap: 6, Gap: 20);
 
     public static readonly ChatTheme Discord = new(
-        "discord", BubbleStyle.Discord,
+        TemplateNames.Discord, BubbleStyle.Discord,
         new[] { new SKColor(0x31, 0x33, 0x38), new SKColor(0x31, 0x33, 0x38) },
         SenderBubble: SKColors.Transparent, SenderText: new SKColor(0xDB, 0xDE, 0xE1),
         ReceiverBubble: SKColors.Transparent, ReceiverText: new SKColor(0xDB, 0xDE, 0xE1),
