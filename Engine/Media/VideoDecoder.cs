@@ -309,9 +309,6 @@ internal sealed unsafe class VideoDecoder : IDisposable
         return entry == 0 ? double.NaN : TicksToMs(LibAv.Field<long>(entry, AvLayout.IndexEntry.Timestamp) - _startTs);
     }
 
-    /// <summary>True once the demuxer has reached the end and the decoder is draining.</summary>
-    public bool DemuxEnded => _demuxEnded;
-
     private EngineException Unsupported(string what) => new(ErrorCodes.UnsupportedMedia, $"{_field}: {FullPath}: {what}");
 
     private EngineException Truncated(string what) => new(ErrorCodes.Decode, $"{_field}: {FullPath}: truncated or corrupt video: {what}");
