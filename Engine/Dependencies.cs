@@ -1,0 +1,119 @@
+using System.Text.Json;
+using HarfBuzzSharp;
+using ReelSpeed.Engine.Media.Native;
+using ReelSpeed.Engine.Pipeline;
+using ReelSpeed.Engine.Render.Text;
+using SkiaSharp;
+
+namespace ReelSpeed.Engine;
+
+/// <summary>
+/// The load-time check the npm package runs before it exports anything: FFmpeg's, Skia's and
+/// HarfBuzz's native libraries load (so a missing one is reported when the package loads, not at
+/// the first job), and the folders of the bundled fonts are registered before the first render.
+/// Reports instead of throwing, so the JavaScript side raises one coded error.
+/// </summary>
+public static class Dependencies
+{
+    /// <summary>
+    /// <paramref name="optionsJson"/>: <c>{ "fontDirectories": [..], "fonts": bool }</c> (both optional).
+    /// Returns <c>{ ok, errors: [{ library, code, message }], ffmpeg, skia, harfbuzz, fonts? }</c>;
+    /// <c>fonts</c> (the faces the default chain opened) only when asked, since it loads them.
+    /// </summary>
+    public static string Check(string? optionsJson)
+    {
+        var fontDirs = new List<string>();
+        bool reportFonts = false;
+        if (!string.IsNullOrWhiteSpace(optionsJson))
+        {
+            using var doc = JsonDocument.Parse(optionsJson);
+            if (doc.RootElement.TryGetProperty("fontDirectories", out var dirs) && dirs.ValueKind == JsonValueKind.Array)
+                foreach (var d in dirs.EnumerateArray())
+                    if (d.ValueKind == JsonValueKind.String && !string.IsNullOrEmpty(d.GetString())) fontDirs.Add(d.GetString()!);
+            reportFonts = doc.RootElement.TryGetProperty("fonts", out var f) && f.ValueKind == JsonValueKind.True;
+        }
+        if (fontDirs.Count > 0 && !FontChain.IsDefaultLoaded) FontChain.BundledDirectories = fontDirs.ToArray();
+
+        var errors = new List<(string Library, string Code, string Message)>();
+        string? ffmpeg = null, skia = null, harfbuzz = null;
+        try
+        {
+            ffmpeg = LibAvLoader.EnsureLoaded();
+        }
+        catch (EngineException e)
+        {
+            errors.Add(("ffmpeg", e.Code, e.Message));
+        }
+        catch (Exception e)
+        {
+            errors.Add(("ffmpeg", ErrorCodes.Dependency, $"FFmpeg's libraries failed to load: {Inner(e).Message}; {LibAvNames.InstallHint()}"));
+        }
+        try
+        {
+            using var bitmap = new SKBitmap(1, 1);
+            skia = SkiaSharpVersion.Native.ToString();
+        }
+        catch (Exception e)
+        {
+            errors.Add(("libSkiaSharp", ErrorCodes.Dependency, NativeMissing("libSkiaSharp", e)));
+        }
+        try
+        {
+            using var buffer = new HarfBuzzSharp.Buffer();
+            buffer.AddUtf8("a");
+            harfbuzz = "ok";
+        }
+        catch (Exception e)
+        {
+            errors.Add(("libHarfBuzzSharp", ErrorCodes.Dependency, NativeMissing("libHarfBuzzSharp", e)));
+        }
+        FontChain? chain = null;
+        if (reportFonts && errors.Count == 0)
+        {
+            try { chain = FontChain.Default; }
+            catch (EngineException e) { errors.Add(("fonts", e.Code, e.Message)); }
+        }
+
+        return ResultJson.Build(w =>
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("ok", errors.Count == 0);
+            w.WriteStartArray("errors");
+            foreach (var (library, code, message) in errors)
+            {
+                w.WriteStartObject();
+                w.WriteString("library", library);
+                w.WriteString("code", code);
+                w.WriteString("message", message);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteString("ffmpeg", ffmpeg);
+            w.WriteString("skia", skia);
+            w.WriteString("harfbuzz", harfbuzz);
+            if (chain is not null)
+            {
+                w.WriteStartObject("fonts");
+                w.WriteStartArray("directories");
+                foreach (var d in FontChain.SearchDirectories()) w.WriteStringValue(d);
+                w.WriteEndArray();
+                w.WriteString("primary", chain.Primary.Path);
+                w.WriteString("bold", chain.Bold.Path);
+                w.WriteString("emoji", chain.Emoji?.Path);
+                w.WriteString("cjk", chain.Cjk?.Path);
+                w.WriteStartArray("faces");
+                foreach (var face in chain.Faces) w.WriteStringValue(face.Path);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        });
+    }
+
+    private static Exception Inner(Exception e) => e is TypeInitializationException { InnerException: { } i } ? Inner(i) : e;
+
+    private static string NativeMissing(string library, Exception e) =>
+        $"{library} failed to load ({Inner(e).GetType().Name}: {Inner(e).Message}); it ships beside the addon in the " +
+        "platform package @reelspeed/engine-<os>-<arch>: reinstall it (npm install --include=optional), and on Linux check the " +
+        "C library is glibc 2.34 or newer (ldd --version)";
+}
