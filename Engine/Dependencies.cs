@@ -16,7 +16,7 @@ namespace ReelSpeed.Engine;
 public static class Dependencies
 {
     /// <summary>
-    /// <paramref name="optionsJson"/>: <c>{ "fontDirectories": [..], "fonts": bool }</c> (both optional).
+    /// <paramref name="optionsJson"/>: <c>{ "fontDirectories": [..], "fonts": bool, "addonDirectory": ".." }</c> (all optional).
     /// Returns <c>{ ok, errors: [{ library, code, message }], ffmpeg, skia, harfbuzz, fonts? }</c>;
     /// <c>fonts</c> (the faces the default chain opened) only when asked, since it loads them.
     /// </summary>
@@ -24,6 +24,7 @@ public static class Dependencies
     {
         var fontDirs = new List<string>();
         bool reportFonts = false;
+        string? addonDirectory = null;
         if (!string.IsNullOrWhiteSpace(optionsJson))
         {
             using var doc = JsonDocument.Parse(optionsJson);
@@ -31,8 +32,10 @@ public static class Dependencies
                 foreach (var d in dirs.EnumerateArray())
                     if (d.ValueKind == JsonValueKind.String && !string.IsNullOrEmpty(d.GetString())) fontDirs.Add(d.GetString()!);
             reportFonts = doc.RootElement.TryGetProperty("fonts", out var f) && f.ValueKind == JsonValueKind.True;
+            if (doc.RootElement.TryGetProperty("addonDirectory", out var a) && a.ValueKind == JsonValueKind.String) addonDirectory = a.GetString();
         }
         if (fontDirs.Count > 0 && !FontChain.IsDefaultLoaded) FontChain.BundledDirectories = fontDirs.ToArray();
+        if (addonDirectory is { Length: > 0 } addonDir) UseAddonDirectory(addonDir);
 
         var errors = new List<(string Library, string Code, string Message)>();
         string? ffmpeg = null, skia = null, harfbuzz = null;
@@ -108,6 +111,27 @@ public static class Dependencies
             }
             w.WriteEndObject();
         });
+    }
+
+    private static string? s_addonDirectory;
+
+    /// <summary>
+    /// Loads Skia's and HarfBuzz's libraries from the addon's own folder. Linux finds them there
+    /// through the addon's <c>$ORIGIN</c> run path; macOS and Windows would search the folder of
+    /// the node executable instead, so their imports are resolved to this folder first.
+    /// </summary>
+    private static void UseAddonDirectory(string directory)
+    {
+        if (Interlocked.CompareExchange(ref s_addonDirectory, directory, null) is not null) return;
+        string ext = OperatingSystem.IsWindows() ? ".dll" : OperatingSystem.IsMacOS() ? ".dylib" : ".so";
+        System.Runtime.InteropServices.DllImportResolver resolve = (name, _, _) =>
+            name is "libSkiaSharp" or "libHarfBuzzSharp"
+            && System.Runtime.InteropServices.NativeLibrary.TryLoad(Path.Combine(s_addonDirectory!, name + ext), out var h) ? h : 0;
+        foreach (var assembly in new[] { typeof(SKObject).Assembly, typeof(HarfBuzzSharp.Buffer).Assembly })
+        {
+            try { System.Runtime.InteropServices.NativeLibrary.SetDllImportResolver(assembly, resolve); }
+            catch (InvalidOperationException) { /* the library set its own */ }
+        }
     }
 
     private static Exception Inner(Exception e) => e is TypeInitializationException { InnerException: { } i } ? Inner(i) : e;

@@ -109,9 +109,10 @@ function notFoundError(tried) {
 }
 
 /** Runs the addon's dependency check (FFmpeg, Skia, HarfBuzz; registers the bundled fonts). */
-function checkDependencies(addon, options = {}) {
+function checkDependencies(addon, file, options = {}) {
   if (typeof addon.checkDependencies !== 'function') return null; // an older build given by REELSPEED_ENGINE_BINARY
-  const report = JSON.parse(addon.checkDependencies(JSON.stringify({ fontDirectories: bundledFontDirectories(), ...options })));
+  const request = { fontDirectories: bundledFontDirectories(), addonDirectory: path.dirname(file), ...options };
+  const report = JSON.parse(addon.checkDependencies(JSON.stringify(request)));
   if (!report.ok) {
     const libraries = report.errors.map((e) => e.library);
     throw dependencyError(`ReelSpeed engine: missing native dependencies (${libraries.join(', ')}):\n${report.errors.map((e) => `- ${e.message}`).join('\n')}`,
@@ -139,7 +140,7 @@ function loadNative() {
     }
   }
   if (!addon) throw notFoundError(tried);
-  checkDependencies(addon);
+  checkDependencies(addon, source.file);
   loaded = { addon, source };
   return addon;
 }
@@ -150,7 +151,7 @@ function loadNative() {
  */
 function dependencyReport() {
   const addon = loadNative();
-  return { addon: loaded.source, ...checkDependencies(addon, { fonts: true }) };
+  return { addon: loaded.source, ...checkDependencies(addon, loaded.source.file, { fonts: true }) };
 }
 
 module.exports = {
