@@ -136,8 +136,16 @@ public static class Dependencies
 
     private static Exception Inner(Exception e) => e is TypeInitializationException { InnerException: { } i } ? Inner(i) : e;
 
+    /// <summary>The first sentence of a load failure (the runtime's DllNotFoundException text goes on for lines).</summary>
+    private static string Brief(Exception e)
+    {
+        var text = Inner(e).Message.Split('\n')[0];
+        int cut = text.IndexOf(". ", StringComparison.Ordinal);
+        return cut > 0 ? text[..(cut + 1)] : text;
+    }
+
     private static string NativeMissing(string library, Exception e) =>
-        $"{library} failed to load ({Inner(e).GetType().Name}: {Inner(e).Message}); it ships beside the addon in the " +
+        $"{library} failed to load ({Inner(e).GetType().Name}: {Brief(e)}); it ships beside the addon in the " +
         "platform package @reelspeed/engine-<os>-<arch>: reinstall it (npm install --include=optional), and on Linux check the " +
         "C library is glibc 2.34 or newer (ldd --version)";
 }

@@ -115,7 +115,8 @@ function checkDependencies(addon, file, options = {}) {
   const report = JSON.parse(addon.checkDependencies(JSON.stringify(request)));
   if (!report.ok) {
     const libraries = report.errors.map((e) => e.library);
-    throw dependencyError(`ReelSpeed engine: missing native dependencies (${libraries.join(', ')}):\n${report.errors.map((e) => `- ${e.message}`).join('\n')}`,
+    const details = report.errors.map((e) => `- ${e.message.replaceAll('@reelspeed/engine-<os>-<arch>', platformPackage())}`);
+    throw dependencyError(`ReelSpeed engine: missing native dependencies (${libraries.join(', ')}):\n${details.join('\n')}`,
       { libraries, report });
   }
   return report;
