@@ -47,6 +47,7 @@ public static class Module
                 .AddMethod("newCancellation", NewCancellation, Exported)
                 .AddMethod("cancel", Cancel, Exported)
                 .AddMethod("getHardwareInfo", GetHardwareInfo, Exported)
+                .AddMethod("checkDependencies", args => Dependencies.Check(args[0].IsString() ? (string)args[0] : null), Exported)
                 .ExportModule(scope.RuntimeContext, (JSObject)exportsValue);
             return ((napi_value)result).Handle;
         }
