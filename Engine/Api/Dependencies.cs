@@ -1,11 +1,10 @@
 using System.Text.Json;
 using HarfBuzzSharp;
 using ReelSpeed.Engine.Media.Native;
-using ReelSpeed.Engine.Pipeline;
-using ReelSpeed.Engine.Render.Text;
+using ReelSpeed.Engine.Text;
 using SkiaSharp;
 
-namespace ReelSpeed.Engine;
+namespace ReelSpeed.Engine.Api;
 
 /// <summary>
 /// The load-time check the npm package runs before it exports anything: FFmpeg's, Skia's and
@@ -77,7 +76,7 @@ public static class Dependencies
             catch (EngineException e) { errors.Add(("fonts", e.Code, e.Message)); }
         }
 
-        return ResultJson.Build(w =>
+        return JsonText.Build(w =>
         {
             w.WriteStartObject();
             w.WriteBoolean("ok", errors.Count == 0);
