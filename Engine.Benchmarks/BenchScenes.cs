@@ -56,14 +56,14 @@ internal static class BenchScenes
     /// </summary>
     public static double MidAnimationMs(Scene scene)
     {
-        var last = scene.Scroll.Segments[^1];
+        var last = scene.Chat!.Scroll.Segments[^1];
         return last.StartMs + last.DurationMs / 2;
     }
 
-    /// <summary>Renders frame <paramref name="timeMs"/> into buffer <paramref name="index"/> of a pool, as a job does.</summary>
-    public static void RenderInto(FrameRenderer renderer, FramePool pool, int index, double timeMs)
+    /// <summary>Renders frame <paramref name="timeMs"/> into a job's surface, as a job does.</summary>
+    public static void RenderInto(FrameRenderer renderer, FrameSurface surface, double timeMs)
     {
-        var canvas = pool.Surface(index).Canvas;
+        var canvas = surface.Canvas;
         renderer.Render(canvas, timeMs);
         canvas.Flush();
     }

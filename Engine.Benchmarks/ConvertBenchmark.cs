@@ -18,7 +18,7 @@ public unsafe class ConvertBenchmark
     [Params(1080, 720)]
     public int Lines;
 
-    private FramePool _pool = null!;
+    private FrameSurface _surface = null!;
     private FrameConverter _converter = null!;
     private Yuv420Converter _forced = null!;
     private SwscaleFrameConverter _swscale = null!;
@@ -30,8 +30,8 @@ public unsafe class ConvertBenchmark
         LibAvLoader.EnsureLoaded();
         using var scene = BenchScenes.Story(Lines);
         using var renderer = new FrameRenderer(scene);
-        _pool = new FramePool(FrameRenderer.FrameInfo(scene), 1);
-        BenchScenes.RenderInto(renderer, _pool, 0, BenchScenes.MidAnimationMs(scene));
+        _surface = new FrameSurface(FrameRenderer.FrameInfo(scene));
+        BenchScenes.RenderInto(renderer, _surface, BenchScenes.MidAnimationMs(scene));
         _converter = new FrameConverter(scene.Width, scene.Height);
         _forced = new Yuv420Converter(scene.Width, scene.Height);
         _swscale = new SwscaleFrameConverter(scene.Width, scene.Height);
@@ -40,10 +40,10 @@ public unsafe class ConvertBenchmark
     }
 
     [Benchmark(Baseline = true)]
-    public void Swscale() => _swscale.Convert(_pool.Pixels(0), _pool.RowBytes, _yuv.Ptr);
+    public void Swscale() => _swscale.Convert(_surface.Pixels, _surface.RowBytes, _yuv.Ptr);
 
     [Benchmark]
-    public void Own() => _converter.Convert(_pool.Pixels(0), _pool.RowBytes, _yuv.Ptr);
+    public void Own() => _converter.Convert(_surface.Pixels, _surface.RowBytes, _yuv.Ptr);
 
     [Benchmark]
     public void OwnSsse3() => Forced(Yuv420Converter.Path.Ssse3);
@@ -55,7 +55,7 @@ public unsafe class ConvertBenchmark
     {
         var data = (byte**)((byte*)_yuv.Ptr + AvLayout.Frame.Data);
         var linesize = (int*)((byte*)_yuv.Ptr + AvLayout.Frame.Linesize);
-        _forced.Convert((byte*)_pool.Pixels(0), _pool.RowBytes, data[0], linesize[0], data[1], linesize[1], data[2], linesize[2], path);
+        _forced.Convert((byte*)_surface.Pixels, _surface.RowBytes, data[0], linesize[0], data[1], linesize[1], data[2], linesize[2], path);
     }
 
     [GlobalCleanup]
@@ -64,6 +64,6 @@ public unsafe class ConvertBenchmark
         _yuv.Dispose();
         _swscale.Dispose();
         _converter.Dispose();
-        _pool.Dispose();
+        _surface.Dispose();
     }
 }

@@ -25,14 +25,14 @@ public class EncodeBenchmark
         LibAvLoader.EnsureLoaded();
         using var scene = BenchScenes.Story(Width);
         using var renderer = new FrameRenderer(scene);
-        using var pool = new FramePool(FrameRenderer.FrameInfo(scene), 1);
+        using var surface = new FrameSurface(FrameRenderer.FrameInfo(scene));
         using var converter = new FrameConverter(Width, Height);
-        double start = scene.Scroll.Segments[^1].StartMs - 1000;
+        double start = scene.Chat!.Scroll.Segments[^1].StartMs - 1000;
         for (int i = 0; i < FrameCount; i++)
         {
-            BenchScenes.RenderInto(renderer, pool, 0, start + scene.FrameTimeMs(i));
+            BenchScenes.RenderInto(renderer, surface, start + scene.FrameTimeMs(i));
             _frames[i] = converter.AllocateFrame();
-            converter.Convert(pool.Pixels(0), pool.RowBytes, _frames[i].Ptr);
+            converter.Convert(surface.Pixels, surface.RowBytes, _frames[i].Ptr);
         }
     }
 

@@ -8,14 +8,14 @@ namespace ReelSpeed.Engine.Benchmarks;
 /// <summary>
 /// One frame of the render stage at 480/720/1080/1440 lines (9:16): background image, the
 /// chat with a bubble sliding in while the stack scrolls, the fade band and the header, into
-/// a reused pool surface. Sprites are drawn in setup, as in a job's steady state.
+/// a reused surface surface. Sprites are drawn in setup, as in a job's steady state.
 /// </summary>
 [MemoryDiagnoser]
 public class FrameRenderBenchmark
 {
     private Scene _scene = null!;
     private FrameRenderer _renderer = null!;
-    private FramePool _pool = null!;
+    private FrameSurface _surface = null!;
     private double _timeMs;
 
     [Params(480, 720, 1080, 1440)]
@@ -26,18 +26,18 @@ public class FrameRenderBenchmark
     {
         _scene = BenchScenes.Story(Lines);
         _renderer = new FrameRenderer(_scene);
-        _pool = new FramePool(FrameRenderer.FrameInfo(_scene), 1);
+        _surface = new FrameSurface(FrameRenderer.FrameInfo(_scene));
         _timeMs = BenchScenes.MidAnimationMs(_scene);
-        BenchScenes.RenderInto(_renderer, _pool, 0, _timeMs);
+        BenchScenes.RenderInto(_renderer, _surface, _timeMs);
     }
 
     [Benchmark]
-    public void RenderFrame() => BenchScenes.RenderInto(_renderer, _pool, 0, _timeMs);
+    public void RenderFrame() => BenchScenes.RenderInto(_renderer, _surface, _timeMs);
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _pool.Dispose();
+        _surface.Dispose();
         _renderer.Dispose();
         _scene.Dispose();
     }

@@ -60,6 +60,7 @@ public static class Module
                 .AddMethod("getHardwareInfo", GetHardwareInfo, Exported)
                 .AddProperty("errorCodes", codes, JSPropertyAttributes.Enumerable)
                 .AddProperty("VideoEngine", engineClass, JSPropertyAttributes.Enumerable)
+                .AddMethod("checkDependencies", args => Dependencies.Check(args[0].IsString() ? (string)args[0] : null), Exported)
                 .ExportModule(scope.RuntimeContext, (JSObject)exportsValue);
             result["defaultEngine"] = scope.RuntimeContext.GetOrCreateObjectWrapper(ReelSpeedEngine.Default);
             return ((napi_value)result).Handle;

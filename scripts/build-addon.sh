@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Publishes the NativeAOT addon to build/reelspeed_engine.node, with Skia's and HarfBuzz's
-# native libraries beside it. Skipped when no engine source changed since the last build.
+# native libraries beside it (and nothing else: symbols stay in build/native).
+# Skipped when no engine source changed since the last build.
+# RID=<runtime id> (osx-arm64, win-x64, linux-arm64, ...) builds for another runtime on its own OS
+# (NativeAOT does not cross-compile between OSes); default: Directory.Build.props (linux-x64).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,16 +12,24 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
-hash=$( { find Engine Engine.NodeApi -type f \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' | LC_ALL=C sort | xargs sha256sum;
-          sha256sum Directory.Build.props node_modules/node-api-dotnet/package.json; } | sha256sum | cut -c1-16)
+sha() { if command -v sha256sum >/dev/null 2>&1; then sha256sum "$@"; else shasum -a 256 "$@"; fi; }
+hash=$( { find Engine Engine.NodeApi -type f \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/bin/*' -not -path '*/obj/*' | LC_ALL=C sort | xargs cat | sha;
+          cat Directory.Build.props node_modules/node-api-dotnet/package.json | sha; echo "${RID:-}"; } | sha | cut -c1-16)
 if [ -f build/reelspeed_engine.node ] && [ "$(cat build/.addon-hash 2>/dev/null)" = "$hash" ]; then
   exit 0
 fi
 
-echo "build-addon: publishing the NativeAOT addon (dotnet publish)..." >&2
+echo "build-addon: publishing the NativeAOT addon (dotnet publish${RID:+ -r $RID})..." >&2
 start=$(date +%s)
-dotnet publish Engine.NodeApi/Engine.NodeApi.csproj -c Release -o build/native --nologo -v quiet -p:WarningLevel=0 >&2
-cp build/native/reelspeed_engine.so build/reelspeed_engine.node
-cp build/native/libSkiaSharp.so build/native/libHarfBuzzSharp.so build/
+rm -rf build/native
+dotnet publish Engine.NodeApi/Engine.NodeApi.csproj -c Release -o build/native ${RID:+-r "$RID"} --nologo -v quiet -p:WarningLevel=0 >&2
+found=""
+for ext in so dylib dll; do
+  if [ -f "build/native/reelspeed_engine.$ext" ]; then found=$ext; fi
+done
+[ -n "$found" ] || { echo "build-addon: no reelspeed_engine.{so,dylib,dll} in build/native" >&2; exit 1; }
+rm -f build/libSkiaSharp.* build/libHarfBuzzSharp.*
+cp "build/native/reelspeed_engine.$found" build/reelspeed_engine.node
+cp "build/native/libSkiaSharp.$found" "build/native/libHarfBuzzSharp.$found" build/
 echo "$hash" > build/.addon-hash
 echo "build-addon: build/reelspeed_engine.node ready in $(( $(date +%s) - start )) s" >&2

@@ -8,7 +8,7 @@ PACKAGES=(
   libavcodec59 libavformat59 libavutil57 libswscale6 libswresample4   # FFmpeg 5.1 (Debian 12)
   ffmpeg                                                                # CLI: tests and benchmarks only
   mesa-vulkan-drivers                                                   # lavapipe: tests of the hardware-frame upload path
-  fonts-noto-core fonts-noto-color-emoji fonts-dejavu-core              # text, colour emoji, fallback
+  fonts-noto-core fonts-noto-color-emoji fonts-dejavu-core              # text, colour emoji, fallback; copied into @reelspeed/engine-fonts by npm run package
   fonts-noto-cjk                                                        # Chinese, Japanese, Korean (NotoSansCJK-Regular.ttc)
   gcc zlib1g-dev                                                        # NativeAOT link of the addon
 )

@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== NUnit: Engine.Tests" >&2
-dotnet test Engine.Tests/Engine.Tests.csproj -c Release --nologo -v quiet --logger "console;verbosity=normal"
+# RID=linux-arm64 etc. on other runners (.github/workflows/release.yml); default: Directory.Build.props.
+dotnet test Engine.Tests/Engine.Tests.csproj -c Release --nologo -v quiet --logger "console;verbosity=normal" ${RID:+-p:RuntimeIdentifier=$RID}
 
-echo "== vitest: js/test against build/reelspeed_engine.node" >&2
+echo "== vitest: js/test against build/reelspeed_engine.node (projects forks and threads; workers, loader, install test)" >&2
 npx vitest run

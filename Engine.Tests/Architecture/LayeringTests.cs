@@ -83,10 +83,10 @@ public class LayeringTests
     [Test]
     public void The_check_sees_references_made_inside_method_bodies()
     {
-        // Pipeline's RenderJob creates a FrameRenderer only inside a method body: the IL scan must see it.
-        var refs = References(typeof(ReelSpeed.Engine.Pipeline.RenderJob)).ToHashSet();
+        // Pipeline's FrameProducer creates a FrameRenderer only inside a method body: the IL scan must see it.
+        var refs = References(typeof(ReelSpeed.Engine.Pipeline.FrameProducer)).ToHashSet();
         Assert.That(refs, Does.Contain(typeof(ReelSpeed.Engine.Render.FrameRenderer)));
-        Assert.That(LayerOf(typeof(ReelSpeed.Engine.Render.FrameRenderer)), Is.LessThan(LayerOf(typeof(ReelSpeed.Engine.Pipeline.RenderJob))));
+        Assert.That(LayerOf(typeof(ReelSpeed.Engine.Render.FrameRenderer)), Is.LessThan(LayerOf(typeof(ReelSpeed.Engine.Pipeline.FrameProducer))));
     }
 
     private static int LayerOf(Type t)

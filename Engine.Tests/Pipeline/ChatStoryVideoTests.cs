@@ -59,8 +59,8 @@ public class ChatStoryVideoTests : TempDirTest
               "backgroundSettings": { "backgroundType": "video", "backgroundUrl": "gameplay.mp4" },
               "animationSettings": { "baseDelay": 100, "messageAnimationType": "none" }, "messages": [ { "text": "hi", "sender": "them" } ] }
             """, _dir);
-        Assert.That(scene.ClipBottom, Is.EqualTo(320));
-        Assert.That(scene.Viewport.Bottom, Is.LessThanOrEqualTo(320));
+        Assert.That(scene.Chat!.ClipBottom, Is.EqualTo(320));
+        Assert.That(scene.Chat!.Viewport.Bottom, Is.LessThanOrEqualTo(320));
         var result = RenderJob.Run(scene, Path.Combine(_dir, "split.mp4"));
         using var frame = DecodedFrame(result.OutputPath, 30);
         foreach (var (x, y) in new[] { (5, 330), (180, 480), (354, 635) })

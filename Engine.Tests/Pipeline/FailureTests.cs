@@ -64,7 +64,7 @@ public class FailureTests : TempDirTest
         }, cts.Token))!;
         Assert.That(e.Code, Is.EqualTo(ErrorCodes.Aborted));
         AssertFolderEmpty();
-        Assert.That(FramePool.LiveBytes, Is.Zero, "every frame buffer freed");
+        Assert.That(FrameSurface.LiveBytes, Is.Zero, "every frame buffer freed");
     }
 
     [Test]

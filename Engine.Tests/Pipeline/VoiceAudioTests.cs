@@ -54,7 +54,7 @@ public class VoiceAudioTests : TempDirTest
         var (pcm, n) = DecodeAudio(result.OutputPath, seconds);
         var scene = result.Scene;
         double worst = 0;
-        foreach (var t in scene.Timeline)
+        foreach (var t in scene.Chat!.Timeline)
         {
             if (t.StartMs >= scene.DurationMs - 100) continue;
             double onset = Onset(pcm, n, t.StartMs - 150, t.StartMs + 150);
@@ -73,8 +73,8 @@ public class VoiceAudioTests : TempDirTest
     {
         ClickClip();
         using var scene = EngineApi.CompileScene(Story(6, "360x640", 400), _dir);
-        Assert.That(scene.Timeline.Select(t => t.Source), Is.All.EqualTo(HoldSource.AudioClip));
-        Assert.That(scene.Timeline[1].StartMs - scene.Timeline[0].StartMs, Is.EqualTo(800 + 400).Within(1), "clip length + messageDelay");
+        Assert.That(scene.Chat!.Timeline.Select(t => t.Source), Is.All.EqualTo(HoldSource.AudioClip));
+        Assert.That(scene.Chat!.Timeline[1].StartMs - scene.Chat!.Timeline[0].StartMs, Is.EqualTo(800 + 400).Within(1), "clip length + messageDelay");
         var result = RenderJob.Run(scene, Path.Combine(_dir, "sync.mp4"));
         double worst = AssertInSync(result, 12);
         TestContext.Out.WriteLine($"worst A/V offset (6 messages): {worst:0.0} ms");
@@ -113,7 +113,7 @@ public class VoiceAudioTests : TempDirTest
             for (int i = a; i < b; i++) sum += pcm[i] * pcm[i];
             return 10 * Math.Log10(sum / (b - a));
         }
-        var t0 = scene.Timeline[0];
+        var t0 = scene.Chat!.Timeline[0];
         double during = Db(t0.StartMs + 500, t0.EndMs - 200);   // voice 0 plays (silent clip): music ducked
         double between = Db(t0.EndMs + 800, t0.EndMs + 1600);  // after the release, before voice 1
         Assert.That(during - between, Is.EqualTo(-12).Within(1), $"during {during:0.00} dB, between {between:0.00} dB");
@@ -159,10 +159,10 @@ public class VoiceAudioTests : TempDirTest
         var silence = Path.Combine(_dir, "click.wav");
         TestSupport.Ffmpeg("-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono", "-t", "0.5", silence);
         using var scene = EngineApi.CompileScene(Story(3, "160x284", 700, extraAudio: """, "messageSoundEffect": "pop" """), _dir);
-        Assert.That(scene.Audio.Mix.PopTimesMs, Is.EqualTo(scene.Timeline.Select(t => t.StartMs)));
+        Assert.That(scene.Audio.Mix.PopTimesMs, Is.EqualTo(scene.Chat!.Timeline.Select(t => t.StartMs)));
         var result = RenderJob.Run(scene, Path.Combine(_dir, "pop.mp4"));
         var (pcm, n) = DecodeAudio(result.OutputPath, 6);
-        foreach (var t in scene.Timeline)
+        foreach (var t in scene.Chat!.Timeline)
         {
             double onset = Onset(pcm, n, t.StartMs - 150, t.StartMs + 150);
             Assert.That(onset - t.StartMs, Is.InRange(-2, 20), $"pop of message {t.Index}");
@@ -205,7 +205,7 @@ public class VoiceAudioTests : TempDirTest
         using var scene = EngineApi.CompileScene(Story(2, "160x284", 400).Replace("click.wav", "voice." + ext), _dir);
         var result = RenderJob.Run(scene, Path.Combine(_dir, ext + ".mp4"));
         var (pcm, n) = DecodeAudio(result.OutputPath, 5);
-        foreach (var t in scene.Timeline)
+        foreach (var t in scene.Chat!.Timeline)
         {
             double onset = Onset(pcm, n, t.StartMs - 150, t.StartMs + 150);
             // Lossy codecs carry their own encoder delay/padding; the click must still land within a frame.

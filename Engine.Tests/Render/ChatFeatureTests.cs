@@ -37,13 +37,13 @@ public class ChatFeatureTests : TempDirTest
             { "videoSettings": { "resolution": "540x960", "greenScreen": true }, "template": "modern-light",
               "animationSettings": { "messageAnimationType": "none", "baseDelay": 0 }, "messages": [ { "text": "keyed", "sender": "them" } ] }
             """);
-        Assert.That(scene.Bubbles[0].Shadow.Alpha, Is.Zero, "a shadow would tint the key colour");
+        Assert.That(scene.Chat!.Bubbles[0].Shadow.Alpha, Is.Zero, "a shadow would tint the key colour");
         using var frame = Frame(scene, 100);
         var green = new SKColor(0, 255, 0);
         foreach (var (x, y) in new[] { (0, 0), (539, 0), (0, 959), (539, 959), (270, 900) })
             Assert.That(Pixels.At(frame, x, y), Is.EqualTo(green), $"({x},{y})");
-        var b = scene.Bubbles[0];
-        Assert.That(Pixels.At(frame, (int)b.Bounds.Left + 4, (int)(scene.Viewport.Top + b.Bounds.MidY)), Is.EqualTo(SKColors.White));
+        var b = scene.Chat!.Bubbles[0];
+        Assert.That(Pixels.At(frame, (int)b.Bounds.Left + 4, (int)(scene.Chat!.Viewport.Top + b.Bounds.MidY)), Is.EqualTo(SKColors.White));
     }
 
     [Test]
@@ -95,8 +95,8 @@ public class ChatFeatureTests : TempDirTest
             { "videoSettings": { "resolution": "540x960" }, "template": "whatsapp", "chatOverlay": { "contactName": "Alex Morgan", "avatarUrl": "avatar.png" },
               "messages": [ { "text": "hi", "sender": "them" } ] }
             """, _dir);
-        var h = scene.Header!;
-        Assert.That(scene.Viewport.Top, Is.GreaterThanOrEqualTo(h.Bounds.Bottom));
+        var h = scene.Chat!.Header!;
+        Assert.That(scene.Chat!.Viewport.Top, Is.GreaterThanOrEqualTo(h.Bounds.Bottom));
         Assert.That(h.Initials, Is.EqualTo("AM"));
         using var f = Frame(scene, 5000);
         Assert.That(Pixels.At(f, (int)h.AvatarRect.MidX, (int)h.AvatarRect.MidY), Is.EqualTo(new SKColor(0x12, 0x34, 0xEE)));
@@ -120,7 +120,7 @@ public class ChatFeatureTests : TempDirTest
             { "messages": [ { "text": "a", "sender": "Priya" }, { "text": "b", "sender": "Priya" }, { "text": "c", "sender": "Tom" },
                             { "text": "d", "sender": "me" }, { "text": "e", "sender": "Priya" } ] }
             """);
-        var b = scene.Bubbles;
+        var b = scene.Chat!.Bubbles;
         Assert.That(b.Select(x => x.Label is not null), Is.EqualTo(new[] { true, false, true, false, true }));
         Assert.That(b[0].Label!.Color, Is.EqualTo(b[4].Label!.Color));
         Assert.That(b[0].Name, Is.EqualTo("Priya"));
@@ -138,14 +138,14 @@ public class ChatFeatureTests : TempDirTest
             { "videoSettings": { "resolution": "540x960" }, "animationSettings": { "messageAnimationType": "none", "baseDelay": 0 },
               "messages": [ { "sender": "them", "imageUrl": "pic.jpg" }, { "text": "with caption", "sender": "me", "imageUrl": "pic.jpg" } ] }
             """, _dir);
-        var p = scene.Bubbles[0].Picture!;
+        var p = scene.Chat!.Bubbles[0].Picture!;
         Assert.That(p.Rect.Width / p.Rect.Height, Is.EqualTo(2).Within(0.02));
-        var withText = scene.Bubbles[1];
+        var withText = scene.Chat!.Bubbles[1];
         Assert.That(withText.Body.Height, Is.GreaterThan(withText.Picture!.Rect.Height + withText.TextBlock.Height));
         using var f = Frame(scene, 60_000);
-        var b = scene.Bubbles[0];
-        float scroll = scene.Scroll.Evaluate(60_000);
-        var c = Pixels.At(f, (int)(b.Bounds.Left + b.Body.Left + p.Rect.MidX), (int)(scene.Viewport.Top + b.Bounds.Top + b.Body.Top + p.Rect.MidY - scroll));
+        var b = scene.Chat!.Bubbles[0];
+        float scroll = scene.Chat!.Scroll.Evaluate(60_000);
+        var c = Pixels.At(f, (int)(b.Bounds.Left + b.Body.Left + p.Rect.MidX), (int)(scene.Chat!.Viewport.Top + b.Bounds.Top + b.Body.Top + p.Rect.MidY - scroll));
         Assert.That(Pixels.Near(c, new SKColor(200, 30, 30), 6), Is.True, c.ToString());
     }
 
@@ -169,24 +169,24 @@ public class ChatFeatureTests : TempDirTest
               "messages": [ { "text": "a", "sender": "them", "audioDuration": 1 }, { "text": "b", "sender": "me", "audioDuration": 1 },
                             { "text": "c", "sender": "them", "audioDuration": 1 } ] }
             """);
-        var ind = scene.TypingIndicators;
+        var ind = scene.Chat!.TypingIndicators;
         Assert.That(ind.Select(i => i.ForMessage), Is.EqualTo(new[] { 0, 2 }));
         foreach (var i in ind)
         {
-            var start = scene.Bubbles[i.ForMessage].Animation.StartMs;
+            var start = scene.Chat!.Bubbles[i.ForMessage].Animation.StartMs;
             Assert.That(i.EndMs, Is.EqualTo(start));
             Assert.That(i.EndMs - i.StartMs, Is.EqualTo(ChatLayout.TypingMs).Within(1e-6));
-            Assert.That(i.Bounds.Top, Is.EqualTo(scene.Bubbles[i.ForMessage].Bounds.Top));
+            Assert.That(i.Bounds.Top, Is.EqualTo(scene.Chat!.Bubbles[i.ForMessage].Bounds.Top));
         }
         // Drawn: the dots' bubble colour is there while typing, and gone once the message is in.
         var t = ind[1];
         using var during = Frame(scene, t.StartMs + 100);
         using var after = Frame(scene, t.EndMs + 5000);
-        int x = (int)t.Bounds.Left + 6, y = (int)(scene.Viewport.Top + t.Bounds.MidY - scene.Scroll.Evaluate(t.StartMs + 100));
+        int x = (int)t.Bounds.Left + 6, y = (int)(scene.Chat!.Viewport.Top + t.Bounds.MidY - scene.Chat!.Scroll.Evaluate(t.StartMs + 100));
         Assert.That(Pixels.At(during, x, y), Is.EqualTo(t.Fill));
 
         using var off = TestSupport.Scene("""{ "animationSettings": { "showTypingIndicator": true, "showMessageAnimations": false }, "messages": [ { "text": "a", "sender": "them" } ] }""");
-        Assert.That(off.TypingIndicators, Is.Empty, "showMessageAnimations: false turns every animation off");
+        Assert.That(off.Chat!.TypingIndicators, Is.Empty, "showMessageAnimations: false turns every animation off");
     }
 
     [Test]
@@ -195,8 +195,8 @@ public class ChatFeatureTests : TempDirTest
         string Story(string speed) => $$"""{ "animationSettings": { "animationSpeed": "{{speed}}", "transitionDuration": 500 }, "messages": [ { "text": "a", "sender": "me" } ] }""";
         using var slow = TestSupport.Scene(Story("slow"));
         using var fast = TestSupport.Scene(Story("fast"));
-        Assert.That(slow.Bubbles[0].Animation.DurationMs, Is.EqualTo(800).Within(1e-9));
-        Assert.That(fast.Bubbles[0].Animation.DurationMs, Is.EqualTo(300).Within(1e-9));
+        Assert.That(slow.Chat!.Bubbles[0].Animation.DurationMs, Is.EqualTo(800).Within(1e-9));
+        Assert.That(fast.Chat!.Bubbles[0].Animation.DurationMs, Is.EqualTo(300).Within(1e-9));
     }
 
     [Test]
@@ -223,12 +223,12 @@ public class ChatFeatureTests : TempDirTest
               "colorCustomization": { "receiverBubbleColor": "#FFFFFF" }, "animationSettings": { "messageAnimationType": "none", "baseDelay": 0 },
               "chatOverlay": { "widthPercent": 80, "position": "center", "scale": 1.5, "opacity": 0.5 }, "messages": [ { "text": "hello there", "sender": "them" } ] }
             """);
-        Assert.That(narrow.Panel.Width, Is.EqualTo(1080 * 0.8f).Within(0.01));
-        Assert.That(narrow.Panel.MidY, Is.EqualTo(960).Within(1), "centred");
-        Assert.That(narrow.Bubbles[0].TextBlock.FontSize, Is.EqualTo(wide.Bubbles[0].TextBlock.FontSize * 1.5f).Within(0.01));
+        Assert.That(narrow.Chat!.Panel.Width, Is.EqualTo(1080 * 0.8f).Within(0.01));
+        Assert.That(narrow.Chat!.Panel.MidY, Is.EqualTo(960).Within(1), "centred");
+        Assert.That(narrow.Chat!.Bubbles[0].TextBlock.FontSize, Is.EqualTo(wide.Chat!.Bubbles[0].TextBlock.FontSize * 1.5f).Within(0.01));
         using var f = Frame(narrow, 1000);
-        var b = narrow.Bubbles[0];
-        var c = Pixels.At(f, (int)b.Bounds.Left + 6, (int)(narrow.Viewport.Top + b.Bounds.MidY));
+        var b = narrow.Chat!.Bubbles[0];
+        var c = Pixels.At(f, (int)b.Bounds.Left + 6, (int)(narrow.Chat!.Viewport.Top + b.Bounds.MidY));
         Assert.That(Pixels.Near(c, new SKColor(128, 128, 128), 2), Is.True, $"white bubble at 50 % over black: {c}");
     }
 
@@ -242,8 +242,8 @@ public class ChatFeatureTests : TempDirTest
         {
             using var scene = TestSupport.Scene(TemplateGoldenTests.TemplateStory(t.Name, resolution));
             Assert.That(scene.Width + "x" + scene.Height, Is.EqualTo(resolution));
-            Assert.That(scene.Bubbles.All(b => b.Bounds.Left >= 0 && b.Bounds.Right <= scene.Width), Is.True, t.Name);
-            Assert.That(scene.Viewport.Height, Is.GreaterThan(scene.Height * 0.3f), t.Name);
+            Assert.That(scene.Chat!.Bubbles.All(b => b.Bounds.Left >= 0 && b.Bounds.Right <= scene.Width), Is.True, t.Name);
+            Assert.That(scene.Chat!.Viewport.Height, Is.GreaterThan(scene.Height * 0.3f), t.Name);
             using var f = Frame(scene, 9500);
         }
     }
@@ -256,7 +256,7 @@ public class ChatFeatureTests : TempDirTest
         using var scene = TestSupport.Scene("""
             { "fonts": [ { "family": "Brand", "path": "brand.ttf" } ], "messages": [ { "text": "Brand text 🎉", "sender": "me" } ] }
             """, _dir);
-        var runs = scene.Bubbles[0].TextBlock.Lines.SelectMany(l => l.Runs).Select(r => r.Run.Face).ToList();
+        var runs = scene.Chat!.Bubbles[0].TextBlock.Lines.SelectMany(l => l.Runs).Select(r => r.Run.Face).ToList();
         Assert.That(runs[0].Path, Is.EqualTo(font));
         Assert.That(runs.Any(f => f.IsColorEmoji), Is.True);
         var missing = Assert.Throws<EngineException>(() => EngineApi.CompileScene("""{ "fonts": [ { "family": "X", "path": "none.ttf" } ], "messages": [ { "text": "a", "sender": "me" } ] }""", _dir))!;

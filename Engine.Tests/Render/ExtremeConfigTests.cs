@@ -28,10 +28,10 @@ public class ExtremeConfigTests
         var messages = string.Join(",", Enumerable.Range(0, 500).Select(i =>
             $$"""{ "text": "{{new string('x', i % 7 == 0 ? 1900 : 40)}} {{i}} 🎉", "sender": "{{(i % 3 == 0 ? "me" : "them")}}", "audioDuration": 0.1 }"""));
         var scene = TestSupport.Scene($$"""{ "videoSettings": { "resolution": "720x1280" }, "messages": [ {{messages}} ] }""");
-        Assert.That(scene.Bubbles, Has.Count.EqualTo(500));
+        Assert.That(scene.Chat!.Bubbles, Has.Count.EqualTo(500));
         using var renderer = new FrameRenderer(scene);
         using var end = renderer.RenderImage(scene.DurationMs - 1);
-        Assert.That(scene.Scroll.Evaluate(scene.DurationMs), Is.GreaterThan(100_000));
+        Assert.That(scene.Chat!.Scroll.Evaluate(scene.DurationMs), Is.GreaterThan(100_000));
     }
 
     [Test]
@@ -43,6 +43,6 @@ public class ExtremeConfigTests
             """);
         using var renderer = new FrameRenderer(scene);
         using var frame = renderer.RenderImage(scene.DurationMs - 1);
-        Assert.That(scene.Bubbles.All(b => b.Bounds.Width > 0 && b.Bounds.Height > 0));
+        Assert.That(scene.Chat!.Bubbles.All(b => b.Bounds.Width > 0 && b.Bounds.Height > 0));
     }
 }

@@ -42,10 +42,10 @@ public class GoldenFrameTests
     {
         var scene = TestSupport.Scene(GoldenStory(template));
         Assert.That(scene.Warnings, Is.Empty);
-        var newest = scene.Bubbles[^1];
+        var newest = scene.Chat!.Bubbles[^1];
         Assert.That(TimeMs, Is.GreaterThan(newest.Animation.StartMs).And.LessThan(newest.Animation.StartMs + newest.Animation.DurationMs),
             "the golden time catches the newest bubble mid-animation");
-        Assert.That(scene.Scroll.Evaluate(TimeMs), Is.GreaterThan(0), "the golden time is after the conversation scrolled");
+        Assert.That(scene.Chat!.Scroll.Evaluate(TimeMs), Is.GreaterThan(0), "the golden time is after the conversation scrolled");
 
         using var renderer = new FrameRenderer(scene);
         using var frame = renderer.RenderImage(TimeMs);
@@ -74,8 +74,8 @@ public class GoldenFrameTests
             { "colorCustomization": { "receiverBubbleColor": "#FF0000" }, "backgroundSettings": { "backgroundType": "color", "backgroundColor": "#0000FF" },
               "animationSettings": { "messageAnimationType": "none", "baseDelay": 1000 }, "messages": [ { "text": "hi", "sender": "them" } ] }
             """);
-        var b = scene.Bubbles[0];
-        int x = (int)(b.Bounds.Left + 8), y = (int)(scene.Viewport.Top + b.Bounds.Top + b.Bounds.Height / 2);
+        var b = scene.Chat!.Bubbles[0];
+        int x = (int)(b.Bounds.Left + 8), y = (int)(scene.Chat!.Viewport.Top + b.Bounds.Top + b.Bounds.Height / 2);
         using var renderer = new FrameRenderer(scene);
         using var before = renderer.RenderImage(999);
         using var after = renderer.RenderImage(1000);

@@ -35,7 +35,7 @@ public class TemplateGoldenTests
     public void Template(string template)
     {
         using var scene = TestSupport.Scene(TemplateStory(template));
-        Assert.That(scene.Header, Is.Not.Null);
+        Assert.That(scene.Chat!.Header, Is.Not.Null);
         Assert.That(scene.Warnings, Is.Empty);
         AssertGolden(scene, 9500, "template-" + template);
     }
@@ -55,7 +55,7 @@ public class TemplateGoldenTests
                             { "text": "second message entering now 🚀", "sender": "me", "audioDuration": 2 } ] }
             """;
         using var scene = TestSupport.Scene(json);
-        var second = scene.Bubbles[1].Animation;
+        var second = scene.Chat!.Bubbles[1].Animation;
         double t = type == "typewriter" ? second.StartMs + second.RevealMs * 0.4 : second.StartMs + second.DurationMs * 0.4;
         AssertGolden(scene, t, "animation-" + type);
     }

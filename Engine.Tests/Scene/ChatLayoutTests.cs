@@ -19,8 +19,8 @@ public class ChatLayoutTests
     {
         var scene = TestSupport.Scene(Story(resolution, ("a short one", "them"), ("and a reply that is quite a bit longer so that it must wrap onto more than one line", "me")));
         var m = ChatLayout.Measure(scene.Width, scene.Height);
-        var them = scene.Bubbles[0];
-        var me = scene.Bubbles[1];
+        var them = scene.Chat!.Bubbles[0];
+        var me = scene.Chat!.Bubbles[1];
         float margin = ChatLayout.SideMargin * m.Scale;
         Assert.Multiple(() =>
         {
@@ -39,7 +39,7 @@ public class ChatLayoutTests
     {
         var big = TestSupport.Scene(Story("1080x1920", ("same text in both", "them")));
         var small = TestSupport.Scene(Story("720x1280", ("same text in both", "them")));
-        double ratio = small.Bubbles[0].Bounds.Height / big.Bubbles[0].Bounds.Height;
+        double ratio = small.Chat!.Bubbles[0].Bounds.Height / big.Chat!.Bubbles[0].Bounds.Height;
         Assert.That(ratio, Is.EqualTo(720.0 / 1080).Within(0.03));
     }
 
@@ -49,7 +49,7 @@ public class ChatLayoutTests
         string word = new('w', 120);
         var scene = TestSupport.Scene(Story("1080x1920", (word, "me")));
         var m = ChatLayout.Measure(scene.Width, scene.Height);
-        var block = scene.Bubbles[0].TextBlock;
+        var block = scene.Chat!.Bubbles[0].TextBlock;
         Assert.That(block.Lines.Count, Is.GreaterThanOrEqualTo(3));
         Assert.That(block.Lines.All(l => l.Width <= m.MaxTextWidth + 0.5f));
         Assert.That(block.Lines.Sum(l => l.Runs.Sum(r => r.Run.Glyphs.Length)), Is.EqualTo(120), "no character lost");
@@ -59,7 +59,7 @@ public class ChatLayoutTests
     public void Explicit_newlines_start_new_lines()
     {
         var scene = TestSupport.Scene(Story("1080x1920", ("one\\ntwo\\nthree", "them")));
-        Assert.That(scene.Bubbles[0].TextBlock.Lines, Has.Count.EqualTo(3));
+        Assert.That(scene.Chat!.Bubbles[0].TextBlock.Lines, Has.Count.EqualTo(3));
     }
 
     [Test]
@@ -67,15 +67,15 @@ public class ChatLayoutTests
     {
         var messages = Enumerable.Range(0, 20).Select(i => ($"message number {i} with some words", i % 2 == 0 ? "them" : "me")).ToArray();
         var scene = TestSupport.Scene(Story("1080x1920", messages));
-        var viewport = scene.Viewport;
-        Assert.That(scene.Scroll.Evaluate(scene.Bubbles[0].Animation.StartMs + 1000), Is.EqualTo(0), "no scroll before overflow");
-        var last = scene.Bubbles[^1];
-        float settled = scene.Scroll.Evaluate(last.Animation.StartMs + 5000);
+        var viewport = scene.Chat!.Viewport;
+        Assert.That(scene.Chat!.Scroll.Evaluate(scene.Chat!.Bubbles[0].Animation.StartMs + 1000), Is.EqualTo(0), "no scroll before overflow");
+        var last = scene.Chat!.Bubbles[^1];
+        float settled = scene.Chat!.Scroll.Evaluate(last.Animation.StartMs + 5000);
         Assert.That(settled, Is.EqualTo(last.Bounds.Bottom - viewport.Height).Within(0.01));
         // The first bubble that overflows triggers the first scroll.
-        var firstOverflow = scene.Bubbles.First(b => b.Bounds.Bottom > viewport.Height);
-        Assert.That(scene.Scroll.Evaluate(firstOverflow.Animation.StartMs - 1), Is.EqualTo(0));
-        Assert.That(scene.Scroll.Evaluate(firstOverflow.Animation.StartMs + 1000), Is.EqualTo(firstOverflow.Bounds.Bottom - viewport.Height).Within(0.01));
+        var firstOverflow = scene.Chat!.Bubbles.First(b => b.Bounds.Bottom > viewport.Height);
+        Assert.That(scene.Chat!.Scroll.Evaluate(firstOverflow.Animation.StartMs - 1), Is.EqualTo(0));
+        Assert.That(scene.Chat!.Scroll.Evaluate(firstOverflow.Animation.StartMs + 1000), Is.EqualTo(firstOverflow.Bounds.Bottom - viewport.Height).Within(0.01));
     }
 
     [Test]
@@ -87,13 +87,13 @@ public class ChatLayoutTests
         float maxStep = 0;
         for (int f = 0; f < scene.FrameCount; f++)
         {
-            float s = scene.Scroll.Evaluate(scene.FrameTimeMs(f));
+            float s = scene.Chat!.Scroll.Evaluate(scene.FrameTimeMs(f));
             Assert.That(s, Is.GreaterThanOrEqualTo(prev - 1e-3f), $"frame {f}");
             maxStep = Math.Max(maxStep, s - prev);
             prev = s;
         }
         // A bubble is ~160 px tall; eased over 300 ms at 30 fps no single frame jumps by a whole bubble.
-        Assert.That(maxStep, Is.GreaterThan(0).And.LessThan(scene.Bubbles[0].Bounds.Height));
+        Assert.That(maxStep, Is.GreaterThan(0).And.LessThan(scene.Chat!.Bubbles[0].Bounds.Height));
     }
 
     [Test]

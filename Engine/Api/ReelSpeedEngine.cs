@@ -64,10 +64,11 @@ public sealed class ReelSpeedEngine
         return RunJobAsync(async () =>
         {
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, inputPath)).ConfigureAwait(false);
-            progress?.Invoke(new RenderProgress(0, scene.FrameCount, 0, 0, "queued"));
+            var tracker = new ProgressTracker(progress, scene.FrameCount);
+            tracker.Root.Stage("queued");
             using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(scene), cancel).ConfigureAwait(false);
-            var (result, _, note) = await TargetedRender.RunAsync(scene, outputPath, progress, cancel, Options.TempDirectory, EncoderThreads(),
-                scene.Encode.Hardware ?? Options.HardwareAcceleration).ConfigureAwait(false);
+            var (result, _, note) = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, outputPath, JobOptionsFor(scene), tracker.Root, cancel)).ConfigureAwait(false);
+            tracker.Done();
             Metrics.AddRender(result);
             return ResultJson.Write(result, note);
         }, cancel);
@@ -87,27 +88,24 @@ public sealed class ReelSpeedEngine
             string input = Optimize.CheckInput(Path.GetFullPath(inputPath, baseDirectory ?? Environment.CurrentDirectory));
             string output = Optimize.OutputPathFor(input, options);
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => Optimize.BuildScene(input, targetSizeMb, options)).ConfigureAwait(false);
-            progress?.Invoke(new RenderProgress(0, scene.FrameCount, 0, 0, "queued"));
+            // One progress bar over both phases: the encode's two passes (2N frames), then the
+            // quality measurement (N frames).
+            int n = scene.FrameCount;
+            var tracker = new ProgressTracker(progress, options.MeasureQuality ? 3 * n : 2 * n);
+            var encodePart = options.MeasureQuality ? tracker.Root.Part(0, 2.0 / 3) : tracker.Root;
+            tracker.Root.Stage("queued");
             using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(scene), cancel).ConfigureAwait(false);
-            // One progress scale over both phases: the encode's two passes (2N frames), then the
-            // quality measurement (N frames), so the percentage only ever grows.
-            int n = scene.FrameCount, total = options.MeasureQuality ? 3 * n : 2 * n;
-            Action<RenderProgress>? encodeProgress = progress is null ? null : p =>
-            {
-                if (p.Stage is "done" or "queued") return;
-                progress(p with { Frame = (int)Math.Round((double)p.Frame / Math.Max(1, p.TotalFrames) * 2 * n), TotalFrames = total });
-            };
-            var (result, attempts, note) = await TargetedRender.RunAsync(scene, output, encodeProgress, cancel, Options.TempDirectory, EncoderThreads(),
-                scene.Encode.Hardware ?? Options.HardwareAcceleration).ConfigureAwait(false);
+            var (result, attempts, note) = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, output, JobOptionsFor(scene), encodePart, cancel)).ConfigureAwait(false);
             Metrics.AddRender(result);
             QualityResult? quality = null;
             if (options.MeasureQuality)
             {
+                var qualityPart = tracker.Root.Part(2.0 / 3, 1);
                 try
                 {
                     quality = await DedicatedThread.Run("reelspeed-quality", () => VideoQuality.Compare(result.OutputPath, input,
                         new QualityOptions { SampleEvery = options.QualitySampleEvery, DistortedName = "outputPath", ReferenceName = "inputPath" },
-                        cancel, progress is null ? null : p => progress(p with { Frame = 2 * n + Math.Min(n, p.Frame), TotalFrames = total }))).ConfigureAwait(false);
+                        cancel, p => qualityPart.Frames(p.Stage, p.Frame, p.TotalFrames, p.Fps))).ConfigureAwait(false);
                 }
                 catch (EngineException)
                 {
@@ -115,7 +113,7 @@ public sealed class ReelSpeedEngine
                     throw;
                 }
             }
-            progress?.Invoke(new RenderProgress(total, total, 0, 0, "done"));
+            tracker.Done();
             var warnings = new List<string>(scene.Warnings);
             if (note is not null) warnings.Add(note);
             long original = new FileInfo(input).Length;
@@ -163,6 +161,14 @@ public sealed class ReelSpeedEngine
 
     /// <summary>Refuses new jobs from now on; jobs already started or queued run to their end.</summary>
     public void Close() => Volatile.Write(ref _closed, true);
+
+    /// <summary>How a job starting now runs: this engine's temp folder, its share of the cores, the scene's or the engine's hardware policy.</summary>
+    private JobOptions JobOptionsFor(Scenes.Scene scene) => new()
+    {
+        TempDirectory = Options.TempDirectory,
+        EncoderThreads = EncoderThreads(),
+        Hardware = scene.Encode.Hardware ?? Options.HardwareAcceleration,
+    };
 
     /// <summary>
     /// x264 threads for a job starting now: the cores shared out among the running jobs, so

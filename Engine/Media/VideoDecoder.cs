@@ -21,7 +21,7 @@ internal sealed unsafe class VideoDecoder : IDisposable
     private readonly int _streamIndex;
     private readonly long _startTs;
     private double _lastPtsMs = double.NaN;
-    private bool _demuxEnded, _synthesizedTimestamps;
+    private bool _synthesizedTimestamps;
 
     /// <param name="threads">Decoder threads; 0 = one per core (frame threading holds a frame per thread).</param>
     public VideoDecoder(string path, string field, int threads = 0)
@@ -248,7 +248,6 @@ internal sealed unsafe class VideoDecoder : IDisposable
                 // Flush: the decoder hands out the frames it still holds, then EOF.
                 ret = LibAv.avcodec_send_packet(codec, 0);
                 if (ret < 0 && ret != AvConst.ErrorEof) throw DecodeError("flushing the decoder", ret);
-                _demuxEnded = true;
                 continue;
             }
             if (ret < 0) throw DecodeError("reading a packet", ret);
@@ -291,7 +290,6 @@ internal sealed unsafe class VideoDecoder : IDisposable
             ret = LibAv.avformat_seek_file(_input.Ptr, -1, long.MinValue, 0, 0, AvConst.SeekFlagByte);
         if (ret < 0) throw DecodeError($"seeking to {ms:0.###} ms", ret);
         LibAv.avcodec_flush_buffers(_codec.Ptr);
-        _demuxEnded = false;
         _lastPtsMs = double.NaN;
     }
 
@@ -308,9 +306,6 @@ internal sealed unsafe class VideoDecoder : IDisposable
         var entry = LibAv.avformat_index_get_entry(_stream, i);
         return entry == 0 ? double.NaN : TicksToMs(LibAv.Field<long>(entry, AvLayout.IndexEntry.Timestamp) - _startTs);
     }
-
-    /// <summary>True once the demuxer has reached the end and the decoder is draining.</summary>
-    public bool DemuxEnded => _demuxEnded;
 
     private EngineException Unsupported(string what) => new(ErrorCodes.UnsupportedMedia, $"{_field}: {FullPath}: {what}");
 

@@ -159,9 +159,6 @@ internal sealed unsafe class VideoEncoder : IDisposable
     /// <summary>The libavcodec encoder in use (<c>libx264</c>, <c>h264_nvenc</c>, ...).</summary>
     public string EncoderName { get; }
 
-    /// <summary>Whether <see cref="EncoderName"/> is a hardware encoder.</summary>
-    public bool IsHardware => IsHardwareEncoder(EncoderName);
-
     /// <summary>What the encoder is fed: yuv420p, nv12, or a hardware surface format (vaapi).</summary>
     public string InputPixelFormat { get; } = "";
 

@@ -47,7 +47,7 @@ public sealed class EngineMetrics
         Gauge(sb, "jobs_running", "Jobs running now.", scheduler.Running);
         Gauge(sb, "queue_depth", "Jobs waiting for a slot.", scheduler.QueueDepth);
         Gauge(sb, "native_bytes_in_use", "Estimated bytes held by running jobs.", scheduler.BytesInUse);
-        Gauge(sb, "frame_buffer_bytes", "Native frame buffers allocated now (all engines).", FramePool.LiveBytes);
+        Gauge(sb, "frame_buffer_bytes", "Native frame buffers allocated now (all engines).", FrameSurface.LiveBytes);
         Gauge(sb, "max_concurrent_jobs", "The engine's maxConcurrentJobs.", scheduler.MaxConcurrentJobs);
         Gauge(sb, "memory_limit_bytes", "The engine's memory limit (0: none).", scheduler.MemoryLimitBytes);
         Gauge(sb, "peak_memory_bytes", "Peak resident set size of the process.", PeakResidentBytes());

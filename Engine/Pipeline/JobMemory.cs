@@ -38,10 +38,21 @@ public static class JobMemory
     {
         long bgra = (long)scene.Width * scene.Height * 4;
         long yuv = (long)scene.Width * scene.Height * 3 / 2;
-        long frames = bgra + RenderJob.PoolSize * yuv + EncoderFrames * yuv;
-        long background = bgra + (scene.Background.Kind == BackgroundKind.Video ? (long)(scene.Background.MediaRect.Width * scene.Background.MediaRect.Height * 4) * 2 : 0);
-        // Sprites: at most a screenful of messages is cached at once, about a viewport of pixels twice over.
-        long sprites = (long)(scene.Viewport.Width * scene.Viewport.Height * 4) * 2;
-        return frames + background + sprites + Clips(scene, bgra) + FixedOverheadBytes;
+        long frames = bgra + FrameProducer.RingSize * yuv + EncoderFrames * yuv;
+        return frames + Chat(scene, bgra) + Clips(scene, bgra) + FixedOverheadBytes;
+    }
+
+    /// <summary>
+    /// A chat story's own pictures: the cached background, the background clip's frame, and the
+    /// message sprites — at most a screenful is cached at once, about a viewport of pixels twice over.
+    /// A composition's background is one colour, drawn without a cached frame.
+    /// </summary>
+    private static long Chat(Scene scene, long bgra)
+    {
+        if (scene.Chat is not { } chat) return bgra;
+        var bg = chat.Background;
+        long background = bgra + (bg.Kind == BackgroundKind.Video ? (long)(bg.MediaRect.Width * bg.MediaRect.Height * 4) * 2 : 0);
+        long sprites = (long)(chat.Viewport.Width * chat.Viewport.Height * 4) * 2;
+        return background + sprites;
     }
 }

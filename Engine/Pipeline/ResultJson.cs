@@ -28,7 +28,7 @@ public static class ResultJson
             w.WriteNumber("fps", scene.Fps);
             w.WriteString("frameRate", $"{scene.FrameRateNum}/{scene.FrameRateDen}");
             w.WriteNumber("frames", r.Frames);
-            if (scene.Composition is null) w.WriteString("template", scene.Template);
+            if (scene.Chat is { } chat) w.WriteString("template", chat.Template);
             w.WriteString("videoCodec", scene.Encode.Codec);
             w.WriteString("encoder", r.VideoEncoder);
             w.WriteBoolean("hardwareEncoder", VideoEncoder.IsHardwareEncoder(r.VideoEncoder));
@@ -54,9 +54,9 @@ public static class ResultJson
             w.WriteBoolean("normalized", levels?.GainDb is not null);
             w.WriteEndObject();
             w.WriteStartArray("timeline");
-            foreach (var t in scene.Timeline)
+            foreach (var t in scene.Chat?.Timeline ?? [])
             {
-                var b = scene.Bubbles[t.Index];
+                var b = scene.Chat!.Bubbles[t.Index];
                 w.WriteStartObject();
                 w.WriteNumber("index", t.Index);
                 w.WriteString("sender", b.Sender == Config.Sender.Me ? "me" : "them");

@@ -3,15 +3,15 @@ using ReelSpeed.Engine.Media;
 
 namespace ReelSpeed.Engine.Pipeline;
 
+/// <summary>A render with a size target: the result, how many encodes it took, and a note when the size stayed under the window.</summary>
+public sealed record TargetedResult(RenderResult Result, int Attempts, string? Note);
+
 /// <summary>
 /// Renders a scene that has a target file size (<see cref="Composition.TargetBytes"/>): a
 /// two-pass encode at the planned bit rate, then the size is checked, and when it is outside
 /// −5 %..+2 % of the target the video bit rate is corrected in proportion to the miss and the
 /// encode runs again (at most <see cref="MaxAttempts"/> in all). Scenes without a target render once.
 /// </summary>
-/// <summary>A render with a size target: the result, how many encodes it took, and a note when the size stayed under the window.</summary>
-public sealed record TargetedResult(RenderResult Result, int Attempts, string? Note);
-
 public static class TargetedRender
 {
     public const int MaxAttempts = 3;
@@ -22,32 +22,26 @@ public static class TargetedRender
     /// <summary>Aim of a correction: 1.5 % under the target, the middle of the window's safe side.</summary>
     private const double Aim = 0.985;
 
-    public static Task<TargetedResult> RunAsync(Scene scene, string outputPath, Action<RenderProgress>? progress, CancellationToken cancel,
-        string? tempDirectory, int encoderThreads, HardwareAcceleration hardware) =>
-        DedicatedThread.Run("reelspeed-job", () => Run(scene, outputPath, progress, cancel, tempDirectory, encoderThreads, hardware));
-
+    /// <summary>Renders <paramref name="scene"/> with the defaults of <see cref="JobOptions"/>, reporting progress to its end ("done").</summary>
     public static TargetedResult Run(Scene scene, string outputPath, Action<RenderProgress>? progress, CancellationToken cancel,
         string? tempDirectory, int encoderThreads, HardwareAcceleration hardware)
     {
-        if (scene.Composition?.TargetBytes is not { } target)
-            return new TargetedResult(RenderJob.Run(scene, outputPath, progress, cancel, tempDirectory, encoderThreads, hardware), 1, null);
+        var tracker = new ProgressTracker(progress, scene.FrameCount);
+        var result = Run(scene, outputPath, new JobOptions { TempDirectory = tempDirectory, EncoderThreads = encoderThreads, Hardware = hardware }, tracker.Root, cancel);
+        tracker.Done();
+        return result;
+    }
 
-        // Progress stays monotonic over retries and keeps moving: each encode reports within
-        // the part of the bar not yet used (the first in 0..80 %, a retry in 80 %..96 %, ...);
-        // "done" is said once, at the end.
+    /// <summary>Renders within <paramref name="progress"/> (the caller says "done").</summary>
+    public static TargetedResult Run(Scene scene, string outputPath, JobOptions options, ProgressScope progress, CancellationToken cancel)
+    {
+        if (scene.Composition?.TargetBytes is not { } target)
+            return new TargetedResult(new RenderJob(scene, outputPath, options).Run(progress, cancel), 1, null);
+
+        // Progress keeps moving over retries: each encode reports within the part of the bar not
+        // yet used (the first in 0..80 %, a retry in 80 %..96 %, ...), its stages marked -retryN.
         double floor = 0, span = 0.8;
-        Action<RenderProgress>? report = null;
         string stageSuffix = "";
-        if (progress is not null)
-        {
-            report = p =>
-            {
-                if (p.Stage == "done") return;
-                const int Scale = 10_000;
-                double f = floor + span * (p.TotalFrames == 0 ? 1 : (double)p.Frame / p.TotalFrames);
-                progress(p with { Frame = (int)Math.Round(f * Scale), TotalFrames = Scale, Stage = p.Stage + stageSuffix });
-            };
-        }
 
         // Each encode goes to a hidden file beside the output; only the one accepted is renamed
         // into place, so an abort or a failure during a retry leaves nothing behind (and an
@@ -60,7 +54,7 @@ public static class TargetedRender
         {
             for (int attempt = 1; ; attempt++)
             {
-                var result = RenderJob.Run(current, attemptPath, report, cancel, tempDirectory, encoderThreads, hardware);
+                var result = new RenderJob(current, attemptPath, options).Run(progress.Part(floor, floor + span, stageSuffix), cancel);
                 double ratio = result.FileSize / (double)target;
                 bool inside = ratio <= 1 + MaxOver && ratio >= 1 - MaxUnder;
                 // More bits no longer make a bigger file: the content needs less than the budget.
@@ -74,7 +68,6 @@ public static class TargetedRender
                         throw new EngineException(ErrorCodes.TargetUnreachable,
                             $"target size: {target / (double)SizeTarget.BytesPerMb:0.###} MB cannot be met; after {attempt} encodes the smallest achieved is {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB");
                     }
-                    progress?.Invoke(new RenderProgress(scene.FrameCount, scene.FrameCount, result.Frames / Math.Max(1e-9, result.WallMs / 1000), 0, "done"));
                     string? note = ratio < 1 - MaxUnder
                         ? $"target size: the encode used {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB of {target / (double)SizeTarget.BytesPerMb:0.###} MB; the content needs no more at this size and rate"
                         : null;

@@ -15,7 +15,7 @@ namespace ReelSpeed.Engine.Render;
 /// open whatever the number of clips. Custom transitions draw both clips into two frame-sized
 /// buffers this painter owns and mix them with the SkSL shader. One thread at a time.
 /// </summary>
-public sealed unsafe class CompositionPainter : IDisposable
+internal sealed unsafe class CompositionPainter : IScenePainter
 {
     private readonly Composition _c;
     private readonly int _width, _height;
@@ -69,9 +69,22 @@ public sealed unsafe class CompositionPainter : IDisposable
         Source(0).WriteYuv(clip.SourceTimeMs(timeMs + _c.OffsetMs), yuvFrame);
     }
 
-    /// <summary>Draws the composition at output time <paramref name="timeMs"/> over whatever the canvas holds.</summary>
+    public bool PassThrough => _c.PassThrough;
+
+    /// <summary>False: clips change with time in ways no state captures.</summary>
+    public bool CaptureState(double t, List<double> state)
+    {
+        state.Clear();
+        return false;
+    }
+
+    public long SpriteHits => 0;
+    public long SpriteMisses => 0;
+
+    /// <summary>Draws the composition at output time <paramref name="timeMs"/>: its background colour, the clips, the overlays.</summary>
     public void Render(SKCanvas canvas, double timeMs)
     {
+        canvas.Clear(_c.Background.WithAlpha(255));
         double t = timeMs + _c.OffsetMs;
         var clips = _c.Clips;
         int current = -1;

@@ -1,257 +1,80 @@
-using ReelSpeed.Engine.Config;
-using ReelSpeed.Engine.Media;
 using ReelSpeed.Engine.Scenes;
 using SkiaSharp;
 
 namespace ReelSpeed.Engine.Render;
 
 /// <summary>
-/// Draws frame t of a scene: the cached static background, the looping background clip,
-/// then the chat layer — typing indicators and message sprites at their animated places,
-/// scrolled, fading out under the top edge of the viewport — and the header on top.
-/// Sprites are drawn at whole-pixel positions so settled text stays exactly as painted.
-/// One renderer per thread; it owns every image it decodes.
+/// What draws one kind of scene content: frame t onto a canvas (or, for a pass-through
+/// composition, straight into a yuv420p frame), and the state that decides its pixels.
+/// </summary>
+internal interface IScenePainter : IDisposable
+{
+    void Render(SKCanvas canvas, double timeMs);
+
+    /// <summary>
+    /// Writes into <paramref name="state"/> everything that decides the pixels of frame t, so two
+    /// frames with equal state are identical and the second need not be drawn or converted. False
+    /// when the frame depends on time in a way the state does not capture (video).
+    /// </summary>
+    bool CaptureState(double t, List<double> state);
+
+    /// <summary>Whether frames skip drawing and go to the encoder as decoded YUV (<see cref="Composition.PassThrough"/>).</summary>
+    bool PassThrough { get; }
+
+    /// <summary>Writes frame t of a pass-through scene straight into a yuv420p frame (no drawing, no RGB).</summary>
+    void WriteYuv(double timeMs, nint yuvFrame);
+
+    /// <summary>Message sprites drawn from the cache / drawn anew (metrics; 0 where there are none).</summary>
+    long SpriteHits { get; }
+    long SpriteMisses { get; }
+}
+
+/// <summary>
+/// Draws frame t of a scene with the painter of its content (<see cref="ChatPainter"/> for a chat,
+/// <see cref="CompositionPainter"/> for clips). One renderer per thread; it owns every image and
+/// decoder its painter opens.
 /// </summary>
 public sealed class FrameRenderer : IDisposable
 {
-    /// <summary>Height of the band at the top of the viewport where scrolled-away messages fade out, as a fraction of it.</summary>
-    public const float TopFadeFraction = 0.05f;
-
-    private readonly Scene _scene;
-    private readonly ImageCache _images = new();
-    private readonly MessagePainter _painter;
-    private readonly SKImage _background;
-    private readonly VideoFrameSource? _video;
-    private readonly CompositionPainter? _composition;
-    private readonly SKPaint _videoPaint;
-    private readonly SKPaint _black = new() { Color = SKColors.Black };
-    private readonly SKImage?[] _sprites;
-    private readonly SKImage? _header;
-    private readonly SKPaint _spritePaint = new() { IsAntialias = false };
-    private readonly SKPaint _layerPaint = new();
-    private readonly SKPaint _fadePaint;
-    private readonly SKRect _fadeBand;
-    private readonly SKSamplingOptions _nearest = new(SKFilterMode.Nearest);
-    private readonly SKSamplingOptions _linear = new(SKFilterMode.Linear);
+    private readonly IScenePainter _painter;
 
     public FrameRenderer(Scene scene)
     {
-        _scene = scene;
-        _painter = new MessagePainter(_images.Get);
-        try
+        Scene = scene;
+        _painter = scene.Content switch
         {
-            _background = BackgroundPainter.Render(scene.Background, scene.Width, scene.Height, _images.Get);
-            var bg = scene.Background;
-            if (bg.Kind == BackgroundKind.Video && !bg.GreenScreen)
-                _video = new VideoFrameSource(bg.MediaPath!, "backgroundSettings.backgroundUrl", (int)bg.MediaRect.Width, (int)bg.MediaRect.Height);
-            _videoPaint = BackgroundPainter.LayerPaint(bg);
-            if (scene.Composition is { } composition) _composition = new CompositionPainter(composition, scene.Width, scene.Height);
-            _sprites = new SKImage?[scene.Bubbles.Count];
-            if (scene.Header is { } header) _header = RenderHeader(header);
-
-            var v = scene.Viewport;
-            _fadeBand = new SKRect(0, v.Top, scene.Width, v.Top + MathF.Max(1, MathF.Round(v.Height * TopFadeFraction)));
-            _fadePaint = new SKPaint
-            {
-                BlendMode = SKBlendMode.DstIn,
-                Shader = SKShader.CreateLinearGradient(new SKPoint(0, _fadeBand.Top), new SKPoint(0, _fadeBand.Bottom),
-                    new[] { SKColors.Black.WithAlpha(0), SKColors.Black }, null, SKShaderTileMode.Clamp),
-            };
-            _layerPaint.Color = SKColors.White.WithAlpha((byte)Math.Round(scene.ChatOpacity * 255));
-        }
-        catch
-        {
-            Dispose();
-            throw;
-        }
+            ChatContent chat => new ChatPainter(scene, chat),
+            Composition composition => new CompositionPainter(composition, scene.Width, scene.Height),
+            _ => throw new ArgumentException($"no painter for {scene.Content.GetType().Name}", nameof(scene)),
+        };
     }
 
-    public Scene Scene => _scene;
+    public Scene Scene { get; }
 
     /// <summary>Message sprites drawn from the cache / drawn anew (metrics).</summary>
-    public long SpriteHits { get; private set; }
-    public long SpriteMisses { get; private set; }
+    public long SpriteHits => _painter.SpriteHits;
+    public long SpriteMisses => _painter.SpriteMisses;
 
     public static SKImageInfo FrameInfo(Scene scene) => new(scene.Width, scene.Height, SKColorType.Bgra8888, SKAlphaType.Premul);
 
-    public void Render(SKCanvas canvas, double timeMs)
-    {
-        canvas.DrawImage(_background, 0, 0, _nearest, null);
-        if (_video is not null) DrawVideo(canvas, timeMs);
-        if (_composition is not null)
-        {
-            _composition.Render(canvas, timeMs);
-            return; // a processing scene has no chat layer
-        }
+    public void Render(SKCanvas canvas, double timeMs) => _painter.Render(canvas, timeMs);
 
-        bool layer = _scene.ChatOpacity < 1;
-        if (layer) canvas.SaveLayer(_layerPaint);
-        var v = _scene.Viewport;
-        float scroll = _scene.Scroll.Evaluate(timeMs);
+    /// <inheritdoc cref="IScenePainter.PassThrough"/>
+    public bool PassThrough => _painter.PassThrough;
 
-        // Below the fade band: messages as they are. Inside it (once scrolled): the same
-        // messages in a small layer masked to fade out towards the top edge.
-        canvas.Save();
-        canvas.ClipRect(new SKRect(0, scroll > 0 ? _fadeBand.Bottom : v.Top, _scene.Width, _scene.ClipBottom));
-        DrawChat(canvas, timeMs, scroll, count: true);
-        canvas.Restore();
-        if (scroll > 0)
-        {
-            canvas.SaveLayer(_fadeBand, null);
-            canvas.ClipRect(_fadeBand);
-            DrawChat(canvas, timeMs, scroll, count: false);
-            canvas.DrawRect(_fadeBand, _fadePaint);
-            canvas.Restore();
-        }
+    /// <inheritdoc cref="IScenePainter.WriteYuv"/>
+    public void WriteYuv(double timeMs, nint yuvFrame) => _painter.WriteYuv(timeMs, yuvFrame);
 
-        if (_header is not null) canvas.DrawImage(_header, _scene.Header!.Bounds.Left, _scene.Header.BackgroundTop, _nearest, null);
-        if (layer) canvas.Restore();
-    }
-
-    /// <summary>Whether frames skip drawing and go to the encoder as decoded YUV (<see cref="Composition.PassThrough"/>).</summary>
-    public bool PassThrough => _composition is not null && _scene.Composition!.PassThrough;
-
-    /// <summary>Writes frame t of a pass-through scene straight into a yuv420p frame (no drawing, no RGB).</summary>
-    public void WriteYuv(double timeMs, nint yuvFrame) => _composition!.WriteYuv(timeMs, yuvFrame);
-
-    /// <summary>
-    /// Writes into <paramref name="state"/> everything that decides the pixels of frame t — the
-    /// scroll offset, each drawn message's place, opacity, scale and revealed text, each typing
-    /// indicator's place and dot phase — so two frames with equal state are identical and the
-    /// second need not be drawn or converted. False when the frame also depends on time in
-    /// another way (a background video).
-    /// </summary>
-    public bool CaptureState(double t, List<double> state)
-    {
-        state.Clear();
-        if (_video is not null || _composition is not null) return false;
-        var v = _scene.Viewport;
-        float scroll = _scene.Scroll.Evaluate(t);
-        state.Add(scroll);
-        foreach (var ind in _scene.TypingIndicators)
-        {
-            if (!ind.VisibleAt(t)) continue;
-            state.Add(-1 - ind.ForMessage);
-            state.Add((t - ind.StartMs) % TypingIndicator.DotPeriodMs);
-        }
-        foreach (var b in _scene.Bubbles)
-        {
-            var st = b.Animation.Evaluate(t);
-            if (!st.Visible || st.Opacity <= 0) continue;
-            float top = v.Top + b.Bounds.Top - scroll + st.OffsetY;
-            int margin = MessagePainter.Margin(b);
-            if (top + b.Bounds.Height + margin < v.Top || top - margin > _scene.ClipBottom) continue;
-            state.Add(b.Index);
-            state.Add(MathF.Round(top));
-            state.Add(MathF.Round(b.Bounds.Left + st.OffsetX));
-            state.Add(Math.Round(st.Opacity * 255));
-            state.Add(st.Scale);
-            state.Add(b.Animation.Kind == MessageAnimation.Typewriter ? MessagePainter.RevealedLength(b.Text, st.Reveal) : 0);
-        }
-        return true;
-    }
-
-    private void DrawVideo(SKCanvas canvas, double timeMs)
-    {
-        var rect = _scene.Background.MediaRect;
-        canvas.Save();
-        canvas.ClipRect(rect);
-        if (_scene.Background.Opacity < 1 || _scene.Background.BlurRadius > 0) canvas.DrawRect(rect, _black);
-        _video!.Draw(canvas, timeMs, new SKPoint(rect.Left, rect.Top), _nearest, _videoPaint);
-        canvas.Restore();
-    }
-
-    private void DrawChat(SKCanvas canvas, double t, float scroll, bool count)
-    {
-        var v = _scene.Viewport;
-        float clipBottom = _scene.ClipBottom;
-        foreach (var ind in _scene.TypingIndicators)
-        {
-            if (!ind.VisibleAt(t)) continue;
-            float top = MathF.Round(v.Top + ind.Bounds.Top - scroll);
-            if (top + ind.Bounds.Height < v.Top || top > clipBottom) continue;
-            TypingPainter.Paint(canvas, ind, ind.Bounds.Left, top, t);
-        }
-        foreach (var b in _scene.Bubbles)
-        {
-            var state = b.Animation.Evaluate(t);
-            if (!state.Visible || state.Opacity <= 0) continue;
-            float top = v.Top + b.Bounds.Top - scroll + state.OffsetY;
-            int margin = MessagePainter.Margin(b);
-            if (top + b.Bounds.Height + margin < v.Top || top - margin > clipBottom) continue;
-            bool typewriter = b.Animation.Kind == MessageAnimation.Typewriter;
-            if (count)
-            {
-                if (_sprites[b.Index] is null) SpriteMisses++;
-                else SpriteHits++;
-            }
-            var sprite = _sprites[b.Index] ??= _painter.RenderSprite(b, withText: !typewriter);
-            float x = MathF.Round(b.Bounds.Left + state.OffsetX);
-            float y = MathF.Round(top);
-            _spritePaint.Color = SKColors.White.WithAlpha((byte)Math.Round(state.Opacity * 255));
-            if (state.Scale != 1)
-            {
-                canvas.Save();
-                canvas.Scale(state.Scale, state.Scale, x + b.PopOrigin.X, y + b.PopOrigin.Y);
-                canvas.DrawImage(sprite, x - margin, y - margin, _linear, _spritePaint);
-                canvas.Restore();
-            }
-            else
-            {
-                canvas.DrawImage(sprite, x - margin, y - margin, _nearest, _spritePaint);
-            }
-            if (typewriter) MessagePainter.PaintText(canvas, b, x, y, state.Reveal);
-        }
-    }
-
-    private SKImage RenderHeader(HeaderElement h)
-    {
-        int w = (int)MathF.Ceiling(h.Bounds.Width), hh = (int)MathF.Ceiling(h.Bounds.Bottom - h.BackgroundTop);
-        using var surface = SKSurface.Create(new SKImageInfo(w, hh, SKColorType.Bgra8888, SKAlphaType.Premul))
-            ?? throw new EngineException(ErrorCodes.ResourceLimit, "cannot allocate the header");
-        var c = surface.Canvas;
-        c.Clear(SKColors.Transparent);
-        float ox = -h.Bounds.Left, oy = -h.BackgroundTop;
-        using (var bg = new SKPaint { Color = h.Background, IsAntialias = true })
-            c.DrawRect(0, 0, w, hh, bg);
-        using (var divider = new SKPaint { Color = h.Divider, StrokeWidth = MathF.Max(1, hh / 120f) })
-            c.DrawLine(0, hh - divider.StrokeWidth / 2, w, hh - divider.StrokeWidth / 2, divider);
-        var avatar = h.AvatarRect;
-        avatar.Offset(ox, oy);
-        MessagePainter.PaintAvatar(c, h.AvatarPath, h.Initials, h.AvatarColor, avatar, _images.Get, "chatOverlay.avatarUrl");
-        using (var title = new SKPaint { IsAntialias = true, Color = h.TitleColor })
-            TextPainter.DrawText(c, h.Title, h.TitleOrigin.X + ox, h.TitleOrigin.Y + oy, title);
-        if (h.Subtitle is not null)
-        {
-            using var sub = new SKPaint { IsAntialias = true, Color = h.SubtitleColor };
-            TextPainter.DrawText(c, h.Subtitle, h.SubtitleOrigin.X + ox, h.SubtitleOrigin.Y + oy, sub);
-        }
-        return surface.Snapshot();
-    }
+    /// <inheritdoc cref="IScenePainter.CaptureState"/>
+    public bool CaptureState(double t, List<double> state) => _painter.CaptureState(t, state);
 
     /// <summary>Renders frame t into a new raster image (previews, tests).</summary>
     public SKImage RenderImage(double timeMs)
     {
-        using var surface = SKSurface.Create(FrameInfo(_scene)) ?? throw new EngineException(ErrorCodes.ResourceLimit, "cannot allocate a frame");
+        using var surface = SKSurface.Create(FrameInfo(Scene)) ?? throw new EngineException(ErrorCodes.ResourceLimit, "cannot allocate a frame");
         Render(surface.Canvas, timeMs);
         return surface.Snapshot();
     }
 
-    public void Dispose()
-    {
-        _background?.Dispose();
-        _video?.Dispose();
-        _composition?.Dispose();
-        _videoPaint?.ImageFilter?.Dispose();
-        _videoPaint?.Dispose();
-        if (_sprites is not null)
-            foreach (var s in _sprites) s?.Dispose();
-        _header?.Dispose();
-        _spritePaint.Dispose();
-        _black.Dispose();
-        _layerPaint.Dispose();
-        _fadePaint?.Shader?.Dispose();
-        _fadePaint?.Dispose();
-        _images.Dispose();
-    }
+    public void Dispose() => _painter.Dispose();
 }

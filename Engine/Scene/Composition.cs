@@ -45,7 +45,7 @@ public sealed record TextOverlayElement(
 public sealed record Composition(
     IReadOnlyList<ClipSegment> Clips, TransitionSpec? Transition, VideoFit Fit, SKColor Background,
     ColorCorrection Color, double BlurRadius, double Sharpen, IReadOnlyList<TextOverlayElement> Overlays, double OffsetMs,
-    bool LowMemory = false, long? TargetBytes = null, bool KeepRotation = false)
+    bool LowMemory = false, long? TargetBytes = null, bool KeepRotation = false) : SceneContent
 {
     /// <summary>
     /// Whether frames need no drawing: one upright clip filling the frame (cover or fill), no
@@ -54,7 +54,4 @@ public sealed record Composition(
     /// </summary>
     public bool PassThrough => Clips.Count == 1 && (Clips[0].Rotation == 0 || KeepRotation) && Fit != VideoFit.Contain && Transition is null
         && Color.IsNeutral && BlurRadius == 0 && Sharpen == 0 && Overlays.Count == 0;
-
-    /// <summary>Composition length: the end of the last clip.</summary>
-    public double LengthMs => Clips.Count == 0 ? 0 : Clips[^1].EndMs;
 }

@@ -90,11 +90,7 @@ public static class ProcessingSceneBuilder
         var audio = new AudioPlan(BuildMix(config, segments, transition, frames * 1000.0 * rateDen / rateNum), audioBitRate);
         // Frames passed through keep the clip's colours, so the output says what they are.
         if (composition.PassThrough) encode = encode with { Color = probed[0].Color, DisplayRotation = keepRotation ? probed[0].Rotation : 0 };
-        var full = SKRect.Create(0, 0, width, height);
-        var background = new BackgroundLayer(BackgroundKind.Color, new[] { config.Background.WithAlpha(255) }, 0, null, full, 1, 0, false);
-        return new Scene(new SceneParts(width, height, fps, frames, durationMs, Templates.Get(TemplateNames.Default),
-            background, SKRect.Empty, SKRect.Empty, height, 1, null, [], [], new ScrollTrack([]), [], audio, encode, warnings, null, composition,
-            rateNum, rateDen));
+        return new Scene(new SceneParts(width, height, fps, frames, durationMs, composition, audio, encode, warnings, null, rateNum, rateDen));
     }
 
     /// <summary>What the scene needs to know of a clip, read once when the scene is built.</summary>

@@ -7,8 +7,10 @@ using ReelSpeed.Engine.Audio;
 namespace ReelSpeed.Engine.Scenes;
 
 /// <summary>
-/// The immutable description of a whole video: every element with its resolved geometry
-/// and its keyframes. Rendering frame t is a pure function of (Scene, t, decoded inputs).
+/// The immutable description of a whole video: what every kind shares — size, frame rate and
+/// count, the audio plan, the encode settings, warnings — and its <see cref="Content"/>, either a
+/// chat (<see cref="ChatContent"/>) or a composition of clips (<see cref="Composition"/>), each
+/// drawn by its own painter. Rendering frame t is a pure function of (Scene, t, decoded inputs).
 /// A scene built with custom fonts owns them: dispose it when done.
 /// </summary>
 public sealed class Scene : IDisposable
@@ -22,21 +24,10 @@ public sealed class Scene : IDisposable
         FrameRateNum = p.FrameRateDen == 1 ? p.Fps : p.FrameRateNum;
         FrameCount = p.FrameCount;
         DurationMs = p.DurationMs;
-        Theme = p.Theme;
-        Background = p.Background;
-        Panel = p.Panel;
-        Viewport = p.Viewport;
-        ClipBottom = p.ClipBottom;
-        ChatOpacity = p.ChatOpacity;
-        Header = p.Header;
-        Bubbles = p.Bubbles;
-        TypingIndicators = p.TypingIndicators;
-        Scroll = p.Scroll;
-        Timeline = p.Timeline;
+        Content = p.Content;
         Audio = p.Audio;
         Encode = p.Encode;
         Warnings = p.Warnings;
-        Composition = p.Composition;
         _ownedFonts = p.OwnedFonts;
         _parts = p;
     }
@@ -53,33 +44,19 @@ public sealed class Scene : IDisposable
     public int Fps { get; }
     public int FrameCount { get; }
     public double DurationMs { get; }
-    public ChatTheme Theme { get; }
-    public string Template => Theme.Name;
-    public BackgroundLayer Background { get; }
 
-    /// <summary>The chat panel (header + conversation) in frame coordinates.</summary>
-    public SKRect Panel { get; }
+    /// <summary>What the frames show: a <see cref="ChatContent"/> or a <see cref="Composition"/>.</summary>
+    public SceneContent Content { get; }
 
-    /// <summary>The area the conversation scrolls in; bubbles fade out at its top edge.</summary>
-    public SKRect Viewport { get; }
+    /// <summary>The chat of a chat story; null for a processing scene.</summary>
+    public ChatContent? Chat => Content as ChatContent;
 
-    /// <summary>Bubbles are not drawn below this line (the middle of the frame in brainrot mode).</summary>
-    public float ClipBottom { get; }
+    /// <summary>The input clips, effects and overlays of a processing config; null for a chat story.</summary>
+    public Composition? Composition => Content as Composition;
 
-    /// <summary>Opacity of the whole chat layer (header and bubbles), 0..1.</summary>
-    public float ChatOpacity { get; }
-
-    public HeaderElement? Header { get; }
-    public IReadOnlyList<Bubble> Bubbles { get; }
-    public IReadOnlyList<TypingIndicator> TypingIndicators { get; }
-    public ScrollTrack Scroll { get; }
-    public IReadOnlyList<MessageTiming> Timeline { get; }
     public AudioPlan Audio { get; }
     public EncodeSettings Encode { get; }
     public IReadOnlyList<string> Warnings { get; }
-
-    /// <summary>The input clips, effects and overlays of a processing config; null for a chat story.</summary>
-    public Composition? Composition { get; }
 
     /// <summary>
     /// The exact frame rate as a fraction (30/1, or 30000/1001 for a clip recorded at 29.97):
@@ -97,13 +74,30 @@ public sealed class Scene : IDisposable
     public void Dispose() => _ownedFonts?.Dispose();
 }
 
-/// <summary>Everything a scene is made of, gathered by <see cref="SceneBuilder"/>.</summary>
+/// <summary>Everything a scene is made of, gathered by <see cref="SceneBuilder"/> or <see cref="ProcessingSceneBuilder"/>.</summary>
 internal sealed record SceneParts(
-    int Width, int Height, int Fps, int FrameCount, double DurationMs, ChatTheme Theme,
-    BackgroundLayer Background, SKRect Panel, SKRect Viewport, float ClipBottom, float ChatOpacity,
+    int Width, int Height, int Fps, int FrameCount, double DurationMs, SceneContent Content, AudioPlan Audio, EncodeSettings Encode,
+    IReadOnlyList<string> Warnings, IDisposable? OwnedFonts, int FrameRateNum = 0, int FrameRateDen = 1);
+
+/// <summary>What a scene's frames show; each kind has its own painter.</summary>
+public abstract record SceneContent;
+
+/// <summary>
+/// A chat story's picture: the template, the background, the chat panel and viewport, the header,
+/// the bubbles and typing indicators with their animations, the scroll over time, and the
+/// messages' timeline.
+/// </summary>
+/// <param name="Panel">The chat panel (header + conversation) in frame coordinates.</param>
+/// <param name="Viewport">The area the conversation scrolls in; bubbles fade out at its top edge.</param>
+/// <param name="ClipBottom">Bubbles are not drawn below this line (the middle of the frame in brainrot mode).</param>
+/// <param name="ChatOpacity">Opacity of the whole chat layer (header and bubbles), 0..1.</param>
+public sealed record ChatContent(
+    ChatTheme Theme, BackgroundLayer Background, SKRect Panel, SKRect Viewport, float ClipBottom, float ChatOpacity,
     HeaderElement? Header, IReadOnlyList<Bubble> Bubbles, IReadOnlyList<TypingIndicator> TypingIndicators,
-    ScrollTrack Scroll, IReadOnlyList<MessageTiming> Timeline, AudioPlan Audio, EncodeSettings Encode,
-    IReadOnlyList<string> Warnings, IDisposable? OwnedFonts, Composition? Composition = null, int FrameRateNum = 0, int FrameRateDen = 1);
+    ScrollTrack Scroll, IReadOnlyList<MessageTiming> Timeline) : SceneContent
+{
+    public string Template => Theme.Name;
+}
 
 /// <summary>
 /// The background: a static base (colour, gradient, image or chroma green) over the whole
@@ -215,7 +209,6 @@ public readonly record struct BubbleState(bool Visible, float Opacity, float Off
 {
     public static readonly BubbleState Hidden = new(false, 0, 0, 0, 1, 0);
     public static readonly BubbleState Settled = new(true, 1, 0, 0, 1, 1);
-    public bool IsSettled => Visible && Opacity >= 1 && OffsetX == 0 && OffsetY == 0 && Scale == 1 && Reveal >= 1;
 }
 
 /// <summary>

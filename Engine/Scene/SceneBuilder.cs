@@ -46,9 +46,9 @@ public static class SceneBuilder
             var audio = new AudioPlan(BuildMix(config, timings, frames * 1000.0 / v.Fps), config.Audio.BitRate);
             var encode = new EncodeSettings(EncodeSettings.H264, v.Crf, v.Preset, v.Quality);
 
-            return new Scene(new SceneParts(v.Width, v.Height, v.Fps, frames, durationMs, theme,
-                BuildBackground(config, theme, metrics), metrics.Panel, metrics.Viewport, metrics.ClipBottom, (float)overlay.Opacity,
-                header, bubbles, typing, scroll, timings, audio, encode, warnings, owned));
+            var chat = new ChatContent(theme, BuildBackground(config, theme, metrics), metrics.Panel, metrics.Viewport, metrics.ClipBottom,
+                (float)overlay.Opacity, header, bubbles, typing, scroll, timings);
+            return new Scene(new SceneParts(v.Width, v.Height, v.Fps, frames, durationMs, chat, audio, encode, warnings, owned));
         }
         catch
         {

@@ -25,10 +25,12 @@ public static class SceneJson
             w.WriteString("frameRate", $"{scene.FrameRateNum}/{scene.FrameRateDen}");
             w.WriteNumber("frameCount", scene.FrameCount);
             w.WriteNumber("durationMs", Round(scene.DurationMs));
-            w.WriteString("template", scene.Template);
-            w.WriteString("bubbleStyle", Camel(scene.Theme.Style.ToString()));
+            // A composition has no chat: schema 1 still lists the chat's fields, empty.
+            var chat = scene.Chat ?? NoChat(scene);
+            w.WriteString("template", chat.Template);
+            w.WriteString("bubbleStyle", Camel(chat.Theme.Style.ToString()));
 
-            var bg = scene.Background;
+            var bg = chat.Background;
             w.WriteStartObject("background");
             w.WriteString("type", bg.GreenScreen ? "greenScreen" : Camel(bg.Kind.ToString()));
             w.WriteStartArray("colors");
@@ -41,12 +43,12 @@ public static class SceneJson
             w.WriteNumber("blur", bg.BlurRadius);
             w.WriteEndObject();
 
-            Rect(w, "panel", scene.Panel);
-            Rect(w, "viewport", scene.Viewport);
-            w.WriteNumber("clipBottom", scene.ClipBottom);
-            w.WriteNumber("chatOpacity", scene.ChatOpacity);
+            Rect(w, "panel", chat.Panel);
+            Rect(w, "viewport", chat.Viewport);
+            w.WriteNumber("clipBottom", chat.ClipBottom);
+            w.WriteNumber("chatOpacity", chat.ChatOpacity);
 
-            if (scene.Header is { } h)
+            if (chat.Header is { } h)
             {
                 w.WriteStartObject("header");
                 Rect(w, "bounds", h.Bounds);
@@ -64,11 +66,11 @@ public static class SceneJson
             }
 
             w.WriteStartArray("messages");
-            foreach (var b in scene.Bubbles) Message(w, b, scene.Timeline[b.Index]);
+            foreach (var b in chat.Bubbles) Message(w, b, chat.Timeline[b.Index]);
             w.WriteEndArray();
 
             w.WriteStartArray("typingIndicators");
-            foreach (var t in scene.TypingIndicators)
+            foreach (var t in chat.TypingIndicators)
             {
                 w.WriteStartObject();
                 w.WriteNumber("message", t.ForMessage);
@@ -86,7 +88,7 @@ public static class SceneJson
             w.WriteStartObject("scroll");
             w.WriteString("easing", "easeOutCubic");
             w.WriteStartArray("segments");
-            foreach (var s in scene.Scroll.Segments)
+            foreach (var s in chat.Scroll.Segments)
             {
                 w.WriteStartObject();
                 w.WriteNumber("startMs", Round(s.StartMs));
@@ -326,18 +328,25 @@ public static class SceneJson
         w.WriteEndObject();
     }
 
+    /// <summary>The empty chat a composition is written with: its background colour over the whole frame, no panel, no messages.</summary>
+    private static ChatContent NoChat(Scene scene) => new(
+        Templates.Get(TemplateNames.Default),
+        new BackgroundLayer(BackgroundKind.Color, new[] { scene.Composition!.Background.WithAlpha(255) }, 0, null, SKRect.Create(0, 0, scene.Width, scene.Height), 1, 0, false),
+        SKRect.Empty, SKRect.Empty, scene.Height, 1, null, [], [], new ScrollTrack([]), []);
+
     private static IEnumerable<string> Assets(Scene scene)
     {
-        if (scene.Background.MediaPath is { } m) yield return m;
-        if (scene.Header?.AvatarPath is { } a) yield return a;
-        foreach (var b in scene.Bubbles)
+        var bubbles = scene.Chat?.Bubbles ?? [];
+        if (scene.Chat?.Background.MediaPath is { } m) yield return m;
+        if (scene.Chat?.Header?.AvatarPath is { } a) yield return a;
+        foreach (var b in bubbles)
             if (b.Picture is { } p) yield return p.Path;
         if (scene.Audio.MusicPath is { } music) yield return music;
         foreach (var v in scene.Audio.Mix.Voices) yield return v.Path;
         if (scene.Audio.Mix.PopSoundPath is { } pop) yield return pop;
         if (scene.Composition is { } c)
             foreach (var clip in c.Clips) yield return clip.Path;
-        foreach (var b in scene.Bubbles)
+        foreach (var b in bubbles)
             foreach (var line in b.TextBlock.Lines)
                 foreach (var run in line.Runs)
                     yield return run.Run.Face.Path;

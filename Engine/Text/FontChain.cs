@@ -54,7 +54,8 @@ public sealed class FontFace : IDisposable
 /// The ordered list of fonts text falls back through: a primary text face, colour emoji,
 /// script faces (Arabic, Hebrew, Devanagari, Thai, CJK, ...), then a wide-coverage last resort.
 /// Skia's NoDependencies build has no fontconfig, so fonts are located by file path:
-/// <c>REELSPEED_FONT_DIRS</c> (colon-separated) first, then the Debian font folders.
+/// <c>REELSPEED_FONT_DIRS</c> (path-separator separated) first, then the package's bundled fonts
+/// (<see cref="BundledDirectories"/>), then the Debian font folders.
 /// <para>
 /// Ownership: a chain disposes only the faces it opened itself. <see cref="Default"/> opens all
 /// of its faces and lives for the process; a chain from <see cref="WithCustomFonts"/> shares the
@@ -98,6 +99,16 @@ public sealed class FontChain : IDisposable
         "/usr/local/share/fonts", "/usr/share/fonts/truetype",
     };
 
+    /// <summary>
+    /// Font folders shipped with the npm package (<c>@reelspeed/engine-fonts</c>), searched after
+    /// <c>REELSPEED_FONT_DIRS</c> and before the system folders, so output does not depend on the
+    /// machine's fonts. Set by <see cref="Dependencies.Check"/> at load, before the first render.
+    /// </summary>
+    public static IReadOnlyList<string> BundledDirectories { get; set; } = Array.Empty<string>();
+
+    /// <summary>Whether <see cref="Default"/> has been loaded (its folders can no longer change).</summary>
+    public static bool IsDefaultLoaded => s_default.IsValueCreated;
+
     private static readonly Lazy<FontChain> s_default = new(() => Load(SearchDirectories()), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>The process-wide chain; fonts are immutable and shared by every job.</summary>
@@ -129,7 +140,8 @@ public sealed class FontChain : IDisposable
     {
         var dirs = new List<string>();
         var env = Environment.GetEnvironmentVariable("REELSPEED_FONT_DIRS");
-        if (!string.IsNullOrWhiteSpace(env)) dirs.AddRange(env.Split(':', StringSplitOptions.RemoveEmptyEntries));
+        if (!string.IsNullOrWhiteSpace(env)) dirs.AddRange(env.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
+        dirs.AddRange(BundledDirectories);
         dirs.AddRange(DefaultDirectories);
         return dirs;
     }

@@ -16,7 +16,7 @@ public static class LibAvLoader
 
     private static string Check()
     {
-        const string install = "install FFmpeg 5.1's runtime libraries (Debian 12: apt-get install libavcodec59 libavformat59 libavutil57 libswscale6 libswresample4, or run scripts/setup-system.sh)";
+        string install = "install FFmpeg 5.1's shared libraries: " + LibAvNames.InstallHint();
         (string Lib, Func<uint> Version, int Major)[] libs =
         {
             (LibAv.AvUtil, LibAv.avutil_version, AvConst.AvUtilMajor),
@@ -34,7 +34,7 @@ public static class LibAvLoader
             }
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
             {
-                throw new EngineException(ErrorCodes.Dependency, $"cannot load {lib}: {e.Message}; {install}", e);
+                throw new EngineException(ErrorCodes.Dependency, $"cannot load {LibAvNames.FileName(lib)}: {e.Message}; {install}", e);
             }
             int found = (int)(v >> 16);
             if (found != major)

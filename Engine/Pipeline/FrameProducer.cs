@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using ReelSpeed.Engine.Media;
+using ReelSpeed.Engine.Media.Native;
+using ReelSpeed.Engine.Render;
+
+namespace ReelSpeed.Engine.Pipeline;
+
+/// <summary>
+/// Turns a scene's frames (the job's range) into yuv420p pictures on a thread of its own: each is
+/// drawn into one BGRA surface and converted into a free slot of a small ring, which the consumer
+/// takes in order (<see cref="Take"/>). A frame whose state equals the one before it is the same
+/// picture: it is neither drawn nor converted, and the consumer gets the previous slot again (most
+/// of a story holds still). A pass-through composition skips drawing: the decoder writes YUV straight
+/// into the slot. Memory is the ring, whatever the length.
+/// </summary>
+internal sealed class FrameProducer : IDisposable
+{
+    /// <summary>Converted frames in flight between the render thread and the encoder.</summary>
+    public const int RingSize = 3;
+
+    /// <summary>Marks a frame identical to the one before it (no slot: nothing was drawn).</summary>
+    private const int SameAsPrevious = -1;
+
+    /// <summary>Whether frames identical to their predecessor are re-sent instead of re-drawn (off only to test that they are identical).</summary>
+    internal static bool ReuseStaticFrames { get; set; } = true;
+
+    private readonly JobContext _job;
+    private readonly FrameConverter _converter;
+    private readonly AvFrameHandle[] _ring = new AvFrameHandle[RingSize];
+    private readonly BlockingCollection<int> _free = new(RingSize);
+    private readonly BlockingCollection<(int Frame, int Slot)> _ready = new(RingSize);
+    private Thread? _thread;
+    private Exception? _error;
+    private double _renderMs, _convertMs;
+
+    public FrameProducer(JobContext job)
+    {
+        _job = job;
+        _converter = new FrameConverter(job.Scene.Width, job.Scene.Height);
+        try
+        {
+            for (int i = 0; i < RingSize; i++)
+            {
+                _ring[i] = _converter.AllocateFrame();
+                _free.Add(i);
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts drawing on the render thread.</summary>
+    public void Start()
+    {
+        _thread = new Thread(Produce) { Name = "reelspeed-render", IsBackground = true };
+        _thread.Start();
+    }
+
+    /// <summary>
+    /// The job's frames in order, as (frame index in the scene, yuv420p AVFrame). A picture may be
+    /// kept only until the next one is asked for (encoders copy what they are given).
+    /// </summary>
+    public IEnumerable<(int Frame, nint Picture)> Take()
+    {
+        int last = -1;
+        foreach (var (frame, slot) in _ready.GetConsumingEnumerable(_job.Token))
+        {
+            yield return (frame, _ring[slot == SameAsPrevious ? last : slot].Ptr);
+            if (slot == SameAsPrevious) continue;
+            // Sent: the previous slot is free again; this one is kept for a frame that repeats it.
+            if (last >= 0) _free.Add(last, _job.Token);
+            last = slot;
+        }
+    }
+
+    /// <summary>Whether the render thread failed (the job's token is then cancelled).</summary>
+    public bool Failed => _error is not null;
+
+    /// <summary>Waits for the render thread, adds its times to the job, and rethrows its failure.</summary>
+    public void Finish()
+    {
+        if (_thread is { } t && !t.Join(0))
+        {
+            if (!_ready.IsAddingCompleted) _job.Cancellation.Cancel(); // the consumer left early: stop drawing
+            t.Join();
+        }
+        _thread = null;
+        _job.Stages += new StageTimes(_renderMs, _convertMs, 0, 0, 0);
+        _renderMs = _convertMs = 0;
+        if (_error is { } e)
+            throw e is EngineException ? e : new EngineException(ErrorCodes.Internal, $"rendering failed: {e.Message}", e);
+    }
+
+    private void Produce()
+    {
+        var token = _job.Token;
+        var scene = _job.Scene;
+        var sw = new Stopwatch();
+        try
+        {
+            using var renderer = new FrameRenderer(scene);
+            using var surface = renderer.PassThrough ? null : new FrameSurface(FrameRenderer.FrameInfo(scene));
+            bool reuse = ReuseStaticFrames;
+            var previous = new List<double>(64);
+            var current = new List<double>(64);
+            bool previousCaptured = false;
+            int reused = 0;
+            for (int f = _job.Range.Start; f < _job.Range.End; f++)
+            {
+                double t = scene.FrameTimeMs(f);
+                bool captured = reuse && renderer.CaptureState(t, current);
+                if (captured && previousCaptured && CollectionsMarshal.AsSpan(current).SequenceEqual(CollectionsMarshal.AsSpan(previous)))
+                {
+                    reused++;
+                    _ready.Add((f, SameAsPrevious), token);
+                    continue;
+                }
+                (previous, current) = (current, previous);
+                previousCaptured = captured;
+                int slot = _free.Take(token);
+                var picture = _ring[slot].Ptr;
+                if (surface is null)
+                {
+                    sw.Restart();
+                    AvCheck.Ok(LibAv.av_frame_make_writable(picture), ErrorCodes.Encode, "video frame");
+                    renderer.WriteYuv(t, picture);
+                    _convertMs += sw.Elapsed.TotalMilliseconds;
+                }
+                else
+                {
+                    sw.Restart();
+                    renderer.Render(surface.Canvas, t);
+                    surface.Canvas.Flush();
+                    _renderMs += sw.Elapsed.TotalMilliseconds;
+                    sw.Restart();
+                    AvCheck.Ok(LibAv.av_frame_make_writable(picture), ErrorCodes.Encode, "video frame");
+                    _converter.Convert(surface.Pixels, surface.RowBytes, picture);
+                    _convertMs += sw.Elapsed.TotalMilliseconds;
+                }
+                _ready.Add((f, slot), token);
+            }
+            _ready.CompleteAdding();
+            _job.SpriteHits += renderer.SpriteHits;
+            _job.SpriteMisses += renderer.SpriteMisses;
+            _job.ReusedFrames += reused;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            _error = e;
+            _job.Cancellation.Cancel();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_thread is not null)
+        {
+            _job.Cancellation.Cancel();
+            _thread.Join();
+        }
+        foreach (var f in _ring) f?.Dispose();
+        _converter.Dispose();
+        _free.Dispose();
+        _ready.Dispose();
+    }
+}

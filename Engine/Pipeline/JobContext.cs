@@ -1,0 +1,99 @@
+using ReelSpeed.Engine.Audio;
+using ReelSpeed.Engine.Scenes;
+
+namespace ReelSpeed.Engine.Pipeline;
+
+/// <summary>A range of a scene's frames, <see cref="Start"/> included, <see cref="End"/> not.</summary>
+public readonly record struct FrameRange(int Start, int End)
+{
+    public int Count => End - Start;
+
+    public static FrameRange All(Scene scene) => new(0, scene.FrameCount);
+
+    /// <summary>Checks the range lies within the scene and holds at least one frame.</summary>
+    public FrameRange CheckWithin(Scene scene)
+    {
+        if (Start < 0 || End > scene.FrameCount || Start >= End)
+            throw new EngineException(ErrorCodes.InvalidConfig, $"frame range: expected 0 <= startFrame < endFrame <= {scene.FrameCount}, got {Start}..{End}");
+        return this;
+    }
+}
+
+/// <summary>How a render runs, beside what it renders.</summary>
+public sealed record JobOptions
+{
+    /// <summary>Where the partial file is written (default: beside the output).</summary>
+    public string? TempDirectory { get; init; }
+
+    /// <summary>x264 threads (0: x264's choice for the machine).</summary>
+    public int EncoderThreads { get; init; }
+
+    /// <summary>The hardware encoder policy (<see cref="Media.VideoEncoder.Open"/>).</summary>
+    public HardwareAcceleration Hardware { get; init; } = HardwareAcceleration.Off;
+
+    /// <summary>The frames to render (default: all of them). A range's audio is the soundtrack's matching span.</summary>
+    public FrameRange? Range { get; init; }
+
+    public static readonly JobOptions Default = new();
+}
+
+/// <summary>Wall-clock milliseconds spent in each stage (render runs beside the others).</summary>
+public sealed record StageTimes(double RenderMs, double ConvertMs, double EncodeMs, double AudioMs, double MuxMs)
+{
+    public static StageTimes operator +(StageTimes a, StageTimes b) =>
+        new(a.RenderMs + b.RenderMs, a.ConvertMs + b.ConvertMs, a.EncodeMs + b.EncodeMs, a.AudioMs + b.AudioMs, a.MuxMs + b.MuxMs);
+
+    public StageTimes Rounded() => new(Math.Round(RenderMs, 1), Math.Round(ConvertMs, 1), Math.Round(EncodeMs, 1), Math.Round(AudioMs, 1), Math.Round(MuxMs, 1));
+}
+
+/// <summary>
+/// Loudness of the audio track as encoded (integrated LUFS per BS.1770, true peak in dBTP),
+/// and of the mix before normalisation with the gain applied. -∞ means silence.
+/// </summary>
+public sealed record AudioLevels(double IntegratedLufs, double TruePeakDbtp, double? SourceLufs, double? GainDb);
+
+public sealed record RenderResult(
+    string OutputPath, long FileSize, double DurationMs, int Frames, double WallMs,
+    string VideoEncoder, string AudioEncoder, StageTimes Stages, Scene Scene, long SpriteHits = 0, long SpriteMisses = 0,
+    AudioLevels? Audio = null, int ReusedFrames = 0, string? HardwareFallback = null);
+
+/// <summary>
+/// What the parts of one render share: the scene and the frames to render, the options, the
+/// cancellation (cancelled by the caller or by a part that failed), the progress slice, and what
+/// the parts measure and report (stage times, frame reuse, encoders, loudness).
+/// </summary>
+internal sealed class JobContext : IDisposable
+{
+    public JobContext(Scene scene, JobOptions options, ProgressScope progress, CancellationToken cancel)
+    {
+        Scene = scene;
+        Options = options;
+        Range = (options.Range ?? FrameRange.All(scene)).CheckWithin(scene);
+        Progress = progress;
+        Cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+    }
+
+    public Scene Scene { get; }
+    public JobOptions Options { get; }
+    public FrameRange Range { get; }
+    public ProgressScope Progress { get; }
+
+    /// <summary>Cancelled when the caller aborts, or by a part that failed so the others stop.</summary>
+    public CancellationTokenSource Cancellation { get; }
+    public CancellationToken Token => Cancellation.Token;
+
+    public StageTimes Stages { get; set; } = new(0, 0, 0, 0, 0);
+    public long SpriteHits { get; set; }
+    public long SpriteMisses { get; set; }
+    public int ReusedFrames { get; set; }
+    public string VideoEncoder { get; set; } = "";
+    public string AudioEncoder { get; set; } = "";
+    public string? HardwareFallback { get; set; }
+
+    /// <summary>Measured on the PCM that goes into the audio encoder.</summary>
+    public LoudnessMeter Loudness { get; } = new();
+    public TruePeakMeter Peak { get; } = new();
+    public AudioAnalysis? Analysis { get; set; }
+
+    public void Dispose() => Cancellation.Dispose();
+}

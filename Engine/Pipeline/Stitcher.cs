@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using ReelSpeed.Engine.Audio;
+using ReelSpeed.Engine.Media;
+using ReelSpeed.Engine.Media.Native;
+using ReelSpeed.Engine.Scenes;
+
+namespace ReelSpeed.Engine.Pipeline;
+
+/// <summary>
+/// Encodes the frames a <see cref="FrameProducer"/> hands over and, for an output, the matching
+/// span of the soundtrack, interleaved into one muxer: after frame n, audio up to the sample where
+/// frame n+1 starts. Audio and video positions both derive from the frame counter, so they cannot
+/// drift. The first pass of a two-pass encode is a stitcher with no audio and no file: it only
+/// feeds the encoder's analysis.
+/// </summary>
+internal sealed class Stitcher : IDisposable
+{
+    private readonly JobContext _job;
+    private readonly VideoEncoder _video;
+    private readonly IPacketSink _sink;
+    private readonly MediaMuxer? _muxer;
+    private readonly AudioEncoder? _audio;
+    private readonly AudioMixer? _mixer;
+    private readonly float[] _left, _right;
+    private readonly long _firstSample, _endSample;
+
+    private Stitcher(JobContext job, VideoEncoder video, IPacketSink sink, MediaMuxer? muxer, AudioEncoder? audio, AudioMixer? mixer)
+    {
+        _job = job;
+        _video = video;
+        _sink = sink;
+        _muxer = muxer;
+        _audio = audio;
+        _mixer = mixer;
+        _left = new float[audio?.FrameSize ?? 0];
+        _right = new float[audio?.FrameSize ?? 0];
+        _firstSample = job.Scene.SamplesBefore(job.Range.Start, AudioPlan.SampleRate);
+        _endSample = job.Scene.SamplesBefore(job.Range.End, AudioPlan.SampleRate);
+    }
+
+    /// <summary>The first pass of a two-pass encode: the encoder writes its statistics, packets are dropped.</summary>
+    public static Stitcher ForAnalysis(JobContext job, TwoPassStats stats)
+    {
+        // Every output container here keeps codec headers globally; pass 1 matches pass 2's settings.
+        var spec = VideoSpec(job, globalHeader: true) with { Pass = EncodePass.First, Stats = stats };
+        return new Stitcher(job, VideoEncoder.Open(spec, job.Options.Hardware, out _), new NullPacketSink(), null, null, null);
+    }
+
+    /// <summary>The encode into <paramref name="output"/>'s temporary file, with the audio (second pass when <paramref name="stats"/> are given).</summary>
+    public static Stitcher ForOutput(JobContext job, OutputFile output, TwoPassStats? stats)
+    {
+        var scene = job.Scene;
+        MediaMuxer? muxer = null;
+        VideoEncoder? video = null;
+        AudioEncoder? audio = null;
+        AudioMixer? mixer = null;
+        try
+        {
+            muxer = new MediaMuxer(output.TempPath, output.MuxerFormat);
+            var spec = VideoSpec(job, muxer.NeedsGlobalHeader);
+            if (stats is not null) spec = spec with { Pass = EncodePass.Second, Stats = stats };
+            video = VideoEncoder.Open(spec, job.Options.Hardware, out var fallback);
+            job.HardwareFallback = fallback;
+            audio = new AudioEncoder(AudioPlan.SampleRate, scene.Audio.BitRate, muxer.NeedsGlobalHeader, AudioEncoder.ForContainer(output.MuxerFormat));
+            job.VideoEncoder = video.EncoderName;
+            job.AudioEncoder = audio.Name;
+            mixer = new AudioMixer(scene.Audio.Mix, Normalization(job), job.Token);
+            muxer.AddVideo(video.Context, video.TimeBase, scene.Encode.DisplayRotation);
+            muxer.AddAudio(audio.Context, audio.TimeBase);
+            muxer.Start();
+            return new Stitcher(job, video, muxer, muxer, audio, mixer);
+        }
+        catch
+        {
+            mixer?.Dispose();
+            audio?.Dispose();
+            video?.Dispose();
+            muxer?.Dispose();
+            throw;
+        }
+    }
+
+    private static VideoEncoderSpec VideoSpec(JobContext job, bool globalHeader)
+    {
+        var s = job.Scene;
+        return new VideoEncoderSpec(s.Width, s.Height, s.FrameRateNum, s.Encode, globalHeader, job.Options.EncoderThreads) { FpsDen = s.FrameRateDen };
+    }
+
+    /// <summary>
+    /// Loudness normalisation without holding the track: an audio-only pass measures the mix, then
+    /// the real pass applies the gain and the true-peak limiter as it streams.
+    /// </summary>
+    private static AudioAnalysis? Normalization(JobContext job)
+    {
+        var audio = job.Scene.Audio;
+        if (!audio.HasSources) return null;
+        if (!audio.Mix.Normalize) return AudioAnalysis.LimitOnly;
+        job.Progress.Stage("analyze-audio");
+        return job.Analysis = AudioMixer.Analyze(audio.Mix, job.Token);
+    }
+
+    /// <summary>
+    /// Encodes every frame the producer hands over (reporting progress as <paramref name="stage"/>
+    /// within <paramref name="progress"/>), then flushes the encoders and finishes the file.
+    /// </summary>
+    public void Run(FrameProducer producer, ProgressScope progress, string stage)
+    {
+        var token = _job.Token;
+        var range = _job.Range;
+        double encodeMs = 0, audioMs = 0, muxMs = 0;
+        var sw = new Stopwatch();
+        var clock = Stopwatch.StartNew();
+        if (_mixer is not null) SkipAudioBefore(range.Start);
+        producer.Start();
+        try
+        {
+            foreach (var (frame, picture) in producer.Take())
+            {
+                sw.Restart();
+                LibAv.Field<long>(picture, AvLayout.Frame.Pts) = frame - range.Start;
+                _video.Encode(picture, _sink);
+                encodeMs += sw.Elapsed.TotalMilliseconds;
+                if (_audio is not null)
+                {
+                    sw.Restart();
+                    EncodeAudioUntil(_job.Scene.SamplesBefore(frame + 1, AudioPlan.SampleRate) - _firstSample, flushPartial: false);
+                    audioMs += sw.Elapsed.TotalMilliseconds;
+                }
+                int done = frame + 1 - range.Start;
+                progress.Frames(stage, done, range.Count, done / Math.Max(1e-6, clock.Elapsed.TotalSeconds));
+            }
+        }
+        catch (OperationCanceledException) when (producer.Failed)
+        {
+        }
+        finally
+        {
+            producer.Finish(); // rethrows a rendering failure
+        }
+        token.ThrowIfCancellationRequested();
+
+        if (_audio is not null) progress.Stage("finalize");
+        sw.Restart();
+        _video.Encode(0, _sink);
+        encodeMs += sw.Elapsed.TotalMilliseconds;
+        if (_audio is not null)
+        {
+            sw.Restart();
+            EncodeAudioUntil(_endSample - _firstSample, flushPartial: true);
+            _audio.Flush(_muxer!);
+            audioMs += sw.Elapsed.TotalMilliseconds;
+            sw.Restart();
+            _muxer!.Finish();
+            muxMs += sw.Elapsed.TotalMilliseconds;
+        }
+        _job.Stages += new StageTimes(0, 0, encodeMs, audioMs, muxMs);
+    }
+
+    /// <summary>A range that starts later starts its audio there: the mix up to that sample is made and dropped.</summary>
+    private void SkipAudioBefore(int frame)
+    {
+        for (long left = _firstSample; left > 0;)
+        {
+            int n = (int)Math.Min(_left.Length, left);
+            _mixer!.Fill(_left.AsSpan(0, n), _right.AsSpan(0, n));
+            left -= n;
+        }
+    }
+
+    /// <summary>Encodes whole audio frames up to <paramref name="target"/> samples of this range; the final call also encodes the short tail.</summary>
+    private void EncodeAudioUntil(long target, bool flushPartial)
+    {
+        long total = _endSample - _firstSample;
+        while (true)
+        {
+            long pos = _audio!.SamplesEncoded;
+            int n = (int)Math.Min(_audio.FrameSize, total - pos);
+            if (n <= 0) return;
+            if (pos + n > target || (n < _audio.FrameSize && !flushPartial)) return;
+            var ls = _left.AsSpan(0, n);
+            var rs = _right.AsSpan(0, n);
+            _mixer!.Fill(ls, rs);
+            _job.Loudness.Process(ls, rs);
+            _job.Peak.Process(ls, rs);
+            _audio.EncodeFrame(ls, rs, _muxer!);
+        }
+    }
+
+    public void Dispose()
+    {
+        _mixer?.Dispose();
+        _audio?.Dispose();
+        _video.Dispose();
+        _muxer?.Dispose();
+    }
+}
