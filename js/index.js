@@ -4,7 +4,7 @@
  * The native addon does everything: it checks the arguments, runs the work off the JS thread
  * and settles each call's Promise. This module only exposes it: the module-level calls are
  * those of the addon's default engine, `VideoEngine` is the addon's class, and `ErrorCodes`
- * is the addon's list of error codes (defined once, in Engine/EngineException.cs).
+ * is the addon's list of error codes (defined once, in Engine/Core/EngineException.cs).
  * Types: types/index.d.ts.
  */
 const { loadNative } = require('./native');

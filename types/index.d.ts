@@ -16,7 +16,7 @@ export * from './metadata';
 export * from './scene';
 
 /**
- * The error codes, by name, exactly as Engine/EngineException.cs (ErrorCodes) defines them;
+ * The error codes, by name, exactly as Engine/Core/EngineException.cs (ErrorCodes) defines them;
  * js/test/types.test.js fails when the two differ.
  */
 export declare const ErrorCodes: Readonly<{

@@ -52,7 +52,7 @@ public sealed class HardwareInfo
         return reasons.Count == 0 ? $"no hardware {codec} encoder is known" : string.Join("; ", reasons);
     }
 
-    /// <summary>The JSON <c>getHardwareInfo()</c> resolves with (typed in binding.d.ts).</summary>
+    /// <summary>The JSON <c>getHardwareInfo()</c> resolves with (typed in types/results.d.ts).</summary>
     public string ToJson() => JsonText.Build(w =>
     {
         w.WriteStartObject();

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace ReelSpeed.Engine.Media;
 
 /// <summary>
-/// The getVideoMetadata JSON (camelCase, typed as <c>VideoMetadata</c> in binding.d.ts),
+/// The getVideoMetadata JSON (camelCase, typed as <c>VideoMetadata</c> in types/metadata.d.ts),
 /// written by hand with Utf8JsonWriter: no reflection, AOT-safe.
 /// Fields that can be unknown are always present and null when unknown.
 /// </summary>

@@ -7,7 +7,7 @@ namespace ReelSpeed.Engine.Pipeline;
 
 /// <summary>
 /// Writes results as camelCase JSON by hand (Utf8JsonWriter: no reflection, AOT-safe).
-/// The field names are the public contract typed in binding.d.ts.
+/// The field names are the public contract typed in types/results.d.ts.
 /// </summary>
 public static class ResultJson
 {

@@ -2,7 +2,7 @@
 // are written into a typed .ts fixture, each as an object literal checked with `satisfies`
 // against its type, and `tsc --strict` must accept it. A field the types miss (excess property),
 // a field they promise that is not there, or a wrong type fails the test; so does any difference
-// between the ErrorCodes the types declare and the ones the engine defines (Engine/EngineException.cs).
+// between the ErrorCodes the types declare and the ones the engine defines (Engine/Core/EngineException.cs).
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync, execFileSync } from 'node:child_process';
