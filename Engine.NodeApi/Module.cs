@@ -48,6 +48,7 @@ public static class Module
                 .AddMethod("getHardwareInfo", Method((_, a) => GetHardwareInfo(a)), Method_, null)
                 .AddMethod("metrics", Method((e, _) => e.MetricsText()), Method_, null)
                 .AddMethod("close", Method((e, _) => Close(e)), Method_, null)
+                .AddMethod("initialize", Method((e, _) => Initialize(e)), Method_, null)
                 .DefineClass(null);
             var codes = JSValue.CreateObject();
             foreach (var (name, code) in ErrorCodes.All) codes[name] = code;
@@ -151,6 +152,9 @@ public static class Module
     }, ParseJson);
 
     /// <summary>getHardwareInfo() → Promise&lt;info&gt; (hardware encoder probe, cached per process).</summary>
+    /// <summary><c>initialize()</c> → Promise&lt;{ engine, ffmpeg, skia, fonts, hardware }&gt;; rejects with ERR_DEPENDENCY naming what is missing.</summary>
+    private static JSValue Initialize(ReelSpeedEngine engine) => Settle<string>([], (_, _) => engine.InitializeAsync, ParseJson);
+
     private static JSValue GetHardwareInfo(JSCallbackArgs args) => Settle<string>([], (_, _) => EngineApi.GetHardwareInfoAsync, ParseJson);
 
     /// <summary>renderFrame(config, timeMs, options?) → Promise&lt;Buffer&gt;.</summary>

@@ -141,7 +141,12 @@ export interface VideoEngineOptions {
   maxConcurrentJobs?: number;
   /** Estimated memory of running jobs, MB; a job waits for room, or fails with ERR_RESOURCE_LIMIT if it can never fit. Default: no limit. */
   memoryLimitMb?: number;
-  /** Folder for partial outputs (the finished file still appears only when complete). Default: beside the output. */
+  /** The same limit under the spec's name (§5.2, MB); give one of memoryLimit and memoryLimitMb. */
+  memoryLimit?: number;
+  /**
+   * Folder for partial outputs (the finished file still appears only when complete), created when
+   * missing (new VideoEngine throws ERR_OUTPUT naming it when it cannot be). Default: beside the output.
+   */
   tempDirectory?: string;
   /**
    * Hardware video encoders (NVENC, QSV, VAAPI, VideoToolbox; see getHardwareInfo()).
@@ -180,6 +185,23 @@ export declare class VideoEngine {
   metrics(): string;
   /** Refuses new jobs from now on; jobs already started or queued finish. */
   close(): void;
+  /**
+   * Loads FFmpeg, the fonts and (unless enableHardwareAcceleration is false) the hardware probe
+   * now, so a missing piece fails here with ERR_DEPENDENCY naming it, not at the first job.
+   * Optional: jobs load what they need anyway. Cached after the first call.
+   */
+  initialize(): Promise<EngineInfo>;
+}
+
+/** What initialize() found. */
+export interface EngineInfo {
+  engine: string;
+  /** The FFmpeg version loaded (5.1.x). */
+  ffmpeg: string;
+  skia: string;
+  fonts: { primary: string; emoji: string | null; faces: number };
+  /** The hardware policy, and with it "auto"'s encoder per codec. */
+  hardware: { policy: 'off' | 'auto' | 'required'; h264?: string; h265?: string; vp9?: string };
 }
 
 /** Prometheus text of the default engine (the module-level functions). */

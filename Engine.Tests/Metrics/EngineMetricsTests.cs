@@ -70,12 +70,54 @@ public class EngineMetricsTests
     [Test]
     public void Engine_options_are_validated_with_paths()
     {
-        var e = Assert.Throws<ConfigValidationException>(() => EngineOptions.Parse("""{ "maxConcurrentJobs": 0, "memoryLimitMb": "lots", "tempDirectory": "/no/such/dir", "colour": 1 }"""))!;
+        // A missing tempDirectory is no longer an error: the engine creates it (issue 11; see below).
+        var e = Assert.Throws<ConfigValidationException>(() => EngineOptions.Parse("""{ "maxConcurrentJobs": 0, "memoryLimitMb": "lots", "tempDirectory": 7, "colour": 1 }"""))!;
         Assert.That(e.Errors.Select(x => x.Path), Is.SupersetOf(new[] { "options.maxConcurrentJobs", "options.memoryLimitMb", "options.tempDirectory", "options.colour" }));
         var hw = Assert.Throws<ConfigValidationException>(() => EngineOptions.Parse("""{ "enableHardwareAcceleration": "yes" }"""))!;
         Assert.That(hw.Message, Does.Contain("options.enableHardwareAcceleration: expected true, false or \"auto\", got \"yes\""));
         var ok = EngineOptions.Parse("""{ "maxConcurrentJobs": 3, "memoryLimitMb": 512, "tempDirectory": "/tmp" }""");
         Assert.That(ok, Is.EqualTo(new EngineOptions(3, 512_000_000, "/tmp", HardwareAcceleration.Off)));
+    }
+
+    [Test]
+    public void The_specs_engine_options_are_accepted_as_written()
+    {
+        // §5.2: new RustVideoEngine({ enableHardwareAcceleration: true, maxConcurrentJobs: 4, memoryLimit: 2048, tempDirectory: '/tmp/rust-video-processing' })
+        var dir = Path.Combine(TestSupport.TempDir(), "rust-video-processing");
+        try
+        {
+            var spec = EngineOptions.Parse($$"""{ "enableHardwareAcceleration": true, "maxConcurrentJobs": 4, "memoryLimit": 2048, "tempDirectory": "{{dir}}" }""");
+            Assert.That(spec, Is.EqualTo(new EngineOptions(4, 2_048_000_000, dir, HardwareAcceleration.Required)));
+            Assert.That(Directory.Exists(dir), Is.False, "parsing has no side effects");
+            _ = new ReelSpeedEngine(spec);
+            Assert.That(Directory.Exists(dir), "the engine creates its temp folder");
+            var both = Assert.Throws<ConfigValidationException>(() => EngineOptions.Parse("""{ "memoryLimit": 512, "memoryLimitMb": 512 }"""))!;
+            Assert.That(both.Message, Does.Contain("options.memoryLimit"));
+            var unknown = Assert.Throws<ConfigValidationException>(() => EngineOptions.Parse("""{ "memoryLimits": 512 }"""))!;
+            Assert.That(unknown.Message, Does.Contain("options.memoryLimits"));
+
+            var file = Path.Combine(Path.GetDirectoryName(dir)!, "a-file");
+            File.WriteAllText(file, "");
+            var blocked = Assert.Throws<EngineException>(() => new ReelSpeedEngine(EngineOptions.Parse($$"""{ "tempDirectory": "{{Path.Combine(file, "sub")}}" }""")))!;
+            Assert.That(blocked.Code, Is.EqualTo(ErrorCodes.Output));
+            Assert.That(blocked.Message, Does.Contain("options.tempDirectory").And.Contain("a-file"));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(dir)!, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task Initialize_loads_ffmpeg_and_the_fonts_before_any_job()
+    {
+        var engine = new ReelSpeedEngine(EngineOptions.Parse("""{ "enableHardwareAcceleration": "auto" }"""));
+        using var doc = System.Text.Json.JsonDocument.Parse(await engine.InitializeAsync());
+        var r = doc.RootElement;
+        Assert.That(r.GetProperty("ffmpeg").GetString(), Does.StartWith("5."), "the FFmpeg version loaded");
+        Assert.That(File.Exists(r.GetProperty("fonts").GetProperty("primary").GetString()));
+        Assert.That(r.GetProperty("hardware").GetProperty("policy").GetString(), Is.EqualTo("auto"));
+        Assert.That(r.GetProperty("hardware").GetProperty("h264").GetString(), Is.Not.Empty, "auto's choice for H.264");
     }
 
     [Test]

@@ -24,13 +24,16 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
             var o = doc.RootElement;
             if (o.ValueKind != JsonValueKind.Object)
                 throw new ConfigValidationException(new[] { new ConfigError("options", $"expected an object, got {ConfigReader.Describe(o)}") });
-            r.RejectUnknownKeys(o, "options", new[] { "maxConcurrentJobs", "memoryLimitMb", "tempDirectory", "enableHardwareAcceleration" });
+            r.RejectUnknownKeys(o, "options", new[] { "maxConcurrentJobs", "memoryLimitMb", "memoryLimit", "tempDirectory", "enableHardwareAcceleration" });
             var d = Default;
             int jobs = r.Integer(o, "options", "maxConcurrentJobs", 1, MaxJobs) ?? d.MaxConcurrentJobs;
+            // memoryLimit is the spec's name (§5.2, in MB); memoryLimitMb says its unit. One or the other.
             double? mb = r.Number(o, "options", "memoryLimitMb", 64, 1 << 20, "MB");
+            double? specMb = r.Number(o, "options", "memoryLimit", 64, 1 << 20, "MB");
+            if (mb is not null && specMb is not null)
+                r.Error("options.memoryLimit", "give memoryLimit or memoryLimitMb (the same limit in MB), not both");
+            mb ??= specMb;
             var temp = r.String(o, "options", "tempDirectory");
-            if (!string.IsNullOrEmpty(temp) && !Directory.Exists(temp))
-                r.Error("options.tempDirectory", $"expected an existing folder, got \"{temp}\"");
             var hw = r.Hardware(o, "options", "enableHardwareAcceleration") ?? HardwareAcceleration.Off;
             if (r.Errors.Count > 0) throw new ConfigValidationException(r.Errors.ToArray());
             return new EngineOptions(jobs, mb is { } m ? (long)(m * 1_000_000) : 0, string.IsNullOrEmpty(temp) ? null : Path.GetFullPath(temp), hw);
@@ -44,11 +47,62 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
 /// </summary>
 public sealed class ReelSpeedEngine
 {
+    /// <exception cref="EngineException"><see cref="ErrorCodes.Output"/> when the temp folder is missing and cannot be created.</exception>
     public ReelSpeedEngine(EngineOptions options)
     {
         Options = options;
+        if (options.TempDirectory is { } temp)
+        {
+            try
+            {
+                Directory.CreateDirectory(temp); // the spec's '/tmp/rust-video-processing' need not exist yet
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+            {
+                throw new EngineException(ErrorCodes.Output, $"options.tempDirectory: cannot create the folder \"{temp}\": {e.Message}");
+            }
+        }
         Scheduler = new JobScheduler(options.MaxConcurrentJobs, options.MemoryLimitBytes);
     }
+
+    /// <summary>
+    /// Loads what jobs need before the first one runs, so a missing piece fails here and not in a
+    /// job: FFmpeg's libraries (and their versions), the font chain, and — when this engine may use
+    /// hardware encoders — the hardware probe. Rejects with <see cref="ErrorCodes.Dependency"/>
+    /// naming what is missing; resolves with what was found, as JSON. Safe to call again (cached).
+    /// </summary>
+    public Task<string> InitializeAsync() => DedicatedThread.Run("reelspeed-init", () =>
+    {
+        string ffmpeg = Media.Native.LibAvLoader.EnsureLoaded();
+        Text.FontChain fonts;
+        try
+        {
+            fonts = Text.FontChain.Default;
+        }
+        catch (EngineException e) when (e.Code != ErrorCodes.Dependency)
+        {
+            throw new EngineException(ErrorCodes.Dependency, $"fonts: {e.Message}", e);
+        }
+        var hardware = Options.HardwareAcceleration == HardwareAcceleration.Off ? null : HardwareEncoders.Info;
+        return JsonText.Build(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("engine", EngineApi.Version);
+            w.WriteString("ffmpeg", ffmpeg);
+            w.WriteString("skia", SkiaSharp.SkiaSharpVersion.Native.ToString());
+            w.WriteStartObject("fonts");
+            w.WriteString("primary", fonts.Primary.Path);
+            w.WriteString("emoji", fonts.Emoji?.Path);
+            w.WriteNumber("faces", fonts.Faces.Count);
+            w.WriteEndObject();
+            w.WriteStartObject("hardware");
+            w.WriteString("policy", Options.HardwareAcceleration switch { HardwareAcceleration.Required => "required", HardwareAcceleration.Auto => "auto", _ => "off" });
+            if (hardware is not null)
+                foreach (var codec in EncodeSettings.Codecs) w.WriteString(codec, hardware.AutoChoice(codec));
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
+    });
 
     public static ReelSpeedEngine Default { get; } = new(EngineOptions.Default);
 
