@@ -14,6 +14,10 @@ public static class ErrorCodes
     public const string Dependency = "ERR_DEPENDENCY";
     /// <summary>optimizeVideo (or optimization.target_size_mb) asked for a size smaller than any encode can reach.</summary>
     public const string TargetUnreachable = "ERR_TARGET_UNREACHABLE";
+    /// <summary>A remote asset's URL (or a redirect hop) points at a refused scheme or a private, loopback, link-local or metadata address.</summary>
+    public const string AssetForbidden = "ERR_ASSET_FORBIDDEN";
+    /// <summary>A remote asset could not be downloaded: HTTP status, network error, timeout, size limit, too many redirects.</summary>
+    public const string AssetFetch = "ERR_ASSET_FETCH";
     public const string Internal = "ERR_INTERNAL";
 }
 
