@@ -659,6 +659,10 @@ export interface VideoEngineOptions {
   memoryLimitMb?: number;
   /** Folder for partial outputs (the finished file still appears only when complete). Default: beside the output. */
   tempDirectory?: string;
+  /** Host names or CIDRs ("media.internal", "10.0.0.0/8") that remote assets may come from although private or loopback. Default: none. */
+  allowedHosts?: string[];
+  /** Bound of the downloaded-asset cache (assets/ under tempDirectory), MB; least recently used out first. Default 1024. */
+  assetCacheMb?: number;
   /**
    * Hardware video encoders (NVENC, QSV, VAAPI, VideoToolbox; see getHardwareInfo()).
    * false (default): always the software encoder. "auto": a working hardware encoder when there
