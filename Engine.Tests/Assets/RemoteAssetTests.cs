@@ -350,6 +350,31 @@ public class RemoteAssetTests : TempDirTest
     }
 
     [Test]
+    public async Task Concurrent_jobs_share_one_download_and_one_abort_does_not_stop_it_for_the_other()
+    {
+        var body = Mkv(200_000);
+        _server.Handle("/shared.mkv", async (s, c) =>
+        {
+            await TestHttpServer.Write(s, $"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n", c);
+            await s.WriteAsync(body.AsMemory(0, 1000), c);
+            await Task.Delay(600, c);
+            await s.WriteAsync(body.AsMemory(1000), c);
+        });
+        var resolver = Resolver();
+        using var abort = new CancellationTokenSource();
+        using var a = resolver.OpenSession(abort.Token);
+        using var b = resolver.OpenSession(CancellationToken.None);
+        var first = a.FetchAsync("clips[0]", _server.Url("/shared.mkv"), AssetKind.Video);
+        var second = b.FetchAsync("clips[0]", _server.Url("/shared.mkv"), AssetKind.Video);
+        await Task.Delay(200);
+        abort.Cancel();
+        Assert.That(async () => await first, Throws.InstanceOf<OperationCanceledException>());
+        var path = await second;
+        Assert.That(File.ReadAllBytes(path), Is.EqualTo(body));
+        Assert.That(_server.RequestCount("/shared.mkv"), Is.EqualTo(1), "one download for both jobs");
+    }
+
+    [Test]
     public async Task A_remote_inputPath_is_the_background_video()
     {
         var clip = Path.Combine(_dir, "bg.mp4");
