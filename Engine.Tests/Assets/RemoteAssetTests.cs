@@ -135,6 +135,23 @@ public class RemoteAssetTests : TempDirTest
     }
 
     [Test]
+    public void A_later_process_reuses_the_cache_folder()
+    {
+        _server.Serve("/a.mkv", Mkv(10_000));
+        var folder = Path.Combine(_dir, "shared-cache");
+        string Fetch()
+        {
+            var resolver = new AssetResolver(new AssetPolicy(new[] { "127.0.0.1" }), folder, 1_000_000);
+            using var s = resolver.OpenSession(CancellationToken.None);
+            return s.FetchAsync("clips[0]", _server.Url("/a.mkv"), AssetKind.Video).GetAwaiter().GetResult();
+        }
+        var first = Fetch();
+        AssetCache.ForgetInstance(folder); // a new process: only the folder remains
+        Assert.That(Fetch(), Is.EqualTo(first));
+        Assert.That(_server.RequestCount("/a.mkv"), Is.EqualTo(1));
+    }
+
+    [Test]
     public void A_file_in_use_by_a_job_is_not_evicted_under_it()
     {
         var resolver = Resolver(cacheBytes: 150_000);

@@ -41,6 +41,9 @@ public sealed class AssetCache
         return cache;
     }
 
+    /// <summary>Drops the process's instance for a folder, as if the process had restarted (tests).</summary>
+    internal static void ForgetInstance(string folder) => s_open.TryRemove(Path.GetFullPath(folder), out _);
+
     public string Folder { get; }
 
     public long MaxBytes
@@ -67,7 +70,9 @@ public sealed class AssetCache
         EnsureFolder();
         lock (_gate)
         {
-            if (!_urls.TryGetValue(url, out var name) || !_entries.TryGetValue(name, out var e)) return null;
+            if (!_urls.TryGetValue(url, out var name)) name = ReadRef(url); // cached by an earlier process?
+            if (name is null || !_entries.TryGetValue(name, out var e)) return null;
+            _urls[url] = name;
             var path = Path.Combine(Folder, name);
             if (!File.Exists(path))
             {
@@ -108,10 +113,42 @@ public sealed class AssetCache
                 }
             }
             _urls[url] = name;
+            WriteRef(url, name);
             existing.Pins++;
             existing.LastUse = ++_clock;
             EvictLocked();
             return path;
+        }
+    }
+
+    /// <summary>URL → content, kept on disk too (<c>urls/</c>, one small file per URL) so a later process reuses the cache.</summary>
+    private string RefPath(string url) => Path.Combine(Folder, "urls", Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(url))));
+
+    private string? ReadRef(string url)
+    {
+        try
+        {
+            var lines = File.ReadAllLines(RefPath(url));
+            return lines.Length == 2 && lines[0] == url && !lines[1].Contains('/') && !lines[1].Contains('\\') ? lines[1] : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private void WriteRef(string url, string name)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(Folder, "urls"));
+            var tmp = RefPath(url) + "." + Guid.NewGuid().ToString("N")[..8];
+            File.WriteAllLines(tmp, new[] { url, name });
+            File.Move(tmp, RefPath(url), overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // the in-memory index still serves this process
         }
     }
 
@@ -156,7 +193,11 @@ public sealed class AssetCache
     private void Forget(string name)
     {
         if (_entries.Remove(name, out var e)) _bytes -= e.Size;
-        foreach (var url in _urls.Where(kv => kv.Value == name).Select(kv => kv.Key).ToList()) _urls.Remove(url);
+        foreach (var url in _urls.Where(kv => kv.Value == name).Select(kv => kv.Key).ToList())
+        {
+            _urls.Remove(url);
+            TryDelete(RefPath(url));
+        }
     }
 
     /// <summary>
