@@ -33,6 +33,10 @@ export declare const ErrorCodes: Readonly<{
   TARGET_UNREACHABLE: 'ERR_TARGET_UNREACHABLE';
   /** A job started on a VideoEngine after its close(). */
   ENGINE_CLOSED: 'ERR_ENGINE_CLOSED';
+  /** A remote asset's URL (or a redirect hop) is refused by the address policy (allowedHosts). */
+  ASSET_FORBIDDEN: 'ERR_ASSET_FORBIDDEN';
+  /** A remote asset could not be downloaded (HTTP status, network error, timeout, size limit, redirects). */
+  ASSET_FETCH: 'ERR_ASSET_FETCH';
   INTERNAL: 'ERR_INTERNAL';
 }>;
 
@@ -148,6 +152,10 @@ export interface VideoEngineOptions {
    * missing (new VideoEngine throws ERR_OUTPUT naming it when it cannot be). Default: beside the output.
    */
   tempDirectory?: string;
+  /** Host names or CIDRs ("media.internal", "10.0.0.0/8") that remote assets may come from although private or loopback. Default: none. */
+  allowedHosts?: string[];
+  /** Bound of the downloaded-asset cache (assets/ under tempDirectory), MB; least recently used out first. Default 1024. */
+  assetCacheMb?: number;
   /**
    * Hardware video encoders (NVENC, QSV, VAAPI, VideoToolbox; see getHardwareInfo()).
    * false (default): always the software encoder. "auto": a working hardware encoder when there

@@ -17,6 +17,7 @@ public class LayeringTests
     public static readonly (string Namespace, string Folder)[] Layers =
     {
         ("ReelSpeed.Engine", "Core"),                      // errors, shared value types, JSON writing, threads
+        ("ReelSpeed.Engine.Assets", "Assets"),             // remote assets: address policy, downloads, content cache
         ("ReelSpeed.Engine.Media.Native", "Media/Native"), // libav* bindings, handles, struct layout
         ("ReelSpeed.Engine.Media", "Media"),               // probe, decode, encode, mux, convert, quality
         ("ReelSpeed.Engine.Audio", "Audio"),               // audio decode-to-mix, ducking, loudness

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ReelSpeed.Engine.Assets;
 using ReelSpeed.Engine.Config;
 using ReelSpeed.Engine.Media;
 using ReelSpeed.Engine.Media.Native;
@@ -30,19 +31,58 @@ public static class EngineApi
     /// (<paramref name="inputVideoPath"/>, when given, is its background video) or a processing
     /// config (<paramref name="inputVideoPath"/> is its clip unless the config lists clips).
     /// </summary>
-    public static Scene CompileScene(string configJson, string? baseDirectory = null, string? inputVideoPath = null)
+    /// <remarks>
+    /// http(s) URLs in asset fields (and <paramref name="inputVideoPath"/>) are fetched through
+    /// <paramref name="assets"/> (the job's session; without one, the default engine's resolver
+    /// for this call) after validation and before the scene is built.
+    /// </remarks>
+    public static Scene CompileScene(string configJson, string? baseDirectory = null, string? inputVideoPath = null, AssetSession? assets = null)
     {
+        if (assets is null && MayHaveRemoteAssets(configJson, inputVideoPath))
+        {
+            using var own = ReelSpeedEngine.Default.Assets.OpenSession(CancellationToken.None);
+            return CompileScene(configJson, baseDirectory, inputVideoPath, own);
+        }
         // The text is parsed once; its kind picks the parser that validates it.
         using var doc = ConfigReader.ParseDocument(configJson);
         var root = doc.RootElement;
-        if (ProcessingConfigParser.IsProcessingConfig(root)) return CompileProcessing(root, baseDirectory, inputVideoPath);
-        if (!string.IsNullOrEmpty(inputVideoPath) && !File.Exists(inputVideoPath))
+        if (ProcessingConfigParser.IsProcessingConfig(root)) return CompileProcessing(root, baseDirectory, inputVideoPath, assets);
+        if (!string.IsNullOrEmpty(inputVideoPath) && !AssetResolver.IsRemote(inputVideoPath) && !File.Exists(inputVideoPath))
             throw new EngineException(ErrorCodes.InputNotFound, $"inputPath: file not found: {Path.GetFullPath(inputVideoPath)}");
         var config = ChatStoryConfigParser.Parse(root, baseDirectory, inputVideoPath);
+        if (assets is not null) config = AssetFields.Localize(config, Fetch(assets, AssetFields.Remote(config), inputVideoPath));
         foreach (var (field, path) in ChatStoryConfigParser.ReferencedFiles(config))
             if (!File.Exists(path))
                 throw new EngineException(ErrorCodes.InputNotFound, $"{field}: file not found: {path}");
-        return SceneBuilder.Build(config);
+        return NamingSources(assets, () => SceneBuilder.Build(config));
+    }
+
+    // ---- remote assets (Engine/Assets) ----
+
+    /// <summary>A cheap pre-check so configs without URLs never touch the asset cache.</summary>
+    private static bool MayHaveRemoteAssets(string configJson, string? inputPath) =>
+        AssetResolver.IsRemote(inputPath) || configJson.Contains("http://", StringComparison.OrdinalIgnoreCase) || configJson.Contains("https://", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Fetches a config's URLs in parallel; processVideo's inputPath is reported as "inputPath".</summary>
+    private static IReadOnlyDictionary<string, string> Fetch(AssetSession assets, List<(string Field, string Url, AssetKind Kind)> remote, string? inputPath)
+    {
+        for (int i = 0; i < remote.Count; i++)
+            if (inputPath is not null && remote[i].Url == inputPath.Trim()) remote[i] = ("inputPath", remote[i].Url, AssetKind.Video);
+        return assets.FetchAll(remote);
+    }
+
+    /// <summary>Runs a build step; an error naming a fetched file names its URL instead of the cache path.</summary>
+    private static T NamingSources<T>(AssetSession? assets, Func<T> build)
+    {
+        try
+        {
+            return build();
+        }
+        catch (EngineException e) when (assets is not null && e is not ConfigValidationException && assets.Sources.Any(s => e.Message.Contains(s.Key)))
+        {
+            var message = assets.Sources.Aggregate(e.Message, (m, s) => m.Replace(s.Key, s.Value));
+            throw new EngineException(e.Code, message, e);
+        }
     }
 
     /// <summary>The scene a config compiles to, as versioned JSON (docs/scene-format.md).</summary>
@@ -66,7 +106,8 @@ public static class EngineApi
     public static Task<byte[]> RenderFrameAsync(string configJson, double timeMs, FrameFormat format, int quality, string? baseDirectory, string? inputPath = null) =>
         DedicatedThread.Run("reelspeed-frame", () =>
         {
-            using var scene = CompileScene(configJson, baseDirectory, string.IsNullOrEmpty(inputPath) ? null : Path.GetFullPath(inputPath, baseDirectory ?? Environment.CurrentDirectory));
+            using var assets = ReelSpeedEngine.Default.Assets.OpenSession(CancellationToken.None);
+            using var scene = CompileScene(configJson, baseDirectory, string.IsNullOrEmpty(inputPath) ? null : AssetResolver.IsRemote(inputPath) ? inputPath : Path.GetFullPath(inputPath, baseDirectory ?? Environment.CurrentDirectory), assets);
             using var renderer = new FrameRenderer(scene);
             using var image = renderer.RenderImage(timeMs);
             var fmt = format == FrameFormat.Jpeg ? SKEncodedImageFormat.Jpeg : SKEncodedImageFormat.Png;
@@ -104,14 +145,15 @@ public static class EngineApi
         });
     }
 
-    /// <summary>A processing config (<c>{ video, effects, clips, ... }</c>, no messages) validated and built into its scene.</summary>
-    private static Scene CompileProcessing(JsonElement root, string? baseDirectory, string? inputPath)
+    /// <summary>A processing config (<c>{ video, effects, clips, ... }</c>, no messages) validated, its URLs fetched, and built into its scene.</summary>
+    private static Scene CompileProcessing(JsonElement root, string? baseDirectory, string? inputPath, AssetSession? assets)
     {
         var config = ProcessingConfigParser.Parse(root, baseDirectory ?? Environment.CurrentDirectory, inputPath);
+        if (assets is not null) config = AssetFields.Localize(config, Fetch(assets, AssetFields.Remote(config), inputPath));
         foreach (var clip in config.Clips)
             if (!File.Exists(clip.Path)) throw new EngineException(ErrorCodes.InputNotFound, $"{clip.Field}: file not found: {clip.Path}");
         if (config.Audio.MusicPath is { } music && !File.Exists(music))
             throw new EngineException(ErrorCodes.InputNotFound, $"audio.music: file not found: {music}");
-        return ProcessingSceneBuilder.Build(config);
+        return NamingSources(assets, () => ProcessingSceneBuilder.Build(config));
     }
 }

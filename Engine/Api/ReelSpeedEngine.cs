@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ReelSpeed.Engine.Assets;
 using ReelSpeed.Engine.Config;
 using ReelSpeed.Engine.Media;
 using ReelSpeed.Engine.Metrics;
@@ -15,6 +16,40 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
 
     public const int MaxJobs = 64;
 
+    // ---- remote assets (Engine/Assets) ----
+
+    /// <summary><c>allowedHosts</c>: host names or CIDRs that remote assets may come from even when private or loopback.</summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = Array.Empty<string>();
+
+    /// <summary><c>assetCacheMb</c>: the bound of the downloaded-asset cache under the temp folder (least recently used out first).</summary>
+    public double AssetCacheMb { get; init; } = DefaultAssetCacheMb;
+
+    public const double DefaultAssetCacheMb = 1024;
+
+    /// <summary>The asset cache folder: <c>assets</c> under the temp folder, or under the OS temp dir's <c>reelspeed</c> folder.</summary>
+    public string AssetCacheFolder => Path.Combine(TempDirectory ?? Path.Combine(Path.GetTempPath(), "reelspeed"), "assets");
+
+    private static IReadOnlyList<string> ParseAllowedHosts(ConfigReader r, JsonElement o)
+    {
+        if (!ConfigReader.TryGet(o, "allowedHosts", out var v)) return Array.Empty<string>();
+        if (v.ValueKind != JsonValueKind.Array)
+        {
+            r.Error("options.allowedHosts", $"expected an array of host names or CIDRs such as [\"cdn.example.com\", \"10.0.0.0/8\"], got {ConfigReader.Describe(v)}");
+            return Array.Empty<string>();
+        }
+        var list = new List<string>();
+        int i = 0;
+        foreach (var e in v.EnumerateArray())
+        {
+            var text = e.ValueKind == JsonValueKind.String ? ConfigReader.Text(e) : null;
+            var why = text is null ? "expected a host name or CIDR string" : Assets.AssetPolicy.CheckHostEntry(text);
+            if (why is null) list.Add(text!.Trim());
+            else r.Error($"options.allowedHosts[{i}]", $"{why}, got {ConfigReader.Describe(e)}");
+            i++;
+        }
+        return list.Count == 0 ? Array.Empty<string>() : list;
+    }
+
     /// <summary>Parses and validates the JS options object (as JSON); every problem is reported with its path.</summary>
     public static EngineOptions Parse(string json)
     {
@@ -24,7 +59,7 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
             var o = doc.RootElement;
             if (o.ValueKind != JsonValueKind.Object)
                 throw new ConfigValidationException(new[] { new ConfigError("options", $"expected an object, got {ConfigReader.Describe(o)}") });
-            r.RejectUnknownKeys(o, "options", new[] { "maxConcurrentJobs", "memoryLimitMb", "memoryLimit", "tempDirectory", "enableHardwareAcceleration" });
+            r.RejectUnknownKeys(o, "options", new[] { "maxConcurrentJobs", "memoryLimitMb", "memoryLimit", "tempDirectory", "enableHardwareAcceleration", "allowedHosts", "assetCacheMb" });
             var d = Default;
             int jobs = r.Integer(o, "options", "maxConcurrentJobs", 1, MaxJobs) ?? d.MaxConcurrentJobs;
             // memoryLimit is the spec's name (§5.2, in MB); memoryLimitMb says its unit. One or the other.
@@ -35,8 +70,14 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
             mb ??= specMb;
             var temp = r.String(o, "options", "tempDirectory");
             var hw = r.Hardware(o, "options", "enableHardwareAcceleration") ?? HardwareAcceleration.Off;
+            var allowedHosts = ParseAllowedHosts(r, o);
+            double cacheMb = r.Number(o, "options", "assetCacheMb", 1, 1 << 20, "MB") ?? DefaultAssetCacheMb;
             if (r.Errors.Count > 0) throw new ConfigValidationException(r.Errors.ToArray());
-            return new EngineOptions(jobs, mb is { } m ? (long)(m * 1_000_000) : 0, string.IsNullOrEmpty(temp) ? null : Path.GetFullPath(temp), hw);
+            return new EngineOptions(jobs, mb is { } m ? (long)(m * 1_000_000) : 0, string.IsNullOrEmpty(temp) ? null : Path.GetFullPath(temp), hw)
+            {
+                AllowedHosts = allowedHosts,
+                AssetCacheMb = cacheMb,
+            };
         }
     }
 }
@@ -63,7 +104,11 @@ public sealed class ReelSpeedEngine
             }
         }
         Scheduler = new JobScheduler(options.MaxConcurrentJobs, options.MemoryLimitBytes);
+        Assets = new AssetResolver(new AssetPolicy(options.AllowedHosts), options.AssetCacheFolder, (long)(options.AssetCacheMb * 1_000_000));
     }
+
+    /// <summary>Remote assets of this engine's jobs: its allowedHosts, its cache bound, its counters.</summary>
+    public AssetResolver Assets { get; }
 
     /// <summary>
     /// Loads what jobs need before the first one runs, so a missing piece fails here and not in a
@@ -117,7 +162,8 @@ public sealed class ReelSpeedEngine
     {
         return RunJobAsync(async () =>
         {
-            using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, inputPath)).ConfigureAwait(false);
+            using var assets = Assets.OpenSession(cancel); // the job's remote assets stay cached until it ends
+            using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, inputPath, assets)).ConfigureAwait(false);
             var tracker = new ProgressTracker(progress, scene.FrameCount);
             tracker.Root.Stage("queued");
             using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(scene), cancel).ConfigureAwait(false);
@@ -206,7 +252,7 @@ public sealed class ReelSpeedEngine
         }
     }
 
-    public string MetricsText() => Metrics.ToPrometheus(Scheduler);
+    public string MetricsText() => Metrics.ToPrometheus(Scheduler, Assets.Stats);
 
     /// <summary>Whether <see cref="Close"/> was called: new jobs then fail with <see cref="ErrorCodes.EngineClosed"/>.</summary>
     public bool IsClosed => Volatile.Read(ref _closed);

@@ -1,3 +1,4 @@
+using ReelSpeed.Engine.Assets;
 using ReelSpeed.Engine.Media;
 using System.Text.Json;
 
@@ -151,17 +152,17 @@ public static class ChatStoryConfigParser
         var url = r.String(b, P, "backgroundUrl");
         string? media = string.IsNullOrWhiteSpace(url) ? null : ResolveLocalPath(r, P + ".backgroundUrl", url, baseDirectory);
         if (type is null && media is not null)
-            type = ImageExtensions.Contains(Path.GetExtension(media).ToLowerInvariant()) ? "image" : "video";
+            type = ImageExtensions.Contains(Path.GetExtension(AssetResolver.IsRemote(media) ? new Uri(media).AbsolutePath : media).ToLowerInvariant()) ? "image" : "video";
         if (!string.IsNullOrEmpty(inputVideoPath))
         {
             // processVideo's input clip is the background video.
             if (type is "image" || (type is "video" && media is not null))
                 r.Error(P + ".backgroundUrl", "an inputPath was given as the background video; leave backgroundUrl empty or the inputPath empty");
             type = "video";
-            media = Path.GetFullPath(inputVideoPath);
+            media = AssetResolver.IsRemote(inputVideoPath) ? inputVideoPath.Trim() : Path.GetFullPath(inputVideoPath);
         }
         if (type is "image" or "video" && media is null)
-            r.Error(P + ".backgroundUrl", $"is required for backgroundType \"{type}\" (a local path or file:// URL)");
+            r.Error(P + ".backgroundUrl", $"is required for backgroundType \"{type}\" (a local path, file:// or http(s) URL)");
 
         var color = r.Color(b, P, "backgroundColor");
         List<SkiaSharp.SKColor>? stops = null;
@@ -401,13 +402,25 @@ public static class ChatStoryConfigParser
 
     private const string AudioFieldName = "voiceAudioSettings";
 
-    /// <summary>Accepts a plain path or a file:// URL; remote URLs must be downloaded by the caller.</summary>
+    /// <summary>
+    /// Accepts a plain path or a file:// URL (made absolute), or an http(s) URL, kept as the URL:
+    /// the caller fetches it (<see cref="AssetFields"/>) before the scene is built.
+    /// </summary>
     internal static string? ResolveLocalPath(ConfigReader r, string path, string url, string baseDirectory)
     {
         var u = url.Trim();
-        if (u.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || u.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        if (AssetResolver.IsRemote(u))
         {
-            r.Error(path, $"remote URLs are not fetched by the engine; download the file and pass its local path, got {JsonSerializerHelpers.Quote(u)}");
+            if (!Uri.TryCreate(u, UriKind.Absolute, out var remote) || string.IsNullOrEmpty(remote.Host))
+            {
+                r.Error(path, $"expected a valid http(s) URL, got {JsonSerializerHelpers.Quote(AssetResolver.Display(u))}");
+                return null;
+            }
+            return u;
+        }
+        if (System.Text.RegularExpressions.Regex.IsMatch(u, "^[A-Za-z][A-Za-z0-9+.-]+://") && !u.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
+        {
+            r.Error(path, $"expected a local path, a file:// URL or an http(s) URL, got {JsonSerializerHelpers.Quote(AssetResolver.Display(u))}");
             return null;
         }
         if (u.StartsWith("file://", StringComparison.OrdinalIgnoreCase))

@@ -294,7 +294,7 @@ public static class ProcessingConfigParser
         bool hasInput = !string.IsNullOrWhiteSpace(inputPath);
         if (!ConfigReader.TryGet(root, "clips", out var arr))
         {
-            if (hasInput) list.Add(new ClipSpec("inputPath", Path.GetFullPath(inputPath!, baseDirectory), 0, null, 1));
+            if (hasInput) list.Add(new ClipSpec("inputPath", Assets.AssetResolver.IsRemote(inputPath) ? inputPath!.Trim() : Path.GetFullPath(inputPath!, baseDirectory), 0, null, 1));
             else r.Error("inputPath", "a processing config needs an input: pass inputPath, or list the inputs in clips");
             return list;
         }

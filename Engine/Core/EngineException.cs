@@ -22,6 +22,10 @@ public static class ErrorCodes
     public const string TargetUnreachable = "ERR_TARGET_UNREACHABLE";
     /// <summary>A job was started on a <c>VideoEngine</c> after its <c>close()</c>.</summary>
     public const string EngineClosed = "ERR_ENGINE_CLOSED";
+    /// <summary>A remote asset's URL (or a redirect hop) points at a refused scheme or a private, loopback, link-local or metadata address.</summary>
+    public const string AssetForbidden = "ERR_ASSET_FORBIDDEN";
+    /// <summary>A remote asset could not be downloaded: HTTP status, network error, timeout, size limit, too many redirects.</summary>
+    public const string AssetFetch = "ERR_ASSET_FETCH";
     public const string Internal = "ERR_INTERNAL";
 
     /// <summary>Every code by its JavaScript name (<c>INVALID_CONFIG</c>), in the order above.</summary>
@@ -30,7 +34,8 @@ public static class ErrorCodes
         (nameof(InvalidConfig), InvalidConfig), (nameof(InvalidArg), InvalidArg), (nameof(InputNotFound), InputNotFound),
         (nameof(UnsupportedMedia), UnsupportedMedia), (nameof(Decode), Decode), (nameof(Encode), Encode), (nameof(Output), Output),
         (nameof(Aborted), Aborted), (nameof(ResourceLimit), ResourceLimit), (nameof(Dependency), Dependency),
-        (nameof(TargetUnreachable), TargetUnreachable), (nameof(EngineClosed), EngineClosed), (nameof(Internal), Internal),
+        (nameof(TargetUnreachable), TargetUnreachable), (nameof(EngineClosed), EngineClosed), (nameof(AssetForbidden), AssetForbidden),
+        (nameof(AssetFetch), AssetFetch), (nameof(Internal), Internal),
     }.Select(c => KeyValuePair.Create(JsName(c.Name), c.Code)).ToArray();
 
     /// <summary><c>InvalidConfig</c> → <c>INVALID_CONFIG</c>.</summary>

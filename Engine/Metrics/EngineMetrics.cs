@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ReelSpeed.Engine.Assets;
 using ReelSpeed.Engine.Pipeline;
 
 namespace ReelSpeed.Engine.Metrics;
@@ -32,7 +33,7 @@ public sealed class EngineMetrics
     public long JobsAborted => Interlocked.Read(ref _aborted);
     public long FramesRendered => Interlocked.Read(ref _frames);
 
-    public string ToPrometheus(JobScheduler scheduler)
+    public string ToPrometheus(JobScheduler scheduler, AssetStats assets = default)
     {
         var sb = new StringBuilder();
         Counter(sb, "jobs_started_total", "Jobs accepted (validated and queued).", JobsStarted);
@@ -51,6 +52,10 @@ public sealed class EngineMetrics
         Gauge(sb, "max_concurrent_jobs", "The engine's maxConcurrentJobs.", scheduler.MaxConcurrentJobs);
         Gauge(sb, "memory_limit_bytes", "The engine's memory limit (0: none).", scheduler.MemoryLimitBytes);
         Gauge(sb, "peak_memory_bytes", "Peak resident set size of the process.", PeakResidentBytes());
+        Counter(sb, "asset_cache_hits_total", "Remote assets found in the asset cache.", assets.Hits);
+        Counter(sb, "asset_cache_misses_total", "Remote assets downloaded (asset cache misses).", assets.Misses);
+        Counter(sb, "asset_cache_downloaded_bytes_total", "Bytes of remote assets downloaded.", assets.BytesDownloaded);
+        Gauge(sb, "asset_cache_bytes", "Bytes held in the asset cache folder now.", assets.CachedBytes);
         return sb.ToString();
     }
 
