@@ -43,8 +43,8 @@ public static class Module
                 .AddMethod("processVideo", Method(ProcessVideo), Method_, null)
                 .AddMethod("optimizeVideo", Method(OptimizeVideo), Method_, null)
                 .AddMethod("getVideoMetadata", Method((_, a) => GetVideoMetadata(a)), Method_, null)
-                .AddMethod("renderFrame", Method((_, a) => RenderFrame(a)), Method_, null)
-                .AddMethod("compileScene", Method((_, a) => CompileScene(a)), Method_, null)
+                .AddMethod("renderFrame", Method((e, a) => RenderFrame(a, e)), Method_, null)
+                .AddMethod("compileScene", Method((e, a) => CompileScene(a, e)), Method_, null)
                 .AddMethod("getHardwareInfo", Method((_, a) => GetHardwareInfo(a)), Method_, null)
                 .AddMethod("metrics", Method((e, _) => e.MetricsText()), Method_, null)
                 .AddMethod("close", Method((e, _) => Close(e)), Method_, null)
@@ -56,8 +56,8 @@ public static class Module
             JSValue result = new JSModuleBuilder<JSRuntimeContext>()
                 .AddMethod("version", Version, Exported)
                 .AddMethod("getVideoMetadata", GetVideoMetadata, Exported)
-                .AddMethod("renderFrame", RenderFrame, Exported)
-                .AddMethod("compileScene", CompileScene, Exported)
+                .AddMethod("renderFrame", args => RenderFrame(args), Exported)
+                .AddMethod("compileScene", args => CompileScene(args), Exported)
                 .AddMethod("getHardwareInfo", GetHardwareInfo, Exported)
                 .AddProperty("errorCodes", codes, JSPropertyAttributes.Enumerable)
                 .AddProperty("VideoEngine", engineClass, JSPropertyAttributes.Enumerable)
@@ -158,7 +158,7 @@ public static class Module
     private static JSValue GetHardwareInfo(JSCallbackArgs args) => Settle<string>([], (_, _) => EngineApi.GetHardwareInfoAsync, ParseJson);
 
     /// <summary>renderFrame(config, timeMs, options?) → Promise&lt;Buffer&gt;.</summary>
-    private static JSValue RenderFrame(JSCallbackArgs callArgs) => Settle<byte[]>(Args(callArgs, 3), (_, args) =>
+    private static JSValue RenderFrame(JSCallbackArgs callArgs, ReelSpeedEngine? engine = null) => Settle<byte[]>(Args(callArgs, 3), (_, args) =>
     {
         string config = ConfigArg(args[0]);
         var time = args[1];
@@ -180,16 +180,16 @@ public static class Module
         }
         string baseDir = BaseDir(options);
         var fmt = format == "jpeg" ? FrameFormat.Jpeg : FrameFormat.Png;
-        return () => EngineApi.RenderFrameAsync(config, timeMs, fmt, quality, baseDir, input);
+        return () => EngineApi.RenderFrameAsync(config, timeMs, fmt, quality, baseDir, input, engine);
     }, ToBuffer);
 
     /// <summary>compileScene(config, options?) → Promise&lt;scene&gt;.</summary>
-    private static JSValue CompileScene(JSCallbackArgs callArgs) => Settle<string>(Args(callArgs, 2), (_, args) =>
+    private static JSValue CompileScene(JSCallbackArgs callArgs, ReelSpeedEngine? engine = null) => Settle<string>(Args(callArgs, 2), (_, args) =>
     {
         string config = ConfigArg(args[0]);
         var options = OptionsArg(args[1], SceneOptions);
         string baseDir = BaseDir(options);
-        return () => EngineApi.CompileSceneJsonAsync(config, baseDir);
+        return () => EngineApi.CompileSceneJsonAsync(config, baseDir, engine);
     }, ParseJson);
 
     /// <summary>

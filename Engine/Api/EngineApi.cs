@@ -86,10 +86,11 @@ public static class EngineApi
     }
 
     /// <summary>The scene a config compiles to, as versioned JSON (docs/scene-format.md).</summary>
-    public static Task<string> CompileSceneJsonAsync(string configJson, string? baseDirectory) =>
+    public static Task<string> CompileSceneJsonAsync(string configJson, string? baseDirectory, ReelSpeedEngine? engine = null) =>
         DedicatedThread.Run("reelspeed-compile", () =>
         {
-            using var scene = CompileScene(configJson, baseDirectory);
+            using var assets = (engine ?? ReelSpeedEngine.Default).Assets.OpenSession(CancellationToken.None);
+            using var scene = CompileScene(configJson, baseDirectory, null, assets);
             return SceneJson.Write(scene);
         });
 
@@ -103,10 +104,12 @@ public static class EngineApi
     /// inputPath would be (a chat story's background video, a processing config's clip). The
     /// arguments are checked where they arrive (the Node layer); the config is validated here.
     /// </summary>
-    public static Task<byte[]> RenderFrameAsync(string configJson, double timeMs, FrameFormat format, int quality, string? baseDirectory, string? inputPath = null) =>
+    public static Task<byte[]> RenderFrameAsync(string configJson, double timeMs, FrameFormat format, int quality, string? baseDirectory, string? inputPath = null,
+        ReelSpeedEngine? engine = null) =>
         DedicatedThread.Run("reelspeed-frame", () =>
         {
-            using var assets = ReelSpeedEngine.Default.Assets.OpenSession(CancellationToken.None);
+            // Remote assets go through the engine's policy (allowedHosts) and cache.
+            using var assets = (engine ?? ReelSpeedEngine.Default).Assets.OpenSession(CancellationToken.None);
             using var scene = CompileScene(configJson, baseDirectory, string.IsNullOrEmpty(inputPath) ? null : AssetResolver.IsRemote(inputPath) ? inputPath : Path.GetFullPath(inputPath, baseDirectory ?? Environment.CurrentDirectory), assets);
             using var renderer = new FrameRenderer(scene);
             using var image = renderer.RenderImage(timeMs);

@@ -70,4 +70,14 @@ describe('remote assets', () => {
     expect(e.message).toContain('404');
     expect(e.message).not.toContain('secret');
   });
+
+  it("applies an engine's allowedHosts to its renderFrame and compileScene too", async () => {
+    const config = tinyConfig({ backgroundSettings: { backgroundType: 'image', backgroundUrl: `${base}/bg.png` } });
+    await expect(engine.renderFrame(config, 100)).rejects.toMatchObject({ code: 'ERR_ASSET_FORBIDDEN' });
+    const ve = new engine.VideoEngine({ allowedHosts: ['127.0.0.1'], tempDirectory: dir });
+    const png = await ve.renderFrame(config, 100);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    const scene = await ve.compileScene(config);
+    expect(scene.background.type).toBe('image');
+  });
 });
