@@ -56,6 +56,7 @@ describe('§5.2 unchanged but for its import line', () => {
 
   beforeAll(() => {
     // Compiled inside the repository, so 'reelspeed-engine/integration' resolves to this package.
+    fs.mkdirSync(path.join(ROOT, 'out'), { recursive: true });
     const out = fs.mkdtempSync(path.join(ROOT, 'out', 'spec-layer-'));
     fs.writeFileSync(path.join(out, 'tsconfig.json'), JSON.stringify({
       compilerOptions: {
