@@ -27,7 +27,7 @@ public static class SceneBuilder
             // A voice clip without audioDuration drives the timeline with its real length.
             var clipSeconds = config.Messages.Select((m, i) => m.AudioPath is { } clip && m.AudioDurationSeconds is null && config.Audio.Enabled
                 ? (double?)Audio.AudioClipInfo.DurationSeconds(clip, $"messages[{i}].audioUrl") : null).ToArray();
-            var timings = Timeline.Compute(config.Messages, config.Animation, clipSeconds);
+            var timings = Timeline.Compute(config.Messages, config.Animation, clipSeconds, v.Fps);
             double durationMs = Timeline.DurationMs(timings, v.DurationSeconds);
             int frames = Timeline.FrameCount(durationMs, v.Fps);
             foreach (var t in timings)
