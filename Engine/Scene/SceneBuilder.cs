@@ -36,7 +36,7 @@ public static class SceneBuilder
 
             var text = new TextLayoutEngine(fonts);
             var header = overlay.ShowHeader
-                ? ChatLayout.LayoutHeader(overlay, theme, config.Colors, metrics, text, cp => warnings.Add(MissingGlyph("chatOverlay.contactName", cp)))
+                ? ChatLayout.LayoutHeader(overlay, theme, config.Colors, metrics, text, cp => warnings.Add(MissingGlyph("chatOverlay.contactName", cp)), v.GreenScreen)
                 : null;
             var bubbles = ChatLayout.LayoutBubbles(config.Messages, timings, metrics, theme, config.Colors, config.Animation,
                 overlay.ContactName, text, ImageSize, (index, cp) => warnings.Add(MissingGlyph($"messages[{index}].text", cp)), v.GreenScreen);
