@@ -68,6 +68,7 @@ public class SpecProcessingConfigTests : TempDirTest
         Assert.That(scene.Encode.RateControl, Is.EqualTo(RateControlMode.Crf));
         Assert.That(c.SizeIsCeiling, Is.True);
         Assert.That(c.TargetBytes, Is.EqualTo(50_000_000));
+        Assert.That(JobMemory.Estimate(scene), Is.GreaterThan(360L * 640 * 4), "the engine's memory estimate handles a scene without clips");
 
         // The background ('' with gradient: the template's colours), the bubble settled mid-way, and sliding in at its start.
         using var settled = Frame(scene, 2500);

@@ -41,12 +41,12 @@ public static class TargetedRender
         if (scene.Composition?.TargetBytes is not { } target)
             return new TargetedResult(new RenderJob(scene, outputPath, options).Run(progress, cancel), 1, null);
         if (scene.Composition.SizeIsCeiling) return RunUnderCeiling(scene, target, outputPath, options, progress, cancel);
-        return RunToTarget(scene, target, outputPath, options, progress, cancel, 0, 0.8, "");
+        return RunToTarget(scene, target, outputPath, options, progress, cancel, 0, 0.8, "", MaxOver);
     }
 
     /// <summary>
     /// An upload limit: the encode at the scene's quality, kept when it fits; otherwise a two-pass re-encode
-    /// aimed just under the ceiling (with the target's corrections), which must not exceed it.
+    /// aimed just under the ceiling (with the target's corrections), which must not exceed it (no 2 % over: it is a limit).
     /// </summary>
     private static TargetedResult RunUnderCeiling(Scene scene, long ceiling, string outputPath, JobOptions options, ProgressScope progress, CancellationToken cancel)
     {
@@ -68,7 +68,7 @@ public static class TargetedRender
             var (videoKbps, audioKbps) = c.CeilingPlan ?? Unreachable(scene, ceiling, seconds);
             using var reencode = scene.WithEncode(scene.Encode with { RateControl = RateControlMode.TwoPass, BitrateKbps = videoKbps },
                 audioKbps > 0 ? audioKbps * 1000 : scene.Audio.BitRate);
-            var (result, attempts, note) = RunToTarget(reencode, ceiling, outputPath, options, progress, cancel, 0.8, 0.16, "-reencode");
+            var (result, attempts, note) = RunToTarget(reencode, ceiling, outputPath, options, progress, cancel, 0.8, 0.16, "-reencode", maxOver: 0);
             string why = $"optimization.target_size_mb: the encode at quality \"{scene.Encode.Quality}\" was {first.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB, over the {ceilingMb:0.###} MB ceiling; re-encoded two-pass to fit";
             return new TargetedResult(result with { SizeTarget = new SizeCeilingOutcome(ceilingMb, "reencoded", first.FileSize, attempts + 1) }, attempts + 1, note is null ? why : why + "; " + note);
         }
@@ -86,7 +86,7 @@ public static class TargetedRender
     }
 
     private static TargetedResult RunToTarget(Scene scene, long target, string outputPath, JobOptions options, ProgressScope progress, CancellationToken cancel,
-        double floor, double span, string stageSuffix)
+        double floor, double span, string stageSuffix, double maxOver)
     {
 
         // Progress keeps moving over retries: each encode reports within the part of the bar not
@@ -106,14 +106,14 @@ public static class TargetedRender
             {
                 var result = new RenderJob(current, attemptPath, options).Run(progress.Part(floor, floor + span, stageSuffix), cancel);
                 double ratio = result.FileSize / (double)target;
-                bool inside = ratio <= 1 + MaxOver && ratio >= 1 - MaxUnder;
+                bool inside = ratio <= 1 + maxOver && ratio >= 1 - MaxUnder;
                 // More bits no longer make a bigger file: the content needs less than the budget.
                 bool saturated = ratio < 1 - MaxUnder && (previousSize > 0 && result.FileSize < previousSize * 1.02
                     || current.Encode.BitrateKbps >= EncodeSettings.MaxBitrateKbps);
                 previousSize = result.FileSize;
                 if (inside || saturated || attempt == MaxAttempts)
                 {
-                    if (ratio > 1 + MaxOver)
+                    if (ratio > 1 + maxOver)
                     {
                         throw new EngineException(ErrorCodes.TargetUnreachable,
                             $"target size: {target / (double)SizeTarget.BytesPerMb:0.###} MB cannot be met; after {attempt} encodes the smallest achieved is {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB");
