@@ -69,6 +69,16 @@ public class SpecProcessingConfigTests : TempDirTest
         Assert.That(c.SizeIsCeiling, Is.True);
         Assert.That(c.TargetBytes, Is.EqualTo(50_000_000));
         Assert.That(JobMemory.Estimate(scene), Is.GreaterThan(360L * 640 * 4), "the engine's memory estimate handles a scene without clips");
+        // The Scene JSON (the browser preview's contract) carries the background layer and the entrances.
+        using (var json = JsonDocument.Parse(SceneJson.Write(scene)))
+        {
+            var root = json.RootElement;
+            Assert.That(root.GetProperty("background").GetProperty("type").GetString(), Is.EqualTo("gradient"));
+            Assert.That(root.GetProperty("background").GetProperty("colors")[0].GetString(), Is.EqualTo(ColorParser.ToHex(theme.BackgroundGradient[0])));
+            var entrance = root.GetProperty("composition").GetProperty("textOverlays")[1].GetProperty("entrance");
+            Assert.That((entrance.GetProperty("type").GetString(), entrance.GetProperty("startMs").GetDouble(), entrance.GetProperty("durationMs").GetDouble()),
+                Is.EqualTo(("slide", 1500.0, 500.0)));
+        }
 
         // The background ('' with gradient: the template's colours), the bubble settled mid-way, and sliding in at its start.
         using var settled = Frame(scene, 2500);
