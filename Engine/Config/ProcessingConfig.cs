@@ -482,6 +482,8 @@ public static class ProcessingConfigParser
         }
         bool memory = r.Bool(o, P, "memory_optimization") ?? false;
         bool downscale = r.Bool(o, P, "allow_downscale") ?? true;
+        if (ConfigReader.TryGet(o, "allow_downscale", out _))
+            r.Warn("optimization.allow_downscale: has no effect: target_size_mb is a ceiling, and a file over it is re-encoded at the same size");
         return new ProcessingOptimization(target, hw, memory, downscale, SizeIsCeiling: true);
     }
 }
