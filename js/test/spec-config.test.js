@@ -4,6 +4,7 @@
 // And §7.1's test config (no messages, a duration) renders its background for that long.
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { colorDistance, engine, extractFrame, makeTempDir, removeTempDir } from './helpers.mjs';
 
@@ -102,6 +103,25 @@ describe("the spec's processing config", () => {
       .rejects.toMatchObject({ code: 'ERR_INVALID_CONFIG', message: expect.stringMatching(/effects\.background\.opacity.*percentage/) });
     expect(fs.existsSync(out)).toBe(false);
   });
+
+  it('treats target_size_mb as a ceiling: a clip that fits is encoded as the quality asks, one over it is re-encoded to fit', async () => {
+    const clip = path.join(dir, 'busy.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=30:d=2', '-c:v', 'libx264', '-crf', '10', '-pix_fmt', 'yuv420p', clip]);
+    const video = { width: 320, height: 240, fps: 30, codec: 'h264', quality: 'high' };
+    const plain = await engine.processVideo(clip, path.join(dir, 'plain.mp4'), { video });
+    const within = await engine.processVideo(clip, path.join(dir, 'within.mp4'), { video, optimization: { target_size_mb: 50 } });
+    expect(within.metadata.sizeTarget).toEqual({ ceilingMb: 50, action: 'within', firstEncodeBytes: within.fileSize, encodes: 1 });
+    expect(Math.abs(within.fileSize - plain.fileSize) / plain.fileSize).toBeLessThan(0.02); // not blown up towards 50 MB
+    const ceiling = 0.06;
+    expect(plain.fileSize).toBeGreaterThan(ceiling * 1e6);
+    const fitted = await engine.processVideo(clip, path.join(dir, 'fitted.mp4'), { video, optimization: { target_size_mb: ceiling } });
+    expect(fitted.metadata.sizeTarget).toMatchObject({ ceilingMb: ceiling, action: 'reencoded' });
+    expect(fitted.metadata.sizeTarget.firstEncodeBytes).toBeGreaterThan(ceiling * 1e6);
+    expect(fitted.fileSize).toBeLessThanOrEqual(ceiling * 1e6);
+    expect(fitted.fileSize).toBeGreaterThan(ceiling * 1e6 * 0.9);
+    expect(fitted.metadata.warnings.join('\n')).toContain('re-encoded two-pass to fit');
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('.'))).toEqual([]);
+  }, 60_000);
 
   it("renders §7.1's test config (no messages, 30 s) as its background for 30 s, with a warning", async () => {
     const config = {
