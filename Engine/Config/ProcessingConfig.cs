@@ -139,7 +139,7 @@ public static class ProcessingConfigParser
         var clips = ParseClips(r, root, baseDirectory, inputPath, overlays);
         var optimization = ParseOptimization(r, root);
         if (optimization.TargetSizeMb is not null && (video.Crf is not null || video.BitrateKbps is not null))
-            r.Error("optimization.target_size_mb", $"sets the bit rate from the size, so it cannot be combined with video.{(video.Crf is not null ? "crf" : "bitrateKbps")}");
+            r.Error("optimization.target_size_mb", $"a file over the ceiling is re-encoded at a bit rate set from the size, so it cannot be combined with video.{(video.Crf is not null ? "crf" : "bitrateKbps")} (use video.quality)");
         if (transition is not null && clips.Count < 2 && overlays.Count == 0)
             r.Warn("effects.transitions: a transition needs at least two clips or text overlays; with one clip it does nothing");
         if (r.Errors.Count > 0) throw new ConfigValidationException(r.Errors.ToArray());
