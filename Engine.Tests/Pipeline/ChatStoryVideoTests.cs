@@ -49,6 +49,64 @@ public class ChatStoryVideoTests : TempDirTest
         }
     }
 
+    /// <summary>The spec's §7.1 test config, verbatim: no messages, a duration.</summary>
+    public const string SpecTestConfig = """
+        {
+            "videoSettings": {
+                "duration": 30,
+                "resolution": "1080x1920",
+                "fps": 30,
+                "quality": "high"
+            },
+            "animationSettings": {
+                "messageAnimationType": "slide",
+                "transitionDuration": 500,
+                "showMessageAnimations": true
+            }
+        }
+        """;
+
+    [Test]
+    public void A_config_without_messages_but_with_a_duration_is_its_background_for_that_long_with_a_warning()
+    {
+        using (var spec = TestSupport.Scene(SpecTestConfig))
+        {
+            Assert.That(spec.Chat!.Bubbles, Is.Empty);
+            Assert.That(spec.DurationMs, Is.EqualTo(30_000));
+            Assert.That(spec.FrameCount, Is.EqualTo(900));
+            Assert.That((spec.Width, spec.Height), Is.EqualTo((1080, 1920)));
+            Assert.That(spec.Warnings, Has.Some.Contains("messages: none given").And.Contains("30 s"));
+        }
+        // Rendered (shorter and smaller, with a header and an empty messages array): the background and the header, every frame.
+        using var scene = TestSupport.Scene("""
+            { "videoSettings": { "resolution": "360x640", "duration": 1.5, "fps": 30 }, "template": "modern-dark",
+              "chatOverlay": { "contactName": "Nobody yet" }, "messages": [] }
+            """);
+        Assert.That(scene.Warnings, Has.Some.Contains("messages: empty").And.Contains("background and header"));
+        Assert.That(scene.Chat!.Header, Is.Not.Null);
+        var result = RenderJob.Run(scene, Path.Combine(_dir, "empty.mp4"));
+        Assert.That(result.Frames, Is.EqualTo(45));
+        Assert.That(ResultJson.Write(result), Does.Contain("\"timeline\":[]").And.Contain("messages: empty"));
+        using var renderer = new FrameRenderer(scene);
+        using var expected = renderer.RenderImage(scene.FrameTimeMs(40));
+        using var decoded = DecodedFrame(result.OutputPath, 40);
+        Assert.That(Pixels.Ssim(expected, decoded), Is.GreaterThanOrEqualTo(0.98));
+        var header = scene.Chat.Header!;
+        var bgTop = Pixels.At(decoded, 180, 630);
+        var theme = ReelSpeed.Engine.Scenes.Templates.ModernDark;
+        Assert.That(Pixels.Near(bgTop, theme.BackgroundGradient[1], 12), Is.True, $"background near the bottom: {bgTop}");
+        var inHeader = Pixels.At(decoded, (int)header.Bounds.Right - 6, (int)header.Bounds.MidY);
+        Assert.That(Pixels.Near(inHeader, header.Background, 14) || Pixels.Near(inHeader, theme.Header.Background.WithAlpha(255), 14), Is.True, $"header: {inHeader}");
+    }
+
+    [TestCase("{ \"videoSettings\": { \"fps\": 30 } }", "is required")]
+    [TestCase("{ \"videoSettings\": { \"fps\": 30 }, \"messages\": [] }", "at least one message")]
+    public void Without_messages_or_a_duration_it_is_still_an_error(string json, string message)
+    {
+        var e = Assert.Throws<ConfigValidationException>(() => TestSupport.Scene(json))!;
+        Assert.That(e.Message, Does.Contain("messages").And.Contain(message).And.Contain("videoSettings.duration"));
+    }
+
     [Test]
     public void Brainrot_puts_the_video_in_the_lower_half_and_the_chat_above()
     {

@@ -46,6 +46,52 @@ public class ChatFeatureTests : TempDirTest
         Assert.That(Pixels.At(frame, (int)b.Bounds.Left + 4, (int)(scene.Chat!.Viewport.Top + b.Bounds.MidY)), Is.EqualTo(SKColors.White));
     }
 
+    [TestCase("modern-light", "")]
+    [TestCase("modern-light", ", \"chatOverlay\": { \"position\": \"top\", \"widthPercent\": 100, \"contactName\": \"Sam\", \"showHeader\": true }")]
+    [TestCase("imessage", ", \"chatOverlay\": { \"position\": \"top\", \"widthPercent\": 100, \"showHeader\": true }")]
+    [TestCase("whatsapp", ", \"chatOverlay\": { \"widthPercent\": 100, \"showHeader\": true }")]
+    [TestCase("modern-dark", ", \"chatOverlay\": { \"position\": \"center\" }")]
+    public void Green_screen_keys_cleanly_every_pixel_outside_the_chat_is_pure_green(string template, string overlay)
+    {
+        using var scene = TestSupport.Scene($$"""
+            { "videoSettings": { "resolution": "540x960", "greenScreen": true }, "template": "{{template}}"{{overlay}},
+              "animationSettings": { "messageAnimationType": "none", "baseDelay": 0, "showTypingIndicator": false },
+              "messages": [ { "text": "keyed", "sender": "me" }, { "text": "and the reply", "sender": "them" } ] }
+            """);
+        var chat = scene.Chat!;
+        using var image = Frame(scene, 5000);
+        using var frame = SKBitmap.FromImage(image);
+        var green = new SKColor(0, 255, 0);
+        var content = new List<SKRect>();
+        if (chat.Header is { } h) content.Add(new SKRect(h.Bounds.Left, h.BackgroundTop, h.Bounds.Right, h.Bounds.Bottom));
+        foreach (var b in chat.Bubbles)
+        {
+            var r = b.Bounds;
+            r.Offset(0, chat.Viewport.Top);
+            r.Inflate(MessagePainter.Margin(b), MessagePainter.Margin(b)); // the sprite's margin: tails reach outside the box
+            content.Add(r);
+        }
+        int off = 0, checkedPixels = 0;
+        string? first = null;
+        for (int y = 0; y < frame.Height; y++)
+            for (int x = 0; x < frame.Width; x++)
+            {
+                if (content.Any(r => r.Contains(x + 0.5f, y + 0.5f))) continue;
+                checkedPixels++;
+                if (frame.GetPixel(x, y) != green) { off++; first ??= $"({x},{y}) = {frame.GetPixel(x, y)}"; }
+            }
+        Assert.That(off, Is.Zero, $"{off} of {checkedPixels} pixels outside the chat are not #00FF00, first {first}");
+        Assert.That(checkedPixels, Is.GreaterThan(frame.Width * frame.Height / 2));
+        Assert.That(chat.Header is not null, Is.EqualTo(overlay.Contains("showHeader")));
+        if (chat.Header is { } header)
+        {
+            // The header itself is opaque: no green shows through it to tint it.
+            var inside = frame.GetPixel((int)header.Bounds.Right - 3, (int)header.Bounds.Top + 3);
+            Assert.That(inside, Is.EqualTo(header.Background.WithAlpha(255)), "header background");
+            Assert.That(header.Background.Alpha, Is.EqualTo(255));
+        }
+    }
+
     [Test]
     public void Background_opacity_dims_over_black_and_blur_softens_edges()
     {

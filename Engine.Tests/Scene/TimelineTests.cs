@@ -42,6 +42,46 @@ public class TimelineTests
         Assert.That(t[0].HoldFromAudio, Is.False);
     }
 
+    [Test]
+    public void Starts_snap_to_the_frame_grid_so_each_voice_starts_on_its_bubbles_first_frame()
+    {
+        // Clip lengths that are not whole frames: unsnapped, message 1 would start at 1523.4 ms,
+        // between frames 45 (1500 ms) and 46 (1533.3 ms), and its voice would lead the bubble by 10 ms.
+        var messages = new[]
+        {
+            new MessageSpec("one", Sender.Them, 1.0234),
+            new MessageSpec("two", Sender.Me, 0.7771),
+            new MessageSpec("three", Sender.Them, 1.3333),
+        };
+        var anim = new AnimationSpec(MessageAnimation.Pop, 300, BaseDelayMs: 510, MessageDelayMs: 0);
+        var unsnapped = Timeline.Compute(messages, anim);
+        Assert.That(unsnapped[1].StartMs, Is.EqualTo(510 + 1023.4).Within(1e-9));
+        foreach (int fps in new[] { 24, 25, 30, 60 })
+        {
+            var t = Timeline.Compute(messages, anim, fps: fps);
+            double frameMs = 1000.0 / fps;
+            for (int i = 0; i < t.Count; i++)
+            {
+                double k = Math.Round(t[i].StartMs / frameMs);
+                // Exactly frame k's time as the renderer computes it (Scene.FrameTimeMs), and the
+                // voice's first sample (round(ms * 48)) is exactly the frame's first audio sample.
+                Assert.That(t[i].StartMs, Is.EqualTo(k * 1000.0 / fps), $"message {i} at {fps} fps");
+                Assert.That(ReelSpeed.Engine.Audio.AudioMix.ToSamples(t[i].StartMs), Is.EqualTo((long)k * 48000 / fps), $"message {i} at {fps} fps");
+                Assert.That(Math.Abs(t[i].StartMs - (i == 0 ? 510 : t[i - 1].StartMs + t[i - 1].HoldMs)), Is.LessThanOrEqualTo(frameMs / 2 + 1e-9));
+            }
+        }
+        // Through a scene: the result timeline gives the snapped times, and each voice clip starts there.
+        var scene = TestSupport.Scene("""
+            { "videoSettings": { "fps": 30 }, "animationSettings": { "baseDelay": 510, "messageDelay": 0 },
+              "messages": [ { "text": "a", "sender": "me", "audioDuration": 1.0234 }, { "text": "b", "sender": "them", "audioDuration": 0.5 } ] }
+            """);
+        var timeline = scene.Chat!.Timeline;
+        Assert.That(timeline[1].StartMs, Is.EqualTo(46 * 1000.0 / 30));
+        Assert.That(scene.FrameTimeMs(46), Is.EqualTo(timeline[1].StartMs));
+        Assert.That(scene.Chat.Bubbles[1].Animation.Evaluate(scene.FrameTimeMs(45)).Visible, Is.False);
+        Assert.That(scene.Chat.Bubbles[1].Animation.Evaluate(scene.FrameTimeMs(46)).Visible, Is.True);
+    }
+
     [TestCase(3000, 30, 90)]
     [TestCase(1000, 24, 24)]
     [TestCase(1001, 30, 30)]

@@ -72,5 +72,8 @@ public static class AssetFields
     {
         Clips = c.Clips.Select(clip => clip with { Path = f(clip.Field, clip.Path, AssetKind.Video) }).ToList(),
         Audio = c.Audio with { MusicPath = c.Audio.MusicPath is { } music ? f("audio.music", music, AssetKind.Audio) : null },
+        Backdrop = c.Backdrop is { MediaPath: { } media } backdrop
+            ? backdrop with { MediaPath = f("effects.background.source", media, backdrop.Type == "image" ? AssetKind.Image : AssetKind.Video) }
+            : c.Backdrop,
     };
 }

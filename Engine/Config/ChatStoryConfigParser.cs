@@ -52,7 +52,7 @@ public static class ChatStoryConfigParser
         var overlay = ParseOverlay(r, root, baseDirectory);
         var background = ParseBackground(r, root, baseDirectory, inputVideoPath);
         var animation = ParseAnimation(r, root);
-        var messages = ParseMessages(r, root, baseDirectory);
+        var messages = ParseMessages(r, root, baseDirectory, video?.DurationSeconds);
         var audio = ParseAudio(r, root, baseDirectory);
         var fonts = ParseFonts(r, root, baseDirectory);
 
@@ -205,6 +205,15 @@ public static class ChatStoryConfigParser
         return new BackgroundSpec(kind, color, stops, angle, kind is BackgroundKind.Image or BackgroundKind.Video ? media : null, opacity, blur);
     }
 
+    /// <summary>Whether the header shows (as <see cref="ParseOverlay"/> decides), for the no-messages warning.</summary>
+    private static bool ShowsHeader(JsonElement root)
+    {
+        if (!ConfigReader.TryGet(root, "chatOverlay", out var c) || c.ValueKind != JsonValueKind.Object) return false;
+        if (ConfigReader.TryGet(c, "showHeader", out var s) && s.ValueKind is JsonValueKind.True or JsonValueKind.False) return s.GetBoolean();
+        return ConfigReader.TryGet(c, "contactName", out var n) && n.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(n.GetString())
+            || ConfigReader.TryGet(c, "avatarUrl", out var a) && a.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(a.GetString());
+    }
+
     private static AnimationSpec? ParseAnimation(ConfigReader r, JsonElement root)
     {
         const string P = "animationSettings";
@@ -231,12 +240,17 @@ public static class ChatStoryConfigParser
             speed, typing);
     }
 
-    private static IReadOnlyList<MessageSpec> ParseMessages(ConfigReader r, JsonElement root, string baseDirectory)
+    /// <param name="durationSeconds">videoSettings.duration: with it, no messages is allowed (the background and header for that long, with a warning).</param>
+    private static IReadOnlyList<MessageSpec> ParseMessages(ConfigReader r, JsonElement root, string baseDirectory, double? durationSeconds)
     {
         var list = new List<MessageSpec>();
-        if (!ConfigReader.TryGet(root, "messages", out var arr))
+        bool present = ConfigReader.TryGet(root, "messages", out var arr);
+        if (!present || arr.ValueKind == JsonValueKind.Array && arr.GetArrayLength() == 0)
         {
-            r.Error("messages", "is required (an array of { text, sender })");
+            if (durationSeconds is { } d)
+                r.Warn($"messages: {(present ? "empty" : "none given")}; the video shows only the background{(ShowsHeader(root) ? " and header" : "")} for videoSettings.duration ({d:0.###} s)");
+            else if (present) r.Error("messages", "expected at least one message, got an empty array (or give videoSettings.duration for a video of the background alone)");
+            else r.Error("messages", "is required (an array of { text, sender }), unless videoSettings.duration gives the length of a video without messages");
             return list;
         }
         if (arr.ValueKind != JsonValueKind.Array)
@@ -244,7 +258,6 @@ public static class ChatStoryConfigParser
             r.Error("messages", $"expected an array, got {ConfigReader.Describe(arr)}");
             return list;
         }
-        if (arr.GetArrayLength() == 0) r.Error("messages", "expected at least one message, got an empty array");
         if (arr.GetArrayLength() > MaxMessages) r.Error("messages", $"expected at most {MaxMessages} messages, got {arr.GetArrayLength()}");
 
         int i = 0;

@@ -156,6 +156,12 @@ public sealed unsafe class VideoFrameSource : IDisposable
     public void Draw(SKCanvas canvas, double timeMs, SKPoint boxOrigin, SKSamplingOptions sampling, SKPaint? paint)
     {
         var image = FrameAt(timeMs);
+        // The frame buffer is one image whose pixels change in place; Skia caches an image filter's
+        // output by the image's id, so through a filter (blur, sharpen) every frame showed the first.
+        // A new wrapper of the same pixels (no copy) has a new id.
+        using var pixmap = paint?.ImageFilter is null ? null : image.PeekPixels();
+        using var fresh = pixmap is null ? null : SKImage.FromPixels(pixmap);
+        if (fresh is not null) image = fresh;
         float left = boxOrigin.X + ContentRect.Left, top = boxOrigin.Y + ContentRect.Top;
         if (Rotation == 0)
         {

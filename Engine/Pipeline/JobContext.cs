@@ -55,7 +55,17 @@ public sealed record AudioLevels(double IntegratedLufs, double TruePeakDbtp, dou
 public sealed record RenderResult(
     string OutputPath, long FileSize, double DurationMs, int Frames, double WallMs,
     string VideoEncoder, string AudioEncoder, StageTimes Stages, Scene Scene, long SpriteHits = 0, long SpriteMisses = 0,
-    AudioLevels? Audio = null, int ReusedFrames = 0, string? HardwareFallback = null);
+    AudioLevels? Audio = null, int ReusedFrames = 0, string? HardwareFallback = null)
+{
+    /// <summary>What a size ceiling (<c>optimization.target_size_mb</c>) did to this render; null without one.</summary>
+    public SizeCeilingOutcome? SizeTarget { get; init; }
+}
+
+/// <summary>
+/// A size ceiling's outcome: <c>within</c> (the encode at the configured quality fitted, kept as it was) or
+/// <c>reencoded</c> (it was <see cref="FirstEncodeBytes"/>, over the ceiling, and was encoded again, two-pass, to fit).
+/// </summary>
+public sealed record SizeCeilingOutcome(double CeilingMb, string Action, long FirstEncodeBytes, int Encodes);
 
 /// <summary>
 /// What the parts of one render share: the scene and the frames to render, the options, the

@@ -28,10 +28,12 @@ public static class JobMemory
     {
         if (scene.Composition is not { } c) return 0;
         int threads = c.LowMemory ? 1 : Environment.ProcessorCount;
-        long largest = c.Clips.Max(k => (long)k.SourceWidth * k.SourceHeight * 3);
+        // Without a clip (overlays over effects.background) nothing decodes but a background video, counted as one output-sized clip.
+        long largest = c.Clips.Count == 0 ? (long)scene.Width * scene.Height * 3 : c.Clips.Max(k => (long)k.SourceWidth * k.SourceHeight * 3);
         long perClip = largest * (threads * DecoderFramesPerThread + 2) + bgra;
         long open = Math.Min(2, c.Clips.Count) * perClip;
-        return open + (c.Transition?.Kind == TransitionKind.Custom ? 2 * bgra : 0);
+        long backdrop = c.Backdrop is null ? 0 : bgra + (c.Backdrop.Kind == BackgroundKind.Video ? perClip : 0);
+        return open + backdrop + (c.Transition?.Kind == TransitionKind.Custom ? 2 * bgra : 0);
     }
 
     public static long Estimate(Scene scene)

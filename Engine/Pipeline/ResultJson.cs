@@ -88,6 +88,15 @@ public static class ResultJson
                 }
                 w.WriteEndArray();
             }
+            if (r.SizeTarget is { } size)
+            {
+                w.WriteStartObject("sizeTarget");
+                w.WriteNumber("ceilingMb", size.CeilingMb);
+                w.WriteString("action", size.Action);
+                w.WriteNumber("firstEncodeBytes", size.FirstEncodeBytes);
+                w.WriteNumber("encodes", size.Encodes);
+                w.WriteEndObject();
+            }
             w.WriteNumber("wallMs", Math.Round(r.WallMs, 1));
             w.WriteNumber("renderFps", Math.Round(r.Frames / Math.Max(1e-9, r.WallMs / 1000), 1));
             w.WriteNumber("reusedFrames", r.ReusedFrames);

@@ -11,6 +11,9 @@ public sealed record TargetedResult(RenderResult Result, int Attempts, string? N
 /// two-pass encode at the planned bit rate, then the size is checked, and when it is outside
 /// −5 %..+2 % of the target the video bit rate is corrected in proportion to the miss and the
 /// encode runs again (at most <see cref="MaxAttempts"/> in all). Scenes without a target render once.
+/// A ceiling (<see cref="Composition.SizeIsCeiling"/>, a processing config's <c>target_size_mb</c>) first encodes
+/// as the scene's quality asks and keeps that file when it fits; only a file over the ceiling is encoded
+/// again, two-pass to the ceiling as above. The result's <see cref="RenderResult.SizeTarget"/> says which.
 /// </summary>
 public static class TargetedRender
 {
@@ -37,11 +40,58 @@ public static class TargetedRender
     {
         if (scene.Composition?.TargetBytes is not { } target)
             return new TargetedResult(new RenderJob(scene, outputPath, options).Run(progress, cancel), 1, null);
+        if (scene.Composition.SizeIsCeiling) return RunUnderCeiling(scene, target, outputPath, options, progress, cancel);
+        return RunToTarget(scene, target, outputPath, options, progress, cancel, 0, 0.8, "", MaxOver);
+    }
+
+    /// <summary>
+    /// An upload limit: the encode at the scene's quality, kept when it fits; otherwise a two-pass re-encode
+    /// aimed just under the ceiling (with the target's corrections), which must not exceed it (no 2 % over: it is a limit).
+    /// </summary>
+    private static TargetedResult RunUnderCeiling(Scene scene, long ceiling, string outputPath, JobOptions options, ProgressScope progress, CancellationToken cancel)
+    {
+        double ceilingMb = ceiling / (double)SizeTarget.BytesPerMb;
+        var dir = Path.GetDirectoryName(Path.GetFullPath(outputPath))!;
+        var firstPath = Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(outputPath)}.{Guid.NewGuid().ToString("N")[..8]}.first{Path.GetExtension(outputPath)}");
+        try
+        {
+            var first = new RenderJob(scene, firstPath, options).Run(progress.Part(0, 0.8, ""), cancel);
+            if (first.FileSize <= ceiling)
+            {
+                File.Move(firstPath, outputPath, overwrite: true);
+                return new TargetedResult(first with { OutputPath = Path.GetFullPath(outputPath), SizeTarget = new SizeCeilingOutcome(ceilingMb, "within", first.FileSize, 1) }, 1, null);
+            }
+            File.Delete(firstPath);
+            var c = scene.Composition!;
+            var seconds = scene.DurationMs / 1000;
+            // The plan made when the scene was built; unreachable then means unreachable now, with the smallest size named.
+            var (videoKbps, audioKbps) = c.CeilingPlan ?? Unreachable(scene, ceiling, seconds);
+            using var reencode = scene.WithEncode(scene.Encode with { RateControl = RateControlMode.TwoPass, BitrateKbps = videoKbps },
+                audioKbps > 0 ? audioKbps * 1000 : scene.Audio.BitRate);
+            var (result, attempts, note) = RunToTarget(reencode, ceiling, outputPath, options, progress, cancel, 0.8, 0.16, "-reencode", maxOver: 0);
+            string why = $"optimization.target_size_mb: the encode at quality \"{scene.Encode.Quality}\" was {first.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB, over the {ceilingMb:0.###} MB ceiling; re-encoded two-pass to fit";
+            return new TargetedResult(result with { SizeTarget = new SizeCeilingOutcome(ceilingMb, "reencoded", first.FileSize, attempts + 1) }, attempts + 1, note is null ? why : why + "; " + note);
+        }
+        finally
+        {
+            if (File.Exists(firstPath)) File.Delete(firstPath);
+        }
+    }
+
+    private static (int, int) Unreachable(Scene scene, long ceiling, double seconds)
+    {
+        // Throws ERR_TARGET_UNREACHABLE naming the smallest achievable size.
+        var plan = SizeTarget.Plan(ceiling, seconds, scene.Width, scene.Height, scene.Fps, scene.Audio.HasSources, allowDownscale: false, field: "optimization.target_size_mb");
+        return (plan.VideoKbps, plan.AudioKbps);
+    }
+
+    private static TargetedResult RunToTarget(Scene scene, long target, string outputPath, JobOptions options, ProgressScope progress, CancellationToken cancel,
+        double floor, double span, string stageSuffix, double maxOver)
+    {
 
         // Progress keeps moving over retries: each encode reports within the part of the bar not
         // yet used (the first in 0..80 %, a retry in 80 %..96 %, ...), its stages marked -retryN.
-        double floor = 0, span = 0.8;
-        string stageSuffix = "";
+        string baseSuffix = stageSuffix;
 
         // Each encode goes to a hidden file beside the output; only the one accepted is renamed
         // into place, so an abort or a failure during a retry leaves nothing behind (and an
@@ -56,14 +106,14 @@ public static class TargetedRender
             {
                 var result = new RenderJob(current, attemptPath, options).Run(progress.Part(floor, floor + span, stageSuffix), cancel);
                 double ratio = result.FileSize / (double)target;
-                bool inside = ratio <= 1 + MaxOver && ratio >= 1 - MaxUnder;
+                bool inside = ratio <= 1 + maxOver && ratio >= 1 - MaxUnder;
                 // More bits no longer make a bigger file: the content needs less than the budget.
                 bool saturated = ratio < 1 - MaxUnder && (previousSize > 0 && result.FileSize < previousSize * 1.02
                     || current.Encode.BitrateKbps >= EncodeSettings.MaxBitrateKbps);
                 previousSize = result.FileSize;
                 if (inside || saturated || attempt == MaxAttempts)
                 {
-                    if (ratio > 1 + MaxOver)
+                    if (ratio > 1 + maxOver)
                     {
                         throw new EngineException(ErrorCodes.TargetUnreachable,
                             $"target size: {target / (double)SizeTarget.BytesPerMb:0.###} MB cannot be met; after {attempt} encodes the smallest achieved is {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB");
@@ -86,7 +136,7 @@ public static class TargetedRender
                 if (kbps == encode.BitrateKbps) kbps = Math.Clamp(ratio > 1 ? kbps - 1 : kbps + 1, EncodeSettings.MinBitrateKbps, EncodeSettings.MaxBitrateKbps);
                 if (!ReferenceEquals(current, scene)) current.Dispose();
                 current = scene.WithEncode(encode with { BitrateKbps = kbps });
-                stageSuffix = $"-retry{attempt}";
+                stageSuffix = $"{baseSuffix}-retry{attempt}";
                 floor += span;
                 span = (1 - floor) * 0.8;
             }

@@ -29,6 +29,12 @@ internal sealed unsafe class CompositionPainter : IScenePainter
     private readonly SKSamplingOptions _nearest = new(SKFilterMode.Nearest);
     private readonly TransitionShader? _custom;
     private readonly Offscreen? _from, _to;
+    private readonly ImageCache _images = new();
+    private readonly SKImage? _backdrop;
+    private readonly VideoFrameSource? _backdropVideo;
+    private readonly SKPaint? _backdropVideoPaint;
+    private readonly SKPaint _black = new() { Color = SKColors.Black };
+    private double _now;
 
     public CompositionPainter(Composition composition, int width, int height)
     {
@@ -40,6 +46,16 @@ internal sealed unsafe class CompositionPainter : IScenePainter
         try
         {
             _effects = ClipEffects.CreatePaint(composition.Color, composition.BlurRadius, composition.Sharpen);
+            if (composition.Backdrop is { } backdrop)
+            {
+                const string field = "effects.background.source";
+                _backdrop = BackgroundPainter.Render(backdrop, width, height, (path, _) => _images.Get(path, field));
+                if (backdrop.Kind == BackgroundKind.Video)
+                {
+                    _backdropVideo = new VideoFrameSource(backdrop.MediaPath!, field, width, height);
+                    _backdropVideoPaint = BackgroundPainter.LayerPaint(backdrop);
+                }
+            }
             if (composition.Transition is { Kind: TransitionKind.Custom, Shader: { } sksl })
             {
                 var (shader, error) = TransitionShader.Compile(sksl);
@@ -85,8 +101,16 @@ internal sealed unsafe class CompositionPainter : IScenePainter
     public void Render(SKCanvas canvas, double timeMs)
     {
         canvas.Clear(_c.Background.WithAlpha(255));
+        _now = timeMs;
         double t = timeMs + _c.OffsetMs;
         var clips = _c.Clips;
+        if (clips.Count == 0)
+        {
+            // No clip: the background alone, under the overlays.
+            DrawBackground(canvas);
+            DrawOverlays(canvas, timeMs);
+            return;
+        }
         int current = -1;
         for (int i = 0; i < clips.Count; i++)
             if (t < clips[i].EndMs || i == clips.Count - 1) { current = i; break; }
@@ -115,9 +139,25 @@ internal sealed unsafe class CompositionPainter : IScenePainter
     /// <summary>One clip over the background colour (the bars of a contain fit), through the effects.</summary>
     private void DrawClip(SKCanvas canvas, int index, double t)
     {
-        canvas.DrawRect(0, 0, _width, _height, _background);
+        DrawBackground(canvas);
         var clip = _c.Clips[index];
         Source(index).Draw(canvas, clip.SourceTimeMs(t), SKPoint.Empty, _nearest, _effects);
+    }
+
+    /// <summary>The background colour, or <c>effects.background</c>: its static image and its looping video at the current time.</summary>
+    private void DrawBackground(SKCanvas canvas)
+    {
+        if (_backdrop is null)
+        {
+            canvas.DrawRect(0, 0, _width, _height, _background);
+            return;
+        }
+        canvas.DrawImage(_backdrop, 0, 0, _nearest, null);
+        if (_backdropVideo is not null)
+        {
+            if (_c.Backdrop!.Opacity < 1) canvas.DrawRect(0, 0, _width, _height, _black);
+            _backdropVideo.Draw(canvas, _now, SKPoint.Empty, _nearest, _backdropVideoPaint);
+        }
     }
 
     private VideoFrameSource Source(int index)
@@ -213,6 +253,25 @@ internal sealed unsafe class CompositionPainter : IScenePainter
         foreach (var o in _c.Overlays)
         {
             if (!o.VisibleAt(timeMs)) continue;
+            var state = o.Entrance?.Evaluate(timeMs) ?? BubbleState.Settled;
+            if (!state.Visible || state.Opacity <= 0) continue;
+            // The entrance as the chat's bubbles enter: offset, scale about the bubble's centre, opacity.
+            int saved = canvas.Save();
+            canvas.Translate(state.OffsetX, state.OffsetY);
+            if (state.Scale != 1) canvas.Scale(state.Scale, state.Scale, o.BackgroundRect.MidX, o.BackgroundRect.MidY);
+            if (state.Opacity < 1)
+            {
+                _layer.Color = SKColors.White.WithAlpha((byte)Math.Round(state.Opacity * 255));
+                canvas.SaveLayer(_layer);
+            }
+            DrawOverlay(canvas, o);
+            canvas.RestoreToCount(saved);
+        }
+    }
+
+    private void DrawOverlay(SKCanvas canvas, TextOverlayElement o)
+    {
+        {
             if (o.Background is { } bg)
             {
                 _text.Color = bg;
@@ -245,6 +304,12 @@ internal sealed unsafe class CompositionPainter : IScenePainter
         _custom?.Dispose();
         _from?.Dispose();
         _to?.Dispose();
+        _backdrop?.Dispose();
+        _backdropVideo?.Dispose();
+        _backdropVideoPaint?.ImageFilter?.Dispose();
+        _backdropVideoPaint?.Dispose();
+        _black.Dispose();
+        _images.Dispose();
     }
 
     /// <summary>

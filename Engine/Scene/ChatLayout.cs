@@ -80,7 +80,10 @@ public static class ChatLayout
         return new Metrics(s, s0, left, column, panel, viewport, clip);
     }
 
-    public static HeaderElement LayoutHeader(ChatOverlaySpec overlay, ChatTheme theme, ColorOverrides colors, Metrics m, TextLayoutEngine text, Action<int> missingGlyph)
+    /// <param name="greenScreen">Over chroma green the header is opaque and covers only its own bounds, so every pixel
+    /// outside the chat is pure key colour and none inside it is tinted by the green showing through.</param>
+    public static HeaderElement LayoutHeader(ChatOverlaySpec overlay, ChatTheme theme, ColorOverrides colors, Metrics m, TextLayoutEngine text, Action<int> missingGlyph,
+        bool greenScreen = false)
     {
         float s = m.Scale;
         var h = theme.Header;
@@ -108,9 +111,11 @@ public static class ChatLayout
             subAt = new SKPoint(textX, titleAt.Y + titleBlock.Height);
         }
         // A full-width header at the top also fills the strip above it, like a phone's status bar.
-        float backgroundTop = overlay.Position == OverlayPosition.Top && overlay.WidthPercent >= 100 ? 0 : bounds.Top;
+        float backgroundTop = overlay.Position == OverlayPosition.Top && overlay.WidthPercent >= 100 && !greenScreen ? 0 : bounds.Top;
+        var background = colors.HeaderBackground ?? h.Background;
+        if (greenScreen) background = background.WithAlpha(255);
         return new HeaderElement(bounds, backgroundTop, avatar, overlay.AvatarPath, Initials(title), Templates.NameColor(theme, title),
-            titleBlock, titleAt, sub, subAt, colors.HeaderBackground ?? h.Background, titleColor, h.Subtitle, h.Divider);
+            titleBlock, titleAt, sub, subAt, background, titleColor, h.Subtitle, greenScreen ? h.Divider.WithAlpha(255) : h.Divider);
     }
 
     /// <summary>Up to two initials for a default avatar ("Alex Morgan" → "AM"); words without a letter (emoji) are skipped.</summary>

@@ -23,10 +23,14 @@ public sealed record ClipSegment(
     public double SourceTimeMs(double t) => SourceStartMs + Math.Max(0, t - StartMs);
 }
 
-/// <summary>A laid-out text overlay: the block's top-left at <see cref="Origin"/>, shown over [StartMs, EndMs).</summary>
+/// <summary>
+/// A laid-out text overlay: the block's top-left at <see cref="Origin"/>, shown over [StartMs, EndMs),
+/// on a rounded <see cref="Background"/> (a template's bubble when its style named one). <see cref="Entrance"/>:
+/// how it enters (the chat's message animations), or null to appear at once.
+/// </summary>
 public sealed record TextOverlayElement(
     TextBlock Block, SKPoint Origin, double StartMs, double EndMs, SKColor Color,
-    SKColor? Background, SKRect BackgroundRect, float BackgroundRadius, SKColor? Stroke, float StrokeWidth)
+    SKColor? Background, SKRect BackgroundRect, float BackgroundRadius, SKColor? Stroke, float StrokeWidth, BubbleAnimation? Entrance = null)
 {
     public bool VisibleAt(double t) => t >= StartMs && t < EndMs;
 }
@@ -47,11 +51,23 @@ public sealed record Composition(
     ColorCorrection Color, double BlurRadius, double Sharpen, IReadOnlyList<TextOverlayElement> Overlays, double OffsetMs,
     bool LowMemory = false, long? TargetBytes = null, bool KeepRotation = false) : SceneContent
 {
+    /// <summary><c>effects.background { type, source, opacity }</c>: drawn under the clips (and alone without one); null: <see cref="Background"/>.</summary>
+    public BackgroundLayer? Backdrop { get; init; }
+
+    /// <summary>
+    /// <see cref="TargetBytes"/> is a ceiling (<c>optimization.target_size_mb</c>, an upload limit): the scene encodes as its
+    /// quality asks and is re-encoded to fit only when the file would exceed it. False: a size to aim at (optimizeVideo).
+    /// </summary>
+    public bool SizeIsCeiling { get; init; }
+
+    /// <summary>When the ceiling is exceeded: the video and audio bit rates of the re-encode that fits (two-pass).</summary>
+    public (int VideoKbps, int AudioKbps)? CeilingPlan { get; init; }
+
     /// <summary>
     /// Whether frames need no drawing: one upright clip filling the frame (cover or fill), no
     /// effect, transition or overlay. Such frames go from the decoder to the encoder in YUV
     /// (scaled by swscale, colours untouched) instead of through Skia and RGB.
     /// </summary>
-    public bool PassThrough => Clips.Count == 1 && (Clips[0].Rotation == 0 || KeepRotation) && Fit != VideoFit.Contain && Transition is null
+    public bool PassThrough => Clips.Count == 1 && Backdrop is null && (Clips[0].Rotation == 0 || KeepRotation) && Fit != VideoFit.Contain && Transition is null
         && Color.IsNeutral && BlurRadius == 0 && Sharpen == 0 && Overlays.Count == 0;
 }

@@ -54,14 +54,16 @@ public static class ProcessingSceneBuilder
         }
         if (errors.Count > 0) throw new ConfigValidationException(errors);
 
-        double length = segments[^1].EndMs;
+        // Without a clip the composition is its background for as long as the overlays last.
+        double length = segments.Count > 0 ? segments[^1].EndMs : config.TextOverlays.Max(o => o.StartMs + (o.DurationMs ?? 0));
         if (config.TrimStartMs >= length)
             throw new ConfigValidationException(new[] { new ConfigError("trim.start", $"{config.TrimStartMs / 1000:0.###} s is past the end of the input ({length / 1000:0.###} s)") });
         double durationMs = Math.Min(config.TrimEndMs ?? length, length) - config.TrimStartMs;
 
         bool keepRotation = config.Optimization.KeepRotation;
-        var (width, height) = OutputSize(config.Video, keepRotation ? probed[0] with { DisplayWidth = probed[0].StoredWidth, DisplayHeight = probed[0].Height } : probed[0]);
-        var (rateNum, rateDen) = config.Video.Fps is { } given ? (given, 1) : OutputRate(probed[0].Rate, probed[0].Fps);
+        var (width, height) = probed.Length == 0 ? (config.Video.Width ?? DefaultWidth, config.Video.Height ?? DefaultHeight)
+            : OutputSize(config.Video, keepRotation ? probed[0] with { DisplayWidth = probed[0].StoredWidth, DisplayHeight = probed[0].Height } : probed[0]);
+        var (rateNum, rateDen) = config.Video.Fps is { } given ? (given, 1) : probed.Length == 0 ? (DefaultFps, 1) : OutputRate(probed[0].Rate, probed[0].Fps);
         int fps = (int)Math.Round((double)rateNum / rateDen);
         int frames = Timeline.FrameCount(durationMs, rateNum, rateDen);
         var transition = segments.Count > 1 ? config.Transition : null;
@@ -69,7 +71,26 @@ public static class ProcessingSceneBuilder
         var encode = EncodeFor(config.Video, config.Optimization);
         int audioBitRate = Config.AudioSpec.DefaultBitRate;
         long? targetBytes = null;
-        if (config.Optimization.TargetSizeMb is { } mb)
+        (int, int)? ceilingPlan = null;
+        bool audibleOutput = config.Audio.Enabled && (segments.Any(c => c.HasAudio) || config.Audio.MusicPath is not null);
+        if (config.Optimization.TargetSizeMb is { } ceilingMb && config.Optimization.SizeIsCeiling)
+        {
+            // A ceiling: encode as the quality asks; the plan is the two-pass re-encode used only if the file
+            // exceeds it (at this size: an upload limit does not change the picture's size). Unreachable
+            // ceilings fail then, not now: the first encode may well fit.
+            targetBytes = (long)Math.Round(ceilingMb * SizeTarget.BytesPerMb);
+            try
+            {
+                var plan = SizeTarget.Plan(targetBytes.Value, frames * (double)rateDen / rateNum, width, height, fps, audibleOutput,
+                    allowDownscale: false, field: config.Optimization.TargetField);
+                ceilingPlan = (plan.VideoKbps, plan.AudioKbps);
+            }
+            catch (EngineException e) when (e.Code == ErrorCodes.TargetUnreachable)
+            {
+                ceilingPlan = null;
+            }
+        }
+        else if (config.Optimization.TargetSizeMb is { } mb)
         {
             // A size target: two passes at the bit rate the budget leaves, a smaller picture when
             // that is too few bits for the size (unless the config fixed the size).
@@ -84,13 +105,46 @@ public static class ProcessingSceneBuilder
             if (plan.AudioKbps > 0) audioBitRate = plan.AudioKbps * 1000;
         }
 
-        var overlays = LayoutOverlays(config.TextOverlays, width, height, durationMs, fonts ?? FontChain.Default, warnings);
-        var composition = new Composition(segments, transition, config.Video.Fit, config.Background, config.Color,
-            config.BlurRadius, config.Sharpen, overlays, config.TrimStartMs, config.Optimization.MemoryOptimization, targetBytes, keepRotation);
+        var overlays = LayoutOverlays(config.TextOverlays, width, height, durationMs, fonts ?? FontChain.Default, warnings, config.Entrance);
+        var backdrop = Backdrop(config.Backdrop, width, height);
+        var composition = new Composition(segments, transition, config.Video.Fit, backdrop is { Kind: BackgroundKind.Color } b ? b.Colors[0] : config.Background, config.Color,
+            config.BlurRadius, config.Sharpen, overlays, config.TrimStartMs, config.Optimization.MemoryOptimization, targetBytes, keepRotation)
+        {
+            Backdrop = backdrop,
+            SizeIsCeiling = config.Optimization.SizeIsCeiling && targetBytes is not null,
+            CeilingPlan = ceilingPlan,
+        };
         var audio = new AudioPlan(BuildMix(config, segments, transition, frames * 1000.0 * rateDen / rateNum), audioBitRate);
         // Frames passed through keep the clip's colours, so the output says what they are.
-        if (composition.PassThrough) encode = encode with { Color = probed[0].Color, DisplayRotation = keepRotation ? probed[0].Rotation : 0 };
+        if (composition.PassThrough && probed.Length > 0) encode = encode with { Color = probed[0].Color, DisplayRotation = keepRotation ? probed[0].Rotation : 0 };
         return new Scene(new SceneParts(width, height, fps, frames, durationMs, composition, audio, encode, warnings, null, rateNum, rateDen));
+    }
+
+    /// <summary>Output size without a clip and without video.width/height: the platform's vertical 1080x1920.</summary>
+    public const int DefaultWidth = 1080, DefaultHeight = 1920;
+
+    /// <summary>
+    /// <c>effects.background { type, source, opacity }</c> as a background layer over the whole frame: '' for a colour or
+    /// gradient means the template's colours (the overlays' style, else the default template).
+    /// </summary>
+    private static BackgroundLayer? Backdrop(ProcessingBackground? b, int width, int height)
+    {
+        if (b is null) return null;
+        var theme = Templates.Get(b.Template);
+        var kind = b.Type switch
+        {
+            "color" => BackgroundKind.Color,
+            "image" => BackgroundKind.Image,
+            "video" => BackgroundKind.Video,
+            _ => BackgroundKind.Gradient,
+        };
+        IReadOnlyList<SKColor> colors = kind switch
+        {
+            BackgroundKind.Color => new[] { b.Colors?[0] ?? theme.BackgroundGradient[0] },
+            BackgroundKind.Gradient => b.Colors ?? theme.BackgroundGradient,
+            _ => new[] { SKColors.Black },
+        };
+        return new BackgroundLayer(kind, colors, (float)BackgroundSpec.DefaultGradientAngle, b.MediaPath, SKRect.Create(0, 0, width, height), (float)b.Opacity, 0, false);
     }
 
     /// <summary>What the scene needs to know of a clip, read once when the scene is built.</summary>
@@ -225,7 +279,8 @@ public static class ProcessingSceneBuilder
     /// Lays out each overlay with the chat's text stack (shaping, fallback fonts, bidi, wrapping
     /// at the configured width), centred horizontally at its anchor or centred on its point.
     /// </summary>
-    private static IReadOnlyList<TextOverlayElement> LayoutOverlays(IReadOnlyList<TextOverlaySpec> specs, int width, int height, double durationMs, FontChain fonts, List<string> warnings)
+    private static IReadOnlyList<TextOverlayElement> LayoutOverlays(IReadOnlyList<TextOverlaySpec> specs, int width, int height, double durationMs, FontChain fonts, List<string> warnings,
+        OverlayEntrance? entrance)
     {
         var list = new List<TextOverlayElement>(specs.Count);
         var text = new TextLayoutEngine(fonts);
@@ -236,10 +291,14 @@ public static class ProcessingSceneBuilder
             int index = i;
             if (s.StartMs >= durationMs)
                 warnings.Add($"effects.text_overlays[{i}]: starts at {s.StartMs / 1000:0.###} s, after the video ends ({durationMs / 1000:0.###} s); it is not shown");
-            float size = (float)(s.FontSize * scale);
-            float pad = s.BackgroundColor is null ? 0 : MathF.Round(size * 0.35f);
+            // A template style: the template's "me" bubble — its colours, corner radius, padding and text size.
+            var theme = s.Template is { } name ? Templates.Get(name) : null;
+            float size = theme is null ? (float)(s.FontSize * scale) : ChatLayout.FontSize * scale;
+            var fill = theme is null ? s.BackgroundColor : theme.SenderBubble;
+            var color = theme?.SenderText ?? s.Color;
+            float pad = theme is not null ? MathF.Round(ChatLayout.PaddingX * scale) : s.BackgroundColor is null ? 0 : MathF.Round(size * 0.35f);
             var block = text.Layout(s.Text, size, (float)(width * s.MaxWidthFraction) - 2 * pad,
-                cp => warnings.Add($"effects.text_overlays[{index}].text: no font in the chain has U+{cp:X4}; it renders as a missing-glyph box"), s.Bold);
+                cp => warnings.Add($"effects.text_overlays[{index}].text: no font in the chain has U+{cp:X4}; it renders as a missing-glyph box"), theme is null && s.Bold);
             float cx = s.X is { } x ? (float)(x * width) : width / 2f;
             float cy = s.Y is { } y ? (float)(y * height) : s.Anchor switch
             {
@@ -253,8 +312,11 @@ public static class ProcessingSceneBuilder
             var origin = new SKPoint(MathF.Round(left), MathF.Round(top));
             var bg = SKRect.Create(origin.X - pad, origin.Y - pad, block.Width + 2 * pad, block.Height + 2 * pad);
             double end = s.DurationMs is { } d ? s.StartMs + d : double.PositiveInfinity;
-            list.Add(new TextOverlayElement(block, origin, s.StartMs, end, s.Color, s.BackgroundColor, bg, pad,
-                s.StrokeColor, (float)(s.StrokeWidth * scale)));
+            float radius = theme is null ? pad : MathF.Min(theme.CornerRadius * scale, bg.Height / 2);
+            BubbleAnimation? enter = entrance is null ? null : new BubbleAnimation(entrance.Kind, s.StartMs, entrance.DurationMs, ChatLayout.SlideDistance * scale,
+                entrance.Kind == MessageAnimation.Typewriter ? Math.Clamp((end - s.StartMs) * 0.8, 300, 8000) : 0);
+            list.Add(new TextOverlayElement(block, origin, s.StartMs, end, color, fill, bg, radius,
+                s.StrokeColor, (float)(s.StrokeWidth * scale), enter));
         }
         return list;
     }

@@ -37,6 +37,9 @@ public sealed class Scene : IDisposable
     /// <summary>The same scene encoded with other settings (it shares, and does not own, this scene's fonts).</summary>
     public Scene WithEncode(EncodeSettings encode) => new(_parts with { Encode = encode, OwnedFonts = null });
 
+    /// <summary>The same scene encoded with other settings and another audio bit rate (bits a second).</summary>
+    public Scene WithEncode(EncodeSettings encode, int audioBitRate) => new(_parts with { Encode = encode, Audio = _parts.Audio with { BitRate = audioBitRate }, OwnedFonts = null });
+
     private readonly IDisposable? _ownedFonts;
 
     public int Width { get; }

@@ -27,7 +27,7 @@ public static class SceneBuilder
             // A voice clip without audioDuration drives the timeline with its real length.
             var clipSeconds = config.Messages.Select((m, i) => m.AudioPath is { } clip && m.AudioDurationSeconds is null && config.Audio.Enabled
                 ? (double?)Audio.AudioClipInfo.DurationSeconds(clip, $"messages[{i}].audioUrl") : null).ToArray();
-            var timings = Timeline.Compute(config.Messages, config.Animation, clipSeconds);
+            var timings = Timeline.Compute(config.Messages, config.Animation, clipSeconds, v.Fps);
             double durationMs = Timeline.DurationMs(timings, v.DurationSeconds);
             int frames = Timeline.FrameCount(durationMs, v.Fps);
             foreach (var t in timings)
@@ -36,7 +36,7 @@ public static class SceneBuilder
 
             var text = new TextLayoutEngine(fonts);
             var header = overlay.ShowHeader
-                ? ChatLayout.LayoutHeader(overlay, theme, config.Colors, metrics, text, cp => warnings.Add(MissingGlyph("chatOverlay.contactName", cp)))
+                ? ChatLayout.LayoutHeader(overlay, theme, config.Colors, metrics, text, cp => warnings.Add(MissingGlyph("chatOverlay.contactName", cp)), v.GreenScreen)
                 : null;
             var bubbles = ChatLayout.LayoutBubbles(config.Messages, timings, metrics, theme, config.Colors, config.Animation,
                 overlay.ContactName, text, ImageSize, (index, cp) => warnings.Add(MissingGlyph($"messages[{index}].text", cp)), v.GreenScreen);

@@ -280,6 +280,17 @@ public static class SceneJson
                 w.WriteString("strokeColor", ColorParser.ToHex(stroke));
                 w.WriteNumber("strokeWidth", o.StrokeWidth);
             }
+            if (o.Entrance is { } e)
+            {
+                // As a message's animation: evaluated the same way (BubbleAnimation), offsets from the settled place.
+                w.WriteStartObject("entrance");
+                w.WriteString("type", Camel(e.Kind.ToString()));
+                w.WriteNumber("startMs", Round(e.StartMs));
+                w.WriteNumber("durationMs", Round(e.DurationMs));
+                w.WriteNumber("slideDistance", e.SlideDistance);
+                w.WriteNumber("revealMs", Round(e.RevealMs));
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -328,10 +339,14 @@ public static class SceneJson
         w.WriteEndObject();
     }
 
-    /// <summary>The empty chat a composition is written with: its background colour over the whole frame, no panel, no messages.</summary>
+    /// <summary>
+    /// The empty chat a composition is written with: its background (<c>effects.background</c>'s layer, or its colour) over
+    /// the whole frame, no panel, no messages.
+    /// </summary>
     private static ChatContent NoChat(Scene scene) => new(
         Templates.Get(TemplateNames.Default),
-        new BackgroundLayer(BackgroundKind.Color, new[] { scene.Composition!.Background.WithAlpha(255) }, 0, null, SKRect.Create(0, 0, scene.Width, scene.Height), 1, 0, false),
+        scene.Composition!.Backdrop
+            ?? new BackgroundLayer(BackgroundKind.Color, new[] { scene.Composition!.Background.WithAlpha(255) }, 0, null, SKRect.Create(0, 0, scene.Width, scene.Height), 1, 0, false),
         SKRect.Empty, SKRect.Empty, scene.Height, 1, null, [], [], new ScrollTrack([]), []);
 
     private static IEnumerable<string> Assets(Scene scene)
@@ -345,7 +360,10 @@ public static class SceneJson
         foreach (var v in scene.Audio.Mix.Voices) yield return v.Path;
         if (scene.Audio.Mix.PopSoundPath is { } pop) yield return pop;
         if (scene.Composition is { } c)
+        {
+            if (c.Backdrop?.MediaPath is { } backdrop) yield return backdrop;
             foreach (var clip in c.Clips) yield return clip.Path;
+        }
         foreach (var b in bubbles)
             foreach (var line in b.TextBlock.Lines)
                 foreach (var run in line.Runs)

@@ -17,6 +17,9 @@ public sealed record MessageTiming(int Index, double StartMs, double HoldMs, Hol
 /// start(i) + hold(i) + <c>messageDelay</c>, where hold is the voice clip's
 /// <c>audioDuration</c> or, without one, a reading time from the text's length.
 /// Without a fixed <c>duration</c> the video ends <see cref="TailMs"/> after the last hold.
+/// Given a frame rate, every start is snapped to the nearest frame time (frame k at k·1000/fps
+/// ms, as the renderer computes it), so a bubble's first frame and its voice clip's first sample
+/// fall on the same instant; the next message counts on from the snapped start.
 /// </summary>
 public static class Timeline
 {
@@ -34,12 +37,14 @@ public static class Timeline
     }
 
     /// <param name="clipSeconds">Real durations of voice clips, per message (null: no clip), used when audioDuration is absent.</param>
-    public static IReadOnlyList<MessageTiming> Compute(IReadOnlyList<MessageSpec> messages, AnimationSpec animation, IReadOnlyList<double?>? clipSeconds = null)
+    /// <param name="fps">Frames a second to snap starts to (0: no snapping).</param>
+    public static IReadOnlyList<MessageTiming> Compute(IReadOnlyList<MessageSpec> messages, AnimationSpec animation, IReadOnlyList<double?>? clipSeconds = null, int fps = 0)
     {
         var timings = new MessageTiming[messages.Count];
         double t = animation.BaseDelayMs;
         for (int i = 0; i < messages.Count; i++)
         {
+            t = SnapToFrame(t, fps);
             var m = messages[i];
             double? clip = clipSeconds?[i];
             var (hold, source) = m.AudioDurationSeconds is { } given ? (given * 1000, HoldSource.AudioDuration)
@@ -49,6 +54,17 @@ public static class Timeline
             t += hold + animation.MessageDelayMs;
         }
         return timings;
+    }
+
+    /// <summary>
+    /// The frame time nearest <paramref name="ms"/> at <paramref name="fps"/>, computed as the
+    /// renderer computes frame k's time (k·1000/fps), so the comparison "frame time ≥ start" is exact.
+    /// </summary>
+    public static double SnapToFrame(double ms, int fps)
+    {
+        if (fps <= 0) return ms;
+        long k = (long)Math.Round(ms * fps / 1000.0);
+        return k * 1000.0 / fps;
     }
 
     /// <summary>The video's length: the config's duration, or the end of the last hold plus a tail.</summary>

@@ -33,9 +33,9 @@ describe('processVideo with a processing config', () => {
     const progress = [];
     const result = await engine.processVideo('', out, {
       video: { width: 128, height: 96, fps: 30 },
-      clips: [red, { path: blue, volume: 0.5 }],
+      clips: [red, { path: blue, volume: 50 }],
       effects: {
-        transitions: { type: 'fade', duration: 0.4 },
+        transitions: { type: 'fade', duration: 400 },
         color_correction: { saturation: 0 },
         text_overlays: [{ text: 'Hi', start: 0, duration: 0.3, position: 'top', style: { fontSize: 40 } }],
       },
@@ -59,7 +59,7 @@ describe('processVideo with a processing config', () => {
   });
 
   it('compiles to a scene with a composition and renders single frames', async () => {
-    const config = { video: { width: 128, height: 96 }, clips: [red, blue], effects: { transitions: { type: 'wipe', direction: 'right', duration: 0.5 } } };
+    const config = { video: { width: 128, height: 96 }, clips: [red, blue], effects: { transitions: { type: 'wipe', direction: 'right', duration: 500 } } };
     const scene = await engine.compileScene(config);
     expect(scene.messages).toEqual([]);
     expect(scene.composition.clips.map((c) => c.startMs)).toEqual([0, 500]);
