@@ -87,7 +87,8 @@ export interface ChatStoryConfig {
     /** false disables all message animations. */
     showMessageAnimations?: boolean;
   };
-  messages: Array<{
+  /** Optional when videoSettings.duration is given: the background (and header) alone, with a warning. */
+  messages?: Array<{
     /** May be empty when imageUrl is given. */
     text: string;
     /** "me", "them", or a participant's name (group chats: left side, with a name label). */
@@ -138,7 +139,11 @@ export interface AudioSettings {
  * An engine processing config: input clips trimmed, joined with transitions, fitted to the
  * output, recoloured, with text overlays, and their audio carried through. Recognised by
  * having no `messages` and any of `video`, `effects`, `clips`, `trim`, `optimization`.
- * Unknown keys are errors (ERR_INVALID_CONFIG naming the field). Times are seconds.
+ * Unknown keys are errors (ERR_INVALID_CONFIG naming the field). Units are the spec's (§5.2):
+ * volumes and opacities in percent 0..100, transition durations in milliseconds, trims, overlay
+ * starts and durations in seconds; a value only plausible in another unit (a volume of 0.8, a
+ * 0.5 ms transition) is rejected naming the unit. Without an input clip, the video is
+ * `effects.background` under the text overlays for their total length.
  */
 export interface ProcessingConfig {
   video?: {
@@ -162,11 +167,11 @@ export interface ProcessingConfig {
   audio?: {
     /** false: a silent track. Default true. */
     enabled?: boolean;
-    /** Factor on the clips' own sound, 0..4. Default 1 (as recorded; no loudness normalisation, true peaks limited). */
+    /** Percent on the clips' own sound, 0..400 (100: as recorded; no loudness normalisation, true peaks limited). Default 100. */
     volume?: number;
     /** Music added under the clips, looped; local path relative to options.baseDir. */
     music?: string;
-    /** Factor on the music, 0..4. Default 1. */
+    /** Percent on the music, 0..400. Default 100. */
     musicVolume?: number;
   };
   effects?: {
@@ -177,14 +182,18 @@ export interface ProcessingConfig {
     /** Unsharp amount 0..1. */
     sharpen?: number;
     text_overlays?: TextOverlay[];
-    /** Colour of the bars of a contain fit. Default "#000000". */
-    background?: Color;
-    /** Between each two clips; the clips overlap by `duration`. */
+    /**
+     * A colour (the bars of a contain fit; default "#000000"), or the spec's `{ type, source, opacity }`:
+     * `source` is a colour, comma-separated gradient stops, a picture or a video (path or http(s) URL),
+     * or '' for the overlays' template colours; `opacity` in percent 0..100 (default 100).
+     */
+    background?: Color | { type?: 'color' | 'gradient' | 'image' | 'video'; source?: string; opacity?: number };
+    /** Between each two clips (the clips overlap by `duration`), and the text overlays' entrances. */
     transitions?: {
       enabled?: boolean;
-      /** Default "fade". */
-      type?: 'fade' | 'slide' | 'wipe' | 'zoom' | 'custom';
-      /** Seconds, 0.01..10. Default 0.5. */
+      /** Default "fade". pop, typewriter and none are the chat animations §5.2 passes on (overlay entrances). */
+      type?: 'fade' | 'slide' | 'wipe' | 'zoom' | 'custom' | 'pop' | 'typewriter' | 'none';
+      /** Milliseconds, 10..10000. Default 500. */
       duration?: number;
       /** For slide and wipe. Default "left". */
       direction?: 'left' | 'right' | 'up' | 'down';
@@ -197,29 +206,34 @@ export interface ProcessingConfig {
   };
   /** The part of the joined result kept, in seconds. */
   trim?: { start?: number; end?: number };
-  /** Inputs joined in order (then leave processVideo's inputPath empty). A string is a path. */
+  /** Inputs joined in order (then leave processVideo's inputPath empty). A string is a path or URL; `volume` in percent. */
   clips?: Array<string | { path: string; trim?: { start?: number; end?: number }; volume?: number }>;
   optimization?: {
-    /** Fit the output into this many MB (1 MB = 1,000,000 bytes) by a two-pass encode (not with video.crf or video.bitrateKbps). */
+    /**
+     * An upload limit in MB (1 MB = 1,000,000 bytes): the video is encoded as its quality asks and
+     * re-encoded (two-pass, same picture size) only when the file would exceed it; the result's
+     * metadata.sizeTarget says which happened. Not with video.crf or video.bitrateKbps.
+     */
     target_size_mb?: number;
     /** Hardware encoder policy for this job (see getHardwareInfo). Default false. */
     hardware_acceleration?: boolean | 'auto';
     /** Decode clips on one thread (one decoded frame held instead of one per core): less memory, slower decoding. */
     memory_optimization?: boolean;
-    /** With target_size_mb and no video.width/height: scale the picture down when the bit rate is too low for its size. Default true. */
+    /** No longer has an effect (target_size_mb is a ceiling; a re-encode keeps the size); accepted with a warning. */
     allow_downscale?: boolean;
   };
 }
 
 export interface TextOverlay {
   text: string;
-  /** Seconds from the start of the output. Default 0. */
+  /** Seconds from the start of the output. Default: when the previous overlay ends (0 for the first). */
   start?: number;
-  /** Seconds; default: to the end. */
+  /** Seconds; default: to the end. Required for every overlay when there is no input clip. */
   duration?: number;
   /** An anchor (centred horizontally; default "bottom") or the text's centre as fractions of the frame. */
   position?: 'top' | 'center' | 'bottom' | { x: number; y: number };
-  style?: {
+  /** A chat template's name (drawn as that template's bubble, centred by default) or a style. */
+  style?: 'modern-light' | 'modern-dark' | 'imessage' | 'whatsapp' | 'instagram' | 'discord' | {
     /** Pixels at 1080 wide (scaled with the output width). Default 64. */
     fontSize?: number;
     /** Default white. */

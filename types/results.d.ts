@@ -61,6 +61,8 @@ export interface ProcessResult {
      * with a hardware encoder that then failed) but the software encoder was used: why.
      */
     hardwareFallback?: string;
+    /** A processing config's optimization.target_size_mb: the ceiling, and whether the first encode fit or was re-encoded. */
+    sizeTarget?: { ceilingMb: number; action: 'within' | 'reencoded'; firstEncodeBytes: number; encodes: number };
     /** How bits were spent: constant quality, one-pass average bit rate, or two passes. */
     rateControl: 'crf' | 'bitrate' | 'two-pass';
     /** Meaningful in 'crf' mode. */

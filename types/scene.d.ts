@@ -106,6 +106,8 @@ export interface SceneComposition {
     backgroundRadius?: number;
     strokeColor?: string;
     strokeWidth?: number;
+    /** How the overlay enters (effects.transitions), as a chat message's animation. */
+    entrance?: { type: 'slide' | 'fade' | 'pop' | 'typewriter' | 'none'; startMs: number; durationMs: number; slideDistance: number; revealMs: number };
   }>;
 }
 
