@@ -32,10 +32,10 @@ describe('public types', () => {
     const processingConfig = {
       video: { width: 128, height: 96, fps: 30 },
       effects: {
-        transitions: { type: 'fade', duration: 0.2 },
+        transitions: { type: 'fade', duration: 200 },
         text_overlays: [{ text: 'Hi', start: 0, duration: 0.3, position: 'top' }],
       },
-      clips: [clip, { path: clip, volume: 0.5 }],
+      clips: [clip, { path: clip, volume: 50 }],
     };
     const progress = [];
     const onProgress = (p) => progress.push(p);
