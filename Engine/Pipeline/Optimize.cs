@@ -78,7 +78,7 @@ public static class Optimize
     public static string OutputPathFor(string inputPath, OptimizeOptions options)
     {
         var output = options.OutputPath ?? Path.Combine(Path.GetDirectoryName(inputPath)!, Path.GetFileNameWithoutExtension(inputPath) + ".optimized.mp4");
-        if (string.Equals(Path.GetFullPath(output), Path.GetFullPath(inputPath), StringComparison.Ordinal))
+        if (string.Equals(Path.GetFullPath(output), Path.GetFullPath(inputPath), StringComparison.Ordinal) || FileIdentity.Same(output, inputPath))
             throw new EngineException(ErrorCodes.Output, $"options.outputPath: {output} is the input itself; optimizeVideo never overwrites its input");
         string ext = Path.GetExtension(output).ToLowerInvariant();
         if ((ext == ".webm" && options.Codec != EncodeSettings.Vp9) || (ext == ".mov" && options.Codec == EncodeSettings.Vp9))
@@ -90,9 +90,8 @@ public static class Optimize
     public static string CheckInput(string inputPath)
     {
         if (string.IsNullOrWhiteSpace(inputPath)) throw new EngineException(ErrorCodes.InputNotFound, "inputPath: expected a path to a video file, got an empty string");
-        var full = Path.GetFullPath(inputPath);
-        if (!File.Exists(full)) throw new EngineException(ErrorCodes.InputNotFound, $"inputPath: file not found: {full}");
-        return full;
+        // Pipes, devices, directories, NULs and symlink loops: a coded error before any work.
+        return MediaRoles.CheckRegularFile(inputPath, "inputPath").FullPath;
     }
 
     public static string ToJson(OptimizeResult r) => JsonText.Build(w =>
