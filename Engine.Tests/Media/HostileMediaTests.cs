@@ -137,7 +137,7 @@ public class HostileMediaTests : TempDirTest
 
     [TestCaseSource(nameof(Openers))]
     public void A_nul_in_a_path_is_a_coded_error(string opener) =>
-        Refused(() => Opener(opener)(Path.Combine(_dir, "a.mp4\0.txt")), ErrorCodes.InputNotFound, "NUL");
+        Refused(() => Opener(opener)(Path.Combine(_dir, "a.mp4\0.txt")), ErrorCodes.InvalidArg, "NUL");
 
     [Test]
     public void A_valid_mp4_through_a_symlink_reads_as_the_file_itself()

@@ -185,7 +185,7 @@ public sealed class ReelSpeedEngine
         return RunJobAsync(async () =>
         {
             var options = OptimizeOptions.Parse(optionsJson, baseDirectory);
-            string input = Optimize.CheckInput(Path.GetFullPath(inputPath, baseDirectory ?? Environment.CurrentDirectory));
+            string input = Optimize.CheckInput(inputPath, baseDirectory ?? Environment.CurrentDirectory);
             string output = Optimize.OutputPathFor(input, options);
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => Optimize.BuildScene(input, targetSizeMb, options)).ConfigureAwait(false);
             // One progress bar over both phases: the encode's two passes (2N frames), then the

@@ -95,7 +95,7 @@ public static class MediaRoles
     public static (string FullPath, long Size) CheckRegularFile(string path, string? field)
     {
         if (path.Contains('\0'))
-            throw new EngineException(ErrorCodes.InputNotFound, $"{field ?? "path"}: the path contains a NUL character: {path.Replace("\0", "\\0")}");
+            throw new EngineException(ErrorCodes.InvalidArg, $"{field ?? "path"}: the path contains a NUL character: {path.Replace("\0", "\\0")}");
         string full;
         try
         {

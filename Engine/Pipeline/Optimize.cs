@@ -31,6 +31,7 @@ public sealed record OptimizeOptions(string? OutputPath, bool AllowDownscale, st
             const string P = "options";
             r.RejectUnknownKeys(o, P, Keys);
             var output = r.String(o, P, "outputPath");
+            if (output is not null && output.Contains('\0')) r.Error(P + ".outputPath", $"contains a NUL character, which no file name can: {JsonSerializerHelpers.Quote(output)}");
             bool downscale = r.Bool(o, P, "allowDownscale") ?? true;
             string codec = r.Choice(o, P, "codec", EncodeSettings.Codecs) ?? EncodeSettings.H264;
             string preset = r.Choice(o, P, "preset", EncodeSettings.Presets) ?? DefaultPreset;
@@ -87,11 +88,11 @@ public static class Optimize
     }
 
     /// <summary>Checks the input before any work: it exists and is a video.</summary>
-    public static string CheckInput(string inputPath)
+    public static string CheckInput(string inputPath, string? baseDirectory = null)
     {
         if (string.IsNullOrWhiteSpace(inputPath)) throw new EngineException(ErrorCodes.InputNotFound, "inputPath: expected a path to a video file, got an empty string");
         // Pipes, devices, directories, NULs and symlink loops: a coded error before any work.
-        return MediaRoles.CheckRegularFile(inputPath, "inputPath").FullPath;
+        return MediaRoles.CheckRegularFile(inputPath.Contains('\0') || baseDirectory is null ? inputPath : Path.GetFullPath(inputPath, baseDirectory), "inputPath").FullPath;
     }
 
     public static string ToJson(OptimizeResult r) => JsonText.Build(w =>

@@ -81,6 +81,8 @@ public sealed class OutputFile : IDisposable
     /// <param name="outputField">The field or argument that named the output, for the message.</param>
     public static void RefuseOwnInputs(string outputPath, IEnumerable<string> inputs, string outputField = "outputPath")
     {
+        if (outputPath.Contains('\0'))
+            throw new EngineException(ErrorCodes.Output, $"{outputField}: the path contains a NUL character: {outputPath.Replace("\0", "\\0")}");
         if (FileIdentity.Of(outputPath) is not { } output) return; // nothing there yet: it cannot be an input
         foreach (var input in inputs.Distinct())
         {
