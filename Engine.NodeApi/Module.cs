@@ -396,6 +396,7 @@ public static class Module
         if (!value.IsString()) throw ArgError($"{name}: expected a string path, got {Describe(value)}");
         var s = (string)value;
         if (!optional && s.Trim().Length == 0) throw ArgError($"{name}: expected a non-empty path");
+        if (s.Contains('\0')) throw ArgError($"{name}: the path contains a NUL character, which no file name can");
         return s;
     }
 

@@ -38,6 +38,8 @@ public static class EngineApi
     /// </remarks>
     public static Scene CompileScene(string configJson, string? baseDirectory = null, string? inputVideoPath = null, AssetSession? assets = null)
     {
+        RefuseNul(inputVideoPath, "inputPath");
+        RefuseNul(baseDirectory, "baseDirectory");
         if (assets is null && MayHaveRemoteAssets(configJson, inputVideoPath))
         {
             using var own = ReelSpeedEngine.Default.Assets.OpenSession(CancellationToken.None);
@@ -51,10 +53,17 @@ public static class EngineApi
             throw new EngineException(ErrorCodes.InputNotFound, $"inputPath: file not found: {Path.GetFullPath(inputVideoPath)}");
         var config = ChatStoryConfigParser.Parse(root, baseDirectory, inputVideoPath);
         if (assets is not null) config = AssetFields.Localize(config, Fetch(assets, AssetFields.Remote(config), inputVideoPath));
+        // Missing files, and FIFOs, devices or symlink loops that would block or fail later.
         foreach (var (field, path) in ChatStoryConfigParser.ReferencedFiles(config))
-            if (!File.Exists(path))
-                throw new EngineException(ErrorCodes.InputNotFound, $"{field}: file not found: {path}");
+            MediaRoles.CheckRegularFile(path, field);
         return NamingSources(assets, () => SceneBuilder.Build(config));
+    }
+
+    /// <summary>A NUL cannot be in a file name; .NET would throw an uncoded ArgumentException for it.</summary>
+    private static void RefuseNul(string? path, string field)
+    {
+        if (path is not null && path.Contains('\0'))
+            throw new EngineException(ErrorCodes.InvalidArg, $"{field}: the path contains a NUL character: {path.Replace("\0", "\\0")}");
     }
 
     // ---- remote assets (Engine/Assets) ----

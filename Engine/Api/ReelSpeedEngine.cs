@@ -185,7 +185,7 @@ public sealed class ReelSpeedEngine
         return RunJobAsync(async () =>
         {
             var options = OptimizeOptions.Parse(optionsJson, baseDirectory);
-            string input = Optimize.CheckInput(Path.GetFullPath(inputPath, baseDirectory ?? Environment.CurrentDirectory));
+            string input = Optimize.CheckInput(inputPath, baseDirectory ?? Environment.CurrentDirectory);
             string output = Optimize.OutputPathFor(input, options);
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => Optimize.BuildScene(input, targetSizeMb, options)).ConfigureAwait(false);
             // One progress bar over both phases: the encode's two passes (2N frames), then the
@@ -216,7 +216,7 @@ public sealed class ReelSpeedEngine
             tracker.Done();
             var warnings = new List<string>(scene.Warnings);
             if (note is not null) warnings.Add(note);
-            long original = new FileInfo(input).Length;
+            long original = MediaRoles.CheckRegularFile(input, "inputPath").Size; // the file a symlink leads to
             if (original <= (long)(targetSizeMb * SizeTarget.BytesPerMb))
                 warnings.Add($"targetSizeMb: the input ({original / (double)SizeTarget.BytesPerMb:0.###} MB) was already within the target; it was re-encoded to the target anyway");
             return Optimize.ToJson(new OptimizeResult(result.OutputPath, original, result.FileSize, scene.Composition!.TargetBytes!.Value, result, attempts, quality, warnings));

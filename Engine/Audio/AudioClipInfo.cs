@@ -22,11 +22,8 @@ public static class AudioClipInfo
         LibAvLoader.EnsureLoaded();
         if (string.IsNullOrWhiteSpace(path))
             throw new EngineException(ErrorCodes.InputNotFound, $"{field}: expected a path to an audio file, got an empty string");
-        if (Directory.Exists(path))
-            throw new EngineException(ErrorCodes.UnsupportedMedia, $"{field}: expected an audio file, got a directory: {path}");
-        if (!File.Exists(path))
-            throw new EngineException(ErrorCodes.InputNotFound, $"{field}: audio file not found: {path}");
-        if (new FileInfo(path).Length == 0)
+        // Directories, pipes, devices and symlink loops are refused before anything reads them.
+        if (MediaRoles.CheckRegularFile(path, field).Size == 0)
             throw new EngineException(ErrorCodes.UnsupportedMedia, $"{field}: expected an audio file, got an empty file: {path}");
 
         double seconds;

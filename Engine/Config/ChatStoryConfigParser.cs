@@ -263,6 +263,7 @@ public static class ChatStoryConfigParser
         int i = 0;
         foreach (var m in arr.EnumerateArray())
         {
+            if (i == MaxMessages) break; // over the cap (reported above): the rest is not validated
             var path = $"messages[{i++}]";
             if (m.ValueKind != JsonValueKind.Object)
             {
@@ -422,6 +423,11 @@ public static class ChatStoryConfigParser
     internal static string? ResolveLocalPath(ConfigReader r, string path, string url, string baseDirectory)
     {
         var u = url.Trim();
+        if (u.Contains('\0'))
+        {
+            r.Error(path, $"contains a NUL character, which no file name can: {JsonSerializerHelpers.Quote(u)}");
+            return null;
+        }
         if (AssetResolver.IsRemote(u))
         {
             if (!Uri.TryCreate(u, UriKind.Absolute, out var remote) || string.IsNullOrEmpty(remote.Host))

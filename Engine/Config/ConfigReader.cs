@@ -11,13 +11,26 @@ namespace ReelSpeed.Engine.Config;
 /// </summary>
 internal sealed class ConfigReader
 {
+    /// <summary>
+    /// The most errors kept for <c>error.errors</c>; past it they are only counted (one config
+    /// with 20,000 bad messages made a 2.4 MB message), and the last entry says how many more.
+    /// </summary>
+    public const int MaxErrors = 1000;
+
     private readonly List<ConfigError> _errors = new();
     private readonly List<string> _warnings = new();
+    private int _omitted;
 
-    public IReadOnlyList<ConfigError> Errors => _errors;
+    public IReadOnlyList<ConfigError> Errors => _omitted == 0
+        ? _errors
+        : [.. _errors, new ConfigError("config", $"{_omitted} more error{(_omitted == 1 ? "" : "s")} not listed (validation keeps the first {MaxErrors})")];
     public IReadOnlyList<string> Warnings => _warnings;
 
-    public void Error(string path, string message) => _errors.Add(new ConfigError(path, message));
+    public void Error(string path, string message)
+    {
+        if (_errors.Count < MaxErrors) _errors.Add(new ConfigError(path, message));
+        else _omitted++;
+    }
 
     public void Warn(string message) => _warnings.Add(message);
 
@@ -99,6 +112,11 @@ internal sealed class ConfigReader
         catch (JsonException e)
         {
             throw new ConfigValidationException(new[] { new ConfigError(field, $"is not valid JSON ({e.Message})") });
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // A JS string with a lone surrogate cannot become UTF-8 JSON text.
+            throw new ConfigValidationException(new[] { new ConfigError(field, $"is not valid text: it contains invalid UTF-16 (a lone surrogate) ({e.Message})") });
         }
     }
 

@@ -74,8 +74,14 @@ public sealed class ConfigValidationException : EngineException
 
     public IReadOnlyList<ConfigError> Errors { get; }
 
+    /// <summary>How many errors the message lists; <see cref="Errors"/> (<c>error.errors</c>) has them all.</summary>
+    public const int ListedInMessage = 20;
+
     private static string FormatMessage(IReadOnlyList<ConfigError> errors) =>
         errors.Count == 1
             ? $"invalid config: {errors[0]}"
-            : $"invalid config ({errors.Count} errors): " + string.Join("; ", errors);
+            : errors.Count <= ListedInMessage
+                ? $"invalid config ({errors.Count} errors): " + string.Join("; ", errors)
+                : $"invalid config ({errors.Count} errors): " + string.Join("; ", errors.Take(ListedInMessage)) +
+                  $"; and {errors.Count - ListedInMessage} more (all of them on error.errors)";
 }

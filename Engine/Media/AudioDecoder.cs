@@ -25,8 +25,9 @@ internal sealed unsafe class AudioDecoder : IDisposable
     {
         _path = path;
         _outRate = outRate;
-        if (!File.Exists(path)) throw new EngineException(ErrorCodes.InputNotFound, $"{path}: audio file not found");
-        _input = AvInputContextHandle.Open(path);
+        (string full, long size) = MediaRoles.CheckRegularFile(path, null);
+        if (size == 0) throw new EngineException(ErrorCodes.UnsupportedMedia, $"{path}: the audio file is empty");
+        _input = MediaRoles.Open(full, MediaRole.Audio);
         try
         {
             var ctx = _input.Ptr;

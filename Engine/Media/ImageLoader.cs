@@ -25,10 +25,10 @@ public static class ImageLoader
     /// </exception>
     public static SKImage Load(string path, string field)
     {
-        string fullPath = Path.GetFullPath(path);
-        if (Directory.Exists(fullPath)) throw NotDecodable(field, fullPath, "it is a directory");
-        if (!File.Exists(fullPath)) throw new EngineException(ErrorCodes.InputNotFound, $"{field}: file not found: {fullPath}");
-        if (new FileInfo(fullPath).Length == 0) throw NotDecodable(field, fullPath, "the file is empty");
+        // A FIFO or device would block the reader for ever: refused before opening, like a directory.
+        if (!path.Contains('\0') && Directory.Exists(Path.GetFullPath(path))) throw NotDecodable(field, Path.GetFullPath(path), "it is a directory");
+        var (fullPath, size) = MediaRoles.CheckRegularFile(path, field);
+        if (size == 0) throw NotDecodable(field, fullPath, "the file is empty");
 
         using var codec = SKCodec.Create(fullPath, out var created);
         if (codec is null) throw NotDecodable(field, fullPath, $"no image codec recognises it: {created}");

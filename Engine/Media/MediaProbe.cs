@@ -120,11 +120,9 @@ public static unsafe class MediaProbe
         LibAvLoader.EnsureLoaded();
         if (string.IsNullOrWhiteSpace(path))
             throw new EngineException(ErrorCodes.InputNotFound, "filePath: expected a path to a media file, got an empty string");
-        var full = System.IO.Path.GetFullPath(path);
-        if (Directory.Exists(full)) throw new EngineException(ErrorCodes.UnsupportedMedia, $"{full}: is a directory, not a media file");
-        if (!File.Exists(full)) throw new EngineException(ErrorCodes.InputNotFound, $"{full}: file not found");
-        long size = new FileInfo(full).Length;
-        // Devices and pipes report length 0 too: refusing them here also means never blocking on one.
+        // Pipes, devices, directories and symlink loops are refused before anything opens them
+        // (a FIFO would block the probe for ever); the size is the symlink target's.
+        var (full, size) = MediaRoles.CheckRegularFile(path, "filePath");
         if (size == 0) throw new EngineException(ErrorCodes.UnsupportedMedia, $"{full}: file is empty (or not a regular file)");
 
         using var input = OpenOrExplain(full, size);
@@ -200,7 +198,7 @@ public static unsafe class MediaProbe
     {
         try
         {
-            return AvInputContextHandle.Open(full);
+            return MediaRoles.Open(full, MediaRole.Probe);
         }
         catch (EngineException e) when (e.Code == ErrorCodes.UnsupportedMedia)
         {

@@ -28,13 +28,11 @@ internal sealed unsafe class VideoDecoder : IDisposable
     {
         LibAvLoader.EnsureLoaded();
         _field = field;
-        FullPath = Path.GetFullPath(path);
-        if (Directory.Exists(FullPath)) throw new EngineException(ErrorCodes.UnsupportedMedia, $"{field}: {FullPath}: is a directory, not a video file");
-        if (!File.Exists(FullPath)) throw new EngineException(ErrorCodes.InputNotFound, $"{field}: file not found: {FullPath}");
-        if (new FileInfo(FullPath).Length == 0) throw Unsupported("file is empty");
+        (FullPath, long size) = MediaRoles.CheckRegularFile(path, field);
+        if (size == 0) throw Unsupported("file is empty");
         try
         {
-            _input = AvInputContextHandle.Open(FullPath);
+            _input = MediaRoles.Open(FullPath, MediaRole.Video);
         }
         catch (EngineException e)
         {

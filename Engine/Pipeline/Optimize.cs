@@ -31,6 +31,7 @@ public sealed record OptimizeOptions(string? OutputPath, bool AllowDownscale, st
             const string P = "options";
             r.RejectUnknownKeys(o, P, Keys);
             var output = r.String(o, P, "outputPath");
+            if (output is not null && output.Contains('\0')) r.Error(P + ".outputPath", $"contains a NUL character, which no file name can: {JsonSerializerHelpers.Quote(output)}");
             bool downscale = r.Bool(o, P, "allowDownscale") ?? true;
             string codec = r.Choice(o, P, "codec", EncodeSettings.Codecs) ?? EncodeSettings.H264;
             string preset = r.Choice(o, P, "preset", EncodeSettings.Presets) ?? DefaultPreset;
@@ -78,7 +79,7 @@ public static class Optimize
     public static string OutputPathFor(string inputPath, OptimizeOptions options)
     {
         var output = options.OutputPath ?? Path.Combine(Path.GetDirectoryName(inputPath)!, Path.GetFileNameWithoutExtension(inputPath) + ".optimized.mp4");
-        if (string.Equals(Path.GetFullPath(output), Path.GetFullPath(inputPath), StringComparison.Ordinal))
+        if (string.Equals(Path.GetFullPath(output), Path.GetFullPath(inputPath), StringComparison.Ordinal) || FileIdentity.Same(output, inputPath))
             throw new EngineException(ErrorCodes.Output, $"options.outputPath: {output} is the input itself; optimizeVideo never overwrites its input");
         string ext = Path.GetExtension(output).ToLowerInvariant();
         if ((ext == ".webm" && options.Codec != EncodeSettings.Vp9) || (ext == ".mov" && options.Codec == EncodeSettings.Vp9))
@@ -87,12 +88,11 @@ public static class Optimize
     }
 
     /// <summary>Checks the input before any work: it exists and is a video.</summary>
-    public static string CheckInput(string inputPath)
+    public static string CheckInput(string inputPath, string? baseDirectory = null)
     {
         if (string.IsNullOrWhiteSpace(inputPath)) throw new EngineException(ErrorCodes.InputNotFound, "inputPath: expected a path to a video file, got an empty string");
-        var full = Path.GetFullPath(inputPath);
-        if (!File.Exists(full)) throw new EngineException(ErrorCodes.InputNotFound, $"inputPath: file not found: {full}");
-        return full;
+        // Pipes, devices, directories, NULs and symlink loops: a coded error before any work.
+        return MediaRoles.CheckRegularFile(inputPath.Contains('\0') || baseDirectory is null ? inputPath : Path.GetFullPath(inputPath, baseDirectory), "inputPath").FullPath;
     }
 
     public static string ToJson(OptimizeResult r) => JsonText.Build(w =>

@@ -1,3 +1,5 @@
+using ReelSpeed.Engine.Media;
+
 namespace ReelSpeed.Engine.Pipeline;
 
 /// <summary>
@@ -69,6 +71,37 @@ public sealed class OutputFile : IDisposable
             throw new EngineException(ErrorCodes.Output, $"{(tempDirectory is null ? "outputPath" : "tempDirectory")}: cannot write in {Path.GetDirectoryName(temp)} ({e.Message})", e);
         }
         return new OutputFile(full, temp, format);
+    }
+
+    /// <summary>
+    /// Refuses (ERR_OUTPUT, before anything is written) an output that is one of the job's own
+    /// inputs: compared by file identity, so another spelling, a symlink or a hard link to an
+    /// input is caught as well as the same string. A job must never replace what it reads.
+    /// </summary>
+    /// <param name="outputField">The field or argument that named the output, for the message.</param>
+    public static void RefuseOwnInputs(string outputPath, IEnumerable<string> inputs, string outputField = "outputPath")
+    {
+        if (outputPath.Contains('\0'))
+            throw new EngineException(ErrorCodes.Output, $"{outputField}: the path contains a NUL character: {outputPath.Replace("\0", "\\0")}");
+        if (FileIdentity.Of(outputPath) is not { } output) return; // nothing there yet: it cannot be an input
+        foreach (var input in inputs.Distinct())
+        {
+            if (FileIdentity.Of(input) is { } i && i.Equals(output))
+                throw new EngineException(ErrorCodes.Output,
+                    $"{outputField}: {outputPath} is {(SameName(outputPath, input) ? "" : "the same file as ")}{input}, one of the job's own inputs; a job never overwrites its inputs (choose another output path)");
+        }
+    }
+
+    private static bool SameName(string a, string b)
+    {
+        try
+        {
+            return Path.GetFullPath(a) == Path.GetFullPath(b);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Moves the finished temp file into place (replacing an older file of the same name).</summary>

@@ -53,6 +53,7 @@ public sealed class RenderJob
     {
         LibAvLoader.EnsureLoaded();
         var wall = Stopwatch.StartNew();
+        OutputFile.RefuseOwnInputs(OutputPath, SceneJson.Assets(Scene));
         using var job = new JobContext(Scene, Options, progress, cancel);
         using var output = OutputFile.Create(OutputPath, Options.TempDirectory);
         VideoEncoder.CheckContainer(Scene.Encode.Codec, output.MuxerFormat, output.FinalPath);

@@ -38,6 +38,7 @@ public static class TargetedRender
     /// <summary>Renders within <paramref name="progress"/> (the caller says "done").</summary>
     public static TargetedResult Run(Scene scene, string outputPath, JobOptions options, ProgressScope progress, CancellationToken cancel)
     {
+        OutputFile.RefuseOwnInputs(outputPath, SceneJson.Assets(scene)); // before any attempt file is written
         if (scene.Composition?.TargetBytes is not { } target)
             return new TargetedResult(new RenderJob(scene, outputPath, options).Run(progress, cancel), 1, null);
         if (scene.Composition.SizeIsCeiling) return RunUnderCeiling(scene, target, outputPath, options, progress, cancel);

@@ -349,7 +349,8 @@ public static class SceneJson
             ?? new BackgroundLayer(BackgroundKind.Color, new[] { scene.Composition!.Background.WithAlpha(255) }, 0, null, SKRect.Create(0, 0, scene.Width, scene.Height), 1, 0, false),
         SKRect.Empty, SKRect.Empty, scene.Height, 1, null, [], [], new ScrollTrack([]), []);
 
-    private static IEnumerable<string> Assets(Scene scene)
+    /// <summary>Every file the scene reads (media, pictures, fonts); the pipeline refuses an output that is one of them.</summary>
+    internal static IEnumerable<string> Assets(Scene scene)
     {
         var bubbles = scene.Chat?.Bubbles ?? [];
         if (scene.Chat?.Background.MediaPath is { } m) yield return m;

@@ -86,14 +86,34 @@ internal sealed unsafe class AvInputContextHandle : AvHandle
 {
     private AvInputContextHandle(nint p) : base(p) { }
 
-    public static AvInputContextHandle Open(string path)
+    /// <summary>
+    /// Opens <paramref name="path"/> through the <c>file</c> protocol only, with only the demuxers
+    /// in <paramref name="formats"/> (comma-separated); any other format (text, playlists, image
+    /// patterns) is refused with ERR_UNSUPPORTED_MEDIA saying it is not <paramref name="wanted"/>.
+    /// Use <c>MediaRoles.Open</c>, which also checks the file is a regular file first.
+    /// </summary>
+    public static AvInputContextHandle Open(string path, string formats, string wanted)
     {
         nint ctx = 0;
-        int ret = LibAv.avformat_open_input(&ctx, path, 0, null);
+        nint options = 0;
+        int ret;
+        try
+        {
+            LibAv.av_dict_set(&options, "protocol_whitelist", "file", 0);
+            LibAv.av_dict_set(&options, "format_whitelist", formats, 0);
+            LibAv.av_dict_set(&options, "pattern_type", "none", 0);
+            ret = LibAv.avformat_open_input(&ctx, path, 0, &options);
+        }
+        finally
+        {
+            LibAv.av_dict_free(&options);
+        }
         if (ret < 0)
         {
             var code = ret == AvConst.ErrorEnoent ? ErrorCodes.InputNotFound : ErrorCodes.UnsupportedMedia;
-            throw new EngineException(code, $"{path}: cannot open as media ({LibAv.ErrorText(ret)})");
+            // libavformat answers a format outside the allow-list with EINVAL after probing.
+            string why = ret == AvConst.ErrorEinval ? $"not {wanted}: its format is not one the engine reads as media" : LibAv.ErrorText(ret);
+            throw new EngineException(code, $"{path}: cannot open as media ({why})");
         }
         return new AvInputContextHandle(ctx);
     }
