@@ -11,10 +11,10 @@ const { runFuzz, formatReport, KNOWN_FAILURES } = require(`${ROOT}/scripts/fuzz/
 const SEED = 20261203;
 
 describe('fuzz slice', () => {
-  it(`300 mutated configs and 60 corrupted/special media cases from seed ${SEED}: coded errors or correct results, no crash, hang or leftover`, async () => {
-    const rep = await runFuzz({ seed: SEED, configs: 300, media: 60, batchSize: 400, specialTimeout: 2500 });
+  it(`300 mutated configs and 120 corrupted/special media cases from seed ${SEED}: coded errors or correct results, no crash, hang or leftover`, async () => {
+    const rep = await runFuzz({ seed: SEED, configs: 300, media: 120, batchSize: 500, specialTimeout: 2500 });
     console.log(formatReport(rep, SEED));
-    expect(rep.total).toBe(360);
+    expect(rep.total).toBe(420);
     // Every failure is either new (listed with its seed and minimal reproduction) or a known one.
     expect(rep.failures.map((f) => `${f.failure} ${f.kind}:${f.seed} ${f.outcome} ${f.message}\n  ${f.reproduction}`)).toEqual([]);
     for (const k of rep.known) expect(KNOWN_FAILURES.map((x) => x.kind)).toContain(k.known);

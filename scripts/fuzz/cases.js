@@ -109,16 +109,18 @@ function ensureCorpus(dir) {
 const ENTRY_POINTS = [
   'getVideoMetadata', 'processVideo.inputPath', 'processVideo.background', 'processVideo.music',
   'processVideo.voice', 'renderFrame.background', 'renderFrame.image', 'renderFrame.inputPath',
-  'optimizeVideo', 'processing.clips', 'processing.music',
+  'optimizeVideo', 'processing.clips', 'processing.music', 'renderFrame.font', 'renderFrame.avatar',
 ];
 const MUTATIONS = [
   'truncate', 'truncate', 'bitflip', 'bitflip', 'bitflip', 'swap-header', 'wrong-extension', 'valid',
   'empty', 'directory', 'random', 'text', 'symlink', 'symlink-loop', 'dangling-symlink', 'bomb',
-  'lie-png', 'dev-null', 'dev-zero', 'fifo', 'stdin-pipe', 'missing',
+  'lie-png', 'dev-null', 'dev-zero', 'fifo', 'stdin-pipe', 'missing', 'playlist',
 ];
 const EXTENSIONS = ['.mp4', '.mov', '.mkv', '.webm', '.wav', '.m4a', '.mp3', '.ogg', '.png', '.jpg', '.gif', '.txt', ''];
 /** Files and specials that are not media: a success with one of them is a wrong result. */
-const NOT_MEDIA = new Set(['empty', 'directory', 'random', 'text', 'symlink-loop', 'dangling-symlink', 'dev-null', 'dev-zero', 'fifo', 'stdin-pipe', 'missing']);
+const NOT_MEDIA = new Set(['empty', 'directory', 'random', 'text', 'symlink-loop', 'dangling-symlink', 'dev-null', 'dev-zero', 'fifo', 'stdin-pipe', 'missing', 'playlist']);
+/** Intact media files: a coded error claiming corruption (ERR_DECODE) is a wrong result. */
+const INTACT = new Set(['valid', 'symlink']);
 
 /** The description of media case `seed` (no files made): { entry, mutation, source, ext, ... }. */
 function describeMediaCase(seed) {
@@ -133,6 +135,7 @@ function describeMediaCase(seed) {
   if (mutation === 'swap-header') { d.other = other; d.headerBytes = 16 + t.int(2048); }
   if (mutation === 'wrong-extension') d.ext = t.pick(EXTENSIONS);
   if (mutation === 'random') d.bytes = t.int(5000);
+  if (mutation === 'playlist') d.format = t.pick(['ffconcat', 'm3u8']);
   return d;
 }
 
@@ -238,6 +241,19 @@ function makeMediaFile(d, corpusDir, dir) {
       return f;
     }
     case 'missing': return at(`missing${ext}`);
+    case 'playlist': {
+      // A playlist naming another file: opening it as media would read a file the config never named.
+      const target = at(`other${ext}`);
+      fs.copyFileSync(srcPath, target);
+      if (d.format === 'ffconcat') {
+        const f = at('list.ffconcat');
+        fs.writeFileSync(f, `ffconcat version 1.0\nfile '${path.basename(target)}'\n`);
+        return f;
+      }
+      const f = at('list.m3u8');
+      fs.writeFileSync(f, `#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\n${path.basename(target)}\n#EXT-X-ENDLIST\n`);
+      return f;
+    }
     default: throw new Error(`unknown mutation ${d.mutation}`);
   }
 }
@@ -382,6 +398,6 @@ function describeConfigCase(seed, seeds) {
 }
 
 module.exports = {
-  ROOT, mulberry32, caseSeed, rngTools, ensureCorpus, CORPUS, describeMediaCase, makeMediaFile, NOT_MEDIA,
+  ROOT, mulberry32, caseSeed, rngTools, ensureCorpus, CORPUS, describeMediaCase, makeMediaFile, NOT_MEDIA, INTACT,
   ENTRY_POINTS, seedConfigs, describeConfigCase, tiny, bombPng,
 };

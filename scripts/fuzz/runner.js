@@ -35,9 +35,14 @@ const KNOWN_FAILURES = [
     match: (d, r) => d.kind === 'media' && d.mutation === 'text' && r.failure === 'accepted-non-media',
   },
   {
+    kind: 'playlist-opened-as-media',
+    issue: '#13 item 2 (media allow-lists; other engineer): an .ffconcat/.m3u8 playlist is opened and pulls in the files it names',
+    match: (d, r) => d.kind === 'media' && d.mutation === 'playlist' && r.failure === 'accepted-non-media',
+  },
+  {
     kind: 'symlinked-media-truncated',
     issue: '#13 item 2 (symlinks followed for size checks; other engineer): a valid file reached through a symlink is ERR_DECODE "truncated"',
-    match: (d, r) => d.kind === 'media' && d.mutation === 'symlink' && r.outcome === 'ERR_DECODE',
+    match: (d, r) => d.kind === 'media' && d.mutation === 'symlink' && r.failure === 'valid-file-rejected',
   },
   {
     kind: 'nul-in-path',
@@ -249,6 +254,8 @@ function formatReport(rep, seed) {
   for (const k of rep.known) { byKind[k.known].n++; if (byKind[k.known].seeds.length < 3) byKind[k.known].seeds.push(`${k.kind}:${k.seed}`); }
   if (rep.known.length) lines.push(`known failures (recorded, owned by their issue): ${rep.known.length}`);
   for (const [kind, v] of Object.entries(byKind)) lines.push(`  ${kind}: ${v.n} — ${v.issue} — e.g. --replay ${v.seeds.join(' / ')}`);
+  const unseen = KNOWN_FAILURES.filter((k) => !byKind[k.kind]).map((k) => k.kind);
+  if (unseen.length) lines.push(`known failures not seen in this run (fixed? remove them from KNOWN_FAILURES): ${unseen.join(', ')}`);
   if (rep.failures.length) lines.push(`NEW FAILURES: ${rep.failures.length}`);
   for (const f of rep.failures.slice(0, 30)) {
     lines.push(`  [${f.failure}] ${f.kind} seed ${f.seed} (${f.op}): ${f.outcome} ${f.message ?? ''}`);

@@ -4,7 +4,7 @@
 // case crashed the process or hung it. One VideoEngine with its own temp folder per child.
 const fs = require('node:fs');
 const path = require('node:path');
-const { ROOT, describeMediaCase, makeMediaFile, NOT_MEDIA, seedConfigs, describeConfigCase, tiny } = require('./cases');
+const { ROOT, describeMediaCase, makeMediaFile, NOT_MEDIA, INTACT, seedConfigs, describeConfigCase, tiny } = require('./cases');
 
 const engineApi = require(path.join(ROOT, 'js', 'index.js'));
 
@@ -170,11 +170,22 @@ async function runMediaCase(c, outDir, mediaDir) {
       field = 'music';
       r = await render('', { video: { width: 64, height: 64, fps: 10 }, clips: [path.join(corpus, 'clip.mp4')], audio: { music: file } }); check = rendered;
       break;
+    case 'renderFrame.font':
+      field = 'fonts';
+      r = await frame(tiny({ fonts: [{ family: 'Fuzz', path: file }] })); check = framed;
+      break;
+    case 'renderFrame.avatar':
+      field = 'avatarUrl';
+      r = await frame(tiny({ chatOverlay: { contactName: 'Jess', avatarUrl: file } })); check = framed;
+      break;
     default: throw new Error(`unknown entry ${d.entry}`);
   }
   b.done();
   if (field) hints.push(field);
   const result = finish(r, check, hints, outDir, r.ok && fs.existsSync(out) ? ['out.mp4'] : []);
+  if (!r.ok && INTACT.has(d.mutation) && result.outcome === 'ERR_DECODE' && !result.failure) {
+    result.failure = 'valid-file-rejected';
+  }
   if (r.ok && NOT_MEDIA.has(d.mutation) && !result.failure) {
     result.failure = 'accepted-non-media';
     result.message = `${d.mutation} accepted as media`;
