@@ -96,11 +96,14 @@ for (const name of Object.keys(SIGNAL_EXIT)) process.on(name, () => onSignal(nam
 
 // A closed pipe (`reelspeed scene config.json | head -1`) is not an error: stop quietly.
 // The job, if any, is aborted first so that it cleans up its partial file.
+let pipeClosed = false;
 function onStreamError(e) {
   if (e && e.code === 'EPIPE') {
-    jobControl.abort();
-    process.exitCode = 0;
-    setImmediate(() => process.exit(0));
+    pipeClosed = true;
+    // A running render/optimize is aborted and exits 0 once it has removed its partial files
+    // (main's handlers below); anything else can stop now.
+    if (abortableJob) jobControl.abort();
+    else process.exit(0);
     return;
   }
   throw e;
@@ -178,10 +181,13 @@ async function main(argv) {
 main(process.argv.slice(2)).then(
   (code) => {
     if (caughtSignal) process.exit(SIGNAL_EXIT[caughtSignal]); // the signal came after the job ended
+    if (pipeClosed) process.exit(0);
     process.exitCode = code;
   },
   (e) => {
-    if (caughtSignal) {
+    if (pipeClosed && !caughtSignal) {
+      process.exit(0); // the reader went away: the job was aborted and cleaned up; nothing to say
+    } else if (caughtSignal) {
       // Aborted by a signal: the engine has removed its partial files; no stack, no error text.
       process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}interrupted (${caughtSignal}): job aborted, partial output removed\n`);
       process.exit(SIGNAL_EXIT[caughtSignal]);

@@ -161,4 +161,13 @@ describe('reelspeed CLI: signals and closed pipes', () => {
     expect(r.stderr).toContain('status=0');
     expect(r.stderr).not.toMatch(/EPIPE|Unhandled|\n\s+at /);
   });
+
+  it('render with its output piped into `head -2`: the job is aborted, no .part file is left, exit 0', () => {
+    const outDir = path.join(dir, 'piped');
+    fs.mkdirSync(outDir);
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" render "${longConfig}" -o "${outDir}/x.mp4" 2>&1 | head -2; echo "status=\${PIPESTATUS[0]}" >&2`], { cwd: ROOT, encoding: 'utf8', timeout: 60000 });
+    expect(r.stdout).toMatch(/^progress/);
+    expect(r.stderr).toContain('status=0');
+    expect(fs.readdirSync(outDir)).toEqual([]);
+  });
 });
