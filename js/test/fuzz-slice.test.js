@@ -6,15 +6,28 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
-const { runFuzz, formatReport, KNOWN_FAILURES } = require(`${ROOT}/scripts/fuzz/runner.js`);
+const { runFuzz, formatReport, KNOWN_FAILURES, selfTest } = require(`${ROOT}/scripts/fuzz/runner.js`);
 
 const SEED = 20261203;
 
 describe('fuzz slice', () => {
-  it(`300 mutated configs and 120 corrupted/special media cases from seed ${SEED}: coded errors or correct results, no crash, hang or leftover`, async () => {
-    const rep = await runFuzz({ seed: SEED, configs: 300, media: 120, batchSize: 500, specialTimeout: 2500 });
+  it('the harness itself sees a crash, a hang and a leftover .part file, and goes on after them', async () => {
+    const r = await selfTest();
+    expect(r.map((x) => [x.action, x.outcome, x.failure])).toEqual([
+      ['ok', 'ok', undefined],
+      ['crash', 'CRASH', 'crash'],
+      ['hang', 'HANG', 'hang'],
+      ['leftover', 'ok', 'leftover'],
+      ['ok', 'ok', undefined],
+    ]);
+    expect(r[1].message).toMatch(/SIGSEGV/);
+    expect(r[3].message).toContain('.out.mp4.1234.part');
+  }, 60000);
+
+  it(`500 mutated configs and 150 corrupted/special media cases from seed ${SEED}: coded errors or correct results, no crash, hang or leftover`, async () => {
+    const rep = await runFuzz({ seed: SEED, configs: 500, media: 150, batchSize: 700, specialTimeout: 2500 });
     console.log(formatReport(rep, SEED));
-    expect(rep.total).toBe(420);
+    expect(rep.total).toBe(650);
     // Every failure is either new (listed with its seed and minimal reproduction) or a known one.
     expect(rep.failures.map((f) => `${f.failure} ${f.kind}:${f.seed} ${f.outcome} ${f.message}\n  ${f.reproduction}`)).toEqual([]);
     for (const k of rep.known) expect(KNOWN_FAILURES.map((x) => x.kind)).toContain(k.known);

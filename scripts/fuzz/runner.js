@@ -58,6 +58,7 @@ function knownFailure(d, r) {
 // Timeout for the special files that hang today (known failure above); kept short so the slice stays fast.
 let specialTimeoutMs = 6000;
 function timeoutFor(d) {
+  if (d.kind === 'selftest') return 3000;
   if (d.kind === 'media') {
     if (['fifo', 'stdin-pipe', 'dev-zero'].includes(d.mutation)) return specialTimeoutMs;
     return 40000;
@@ -265,4 +266,16 @@ function formatReport(rep, seed) {
   return lines.join('\n');
 }
 
-module.exports = { runFuzz, formatReport, KNOWN_FAILURES, reproduction };
+/** Runs the harness's own check cases (crash, hang, leftover, ok) in a scratch folder. */
+async function selfTest() {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reelspeed-fuzz-self-'));
+  try {
+    const cases = ['ok', 'crash', 'hang', 'leftover', 'ok'].map((action, id) => ({ id, kind: 'selftest', action, desc: { kind: 'selftest' } }));
+    const results = await runAll(cases, workDir, { batchSize: 10 });
+    return cases.map((c) => ({ action: c.action, ...results.get(c.id) }));
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+module.exports = { runFuzz, formatReport, KNOWN_FAILURES, reproduction, selfTest };

@@ -193,6 +193,14 @@ async function runMediaCase(c, outDir, mediaDir) {
   return result;
 }
 
+/** Cases that check the harness itself (js/test/fuzz-slice.test.js): it must see each of these. */
+async function runSelfTest(c, outDir) {
+  if (c.action === 'crash') process.kill(process.pid, 'SIGSEGV');
+  if (c.action === 'hang') await new Promise(() => setInterval(() => {}, 1000));
+  if (c.action === 'leftover') fs.writeFileSync(path.join(outDir, '.out.mp4.1234.part'), 'partial');
+  return finish({ ok: true, value: null }, () => null, [], outDir, []);
+}
+
 async function runCase(c) {
   const caseDir = fs.mkdtempSync(path.join(workDir, 'case-'));
   const outDir = path.join(caseDir, 'out');
@@ -201,7 +209,8 @@ async function runCase(c) {
   fs.mkdirSync(mediaDir);
   const started = Date.now();
   try {
-    const result = c.kind === 'config' ? await runConfigCase(c, outDir) : await runMediaCase(c, outDir, mediaDir);
+    const result = c.kind === 'selftest' ? await runSelfTest(c, outDir)
+      : c.kind === 'config' ? await runConfigCase(c, outDir) : await runMediaCase(c, outDir, mediaDir);
     result.ms = Date.now() - started;
     return result;
   } finally {
