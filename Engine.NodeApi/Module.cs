@@ -386,6 +386,8 @@ public static class Module
             var s = (string)value;
             return Stringify(s.Length > 40 ? s[..37] + "..." : s);
         }
+        // The value itself for a number ("got -1", "got NaN"), not only its type.
+        if (value.IsNumber()) return ((double)value).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         return value.TypeOf().ToString().ToLowerInvariant();
     }
 

@@ -80,6 +80,37 @@ function progressPrinter(quiet) {
   };
 }
 
+// Signals: the first SIGINT/SIGTERM/SIGHUP aborts the running job (the engine stops at the next
+// frame and removes its partial output and two-pass logs); the CLI then exits 128 + the signal's
+// number (130/143/129). A second signal exits at once.
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+const jobControl = new AbortController();
+let caughtSignal = null;
+let abortableJob = false; // render/process/optimize: they take the signal and clean up when aborted
+function onSignal(name) {
+  if (caughtSignal || !abortableJob) process.exit(SIGNAL_EXIT[caughtSignal || name]);
+  caughtSignal = name;
+  jobControl.abort();
+}
+for (const name of Object.keys(SIGNAL_EXIT)) process.on(name, () => onSignal(name));
+
+// A closed pipe (`reelspeed scene config.json | head -1`) is not an error: stop quietly.
+// The job, if any, is aborted first so that it cleans up its partial file.
+let pipeClosed = false;
+function onStreamError(e) {
+  if (e && e.code === 'EPIPE') {
+    pipeClosed = true;
+    // A running render/optimize is aborted and exits 0 once it has removed its partial files
+    // (main's handlers below); anything else can stop now.
+    if (abortableJob) jobControl.abort();
+    else process.exit(0);
+    return;
+  }
+  throw e;
+}
+process.stdout.on('error', onStreamError);
+process.stderr.on('error', onStreamError);
+
 async function main(argv) {
   const { positional, flags } = parseArgs(argv);
   const [command, ...rest] = positional;
@@ -93,7 +124,8 @@ async function main(argv) {
       if (!rest[0]) throw usageError('missing <video>');
       const mb = Number(rest[1]);
       if (!Number.isFinite(mb) || mb <= 0) throw usageError(`<targetMb>: expected megabytes > 0, got ${rest[1] ?? 'nothing'}`);
-      const r = await engine.optimizeVideo(rest[0], mb, { outputPath: flags.output, onProgress: progressPrinter(flags.quiet) });
+      abortableJob = true;
+      const r = await engine.optimizeVideo(rest[0], mb, { outputPath: flags.output, onProgress: progressPrinter(flags.quiet), signal: jobControl.signal });
       if (!flags.quiet && process.stderr.isTTY) process.stderr.write('\n');
       for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
       const score = r.qualityScore === null ? '' : ` — SSIM ${r.ssim.toFixed(4)}, PSNR ${r.psnr.toFixed(2)} dB`;
@@ -105,7 +137,8 @@ async function main(argv) {
       const { text, baseDir } = readConfig(rest[0]);
       if (!flags.output) throw usageError('missing -o <out.mp4>');
       const started = process.hrtime.bigint();
-      const result = await engine.processVideo(flags.input ?? '', flags.output, text, { onProgress: progressPrinter(flags.quiet), baseDir });
+      abortableJob = true;
+      const result = await engine.processVideo(flags.input ?? '', flags.output, text, { onProgress: progressPrinter(flags.quiet), baseDir, signal: jobControl.signal });
       const wallS = Number(process.hrtime.bigint() - started) / 1e9;
       if (!flags.quiet && process.stderr.isTTY) process.stderr.write('\n');
       const m = result.metadata;
@@ -146,9 +179,19 @@ async function main(argv) {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    if (caughtSignal) process.exit(SIGNAL_EXIT[caughtSignal]); // the signal came after the job ended
+    if (pipeClosed) process.exit(0);
+    process.exitCode = code;
+  },
   (e) => {
-    if (e.usage) {
+    if (pipeClosed && !caughtSignal) {
+      process.exit(0); // the reader went away: the job was aborted and cleaned up; nothing to say
+    } else if (caughtSignal) {
+      // Aborted by a signal: the engine has removed its partial files; no stack, no error text.
+      process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}interrupted (${caughtSignal}): job aborted, partial output removed\n`);
+      process.exit(SIGNAL_EXIT[caughtSignal]);
+    } else if (e.usage) {
       process.stderr.write(`error: ${e.message}\n\n${USAGE}\n`);
       process.exitCode = 2;
     } else {

@@ -441,7 +441,12 @@ public static class ProcessingConfigParser
             string p = $"clips[{i++}]";
             string? path;
             JsonElement obj = default;
-            if (c.ValueKind == JsonValueKind.String) path = ConfigReader.Text(c);
+            if (c.ValueKind == JsonValueKind.String)
+            {
+                path = ConfigReader.Text(c);
+                // Found by the fuzzer: a lone surrogate left the clip list empty with no error (ERR_INTERNAL later).
+                if (path is null) { r.Error(p, "contains invalid UTF-16 (a lone surrogate)"); continue; }
+            }
             else if (c.ValueKind == JsonValueKind.Object)
             {
                 obj = c;

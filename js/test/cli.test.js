@@ -1,5 +1,5 @@
 // The command-line front end, run as a child process the way a user runs it.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,5 +93,81 @@ describe('reelspeed CLI', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown command explode/);
     expect(r.stderr).toMatch(/Usage:/);
+  });
+});
+
+// Signals and closed pipes (#13 item 4): the real CLI, killed mid-job.
+describe('reelspeed CLI: signals and closed pipes', () => {
+  let dir;
+  let longConfig;
+  let clip;
+
+  beforeAll(() => {
+    dir = makeTempDir();
+    longConfig = path.join(dir, 'long.json');
+    // 1080x1920 for 60 s: long enough to be interrupted mid-render.
+    fs.writeFileSync(longConfig, JSON.stringify(tinyConfig({ videoSettings: { duration: 60, resolution: '1080x1920', fps: 30 } })));
+    clip = path.join(dir, 'clip.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=s=1280x720:r=30:d=12', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', clip]);
+  });
+
+  afterAll(() => removeTempDir(dir));
+
+  /** Runs the CLI, sends `signal` once stderr shows `ready` (a regexp), resolves with { code, signal, stderr }. */
+  function interrupt(args, signal, ready, env = {}) {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      let sent = false;
+      child.stderr.on('data', (b) => {
+        stderr += b;
+        if (!sent && ready.test(stderr)) { sent = true; child.kill(signal); }
+      });
+      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no exit after ${signal}: ${stderr}`)); }, 60000);
+      child.on('exit', (code, sig) => { clearTimeout(timer); resolve({ code, signal: sig, stderr, sent }); });
+    });
+  }
+
+  for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+    it(`render: ${signal} mid-render aborts the job, exits ${status} and leaves no .part file`, async () => {
+      const outDir = path.join(dir, `out-${signal}`);
+      fs.mkdirSync(outDir);
+      const r = await interrupt(['render', longConfig, '-o', path.join(outDir, 'long.mp4')], signal, /progress [1-9]\d*% .*encode/);
+      expect(r.sent, r.stderr).toBe(true);
+      expect(r.code, r.stderr).toBe(status);
+      expect(r.stderr).toContain(`interrupted (${signal})`);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(fs.readdirSync(outDir)).toEqual([]); // neither the output nor its .part file
+    });
+  }
+
+  it('optimize: SIGTERM mid-encode exits 143 leaving no .part file and no two-pass logs', async () => {
+    const tmp = path.join(dir, 'tmp');
+    fs.mkdirSync(tmp);
+    const outDir = path.join(dir, 'opt');
+    fs.mkdirSync(outDir);
+    const r = await interrupt(['optimize', clip, '0.3', '-o', path.join(outDir, 'small.mp4')], 'SIGTERM', /progress [1-9]\d*% .*pass-1/, { TMPDIR: tmp });
+    expect(r.sent, r.stderr).toBe(true);
+    expect(r.code, r.stderr).toBe(143);
+    expect(fs.readdirSync(outDir)).toEqual([]);
+    expect(fs.readdirSync(tmp, { recursive: true }).filter((f) => /reelspeed-2pass|pass1\.log/.test(f))).toEqual([]);
+  });
+
+  it('scene piped into `head -1`: exits 0 on the closed pipe, with no stack trace', () => {
+    const big = path.join(dir, 'big.json');
+    fs.writeFileSync(big, JSON.stringify(tinyConfig({ messages: Array.from({ length: 60 }, (_, i) => ({ text: `message ${i} with enough text to fill the pipe`, sender: i % 2 ? 'me' : 'them' })) })));
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" scene "${big}" | head -1; echo "status=\${PIPESTATUS[0]}" >&2`], { cwd: ROOT, encoding: 'utf8', timeout: 60000 });
+    expect(r.stdout).toBe('{\n');
+    expect(r.stderr).toContain('status=0');
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled|\n\s+at /);
+  });
+
+  it('render with its output piped into `head -2`: the job is aborted, no .part file is left, exit 0', () => {
+    const outDir = path.join(dir, 'piped');
+    fs.mkdirSync(outDir);
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" render "${longConfig}" -o "${outDir}/x.mp4" 2>&1 | head -2; echo "status=\${PIPESTATUS[0]}" >&2`], { cwd: ROOT, encoding: 'utf8', timeout: 60000 });
+    expect(r.stdout).toMatch(/^progress/);
+    expect(r.stderr).toContain('status=0');
+    expect(fs.readdirSync(outDir)).toEqual([]);
   });
 });

@@ -154,3 +154,19 @@ describe('error handling', () => {
     expect(partFiles(dir)).toEqual([]);
   });
 });
+
+// Found by the fuzzer (npm run fuzz; its seeds are in the test names).
+describe('errors the fuzzer found', () => {
+  it('a lone surrogate in a processing clip path is ERR_INVALID_CONFIG naming clips[0], not ERR_INTERNAL (config:3465139160)', async () => {
+    for (const config of [{ clips: ['\udfff lone'] }, JSON.stringify({ clips: ['\ud800'] })]) {
+      const err = await engine.compileScene(config).catch((e) => e);
+      expect(err).toMatchObject({ code: 'ERR_INVALID_CONFIG' });
+      expect(err.message).toContain('clips[0]: contains invalid UTF-16');
+    }
+  });
+
+  it('an out-of-range number argument is quoted in the message (renderFrame timeMs -1 said "got number")', async () => {
+    await expect(engine.renderFrame(tinyConfig(), -1)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringContaining('got -1') });
+    await expect(engine.renderFrame(tinyConfig(), NaN)).rejects.toMatchObject({ message: expect.stringContaining('got NaN') });
+  });
+});
