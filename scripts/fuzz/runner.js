@@ -17,45 +17,16 @@ const WORKER = path.join(__dirname, 'worker.js');
  * Each names the issue item that fixes it. Remove an entry once its fix lands (the runner
  * reports entries that no longer match anything).
  */
-const KNOWN_FAILURES = [
-  {
-    kind: 'special-file-hang',
-    issue: '#13 item 2/4 (media allow-lists; other engineer): FIFOs, /dev/stdin and devices are opened and read forever',
-    match: (d, r) => d.kind === 'media' && ['fifo', 'stdin-pipe', 'dev-zero'].includes(d.mutation) && r.failure === 'hang',
-  },
-  {
-    kind: 'special-file-uncoded',
-    issue: '#13 item 6 (uncoded errors in paths; other engineer): a pipe, device or symlink loop gives ERR_INTERNAL',
-    match: (d, r) => d.kind === 'media' && ['fifo', 'stdin-pipe', 'dev-zero', 'dev-null', 'symlink-loop', 'directory'].includes(d.mutation)
-      && (r.failure === 'internal' || r.failure === 'uncoded'),
-  },
-  {
-    kind: 'text-opened-as-media',
-    issue: '#13 item 2 (media allow-lists; other engineer): a .nfo/.ans/... text file is opened by the tty demuxer and drawn',
-    match: (d, r) => d.kind === 'media' && d.mutation === 'text' && r.failure === 'accepted-non-media',
-  },
-  {
-    kind: 'playlist-opened-as-media',
-    issue: '#13 item 2 (media allow-lists; other engineer): an .ffconcat/.m3u8 playlist is opened and pulls in the files it names',
-    match: (d, r) => d.kind === 'media' && d.mutation === 'playlist' && r.failure === 'accepted-non-media',
-  },
-  {
-    kind: 'symlinked-media-truncated',
-    issue: '#13 item 2 (symlinks followed for size checks; other engineer): a valid file reached through a symlink is ERR_DECODE "truncated"',
-    match: (d, r) => d.kind === 'media' && d.mutation === 'symlink' && r.failure === 'valid-file-rejected',
-  },
-  {
-    kind: 'nul-in-path',
-    issue: '#13 item 6 (uncoded errors in paths; other engineer): a NUL character in a path gives ERR_INTERNAL',
-    match: (d, r) => d.kind === 'config' && r.failure === 'internal' && /\\u0000|\u0000/.test(JSON.stringify(d.config)),
-  },
-];
+// Failures known and owned elsewhere, each naming its issue: { kind, issue, match(descriptor, result) }.
+// Empty since the #13 media fixes landed (FIFO/device hangs, text and playlists opened as media,
+// symlinked files called truncated, uncoded errors for loops, pipes and NUL characters).
+const KNOWN_FAILURES = [];
 
 function knownFailure(d, r) {
   return KNOWN_FAILURES.find((k) => k.match(d, r)) || null;
 }
 
-// Timeout for the special files that hang today (known failure above); kept short so the slice stays fast.
+// Special files must be refused at once: a short timeout turns a regression into a quick 'hang' failure.
 let specialTimeoutMs = 6000;
 function timeoutFor(d) {
   if (d.kind === 'selftest') return 3000;
