@@ -1,0 +1,208 @@
+// reelspeed-engine/preview: draws a compiled Scene (docs/scene-format.md) in the browser with
+// CanvasKit (Skia compiled to WebAssembly), the same library the engine renders with, so the
+// preview is the render. See README, "Browser preview".
+
+import { ChatRenderer } from './chat-renderer.mjs';
+
+export { evaluateAnimation, scrollAt, revealedLength, easeOutCubic, easeOutBack, gradientLine } from './chat-renderer.mjs';
+
+const MODES = ['exact', 'fast'];
+const SUPPORTED_MODES = ['exact'];
+
+let canvasKitPromise = null;
+
+/** Initialises CanvasKit once: from options.canvasKit, globalThis.CanvasKitInit (canvaskit.js as a script) or the canvaskit-wasm package. */
+export function loadCanvasKit(options = {}) {
+  if (options.canvasKit) return Promise.resolve(options.canvasKit);
+  if (!canvasKitPromise) {
+    canvasKitPromise = (async () => {
+      let init = options.CanvasKitInit ?? globalThis.CanvasKitInit;
+      if (!init) {
+        const mod = await import('canvaskit-wasm');
+        init = mod.default ?? mod;
+      }
+      const base = options.canvasKitBase;
+      return init(base ? { locateFile: (file) => base.replace(/\/?$/, '/') + file } : undefined);
+    })();
+    canvasKitPromise.catch(() => { canvasKitPromise = null; });
+  }
+  return canvasKitPromise;
+}
+
+function previewError(code, message) {
+  const e = new Error(message);
+  e.code = code;
+  return e;
+}
+
+/** The URL an asset path of the Scene is fetched from. */
+function assetUrlOf(assetBase) {
+  if (typeof assetBase === 'function') return assetBase;
+  if (typeof assetBase === 'string') return (p) => assetBase + encodeURIComponent(p);
+  throw previewError('ERR_INVALID_ARGUMENT', 'createPreview: options.assetBase must be a URL prefix (string) or a function (path) => URL');
+}
+
+async function fetchBytes(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw previewError('ERR_ASSET', `preview: cannot fetch ${url} (HTTP ${r.status})`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+const baseName = (p) => p.split(/[\\/]/).pop();
+
+/** Every font file name and image path a chat Scene draws. */
+function neededFiles(scene) {
+  const fonts = new Set(), images = new Set();
+  const text = (block) => block?.lines.forEach((l) => l.runs.forEach((r) => fonts.add(r.font)));
+  const avatar = (a) => { if (!a) return; if (a.image) images.add(a.image); else if (a.initialsText) fonts.add(a.initialsText.font); };
+  for (const m of scene.messages) {
+    text(m.textBlock); text(m.label); avatar(m.avatar);
+    if (m.picture) images.add(m.picture.image);
+  }
+  if (scene.header) { text(scene.header.title); text(scene.header.subtitle); avatar(scene.header.avatar); }
+  if (scene.background.type === 'image' && scene.background.media) images.add(scene.background.media);
+  return { fonts, images };
+}
+
+function checkScene(scene) {
+  if (!scene || typeof scene !== 'object' || scene.schemaVersion !== 1) {
+    throw previewError('ERR_INVALID_ARGUMENT', `createPreview: scene must be a compiled Scene of schemaVersion 1 (got ${scene?.schemaVersion})`);
+  }
+  if (scene.composition) {
+    throw previewError('ERR_UNSUPPORTED', 'createPreview: processing scenes (composition) are not drawn by the preview yet');
+  }
+  if (scene.background.type === 'video') {
+    throw previewError('ERR_UNSUPPORTED', 'createPreview: video backgrounds are not drawn by the preview yet');
+  }
+}
+
+/**
+ * Creates a preview of `scene` on `canvas` (an HTMLCanvasElement or OffscreenCanvas of any size;
+ * it is resized to the Scene's frame). Resolves once fonts and images are loaded and frame 0 is drawn.
+ */
+export async function createPreview(canvas, scene, options = {}) {
+  const mode = options.mode ?? 'exact';
+  if (!MODES.includes(mode)) throw previewError('ERR_INVALID_ARGUMENT', `createPreview: options.mode must be 'exact' or 'fast' (got ${mode})`);
+  if (!SUPPORTED_MODES.includes(mode)) throw previewError('ERR_UNSUPPORTED', `createPreview: mode '${mode}' is not implemented yet; use 'exact'`);
+  checkScene(scene);
+  const assetUrl = assetUrlOf(options.assetBase);
+  const CK = await loadCanvasKit(options);
+
+  const { fonts, images } = neededFiles(scene);
+  const byName = new Map(scene.assets.map((a) => [baseName(a), a]));
+  const typefaces = new Map(), loadedImages = new Map();
+  await Promise.all([
+    ...[...fonts].map(async (name) => {
+      const path = byName.get(name);
+      if (!path) throw previewError('ERR_ASSET', `preview: the Scene's assets do not list the font ${name}`);
+      const tf = CK.Typeface.MakeTypefaceFromData((await fetchBytes(assetUrl(path))).buffer);
+      if (!tf) throw previewError('ERR_ASSET', `preview: cannot load the font ${name}`);
+      typefaces.set(name, tf);
+    }),
+    ...[...images].map(async (path) => {
+      const img = CK.MakeImageFromEncoded(await fetchBytes(assetUrl(path)));
+      if (!img) throw previewError('ERR_ASSET', `preview: cannot decode the image ${path}`);
+      loadedImages.set(path, img);
+    }),
+  ]);
+
+  const { width, height } = scene;
+  canvas.width = width;
+  canvas.height = height;
+  const info = { width, height, colorType: CK.ColorType.RGBA_8888, alphaType: CK.AlphaType.Premul, colorSpace: CK.ColorSpace.SRGB };
+  // A premultiplied raster surface over our own memory: the engine's pixel format (CanvasKit's
+  // MakeSWCanvasSurface is unpremultiplied, slower and not bit-exact).
+  const pixels = CK.Malloc(Uint8Array, width * height * 4);
+  const surface = CK.MakeRasterDirectSurface(info, pixels, width * 4);
+  if (!surface) throw previewError('ERR_RESOURCE_LIMIT', `preview: cannot allocate a ${width}x${height} surface`);
+  const makeSurface = (w, h) => {
+    const s = surface.makeSurface({ ...info, width: w, height: h });
+    if (!s) throw previewError('ERR_RESOURCE_LIMIT', `preview: cannot allocate a ${w}x${h} layer`);
+    return s;
+  };
+  const renderer = new ChatRenderer(CK, scene, { typefaces, images: loadedImages }, makeSurface);
+  const ctx = canvas.getContext('2d');
+  const listeners = { time: new Set(), ended: new Set() };
+  let current = 0, playing = false, raf = 0, startWall = 0, startTime = 0, destroyed = false;
+  const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+  const schedule = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (cb) => setTimeout(() => cb(now()), 16);
+  const cancel = typeof cancelAnimationFrame === 'function' ? cancelAnimationFrame : clearTimeout;
+
+  const clampTime = (ms) => Math.min(Math.max(0, Number(ms) || 0), scene.durationMs);
+  const draw = (ms) => {
+    const c = surface.getCanvas();
+    c.clear(CK.BLACK);
+    renderer.draw(c, ms);
+    surface.flush();
+  };
+  const present = () => {
+    const bytes = pixels.toTypedArray();
+    // Frames are opaque, so premultiplied and straight alpha are the same bytes.
+    ctx.putImageData(new ImageData(new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.length).slice(), width, height), 0, 0);
+  };
+  const show = (ms) => {
+    current = clampTime(ms);
+    draw(current);
+    present();
+    for (const cb of listeners.time) cb(current);
+  };
+  const alive = () => { if (destroyed) throw previewError('ERR_INVALID_ARGUMENT', 'preview: used after destroy()'); };
+  const tick = () => {
+    if (!playing) return;
+    const t = startTime + (now() - startWall);
+    if (t >= scene.durationMs) {
+      playing = false;
+      show(scene.durationMs);
+      for (const cb of listeners.ended) cb();
+      return;
+    }
+    show(t);
+    raf = schedule(tick);
+  };
+
+  show(0);
+  return {
+    get mode() { return mode; },
+    get currentTime() { return current; },
+    get playing() { return playing; },
+    /** Shows the frame at ms. */
+    seek(ms) { alive(); show(ms); },
+    play() {
+      alive();
+      if (playing) return;
+      if (current >= scene.durationMs) current = 0;
+      playing = true;
+      startWall = now();
+      startTime = current;
+      raf = schedule(tick);
+    },
+    pause() { playing = false; cancel(raf); },
+    /** Draws frame ms (without showing it) and returns it: PNG bytes, or { width, height, data } RGBA with format 'rgba'. */
+    async renderFrame(ms, { format = 'png' } = {}) {
+      alive();
+      draw(clampTime(ms));
+      if (format === 'rgba') return { width, height, data: pixels.toTypedArray().slice() };
+      if (format !== 'png') throw previewError('ERR_INVALID_ARGUMENT', `renderFrame: format must be 'png' or 'rgba'`);
+      const img = surface.makeImageSnapshot();
+      const png = img.encodeToBytes(CK.ImageFormat.PNG, 100);
+      img.delete();
+      draw(current);
+      return png;
+    },
+    on(event, cb) {
+      if (!listeners[event]) throw previewError('ERR_INVALID_ARGUMENT', `preview.on: unknown event ${event} ('time' or 'ended')`);
+      listeners[event].add(cb);
+      return () => listeners[event].delete(cb);
+    },
+    destroy() {
+      if (destroyed) return;
+      this.pause();
+      destroyed = true;
+      renderer.delete();
+      for (const tf of typefaces.values()) tf.delete();
+      for (const img of loadedImages.values()) img.delete();
+      surface.delete();
+      CK.Free(pixels);
+    },
+  };
+}

@@ -1,0 +1,112 @@
+'use strict';
+// reelspeed-engine/preview/node: renders a Scene's frame through the browser preview in headless
+// Chromium (Debian's chromium, driven by playwright-core: no browser download), one browser
+// reused across calls until close(). For thumbnails through the browser path and parity checks.
+
+const crypto = require('node:crypto');
+const path = require('node:path');
+const { startServer } = require('./server.js');
+
+/** Flags Chromium needs on a closed network, as root and in containers. */
+const CHROMIUM_ARGS = [
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+];
+
+const DEFAULT_EXECUTABLE = '/usr/bin/chromium';
+
+let state = null; // Promise of { browser, page, server, executablePath }
+
+function codedError(code, message) {
+  const e = new Error(message);
+  e.code = code;
+  return e;
+}
+
+function loadPlaywright() {
+  try {
+    return require('playwright-core');
+  } catch {
+    throw codedError('ERR_UNSUPPORTED', 'renderInBrowser needs the optional dependency playwright-core: npm install playwright-core');
+  }
+}
+
+async function launch(executablePath) {
+  const { chromium } = loadPlaywright();
+  const server = await startServer({
+    routes: (req, res, url) => {
+      if (url.pathname === '/' || url.pathname === '/harness.html') {
+        require('./server.js').sendFile(res, path.join(__dirname, 'harness.html'));
+        return true;
+      }
+      return false;
+    },
+  });
+  let browser;
+  try {
+    browser = await chromium.launch({
+      executablePath,
+      headless: true,
+      chromiumSandbox: false, // root in containers: Chromium's sandbox needs user namespaces (--no-sandbox)
+      args: CHROMIUM_ARGS,
+    });
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/harness.html`);
+    await page.waitForFunction(() => window.__reelspeedReady === true);
+    return { browser, page, server, executablePath };
+  } catch (e) {
+    await browser?.close().catch(() => {});
+    await server.close();
+    if (e && /Failed to launch|ENOENT|executable/i.test(String(e.message))) {
+      throw codedError('ERR_UNSUPPORTED', `renderInBrowser: cannot start Chromium at ${executablePath} (install Debian's chromium: scripts/setup-system.sh): ${e.message}`);
+    }
+    throw e;
+  }
+}
+
+async function session(executablePath) {
+  if (state) {
+    const s = await state;
+    if (s.executablePath === executablePath && s.browser.isConnected()) return s;
+    await close();
+  }
+  state = launch(executablePath);
+  state.catch(() => { state = null; });
+  return state;
+}
+
+/**
+ * Renders frame `timeMs` of `scene` (compileScene's result) in headless Chromium with the preview
+ * module and resolves with the PNG bytes. Options: mode ('exact', default), executablePath
+ * (default /usr/bin/chromium or $REELSPEED_CHROMIUM), assetBase (a URL prefix the
+ * browser fetches the Scene's files from, followed by the URL-encoded path; default: this helper's own
+ * server, which serves the Scene's asset files and nothing else).
+ */
+async function renderInBrowser(scene, timeMs, options = {}) {
+  if (!scene || typeof scene !== 'object') throw codedError('ERR_INVALID_ARGUMENT', 'renderInBrowser: scene must be a compiled Scene object');
+  if (typeof timeMs !== 'number' || !Number.isFinite(timeMs) || timeMs < 0) throw codedError('ERR_INVALID_ARGUMENT', 'renderInBrowser: timeMs must be a finite number >= 0');
+  const mode = options.mode ?? 'exact';
+  const executablePath = options.executablePath ?? process.env.REELSPEED_CHROMIUM ?? DEFAULT_EXECUTABLE;
+  const assetBase = options.assetBase ?? null;
+  if (assetBase !== null && typeof assetBase !== 'string') throw codedError('ERR_INVALID_ARGUMENT', 'renderInBrowser: assetBase must be a URL prefix string');
+  const s = await session(executablePath);
+  s.server.allow(scene.assets ?? []);
+  const json = JSON.stringify(scene);
+  const key = crypto.createHash('sha256').update(mode).update('\0').update(assetBase ?? '').update('\0').update(json).digest('hex');
+  let r = await s.page.evaluate(([k, t, m, a]) => window.__reelspeedRender(k, null, t, m, a), [key, timeMs, mode, assetBase]);
+  if (r.missing) r = await s.page.evaluate(([k, sc, t, m, a]) => window.__reelspeedRender(k, JSON.parse(sc), t, m, a), [key, json, timeMs, mode, assetBase]);
+  if (r.error) throw codedError(r.code, r.error);
+  return Buffer.from(r.png, 'base64');
+}
+
+/** Ends the browser (and the local server) renderInBrowser started. */
+async function close() {
+  const s = state;
+  state = null;
+  if (!s) return;
+  const v = await s.catch(() => null);
+  if (!v) return;
+  await v.browser.close().catch(() => {});
+  await v.server.close();
+}
+
+module.exports = { renderInBrowser, close, CHROMIUM_ARGS, DEFAULT_EXECUTABLE };
