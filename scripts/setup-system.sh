@@ -11,6 +11,7 @@ PACKAGES=(
   fonts-noto-core fonts-noto-color-emoji fonts-dejavu-core              # text, colour emoji, fallback; copied into @reelspeed/engine-fonts by npm run package
   fonts-noto-cjk                                                        # Chinese, Japanese, Korean (NotoSansCJK-Regular.ttc)
   gcc zlib1g-dev                                                        # NativeAOT link of the addon
+  chromium                                                              # browser preview tests (driven by playwright-core, no browser download)
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

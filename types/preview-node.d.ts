@@ -1,0 +1,23 @@
+// reelspeed-engine/preview/node: renders a Scene's frame through the browser preview in headless
+// Chromium (Debian's chromium, driven by playwright-core, an optional peer dependency).
+
+import type { SceneJson } from './scene';
+
+export interface RenderInBrowserOptions {
+  /** Default 'exact'; 'fast' is rejected with ERR_UNSUPPORTED for now. */
+  mode?: 'exact' | 'fast';
+  /** The Chromium binary. Default $REELSPEED_CHROMIUM, else /usr/bin/chromium. */
+  executablePath?: string;
+  /** A URL prefix the browser fetches the Scene's files from (followed by the URL-encoded path). Default: the helper's own server, which serves the Scene's asset files and nothing else. */
+  assetBase?: string;
+}
+
+/** Frame timeMs of the Scene as PNG bytes, drawn by the preview module in headless Chromium. One browser is reused across calls. */
+export declare function renderInBrowser(scene: SceneJson, timeMs: number, options?: RenderInBrowserOptions): Promise<Buffer>;
+
+/** Ends the browser and the local server renderInBrowser started (the next call starts them again). */
+export declare function close(): Promise<void>;
+
+/** The flags Chromium is started with (besides playwright's own and --no-sandbox). */
+export declare const CHROMIUM_ARGS: readonly string[];
+export declare const DEFAULT_EXECUTABLE: string;

@@ -1,0 +1,74 @@
+// reelspeed-engine/preview: the browser preview. An ES module for browsers and bundlers (Vite):
+// draws a compiled Scene (compileScene's result, docs/scene-format.md) with CanvasKit, Skia
+// compiled to WebAssembly (the canvaskit-wasm package), so that frame t is the engine's frame t.
+
+import type { SceneJson } from './scene';
+
+export type { SceneJson } from './scene';
+
+/** 'exact': a premultiplied CPU surface, pixel parity with renderFrame. 'fast' (WebGL) is not implemented yet: rejected with ERR_UNSUPPORTED. */
+export type PreviewMode = 'exact' | 'fast';
+
+export interface PreviewOptions {
+  /**
+   * Where the Scene's files (fonts, pictures, avatar, background image: the paths in `assets`) are fetched from:
+   * a URL prefix followed by the URL-encoded path, or a function from the path to its URL.
+   */
+  assetBase: string | ((path: string) => string);
+  /** Default 'exact'. */
+  mode?: PreviewMode;
+  /** An initialised CanvasKit to use (otherwise the module initialises one, once). */
+  canvasKit?: unknown;
+  /** CanvasKit's init function, when canvaskit.js was loaded as a script or bundled (default: globalThis.CanvasKitInit, then import('canvaskit-wasm')). */
+  CanvasKitInit?: (options?: { locateFile?: (file: string) => string }) => Promise<unknown>;
+  /** URL of the folder holding canvaskit.wasm (default: where CanvasKit looks by itself). */
+  canvasKitBase?: string;
+}
+
+/** An error of the preview: `code` is one of the engine's error codes (ERR_INVALID_ARGUMENT, ERR_UNSUPPORTED, ERR_ASSET, ERR_RESOURCE_LIMIT). */
+export interface PreviewError extends Error {
+  code: string;
+}
+
+export interface Preview {
+  readonly mode: PreviewMode;
+  /** The time shown, ms. */
+  readonly currentTime: number;
+  readonly playing: boolean;
+  /** Shows the frame at ms (clamped to 0..durationMs). */
+  seek(ms: number): void;
+  /** Plays from the current time in real time (requestAnimationFrame); 'ended' fires at the end. */
+  play(): void;
+  pause(): void;
+  /** Draws frame ms without showing it: PNG bytes, or straight RGBA pixels with format 'rgba'. */
+  renderFrame(ms: number, options?: { format?: 'png' }): Promise<Uint8Array>;
+  renderFrame(ms: number, options: { format: 'rgba' }): Promise<{ width: number; height: number; data: Uint8Array }>;
+  /** Listens to the time shown ('time', ms) or the end of playback ('ended'); returns the unsubscribe function. */
+  on(event: 'time', listener: (ms: number) => void): () => void;
+  on(event: 'ended', listener: () => void): () => void;
+  /** Frees the surface, fonts and images (CanvasKit memory); the preview cannot be used after. */
+  destroy(): void;
+}
+
+/**
+ * A preview of a chat Scene on `canvas` (resized to the Scene's frame). Resolves once its fonts
+ * and images are loaded and frame 0 is shown. Processing scenes (composition) and video
+ * backgrounds are rejected with ERR_UNSUPPORTED for now.
+ */
+export declare function createPreview(canvas: HTMLCanvasElement | OffscreenCanvas, scene: SceneJson, options: PreviewOptions): Promise<Preview>;
+
+/** Initialises CanvasKit once (shared by every preview). */
+export declare function loadCanvasKit(options?: Pick<PreviewOptions, 'canvasKit' | 'CanvasKitInit' | 'canvasKitBase'>): Promise<unknown>;
+
+/** A message's animated state at t (docs/scene-format.md, "Animation state at t"). */
+export declare function evaluateAnimation(animation: SceneJson['messages'][number]['animation'], t: number): {
+  visible: boolean; opacity: number; offsetX: number; offsetY: number; scale: number; reveal: number;
+};
+/** The conversation's scroll offset at t. */
+export declare function scrollAt(scroll: SceneJson['scroll'], t: number): number;
+/** UTF-16 length of the text a typewriter shows at a reveal fraction (whole graphemes). */
+export declare function revealedLength(text: string, reveal: number): number;
+export declare function easeOutCubic(p: number): number;
+export declare function easeOutBack(p: number): number;
+/** CSS linear-gradient geometry: the gradient line's start and end points. */
+export declare function gradientLine(angleDegrees: number, width: number, height: number): [[number, number], [number, number]];
