@@ -1,0 +1,107 @@
+// npm run preview's page (examples/preview/) in headless Chromium: it compiles the config in the
+// editor through the server's compileScene endpoint, shows the frame renderFrame draws (SSIM), plays,
+// pauses and scrubs, switches examples, reports bad configs, and a screenshot of it is taken.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, engine } from './helpers.mjs';
+import { ssim } from './preview-support.mjs';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+const { CHROMIUM_ARGS, DEFAULT_EXECUTABLE } = require('../../preview/node.js');
+
+let server;
+let url;
+let browser;
+let page;
+const errors = [];
+
+beforeAll(async () => {
+  server = spawn(process.execPath, [path.join(ROOT, 'scripts', 'preview-server.js'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  url = await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = /(http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`preview server exited ${code}`)));
+  });
+  browser = await chromium.launch({ executablePath: process.env.REELSPEED_CHROMIUM ?? DEFAULT_EXECUTABLE, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+  page.on('pageerror', (e) => errors.push(e.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+/** The canvas's pixels as PNG bytes. */
+async function canvasPng() {
+  const dataUrl = await page.evaluate(() => document.getElementById('canvas').toDataURL('image/png'));
+  return Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+}
+
+async function scrubTo(ms) {
+  await page.fill('#scrub', String(ms));
+  await page.dispatchEvent('#scrub', 'input');
+  await page.waitForFunction((t) => document.getElementById('scrub').value === String(t), ms);
+}
+
+async function ready() {
+  await page.waitForSelector('body[data-ready=true]', { timeout: 60000 });
+}
+
+describe('npm run preview', () => {
+  it('serves only 127.0.0.1 and compiles the first example, showing the frame renderFrame draws', async () => {
+    expect(new URL(url).hostname).toBe('127.0.0.1');
+    await page.goto(`${url}/`);
+    await ready();
+    expect(await page.textContent('#status')).toMatch(/1080x1920, .* exact mode/);
+    const config = JSON.parse(await page.inputValue('#config'));
+    await scrubTo(9000);
+    expect(await page.textContent('#time')).toBe('9.00 s');
+    const native = await engine.renderFrame(config, 9000, { baseDir: path.join(ROOT, 'examples') });
+    expect(ssim(await canvasPng(), native)).toBeGreaterThanOrEqual(0.999);
+    const shot = await page.screenshot();
+    expect(shot.length).toBeGreaterThan(10000);
+    if (process.env.PREVIEW_SCREENSHOT) require('node:fs').writeFileSync(process.env.PREVIEW_SCREENSHOT, shot);
+  });
+
+  it('plays and pauses', async () => {
+    await scrubTo(0);
+    await page.click('#play');
+    expect(await page.textContent('#play')).toBe('Pause');
+    await page.waitForFunction(() => Number(document.getElementById('scrub').value) > 500, null, { timeout: 60000 });
+    await page.click('#play');
+    expect(await page.textContent('#play')).toBe('Play');
+    const at = await page.inputValue('#scrub');
+    expect(Number(at)).toBeGreaterThan(500);
+  });
+
+  it('switches to another example and compiles it', async () => {
+    await page.selectOption('#example', 'templates/whatsapp');
+    const config = JSON.parse(await page.inputValue('#config'));
+    expect(config.template).toBe('whatsapp');
+    await page.evaluate(() => { document.body.dataset.ready = ''; });
+    await page.click('#compile');
+    await ready();
+    await scrubTo(4200);
+    const native = await engine.renderFrame(config, 4200, { baseDir: path.join(ROOT, 'examples', 'templates') });
+    expect(ssim(await canvasPng(), native)).toBeGreaterThanOrEqual(0.999);
+  });
+
+  it('reports a bad config with the engine\'s coded error, and a config that is not JSON', async () => {
+    await page.fill('#config', JSON.stringify({ messages: [{ text: 'x', sender: 7 }] }));
+    await page.click('#compile');
+    await page.waitForSelector('#status.error');
+    expect(await page.textContent('#status')).toMatch(/^ERR_INVALID_CONFIG: .*sender/);
+    await page.fill('#config', '{ not json');
+    await page.click('#compile');
+    await page.waitForFunction(() => /not JSON/.test(document.getElementById('status').textContent));
+    expect(errors).toEqual([]);
+  });
+});
