@@ -7,7 +7,6 @@ import { ChatRenderer } from './chat-renderer.mjs';
 export { evaluateAnimation, scrollAt, revealedLength, easeOutCubic, easeOutBack, gradientLine } from './chat-renderer.mjs';
 
 const MODES = ['exact', 'fast'];
-const SUPPORTED_MODES = ['exact'];
 
 let canvasKitPromise = null;
 
@@ -83,7 +82,6 @@ function checkScene(scene) {
 export async function createPreview(canvas, scene, options = {}) {
   const mode = options.mode ?? 'exact';
   if (!MODES.includes(mode)) throw previewError('ERR_INVALID_ARGUMENT', `createPreview: options.mode must be 'exact' or 'fast' (got ${mode})`);
-  if (!SUPPORTED_MODES.includes(mode)) throw previewError('ERR_UNSUPPORTED', `createPreview: mode '${mode}' is not implemented yet; use 'exact'`);
   checkScene(scene);
   const assetUrl = assetUrlOf(options.assetBase);
   const CK = await loadCanvasKit(options);
@@ -110,18 +108,27 @@ export async function createPreview(canvas, scene, options = {}) {
   canvas.width = width;
   canvas.height = height;
   const info = { width, height, colorType: CK.ColorType.RGBA_8888, alphaType: CK.AlphaType.Premul, colorSpace: CK.ColorSpace.SRGB };
-  // A premultiplied raster surface over our own memory: the engine's pixel format (CanvasKit's
-  // MakeSWCanvasSurface is unpremultiplied, slower and not bit-exact).
-  const pixels = CK.Malloc(Uint8Array, width * height * 4);
-  const surface = CK.MakeRasterDirectSurface(info, pixels, width * 4);
-  if (!surface) throw previewError('ERR_RESOURCE_LIMIT', `preview: cannot allocate a ${width}x${height} surface`);
+  let pixels = null, surface;
+  if (mode === 'exact') {
+    // A premultiplied raster surface over our own memory: the engine's pixel format (CanvasKit's
+    // MakeSWCanvasSurface is unpremultiplied, slower and not bit-exact).
+    pixels = CK.Malloc(Uint8Array, width * height * 4);
+    surface = CK.MakeRasterDirectSurface(info, pixels, width * 4);
+    if (!surface) { CK.Free(pixels); throw previewError('ERR_RESOURCE_LIMIT', `preview: cannot allocate a ${width}x${height} surface`); }
+  } else {
+    // WebGL straight onto the canvas; the background, header and message sprites are cached as
+    // GPU images, so a frame is a few textured quads plus any typewriter text and typing dots.
+    surface = CK.MakeWebGLCanvasSurface(canvas);
+    if (!surface) throw previewError('ERR_UNSUPPORTED', "preview: mode 'fast' needs WebGL, which this browser does not give this canvas (use 'exact')");
+  }
   const makeSurface = (w, h) => {
     const s = surface.makeSurface({ ...info, width: w, height: h });
     if (!s) throw previewError('ERR_RESOURCE_LIMIT', `preview: cannot allocate a ${w}x${h} layer`);
     return s;
   };
   const renderer = new ChatRenderer(CK, scene, { typefaces, images: loadedImages }, makeSurface);
-  const ctx = canvas.getContext('2d');
+  const ctx = mode === 'exact' ? canvas.getContext('2d') : null;
+  if (mode === 'exact' && !ctx) throw previewError('ERR_INVALID_ARGUMENT', 'createPreview: the canvas already has a WebGL context (exact mode draws with a 2d one): give it a fresh canvas');
   const listeners = { time: new Set(), ended: new Set() };
   let current = 0, playing = false, raf = 0, startWall = 0, startTime = 0, destroyed = false;
   const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -136,6 +143,7 @@ export async function createPreview(canvas, scene, options = {}) {
     surface.flush();
   };
   const present = () => {
+    if (!pixels) return; // fast mode drew on the canvas itself
     const bytes = pixels.toTypedArray();
     // Frames are opaque, so premultiplied and straight alpha are the same bytes.
     ctx.putImageData(new ImageData(new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.length).slice(), width, height), 0, 0);
@@ -181,13 +189,19 @@ export async function createPreview(canvas, scene, options = {}) {
     async renderFrame(ms, { format = 'png' } = {}) {
       alive();
       draw(clampTime(ms));
-      if (format === 'rgba') return { width, height, data: pixels.toTypedArray().slice() };
-      if (format !== 'png') throw previewError('ERR_INVALID_ARGUMENT', `renderFrame: format must be 'png' or 'rgba'`);
-      const img = surface.makeImageSnapshot();
-      const png = img.encodeToBytes(CK.ImageFormat.PNG, 100);
-      img.delete();
+      if (format !== 'png' && format !== 'rgba') throw previewError('ERR_INVALID_ARGUMENT', `renderFrame: format must be 'png' or 'rgba'`);
+      let result;
+      if (format === 'rgba') {
+        const data = pixels ? pixels.toTypedArray().slice()
+          : surface.getCanvas().readPixels(0, 0, { ...info, alphaType: CK.AlphaType.Unpremul });
+        result = { width, height, data };
+      } else {
+        const img = surface.makeImageSnapshot();
+        result = img.encodeToBytes(CK.ImageFormat.PNG, 100);
+        img.delete();
+      }
       draw(current);
-      return png;
+      return result;
     },
     on(event, cb) {
       if (!listeners[event]) throw previewError('ERR_INVALID_ARGUMENT', `preview.on: unknown event ${event} ('time' or 'ended')`);
@@ -202,7 +216,7 @@ export async function createPreview(canvas, scene, options = {}) {
       for (const tf of typefaces.values()) tf.delete();
       for (const img of loadedImages.values()) img.delete();
       surface.delete();
-      CK.Free(pixels);
+      if (pixels) CK.Free(pixels);
     },
   };
 }

@@ -4,7 +4,7 @@
 import type { SceneJson } from './scene';
 
 export interface RenderInBrowserOptions {
-  /** Default 'exact'; 'fast' is rejected with ERR_UNSUPPORTED for now. */
+  /** Default 'exact' (CPU, pixel parity); 'fast' draws with WebGL. */
   mode?: 'exact' | 'fast';
   /** The Chromium binary. Default $REELSPEED_CHROMIUM, else /usr/bin/chromium. */
   executablePath?: string;

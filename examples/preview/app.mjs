@@ -30,6 +30,9 @@ async function compile() {
 async function show(at) {
   preview?.destroy();
   preview = null;
+  // A canvas keeps its first context (2d for exact mode, WebGL for fast): each preview gets a fresh one.
+  const fresh = $('canvas').cloneNode();
+  $('canvas').replaceWith(fresh);
   $('play').disabled = true;
   $('scrub').disabled = true;
   try {

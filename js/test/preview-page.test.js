@@ -1,7 +1,7 @@
 // npm run preview's page (examples/preview/) in headless Chromium: it compiles the config in the
 // editor through the server's compileScene endpoint, shows the frame renderFrame draws (SSIM), plays,
 // pauses and scrubs, switches examples, reports bad configs, and a screenshot of it is taken.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +92,24 @@ describe('npm run preview', () => {
     await scrubTo(4200);
     const native = await engine.renderFrame(config, 4200, { baseDir: path.join(ROOT, 'examples', 'templates') });
     expect(ssim(await canvasPng(), native)).toBeGreaterThanOrEqual(0.999);
+  });
+
+  it('switches to fast mode (WebGL) and shows the same frame', async () => {
+    await page.evaluate(() => { document.body.dataset.ready = ''; });
+    await page.selectOption('#mode', 'fast');
+    await ready();
+    expect(await page.textContent('#status')).toMatch(/fast mode/);
+    await scrubTo(4200);
+    // The WebGL canvas as the page shows it (360x640 CSS pixels), against the engine's frame scaled the same way.
+    const box = await page.locator('#canvas').boundingBox();
+    const shown = await page.screenshot({ clip: { x: Math.round(box.x), y: Math.round(box.y), width: 360, height: 640 } });
+    const config = JSON.parse(await page.inputValue('#config'));
+    const native = await engine.renderFrame(config, 4200, { baseDir: path.join(ROOT, 'examples', 'templates') });
+    const scaled = execFileSync('ffmpeg', ['-v', 'error', '-i', 'pipe:0', '-vf', 'scale=360:640:flags=area', '-f', 'image2pipe', '-c:v', 'png', '-'], { input: native });
+    expect(ssim(shown, scaled)).toBeGreaterThanOrEqual(0.95);
+    await page.evaluate(() => { document.body.dataset.ready = ''; });
+    await page.selectOption('#mode', 'exact');
+    await ready();
   });
 
   it('reports a bad config with the engine\'s coded error, and a config that is not JSON', async () => {
