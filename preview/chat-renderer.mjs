@@ -239,6 +239,47 @@ export class ChatRenderer {
     c.restore();
   }
 
+  // ---- background video (ChatPainter.DrawVideo) ----
+
+  /**
+   * Draws a video frame (any CanvasImageSource: an HTML video element seeked to the frame) as the
+   * engine does: cover-fitted into the media box (centre crop, cubic scaling) at its whole-pixel
+   * size, then copied into mediaRect over black with the layer's opacity and blur.
+   */
+  drawVideoFrame(canvas, source, sourceWidth, sourceHeight) {
+    const CK = this.CK, bg = this.scene.background;
+    const mr = bg.mediaRect;
+    const bw = Math.trunc(mr.width), bh = Math.trunc(mr.height);
+    const frame = CK.MakeImageFromCanvasImageSource(source);
+    if (!frame) return;
+    const box = this.makeSurface(bw, bh);
+    const bc = box.getCanvas();
+    bc.clear(CK.BLACK);
+    // The engine crops whole source pixels, its left and top edges on even pixels (4:2:0 chroma), then scales.
+    const k = Math.max(bw / sourceWidth, bh / sourceHeight);
+    const sw = Math.min(Math.max(roundHalfEven(bw / k), 1), sourceWidth), sh = Math.min(Math.max(roundHalfEven(bh / k), 1), sourceHeight);
+    const sx = Math.trunc((sourceWidth - sw) / 2) & ~1, sy = Math.trunc((sourceHeight - sh) / 2) & ~1;
+    const p = this.paint();
+    bc.drawImageRectCubic(frame, this.rect(sx, sy, sx + sw, sy + sh), this.rect(0, 0, bw, bh), 1 / 3, 1 / 3, p);
+    p.delete();
+    frame.delete();
+    const boxImage = box.makeImageSnapshot();
+    box.delete();
+    const rect = this.rect(mr.x, mr.y, f(mr.x + mr.width), f(mr.y + mr.height));
+    canvas.save();
+    canvas.clipRect(rect, CK.ClipOp.Intersect, false);
+    if (bg.opacity < 1 || bg.blur > 0) {
+      const black = this.paint({ color: 0xff000000 });
+      canvas.drawRect(rect, black);
+      black.delete();
+    }
+    const lp = this.layerPaint(bg);
+    canvas.drawImageOptions(boxImage, mr.x, mr.y, CK.FilterMode.Nearest, CK.MipmapMode.None, lp);
+    lp.delete();
+    boxImage.delete();
+    canvas.restore();
+  }
+
   // ---- header (ChatPainter.RenderHeader) ----
 
   renderHeader(h) {

@@ -63,15 +63,51 @@ function neededFiles(scene) {
   return { fonts, images };
 }
 
+/**
+ * The background clip as an HTML video element: seek(ms) shows the frame the engine shows at ms
+ * (the video loops: the last frame whose time is at or before ms mod its duration).
+ */
+async function openVideo(url) {
+  if (typeof document === 'undefined') throw previewError('ERR_UNSUPPORTED', 'preview: a video background needs a document (an HTML video element)');
+  const el = document.createElement('video');
+  el.muted = true;
+  el.playsInline = true;
+  el.preload = 'auto';
+  el.crossOrigin = 'anonymous';
+  el.loop = true;
+  await new Promise((resolve, reject) => {
+    el.addEventListener('loadeddata', resolve, { once: true });
+    el.addEventListener('error', () => reject(previewError('ERR_ASSET', `preview: cannot play the background video ${url} in this browser`)), { once: true });
+    el.src = url;
+  });
+  const durationMs = el.duration * 1000;
+  const local = (ms) => (Number.isFinite(durationMs) && durationMs > 0 ? ms % durationMs : ms);
+  return {
+    element: el,
+    width: el.videoWidth,
+    height: el.videoHeight,
+    seek(ms) {
+      el.pause();
+      // Half a millisecond in: a time exactly on a frame's start shows that frame, not the one before.
+      const target = (local(ms) + 0.5) / 1000;
+      if (Math.abs(el.currentTime - target) < 1e-6 && !el.seeking) return Promise.resolve();
+      return new Promise((resolve) => {
+        el.addEventListener('seeked', () => resolve(), { once: true });
+        el.currentTime = target;
+      });
+    },
+    play(ms) { el.currentTime = (local(ms) + 0.5) / 1000; el.play().catch(() => {}); },
+    pause() { el.pause(); },
+    close() { el.pause(); el.removeAttribute('src'); el.load(); },
+  };
+}
+
 function checkScene(scene) {
   if (!scene || typeof scene !== 'object' || scene.schemaVersion !== 1) {
     throw previewError('ERR_INVALID_ARGUMENT', `createPreview: scene must be a compiled Scene of schemaVersion 1 (got ${scene?.schemaVersion})`);
   }
   if (scene.composition) {
     throw previewError('ERR_UNSUPPORTED', 'createPreview: processing scenes (composition) are not drawn by the preview yet');
-  }
-  if (scene.background.type === 'video') {
-    throw previewError('ERR_UNSUPPORTED', 'createPreview: video backgrounds are not drawn by the preview yet');
   }
 }
 
@@ -103,6 +139,8 @@ export async function createPreview(canvas, scene, options = {}) {
       loadedImages.set(path, img);
     }),
   ]);
+
+  const video = scene.background.type === 'video' && scene.background.media ? await openVideo(assetUrl(scene.background.media)) : null;
 
   const { width, height } = scene;
   canvas.width = width;
@@ -136,10 +174,11 @@ export async function createPreview(canvas, scene, options = {}) {
   const cancel = typeof cancelAnimationFrame === 'function' ? cancelAnimationFrame : clearTimeout;
 
   const clampTime = (ms) => Math.min(Math.max(0, Number(ms) || 0), scene.durationMs);
+  const drawVideo = video ? (c) => renderer.drawVideoFrame(c, video.element, video.width, video.height) : null;
   const draw = (ms) => {
     const c = surface.getCanvas();
     c.clear(CK.BLACK);
-    renderer.draw(c, ms);
+    renderer.draw(c, ms, drawVideo);
     surface.flush();
   };
   const present = () => {
@@ -148,8 +187,13 @@ export async function createPreview(canvas, scene, options = {}) {
     // Frames are opaque, so premultiplied and straight alpha are the same bytes.
     ctx.putImageData(new ImageData(new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.length).slice(), width, height), 0, 0);
   };
+  let seekToken = 0;
   const show = (ms) => {
     current = clampTime(ms);
+    if (video && !playing) {
+      const token = ++seekToken;
+      video.seek(current).then(() => { if (token === seekToken && !destroyed) { draw(current); present(); } });
+    }
     draw(current);
     present();
     for (const cb of listeners.time) cb(current);
@@ -182,12 +226,14 @@ export async function createPreview(canvas, scene, options = {}) {
       playing = true;
       startWall = now();
       startTime = current;
+      if (video) video.play(current);
       raf = schedule(tick);
     },
-    pause() { playing = false; cancel(raf); },
+    pause() { playing = false; cancel(raf); if (video) video.pause(); },
     /** Draws frame ms (without showing it) and returns it: PNG bytes, or { width, height, data } RGBA with format 'rgba'. */
     async renderFrame(ms, { format = 'png' } = {}) {
       alive();
+      if (video) await video.seek(clampTime(ms));
       draw(clampTime(ms));
       if (format !== 'png' && format !== 'rgba') throw previewError('ERR_INVALID_ARGUMENT', `renderFrame: format must be 'png' or 'rgba'`);
       let result;
@@ -200,6 +246,7 @@ export async function createPreview(canvas, scene, options = {}) {
         result = img.encodeToBytes(CK.ImageFormat.PNG, 100);
         img.delete();
       }
+      if (video) await video.seek(current);
       draw(current);
       return result;
     },
@@ -215,6 +262,7 @@ export async function createPreview(canvas, scene, options = {}) {
       renderer.delete();
       for (const tf of typefaces.values()) tf.delete();
       for (const img of loadedImages.values()) img.delete();
+      video?.close();
       surface.delete();
       if (pixels) CK.Free(pixels);
     },

@@ -13,24 +13,39 @@ const TYPES = {
   '.html': 'text/html; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm', '.png': 'image/png',
   '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif', '.ttf': 'font/ttf', '.otf': 'font/otf',
-  '.ttc': 'font/collection',
+  '.ttc': 'font/collection', '.mp4': 'video/mp4', '.m4v': 'video/mp4', '.mov': 'video/quicktime', '.webm': 'video/webm',
+  '.mkv': 'video/x-matroska',
 };
 
 function canvasKitDir() {
   return path.dirname(require.resolve('canvaskit-wasm/bin/canvaskit.js'));
 }
 
-function sendFile(res, file) {
+/** Sends a file, honouring a single byte range (video elements seek with them). */
+function sendFile(res, file, req) {
   fs.stat(file, (err, st) => {
     if (err || !st.isFile()) {
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, {
+    const headers = {
       'content-type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-      'content-length': st.size,
       'cache-control': 'no-cache',
-    });
+      'accept-ranges': 'bytes',
+    };
+    const m = /^bytes=(\d*)-(\d*)$/.exec(req?.headers.range ?? '');
+    if (m && (m[1] || m[2])) {
+      let start = m[1] ? Number(m[1]) : Math.max(0, st.size - Number(m[2]));
+      let end = m[1] && m[2] ? Math.min(Number(m[2]), st.size - 1) : st.size - 1;
+      if (start > end || start >= st.size) {
+        res.writeHead(416, { 'content-range': `bytes */${st.size}` }).end();
+        return;
+      }
+      res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${st.size}`, 'content-length': end - start + 1 });
+      fs.createReadStream(file, { start, end }).pipe(res);
+      return;
+    }
+    res.writeHead(200, { ...headers, 'content-length': st.size });
     fs.createReadStream(file).pipe(res);
   });
 }
@@ -62,7 +77,7 @@ function startServer({ port = 0, routes } = {}) {
         res.writeHead(403).end('not an asset of a registered scene');
         return;
       }
-      return sendFile(res, p);
+      return sendFile(res, p, req);
     }
     if (routes) {
       Promise.resolve(routes(req, res, url)).then((handled) => {
