@@ -5,6 +5,7 @@
 import { ChatRenderer } from './chat-renderer.mjs';
 
 export { evaluateAnimation, scrollAt, revealedLength, easeOutCubic, easeOutBack, gradientLine } from './chat-renderer.mjs';
+export { getSupportedEffects, processVideoPreview, colorMatrices } from './effects.mjs';
 
 const MODES = ['exact', 'fast'];
 

@@ -98,6 +98,22 @@ async function renderInBrowser(scene, timeMs, options = {}) {
   return Buffer.from(r.png, 'base64');
 }
 
+/**
+ * Applies `effects` (a processing config's effects: color_correction, blur, sharpen) to an RGBA
+ * frame { width, height, data } with the preview's processVideoPreview in headless Chromium, and
+ * resolves with the result's RGBA bytes. Options: executablePath.
+ */
+async function applyEffectsInBrowser(frame, effects, options = {}) {
+  if (!frame || !Number.isInteger(frame.width) || !Number.isInteger(frame.height) || !frame.data || frame.data.length !== frame.width * frame.height * 4) {
+    throw codedError('ERR_INVALID_ARGUMENT', 'applyEffectsInBrowser: frame must be { width, height, data } with width * height * 4 RGBA bytes');
+  }
+  const s = await session(options.executablePath ?? process.env.REELSPEED_CHROMIUM ?? DEFAULT_EXECUTABLE);
+  const r = await s.page.evaluate(([b64, w, h, e]) => window.__reelspeedEffects(b64, w, h, e),
+    [Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.length).toString('base64'), frame.width, frame.height, effects]);
+  if (r.error) throw codedError(r.code, r.error);
+  return Buffer.from(r.rgba, 'base64');
+}
+
 /** Ends the browser (and the local server) renderInBrowser started. */
 async function close() {
   const s = state;
@@ -109,4 +125,4 @@ async function close() {
   await v.server.close();
 }
 
-module.exports = { renderInBrowser, close, CHROMIUM_ARGS, DEFAULT_EXECUTABLE };
+module.exports = { renderInBrowser, applyEffectsInBrowser, close, CHROMIUM_ARGS, DEFAULT_EXECUTABLE };

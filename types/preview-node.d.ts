@@ -15,6 +15,13 @@ export interface RenderInBrowserOptions {
 /** Frame timeMs of the Scene as PNG bytes, drawn by the preview module in headless Chromium. One browser is reused across calls. */
 export declare function renderInBrowser(scene: SceneJson, timeMs: number, options?: RenderInBrowserOptions): Promise<Buffer>;
 
+/** Applies effects (a processing config's color_correction, blur, sharpen) to an RGBA frame with the preview's processVideoPreview in headless Chromium; resolves with the result's RGBA bytes. */
+export declare function applyEffectsInBrowser(
+  frame: { width: number; height: number; data: Uint8Array },
+  effects: { color_correction?: { brightness?: number; contrast?: number; saturation?: number; hue_shift?: number }; blur?: number; sharpen?: number },
+  options?: { executablePath?: string },
+): Promise<Buffer>;
+
 /** Ends the browser and the local server renderInBrowser started (the next call starts them again). */
 export declare function close(): Promise<void>;
 

@@ -72,3 +72,37 @@ export declare function easeOutCubic(p: number): number;
 export declare function easeOutBack(p: number): number;
 /** CSS linear-gradient geometry: the gradient line's start and end points. */
 export declare function gradientLine(angleDegrees: number, width: number, height: number): [[number, number], [number, number]];
+
+/** An effect processVideoPreview applies: its name, its field in a processing config's `effects`, its range and neutral value. */
+export interface SupportedEffect {
+  name: 'brightness' | 'contrast' | 'saturation' | 'hue' | 'blur' | 'sharpen';
+  path: string;
+  min: number;
+  max: number;
+  default: number;
+  unit: 'factor' | 'degrees' | 'px' | 'amount';
+}
+
+/** Effects as in a processing config (the engine's units): colour factors (1 neutral), hue in degrees, blur radius in px, sharpen 0..1. */
+export interface PreviewEffects {
+  color_correction?: { brightness?: number; contrast?: number; saturation?: number; hue_shift?: number };
+  blur?: number;
+  sharpen?: number;
+}
+
+export declare function getSupportedEffects(): SupportedEffect[];
+
+/**
+ * Applies `effects` to one frame with the engine's maths (SSIM >= 0.999 against the engine for one effect,
+ * >= 0.995 combined with blur) and shows it on `canvas` (resized; null: not shown). `frame`: ImageData,
+ * `{ width, height, data }` RGBA, or a drawable element (a playing <video>: call it per frame).
+ */
+export declare function processVideoPreview(
+  canvas: HTMLCanvasElement | OffscreenCanvas | null,
+  frame: ImageData | { width: number; height: number; data: Uint8Array | Uint8ClampedArray } | CanvasImageSource,
+  effects: PreviewEffects,
+  options?: Pick<PreviewOptions, 'canvasKit' | 'CanvasKitInit' | 'canvasKitBase'>,
+): Promise<{ width: number; height: number; data: Uint8Array }>;
+
+/** The colour matrices (row-major 4x5, offsets in 0..1) of a correction, in the order they apply, as the Scene's composition.effects.colorMatrices. */
+export declare function colorMatrices(c: { brightness?: number; contrast?: number; saturation?: number; hue?: number }): number[][];

@@ -15,7 +15,7 @@ afterAll(() => removeTempDir(dir));
 it('types the preview modules (tsc --strict)', async () => {
   const scene = await engine.compileScene(tinyConfig({ chatOverlay: { contactName: 'Sam Lee', showHeader: true } }));
   const types = (name) => JSON.stringify(path.join(ROOT, 'types', name));
-  fs.writeFileSync(path.join(dir, 'use.ts'), `import { createPreview, evaluateAnimation, type Preview } from ${types('preview')};
+  fs.writeFileSync(path.join(dir, 'use.ts'), `import { createPreview, evaluateAnimation, getSupportedEffects, processVideoPreview, type Preview } from ${types('preview')};
 import { renderInBrowser, close } from ${types('preview-node')};
 import type { SceneJson } from ${types('scene')};
 
@@ -39,7 +39,10 @@ export async function browser(canvas: HTMLCanvasElement): Promise<number> {
   // @ts-expect-error an unknown event
   p.on('progress', () => {});
   p.destroy();
-  return w + evaluateAnimation(scene.messages[0].animation, 100).opacity;
+  const fx = await processVideoPreview(canvas, { width: 2, height: 2, data: new Uint8Array(16) }, { color_correction: { brightness: 1.2 }, blur: 2 });
+  // @ts-expect-error an effect the preview does not know
+  await processVideoPreview(null, fx, { vignette: 1 });
+  return w + fx.data.length + getSupportedEffects().length + evaluateAnimation(scene.messages[0].animation, 100).opacity;
 }
 
 export async function node(): Promise<number> {
