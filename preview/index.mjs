@@ -6,6 +6,8 @@ import { ChatRenderer } from './chat-renderer.mjs';
 
 export { evaluateAnimation, scrollAt, revealedLength, easeOutCubic, easeOutBack, gradientLine } from './chat-renderer.mjs';
 export { getSupportedEffects, processVideoPreview, colorMatrices } from './effects.mjs';
+export { renderAudio } from './audio.mjs';
+import { loadAudio, scheduleAudio } from './audio.mjs';
 
 const MODES = ['exact', 'fast'];
 
@@ -188,6 +190,21 @@ export async function createPreview(canvas, scene, options = {}) {
     // Frames are opaque, so premultiplied and straight alpha are the same bytes.
     ctx.putImageData(new ImageData(new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.length).slice(), width, height), 0, 0);
   };
+  // Web Audio (options.audio): the mix scheduled from the current time on each play().
+  let audioCtx = null, audioLoaded = null, audioPlaying = null;
+  const startAudio = () => {
+    if (!options.audio || typeof AudioContext === 'undefined') return;
+    audioCtx ??= new AudioContext({ sampleRate: scene.audio?.sampleRate ?? 48000 });
+    audioLoaded ??= loadAudio(audioCtx, scene, assetUrl);
+    const from = current;
+    audioCtx.resume().then(() => audioLoaded).then((loaded) => {
+      if (!playing || destroyed) return;
+      audioPlaying?.stop();
+      const lag = now() - startWall; // time played while the audio loaded
+      audioPlaying = scheduleAudio(audioCtx, scene, loaded, { fromMs: from + lag });
+    }).catch(() => { /* the picture plays on without sound */ });
+  };
+  const stopAudio = () => { audioPlaying?.stop(); audioPlaying = null; };
   let seekToken = 0;
   const show = (ms) => {
     current = clampTime(ms);
@@ -205,6 +222,7 @@ export async function createPreview(canvas, scene, options = {}) {
     const t = startTime + (now() - startWall);
     if (t >= scene.durationMs) {
       playing = false;
+      stopAudio();
       show(scene.durationMs);
       for (const cb of listeners.ended) cb();
       return;
@@ -228,9 +246,10 @@ export async function createPreview(canvas, scene, options = {}) {
       startWall = now();
       startTime = current;
       if (video) video.play(current);
+      startAudio();
       raf = schedule(tick);
     },
-    pause() { playing = false; cancel(raf); if (video) video.pause(); },
+    pause() { playing = false; cancel(raf); if (video) video.pause(); stopAudio(); },
     /** Draws frame ms (without showing it) and returns it: PNG bytes, or { width, height, data } RGBA with format 'rgba'. */
     async renderFrame(ms, { format = 'png' } = {}) {
       alive();
@@ -264,6 +283,7 @@ export async function createPreview(canvas, scene, options = {}) {
       for (const tf of typefaces.values()) tf.delete();
       for (const img of loadedImages.values()) img.delete();
       video?.close();
+      audioCtx?.close().catch(() => {});
       surface.delete();
       if (pixels) CK.Free(pixels);
     },

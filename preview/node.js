@@ -114,6 +114,18 @@ async function applyEffectsInBrowser(frame, effects, options = {}) {
   return Buffer.from(r.rgba, 'base64');
 }
 
+/**
+ * The browser preview's audio mix (Web Audio, rendered offline) of [fromMs, fromMs + durationMs):
+ * RMS of the mono mix per 10 ms window. For checks of the audio preview.
+ */
+async function audioLevelsInBrowser(scene, fromMs = 0, durationMs = scene.durationMs - fromMs, options = {}) {
+  const s = await session(options.executablePath ?? process.env.REELSPEED_CHROMIUM ?? DEFAULT_EXECUTABLE);
+  s.server.allow(scene.assets ?? []);
+  const r = await s.page.evaluate(([sc, f, d]) => window.__reelspeedAudio(JSON.parse(sc), f, d), [JSON.stringify(scene), fromMs, durationMs]);
+  if (r.error) throw codedError(r.code, r.error);
+  return r.rms;
+}
+
 /** Ends the browser (and the local server) renderInBrowser started. */
 async function close() {
   const s = state;
@@ -125,4 +137,4 @@ async function close() {
   await v.server.close();
 }
 
-module.exports = { renderInBrowser, applyEffectsInBrowser, close, CHROMIUM_ARGS, DEFAULT_EXECUTABLE };
+module.exports = { renderInBrowser, applyEffectsInBrowser, audioLevelsInBrowser, close, CHROMIUM_ARGS, DEFAULT_EXECUTABLE };

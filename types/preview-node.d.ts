@@ -22,6 +22,9 @@ export declare function applyEffectsInBrowser(
   options?: { executablePath?: string },
 ): Promise<Buffer>;
 
+/** The preview's Web Audio mix of [fromMs, fromMs + durationMs) rendered offline in headless Chromium: RMS of the mono mix per 10 ms window. */
+export declare function audioLevelsInBrowser(scene: SceneJson, fromMs?: number, durationMs?: number, options?: { executablePath?: string }): Promise<number[]>;
+
 /** Ends the browser and the local server renderInBrowser started (the next call starts them again). */
 export declare function close(): Promise<void>;
 

@@ -23,6 +23,11 @@ export interface PreviewOptions {
   CanvasKitInit?: (options?: { locateFile?: (file: string) => string }) => Promise<unknown>;
   /** URL of the folder holding canvaskit.wasm (default: where CanvasKit looks by itself). */
   canvasKitBase?: string;
+  /**
+   * Play the soundtrack with Web Audio while playing: voices at their start times, the music looped
+   * and ducked (no loudness normalisation, limiter or pop sounds: a preview of the mix). Default false.
+   */
+  audio?: boolean;
 }
 
 /** An error of the preview: `code` is one of the engine's error codes (ERR_INVALID_ARGUMENT, ERR_UNSUPPORTED, ERR_ASSET, ERR_RESOURCE_LIMIT). */
@@ -106,3 +111,6 @@ export declare function processVideoPreview(
 
 /** The colour matrices (row-major 4x5, offsets in 0..1) of a correction, in the order they apply, as the Scene's composition.effects.colorMatrices. */
 export declare function colorMatrices(c: { brightness?: number; contrast?: number; saturation?: number; hue?: number }): number[][];
+
+/** The preview's audio mix of [fromMs, fromMs + durationMs) rendered offline with Web Audio (48 kHz stereo). */
+export declare function renderAudio(scene: SceneJson, options: { assetBase: string | ((path: string) => string); fromMs?: number; durationMs?: number }): Promise<AudioBuffer>;

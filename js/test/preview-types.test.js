@@ -29,6 +29,7 @@ export async function browser(canvas: HTMLCanvasElement): Promise<number> {
   p.play();
   p.pause();
   const png: Uint8Array = await p.renderFrame(500);
+  await createPreview(canvas, scene, { assetBase: '/', audio: true });
   const raw = await p.renderFrame(500, { format: 'rgba' });
   const w: number = raw.width + raw.data.length + png.length;
   await createPreview(canvas, scene, { assetBase: (file) => '/files/' + encodeURIComponent(file) });
