@@ -7,6 +7,7 @@ import { ChatRenderer } from './chat-renderer.mjs';
 export { evaluateAnimation, scrollAt, revealedLength, easeOutCubic, easeOutBack, gradientLine } from './chat-renderer.mjs';
 export { getSupportedEffects, processVideoPreview, colorMatrices } from './effects.mjs';
 export { renderAudio } from './audio.mjs';
+export { exportVideo } from './export.mjs';
 import { loadAudio, scheduleAudio } from './audio.mjs';
 
 const MODES = ['exact', 'fast'];
@@ -238,6 +239,16 @@ export async function createPreview(canvas, scene, options = {}) {
     get playing() { return playing; },
     /** Shows the frame at ms. */
     seek(ms) { alive(); show(ms); },
+    /** Shows the frame at ms and resolves once it is on the canvas (with a background video: once the video has the frame). */
+    async showFrame(ms) {
+      alive();
+      current = clampTime(ms);
+      seekToken++;
+      if (video) await video.seek(current);
+      draw(current);
+      present();
+      for (const cb of listeners.time) cb(current);
+    },
     play() {
       alive();
       if (playing) return;

@@ -126,6 +126,20 @@ async function audioLevelsInBrowser(scene, fromMs = 0, durationMs = scene.durati
   return r.rms;
 }
 
+/**
+ * Exports `scene` to a video file with the preview's exportVideo in headless Chromium (WebCodecs +
+ * mediabunny). Resolves with { data: Buffer, container, mimeType, videoCodec, audioCodec, progress }.
+ */
+async function exportInBrowser(scene, options = {}) {
+  const s = await session(options.executablePath ?? process.env.REELSPEED_CHROMIUM ?? DEFAULT_EXECUTABLE);
+  s.server.allow(scene.assets ?? []);
+  const opts = { mode: options.mode ?? 'exact', ...(options.videoBitrate ? { videoBitrate: options.videoBitrate } : {}), ...(options.audio === false ? { audio: false } : {}) };
+  const r = await s.page.evaluate(([sc, o]) => window.__reelspeedExport(JSON.parse(sc), o), [JSON.stringify(scene), opts]);
+  if (r.error) throw codedError(r.code, r.error);
+  const { file, ...info } = r;
+  return { data: Buffer.from(file, 'base64'), ...info };
+}
+
 /** Ends the browser (and the local server) renderInBrowser started. */
 async function close() {
   const s = state;
@@ -137,4 +151,4 @@ async function close() {
   await v.server.close();
 }
 
-module.exports = { renderInBrowser, applyEffectsInBrowser, audioLevelsInBrowser, close, CHROMIUM_ARGS, DEFAULT_EXECUTABLE };
+module.exports = { renderInBrowser, applyEffectsInBrowser, audioLevelsInBrowser, exportInBrowser, close, CHROMIUM_ARGS, DEFAULT_EXECUTABLE };

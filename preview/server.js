@@ -22,6 +22,11 @@ function canvasKitDir() {
 }
 
 /** Sends a file, honouring a single byte range (video elements seek with them). */
+/** mediabunny's self-contained ES module (the muxer exportVideo imports as 'mediabunny'). */
+function mediabunnyBundle() {
+  return path.join(path.dirname(require.resolve('mediabunny')), 'mediabunny.min.mjs'); // dist/bundles/
+}
+
 function sendFile(res, file, req) {
   fs.stat(file, (err, st) => {
     if (err || !st.isFile()) {
@@ -71,6 +76,7 @@ function startServer({ port = 0, routes } = {}) {
     const url = new URL(req.url, 'http://127.0.0.1');
     if (req.method === 'GET' && url.pathname.startsWith('/preview/')) return serveFrom(res, PREVIEW_DIR, url.pathname.slice(9));
     if (req.method === 'GET' && url.pathname.startsWith('/canvaskit/')) return serveFrom(res, ckDir, url.pathname.slice(11));
+    if (req.method === 'GET' && url.pathname === '/mediabunny/mediabunny.min.mjs') return sendFile(res, mediabunnyBundle());
     if (req.method === 'GET' && url.pathname === '/asset') {
       const p = url.searchParams.get('p');
       if (!p || !allowed.has(p)) {

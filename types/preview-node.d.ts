@@ -25,6 +25,11 @@ export declare function applyEffectsInBrowser(
 /** The preview's Web Audio mix of [fromMs, fromMs + durationMs) rendered offline in headless Chromium: RMS of the mono mix per 10 ms window. */
 export declare function audioLevelsInBrowser(scene: SceneJson, fromMs?: number, durationMs?: number, options?: { executablePath?: string }): Promise<number[]>;
 
+/** Exports the Scene with the preview's exportVideo in headless Chromium (WebCodecs + mediabunny): the file and what it holds. */
+export declare function exportInBrowser(scene: SceneJson, options?: { mode?: 'exact' | 'fast'; videoBitrate?: number; audio?: boolean; executablePath?: string }): Promise<{
+  data: Buffer; container: 'mp4' | 'webm'; mimeType: string; videoCodec: 'h264' | 'vp9'; audioCodec: 'aac' | 'opus' | null; progress: number;
+}>;
+
 /** Ends the browser and the local server renderInBrowser started (the next call starts them again). */
 export declare function close(): Promise<void>;
 

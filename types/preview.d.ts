@@ -42,6 +42,8 @@ export interface Preview {
   readonly playing: boolean;
   /** Shows the frame at ms (clamped to 0..durationMs). */
   seek(ms: number): void;
+  /** Shows the frame at ms and resolves once it is on the canvas (with a background video: once the video has that frame). */
+  showFrame(ms: number): Promise<void>;
   /** Plays from the current time in real time (requestAnimationFrame); 'ended' fires at the end. */
   play(): void;
   pause(): void;
@@ -114,3 +116,31 @@ export declare function colorMatrices(c: { brightness?: number; contrast?: numbe
 
 /** The preview's audio mix of [fromMs, fromMs + durationMs) rendered offline with Web Audio (48 kHz stereo). */
 export declare function renderAudio(scene: SceneJson, options: { assetBase: string | ((path: string) => string); fromMs?: number; durationMs?: number }): Promise<AudioBuffer>;
+
+export interface ExportOptions extends Omit<PreviewOptions, 'mode' | 'audio'> {
+  /** How frames are drawn; default 'exact'. */
+  mode?: PreviewMode;
+  /** Video bit rate, bit/s. Default 8 Mbit/s at 1080x1920, scaled by area. */
+  videoBitrate?: number;
+  /** false: no audio track. Default: the Scene's soundtrack when it has one. */
+  audio?: boolean;
+  onProgress?: (p: { frame: number; frameCount: number; percent: number }) => void;
+  /** Aborts the export: rejects with code ERR_ABORTED. */
+  signal?: AbortSignal;
+}
+
+export interface ExportResult {
+  data: Uint8Array;
+  container: 'mp4' | 'webm';
+  mimeType: 'video/mp4' | 'video/webm';
+  videoCodec: 'h264' | 'vp9';
+  /** null: no audio track. */
+  audioCodec: 'aac' | 'opus' | null;
+}
+
+/**
+ * Renders the Scene to a video file in the browser: frames drawn by the preview, encoded with WebCodecs,
+ * the Web Audio mix alongside, muxed with mediabunny (an optional peer dependency). H.264 + AAC in MP4 where
+ * the browser encodes both, H.264 + Opus in MP4 without AAC, VP9 + Opus in WebM without H.264.
+ */
+export declare function exportVideo(scene: SceneJson, options: ExportOptions): Promise<ExportResult>;

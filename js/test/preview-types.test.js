@@ -15,7 +15,7 @@ afterAll(() => removeTempDir(dir));
 it('types the preview modules (tsc --strict)', async () => {
   const scene = await engine.compileScene(tinyConfig({ chatOverlay: { contactName: 'Sam Lee', showHeader: true } }));
   const types = (name) => JSON.stringify(path.join(ROOT, 'types', name));
-  fs.writeFileSync(path.join(dir, 'use.ts'), `import { createPreview, evaluateAnimation, getSupportedEffects, processVideoPreview, type Preview } from ${types('preview')};
+  fs.writeFileSync(path.join(dir, 'use.ts'), `import { createPreview, evaluateAnimation, exportVideo, getSupportedEffects, processVideoPreview, type Preview } from ${types('preview')};
 import { renderInBrowser, close } from ${types('preview-node')};
 import type { SceneJson } from ${types('scene')};
 
@@ -30,6 +30,8 @@ export async function browser(canvas: HTMLCanvasElement): Promise<number> {
   p.pause();
   const png: Uint8Array = await p.renderFrame(500);
   await createPreview(canvas, scene, { assetBase: '/', audio: true });
+  const file = await exportVideo(scene, { assetBase: '/', onProgress: (p) => console.log(p.percent), signal: AbortSignal.timeout(1000) });
+  const codec: 'h264' | 'vp9' = file.videoCodec;
   const raw = await p.renderFrame(500, { format: 'rgba' });
   const w: number = raw.width + raw.data.length + png.length;
   await createPreview(canvas, scene, { assetBase: (file) => '/files/' + encodeURIComponent(file) });
