@@ -15,13 +15,14 @@ function exportError(code, message) {
 /**
  * Renders `scene` to a video file in the browser. Options: assetBase (as createPreview), mode
  * ('exact' default), videoBitrate (bit/s, default 8 Mbit/s at 1080x1920 scaled by area), onProgress({ frame,
- * frameCount, percent }), signal (AbortSignal: rejects with ERR_ABORTED), audio (default true).
+ * frameCount, percent }), signal (AbortSignal: rejects with ERR_ABORTED), audio (default true),
+ * mediabunny (the module, where a bare import('mediabunny') does not resolve: a page without a bundler).
  * Resolves with { data: Uint8Array, container, mimeType, videoCodec, audioCodec }.
  */
 export async function exportVideo(scene, options = {}) {
-  let mb;
+  let mb = options.mediabunny;
   try {
-    mb = await import('mediabunny');
+    mb ??= await import('mediabunny');
   } catch (e) {
     throw exportError('ERR_UNSUPPORTED', `exportVideo needs the optional dependency mediabunny (npm install mediabunny): ${e?.message ?? e}`);
   }

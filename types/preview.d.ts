@@ -125,6 +125,8 @@ export interface ExportOptions extends Omit<PreviewOptions, 'mode' | 'audio'> {
   /** false: no audio track. Default: the Scene's soundtrack when it has one. */
   audio?: boolean;
   onProgress?: (p: { frame: number; frameCount: number; percent: number }) => void;
+  /** The mediabunny module, where a bare import('mediabunny') does not resolve (a page without a bundler or import map). */
+  mediabunny?: unknown;
   /** Aborts the export: rejects with code ERR_ABORTED. */
   signal?: AbortSignal;
 }

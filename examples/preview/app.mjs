@@ -1,6 +1,8 @@
 // The preview page: edit a config, compile it with the engine (POST /api/scene), play it with
 // reelspeed-engine/preview (served here as /preview/index.mjs).
-import { createPreview } from '/preview/index.mjs';
+import { createPreview, exportVideo } from '/preview/index.mjs';
+// No bundler here (and a CSP without inline scripts, so no import map): the muxer by its URL.
+import * as mediabunny from '/mediabunny/mediabunny.min.mjs';
 
 const $ = (id) => document.getElementById(id);
 const status = (text, error = false) => { $('status').textContent = text; $('status').className = error ? 'error' : ''; };
@@ -45,6 +47,7 @@ async function show(at) {
   $('scrub').max = String(Math.floor(scene.durationMs));
   $('scrub').disabled = false;
   $('play').disabled = false;
+  $('export').disabled = false;
   $('play').textContent = 'Play';
   preview.on('time', (ms) => {
     $('scrub').value = String(Math.round(ms));
@@ -56,6 +59,28 @@ async function show(at) {
   document.body.dataset.ready = 'true';
 }
 
+$('export').addEventListener('click', async () => {
+  if (!scene) return;
+  $('export').disabled = true;
+  $('download').hidden = true;
+  try {
+    const r = await exportVideo(scene, {
+      assetBase: '/asset?p=', canvasKitBase: '/canvaskit/', mediabunny,
+      onProgress: (p) => status(`exporting… ${p.percent.toFixed(0)} %`),
+    });
+    const link = $('download');
+    if (link.href) URL.revokeObjectURL(link.href);
+    link.href = URL.createObjectURL(new Blob([r.data], { type: r.mimeType }));
+    link.download = `reelspeed.${r.container}`;
+    link.textContent = `download ${r.container} (${(r.data.length / 1e6).toFixed(1)} MB)`;
+    link.hidden = false;
+    status(`exported: ${r.videoCodec}${r.audioCodec ? ` + ${r.audioCodec}` : ''} in ${r.container.toUpperCase()}, ${(r.data.length / 1e6).toFixed(1)} MB`);
+  } catch (e) {
+    status(`${e.code ?? 'error'}: ${e.message}`, true);
+  } finally {
+    $('export').disabled = false;
+  }
+});
 $('compile').addEventListener('click', () => compile().catch((e) => status(e.message, true)));
 $('play').addEventListener('click', () => {
   if (!preview) return;

@@ -2,6 +2,8 @@
 // editor through the server's compileScene endpoint, shows the frame renderFrame draws (SSIM), plays,
 // pauses and scrubs, switches examples, reports bad configs, and a screenshot of it is taken.
 import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +32,7 @@ beforeAll(async () => {
     server.on('exit', (code) => reject(new Error(`preview server exited ${code}`)));
   });
   browser = await chromium.launch({ executablePath: process.env.REELSPEED_CHROMIUM ?? DEFAULT_EXECUTABLE, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+  page = await browser.newPage({ viewport: { width: 1100, height: 760 }, acceptDownloads: true });
   page.on('pageerror', (e) => errors.push(e.message));
 });
 
@@ -110,6 +112,26 @@ describe('npm run preview', () => {
     await page.evaluate(() => { document.body.dataset.ready = ''; });
     await page.selectOption('#mode', 'exact');
     await ready();
+  });
+
+  it('exports the compiled Scene to a file in the browser and offers it for download', async () => {
+    await page.fill('#config', JSON.stringify({ videoSettings: { resolution: '360x640', fps: 30, duration: 2 }, messages: [{ text: 'export me', sender: 'them', audioDuration: 1 }] }));
+    await page.evaluate(() => { document.body.dataset.ready = ''; });
+    await page.click('#compile');
+    await ready();
+    await page.click('#export');
+    await page.waitForFunction(() => /^exported|ERR/.test(document.getElementById('status').textContent), null, { timeout: 120000 });
+    expect(await page.textContent('#status')).toMatch(/^exported: h264( \+ (aac|opus))? in MP4/);
+    const download = page.waitForEvent('download');
+    await page.click('#download');
+    const file = path.join(os.tmpdir(), `reelspeed-page-export-${process.pid}.mp4`);
+    await (await download).saveAs(file);
+    try {
+      const md = await engine.getVideoMetadata(file);
+      expect(md.streams.find((s) => s.type === 'video')).toMatchObject({ codec: 'h264', width: 360, height: 640, frames: 60 });
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 
   it('reports a bad config with the engine\'s coded error, and a config that is not JSON', async () => {
