@@ -39,7 +39,7 @@ async function show(at) {
   $('scrub').disabled = true;
   try {
     status('loading fonts and pictures…');
-    preview = await createPreview($('canvas'), scene, { assetBase: '/asset?p=', mode: $('mode').value, canvasKitBase: '/canvaskit/' });
+    preview = await createPreview($('canvas'), scene, { assetBase: '/asset?p=', mode: $('mode').value, canvasKitBase: '/canvaskit/', audio: true });
   } catch (e) {
     status(`${e.code ?? 'error'}: ${e.message}`, true);
     return;
