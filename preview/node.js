@@ -127,6 +127,18 @@ async function audioLevelsInBrowser(scene, fromMs = 0, durationMs = scene.durati
 }
 
 /**
+ * processVideoPreview on a <video> element playing `file` (a local path), seeked to timeMs:
+ * resolves with { width, height, data } RGBA. For checks of live effects.
+ */
+async function videoEffectsInBrowser(file, timeMs, effects, options = {}) {
+  const s = await session(options.executablePath ?? process.env.REELSPEED_CHROMIUM ?? DEFAULT_EXECUTABLE);
+  s.server.allow([file]);
+  const r = await s.page.evaluate(([f, t, e]) => window.__reelspeedVideoEffects(f, t, e), [file, timeMs, effects]);
+  if (r.error) throw codedError(r.code, r.error);
+  return { width: r.width, height: r.height, data: Buffer.from(r.rgba, 'base64') };
+}
+
+/**
  * Exports `scene` to a video file with the preview's exportVideo in headless Chromium (WebCodecs +
  * mediabunny). Resolves with { data: Buffer, container, mimeType, videoCodec, audioCodec, progress }.
  */
@@ -151,4 +163,4 @@ async function close() {
   await v.server.close();
 }
 
-module.exports = { renderInBrowser, applyEffectsInBrowser, audioLevelsInBrowser, exportInBrowser, close, CHROMIUM_ARGS, DEFAULT_EXECUTABLE };
+module.exports = { renderInBrowser, applyEffectsInBrowser, audioLevelsInBrowser, exportInBrowser, videoEffectsInBrowser, close, CHROMIUM_ARGS, DEFAULT_EXECUTABLE };

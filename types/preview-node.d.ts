@@ -30,6 +30,9 @@ export declare function exportInBrowser(scene: SceneJson, options?: { mode?: 'ex
   data: Buffer; container: 'mp4' | 'webm'; mimeType: string; videoCodec: 'h264' | 'vp9'; audioCodec: 'aac' | 'opus' | null; progress: number;
 }>;
 
+/** processVideoPreview on a <video> element playing `file` (a local path) seeked to timeMs: the result's RGBA. */
+export declare function videoEffectsInBrowser(file: string, timeMs: number, effects: { color_correction?: { brightness?: number; contrast?: number; saturation?: number; hue_shift?: number }; blur?: number; sharpen?: number }, options?: { executablePath?: string }): Promise<{ width: number; height: number; data: Buffer }>;
+
 /** Ends the browser and the local server renderInBrowser started (the next call starts them again). */
 export declare function close(): Promise<void>;
 

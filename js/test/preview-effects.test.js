@@ -63,6 +63,17 @@ describe('effects API', () => {
       expect(ssim(neutral, native)).toBeLessThan(bound); // the effect is visible: the untouched frame does not pass
     });
 
+  it('applies effects live to a <video> frame (the browser decodes the clip itself: SSIM >= 0.98)', async () => {
+    const effects = { color_correction: { saturation: 0.3, hue_shift: 60 }, blur: 2 };
+    const r = await previewNode.videoEffectsInBrowser(clip, 500, effects);
+    expect([r.width, r.height]).toEqual([320, 240]);
+    const native = await engine.renderFrame({ ...base, clips: [clip], effects }, 500);
+    const neutral = await engine.renderFrame({ ...base, clips: [clip] }, 500);
+    const s = ssim(png(r.data, 320, 240), native);
+    expect(s).toBeGreaterThanOrEqual(0.98);
+    expect(s).toBeGreaterThan(ssim(neutral, native));
+  });
+
   it('rejects unknown effects and values out of range with ERR_INVALID_ARGUMENT', async () => {
     const frame = { width: 2, height: 2, data: new Uint8Array(16) };
     await expect(previewNode.applyEffectsInBrowser(frame, { vignette: 1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/vignette/) });
