@@ -37,6 +37,10 @@ export declare const ErrorCodes: Readonly<{
   ASSET_FORBIDDEN: 'ERR_ASSET_FORBIDDEN';
   /** A remote asset could not be downloaded (HTTP status, network error, timeout, size limit, redirects). */
   ASSET_FETCH: 'ERR_ASSET_FETCH';
+  /** A media file's read or write made no progress for the stall timeout (60 s); the message names the file. */
+  IO_STALLED: 'ERR_IO_STALLED';
+  /** A callback the engine called (`onProgress`) threw: the job stopped, its partial output removed; `error.cause` is what it threw. */
+  CALLBACK: 'ERR_CALLBACK';
   INTERNAL: 'ERR_INTERNAL';
 }>;
 
@@ -50,6 +54,8 @@ export interface EngineError extends Error {
   name: string;
   /** ERR_INVALID_CONFIG from config validation: every problem found, each located by its JSON path (e.g. "messages[2].text"). */
   errors?: ConfigError[];
+  /** ERR_CALLBACK: what `onProgress` threw; ERR_INVALID_ARG_TYPE from an options getter that threw: what it threw. */
+  cause?: unknown;
 }
 
 /** One problem found in a config. */
