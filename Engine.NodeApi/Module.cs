@@ -228,6 +228,7 @@ public static class Module
                 using (MediaIo.Bind(job.Cancel)) task = work();
                 job.Track(task);
                 T value = await task;
+                if (job.OwnerGone) return; // the environment is ending: no JS may run
                 var result = toJs(value);
                 if (job.CallbackFailed)
                 {
@@ -238,6 +239,10 @@ public static class Module
                     return;
                 }
                 resolve(result);
+            }
+            catch (Exception) when (job.OwnerGone)
+            {
+                // the environment is ending: nobody is left to reject to, and no JS may run
             }
             catch (Exception) when (job.CallbackFailed)
             {
@@ -261,7 +266,7 @@ public static class Module
             }
             finally
             {
-                job.Dispose();
+                if (!job.OwnerGone) job.Dispose();
             }
         });
     }
@@ -349,6 +354,9 @@ public static class Module
 
         private readonly HashSet<Job> _jobs = [];
 
+        /// <summary>Set when the environment ends: its jobs' settlements and progress reports then touch no JS.</summary>
+        public bool Closing { get; private set; }
+
         public static EnvJobs? Current => t_current;
 
         /// <summary>At module registration: this environment's job set, cancelled by its cleanup hook.</summary>
@@ -374,6 +382,7 @@ public static class Module
 
         private int CancelAndWait()
         {
+            Closing = true;
             Job[] jobs;
             lock (_jobs) jobs = [.. _jobs];
             if (jobs.Length == 0) return 0;
@@ -474,6 +483,9 @@ public static class Module
             _env?.Add(this);
         }
 
+        /// <summary>Whether the job's environment is ending (worker terminated or exiting, process exiting).</summary>
+        public bool OwnerGone => _env?.Closing == true;
+
         /// <summary>The work running off the JS thread, which an ending environment waits for.</summary>
         public void Track(Task work) => _work = work;
 
@@ -533,7 +545,7 @@ public static class Module
         var js = JSSynchronizationContext.Current!;
         return p => js.Post(() =>
         {
-            if (job.CallbackFailed) return; // it threw before: the job is stopping
+            if (job.CallbackFailed || job.OwnerGone) return; // it threw before, or nobody is left: the job is stopping
             try
             {
                 var o = JSValue.CreateObject();
@@ -543,12 +555,15 @@ public static class Module
                 o["fps"] = p.Fps;
                 o["etaMs"] = p.EtaMs;
                 o["stage"] = p.Stage;
-                onProgress.GetValue().Call(JSValue.Undefined, o);
-            }
-            catch (JSException e)
-            {
+                // Called through Node-API directly (not JSValue.Call) so that a call cut short by the
+                // environment's end (process.exit() inside a worker's callback) can be left alone:
+                // node-api-dotnet would try to build an Error for it and abort the process.
+                var scope = JSValueScope.Current;
+                var env = (napi_env)scope;
+                var status = scope.Runtime.CallFunction(env, (napi_value)JSValue.Undefined, (napi_value)onProgress.GetValue(), [(napi_value)o], out _);
+                if (status == napi_status.napi_ok || job.OwnerGone) return;
                 // The callback threw: the job stops and rejects with ERR_CALLBACK (cause: what it threw).
-                job.FailCallback(e.Error?.Value);
+                job.FailCallback(scope.Runtime.GetAndClearLastException(env, out napi_value thrown) == napi_status.napi_ok ? new JSValue(thrown) : (JSValue?)null);
             }
             catch (Exception)
             {
