@@ -65,7 +65,11 @@ export interface ConfigError {
 }
 
 export interface ProcessOptions {
-  /** Called on the JS thread at most ~10 times a second, and once at 100 %. */
+  /**
+   * Called on the JS thread at most ~10 times a second, and once at 100 %. If it throws, the job
+   * stops, its partial output is removed and the call rejects with ERR_CALLBACK (`cause`: what it
+   * threw), even when it threw at the last report.
+   */
   onProgress?: (p: Progress) => void;
   /** Aborting stops the job promptly, frees its memory, removes the partial file and rejects with an AbortError (code ERR_ABORTED). */
   signal?: AbortSignal;
