@@ -5,7 +5,7 @@ using Microsoft.JavaScript.NodeApi.Interop;
 using ReelSpeed.Engine;
 using static Microsoft.JavaScript.NodeApi.Runtime.JSRuntime;
 using ReelSpeed.Engine.Api;
-using ReelSpeed.Engine.Media;
+using ReelSpeed.Engine.Media.Native;
 using ReelSpeed.Engine.Pipeline;
 
 namespace ReelSpeed.NodeApi;

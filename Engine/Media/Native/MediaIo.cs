@@ -1,4 +1,4 @@
-namespace ReelSpeed.Engine.Media;
+namespace ReelSpeed.Engine.Media.Native;
 
 /// <summary>
 /// How long libav's file reads and writes may go on: every media file the engine opens (demuxers,
