@@ -582,7 +582,11 @@ public static class Module
         string message = aborted ? "the job was aborted" + (job?.AbortReason() ?? "") : e.Message;
         var error = JSValue.CreateError(e.Code, message);
         if (aborted) error["name"] = "AbortError";
-        if (e is CausedException { Cause: { } cause }) error["cause"] = Kept(cause) ?? JSValue.Undefined;
+        if (e is CausedException { Cause: { } cause })
+        {
+            error["cause"] = Kept(cause) ?? JSValue.Undefined;
+            cause.Dispose(); // an error is converted once
+        }
         if (e is ConfigValidationException validation)
         {
             var list = JSValue.CreateArray(validation.Errors.Count);
