@@ -12,9 +12,15 @@ namespace ReelSpeed.Engine.Tests.Pipeline;
 /// </summary>
 public class ChunkedRenderTests : TempDirTest
 {
-    private const string Voices = """
-        , "audioSettings": { "enableAudio": true }
-        """;
+    /// <summary>Music under the story (a 440 Hz tone with a 3 Hz tremolo), so the audio has content at every seam.</summary>
+    private string Music()
+    {
+        var path = Path.Combine(_dir, "music.wav");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "aevalsrc='0.4*sin(2*PI*440*t)*(0.6+0.4*sin(2*PI*3*t))':s=44100:d=5", "-ac", "2", path);
+        return $$"""
+            , "voiceAudioSettings": { "enableAudio": true, "backgroundMusicUrl": "{{path}}" }
+            """;
+    }
 
     /// <summary>Per-frame SSIM ("All") of two videos from ffmpeg's ssim filter, in frame order.</summary>
     internal static List<double> FrameSsim(string a, string b, string dir)
@@ -39,7 +45,7 @@ public class ChunkedRenderTests : TempDirTest
     [Test]
     public void Chunks_stitched_with_the_soundtrack_match_the_whole_render_frame_for_frame_with_identical_audio()
     {
-        using var scene = TestSupport.Scene(TestSupport.SmallStory("360x640", duration: 3, extra: Voices));
+        using var scene = TestSupport.Scene(TestSupport.SmallStory("360x640", duration: 3, extra: Music()));
         var whole = RenderJob.Run(scene, Path.Combine(_dir, "whole.mp4"));
         // Uneven chunks, one of a single frame, seams inside GOPs and B-frame runs.
         var ranges = new[] { new FrameRange(0, 37), new FrameRange(37, 38), new FrameRange(38, 71), new FrameRange(71, 90) };
@@ -77,6 +83,7 @@ public class ChunkedRenderTests : TempDirTest
         var (l2, r2, n2) = DecodeAudio(whole.OutputPath, 3);
         Assert.That(n1, Is.EqualTo(n2));
         Assert.That(n1, Is.GreaterThanOrEqualTo(3 * 48000));
+        Assert.That(l1.AsSpan(0, n1).ToArray().Max(), Is.GreaterThan(0.05f), "the music is there");
         Assert.That(l1.AsSpan(0, n1).SequenceEqual(l2.AsSpan(0, n2)) && r1.AsSpan(0, n1).SequenceEqual(r2.AsSpan(0, n2)), "the same samples");
     }
 
