@@ -334,8 +334,10 @@ async function renderDistributed(config, outputPath, options) {
     report('done');
   } catch (e) {
     // Stop what still runs: workers see the cancellation and abort their chunk; queued jobs go.
-    const client = await queue.client.catch(() => null);
-    await client?.set(cancelKey(queueName, renderId), '1', 'EX', 3600).catch(() => {});
+    const control = new IORedis({ ...redis, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    control.on('error', () => {});
+    await control.set(cancelKey(queueName, renderId), '1', 'EX', 3600).catch(() => {});
+    control.disconnect();
     await removeRender(queue, ids);
     throw e;
   } finally {
@@ -344,7 +346,7 @@ async function renderDistributed(config, outputPath, options) {
     events.off('completed', onCompleted);
     events.off('failed', onFailed);
     events.off('active', onActive);
-    fs.rmSync(folder, { recursive: true, force: true });
+    fs.rmSync(folder, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     await Promise.allSettled([events.close(), flow.close()]);
     if (result) await queue.remove(ids.stitch, { removeChildren: true }).catch(() => {});
     await queue.close().catch(() => {});
