@@ -31,6 +31,8 @@ export interface ChunkTiming {
   wallMs: number;
   renderFps: number;
   reusedFrames: number;
+  /** The engine's stage times for the chunk. */
+  stages: { renderMs: number; convertMs: number; encodeMs: number; audioMs: number; muxMs: number };
   /** The job's time on the worker (the engine's plus the queue's overhead). */
   jobMs: number;
   /** The worker's name (host:pid by default). */

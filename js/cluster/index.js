@@ -174,6 +174,8 @@ function moveInto(from, to) {
   }
 }
 
+const sum = (chunks, stage) => Math.round(chunks.reduce((n, c) => n + c.stages[stage], 0) * 10) / 10;
+
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -312,7 +314,7 @@ async function renderDistributed(config, outputPath, options) {
     const value = await Promise.race([outcome, aborted]);
     moveInto(path.join(folder, OUTPUT_FILE), finalPath);
     const wallMs = Date.now() - started;
-    const audio = value.audio;
+    const { worker: audioWorker, ...audio } = value.audio;
     result = {
       ...audio,
       outputPath: finalPath,
@@ -324,13 +326,20 @@ async function renderDistributed(config, outputPath, options) {
         wallMs,
         renderFps: Math.round((value.stitch.frames / Math.max(1e-9, wallMs / 1000)) * 10) / 10,
         reusedFrames: value.chunks.reduce((n, c) => n + (c.reusedFrames ?? 0), 0),
-        stages: undefined,
+        // Summed over the workers: render, convert and encode from the chunks, audio from the
+        // soundtrack job, mux from it and the stitch.
+        stages: {
+          renderMs: sum(value.chunks, 'renderMs'),
+          convertMs: sum(value.chunks, 'convertMs'),
+          encodeMs: sum(value.chunks, 'encodeMs'),
+          audioMs: audio.metadata.stages.audioMs,
+          muxMs: Math.round((sum(value.chunks, 'muxMs') + audio.metadata.stages.muxMs + value.stitch.wallMs) * 10) / 10,
+        },
       },
       chunks: value.chunks,
-      audioJob: { wallMs: audio.metadata.wallMs, worker: value.audioWorker },
+      audioJob: { wallMs: audio.metadata.wallMs, worker: audioWorker },
       stitch: { wallMs: value.stitch.wallMs, worker: value.stitchWorker },
     };
-    delete result.metadata.stages;
     report('done');
   } catch (e) {
     // Stop what still runs: workers see the cancellation and abort their chunk; queued jobs go.
@@ -427,7 +436,7 @@ async function createWorker(options) {
           const { startFrame, endFrame, index } = job.data;
           const r = await engine.renderChunk(job.data.config, { startFrame, endFrame }, path.join(folder, job.data.segment), { ...common, onProgress });
           return {
-            index, startFrame, endFrame, frames: r.frames, wallMs: r.wallMs, renderFps: r.renderFps, reusedFrames: r.reusedFrames,
+            index, startFrame, endFrame, frames: r.frames, wallMs: r.wallMs, renderFps: r.renderFps, reusedFrames: r.reusedFrames, stages: r.stages,
             jobMs: Date.now() - t0, worker: name, attempt: job.attemptsStarted ?? 1, stalled: job.stalledCounter ?? 0,
           };
         }
@@ -439,7 +448,7 @@ async function createWorker(options) {
           const segments = job.data.segments.map((s) => path.join(folder, s));
           const stitch = await engine.stitch({ segments, audio: path.join(folder, job.data.audio) }, path.join(folder, job.data.output), common);
           const audio = byId(job.data.audioJob);
-          return { stitch, audio, audioWorker: audio?.worker, stitchWorker: name, chunks: job.data.chunkJobs.map(byId) };
+          return { stitch, audio, stitchWorker: name, chunks: job.data.chunkJobs.map(byId) };
         }
         default:
           throw codedError('ERR_INVALID_ARG_TYPE', `job ${job.id}: unknown job name "${job.name}" (expected chunk, audio or stitch)`);

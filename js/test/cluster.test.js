@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, engine, makeTempDir, makeTone, removeTempDir } from './helpers.mjs';
+import { CLI, ROOT, engine, makeTempDir, makeTone, removeTempDir, tinyConfig } from './helpers.mjs';
 import { freePort, startRedis, startWorker } from './cluster-redis.mjs';
 
 const require = createRequire(import.meta.url);
@@ -16,6 +16,7 @@ const { Queue } = require('bullmq');
 
 // Short BullMQ locks so a killed worker's chunk is found stalled in seconds, not 30 s.
 const FAST_STALL = ['--lock-duration', '2000', '--stalled-interval', '1000'];
+const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
 let dir;
 let shared;
@@ -237,4 +238,67 @@ describe('distributed rendering over BullMQ', () => {
     expect(r.stderr).toMatch(/progress 100%/);
     expect(fs.statSync(out).size).toBeGreaterThan(1000);
   }, 120000);
+});
+
+describe('the engine entry points of a distributed render', () => {
+  it('renderChunk, renderAudio and stitch on a VideoEngine, typed exactly (tsc --strict over the real results)', async () => {
+    const ve = new engine.VideoEngine({ maxConcurrentJobs: 2 });
+    const config = tinyConfig({ videoSettings: { duration: 2, resolution: '360x640', fps: 30 } });
+    const progress = [];
+    const a = await ve.renderChunk(config, { startFrame: 0, endFrame: 31 }, path.join(dir, 'parts', 'a.mp4'), { onProgress: (p) => progress.push(p) });
+    const b = await ve.renderChunk(JSON.stringify(config), { startFrame: 31, endFrame: 60 }, 'b.mp4', { baseDir: path.join(dir, 'parts') });
+    const audio = await ve.renderAudio(config, path.join(dir, 'parts', 'audio.mp4'));
+    const stitched = await ve.stitch({ segments: [a.outputPath, 'b.mp4'], audio: audio.outputPath }, path.join(dir, 'parts', 'joined.mp4'), { baseDir: path.join(dir, 'parts') });
+    expect([a.frames, b.frames, b.startFrame]).toEqual([31, 29, 31]);
+    expect(b.outputPath).toBe(path.join(dir, 'parts', 'b.mp4'));
+    expect(a.encoder).toBe('libx264');
+    expect(progress.at(-1).percent).toBe(100);
+    expect(stitched.frames).toBe(60);
+    expect(stitched.durationMs).toBeCloseTo(2000, 6);
+    const meta = await engine.getVideoMetadata(stitched.outputPath);
+    expect(meta.streams.map((st) => st.type).sort()).toEqual(['audio', 'video']);
+    expect(meta.streams.find((st) => st.type === 'video').frames).toBe(60);
+    // +faststart: the index (moov) comes before the media data (mdat).
+    const head = fs.readFileSync(stitched.outputPath).subarray(0, 4096).toString('latin1');
+    expect(head.indexOf('moov')).toBeGreaterThan(-1);
+    expect(head.indexOf('moov')).toBeLessThan(head.indexOf('mdat') === -1 ? Infinity : head.indexOf('mdat'));
+
+    const distributed = await renderDistributed(config, path.join(dir, 'typed.mp4'), { connection: redis.url, sharedDirectory: shared, chunkFrames: 20 });
+    const literal = (value) => JSON.stringify(value, null, 1);
+    const fixture = `import type * as C from ${JSON.stringify(path.join(ROOT, 'types', 'cluster'))};
+import type * as T from ${JSON.stringify(path.join(ROOT, 'types', 'index'))};
+export const chunk = ${literal(a)} satisfies C.ChunkResult;
+export const audio = ${literal(audio)} satisfies T.ProcessResult;
+export const stitched = ${literal(stitched)} satisfies C.StitchResult;
+export const distributed = ${literal(distributed)} satisfies C.DistributedResult;
+declare const ve: T.VideoEngine;
+export const calls = [ve.renderChunk({ messages: [] }, { startFrame: 0, endFrame: 1 }, 'x.mp4'), ve.stitch({ segments: ['a.mp4'], audio: 'b.mp4' }, 'c.mp4')];
+export async function worker(): Promise<void> {
+  const w: C.ClusterWorker = await (null as unknown as typeof C.createWorker)({ connection: 'redis://h:1', sharedDirectory: '/s', lockDuration: 5000 });
+  await w.close();
+}
+`;
+    const file = path.join(dir, 'cluster-fixture.ts');
+    fs.writeFileSync(file, fixture);
+    const tsc = spawnSync(process.execPath, [TSC, '--strict', '--noEmit', '--target', 'es2022', '--module', 'commonjs',
+      '--typeRoots', path.join(ROOT, 'node_modules', '@types'), '--types', 'node', file], { encoding: 'utf8' });
+    expect(tsc.stdout + tsc.stderr, 'tsc --strict over the typed fixture').toBe('');
+  }, 120000);
+
+  it('checks their arguments: a range outside the scene, a bad range, a missing segment, segments of another render', async () => {
+    const ve = new engine.VideoEngine();
+    const config = tinyConfig();
+    const outside = await rejection(ve.renderChunk(config, { startFrame: 10, endFrame: 31 }, path.join(dir, 'o.mp4')));
+    expect(outside.code).toBe('ERR_INVALID_CONFIG');
+    expect(outside.message).toContain('endFrame <= 30');
+    const bad = await rejection(ve.renderChunk(config, { startFrame: 5, endFrame: 5 }, path.join(dir, 'o.mp4')));
+    expect(bad.code).toBe('ERR_INVALID_ARG_TYPE');
+    const frac = await rejection(ve.renderChunk(config, { startFrame: 0.5, endFrame: 5 }, path.join(dir, 'o.mp4')));
+    expect(frac.message).toContain('range.startFrame');
+    const missing = await rejection(ve.stitch({ segments: [path.join(dir, 'nope.mp4')], audio: path.join(dir, 'nope.mp4') }, path.join(dir, 'o.mp4')));
+    expect(missing.code).toBe('ERR_INPUT_NOT_FOUND');
+    const empty = await rejection(ve.stitch({ segments: [], audio: 'x.mp4' }, path.join(dir, 'o.mp4')));
+    expect(empty.code).toBe('ERR_INVALID_ARG_TYPE');
+    expect(fs.existsSync(path.join(dir, 'o.mp4'))).toBe(false);
+  });
 });
