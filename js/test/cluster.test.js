@@ -285,6 +285,18 @@ export async function worker(): Promise<void> {
     expect(tsc.stdout + tsc.stderr, 'tsc --strict over the typed fixture').toBe('');
   }, 120000);
 
+  it('loads as reelspeed-engine/cluster from CommonJS and ESM (the package\'s "exports")', async () => {
+    expect(require.resolve('reelspeed-engine/cluster')).toBe(path.join(ROOT, 'js', 'cluster', 'index.js'));
+    // Plain Node (not vitest's loader): the ESM entry re-exports the CommonJS module's functions.
+    const script = `import cluster, { renderDistributed, createWorker } from 'reelspeed-engine/cluster';
+import { createRequire } from 'node:module';
+const cjs = createRequire(import.meta.url)('reelspeed-engine/cluster');
+console.log(JSON.stringify([renderDistributed === cjs.renderDistributed, createWorker === cjs.createWorker, cluster === cjs]));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([true, true, true]);
+  });
+
   it('checks their arguments: a range outside the scene, a bad range, a missing segment, segments of another render', async () => {
     const ve = new engine.VideoEngine();
     const config = tinyConfig();
