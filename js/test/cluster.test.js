@@ -56,6 +56,12 @@ function frameSsim(a, b) {
   return fs.readFileSync(stats, 'utf8').trim().split('\n').map((l) => Number(/All:([0-9.]+)/.exec(l)[1]));
 }
 
+/** The video packets' presentation times (seconds, in presentation order) as ffprobe reads them. */
+function frameTimes(file) {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  return out.trim().split('\n').map(Number).sort((x, y) => x - y);
+}
+
 /** The decoded audio, as raw float samples. */
 function pcm(file) {
   return execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-map', '0:a', '-f', 'f32le', '-'], { maxBuffer: 256 << 20 });
@@ -108,6 +114,9 @@ describe('distributed rendering over BullMQ', () => {
     expect(audio(a).duration).toBeCloseTo(audio(b).duration, 3);
     expect(audio(a).startTime ?? 0).toBeCloseTo(audio(b).startTime ?? 0, 3);
     expect(video(a).startTime ?? 0).toBeCloseTo(video(b).startTime ?? 0, 3);
+
+    // Every frame's presentation time is the single render's: no gap or overlap at a seam.
+    expect(frameTimes(result.outputPath)).toEqual(frameTimes(single.outputPath));
 
     const ssim = frameSsim(result.outputPath, single.outputPath);
     expect(ssim).toHaveLength(120);
