@@ -152,6 +152,15 @@ function segmentName(index) {
   return `chunk-${String(index).padStart(5, '0')}.mp4`;
 }
 
+/**
+ * The soundtrack job has a queue of its own, on which every worker runs one job beside its
+ * chunks: the audio renders while the frames do (as in one process, where the mix and the AAC
+ * encode run beside the frame rendering), not in a chunk's turn.
+ */
+function audioQueueOf(queueName) {
+  return `${queueName}.audio`;
+}
+
 function cancelKey(queueName, renderId) {
   return `reelspeed:${queueName}:cancel:${renderId}`;
 }
@@ -227,10 +236,13 @@ async function renderDistributed(config, outputPath, options) {
     chunks: ranges.map((_, i) => `${renderId}-chunk-${i}`),
   };
   const connection = { ...redis, maxRetriesPerRequest: null };
+  const audioQueueName = audioQueueOf(queueName);
   const queue = new Queue(queueName, { connection });
+  const audioQueue = new Queue(audioQueueName, { connection });
   const events = new QueueEvents(queueName, { connection });
+  const audioEvents = new QueueEvents(audioQueueName, { connection });
   const flow = new FlowProducer({ connection });
-  for (const c of [queue, events, flow]) c.on('error', () => {}); // connection errors surface through the calls
+  for (const c of [queue, audioQueue, events, audioEvents, flow]) c.on('error', () => {}); // connection errors surface through the calls
 
   // Progress: the frames each chunk has done (its best so far: a retried chunk starts again), then the stitch.
   const chunkDone = new Map();
@@ -286,6 +298,7 @@ async function renderDistributed(config, outputPath, options) {
   events.on('completed', onCompleted);
   events.on('failed', onFailed);
   events.on('active', onActive);
+  audioEvents.on('failed', onFailed);
   let onAbort;
   const aborted = new Promise((_, reject) => {
     onAbort = () => reject(abortError(signal.reason));
@@ -297,14 +310,14 @@ async function renderDistributed(config, outputPath, options) {
   const childOpts = (jobId) => ({ jobId, failParentOnFailure: true, attempts: 1 });
   let result;
   try {
-    await events.waitUntilReady();
+    await Promise.all([events.waitUntilReady(), audioEvents.waitUntilReady()]);
     await flow.add({
       name: 'stitch',
       queueName,
       data: { renderId, segments: ranges.map((_, i) => segmentName(i)), audio: AUDIO_FILE, output: OUTPUT_FILE, audioJob: ids.audio, chunkJobs: ids.chunks },
       opts: { jobId: ids.stitch, attempts: 1 },
       children: [
-        { name: 'audio', queueName, data, opts: childOpts(ids.audio) },
+        { name: 'audio', queueName: audioQueueName, data, opts: childOpts(ids.audio) },
         ...ranges.map(([startFrame, endFrame], i) => ({
           name: 'chunk', queueName, data: { ...data, index: i, startFrame, endFrame, segment: segmentName(i) }, opts: childOpts(ids.chunks[i]),
         })),
@@ -347,7 +360,7 @@ async function renderDistributed(config, outputPath, options) {
     control.on('error', () => {});
     await control.set(cancelKey(queueName, renderId), '1', 'EX', 3600).catch(() => {});
     control.disconnect();
-    await removeRender(queue, ids);
+    await removeRender(queue, audioQueue, ids);
     throw e;
   } finally {
     signal?.removeEventListener('abort', onAbort);
@@ -355,10 +368,11 @@ async function renderDistributed(config, outputPath, options) {
     events.off('completed', onCompleted);
     events.off('failed', onFailed);
     events.off('active', onActive);
+    audioEvents.off('failed', onFailed);
     fs.rmSync(folder, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-    await Promise.allSettled([events.close(), flow.close()]);
-    if (result) await queue.remove(ids.stitch, { removeChildren: true }).catch(() => {});
-    await queue.close().catch(() => {});
+    await Promise.allSettled([events.close(), audioEvents.close(), flow.close()]);
+    if (result) await removeRender(queue, audioQueue, ids);
+    await Promise.allSettled([queue.close(), audioQueue.close()]);
   }
   return result;
 }
@@ -368,12 +382,15 @@ async function renderDistributed(config, outputPath, options) {
  * them on the cancellation key, so the removal is retried until they have let go (a worker
  * that died holds its lock until it expires).
  */
-async function removeRender(queue, ids, timeoutMs = 30000) {
+async function removeRender(queue, audioQueue, ids, timeoutMs = 30000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const removed = await queue.remove(ids.stitch, { removeChildren: true }).catch(() => 0);
-    const left = await Promise.all([ids.stitch, ids.audio, ...ids.chunks].map((id) => queue.getJob(id).catch(() => null)));
-    if (removed === 1 || left.every((j) => !j)) return;
+    await queue.remove(ids.stitch, { removeChildren: true }).catch(() => 0);
+    const left = await Promise.all([
+      ...[ids.stitch, ...ids.chunks].map((id) => queue.getJob(id).catch(() => null)),
+      audioQueue.getJob(ids.audio).catch(() => null),
+    ]);
+    if (left.every((j) => !j)) return;
     // A child left on its own (its parent already gone) is removed by itself.
     for (const job of left) if (job) await job.remove().catch(() => {});
     await delay(200);
@@ -402,7 +419,7 @@ async function createWorker(options) {
   const maxStalledCount = checkInteger(options.maxStalledCount, 'options.maxStalledCount', 0, 1);
   const name = options.name ?? `${os.hostname()}:${process.pid}`;
   if (typeof name !== 'string') throw argError(`options.name: expected a string, got ${describe(name)}`);
-  const engineOptions = { maxConcurrentJobs: concurrency };
+  const engineOptions = { maxConcurrentJobs: concurrency + 1 }; // the chunks, and a soundtrack beside them
   if (options.tempDirectory !== undefined) engineOptions.tempDirectory = checkDirectory(options.tempDirectory, 'options.tempDirectory');
   await probeRedis(redis);
 
@@ -461,9 +478,11 @@ async function createWorker(options) {
     }
   };
 
-  const worker = new Worker(queueName, processor, { connection, concurrency, lockDuration, stalledInterval, maxStalledCount, name });
-  worker.on('error', () => {});
-  await worker.waitUntilReady();
+  const workerOptions = { connection, lockDuration, stalledInterval, maxStalledCount, name };
+  const worker = new Worker(queueName, processor, { ...workerOptions, concurrency });
+  const audioWorker = new Worker(audioQueueOf(queueName), processor, { ...workerOptions, concurrency: 1 });
+  for (const w of [worker, audioWorker]) w.on('error', () => {});
+  await Promise.all([worker.waitUntilReady(), audioWorker.waitUntilReady()]);
   let closing;
   return {
     worker,
@@ -471,7 +490,7 @@ async function createWorker(options) {
     queueName,
     close() {
       closing ??= (async () => {
-        await worker.close();
+        await Promise.all([worker.close(), audioWorker.close()]);
         control.disconnect();
         engine.close();
       })();

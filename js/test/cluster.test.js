@@ -71,14 +71,19 @@ function renderFolders() {
   return fs.existsSync(shared) ? fs.readdirSync(shared) : [];
 }
 
+/** Jobs of any state in the render queue and its soundtrack queue. */
 async function jobsLeft(queueName = 'reelspeed') {
-  const queue = new Queue(queueName, { connection: { host: '127.0.0.1', port: redis.port } });
-  try {
-    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'waiting-children', 'completed', 'failed', 'prioritized');
-    return Object.values(counts).reduce((a, b) => a + b, 0);
-  } finally {
-    await queue.close();
+  let total = 0;
+  for (const name of [queueName, `${queueName}.audio`]) {
+    const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redis.port } });
+    try {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'waiting-children', 'completed', 'failed', 'prioritized');
+      total += Object.values(counts).reduce((a, b) => a + b, 0);
+    } finally {
+      await queue.close();
+    }
   }
+  return total;
 }
 
 async function rejection(promise) {
