@@ -11,7 +11,7 @@ export interface RenderDistributedOptions {
   sharedDirectory: string;
   /** Frames per chunk (default 300: 10 s at 30 fps). */
   chunkFrames?: number;
-  /** The BullMQ queue the workers listen on (default "reelspeed"). */
+  /** The BullMQ queue the workers listen on (default "reelspeed"); the soundtrack job goes on "<queueName>.audio". */
   queueName?: string;
   /** Aggregated over all chunks, then the stitch; `percent` never goes back. */
   onProgress?: (progress: Progress) => void;
