@@ -12,14 +12,14 @@
  * each under a temporary name and renames it when complete, so a killed worker never leaves a
  * segment that looks complete. A worker that dies mid-chunk stops renewing its lock; BullMQ's
  * stalled-job check hands the chunk to another worker.
+ * BullMQ and its Redis driver, ioredis, are optional peer dependencies of reelspeed-engine (only
+ * this module needs them): `npm install bullmq@6 ioredis@6` beside it.
  * Types: types/cluster.d.ts.
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { FlowProducer, Queue, QueueEvents, Worker, UnrecoverableError } = require('bullmq');
-const IORedis = require('ioredis');
 const { loadNative } = require('../native');
 
 const DEFAULT_QUEUE = 'reelspeed';
@@ -31,6 +31,19 @@ const STITCH_SHARE = 0.03;
 /** How often a worker looks for a render's cancellation, and reports a job's progress. */
 const CANCEL_POLL_MS = 250;
 const PROGRESS_EVERY_MS = 200;
+
+let queueLib;
+/** bullmq and ioredis, loaded at the first call: ERR_DEPENDENCY when they are not installed. */
+function lib() {
+  if (queueLib) return queueLib;
+  try {
+    queueLib = { ...require('bullmq'), IORedis: require('ioredis') };
+  } catch (e) {
+    if (e.code !== 'MODULE_NOT_FOUND') throw e;
+    throw codedError('ERR_DEPENDENCY', `reelspeed-engine/cluster needs bullmq and ioredis, which are not installed (${e.message.split('\n')[0]}): npm install bullmq@6 ioredis@6`);
+  }
+  return queueLib;
+}
 
 function codedError(code, message, name) {
   const e = new Error(message);
@@ -99,6 +112,7 @@ function where(o) {
 
 /** Connects once, without retrying: an unreachable Redis is an error at once, not a hang. */
 async function probeRedis(options) {
+  const { IORedis } = lib();
   const client = new IORedis({
     ...options, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: options.connectTimeout ?? 3000,
     retryStrategy: () => null, reconnectOnError: () => false,
@@ -219,6 +233,7 @@ async function renderDistributed(config, outputPath, options) {
   const sharedDirectory = checkDirectory(options.sharedDirectory, 'options.sharedDirectory');
 
   // The config is validated here, once; the frame count splits the work.
+  const { FlowProducer, Queue, QueueEvents, IORedis } = lib();
   const engine = require('../index.js');
   const scene = await engine.compileScene(config, { baseDir });
   const totalFrames = scene.frameCount;
@@ -421,6 +436,7 @@ async function createWorker(options) {
   if (typeof name !== 'string') throw argError(`options.name: expected a string, got ${describe(name)}`);
   const engineOptions = { maxConcurrentJobs: concurrency + 1 }; // the chunks, and a soundtrack beside them
   if (options.tempDirectory !== undefined) engineOptions.tempDirectory = checkDirectory(options.tempDirectory, 'options.tempDirectory');
+  const { Worker, UnrecoverableError, IORedis } = lib();
   await probeRedis(redis);
 
   const { VideoEngine } = loadNative();
