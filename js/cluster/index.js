@@ -162,6 +162,14 @@ function renderFolder(sharedDirectory, renderId) {
   return path.join(sharedDirectory, `render-${renderId}`);
 }
 
+/** A file of a render's folder named by job data: a plain .mp4 name, never a path. */
+function fileIn(folder, name) {
+  if (typeof name !== 'string' || !/^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.mp4$/.test(name)) {
+    throw codedError('ERR_INVALID_ARG_TYPE', `job data: not a segment file name: ${describe(name)}`);
+  }
+  return path.join(folder, name);
+}
+
 function segmentName(index) {
   return `chunk-${String(index).padStart(5, '0')}.mp4`;
 }
@@ -467,7 +475,7 @@ async function createWorker(options) {
       switch (job.name) {
         case 'chunk': {
           const { startFrame, endFrame, index } = job.data;
-          const r = await engine.renderChunk(job.data.config, { startFrame, endFrame }, path.join(folder, job.data.segment), { ...common, onProgress });
+          const r = await engine.renderChunk(job.data.config, { startFrame, endFrame }, fileIn(folder, job.data.segment), { ...common, onProgress });
           return {
             index, startFrame, endFrame, frames: r.frames, wallMs: r.wallMs, renderFps: r.renderFps, reusedFrames: r.reusedFrames, stages: r.stages,
             jobMs: Date.now() - t0, worker: name, attempt: job.attemptsStarted ?? 1, stalled: job.stalledCounter ?? 0,
@@ -478,8 +486,8 @@ async function createWorker(options) {
         case 'stitch': {
           const values = await job.getChildrenValues();
           const byId = (id) => Object.entries(values).find(([k]) => k.endsWith(`:${id}`))?.[1];
-          const segments = job.data.segments.map((s) => path.join(folder, s));
-          const stitch = await engine.stitch({ segments, audio: path.join(folder, job.data.audio) }, path.join(folder, job.data.output), common);
+          const segments = job.data.segments.map((s) => fileIn(folder, s));
+          const stitch = await engine.stitch({ segments, audio: fileIn(folder, job.data.audio) }, fileIn(folder, job.data.output), common);
           const audio = byId(job.data.audioJob);
           return { stitch, audio, stitchWorker: name, chunks: job.data.chunkJobs.map(byId) };
         }
