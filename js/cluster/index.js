@@ -61,15 +61,25 @@ function abortError(reason) {
   return codedError('ERR_ABORTED', `the distributed render was aborted${why}`, 'AbortError');
 }
 
-/** A worker's error travels through BullMQ as its message: "[ERR_CODE] message". */
+/**
+ * A worker's error travels through BullMQ as its message: "[ERR_CODE] message", and for a config
+ * validation a last line "[errors] <JSON of { path, message }[]>".
+ */
 function encodeError(e) {
-  return `[${e.code || 'ERR_INTERNAL'}] ${e.message}`;
+  const errors = Array.isArray(e.errors) ? `\n[errors] ${JSON.stringify(e.errors.map(({ path: p, message }) => ({ path: p, message })))}` : '';
+  return `[${e.code || 'ERR_INTERNAL'}] ${e.message}${errors}`;
 }
 
 function decodeError(reason) {
-  const m = /^\[(ERR_[A-Z_]+)\] ([\s\S]*)$/.exec(String(reason || ''));
+  const m = /^\[(ERR_[A-Z_]+)\] ([\s\S]*?)(?:\n\[errors\] (\[.*\]))?$/.exec(String(reason || ''));
   if (!m) return codedError('ERR_INTERNAL', `a cluster job failed: ${reason}`);
-  return m[1] === 'ERR_ABORTED' ? codedError(m[1], m[2], 'AbortError') : codedError(m[1], m[2]);
+  const e = m[1] === 'ERR_ABORTED' ? codedError(m[1], m[2], 'AbortError') : codedError(m[1], m[2]);
+  if (m[3]) {
+    try {
+      e.errors = JSON.parse(m[3]);
+    } catch { /* the message stands alone */ }
+  }
+  return e;
 }
 
 /**

@@ -186,6 +186,7 @@ describe('distributed rendering over BullMQ', () => {
     const e = await rejection(renderDistributed(config, path.join(dir, 'vp9.mp4'), { connection: redis.url, sharedDirectory: shared, chunkFrames: 10 }));
     expect(e.code).toBe('ERR_INVALID_CONFIG');
     expect(e.message).toMatch(/video\.codec.*H\.264/);
+    expect(e.errors).toEqual([{ path: 'video.codec', message: expect.stringContaining('H.264') }]);
     expect(fs.existsSync(path.join(dir, 'vp9.mp4'))).toBe(false);
     expect(renderFolders()).toEqual([]);
     expect(await jobsLeft()).toBe(0);
