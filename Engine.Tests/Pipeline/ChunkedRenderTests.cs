@@ -88,6 +88,21 @@ public class ChunkedRenderTests : TempDirTest
     }
 
     [Test]
+    public void A_display_rotation_goes_from_the_chunks_into_the_stitched_file()
+    {
+        using var upright = TestSupport.Scene(TestSupport.SmallStory("360x640", duration: 1));
+        using var scene = upright.WithEncode(upright.Encode with { DisplayRotation = 90 });
+        var a = ChunkedRender.Chunk(scene, new FrameRange(0, 12), Path.Combine(_dir, "a.mp4"), JobOptions.Default, ProgressTracker.None.Root, default);
+        var b = ChunkedRender.Chunk(scene, new FrameRange(12, 30), Path.Combine(_dir, "b.mp4"), JobOptions.Default, ProgressTracker.None.Root, default);
+        var audio = ChunkedRender.Soundtrack(scene, Path.Combine(_dir, "audio.mp4"), JobOptions.Default, ProgressTracker.None.Root, default);
+        var whole = RenderJob.Run(scene, Path.Combine(_dir, "whole.mp4"));
+        var stitched = ChunkStitch.Run([a.OutputPath, b.OutputPath], audio.OutputPath, Path.Combine(_dir, "out.mp4"), null, default);
+        int Rotation(string f) => MediaProbe.Probe(f).Streams.Single(s => s.Type == "video").Rotation;
+        Assert.That(Rotation(whole.OutputPath), Is.Not.EqualTo(0));
+        Assert.That(Rotation(stitched.OutputPath), Is.EqualTo(Rotation(whole.OutputPath)));
+    }
+
+    [Test]
     public void Segments_of_different_renders_are_refused_and_nothing_is_written()
     {
         using var small = TestSupport.Scene(TestSupport.SmallStory("360x640", duration: 1));

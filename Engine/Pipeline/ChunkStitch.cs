@@ -73,8 +73,8 @@ public static unsafe class ChunkStitch
             {
                 headers = extradata;
                 videoTb = tb;
-                muxer.AddCopied(par, tb, isVideo: true);
-                muxer.AddCopied(LibAv.PtrAt(audioStream, AvLayout.Stream.Codecpar), audioTb, isVideo: false);
+                muxer.AddCopied(stream, isVideo: true);
+                muxer.AddCopied(audioStream, isVideo: false);
             }
             else if (!extradata.AsSpan().SequenceEqual(headers) || tb.Num != videoTb.Num || tb.Den != videoTb.Den)
             {
