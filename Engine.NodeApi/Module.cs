@@ -52,6 +52,9 @@ public static class Module
                 .AddMethod("metrics", Method((e, _) => e.MetricsText()), Method_, null)
                 .AddMethod("close", Method((e, _) => Close(e)), Method_, null)
                 .AddMethod("initialize", Method((e, _) => Initialize(e)), Method_, null)
+                .AddMethod("renderChunk", Method(RenderChunk), Method_, null)
+                .AddMethod("renderAudio", Method(RenderAudio), Method_, null)
+                .AddMethod("stitch", Method(Stitch), Method_, null)
                 .DefineClass(null);
             var codes = JSValue.CreateObject();
             foreach (var (name, code) in ErrorCodes.All) codes[name] = code;
@@ -199,6 +202,63 @@ public static class Module
         string baseDir = BaseDir(options);
         return () => EngineApi.CompileSceneJsonAsync(config, baseDir, engine);
     }, ParseJson);
+
+    // ---- distributed rendering (reelspeed-engine/cluster): renderChunk, renderAudio, stitch ----
+
+    private static readonly string[] StitchOptions = { "baseDir", "signal" };
+
+    /// <summary>renderChunk(config, { startFrame, endFrame }, outputPath, options?) → Promise&lt;chunk&gt;.</summary>
+    private static JSValue RenderChunk(ReelSpeedEngine engine, JSCallbackArgs callArgs) => Settle<string>(Args(callArgs, 4), (job, args) =>
+    {
+        string config = ConfigArg(args[0]);
+        var range = args[1];
+        if (!IsPlainObject(range)) throw ArgError($"range: expected {{ startFrame, endFrame }}, got {Describe(range)}");
+        int start = FrameArg(range["startFrame"], "range.startFrame");
+        int end = FrameArg(range["endFrame"], "range.endFrame");
+        if (end <= start) throw ArgError($"range: expected startFrame < endFrame, got {start}..{end}");
+        string output = PathArg(args[2], "outputPath");
+        var options = OptionsArg(args[3], ProcessOptions);
+        job.Watch(options);
+        string baseDir = BaseDir(options);
+        return () => engine.RenderChunkAsync(config, baseDir, start, end, Path.GetFullPath(output, baseDir), job.Progress, job.Cancel);
+    }, ParseJson);
+
+    /// <summary>renderAudio(config, outputPath, options?) → Promise&lt;result&gt;.</summary>
+    private static JSValue RenderAudio(ReelSpeedEngine engine, JSCallbackArgs callArgs) => Settle<string>(Args(callArgs, 3), (job, args) =>
+    {
+        string config = ConfigArg(args[0]);
+        string output = PathArg(args[1], "outputPath");
+        var options = OptionsArg(args[2], ProcessOptions);
+        job.Watch(options);
+        string baseDir = BaseDir(options);
+        return () => engine.RenderAudioAsync(config, baseDir, Path.GetFullPath(output, baseDir), job.Progress, job.Cancel);
+    }, ParseJson);
+
+    /// <summary>stitch({ segments, audio }, outputPath, options?) → Promise&lt;stitch&gt;.</summary>
+    private static JSValue Stitch(ReelSpeedEngine engine, JSCallbackArgs callArgs) => Settle<string>(Args(callArgs, 3), (job, args) =>
+    {
+        var parts = args[0];
+        if (!IsPlainObject(parts)) throw ArgError($"parts: expected {{ segments, audio }}, got {Describe(parts)}");
+        var list = parts["segments"];
+        if (!list.IsArray()) throw ArgError($"parts.segments: expected an array of segment paths, got {Describe(list)}");
+        int n = (int)list["length"];
+        var segments = new List<string>(n);
+        for (int i = 0; i < n; i++) segments.Add(PathArg(list[i], $"parts.segments[{i}]"));
+        string audio = PathArg(parts["audio"], "parts.audio");
+        string output = PathArg(args[1], "outputPath");
+        var options = OptionsArg(args[2], StitchOptions);
+        job.Watch(options);
+        string baseDir = BaseDir(options);
+        var full = segments.Select(s => Path.GetFullPath(s, baseDir)).ToList();
+        return () => engine.StitchAsync(full, Path.GetFullPath(audio, baseDir), Path.GetFullPath(output, baseDir), job.Cancel);
+    }, ParseJson);
+
+    private static int FrameArg(JSValue value, string name)
+    {
+        double v = value.IsNumber() ? (double)value : double.NaN;
+        if (!double.IsInteger(v) || v < 0 || v > int.MaxValue) throw ArgError($"{name}: expected an integer frame index >= 0, got {Describe(value)}");
+        return (int)v;
+    }
 
     /// <summary>
     /// One call's promise: <paramref name="start"/> runs on the JS thread, checks and reads the

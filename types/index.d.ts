@@ -9,6 +9,7 @@ import type { ChatStoryConfig, ProcessingConfig } from './config';
 import type { ProcessResult, OptimizeResult, Progress, HardwareInfo } from './results';
 import type { VideoMetadata } from './metadata';
 import type { SceneJson } from './scene';
+import type { ChunkOptions, ChunkResult, StitchOptions, StitchResult } from './cluster';
 
 export * from './config';
 export * from './results';
@@ -209,6 +210,17 @@ export declare class VideoEngine {
    * Optional: jobs load what they need anyway. Cached after the first call.
    */
   initialize(): Promise<EngineInfo>;
+  /**
+   * Distributed rendering (reelspeed-engine/cluster): frames startFrame (included) to endFrame
+   * (excluded) as a video-only, closed-GOP H.264 segment (.mp4) that starts on an IDR frame, with
+   * encoder settings fixed so the segments of one config join without re-encoding. H.264 only; no
+   * two-pass or size ceiling (ERR_INVALID_CONFIG).
+   */
+  renderChunk(config: Config, range: { startFrame: number; endFrame: number }, outputPath: string, options?: ChunkOptions): Promise<ChunkResult>;
+  /** The whole soundtrack once, as AAC in an .mp4; resolves with processVideo's result shape for the config. */
+  renderAudio(config: Config, outputPath: string, options?: ChunkOptions): Promise<ProcessResult>;
+  /** Joins segments (in frame order) and the soundtrack into one MP4 (+faststart) by copying packets. */
+  stitch(parts: { segments: string[]; audio: string }, outputPath: string, options?: StitchOptions): Promise<StitchResult>;
 }
 
 /** What initialize() found. */

@@ -48,6 +48,36 @@ internal sealed unsafe class MediaMuxer : IDisposable, IPacketSink
 
     public void AddAudio(nint encoderCtx, AVRational encoderTimeBase) => _audioIndex = AddStream(encoderCtx, encoderTimeBase, out _audioEncTb);
 
+    /// <summary>
+    /// A stream whose packets are copied from a demuxed stream rather than encoded: its codec
+    /// parameters (extradata, padding), time base and display matrix; <see cref="Write"/> then
+    /// takes that stream's packets, in its time base.
+    /// </summary>
+    public void AddCopied(nint sourceStream, bool isVideo)
+    {
+        var st = LibAv.avformat_new_stream(_ctx.Ptr, 0);
+        if (st == 0) throw new OutOfMemoryException("avformat_new_stream failed");
+        var par = LibAv.PtrAt(st, AvLayout.Stream.Codecpar);
+        AvCheck.Ok(LibAv.avcodec_parameters_copy(par, LibAv.PtrAt(sourceStream, AvLayout.Stream.Codecpar)), ErrorCodes.Output, "stream parameters");
+        var timeBase = LibAv.RationalAt(sourceStream, AvLayout.Stream.TimeBase);
+        // The display matrix (a rotation players apply) goes with the stream.
+        nuint size = 0;
+        var matrix = LibAv.av_stream_get_side_data(sourceStream, AvConst.PktDataDisplayMatrix, &size);
+        if (matrix != 0 && size > 0)
+        {
+            var copy = LibAv.av_stream_new_side_data(st, AvConst.PktDataDisplayMatrix, size);
+            if (copy == 0) throw new OutOfMemoryException("av_stream_new_side_data failed");
+            Buffer.MemoryCopy((void*)matrix, (void*)copy, (long)size, (long)size);
+        }
+        LibAv.Field<uint>(par, AvLayout.CodecParameters.CodecTag) = 0; // the muxer picks its own tag for the codec
+        if (LibAv.Field<int>(par, AvLayout.CodecParameters.CodecId) == AvConst.CodecIdHevc && _format is "mp4" or "mov" or "ipod")
+            LibAv.Field<uint>(par, AvLayout.CodecParameters.CodecTag) = Hvc1;
+        LibAv.Field<AVRational>(st, AvLayout.Stream.TimeBase) = timeBase;
+        int index = LibAv.Field<int>(st, AvLayout.Stream.Index);
+        if (isVideo) (_videoIndex, _videoEncTb) = (index, timeBase);
+        else (_audioIndex, _audioEncTb) = (index, timeBase);
+    }
+
     private int AddStream(nint encoderCtx, AVRational tb, out AVRational saved)
     {
         var st = LibAv.avformat_new_stream(_ctx.Ptr, 0);

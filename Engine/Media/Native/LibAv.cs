@@ -106,6 +106,7 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvCodec)] public static partial void avcodec_flush_buffers(nint ctx);
     [LibraryImport(AvCodec)] public static partial int avcodec_parameters_from_context(nint par, nint ctx);
     [LibraryImport(AvCodec)] public static partial int avcodec_parameters_to_context(nint ctx, nint par);
+    [LibraryImport(AvCodec)] public static partial int avcodec_parameters_copy(nint dst, nint src);
     [LibraryImport(AvCodec)] public static partial nint avcodec_get_name(int codecId);
     [LibraryImport(AvCodec)] public static partial nint avcodec_profile_name(int codecId, int profile);
     [LibraryImport(AvCodec)] public static partial nint av_packet_alloc();
