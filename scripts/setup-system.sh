@@ -13,6 +13,7 @@ PACKAGES=(
   fonts-noto-cjk                                                        # Chinese, Japanese, Korean (NotoSansCJK-Regular.ttc)
   gcc zlib1g-dev                                                        # NativeAOT link of the addon
   redis-server                                                          # Redis 7.0: reelspeed-engine/cluster's tests and bench start their own
+  chromium                                                              # browser preview tests (driven by playwright-core, no browser download)
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

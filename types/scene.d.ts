@@ -10,8 +10,28 @@ export interface SceneTextRun {
   font: string;
   x: number;
   width: number;
+  /** The size the run is drawn at (the block's fontSize). */
+  fontSize: number;
+  /** A right-to-left run (odd bidi level): its glyphs are revealed from the end of the arrays. */
+  rtl: boolean;
+  /** Per glyph, the UTF-16 offset in the element's text of the cluster it belongs to (typewriter reveal). */
+  clusters: number[];
   glyphs: number[];
-  /** x0, y0, x1, y1, ... one pair per glyph. */
+  /** x0, y0, x1, y1, ... one pair per glyph, exact (float32), relative to the run's origin on the baseline. */
+  positions: number[];
+}
+
+/** A default avatar's initials, as glyphs: drawn in white at (rect.x + x, rect.y + y), glyph positions relative to that origin. */
+export interface SceneInitials {
+  /** File name of the bold font (its path is in `assets`). */
+  font: string;
+  fontSize: number;
+  /** The initials' font hinting (text runs use `fontSettings.hinting`). */
+  hinting: 'normal';
+  color: string;
+  x: number;
+  y: number;
+  glyphs: number[];
   positions: number[];
 }
 
@@ -40,15 +60,18 @@ export interface SceneMessage {
   style: SceneBubbleStyle;
   tail: 'none' | 'bottomCurve' | 'topNotch';
   cornerRadius: number;
+  /** The radius of the body's corner on the sender's side at the bottom (rounded style: the tail corner); sizes the iMessage tail. */
+  tailCornerRadius: number;
   fill: string;
   /** Top to bottom, when the template fills bubbles with a gradient. */
   fillGradient?: string[];
+  /** A drop shadow of the body: `blur` is the Gaussian sigma in pixels, offset down by `offsetY`. */
   shadow?: { color: string; blur: number; offsetY: number };
   textBlock: SceneText;
   /** The sender's name above a group chat bubble. */
   label?: SceneText;
   picture?: { image: string; rect: Rect; cornerRadius: number };
-  avatar?: { rect: Rect; initials: string; color: string };
+  avatar?: { rect: Rect; initials: string; color: string; initialsText?: SceneInitials };
   animation: { type: 'slide' | 'fade' | 'pop' | 'typewriter' | 'none'; startMs: number; durationMs: number; slideDistance: number; revealMs?: number };
   holdMs: number;
 }
@@ -129,11 +152,15 @@ export interface SceneJson {
   viewport: Rect;
   clipBottom: number;
   chatOpacity: number;
+  /** How every text run's font is set up. */
+  fontSettings: { subpixel: true; edging: 'antialias'; hinting: 'slight' };
   header?: {
     bounds: Rect;
     backgroundTop: number;
     background: string;
-    avatar: { rect: Rect; image?: string; initials: string; color: string };
+    avatar: { rect: Rect; image?: string; initials: string; color: string; initialsText?: SceneInitials };
+    /** A line across the bar's bottom edge, `width` px thick. */
+    divider: { color: string; width: number };
     title: SceneText;
     subtitle?: SceneText;
   };

@@ -201,7 +201,7 @@ internal sealed class ChatPainter : IScenePainter
         float ox = -h.Bounds.Left, oy = -h.BackgroundTop;
         using (var bg = new SKPaint { Color = h.Background, IsAntialias = true })
             c.DrawRect(0, 0, w, hh, bg);
-        using (var divider = new SKPaint { Color = h.Divider, StrokeWidth = MathF.Max(1, hh / 120f) })
+        using (var divider = new SKPaint { Color = h.Divider, StrokeWidth = h.DividerWidth })
             c.DrawLine(0, hh - divider.StrokeWidth / 2, w, hh - divider.StrokeWidth / 2, divider);
         var avatar = h.AvatarRect;
         avatar.Offset(ox, oy);

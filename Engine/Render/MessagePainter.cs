@@ -181,12 +181,10 @@ public sealed class MessagePainter
         else
         {
             canvas.DrawColor(color);
-            var fonts = Text.FontChain.Default;
-            using var font = new SKFont(fonts.Bold.Typeface, rect.Height * 0.4f) { Subpixel = true, Edging = SKFontEdging.Antialias };
+            var layout = AvatarInitials.Layout(initials, rect);
+            using var font = AvatarInitials.CreateFont(layout.Face, layout.FontSize);
             using var paint = new SKPaint { IsAntialias = true, Color = SKColors.White };
-            float w = font.MeasureText(initials);
-            font.GetFontMetrics(out var fm);
-            canvas.DrawText(initials, rect.MidX - w / 2, rect.MidY - (fm.Ascent + fm.Descent) / 2, font, paint);
+            canvas.DrawText(initials, layout.X, layout.Baseline, font, paint);
         }
         canvas.Restore();
     }

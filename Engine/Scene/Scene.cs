@@ -123,7 +123,11 @@ public sealed record BackgroundLayer(
 public sealed record HeaderElement(
     SKRect Bounds, float BackgroundTop, SKRect AvatarRect, string? AvatarPath, string Initials, SKColor AvatarColor,
     TextBlock Title, SKPoint TitleOrigin, TextBlock? Subtitle, SKPoint SubtitleOrigin,
-    SKColor Background, SKColor TitleColor, SKColor SubtitleColor, SKColor Divider);
+    SKColor Background, SKColor TitleColor, SKColor SubtitleColor, SKColor Divider)
+{
+    /// <summary>The divider's thickness: 1/120 of the bar's whole-pixel height (from <see cref="BackgroundTop"/>), at least 1 px.</summary>
+    public float DividerWidth => MathF.Max(1, (int)MathF.Ceiling(Bounds.Bottom - BackgroundTop) / 120f);
+}
 
 public enum TailKind { None, BottomCurve, TopNotch }
 

@@ -48,6 +48,13 @@ public static class SceneJson
             w.WriteNumber("clipBottom", chat.ClipBottom);
             w.WriteNumber("chatOpacity", chat.ChatOpacity);
 
+            // How every text run's font is set up (avatar initials say their own hinting).
+            w.WriteStartObject("fontSettings");
+            w.WriteBoolean("subpixel", true);
+            w.WriteString("edging", "antialias");
+            w.WriteString("hinting", "slight");
+            w.WriteEndObject();
+
             if (chat.Header is { } h)
             {
                 w.WriteStartObject("header");
@@ -59,6 +66,11 @@ public static class SceneJson
                 if (h.AvatarPath is not null) w.WriteString("image", h.AvatarPath);
                 w.WriteString("initials", h.Initials);
                 w.WriteString("color", ColorParser.ToHex(h.AvatarColor));
+                if (h.AvatarPath is null) Initials(w, h.Initials, h.AvatarRect);
+                w.WriteEndObject();
+                w.WriteStartObject("divider");
+                w.WriteString("color", ColorParser.ToHex(h.Divider));
+                w.WriteNumber("width", h.DividerWidth);
                 w.WriteEndObject();
                 Text(w, "title", h.Title, h.TitleOrigin, h.TitleColor);
                 if (h.Subtitle is not null) Text(w, "subtitle", h.Subtitle, h.SubtitleOrigin, h.SubtitleColor);
@@ -162,6 +174,7 @@ public static class SceneJson
         w.WriteString("style", Camel(b.Style.ToString()));
         w.WriteString("tail", Camel(b.Tail.ToString()));
         w.WriteNumber("cornerRadius", b.CornerRadius);
+        w.WriteNumber("tailCornerRadius", b.TailCornerRadius);
         w.WriteString("fill", ColorParser.ToHex(b.Fill));
         if (b.FillGradient is not null)
         {
@@ -193,6 +206,7 @@ public static class SceneJson
             Rect(w, "rect", a.Rect);
             w.WriteString("initials", a.Initials);
             w.WriteString("color", ColorParser.ToHex(a.Color));
+            if (a.Path is null) Initials(w, a.Initials, a.Rect);
             w.WriteEndObject();
         }
         var an = b.Animation;
@@ -320,20 +334,51 @@ public static class SceneJson
                 w.WriteString("font", Path.GetFileName(run.Run.Face.Path));
                 w.WriteNumber("x", run.X);
                 w.WriteNumber("width", run.Run.Width);
+                w.WriteNumber("fontSize", run.Run.FontSize);
+                w.WriteBoolean("rtl", run.Run.RightToLeft);
+                w.WriteStartArray("clusters");
+                foreach (var c in run.Run.Clusters) w.WriteNumberValue(c);
+                w.WriteEndArray();
                 w.WriteStartArray("glyphs");
                 foreach (var g in run.Run.Glyphs) w.WriteNumberValue(g);
                 w.WriteEndArray();
                 w.WriteStartArray("positions");
+                // Exact (shortest round-trip float): rounding would move glyphs to other subpixel slots.
                 foreach (var p in run.Run.Positions)
                 {
-                    w.WriteNumberValue(MathF.Round(p.X, 2));
-                    w.WriteNumberValue(MathF.Round(p.Y, 2));
+                    w.WriteNumberValue(p.X);
+                    w.WriteNumberValue(p.Y);
                 }
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
             w.WriteEndArray();
             w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>An avatar's initials as glyphs: origin relative to the avatar rect's top-left, glyph positions relative to the origin.</summary>
+    private static void Initials(Utf8JsonWriter w, string initials, SKRect rect)
+    {
+        if (initials.Length == 0) return;
+        var l = AvatarInitials.Layout(initials, rect);
+        w.WriteStartObject("initialsText");
+        w.WriteString("font", Path.GetFileName(l.Face.Path));
+        w.WriteNumber("fontSize", l.FontSize);
+        w.WriteString("hinting", "normal");
+        w.WriteString("color", "#FFFFFFFF");
+        w.WriteNumber("x", l.X - rect.Left);
+        w.WriteNumber("y", l.Baseline - rect.Top);
+        w.WriteStartArray("glyphs");
+        foreach (var g in l.Glyphs) w.WriteNumberValue(g);
+        w.WriteEndArray();
+        w.WriteStartArray("positions");
+        foreach (var p in l.Positions)
+        {
+            w.WriteNumberValue(p.X);
+            w.WriteNumberValue(p.Y);
         }
         w.WriteEndArray();
         w.WriteEndObject();
@@ -365,10 +410,35 @@ public static class SceneJson
             if (c.Backdrop?.MediaPath is { } backdrop) yield return backdrop;
             foreach (var clip in c.Clips) yield return clip.Path;
         }
-        foreach (var b in bubbles)
-            foreach (var line in b.TextBlock.Lines)
+        foreach (var block in TextBlocks(scene))
+            foreach (var line in block.Lines)
                 foreach (var run in line.Runs)
                     yield return run.Run.Face.Path;
+        // Default avatars draw their initials in the bold face.
+        var header = scene.Chat?.Header;
+        if ((header is not null && header.AvatarPath is null && header.Initials.Length > 0)
+            || bubbles.Any(b => b.Avatar is { Path: null, Initials.Length: > 0 }))
+            yield return FontChain.Default.Bold.Path;
+    }
+
+    /// <summary>Every shaped text the scene draws: messages, labels, the header, overlays.</summary>
+    private static IEnumerable<TextBlock> TextBlocks(Scene scene)
+    {
+        if (scene.Chat is { } chat)
+        {
+            foreach (var b in chat.Bubbles)
+            {
+                yield return b.TextBlock;
+                if (b.Label is { } l) yield return l.Block;
+            }
+            if (chat.Header is { } h)
+            {
+                yield return h.Title;
+                if (h.Subtitle is not null) yield return h.Subtitle;
+            }
+        }
+        if (scene.Composition is { } c)
+            foreach (var o in c.Overlays) yield return o.Block;
     }
 
     private static void Rect(Utf8JsonWriter w, string name, SKRect r)

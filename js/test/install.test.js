@@ -71,7 +71,10 @@ describe.skipIf(!supported)('installing the packed packages into a fresh app', (
     expect(manifest.os).toBeUndefined();
     expect(manifest.cpu).toBeUndefined();
     expect(manifest.scripts).toBeUndefined();
-    expect(Object.keys(manifest.dependencies ?? {})).toEqual(['@reelspeed/engine-fonts']);
+    // canvaskit-wasm: the browser preview (reelspeed-engine/preview) draws with it.
+    expect(Object.keys(manifest.dependencies ?? {}).sort()).toEqual(['@reelspeed/engine-fonts', 'canvaskit-wasm']);
+    expect(list(main)).toEqual(expect.arrayContaining(['package/preview/index.mjs', 'package/preview/node.js', 'package/types/preview.d.ts']));
+    expect(manifest.exports['./preview']).toMatchObject({ import: './preview/index.mjs' });
     // reelspeed-engine/cluster's BullMQ and Redis driver: optional peers, installed only by who uses it.
     expect(manifest.peerDependenciesMeta.bullmq.optional).toBe(true);
     expect(manifest.peerDependenciesMeta.ioredis.optional).toBe(true);

@@ -1,0 +1,84 @@
+// The spec's effects API in the browser preview (getSupportedEffects, processVideoPreview): the
+// engine's effect maths on the same frame, in headless Chromium, against the engine's renderFrame
+// of a processing config with those effects.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engine, makeTempDir, removeTempDir } from './helpers.mjs';
+import { ssim } from './preview-support.mjs';
+
+const require = createRequire(import.meta.url);
+const previewNode = require('../../preview/node.js');
+const { getSupportedEffects, colorMatrices } = await import('../../preview/index.mjs');
+
+let dir;
+let clip;
+const base = { video: { width: 320, height: 240, fps: 30 } };
+const rgba = (png) => execFileSync('ffmpeg', ['-v', 'error', '-i', 'pipe:0', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], { input: png, maxBuffer: 1 << 26 });
+const png = (raw, w, h) => execFileSync('ffmpeg', ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', `${w}x${h}`, '-i', 'pipe:0', '-f', 'image2pipe', '-c:v', 'png', '-'], { input: raw, maxBuffer: 1 << 26 });
+
+beforeAll(() => {
+  dir = makeTempDir('reelspeed-preview-effects-');
+  clip = path.join(dir, 'clip.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=30:d=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', clip]);
+});
+afterAll(async () => {
+  await previewNode.close();
+  removeTempDir(dir);
+});
+
+describe('effects API', () => {
+  it('lists the effects with their config fields, ranges and neutral values', () => {
+    expect(getSupportedEffects().map((e) => [e.name, e.path, e.default])).toEqual([
+      ['brightness', 'color_correction.brightness', 1], ['contrast', 'color_correction.contrast', 1], ['saturation', 'color_correction.saturation', 1],
+      ['hue', 'color_correction.hue_shift', 0], ['blur', 'blur', 0], ['sharpen', 'sharpen', 0],
+    ]);
+  });
+
+  it('builds the colour matrices the Scene gives for the same correction', async () => {
+    const color_correction = { brightness: 1.2, contrast: 0.8, saturation: 1.5, hue_shift: 45 };
+    const scene = await engine.compileScene({ ...base, clips: [clip], effects: { color_correction } });
+    const ours = colorMatrices({ brightness: 1.2, contrast: 0.8, saturation: 1.5, hue: 45 });
+    expect(ours.length).toBe(4);
+    scene.composition.effects.colorMatrices.forEach((m, i) => m.forEach((v, j) => expect(ours[i][j]).toBeCloseTo(v, 5)));
+  });
+
+  const single = [
+    { color_correction: { brightness: 1.3 } }, { color_correction: { contrast: 1.5 } }, { color_correction: { saturation: 0.3 } },
+    { color_correction: { hue_shift: 90 } }, { blur: 8 }, { sharpen: 0.6 },
+  ];
+  // Combined with blur, Skia's filter graph treats the frame's edges its own way: the same maths, a few levels apart within a few pixels of the border.
+  const combined = [
+    { color_correction: { brightness: 1.1 }, blur: 3 }, { blur: 3, sharpen: 0.3 },
+    { color_correction: { brightness: 1.1, contrast: 1.2, saturation: 1.4, hue_shift: -30 }, blur: 3, sharpen: 0.3 },
+  ];
+  it.each([...single.map((e) => [JSON.stringify(e), e, 0.999]), ...combined.map((e) => [JSON.stringify(e), e, 0.995])])(
+    'processVideoPreview applies %s as the engine does', async (_, effects, bound) => {
+      const neutral = await engine.renderFrame({ ...base, clips: [clip] }, 500);
+      const native = await engine.renderFrame({ ...base, clips: [clip], effects }, 500);
+      const out = await previewNode.applyEffectsInBrowser({ width: 320, height: 240, data: rgba(neutral) }, effects);
+      const result = png(out, 320, 240);
+      expect(ssim(result, native)).toBeGreaterThanOrEqual(bound);
+      expect(ssim(neutral, native)).toBeLessThan(bound); // the effect is visible: the untouched frame does not pass
+    });
+
+  it('applies effects live to a <video> frame (the browser decodes the clip itself: SSIM >= 0.98)', async () => {
+    const effects = { color_correction: { saturation: 0.3, hue_shift: 60 }, blur: 2 };
+    const r = await previewNode.videoEffectsInBrowser(clip, 500, effects);
+    expect([r.width, r.height]).toEqual([320, 240]);
+    const native = await engine.renderFrame({ ...base, clips: [clip], effects }, 500);
+    const neutral = await engine.renderFrame({ ...base, clips: [clip] }, 500);
+    const s = ssim(png(r.data, 320, 240), native);
+    expect(s).toBeGreaterThanOrEqual(0.98);
+    expect(s).toBeGreaterThan(ssim(neutral, native));
+  });
+
+  it('rejects unknown effects and values out of range with ERR_INVALID_ARGUMENT', async () => {
+    const frame = { width: 2, height: 2, data: new Uint8Array(16) };
+    await expect(previewNode.applyEffectsInBrowser(frame, { vignette: 1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/vignette/) });
+    await expect(previewNode.applyEffectsInBrowser(frame, { blur: 500 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/blur/) });
+    await expect(previewNode.applyEffectsInBrowser(frame, { color_correction: { gamma: 2 } })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/gamma/) });
+    await expect(previewNode.applyEffectsInBrowser({ width: 2, height: 2, data: new Uint8Array(3) }, {})).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+  });
+});

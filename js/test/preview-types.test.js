@@ -1,0 +1,66 @@
+// types/preview.d.ts and types/preview-node.d.ts held against use: tsc --strict accepts a typed
+// use of both modules with a real compiled Scene, and rejects wrong uses (@ts-expect-error lines
+// that would compile fail the check).
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ROOT, engine, makeTempDir, removeTempDir, tinyConfig } from './helpers.mjs';
+
+const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+let dir;
+beforeAll(() => { dir = makeTempDir('reelspeed-preview-types-'); });
+afterAll(() => removeTempDir(dir));
+
+it('types the preview modules (tsc --strict)', async () => {
+  const scene = await engine.compileScene(tinyConfig({ chatOverlay: { contactName: 'Sam Lee', showHeader: true } }));
+  const types = (name) => JSON.stringify(path.join(ROOT, 'types', name));
+  fs.writeFileSync(path.join(dir, 'use.ts'), `import { createPreview, evaluateAnimation, exportVideo, getSupportedEffects, processVideoPreview, type Preview } from ${types('preview')};
+import { renderInBrowser, close } from ${types('preview-node')};
+import type { SceneJson } from ${types('scene')};
+
+export const scene = ${JSON.stringify(scene, null, 1)} satisfies SceneJson;
+
+export async function browser(canvas: HTMLCanvasElement): Promise<number> {
+  const p: Preview = await createPreview(canvas, scene, { assetBase: '/files?p=', mode: 'exact' });
+  const stop = p.on('time', (ms) => console.log(ms.toFixed(0)));
+  p.on('ended', () => stop());
+  p.seek(1000);
+  p.play();
+  p.pause();
+  const png: Uint8Array = await p.renderFrame(500);
+  await createPreview(canvas, scene, { assetBase: '/', audio: true });
+  const file = await exportVideo(scene, { assetBase: '/', onProgress: (p) => console.log(p.percent), signal: AbortSignal.timeout(1000) });
+  const codec: 'h264' | 'vp9' = file.videoCodec;
+  const raw = await p.renderFrame(500, { format: 'rgba' });
+  const w: number = raw.width + raw.data.length + png.length;
+  await createPreview(canvas, scene, { assetBase: (file) => '/files/' + encodeURIComponent(file) });
+  // @ts-expect-error an unknown mode
+  await createPreview(canvas, scene, { assetBase: '/', mode: 'gpu' });
+  // @ts-expect-error assetBase is required
+  await createPreview(canvas, scene, {});
+  // @ts-expect-error an unknown event
+  p.on('progress', () => {});
+  p.destroy();
+  const fx = await processVideoPreview(canvas, { width: 2, height: 2, data: new Uint8Array(16) }, { color_correction: { brightness: 1.2 }, blur: 2 });
+  // @ts-expect-error an effect the preview does not know
+  await processVideoPreview(null, fx, { vignette: 1 });
+  return w + fx.data.length + getSupportedEffects().length + evaluateAnimation(scene.messages[0].animation, 100).opacity;
+}
+
+export async function node(): Promise<number> {
+  const png: Buffer = await renderInBrowser(scene, 1000, { mode: 'exact', executablePath: '/usr/bin/chromium' });
+  // @ts-expect-error timeMs is a number
+  await renderInBrowser(scene, '1000');
+  await close();
+  return png.length;
+}
+`);
+  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2022', 'dom'], types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')], skipLibCheck: false },
+    files: ['use.ts'],
+  }));
+  const r = spawnSync(process.execPath, [TSC, '-p', dir], { encoding: 'utf8' });
+  expect(r.stdout + r.stderr).toBe('');
+  expect(r.status).toBe(0);
+});

@@ -1,0 +1,148 @@
+// reelspeed-engine/preview: the browser preview. An ES module for browsers and bundlers (Vite):
+// draws a compiled Scene (compileScene's result, docs/scene-format.md) with CanvasKit, Skia
+// compiled to WebAssembly (the canvaskit-wasm package), so that frame t is the engine's frame t.
+
+import type { SceneJson } from './scene';
+
+export type { SceneJson } from './scene';
+
+/** 'exact': a premultiplied CPU surface, pixel parity with renderFrame (SSIM >= 0.999). 'fast': WebGL on the canvas, static layers cached as GPU images (SSIM >= 0.99: GPU antialiasing). */
+export type PreviewMode = 'exact' | 'fast';
+
+export interface PreviewOptions {
+  /**
+   * Where the Scene's files (fonts, pictures, avatar, background image: the paths in `assets`) are fetched from:
+   * a URL prefix followed by the URL-encoded path, or a function from the path to its URL.
+   */
+  assetBase: string | ((path: string) => string);
+  /** Default 'exact'. */
+  mode?: PreviewMode;
+  /** An initialised CanvasKit to use (otherwise the module initialises one, once). */
+  canvasKit?: unknown;
+  /** CanvasKit's init function, when canvaskit.js was loaded as a script or bundled (default: globalThis.CanvasKitInit, then import('canvaskit-wasm')). */
+  CanvasKitInit?: (options?: { locateFile?: (file: string) => string }) => Promise<unknown>;
+  /** URL of the folder holding canvaskit.wasm (default: where CanvasKit looks by itself). */
+  canvasKitBase?: string;
+  /**
+   * Play the soundtrack with Web Audio while playing: voices at their start times, the music looped
+   * and ducked (no loudness normalisation, limiter or pop sounds: a preview of the mix). Default false.
+   */
+  audio?: boolean;
+}
+
+/** An error of the preview: `code` is one of the engine's error codes (ERR_INVALID_ARGUMENT, ERR_UNSUPPORTED, ERR_ASSET, ERR_RESOURCE_LIMIT). */
+export interface PreviewError extends Error {
+  code: string;
+}
+
+export interface Preview {
+  readonly mode: PreviewMode;
+  /** The time shown, ms. */
+  readonly currentTime: number;
+  readonly playing: boolean;
+  /** Shows the frame at ms (clamped to 0..durationMs). */
+  seek(ms: number): void;
+  /** Shows the frame at ms and resolves once it is on the canvas (with a background video: once the video has that frame). */
+  showFrame(ms: number): Promise<void>;
+  /** Plays from the current time in real time (requestAnimationFrame); 'ended' fires at the end. */
+  play(): void;
+  pause(): void;
+  /** Draws frame ms without showing it: PNG bytes, or straight RGBA pixels with format 'rgba'. */
+  renderFrame(ms: number, options?: { format?: 'png' }): Promise<Uint8Array>;
+  renderFrame(ms: number, options: { format: 'rgba' }): Promise<{ width: number; height: number; data: Uint8Array }>;
+  /** Listens to the time shown ('time', ms) or the end of playback ('ended'); returns the unsubscribe function. */
+  on(event: 'time', listener: (ms: number) => void): () => void;
+  on(event: 'ended', listener: () => void): () => void;
+  /** Frees the surface, fonts and images (CanvasKit memory); the preview cannot be used after. */
+  destroy(): void;
+}
+
+/**
+ * A preview of a chat Scene on `canvas` (resized to the Scene's frame). Resolves once its fonts
+ * and images are loaded and frame 0 is shown. Processing scenes (composition) and video
+ * backgrounds are rejected with ERR_UNSUPPORTED for now.
+ */
+export declare function createPreview(canvas: HTMLCanvasElement | OffscreenCanvas, scene: SceneJson, options: PreviewOptions): Promise<Preview>;
+
+/** Initialises CanvasKit once (shared by every preview). */
+export declare function loadCanvasKit(options?: Pick<PreviewOptions, 'canvasKit' | 'CanvasKitInit' | 'canvasKitBase'>): Promise<unknown>;
+
+/** A message's animated state at t (docs/scene-format.md, "Animation state at t"). */
+export declare function evaluateAnimation(animation: SceneJson['messages'][number]['animation'], t: number): {
+  visible: boolean; opacity: number; offsetX: number; offsetY: number; scale: number; reveal: number;
+};
+/** The conversation's scroll offset at t. */
+export declare function scrollAt(scroll: SceneJson['scroll'], t: number): number;
+/** UTF-16 length of the text a typewriter shows at a reveal fraction (whole graphemes). */
+export declare function revealedLength(text: string, reveal: number): number;
+export declare function easeOutCubic(p: number): number;
+export declare function easeOutBack(p: number): number;
+/** CSS linear-gradient geometry: the gradient line's start and end points. */
+export declare function gradientLine(angleDegrees: number, width: number, height: number): [[number, number], [number, number]];
+
+/** An effect processVideoPreview applies: its name, its field in a processing config's `effects`, its range and neutral value. */
+export interface SupportedEffect {
+  name: 'brightness' | 'contrast' | 'saturation' | 'hue' | 'blur' | 'sharpen';
+  path: string;
+  min: number;
+  max: number;
+  default: number;
+  unit: 'factor' | 'degrees' | 'px' | 'amount';
+}
+
+/** Effects as in a processing config (the engine's units): colour factors (1 neutral), hue in degrees, blur radius in px, sharpen 0..1. */
+export interface PreviewEffects {
+  color_correction?: { brightness?: number; contrast?: number; saturation?: number; hue_shift?: number };
+  blur?: number;
+  sharpen?: number;
+}
+
+export declare function getSupportedEffects(): SupportedEffect[];
+
+/**
+ * Applies `effects` to one frame with the engine's maths (SSIM >= 0.999 against the engine for one effect,
+ * >= 0.995 combined with blur) and shows it on `canvas` (resized; null: not shown). `frame`: ImageData,
+ * `{ width, height, data }` RGBA, or a drawable element (a playing <video>: call it per frame).
+ */
+export declare function processVideoPreview(
+  canvas: HTMLCanvasElement | OffscreenCanvas | null,
+  frame: ImageData | { width: number; height: number; data: Uint8Array | Uint8ClampedArray } | CanvasImageSource,
+  effects: PreviewEffects,
+  options?: Pick<PreviewOptions, 'canvasKit' | 'CanvasKitInit' | 'canvasKitBase'>,
+): Promise<{ width: number; height: number; data: Uint8Array }>;
+
+/** The colour matrices (row-major 4x5, offsets in 0..1) of a correction, in the order they apply, as the Scene's composition.effects.colorMatrices. */
+export declare function colorMatrices(c: { brightness?: number; contrast?: number; saturation?: number; hue?: number }): number[][];
+
+/** The preview's audio mix of [fromMs, fromMs + durationMs) rendered offline with Web Audio (48 kHz stereo). */
+export declare function renderAudio(scene: SceneJson, options: { assetBase: string | ((path: string) => string); fromMs?: number; durationMs?: number }): Promise<AudioBuffer>;
+
+export interface ExportOptions extends Omit<PreviewOptions, 'mode' | 'audio'> {
+  /** How frames are drawn; default 'exact'. */
+  mode?: PreviewMode;
+  /** Video bit rate, bit/s. Default 8 Mbit/s at 1080x1920, scaled by area. */
+  videoBitrate?: number;
+  /** false: no audio track. Default: the Scene's soundtrack when it has one. */
+  audio?: boolean;
+  onProgress?: (p: { frame: number; frameCount: number; percent: number }) => void;
+  /** The mediabunny module, where a bare import('mediabunny') does not resolve (a page without a bundler or import map). */
+  mediabunny?: unknown;
+  /** Aborts the export: rejects with code ERR_ABORTED. */
+  signal?: AbortSignal;
+}
+
+export interface ExportResult {
+  data: Uint8Array;
+  container: 'mp4' | 'webm';
+  mimeType: 'video/mp4' | 'video/webm';
+  videoCodec: 'h264' | 'vp9';
+  /** null: no audio track. */
+  audioCodec: 'aac' | 'opus' | null;
+}
+
+/**
+ * Renders the Scene to a video file in the browser: frames drawn by the preview, encoded with WebCodecs,
+ * the Web Audio mix alongside, muxed with mediabunny (an optional peer dependency). H.264 + AAC in MP4 where
+ * the browser encodes both, H.264 + Opus in MP4 without AAC, VP9 + Opus in WebM without H.264.
+ */
+export declare function exportVideo(scene: SceneJson, options: ExportOptions): Promise<ExportResult>;
