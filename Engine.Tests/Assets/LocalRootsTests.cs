@@ -198,5 +198,28 @@ public class LocalRootsTests : TempDirTest
         using (var scene = EngineApi.CompileScene(Story(Path.Combine(_outside, "pic.png")), _root)) Assert.That(scene.FrameCount, Is.GreaterThan(0));
     }
 
+    [Test]
+    public void A_downloaded_asset_is_the_engines_own_file_although_its_cache_lies_outside_the_roots()
+    {
+        using var server = new TestHttpServer();
+        using (var bmp = new SKBitmap(16, 16))
+        {
+            bmp.Erase(SKColors.Blue);
+            using var data = bmp.Encode(SKEncodedImageFormat.Png, 100);
+            server.Serve("/pic.png", data.ToArray(), "image/png");
+        }
+        var cacheParent = Path.Combine(_outside, "cache"); // the asset cache is under the default temp folder: outside the roots
+        var engine = new ReelSpeedEngine(EngineOptions.Parse($$"""{ "allowedRoots": [{{Json(_root)}}], "allowedHosts": ["127.0.0.1"] }"""));
+        var resolver = new AssetResolver(engine.Assets.Policy, cacheParent, 10_000_000, engine.Roots);
+        using var session = resolver.OpenSession(CancellationToken.None);
+        var json = TestSupport.SmallStory(extra: $$""", "chatOverlay": { "contactName": "A", "avatarUrl": {{Json(server.Url("/pic.png"))}} }""");
+        using (var scene = EngineApi.CompileScene(json, _root, null, session)) Assert.That(scene.FrameCount, Is.GreaterThan(0));
+        Assert.That(server.RequestCount("/pic.png"), Is.EqualTo(1));
+        // A config naming the cached file by its path is a local path like any other: outside, refused.
+        var cached = Directory.EnumerateFiles(cacheParent, "*", SearchOption.AllDirectories).First(f => !f.EndsWith(".part"));
+        var local = TestSupport.SmallStory(extra: $$""", "chatOverlay": { "contactName": "A", "avatarUrl": {{Json(cached)}} }""");
+        Assert.That(Assert.Throws<EngineException>(() => EngineApi.CompileScene(local, _root, null, session))!.Code, Is.EqualTo(ErrorCodes.AssetForbidden));
+    }
+
     private static string Json(string s) => System.Text.Json.JsonSerializer.Serialize(s);
 }
