@@ -115,7 +115,8 @@ public sealed class LocalRoots
 
     private EngineException Forbidden(string field, string given, string real)
     {
-        var where = _roots.Length == 0 ? "the engine's allowedRoots is empty: no local path is allowed" : $"outside the engine's allowedRoots ({string.Join(", ", _roots)})";
+        // The roots themselves are not listed: messages may reach the users whose configs are confined.
+        var where = _roots.Length == 0 ? "refused: the engine's allowedRoots is empty, no local path is allowed" : "outside the engine's allowedRoots";
         var resolved = string.Equals(given, real, StringComparison.Ordinal) ? "" : $" (resolves to {real})";
         return new EngineException(ErrorCodes.AssetForbidden, $"{field}: {given}{resolved} is {where}");
     }
