@@ -150,6 +150,9 @@ public class LocalRootsTests : TempDirTest
         Assert.That(e.Errors[1].Message, Does.Contain("is not a folder"));
         Assert.That(Assert.Throws<ConfigValidationException>(() => EngineOptions.Parse($$"""{ "allowedRoots": {{Json(_root)}} }"""))!.Errors[0].Path,
             Is.EqualTo("options.allowedRoots"));
+        // Options built in .NET (not parsed), or a root removed since: a coded error, not an ArgumentException.
+        var removed = Assert.Throws<ConfigValidationException>(() => new ReelSpeedEngine(EngineOptions.Default with { AllowedRoots = new[] { Path.Combine(_dir, "gone") } }))!;
+        Assert.That(removed.Errors[0].Message, Does.StartWith("allowedRoots[0]: no such folder"));
     }
 
     [Test]

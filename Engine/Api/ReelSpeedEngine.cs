@@ -123,7 +123,14 @@ public sealed class ReelSpeedEngine
     /// <exception cref="EngineException"><see cref="ErrorCodes.Output"/> when the temp folder is missing and cannot be created.</exception>
     public ReelSpeedEngine(EngineOptions options)
     {
-        Roots = options.AllowedRoots is { } roots ? LocalRoots.Create(roots) : null;
+        try
+        {
+            Roots = options.AllowedRoots is { } roots ? LocalRoots.Create(roots) : null;
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigValidationException(new[] { new ConfigError("options.allowedRoots", e.Message) }); // a root removed since the options were parsed
+        }
         // The temp folder is checked before it is created, and used by its real path.
         if (Roots is not null && options.TempDirectory is { } wanted)
             options = options with { TempDirectory = Roots.ConfineFolder("options.tempDirectory", wanted) };

@@ -26,14 +26,14 @@ public sealed class LocalRoots
     /// Confinement to <paramref name="folders"/>: each must be an existing folder and is kept as
     /// its real path. An empty list confines to nothing (every local path is refused).
     /// </summary>
-    /// <exception cref="ArgumentException">An entry is not an existing folder; the message says why, the index is <see cref="ArgumentException.ParamName"/>.</exception>
+    /// <exception cref="ArgumentException">An entry is not an existing folder; the message names it (<c>allowedRoots[i]</c>) and says why.</exception>
     public static LocalRoots Create(IEnumerable<string> folders)
     {
         var list = new List<string>();
         int i = 0;
         foreach (var folder in folders)
         {
-            if (CheckRoot(folder) is { } why) throw new ArgumentException(why, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (CheckRoot(folder) is { } why) throw new ArgumentException($"allowedRoots[{i}]: {why}");
             list.Add(RealPath(Path.GetFullPath(folder)).Path);
             i++;
         }
