@@ -55,7 +55,7 @@ public static class AssetFields
     private static ChatStoryConfig Map(ChatStoryConfig c, Func<string, string, AssetKind, string> f)
     {
         string? M(string field, string? value, AssetKind kind) => value is null ? null : f(field, value, kind);
-        const string audio = "voiceAudioSettings";
+        string audio = c.Audio.Key;
         var messages = c.Messages.Select((m, i) => m with
         {
             AudioPath = M($"messages[{i}].audioUrl", m.AudioPath, AssetKind.Audio),

@@ -99,6 +99,7 @@ describe('allowedRoots', () => {
     ['messages[0].audioUrl', 'audio', (v) => tinyConfig({ messages: [{ text: 'hi', sender: 'me', audioUrl: v }] })],
     ['voiceAudioSettings.backgroundMusicUrl', 'audio', (v) => tinyConfig({ voiceAudioSettings: { backgroundMusicUrl: v } })],
     ['voiceAudioSettings.messageSoundEffect', 'audio', (v) => tinyConfig({ voiceAudioSettings: { messageSoundEffect: v } })],
+    ['audioSettings.backgroundMusicUrl', 'audio', (v) => tinyConfig({ audioSettings: { backgroundMusicUrl: v } })], // the other key's name
     ['fonts[0].path', 'font', (v) => tinyConfig({ fonts: [{ family: 'Mine', path: v }] })],
   ];
 
