@@ -40,6 +40,10 @@ export declare const ErrorCodes: Readonly<{
   ASSET_FORBIDDEN: 'ERR_ASSET_FORBIDDEN';
   /** A remote asset could not be downloaded (HTTP status, network error, timeout, size limit, redirects). */
   ASSET_FETCH: 'ERR_ASSET_FETCH';
+  /** A media file's read or write made no progress for the stall timeout (60 s); the message names the file. */
+  IO_STALLED: 'ERR_IO_STALLED';
+  /** A callback the engine called (`onProgress`) threw: the job stopped, its partial output removed; `error.cause` is what it threw. */
+  CALLBACK: 'ERR_CALLBACK';
   INTERNAL: 'ERR_INTERNAL';
 }>;
 
@@ -53,6 +57,8 @@ export interface EngineError extends Error {
   name: string;
   /** ERR_INVALID_CONFIG from config validation: every problem found, each located by its JSON path (e.g. "messages[2].text"). */
   errors?: ConfigError[];
+  /** ERR_CALLBACK: what `onProgress` threw; ERR_INVALID_ARG_TYPE from an options getter that threw: what it threw. */
+  cause?: unknown;
 }
 
 /** One problem found in a config. */
@@ -62,7 +68,11 @@ export interface ConfigError {
 }
 
 export interface ProcessOptions {
-  /** Called on the JS thread at most ~10 times a second, and once at 100 %. */
+  /**
+   * Called on the JS thread at most ~10 times a second, and once at 100 %. If it throws, the job
+   * stops, its partial output is removed and the call rejects with ERR_CALLBACK (`cause`: what it
+   * threw), even when it threw at the last report.
+   */
   onProgress?: (p: Progress) => void;
   /** Aborting stops the job promptly, frees its memory, removes the partial file and rejects with an AbortError (code ERR_ABORTED). */
   signal?: AbortSignal;

@@ -274,6 +274,7 @@ public sealed class ReelSpeedEngine
     private async Task<string> RunJobAsync(Func<Task<string>> body, CancellationToken cancel)
     {
         if (IsClosed) throw new EngineException(ErrorCodes.EngineClosed, "this VideoEngine was closed: create a new one to start jobs");
+        using var io = Media.Native.MediaIo.Bind(cancel); // libav reads and writes of the job stop when it is aborted
         Metrics.JobStarted();
         try
         {

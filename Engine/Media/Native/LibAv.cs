@@ -119,6 +119,8 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvFormat)] public static partial nint avformat_new_stream(nint ctx, nint codec);
     [LibraryImport(AvFormat, StringMarshalling = StringMarshalling.Utf8)] public static partial int avio_open2(nint* pb, string url, int flags, nint interruptCb, nint* options);
     [LibraryImport(AvFormat)] public static partial int avio_closep(nint* pb);
+    [LibraryImport(AvFormat)] public static partial long avio_seek(nint pb, long offset, int whence);
+    [LibraryImport(AvFormat)] public static partial nint avformat_alloc_context();
     [LibraryImport(AvFormat)] public static partial int avformat_write_header(nint ctx, nint* options);
     [LibraryImport(AvFormat)] public static partial int av_interleaved_write_frame(nint ctx, nint packet);
     [LibraryImport(AvFormat)] public static partial int av_write_trailer(nint ctx);
