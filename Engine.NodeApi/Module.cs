@@ -45,7 +45,7 @@ public static class Module
             JSValue engineClass = new JSClassBuilder<ReelSpeedEngine>("VideoEngine", NewEngine)
                 .AddMethod("processVideo", Method(ProcessVideo), Method_, null)
                 .AddMethod("optimizeVideo", Method(OptimizeVideo), Method_, null)
-                .AddMethod("getVideoMetadata", Method((_, a) => GetVideoMetadata(a)), Method_, null)
+                .AddMethod("getVideoMetadata", Method((e, a) => GetVideoMetadata(a, e)), Method_, null)
                 .AddMethod("renderFrame", Method((e, a) => RenderFrame(a, e)), Method_, null)
                 .AddMethod("compileScene", Method((e, a) => CompileScene(a, e)), Method_, null)
                 .AddMethod("getHardwareInfo", Method((_, a) => GetHardwareInfo(a)), Method_, null)
@@ -61,7 +61,7 @@ public static class Module
             codes.Freeze();
             JSValue result = new JSModuleBuilder<JSRuntimeContext>()
                 .AddMethod("version", Version, Exported)
-                .AddMethod("getVideoMetadata", GetVideoMetadata, Exported)
+                .AddMethod("getVideoMetadata", args => GetVideoMetadata(args), Exported)
                 .AddMethod("renderFrame", args => RenderFrame(args), Exported)
                 .AddMethod("compileScene", args => CompileScene(args), Exported)
                 .AddMethod("getHardwareInfo", GetHardwareInfo, Exported)
@@ -156,10 +156,10 @@ public static class Module
     }, ParseJson);
 
     /// <summary>getVideoMetadata(filePath) → Promise&lt;metadata&gt;.</summary>
-    private static JSValue GetVideoMetadata(JSCallbackArgs callArgs) => Settle<string>(Args(callArgs, 1), (_, args) =>
+    private static JSValue GetVideoMetadata(JSCallbackArgs callArgs, ReelSpeedEngine? engine = null) => Settle<string>(Args(callArgs, 1), (_, args) =>
     {
         string path = Path.GetFullPath(PathArg(args[0], "filePath"));
-        return () => EngineApi.GetVideoMetadataAsync(path);
+        return () => EngineApi.GetVideoMetadataAsync(path, engine);
     }, ParseJson);
 
     /// <summary>getHardwareInfo() → Promise&lt;info&gt; (hardware encoder probe, cached per process).</summary>

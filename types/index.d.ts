@@ -34,7 +34,10 @@ export declare const ErrorCodes: Readonly<{
   TARGET_UNREACHABLE: 'ERR_TARGET_UNREACHABLE';
   /** A job started on a VideoEngine after its close(). */
   ENGINE_CLOSED: 'ERR_ENGINE_CLOSED';
-  /** A remote asset's URL (or a redirect hop) is refused by the address policy (allowedHosts). */
+  /**
+   * A remote asset's URL (or a redirect hop) is refused by the address policy (allowedHosts), or a
+   * local path resolves outside the engine's allowedRoots; the message names the field.
+   */
   ASSET_FORBIDDEN: 'ERR_ASSET_FORBIDDEN';
   /** A remote asset could not be downloaded (HTTP status, network error, timeout, size limit, redirects). */
   ASSET_FETCH: 'ERR_ASSET_FETCH';
@@ -167,6 +170,14 @@ export interface VideoEngineOptions {
   allowedHosts?: string[];
   /** Bound of the downloaded-asset cache (assets/ under tempDirectory), MB; least recently used out first. Default 1024. */
   assetCacheMb?: number;
+  /**
+   * Folders (each must exist; kept as its real path) that every local path a config or call names
+   * must resolve into after `..`, file:// decoding and symlinks: asset fields, fonts, clips,
+   * inputPath, outputPath (its folder), optimizeVideo's files, getVideoMetadata's file and
+   * tempDirectory. Else ERR_ASSET_FORBIDDEN naming the field; `[]` allows no local path at all.
+   * Default (unset): no confinement, which is safe only for configs the operator writes.
+   */
+  allowedRoots?: string[];
   /**
    * Hardware video encoders (NVENC, QSV, VAAPI, VideoToolbox; see getHardwareInfo()).
    * false (default): always the software encoder. "auto": a working hardware encoder when there

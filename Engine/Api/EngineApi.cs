@@ -49,9 +49,13 @@ public static class EngineApi
         using var doc = ConfigReader.ParseDocument(configJson);
         var root = doc.RootElement;
         if (ProcessingConfigParser.IsProcessingConfig(root)) return CompileProcessing(root, baseDirectory, inputVideoPath, assets);
+        // allowedRoots: the input and then every local path, before anything is opened or fetched.
+        if (assets?.Roots is { } roots && !string.IsNullOrEmpty(inputVideoPath) && !AssetResolver.IsRemote(inputVideoPath))
+            inputVideoPath = roots.ConfineFile("inputPath", Path.GetFullPath(inputVideoPath));
         if (!string.IsNullOrEmpty(inputVideoPath) && !AssetResolver.IsRemote(inputVideoPath) && !File.Exists(inputVideoPath))
             throw new EngineException(ErrorCodes.InputNotFound, $"inputPath: file not found: {Path.GetFullPath(inputVideoPath)}");
         var config = ChatStoryConfigParser.Parse(root, baseDirectory, inputVideoPath);
+        if (assets?.Roots is { } confine) config = AssetFields.Confine(config, confine);
         if (assets is not null) config = AssetFields.Localize(config, Fetch(assets, AssetFields.Remote(config), inputVideoPath));
         // Missing files, and FIFOs, devices or symlink loops that would block or fail later.
         foreach (var (field, path) in ChatStoryConfigParser.ReferencedFiles(config))
@@ -103,9 +107,10 @@ public static class EngineApi
             return SceneJson.Write(scene);
         });
 
-    /// <summary>Probes a media file and returns its metadata as JSON.</summary>
-    public static Task<string> GetVideoMetadataAsync(string filePath) =>
-        DedicatedThread.Run("reelspeed-probe", () => ResultJson.Write(MediaProbe.Probe(filePath)));
+    /// <summary>Probes a media file and returns its metadata as JSON; an engine with allowedRoots probes only a file within them.</summary>
+    public static Task<string> GetVideoMetadataAsync(string filePath, ReelSpeedEngine? engine = null) =>
+        DedicatedThread.Run("reelspeed-probe", () => ResultJson.Write(MediaProbe.Probe(
+            engine?.Roots is { } roots && !filePath.Contains('\0') ? roots.ConfineFile("filePath", Path.GetFullPath(filePath)) : filePath)));
 
     /// <summary>
     /// Renders one frame of a config at <paramref name="timeMs"/> (&gt;= 0) as PNG or JPEG bytes
@@ -161,6 +166,7 @@ public static class EngineApi
     private static Scene CompileProcessing(JsonElement root, string? baseDirectory, string? inputPath, AssetSession? assets)
     {
         var config = ProcessingConfigParser.Parse(root, baseDirectory ?? Environment.CurrentDirectory, inputPath);
+        if (assets?.Roots is { } roots) config = AssetFields.Confine(config, roots); // before anything is opened or fetched
         if (assets is not null) config = AssetFields.Localize(config, Fetch(assets, AssetFields.Remote(config), inputPath));
         foreach (var clip in config.Clips)
             if (!File.Exists(clip.Path)) throw new EngineException(ErrorCodes.InputNotFound, $"{clip.Field}: file not found: {clip.Path}");

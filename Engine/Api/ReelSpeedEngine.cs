@@ -50,6 +50,35 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
         return list.Count == 0 ? Array.Empty<string>() : list;
     }
 
+    // ---- local paths (Engine/Assets/LocalRoots) ----
+
+    /// <summary>
+    /// <c>allowedRoots</c>: the folders (real paths) every local path a config or call names must
+    /// resolve into; null when unset (no confinement: only for trusted configs).
+    /// </summary>
+    public IReadOnlyList<string>? AllowedRoots { get; init; }
+
+    private static IReadOnlyList<string>? ParseAllowedRoots(ConfigReader r, JsonElement o)
+    {
+        if (!ConfigReader.TryGet(o, "allowedRoots", out var v)) return null;
+        if (v.ValueKind != JsonValueKind.Array)
+        {
+            r.Error("options.allowedRoots", $"expected an array of existing folders such as [\"/srv/media\"], got {ConfigReader.Describe(v)}");
+            return null;
+        }
+        var list = new List<string>();
+        int i = 0;
+        foreach (var e in v.EnumerateArray())
+        {
+            var text = e.ValueKind == JsonValueKind.String ? ConfigReader.Text(e) : null;
+            var why = text is null ? "expected the path of an existing folder" : LocalRoots.CheckRoot(text);
+            if (why is null) list.AddRange(LocalRoots.Create(new[] { text! }).Roots);
+            else r.Error($"options.allowedRoots[{i}]", $"{why}, got {ConfigReader.Describe(e)}");
+            i++;
+        }
+        return list;
+    }
+
     /// <summary>Parses and validates the JS options object (as JSON); every problem is reported with its path.</summary>
     public static EngineOptions Parse(string json)
     {
@@ -59,7 +88,8 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
             var o = doc.RootElement;
             if (o.ValueKind != JsonValueKind.Object)
                 throw new ConfigValidationException(new[] { new ConfigError("options", $"expected an object, got {ConfigReader.Describe(o)}") });
-            r.RejectUnknownKeys(o, "options", new[] { "maxConcurrentJobs", "memoryLimitMb", "memoryLimit", "tempDirectory", "enableHardwareAcceleration", "allowedHosts", "assetCacheMb" });
+            r.RejectUnknownKeys(o, "options", new[] { "maxConcurrentJobs", "memoryLimitMb", "memoryLimit", "tempDirectory", "enableHardwareAcceleration", "allowedHosts", "assetCacheMb",
+                "allowedRoots" });
             var d = Default;
             int jobs = r.Integer(o, "options", "maxConcurrentJobs", 1, MaxJobs) ?? d.MaxConcurrentJobs;
             // memoryLimit is the spec's name (§5.2, in MB); memoryLimitMb says its unit. One or the other.
@@ -72,11 +102,13 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
             var hw = r.Hardware(o, "options", "enableHardwareAcceleration") ?? HardwareAcceleration.Off;
             var allowedHosts = ParseAllowedHosts(r, o);
             double cacheMb = r.Number(o, "options", "assetCacheMb", 1, 1 << 20, "MB") ?? DefaultAssetCacheMb;
+            var allowedRoots = ParseAllowedRoots(r, o);
             if (r.Errors.Count > 0) throw new ConfigValidationException(r.Errors.ToArray());
             return new EngineOptions(jobs, mb is { } m ? (long)(m * 1_000_000) : 0, string.IsNullOrEmpty(temp) ? null : Path.GetFullPath(temp), hw)
             {
                 AllowedHosts = allowedHosts,
                 AssetCacheMb = cacheMb,
+                AllowedRoots = allowedRoots,
             };
         }
     }
@@ -91,6 +123,17 @@ public sealed class ReelSpeedEngine
     /// <exception cref="EngineException"><see cref="ErrorCodes.Output"/> when the temp folder is missing and cannot be created.</exception>
     public ReelSpeedEngine(EngineOptions options)
     {
+        try
+        {
+            Roots = options.AllowedRoots is { } roots ? LocalRoots.Create(roots) : null;
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigValidationException(new[] { new ConfigError("options.allowedRoots", e.Message) }); // a root removed since the options were parsed
+        }
+        // The temp folder is checked before it is created, and used by its real path.
+        if (Roots is not null && options.TempDirectory is { } wanted)
+            options = options with { TempDirectory = Roots.ConfineFolder("options.tempDirectory", wanted) };
         Options = options;
         if (options.TempDirectory is { } temp)
         {
@@ -104,8 +147,11 @@ public sealed class ReelSpeedEngine
             }
         }
         Scheduler = new JobScheduler(options.MaxConcurrentJobs, options.MemoryLimitBytes);
-        Assets = new AssetResolver(new AssetPolicy(options.AllowedHosts), options.AssetCacheFolder, (long)(options.AssetCacheMb * 1_000_000));
+        Assets = new AssetResolver(new AssetPolicy(options.AllowedHosts), options.AssetCacheFolder, (long)(options.AssetCacheMb * 1_000_000), Roots);
     }
+
+    /// <summary>The allowedRoots local paths are confined to; null: not confined (the default engine).</summary>
+    public LocalRoots? Roots { get; }
 
     /// <summary>Remote assets of this engine's jobs: its allowedHosts, its cache bound, its counters.</summary>
     public AssetResolver Assets { get; }
@@ -162,6 +208,7 @@ public sealed class ReelSpeedEngine
     {
         return RunJobAsync(async () =>
         {
+            outputPath = OutputFile.Confine(outputPath, Roots); // allowedRoots: before the inputs are looked at
             using var assets = Assets.OpenSession(cancel); // the job's remote assets stay cached until it ends
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, inputPath, assets)).ConfigureAwait(false);
             var tracker = new ProgressTracker(progress, scene.FrameCount);
@@ -185,8 +232,8 @@ public sealed class ReelSpeedEngine
         return RunJobAsync(async () =>
         {
             var options = OptimizeOptions.Parse(optionsJson, baseDirectory);
-            string input = Optimize.CheckInput(inputPath, baseDirectory ?? Environment.CurrentDirectory);
-            string output = Optimize.OutputPathFor(input, options);
+            string input = Optimize.CheckInput(inputPath, baseDirectory ?? Environment.CurrentDirectory, Roots);
+            string output = Optimize.OutputPathFor(input, options, Roots);
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => Optimize.BuildScene(input, targetSizeMb, options)).ConfigureAwait(false);
             // One progress bar over both phases: the encode's two passes (2N frames), then the
             // quality measurement (N frames).

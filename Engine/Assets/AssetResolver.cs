@@ -25,9 +25,10 @@ public sealed class AssetResolver : IDisposable
     private readonly Dictionary<string, Download> _downloads = new(StringComparer.Ordinal);
     private long _hits, _misses, _bytes;
 
-    public AssetResolver(AssetPolicy policy, string cacheFolder, long cacheBytes)
+    public AssetResolver(AssetPolicy policy, string cacheFolder, long cacheBytes, LocalRoots? roots = null)
     {
         Policy = policy;
+        Roots = roots;
         CacheFolder = cacheFolder;
         CacheBytes = cacheBytes;
         _downloader = new Lazy<AssetDownloader>(() => new AssetDownloader(policy));
@@ -35,6 +36,8 @@ public sealed class AssetResolver : IDisposable
     }
 
     public AssetPolicy Policy { get; }
+    /// <summary>Where local paths must lie (allowedRoots); null: anywhere. Files this resolver fetched are its own and need not.</summary>
+    public LocalRoots? Roots { get; }
     public string CacheFolder { get; }
     public long CacheBytes { get; }
 
@@ -57,7 +60,8 @@ public sealed class AssetResolver : IDisposable
 
     /// <summary>
     /// A local path for <paramref name="value"/>: a plain path (against <paramref name="baseDirectory"/>)
-    /// or a file:// URL as is, an http(s) URL fetched through <paramref name="session"/>.
+    /// or a file:// URL as is (its real path within the allowedRoots when the resolver has them),
+    /// an http(s) URL fetched through <paramref name="session"/>.
     /// </summary>
     public static async Task<string> ResolveAsync(AssetSession session, string field, string value, AssetKind kind, string baseDirectory)
     {
@@ -65,7 +69,8 @@ public sealed class AssetResolver : IDisposable
         if (IsRemote(v)) return await session.FetchAsync(field, v, kind).ConfigureAwait(false);
         if (v.StartsWith("file://", StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(v, UriKind.Absolute, out var uri) && uri.IsFile)
             v = uri.LocalPath;
-        return Path.GetFullPath(v, baseDirectory);
+        var full = Path.GetFullPath(v, baseDirectory);
+        return session.Roots is { } roots ? roots.ConfineFile(field, full) : full;
     }
 
     /// <summary>A job's view of this resolver: its downloads stop when <paramref name="cancel"/> fires; its files stay cached while it lives.</summary>
@@ -209,6 +214,9 @@ public sealed class AssetSession : IDisposable
         _resolver = resolver;
         _cancel = cancel;
     }
+
+    /// <summary>The engine's allowedRoots (null: local paths are not confined).</summary>
+    public LocalRoots? Roots => _resolver.Roots;
 
     /// <summary>Local files fetched for this job and the URLs (without query) they came from.</summary>
     public IReadOnlyDictionary<string, string> Sources

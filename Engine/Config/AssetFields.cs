@@ -41,10 +41,21 @@ public static class AssetFields
     public static ProcessingConfig Localize(ProcessingConfig c, IReadOnlyDictionary<string, string> local) =>
         Map(c, (_, value, _) => AssetResolver.IsRemote(value) && local.TryGetValue(value, out var path) ? path : value);
 
+    /// <summary>
+    /// The chat story with each local path replaced by its real path, checked against
+    /// <paramref name="roots"/> (ERR_ASSET_FORBIDDEN naming the field); URLs are left to the fetch.
+    /// </summary>
+    public static ChatStoryConfig Confine(ChatStoryConfig c, LocalRoots roots) =>
+        Map(c, (field, value, _) => AssetResolver.IsRemote(value) ? value : roots.ConfineFile(field, value));
+
+    /// <summary>The processing config with each local path replaced by its real path within <paramref name="roots"/>.</summary>
+    public static ProcessingConfig Confine(ProcessingConfig c, LocalRoots roots) =>
+        Map(c, (field, value, _) => AssetResolver.IsRemote(value) ? value : roots.ConfineFile(field, value));
+
     private static ChatStoryConfig Map(ChatStoryConfig c, Func<string, string, AssetKind, string> f)
     {
         string? M(string field, string? value, AssetKind kind) => value is null ? null : f(field, value, kind);
-        const string audio = "voiceAudioSettings";
+        string audio = c.Audio.Key;
         var messages = c.Messages.Select((m, i) => m with
         {
             AudioPath = M($"messages[{i}].audioUrl", m.AudioPath, AssetKind.Audio),

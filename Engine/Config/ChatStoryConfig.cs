@@ -130,6 +130,9 @@ public sealed record AudioSpec(
     public const double DefaultTruePeakCeiling = Audio.AudioMix.DefaultTruePeakCeilingDbtp;
     public const int DefaultBitRate = 128_000;
     public const int MinBitRate = 32_000, MaxBitRate = 320_000;
+
+    /// <summary>The key the config gave these settings under (<c>voiceAudioSettings</c> or <c>audioSettings</c>), to name its fields.</summary>
+    public string Key { get; init; } = "voiceAudioSettings";
 }
 
 /// <summary><c>messageSoundEffect</c>: nothing, the engine's own pop, or a sound file.</summary>

@@ -353,7 +353,7 @@ public static class ChatStoryConfigParser
             r.Number(a, name, "messageSoundVolume", 0, 100) ?? AudioSpec.DefaultMessageSoundVolume,
             r.Number(a, name, "loudnessTarget", -40, -5, "LUFS") ?? AudioSpec.DefaultLoudnessTarget,
             r.Number(a, name, "truePeakCeiling", -9, 0, "dBTP") ?? AudioSpec.DefaultTruePeakCeiling,
-            ParseBitRate(r, a, name));
+            ParseBitRate(r, a, name)) { Key = name };
     }
 
     /// <summary><c>audioBitrate</c>: bits per second (128000) or "128k".</summary>
@@ -403,8 +403,8 @@ public static class ChatStoryConfigParser
     /// <summary>Every local file a config refers to, with the field that names it (checked before rendering).</summary>
     public static IEnumerable<(string Field, string Path)> ReferencedFiles(ChatStoryConfig c)
     {
-        if (c.Audio.BackgroundMusicPath is { } music) yield return (AudioFieldName + ".backgroundMusicUrl", music);
-        if (c.Audio.MessageSoundPath is { } sound) yield return (AudioFieldName + ".messageSoundEffect", sound);
+        if (c.Audio.BackgroundMusicPath is { } music) yield return (c.Audio.Key + ".backgroundMusicUrl", music);
+        if (c.Audio.MessageSoundPath is { } sound) yield return (c.Audio.Key + ".messageSoundEffect", sound);
         for (int i = 0; i < c.Messages.Count; i++)
             if (c.Messages[i].AudioPath is { } voice) yield return ($"messages[{i}].audioUrl", voice);
         if (c.Overlay.AvatarPath is { } avatar) yield return ("chatOverlay.avatarUrl", avatar);
@@ -413,8 +413,6 @@ public static class ChatStoryConfigParser
             if (c.Messages[i].ImagePath is { } img) yield return ($"messages[{i}].imageUrl", img);
         for (int i = 0; i < c.Fonts.Count; i++) yield return ($"fonts[{i}].path", c.Fonts[i].Path);
     }
-
-    private const string AudioFieldName = "voiceAudioSettings";
 
     /// <summary>
     /// Accepts a plain path or a file:// URL (made absolute), or an http(s) URL, kept as the URL:

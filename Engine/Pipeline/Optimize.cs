@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ReelSpeed.Engine.Assets;
 using ReelSpeed.Engine.Config;
 using ReelSpeed.Engine.Effects;
 using ReelSpeed.Engine.Media;
@@ -76,9 +77,11 @@ public static class Optimize
     }
 
     /// <summary>Where the result goes: the option, or <c>&lt;name&gt;.optimized.mp4</c> beside the input; never the input itself.</summary>
-    public static string OutputPathFor(string inputPath, OptimizeOptions options)
+    /// <param name="roots">The engine's allowedRoots: the output must be written within them (its real folder is used).</param>
+    public static string OutputPathFor(string inputPath, OptimizeOptions options, LocalRoots? roots = null)
     {
         var output = options.OutputPath ?? Path.Combine(Path.GetDirectoryName(inputPath)!, Path.GetFileNameWithoutExtension(inputPath) + ".optimized.mp4");
+        output = OutputFile.Confine(output, roots, "options.outputPath");
         if (string.Equals(Path.GetFullPath(output), Path.GetFullPath(inputPath), StringComparison.Ordinal) || FileIdentity.Same(output, inputPath))
             throw new EngineException(ErrorCodes.Output, $"options.outputPath: {output} is the input itself; optimizeVideo never overwrites its input");
         string ext = Path.GetExtension(output).ToLowerInvariant();
@@ -87,10 +90,12 @@ public static class Optimize
         return output;
     }
 
-    /// <summary>Checks the input before any work: it exists and is a video.</summary>
-    public static string CheckInput(string inputPath, string? baseDirectory = null)
+    /// <summary>Checks the input before any work: it lies within the engine's allowedRoots (<paramref name="roots"/>; its real path is returned), it exists and is a video.</summary>
+    public static string CheckInput(string inputPath, string? baseDirectory = null, LocalRoots? roots = null)
     {
         if (string.IsNullOrWhiteSpace(inputPath)) throw new EngineException(ErrorCodes.InputNotFound, "inputPath: expected a path to a video file, got an empty string");
+        if (roots is not null && !inputPath.Contains('\0'))
+            inputPath = roots.ConfineFile("inputPath", Path.GetFullPath(inputPath, baseDirectory ?? Environment.CurrentDirectory));
         // Pipes, devices, directories, NULs and symlink loops: a coded error before any work.
         return MediaRoles.CheckRegularFile(inputPath.Contains('\0') || baseDirectory is null ? inputPath : Path.GetFullPath(inputPath, baseDirectory), "inputPath").FullPath;
     }

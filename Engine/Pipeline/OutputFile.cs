@@ -1,3 +1,4 @@
+using ReelSpeed.Engine.Assets;
 using ReelSpeed.Engine.Media;
 
 namespace ReelSpeed.Engine.Pipeline;
@@ -71,6 +72,26 @@ public sealed class OutputFile : IDisposable
             throw new EngineException(ErrorCodes.Output, $"{(tempDirectory is null ? "outputPath" : "tempDirectory")}: cannot write in {Path.GetDirectoryName(temp)} ({e.Message})", e);
         }
         return new OutputFile(full, temp, format);
+    }
+
+    /// <summary>
+    /// An output path confined to the engine's allowedRoots (<paramref name="roots"/>): its real
+    /// folder and its name, or ERR_ASSET_FORBIDDEN naming <paramref name="field"/>; unchanged
+    /// when there are no roots. An invalid path is left for <see cref="Create"/> to report.
+    /// </summary>
+    public static string Confine(string outputPath, LocalRoots? roots, string field = "outputPath")
+    {
+        if (roots is null || string.IsNullOrWhiteSpace(outputPath) || outputPath.Contains('\0')) return outputPath;
+        string full;
+        try
+        {
+            full = Path.GetFullPath(outputPath);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return outputPath;
+        }
+        return roots.ConfineOutput(field, full);
     }
 
     /// <summary>
