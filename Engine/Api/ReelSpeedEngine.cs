@@ -281,6 +281,7 @@ public sealed class ReelSpeedEngine
     {
         return RunJobAsync(async () =>
         {
+            outputPath = OutputFile.Confine(outputPath, Roots);
             using var assets = Assets.OpenSession(cancel);
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, null, assets)).ConfigureAwait(false);
             ChunkedRender.CheckScene(scene);
@@ -302,6 +303,7 @@ public sealed class ReelSpeedEngine
     {
         return RunJobAsync(async () =>
         {
+            outputPath = OutputFile.Confine(outputPath, Roots);
             using var assets = Assets.OpenSession(cancel);
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, null, assets)).ConfigureAwait(false);
             ChunkedRender.CheckScene(scene);
@@ -314,7 +316,15 @@ public sealed class ReelSpeedEngine
 
     /// <summary>Joins chunk segments (in frame order) and a soundtrack into one MP4 without re-encoding; returns the stitch JSON.</summary>
     public Task<string> StitchAsync(IReadOnlyList<string> segments, string audioPath, string outputPath, CancellationToken cancel) =>
-        RunJobAsync(() => DedicatedThread.Run("reelspeed-stitch", () => ChunkStitch.Run(segments, audioPath, outputPath, Options.TempDirectory, cancel).ToJson()), cancel);
+        RunJobAsync(() => DedicatedThread.Run("reelspeed-stitch", () =>
+        {
+            // allowedRoots: the segments, the soundtrack and the output, each named by its field.
+            var output = OutputFile.Confine(outputPath, Roots);
+            string Input(string field, string path) => Roots is null || string.IsNullOrEmpty(path) || path.Contains('\0') ? path : Roots.ConfineFile(field, Path.GetFullPath(path));
+            var inputs = segments.Select((s, i) => Input($"segments[{i}]", s)).ToArray();
+            var audio = Input("audio", audioPath);
+            return ChunkStitch.Run(inputs, audio, output, Options.TempDirectory, cancel).ToJson();
+        }), cancel);
 
     /// <summary>Runs one job's body and counts it in the metrics as started, then succeeded, failed or aborted.</summary>
     private async Task<string> RunJobAsync(Func<Task<string>> body, CancellationToken cancel)

@@ -205,6 +205,38 @@ describe('allowedRoots', () => {
     }
   });
 
+  it('confines the distributed-rendering calls: renderChunk, renderAudio and stitch', async () => {
+    const config = tinyConfig({ voiceAudioSettings: { backgroundMusicUrl: 'tone.wav' } });
+    const opts = { baseDir: root };
+    for (const out of [path.join(outside, 'c.mp4'), path.join(root, 'outdir', 'c.mp4'), path.join(evil, 'c.mp4')]) {
+      await forbidden(confined.renderChunk(config, { startFrame: 0, endFrame: 2 }, out, opts), 'outputPath');
+      await forbidden(confined.renderAudio(config, out.replace(/\.mp4$/, '-audio.mp4'), opts), 'outputPath');
+    }
+    await forbidden(confined.renderChunk(tinyConfig({ voiceAudioSettings: { backgroundMusicUrl: '../outside/tone.wav' } }),
+      { startFrame: 0, endFrame: 2 }, path.join(root, 'out', 'c.mp4'), opts), 'voiceAudioSettings.backgroundMusicUrl');
+
+    // Inside the root the three calls make a video; segments and soundtrack outside it are refused.
+    const segment = path.join(root, 'out', 'seg0.mp4');
+    const audio = path.join(root, 'out', 'sound.mp4');
+    await confined.renderChunk(config, { startFrame: 0, endFrame: 4 }, segment, opts);
+    await confined.renderAudio(config, audio, opts);
+    fs.copyFileSync(segment, path.join(outside, 'seg0.mp4'));
+    fs.symlinkSync(path.join(outside, 'seg0.mp4'), path.join(root, 'out', 'link-seg.mp4'));
+    try {
+      const target = path.join(root, 'out', 'stitched.mp4');
+      await forbidden(confined.stitch({ segments: [segment, path.join(outside, 'seg0.mp4')], audio }, target), 'segments[1]');
+      await forbidden(confined.stitch({ segments: [path.join(root, 'out', 'link-seg.mp4')], audio }, target), 'segments[0]');
+      await forbidden(confined.stitch({ segments: [segment], audio: path.join(outside, 'tone.wav') }, target), 'audio');
+      await forbidden(confined.stitch({ segments: [segment], audio }, path.join(outside, 'stitched.mp4')), 'outputPath');
+      expect(fs.existsSync(target)).toBe(false);
+      const stitched = await confined.stitch({ segments: [segment], audio }, target);
+      expect(stitched.outputPath ?? target).toBe(target);
+      expect((await confined.getVideoMetadata(target)).kind).toBe('video');
+    } finally {
+      fs.rmSync(path.join(outside, 'seg0.mp4')); // keep the outside tree as it was for afterAll
+    }
+  }, 120_000);
+
   it('confines getVideoMetadata', async () => {
     for (const value of [path.join(outside, 'clip.mp4'), path.join(root, 'link-clip.mp4'), path.join(root, 'outdir', 'clip.mp4'),
       path.join(evil, 'clip.mp4'), path.join(root, '..', 'outside', 'clip.mp4'), '/etc/passwd', path.join(outside, 'missing.mp4')]) {
