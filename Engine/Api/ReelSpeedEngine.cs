@@ -26,6 +26,11 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
 
     public const double DefaultAssetCacheMb = 1024;
 
+    // ---- resource limits (Engine/Config/ResourceLimits.cs) ----
+
+    /// <summary><c>maxFramePixels</c>, <c>maxDurationSeconds</c>, <c>maxMessages</c>, <c>maxTextLength</c>, <c>maxPicturePixels</c>: what one config may ask for.</summary>
+    public ResourceLimits Limits { get; init; } = ResourceLimits.Default;
+
     /// <summary>The asset cache folder: <c>assets</c> under the temp folder, or under the OS temp dir's <c>reelspeed</c> folder.</summary>
     public string AssetCacheFolder => Path.Combine(TempDirectory ?? Path.Combine(Path.GetTempPath(), "reelspeed"), "assets");
 
@@ -59,7 +64,7 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
             var o = doc.RootElement;
             if (o.ValueKind != JsonValueKind.Object)
                 throw new ConfigValidationException(new[] { new ConfigError("options", $"expected an object, got {ConfigReader.Describe(o)}") });
-            r.RejectUnknownKeys(o, "options", new[] { "maxConcurrentJobs", "memoryLimitMb", "memoryLimit", "tempDirectory", "enableHardwareAcceleration", "allowedHosts", "assetCacheMb" });
+            r.RejectUnknownKeys(o, "options", new[] { "maxConcurrentJobs", "memoryLimitMb", "memoryLimit", "tempDirectory", "enableHardwareAcceleration", "allowedHosts", "assetCacheMb", "maxFramePixels", "maxDurationSeconds", "maxMessages", "maxTextLength", "maxPicturePixels" });
             var d = Default;
             int jobs = r.Integer(o, "options", "maxConcurrentJobs", 1, MaxJobs) ?? d.MaxConcurrentJobs;
             // memoryLimit is the spec's name (§5.2, in MB); memoryLimitMb says its unit. One or the other.
@@ -72,11 +77,13 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
             var hw = r.Hardware(o, "options", "enableHardwareAcceleration") ?? HardwareAcceleration.Off;
             var allowedHosts = ParseAllowedHosts(r, o);
             double cacheMb = r.Number(o, "options", "assetCacheMb", 1, 1 << 20, "MB") ?? DefaultAssetCacheMb;
+            var limits = ResourceLimits.Parse(r, o);
             if (r.Errors.Count > 0) throw new ConfigValidationException(r.Errors.ToArray());
             return new EngineOptions(jobs, mb is { } m ? (long)(m * 1_000_000) : 0, string.IsNullOrEmpty(temp) ? null : Path.GetFullPath(temp), hw)
             {
                 AllowedHosts = allowedHosts,
                 AssetCacheMb = cacheMb,
+                Limits = limits,
             };
         }
     }
@@ -163,7 +170,7 @@ public sealed class ReelSpeedEngine
         return RunJobAsync(async () =>
         {
             using var assets = Assets.OpenSession(cancel); // the job's remote assets stay cached until it ends
-            using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, inputPath, assets)).ConfigureAwait(false);
+            using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, inputPath, assets, Options.Limits)).ConfigureAwait(false);
             var tracker = new ProgressTracker(progress, scene.FrameCount);
             tracker.Root.Stage("queued");
             using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(scene), cancel).ConfigureAwait(false);
@@ -188,6 +195,7 @@ public sealed class ReelSpeedEngine
             string input = Optimize.CheckInput(inputPath, baseDirectory ?? Environment.CurrentDirectory);
             string output = Optimize.OutputPathFor(input, options);
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => Optimize.BuildScene(input, targetSizeMb, options)).ConfigureAwait(false);
+            Options.Limits.CheckBuilt(scene.Width, scene.Height, scene.DurationMs, "inputPath", "inputPath");
             // One progress bar over both phases: the encode's two passes (2N frames), then the
             // quality measurement (N frames).
             int n = scene.FrameCount;
