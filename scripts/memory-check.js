@@ -36,6 +36,16 @@ function bigPictures(count, side) {
   return files;
 }
 
+/** A test-pattern H.264 clip made once with the ffmpeg CLI. */
+function clip(width, height, seconds) {
+  fs.mkdirSync(WORK, { recursive: true });
+  const file = path.join(WORK, `clip-${width}x${height}-${seconds}.mp4`);
+  if (!fs.existsSync(file)) {
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=s=${width}x${height}:r=30:d=${seconds}`, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', file]);
+  }
+  return file;
+}
+
 const quick = { baseDelay: 0, messageDelay: 0, transitionDuration: 100, messageAnimationType: 'slide' };
 
 /** Each case: the engine options and the processVideo config. */
@@ -68,6 +78,18 @@ const CASES = {
         audioDuration: 0.5,
       })),
     },
+  }),
+  videobg: () => ({
+    options: {},
+    config: {
+      videoSettings: { resolution: '1080x1920', duration: 4, fps: 30, brainrotMode: true },
+      backgroundSettings: { backgroundType: 'video', backgroundUrl: clip(3840, 2160, 4) },
+      messages: [{ text: 'over a 4K clip', sender: 'me', audioDuration: 1 }],
+    },
+  }),
+  processing: () => ({
+    options: {},
+    config: { video: { width: 1080, height: 1920 }, effects: { text_overlays: [{ text: 'a clip, re-encoded', duration: 2 }] }, clips: [clip(1920, 1080, 4)] },
   }),
   pictures40: () => ({
     options: { maxPicturePixels: 100e6 },
