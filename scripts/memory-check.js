@@ -7,7 +7,8 @@
 // The child warms the engine up with a tiny render (libraries, fonts, codecs loaded), resets
 // the kernel's peak-RSS mark (/proc/self/clear_refs, 5), then runs the case: peak = VmHWM after
 // the job minus VmRSS before it. The estimate is read from the engine's metrics
-// (native_bytes_in_use) while the job runs.
+// (native_bytes_in_use) while the job runs. A job whose peak is at most its estimate cannot pass a
+// memoryLimitMb: a limit under the estimate refuses it (ERR_RESOURCE_LIMIT) before it starts.
 //
 //   node scripts/memory-check.js               all cases, a table
 //   node scripts/memory-check.js chat500 ...   some cases
@@ -159,7 +160,7 @@ function main() {
     if (!json) {
       const mb = (b) => (b / 1e6).toFixed(0).padStart(6);
       if (row.error) console.log(`${name.padEnd(12)} ${row.estimate ? mb(row.estimate) + ' MB est' : ''} error: ${row.error}`);
-      else console.log(`${name.padEnd(12)} estimate ${mb(row.estimate)} MB  job peak ${mb(row.job)} MB  ratio ${(row.job / row.estimate).toFixed(2)}  (rss before ${mb(row.before)} MB, video ${(row.durationMs / 1000).toFixed(0)} s, ${row.seconds.toFixed(1)} s)`);
+      else console.log(`${name.padEnd(12)} estimate ${mb(row.estimate)} MB  job peak ${mb(row.job)} MB  ratio ${(row.job / row.estimate).toFixed(2)}  (rss before ${mb(row.before)} MB, video ${(row.durationMs / 1000).toFixed(0)} s, ${row.seconds.toFixed(1)} s)${row.job > row.estimate ? '  PEAK OVER ESTIMATE: a memoryLimitMb between them would be passed' : ''}`);
     }
   }
   if (json) console.log(JSON.stringify(rows, null, 2));

@@ -28,6 +28,12 @@ public static class JobMemory
     /// <summary>A laid-out character (its glyphs, positions and clusters, and its text blob), for every message: measured ~70 on 500 messages of 2,000 characters.</summary>
     public const long TextBytesPerChar = 80;
 
+    /// <summary>
+    /// The model above meets the measured peaks within about 10 % either way; the estimate is the
+    /// model plus this headroom, so a job admitted under <c>memoryLimitMb</c> does not pass it.
+    /// </summary>
+    public const double Headroom = 1.10;
+
     /// <summary>Decoded frames a clip's decoder holds with frame threading: about one per thread plus its references.</summary>
     public const int DecoderFramesPerThread = 2;
 
@@ -80,15 +86,17 @@ public static class JobMemory
         int threads = Math.Max(1, encoderThreads);
         double encoderPerPixel = EncoderBytesPerPixel + EncoderBytesPerPixelPerThread * threads + (threads > 1 ? FrameThreadingBytesPerPixel : 0);
         long frames = bgra + FrameProducer.RingSize * yuv + (long)(pixels * encoderPerPixel);
-        return frames + Drawing(scene, bgra) + FixedOverheadBytes;
+        return WithHeadroom(frames + Drawing(scene, bgra) + FixedOverheadBytes);
     }
 
     /// <summary>The peak of drawing one frame (renderFrame): the frame, and what the scene draws with.</summary>
     public static long EstimateFrame(Scene scene)
     {
         long bgra = (long)scene.Width * scene.Height * 4;
-        return bgra + Drawing(scene, bgra) + FixedOverheadBytes;
+        return WithHeadroom(bgra + Drawing(scene, bgra) + FixedOverheadBytes);
     }
+
+    private static long WithHeadroom(long bytes) => (long)(bytes * Headroom);
 
     private static long Drawing(Scene scene, long bgra) => Chat(scene, bgra) + Clips(scene, bgra);
 
