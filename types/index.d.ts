@@ -166,7 +166,7 @@ export interface VideoEngineOptions {
    * video needs 16777216. Over it, a config fails with ERR_RESOURCE_LIMIT naming the field and this option.
    */
   maxFramePixels?: number;
-  /** Longest video, seconds (1..3600), given or following from the messages' timing or the clips. Default 600. */
+  /** Longest video, seconds (1..3600), given or following from the messages' timing or the clips. Default 1200 (20 minutes). */
   maxDurationSeconds?: number;
   /** Most messages in a chat story (1..500). Default 500, the format's own cap. */
   maxMessages?: number;

@@ -43,7 +43,7 @@ public class ResourceLimitsTests
     public void Defaults_hold_the_format_and_safe_bounds_and_options_set_them()
     {
         Assert.That(Limits("{}"), Is.EqualTo(ResourceLimits.Default));
-        Assert.That(ResourceLimits.Default, Is.EqualTo(new ResourceLimits(3840L * 2160, 600, 500, 2000, 40_000_000)));
+        Assert.That(ResourceLimits.Default, Is.EqualTo(new ResourceLimits(3840L * 2160, 1200, 500, 2000, 40_000_000)));
         var set = Limits("""{ "maxFramePixels": 1000000, "maxDurationSeconds": 30, "maxMessages": 20, "maxTextLength": 100, "maxPicturePixels": 5000000 }""");
         Assert.That(set, Is.EqualTo(new ResourceLimits(1_000_000, 30, 20, 100, 5_000_000)));
         var e = Assert.Throws<ConfigValidationException>(() => EngineOptions.Parse(

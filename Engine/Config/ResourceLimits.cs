@@ -17,7 +17,7 @@ public sealed record ResourceLimits(long MaxFramePixels, double MaxDurationSecon
 {
     /// <summary>3840x2160: 4K UHD either way round.</summary>
     public const long DefaultMaxFramePixels = 3840L * 2160;
-    public const double DefaultMaxDurationSeconds = 600;
+    public const double DefaultMaxDurationSeconds = 1200;
     public const int DefaultMaxMessages = ChatStoryConfigParser.MaxMessages;
     public const int DefaultMaxTextLength = ChatStoryConfigParser.MaxMessageLength;
     public const long DefaultMaxPicturePixels = 40_000_000;
