@@ -10,8 +10,8 @@ namespace ReelSpeed.Engine.Config;
 /// checked when a config is compiled, before anything is decoded or drawn. A config over a limit
 /// fails with <see cref="ErrorCodes.ResourceLimit"/>, naming the field, the value, the limit and
 /// the option that raises it. The format's own caps (4096 pixels a side, 3600 s, 500 messages,
-/// 2000 characters a message, 100 megapixels a picture) stay validation errors; these limits sit
-/// at or under them, so an operator can lower them and raise them back.
+/// 2000 characters a message, 100 megapixels a picture) stay validation errors; these limits can be
+/// set up to those caps (overlay texts, which the format does not cap, up to 100,000 characters).
 /// </summary>
 public sealed record ResourceLimits(long MaxFramePixels, double MaxDurationSeconds, int MaxMessages, int MaxTextLength, long MaxPicturePixels)
 {
