@@ -1,9 +1,11 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.JavaScript.NodeApi;
 using Microsoft.JavaScript.NodeApi.Interop;
 using ReelSpeed.Engine;
 using static Microsoft.JavaScript.NodeApi.Runtime.JSRuntime;
 using ReelSpeed.Engine.Api;
+using ReelSpeed.Engine.Media.Native;
 using ReelSpeed.Engine.Pipeline;
 
 namespace ReelSpeed.NodeApi;
@@ -39,6 +41,7 @@ public static class Module
         {
             var scope = s_moduleScope = new JSValueScope(JSValueScopeType.Module, new napi_env(env), runtime: null);
             JSValue exportsValue = new(new napi_value(exports), scope);
+            EnvJobs.Register(scope);
             JSValue engineClass = new JSClassBuilder<ReelSpeedEngine>("VideoEngine", NewEngine)
                 .AddMethod("processVideo", Method(ProcessVideo), Method_, null)
                 .AddMethod("optimizeVideo", Method(OptimizeVideo), Method_, null)
@@ -49,6 +52,9 @@ public static class Module
                 .AddMethod("metrics", Method((e, _) => e.MetricsText()), Method_, null)
                 .AddMethod("close", Method((e, _) => Close(e)), Method_, null)
                 .AddMethod("initialize", Method((e, _) => Initialize(e)), Method_, null)
+                .AddMethod("renderChunk", Method(RenderChunk), Method_, null)
+                .AddMethod("renderAudio", Method(RenderAudio), Method_, null)
+                .AddMethod("stitch", Method(Stitch), Method_, null)
                 .DefineClass(null);
             var codes = JSValue.CreateObject();
             foreach (var (name, code) in ErrorCodes.All) codes[name] = code;
@@ -62,6 +68,7 @@ public static class Module
                 .AddProperty("errorCodes", codes, JSPropertyAttributes.Enumerable)
                 .AddProperty("VideoEngine", engineClass, JSPropertyAttributes.Enumerable)
                 .AddMethod("checkDependencies", args => Dependencies.Check(args[0].IsString() ? (string)args[0] : null), Exported)
+                .AddMethod("cancelJobsForExit", _ => EnvJobs.CancelAll(), Method_)
                 .ExportModule(scope.RuntimeContext, (JSObject)exportsValue);
             result["defaultEngine"] = scope.RuntimeContext.GetOrCreateObjectWrapper(ReelSpeedEngine.Default);
             return ((napi_value)result).Handle;
@@ -98,6 +105,10 @@ public static class Module
             self["options"] = copy;
             return engine;
         }
+        catch (JSException e)
+        {
+            throw new JSException(new JSError(ToJsError(ReadError("options", e), null)));
+        }
         catch (EngineException e)
         {
             throw new JSException(new JSError(ToJsError(e, null)));
@@ -131,14 +142,14 @@ public static class Module
         if (!target.IsNumber() || !double.IsFinite((double)target) || (double)target <= 0)
             throw ArgError($"targetSizeMb: expected a number of megabytes > 0, got {Describe(target)}");
         var options = OptionsArg(args[2], OptimizeCallOptions);
-        if (options.HasValue && !options.Value["outputPath"].IsUndefined()) PathArg(options.Value["outputPath"], "options.outputPath");
+        if (!Option(options, "outputPath").IsUndefined()) PathArg(Option(options, "outputPath"), "options.outputPath");
         job.Watch(options);
         string baseDir = BaseDir(options);
         // The optimize options travel as they are, less the ones this layer handles.
         var engineOptions = JSValue.CreateObject();
         if (options is { } o)
             foreach (var key in OptimizeOptions.Keys)
-                if (!o[key].IsUndefined()) engineOptions[key] = o[key];
+                if (Get(o, key, "options." + key) is var v && !v.IsUndefined()) engineOptions[key] = v;
         string optionsJson = Stringify(engineOptions);
         double mb = (double)target;
         return () => engine.OptimizeVideoAsync(input, mb, optionsJson, baseDir, job.Progress, job.Cancel);
@@ -192,10 +203,69 @@ public static class Module
         return () => EngineApi.CompileSceneJsonAsync(config, baseDir, engine);
     }, ParseJson);
 
+    // ---- distributed rendering (reelspeed-engine/cluster): renderChunk, renderAudio, stitch ----
+
+    private static readonly string[] StitchOptions = { "baseDir", "signal" };
+
+    /// <summary>renderChunk(config, { startFrame, endFrame }, outputPath, options?) → Promise&lt;chunk&gt;.</summary>
+    private static JSValue RenderChunk(ReelSpeedEngine engine, JSCallbackArgs callArgs) => Settle<string>(Args(callArgs, 4), (job, args) =>
+    {
+        string config = ConfigArg(args[0]);
+        var range = args[1];
+        if (!IsPlainObject(range)) throw ArgError($"range: expected {{ startFrame, endFrame }}, got {Describe(range)}");
+        int start = FrameArg(range["startFrame"], "range.startFrame");
+        int end = FrameArg(range["endFrame"], "range.endFrame");
+        if (end <= start) throw ArgError($"range: expected startFrame < endFrame, got {start}..{end}");
+        string output = PathArg(args[2], "outputPath");
+        var options = OptionsArg(args[3], ProcessOptions);
+        job.Watch(options);
+        string baseDir = BaseDir(options);
+        return () => engine.RenderChunkAsync(config, baseDir, start, end, Path.GetFullPath(output, baseDir), job.Progress, job.Cancel);
+    }, ParseJson);
+
+    /// <summary>renderAudio(config, outputPath, options?) → Promise&lt;result&gt;.</summary>
+    private static JSValue RenderAudio(ReelSpeedEngine engine, JSCallbackArgs callArgs) => Settle<string>(Args(callArgs, 3), (job, args) =>
+    {
+        string config = ConfigArg(args[0]);
+        string output = PathArg(args[1], "outputPath");
+        var options = OptionsArg(args[2], ProcessOptions);
+        job.Watch(options);
+        string baseDir = BaseDir(options);
+        return () => engine.RenderAudioAsync(config, baseDir, Path.GetFullPath(output, baseDir), job.Progress, job.Cancel);
+    }, ParseJson);
+
+    /// <summary>stitch({ segments, audio }, outputPath, options?) → Promise&lt;stitch&gt;.</summary>
+    private static JSValue Stitch(ReelSpeedEngine engine, JSCallbackArgs callArgs) => Settle<string>(Args(callArgs, 3), (job, args) =>
+    {
+        var parts = args[0];
+        if (!IsPlainObject(parts)) throw ArgError($"parts: expected {{ segments, audio }}, got {Describe(parts)}");
+        var list = parts["segments"];
+        if (!list.IsArray()) throw ArgError($"parts.segments: expected an array of segment paths, got {Describe(list)}");
+        int n = (int)list["length"];
+        var segments = new List<string>(n);
+        for (int i = 0; i < n; i++) segments.Add(PathArg(list[i], $"parts.segments[{i}]"));
+        string audio = PathArg(parts["audio"], "parts.audio");
+        string output = PathArg(args[1], "outputPath");
+        var options = OptionsArg(args[2], StitchOptions);
+        job.Watch(options);
+        string baseDir = BaseDir(options);
+        var full = segments.Select(s => Path.GetFullPath(s, baseDir)).ToList();
+        return () => engine.StitchAsync(full, Path.GetFullPath(audio, baseDir), Path.GetFullPath(output, baseDir), job.Cancel);
+    }, ParseJson);
+
+    private static int FrameArg(JSValue value, string name)
+    {
+        double v = value.IsNumber() ? (double)value : double.NaN;
+        if (!double.IsInteger(v) || v < 0 || v > int.MaxValue) throw ArgError($"{name}: expected an integer frame index >= 0, got {Describe(value)}");
+        return (int)v;
+    }
+
     /// <summary>
     /// One call's promise: <paramref name="start"/> runs on the JS thread, checks and reads the
     /// arguments (an error rejects the promise, as an async JS function would) and returns the
-    /// work, which runs off it; its value is converted back on the JS thread.
+    /// work, which runs off it; its value is converted back on the JS thread. Every call is a
+    /// <see cref="Job"/> of this JS environment: its media I/O watches the job's token
+    /// (<see cref="MediaIo"/>), which the signal, a throwing callback and the environment's end cancel.
     /// </summary>
     private static JSValue Settle<T>(JSValue[] args, Func<Job, JSValue[], Func<Task<T>>> start, Func<T, JSValue> toJs)
     {
@@ -204,14 +274,47 @@ public static class Module
         {
             try
             {
-                var work = start(job, args);
+                Func<Task<T>> work;
+                try
+                {
+                    work = start(job, args);
+                }
+                catch (JSException e)
+                {
+                    throw ReadError("arguments", e); // a getter or proxy trap threw while they were read
+                }
                 job.Begin();
-                T value = await work();
-                resolve(toJs(value));
+                Task<T> task;
+                using (MediaIo.Bind(job.Cancel)) task = work();
+                job.Track(task);
+                T value = await task;
+                if (job.OwnerGone) return; // the environment is ending: no JS may run
+                var result = toJs(value);
+                if (job.CallbackFailed)
+                {
+                    // onProgress threw at the last report, after the output was complete: the call
+                    // still fails, and a failed call leaves no output.
+                    if (result.IsObject() && result["outputPath"] is var output && output.IsString()) TryDelete((string)output);
+                    reject(job.CallbackError());
+                    return;
+                }
+                resolve(result);
+            }
+            catch (Exception) when (job.OwnerGone)
+            {
+                // the environment is ending: nobody is left to reject to, and no JS may run
+            }
+            catch (Exception) when (job.CallbackFailed)
+            {
+                reject(job.CallbackError());
             }
             catch (EngineException e)
             {
                 reject(new JSError(ToJsError(e, job)));
+            }
+            catch (OperationCanceledException)
+            {
+                reject(new JSError(ToJsError(new EngineException(ErrorCodes.Aborted, "the job was aborted"), job)));
             }
             catch (JSException e)
             {
@@ -223,9 +326,155 @@ public static class Module
             }
             finally
             {
-                job.Dispose();
+                if (!job.OwnerGone) job.Dispose();
             }
         });
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // nothing more can be done; the rejection says the call failed
+        }
+    }
+
+    /// <summary>An engine error that carries the JS value that caused it (<c>error.cause</c>).</summary>
+    private sealed class CausedException(string code, string message, JSReference? cause) : EngineException(code, message)
+    {
+        public JSReference? Cause { get; } = cause;
+    }
+
+    /// <summary>A getter or proxy trap threw while <paramref name="name"/> was read: ERR_INVALID_ARG_TYPE with what it threw as the cause.</summary>
+    private static EngineException ReadError(string name, JSException e)
+    {
+        var thrown = e.Error?.Value;
+        return new CausedException(ErrorCodes.InvalidArg, $"{name}: reading it threw: {ThrownText(thrown, e.Message)}",
+            thrown is { } t ? Keep(t) : null);
+    }
+
+    /// <summary>A reference to any JS value (a thrown string or number too: Node-API references only objects, so it is boxed).</summary>
+    private static JSReference Keep(JSValue value)
+    {
+        var box = JSValue.CreateObject();
+        box["value"] = value;
+        return new JSReference(box);
+    }
+
+    /// <summary>The value <see cref="Keep"/> kept.</summary>
+    private static JSValue? Kept(JSReference? kept) => kept?.GetValue() is { } box ? box["value"] : (JSValue?)null;
+
+    /// <summary>What a thrown value says: an Error's message, else the value as a string (bounded).</summary>
+    private static string ThrownText(JSValue? thrown, string fallback)
+    {
+        string text = fallback;
+        try
+        {
+            if (thrown is { } t)
+                text = t.IsObject() && t.InstanceOf(JSValue.Global["Error"]) ? (string)t["message"] : (string)JSValue.Global["String"].Call(JSValue.Undefined, t);
+        }
+        catch (JSException)
+        {
+            // a value whose toString throws: keep the fallback
+        }
+        return text.Length > 200 ? text[..197] + "..." : text;
+    }
+
+    /// <summary>Reads <c>o[key]</c>; a getter or proxy trap that throws becomes a coded error naming <paramref name="name"/>.</summary>
+    private static JSValue Get(JSValue o, string key, string name)
+    {
+        try
+        {
+            return o[key];
+        }
+        catch (JSException e)
+        {
+            throw ReadError(name, e);
+        }
+    }
+
+    /// <summary>
+    /// The jobs started from one JS environment (the main thread's, or a worker's). When the
+    /// environment goes away (<c>worker.terminate()</c>, a worker's end, or <c>process.exit()</c>,
+    /// whose 'exit' listener js/native.js installs), its jobs lose their owner: they are cancelled,
+    /// and the environment waits (at most <see cref="ShutdownWait"/>) for them to end, so their
+    /// partial outputs and temp files are removed before the process or the worker is gone.
+    /// One per environment, on its JS thread.
+    /// </summary>
+    private sealed class EnvJobs
+    {
+        [ThreadStatic] private static EnvJobs? t_current;
+
+        /// <summary>How long an ending environment waits for its cancelled jobs to clean up.</summary>
+        public static readonly TimeSpan ShutdownWait = TimeSpan.FromSeconds(15);
+
+        private readonly HashSet<Job> _jobs = [];
+
+        /// <summary>Set when the environment ends: its jobs' settlements and progress reports then touch no JS.</summary>
+        public bool Closing { get; private set; }
+
+        public static EnvJobs? Current => t_current;
+
+        /// <summary>At module registration: this environment's job set, cancelled by its cleanup hook.</summary>
+        public static unsafe void Register(JSValueScope scope)
+        {
+            var jobs = t_current = new EnvJobs();
+            var handle = GCHandle.Alloc(jobs);
+            scope.Runtime.AddEnvCleanupHook((napi_env)scope, new Microsoft.JavaScript.NodeApi.Runtime.NodejsRuntime.napi_cleanup_hook((nint)(delegate* unmanaged[Cdecl]<nint, void>)&OnCleanup), GCHandle.ToIntPtr(handle)).ThrowIfFailed();
+        }
+
+        public void Add(Job job)
+        {
+            lock (_jobs) _jobs.Add(job);
+        }
+
+        public void Remove(Job job)
+        {
+            lock (_jobs) _jobs.Remove(job);
+        }
+
+        /// <summary><c>cancelJobsForExit()</c>: cancels this environment's jobs and waits for them; returns how many there were.</summary>
+        public static JSValue CancelAll() => t_current?.CancelAndWait() ?? 0;
+
+        private int CancelAndWait()
+        {
+            Closing = true;
+            Job[] jobs;
+            lock (_jobs) jobs = [.. _jobs];
+            if (jobs.Length == 0) return 0;
+            var running = new List<Task>();
+            foreach (var job in jobs)
+                if (job.CancelForShutdown() is { } task) running.Add(task);
+            try
+            {
+                Task.WaitAll([.. running], ShutdownWait);
+            }
+            catch (AggregateException)
+            {
+                // they ended as aborted (or failed): what was waited for is that they ended
+            }
+            return jobs.Length;
+        }
+
+        [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+        private static void OnCleanup(nint arg)
+        {
+            try
+            {
+                var handle = GCHandle.FromIntPtr(arg);
+                var jobs = (EnvJobs)handle.Target!;
+                handle.Free();
+                jobs.CancelAndWait();
+            }
+            catch
+            {
+                // nothing may unwind into node
+            }
+        }
     }
 
     /// <summary>
@@ -241,22 +490,29 @@ public static class Module
         private JSReference? _onProgress;
         private JSReference? _signal;
         private JSReference? _listener;
-        private CancellationTokenSource? _cancel;
+        private JSReference? _callbackError;
+        private readonly CancellationTokenSource _cancel = new();
+        private EnvJobs? _env;
+        private Task? _work;
+        private volatile bool _callbackFailed;
 
         public Action<RenderProgress>? Progress { get; private set; }
-        public CancellationToken Cancel => _cancel?.Token ?? CancellationToken.None;
+        public CancellationToken Cancel => _cancel.Token;
+
+        /// <summary>Whether <c>onProgress</c> threw: the job was stopped, and the call rejects with ERR_CALLBACK.</summary>
+        public bool CallbackFailed => _callbackFailed;
 
         public void Watch(JSValue? options)
         {
             if (options is not { } o) return;
-            var onProgress = o["onProgress"];
+            var onProgress = Get(o, "onProgress", "options.onProgress");
             if (!onProgress.IsUndefined())
             {
                 if (!onProgress.IsFunction()) throw ArgError($"options.onProgress: expected a function, got {Describe(onProgress)}");
                 _onProgress = new JSReference(onProgress);
-                Progress = ProgressReporter(_onProgress);
+                Progress = ProgressReporter(_onProgress, this);
             }
-            var signal = o["signal"];
+            var signal = Get(o, "signal", "options.signal");
             if (!signal.IsUndefined())
             {
                 if (!signal.IsObject() || !signal.InstanceOf(JSValue.Global["AbortSignal"]))
@@ -265,19 +521,58 @@ public static class Module
             }
         }
 
-        /// <summary>Called once the arguments are all valid: an aborted signal stops here, a live one starts being watched.</summary>
+        /// <summary>
+        /// Called once the arguments are all valid: an aborted signal stops here, a live one starts
+        /// being watched; the job joins its environment's jobs.
+        /// </summary>
         public void Begin()
         {
-            if (_signal?.GetValue() is not { } signal) return;
-            if ((bool)signal["aborted"]) throw new EngineException(ErrorCodes.Aborted, "the job was aborted");
-            var cancel = _cancel = new CancellationTokenSource();
-            var listener = JSValue.CreateFunction("abort", _ =>
+            if (_signal?.GetValue() is { } signal)
             {
-                try { cancel.Cancel(); } catch (ObjectDisposedException) { }
-                return JSValue.Undefined;
-            });
-            signal.CallMethod("addEventListener", "abort", listener);
-            _listener = new JSReference(listener);
+                if ((bool)signal["aborted"]) throw new EngineException(ErrorCodes.Aborted, "the job was aborted");
+                var cancel = _cancel;
+                var listener = JSValue.CreateFunction("abort", _ =>
+                {
+                    try { cancel.Cancel(); } catch (ObjectDisposedException) { }
+                    return JSValue.Undefined;
+                });
+                signal.CallMethod("addEventListener", "abort", listener);
+                _listener = new JSReference(listener);
+            }
+            _env = EnvJobs.Current;
+            _env?.Add(this);
+        }
+
+        /// <summary>Whether the job's environment is ending (worker terminated or exiting, process exiting).</summary>
+        public bool OwnerGone => _env?.Closing == true;
+
+        /// <summary>The work running off the JS thread, which an ending environment waits for.</summary>
+        public void Track(Task work) => _work = work;
+
+        /// <summary>The environment is ending: cancel, and hand back the work to wait for.</summary>
+        public Task? CancelForShutdown()
+        {
+            try { _cancel.Cancel(); } catch (ObjectDisposedException) { }
+            return _work;
+        }
+
+        /// <summary>On the JS thread: <c>onProgress</c> threw <paramref name="thrown"/>; the job stops.</summary>
+        public void FailCallback(JSValue? thrown)
+        {
+            if (_callbackFailed) return;
+            _callbackError = thrown is { } t ? Keep(t) : null;
+            _callbackFailed = true;
+            try { _cancel.Cancel(); } catch (ObjectDisposedException) { }
+        }
+
+        /// <summary>The rejection of a job whose <c>onProgress</c> threw: ERR_CALLBACK, with what it threw as <c>cause</c>.</summary>
+        public JSError CallbackError()
+        {
+            var thrown = Kept(_callbackError);
+            var error = JSValue.CreateError(ErrorCodes.Callback,
+                $"options.onProgress threw: {ThrownText(thrown, "an exception")}; the job was stopped and its partial output removed");
+            if (thrown is { } t) error["cause"] = t;
+            return new JSError(error);
         }
 
         /// <summary>Why the signal aborted, when its reason is an Error: <c>": &lt;message&gt;"</c>.</summary>
@@ -291,23 +586,26 @@ public static class Module
         /// <summary>On the JS thread, when the job settled: the listener leaves the signal, the references are released.</summary>
         public void Dispose()
         {
+            _env?.Remove(this);
             if (_listener?.GetValue() is { } listener && _signal?.GetValue() is { } signal)
                 signal.CallMethod("removeEventListener", "abort", listener);
             _listener?.Dispose();
             _onProgress?.Dispose();
             _signal?.Dispose();
-            _cancel?.Dispose();
+            _callbackError?.Dispose();
+            _cancel.Dispose();
         }
     }
 
     /// <summary>
     /// Posts each progress report to the JS thread as <c>{ frame, totalFrames, percent, fps, etaMs, stage }</c>.
     /// </summary>
-    private static Action<RenderProgress> ProgressReporter(JSReference onProgress)
+    private static Action<RenderProgress> ProgressReporter(JSReference onProgress, Job job)
     {
         var js = JSSynchronizationContext.Current!;
         return p => js.Post(() =>
         {
+            if (job.CallbackFailed || job.OwnerGone) return; // it threw before, or nobody is left: the job is stopping
             try
             {
                 var o = JSValue.CreateObject();
@@ -317,11 +615,19 @@ public static class Module
                 o["fps"] = p.Fps;
                 o["etaMs"] = p.EtaMs;
                 o["stage"] = p.Stage;
-                onProgress.GetValue().Call(JSValue.Undefined, o);
+                // Called through Node-API directly (not JSValue.Call) so that a call cut short by the
+                // environment's end (process.exit() inside a worker's callback) can be left alone:
+                // node-api-dotnet would try to build an Error for it and abort the process.
+                var scope = JSValueScope.Current;
+                var env = (napi_env)scope;
+                var status = scope.Runtime.CallFunction(env, (napi_value)JSValue.Undefined, (napi_value)onProgress.GetValue(), [(napi_value)o], out _);
+                if (status == napi_status.napi_ok || job.OwnerGone) return;
+                // The callback threw: the job stops and rejects with ERR_CALLBACK (cause: what it threw).
+                job.FailCallback(scope.Runtime.GetAndClearLastException(env, out napi_value thrown) == napi_status.napi_ok ? new JSValue(thrown) : (JSValue?)null);
             }
             catch (Exception)
             {
-                // A throwing progress callback (or one already released) must not abort the process or the render.
+                // A callback already released (the job settled): nothing to report to.
             }
         });
     }
@@ -336,6 +642,11 @@ public static class Module
         string message = aborted ? "the job was aborted" + (job?.AbortReason() ?? "") : e.Message;
         var error = JSValue.CreateError(e.Code, message);
         if (aborted) error["name"] = "AbortError";
+        if (e is CausedException { Cause: { } cause })
+        {
+            error["cause"] = Kept(cause) ?? JSValue.Undefined;
+            cause.Dispose(); // an error is converted once
+        }
         if (e is ConfigValidationException validation)
         {
             var list = JSValue.CreateArray(validation.Errors.Count);
@@ -428,7 +739,15 @@ public static class Module
     {
         if (options.IsNullOrUndefined()) return null;
         if (!options.IsObject() || options.IsArray()) throw ArgError($"options: expected an object, got {Describe(options)}");
-        var keys = JSValue.Global["Object"].CallMethod("keys", options);
+        JSValue keys;
+        try
+        {
+            keys = JSValue.Global["Object"].CallMethod("keys", options);
+        }
+        catch (JSException e)
+        {
+            throw ReadError("options", e); // a proxy whose ownKeys trap throws
+        }
         int n = (int)keys["length"];
         for (int i = 0; i < n; i++)
         {
@@ -439,12 +758,12 @@ public static class Module
                 throw ArgError($"options.{key} {why} (allowed: {string.Join(", ", allowed)})");
             }
         }
-        var baseDir = options["baseDir"];
+        var baseDir = Get(options, "baseDir", "options.baseDir");
         if (!baseDir.IsUndefined() && !baseDir.IsString()) throw ArgError($"options.baseDir: expected a string path, got {Describe(baseDir)}");
         return options;
     }
 
-    private static JSValue Option(JSValue? options, string name) => options is { } o ? o[name] : JSValue.Undefined;
+    private static JSValue Option(JSValue? options, string name) => options is { } o ? Get(o, name, "options." + name) : JSValue.Undefined;
 
     /// <summary>Where relative paths resolve: <c>options.baseDir</c>, else the process's working directory.</summary>
     private static string BaseDir(JSValue? options)

@@ -7,6 +7,12 @@ const path = require('node:path');
 const USAGE = `Usage:
   reelspeed render <config.json> -o <out.mp4> [--input <clip>] [--quiet]
                                                            render a chat story (--input: background video)
+  reelspeed render <config.json> -o <out.mp4> --distributed --redis <redis://HOST:PORT> --shared <dir>
+                 [--chunk-frames <n>] [--queue <name>] [--quiet]
+                                                           render in chunks on the workers of a BullMQ queue
+  reelspeed worker --redis <redis://HOST:PORT> --shared <dir> [--concurrency <n>] [--queue <name>]
+                 [--temp <dir>] [--name <name>] [--lock-duration <ms>] [--stalled-interval <ms>]
+                                                           render chunks for distributed renders until SIGINT/SIGTERM
   reelspeed process <config.json> -o <out.mp4> [--input <clip>] [--quiet]
                                                            process clips with a processing config (same as render)
   reelspeed optimize <video> <targetMb> [-o <out.mp4>] [--quiet]
@@ -18,6 +24,26 @@ const USAGE = `Usage:
 
 Relative asset paths in a config (music, images, videos, fonts) are resolved against the config file's folder.`;
 
+/** Options of the distributed render and the worker that take a value, by their flag. */
+const VALUE_FLAGS = {
+  '--redis': 'redis', '--shared': 'shared', '--chunk-frames': 'chunkFrames', '--queue': 'queue', '--concurrency': 'concurrency',
+  '--temp': 'temp', '--name': 'name', '--lock-duration': 'lockDuration', '--stalled-interval': 'stalledInterval',
+};
+
+/** A whole number from a flag (undefined when absent). */
+function intFlag(flags, key, flag) {
+  if (flags[key] === undefined) return undefined;
+  const n = Number(flags[key]);
+  if (!Number.isInteger(n) || n < 1) throw usageError(`${flag}: expected a whole number >= 1, got ${flags[key]}`);
+  return n;
+}
+
+function clusterFlags(flags) {
+  if (!flags.redis) throw usageError('missing --redis <redis://HOST:PORT>');
+  if (!flags.shared) throw usageError('missing --shared <dir> (a folder every worker sees)');
+  return { connection: flags.redis, sharedDirectory: flags.shared, ...(flags.queue !== undefined ? { queueName: flags.queue } : {}) };
+}
+
 function parseArgs(argv) {
   const positional = [];
   const flags = {};
@@ -28,6 +54,11 @@ function parseArgs(argv) {
     else if (a === '--input' || a === '-i') flags.input = argv[++i];
     else if (a === '--quiet' || a === '-q') flags.quiet = true;
     else if (a === '--help' || a === '-h') flags.help = true;
+    else if (a === '--distributed') flags.distributed = true;
+    else if (a in VALUE_FLAGS) {
+      if (i + 1 >= argv.length) throw usageError(`${a}: expected a value`);
+      flags[VALUE_FLAGS[a]] = argv[++i];
+    }
     else if (a.startsWith('-')) throw usageError(`unknown option ${a}`);
     else positional.push(a);
   }
@@ -132,18 +163,54 @@ async function main(argv) {
       process.stdout.write(`${formatBytes(r.originalSize)} → ${formatBytes(r.optimizedSize)} (target ${formatBytes(r.targetSize)}, ${r.width}x${r.height}, ${r.encoder}, ${r.encodes} encode${r.encodes > 1 ? 's' : ''})${score} → ${r.outputPath}\n`);
       return 0;
     }
+    case 'worker': {
+      const { createWorker } = require('./cluster');
+      const options = {
+        ...clusterFlags(flags),
+        concurrency: intFlag(flags, 'concurrency', '--concurrency'),
+        lockDuration: intFlag(flags, 'lockDuration', '--lock-duration'),
+        stalledInterval: intFlag(flags, 'stalledInterval', '--stalled-interval'),
+        tempDirectory: flags.temp,
+        name: flags.name,
+      };
+      for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
+      abortableJob = true; // the first signal closes the worker (running chunks finish), a second exits at once
+      const worker = await createWorker(options);
+      process.stderr.write(`worker ${worker.name}: listening on queue "${worker.queueName}" at ${flags.redis}, shared folder ${path.resolve(flags.shared)}\n`);
+      await new Promise((resolve) => {
+        if (jobControl.signal.aborted) resolve();
+        else jobControl.signal.addEventListener('abort', resolve, { once: true });
+      });
+      process.stderr.write(`worker ${worker.name}: closing (running jobs finish first)\n`);
+      await worker.close();
+      return 0;
+    }
     case 'process':
     case 'render': {
       const { text, baseDir } = readConfig(rest[0]);
       if (!flags.output) throw usageError('missing -o <out.mp4>');
       const started = process.hrtime.bigint();
       abortableJob = true;
-      const result = await engine.processVideo(flags.input ?? '', flags.output, text, { onProgress: progressPrinter(flags.quiet), baseDir, signal: jobControl.signal });
+      let result;
+      if (flags.distributed) {
+        if (flags.input) throw usageError('--input: a distributed render takes its background from the config, not --input');
+        const { renderDistributed } = require('./cluster');
+        const chunkFrames = intFlag(flags, 'chunkFrames', '--chunk-frames');
+        result = await renderDistributed(text, flags.output, {
+          ...clusterFlags(flags), ...(chunkFrames ? { chunkFrames } : {}), onProgress: progressPrinter(flags.quiet), baseDir, signal: jobControl.signal,
+        });
+      } else {
+        result = await engine.processVideo(flags.input ?? '', flags.output, text, { onProgress: progressPrinter(flags.quiet), baseDir, signal: jobControl.signal });
+      }
       const wallS = Number(process.hrtime.bigint() - started) / 1e9;
       if (!flags.quiet && process.stderr.isTTY) process.stderr.write('\n');
       const m = result.metadata;
       for (const w of m.warnings) process.stderr.write(`warning: ${w}\n`);
       process.stdout.write(`rendered ${m.frames} frames (${(result.durationMs / 1000).toFixed(2)} s, ${m.width}x${m.height}@${m.fps}) in ${wallS.toFixed(2)} s — ${(m.frames / wallS).toFixed(1)} fps — ${formatBytes(result.fileSize)} → ${result.outputPath}\n`);
+      if (result.chunks) {
+        const workers = new Set(result.chunks.map((c) => c.worker));
+        process.stdout.write(`distributed: ${result.chunks.length} chunks on ${workers.size} worker${workers.size > 1 ? 's' : ''}\n`);
+      }
       return 0;
     }
     case 'frame': {

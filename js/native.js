@@ -142,6 +142,10 @@ function loadNative() {
   }
   if (!addon) throw notFoundError(tried);
   checkDependencies(addon, source.file);
+  // A program that calls process.exit() while jobs run: before the process ends, its jobs are
+  // cancelled and their partial outputs removed (the addon waits for them, bounded). A worker
+  // thread that is terminated or exits gets the same from the addon's environment cleanup hook.
+  if (typeof addon.cancelJobsForExit === 'function') process.once('exit', () => addon.cancelJobsForExit());
   loaded = { addon, source };
   return addon;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, when missing, the Debian/Ubuntu packages the engine needs at run time
-# (FFmpeg 5.1 libraries, fonts) and the ffmpeg CLI the tests use to check outputs.
+# (FFmpeg 5.1 libraries, fonts), the ffmpeg CLI the tests use to check outputs, and
+# redis-server, which the cluster tests start on a free loopback port.
 # Idempotent: a no-op when everything is installed.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ PACKAGES=(
   fonts-noto-core fonts-noto-color-emoji fonts-dejavu-core              # text, colour emoji, fallback; copied into @reelspeed/engine-fonts by npm run package
   fonts-noto-cjk                                                        # Chinese, Japanese, Korean (NotoSansCJK-Regular.ttc)
   gcc zlib1g-dev                                                        # NativeAOT link of the addon
+  redis-server                                                          # Redis 7.0: reelspeed-engine/cluster's tests and bench start their own
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

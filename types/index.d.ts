@@ -9,6 +9,7 @@ import type { ChatStoryConfig, ProcessingConfig } from './config';
 import type { ProcessResult, OptimizeResult, Progress, HardwareInfo } from './results';
 import type { VideoMetadata } from './metadata';
 import type { SceneJson } from './scene';
+import type { ChunkOptions, ChunkResult, StitchOptions, StitchResult } from './cluster';
 
 export * from './config';
 export * from './results';
@@ -37,6 +38,10 @@ export declare const ErrorCodes: Readonly<{
   ASSET_FORBIDDEN: 'ERR_ASSET_FORBIDDEN';
   /** A remote asset could not be downloaded (HTTP status, network error, timeout, size limit, redirects). */
   ASSET_FETCH: 'ERR_ASSET_FETCH';
+  /** A media file's read or write made no progress for the stall timeout (60 s); the message names the file. */
+  IO_STALLED: 'ERR_IO_STALLED';
+  /** A callback the engine called (`onProgress`) threw: the job stopped, its partial output removed; `error.cause` is what it threw. */
+  CALLBACK: 'ERR_CALLBACK';
   INTERNAL: 'ERR_INTERNAL';
 }>;
 
@@ -50,6 +55,8 @@ export interface EngineError extends Error {
   name: string;
   /** ERR_INVALID_CONFIG from config validation: every problem found, each located by its JSON path (e.g. "messages[2].text"). */
   errors?: ConfigError[];
+  /** ERR_CALLBACK: what `onProgress` threw; ERR_INVALID_ARG_TYPE from an options getter that threw: what it threw. */
+  cause?: unknown;
 }
 
 /** One problem found in a config. */
@@ -59,7 +66,11 @@ export interface ConfigError {
 }
 
 export interface ProcessOptions {
-  /** Called on the JS thread at most ~10 times a second, and once at 100 %. */
+  /**
+   * Called on the JS thread at most ~10 times a second, and once at 100 %. If it throws, the job
+   * stops, its partial output is removed and the call rejects with ERR_CALLBACK (`cause`: what it
+   * threw), even when it threw at the last report.
+   */
   onProgress?: (p: Progress) => void;
   /** Aborting stops the job promptly, frees its memory, removes the partial file and rejects with an AbortError (code ERR_ABORTED). */
   signal?: AbortSignal;
@@ -220,6 +231,17 @@ export declare class VideoEngine {
    * Optional: jobs load what they need anyway. Cached after the first call.
    */
   initialize(): Promise<EngineInfo>;
+  /**
+   * Distributed rendering (reelspeed-engine/cluster): frames startFrame (included) to endFrame
+   * (excluded) as a video-only, closed-GOP H.264 segment (.mp4) that starts on an IDR frame, with
+   * encoder settings fixed so the segments of one config join without re-encoding. H.264 only; no
+   * two-pass or size ceiling (ERR_INVALID_CONFIG).
+   */
+  renderChunk(config: Config, range: { startFrame: number; endFrame: number }, outputPath: string, options?: ChunkOptions): Promise<ChunkResult>;
+  /** The whole soundtrack once, as AAC in an .mp4; resolves with processVideo's result shape for the config. */
+  renderAudio(config: Config, outputPath: string, options?: ChunkOptions): Promise<ProcessResult>;
+  /** Joins segments (in frame order) and the soundtrack into one MP4 (+faststart) by copying packets. */
+  stitch(parts: { segments: string[]; audio: string }, outputPath: string, options?: StitchOptions): Promise<StitchResult>;
 }
 
 /** What initialize() found. */

@@ -231,10 +231,57 @@ public sealed class ReelSpeedEngine
         }, cancel);
     }
 
+    // ---- distributed rendering: chunks, the soundtrack, the stitch (Pipeline/ChunkedRender, ChunkStitch) ----
+
+    /// <summary>
+    /// Validates a config, queues, and renders frames <paramref name="startFrame"/> (included) to
+    /// <paramref name="endFrame"/> (excluded) as a video-only H.264 segment; returns the chunk JSON.
+    /// </summary>
+    public Task<string> RenderChunkAsync(string configJson, string? baseDirectory, int startFrame, int endFrame, string outputPath,
+        Action<RenderProgress>? progress, CancellationToken cancel)
+    {
+        return RunJobAsync(async () =>
+        {
+            using var assets = Assets.OpenSession(cancel);
+            using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, null, assets)).ConfigureAwait(false);
+            ChunkedRender.CheckScene(scene);
+            var range = new FrameRange(startFrame, endFrame).CheckWithin(scene);
+            var tracker = new ProgressTracker(progress, range.Count);
+            tracker.Root.Stage("queued");
+            using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(scene), cancel).ConfigureAwait(false);
+            var result = await DedicatedThread.Run("reelspeed-job", () => ChunkedRender.Chunk(scene, range, outputPath, JobOptionsFor(scene), tracker.Root, cancel)).ConfigureAwait(false);
+            tracker.Done();
+            return result.ToJson();
+        }, cancel);
+    }
+
+    /// <summary>
+    /// Validates a config and renders its whole soundtrack once as an AAC file; returns the result
+    /// JSON of processVideo's shape for the scene (the video fields are those chunks get).
+    /// </summary>
+    public Task<string> RenderAudioAsync(string configJson, string? baseDirectory, string outputPath, Action<RenderProgress>? progress, CancellationToken cancel)
+    {
+        return RunJobAsync(async () =>
+        {
+            using var assets = Assets.OpenSession(cancel);
+            using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, null, assets)).ConfigureAwait(false);
+            ChunkedRender.CheckScene(scene);
+            var tracker = new ProgressTracker(progress, scene.FrameCount);
+            var result = await DedicatedThread.Run("reelspeed-job", () => ChunkedRender.Soundtrack(scene, outputPath, JobOptionsFor(scene), tracker.Root, cancel)).ConfigureAwait(false);
+            tracker.Done();
+            return ResultJson.Write(result);
+        }, cancel);
+    }
+
+    /// <summary>Joins chunk segments (in frame order) and a soundtrack into one MP4 without re-encoding; returns the stitch JSON.</summary>
+    public Task<string> StitchAsync(IReadOnlyList<string> segments, string audioPath, string outputPath, CancellationToken cancel) =>
+        RunJobAsync(() => DedicatedThread.Run("reelspeed-stitch", () => ChunkStitch.Run(segments, audioPath, outputPath, Options.TempDirectory, cancel).ToJson()), cancel);
+
     /// <summary>Runs one job's body and counts it in the metrics as started, then succeeded, failed or aborted.</summary>
     private async Task<string> RunJobAsync(Func<Task<string>> body, CancellationToken cancel)
     {
         if (IsClosed) throw new EngineException(ErrorCodes.EngineClosed, "this VideoEngine was closed: create a new one to start jobs");
+        using var io = Media.Native.MediaIo.Bind(cancel); // libav reads and writes of the job stop when it is aborted
         Metrics.JobStarted();
         try
         {

@@ -26,6 +26,10 @@ public static class ErrorCodes
     public const string AssetForbidden = "ERR_ASSET_FORBIDDEN";
     /// <summary>A remote asset could not be downloaded: HTTP status, network error, timeout, size limit, too many redirects.</summary>
     public const string AssetFetch = "ERR_ASSET_FETCH";
+    /// <summary>A media file's read or write made no progress for the stall timeout (a file that stopped growing, storage that does not answer).</summary>
+    public const string IoStalled = "ERR_IO_STALLED";
+    /// <summary>A JavaScript callback the engine called (<c>onProgress</c>) threw: the job stopped; <c>error.cause</c> is what it threw.</summary>
+    public const string Callback = "ERR_CALLBACK";
     public const string Internal = "ERR_INTERNAL";
 
     /// <summary>Every code by its JavaScript name (<c>INVALID_CONFIG</c>), in the order above.</summary>
@@ -35,7 +39,7 @@ public static class ErrorCodes
         (nameof(UnsupportedMedia), UnsupportedMedia), (nameof(Decode), Decode), (nameof(Encode), Encode), (nameof(Output), Output),
         (nameof(Aborted), Aborted), (nameof(ResourceLimit), ResourceLimit), (nameof(Dependency), Dependency),
         (nameof(TargetUnreachable), TargetUnreachable), (nameof(EngineClosed), EngineClosed), (nameof(AssetForbidden), AssetForbidden),
-        (nameof(AssetFetch), AssetFetch), (nameof(Internal), Internal),
+        (nameof(AssetFetch), AssetFetch), (nameof(IoStalled), IoStalled), (nameof(Callback), Callback), (nameof(Internal), Internal),
     }.Select(c => KeyValuePair.Create(JsName(c.Name), c.Code)).ToArray();
 
     /// <summary><c>InvalidConfig</c> → <c>INVALID_CONFIG</c>.</summary>

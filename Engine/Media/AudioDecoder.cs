@@ -31,7 +31,7 @@ internal sealed unsafe class AudioDecoder : IDisposable
         try
         {
             var ctx = _input.Ptr;
-            int ret = LibAv.avformat_find_stream_info(ctx, null);
+            int ret = _input.FindStreamInfo();
             if (ret < 0) throw new EngineException(ErrorCodes.UnsupportedMedia, $"{path}: cannot read stream info ({LibAv.ErrorText(ret)})");
             nint decoder = 0;
             _streamIndex = LibAv.av_find_best_stream(ctx, AvConst.MediaTypeAudio, -1, -1, &decoder, 0);
@@ -149,7 +149,6 @@ internal sealed unsafe class AudioDecoder : IDisposable
     /// <summary>Feeds packets to the decoder until it yields a frame (left in <c>_frame</c>: true) or ends (false).</summary>
     private bool ReceiveFrame()
     {
-        var ctx = _input.Ptr;
         var codec = _codec.Ptr;
         while (true)
         {
@@ -162,7 +161,7 @@ internal sealed unsafe class AudioDecoder : IDisposable
             if (ret == AvConst.ErrorInvalidData) continue;
             if (ret != AvConst.ErrorEagain) throw new EngineException(ErrorCodes.Decode, $"{_path}: audio decode error ({LibAv.ErrorText(ret)})");
 
-            ret = LibAv.av_read_frame(ctx, _packet.Ptr);
+            ret = _input.ReadFrame(_packet.Ptr);
             if (ret < 0)
             {
                 // End of file (or a truncated tail): flush the decoder.
@@ -264,7 +263,7 @@ internal sealed unsafe class AudioDecoder : IDisposable
     /// <summary>Seeks back to the start for looping.</summary>
     public void Rewind()
     {
-        int ret = LibAv.avformat_seek_file(_input.Ptr, -1, long.MinValue, 0, 0, AvConst.SeekFlagBackward);
+        int ret = _input.SeekFile(-1, long.MinValue, 0, 0, AvConst.SeekFlagBackward);
         if (ret < 0) throw new EngineException(ErrorCodes.Decode, $"{_path}: cannot seek to loop ({LibAv.ErrorText(ret)})");
         LibAv.avcodec_flush_buffers(_codec.Ptr);
         // Re-initialise the same resampler (its delay line was drained at the end of the

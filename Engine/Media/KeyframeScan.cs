@@ -43,11 +43,11 @@ internal static unsafe class KeyframeScan
     /// Samples the given video streams (indices into the format context's streams).
     /// Returns one result per stream index that had packets.
     /// </summary>
-    public static Dictionary<int, KeyframeInterval> Run(nint formatCtx, IReadOnlyList<int> videoStreams)
+    public static Dictionary<int, KeyframeInterval> Run(AvInputContextHandle input, IReadOnlyList<int> videoStreams)
     {
         var results = new Dictionary<int, KeyframeInterval>();
         if (videoStreams.Count == 0) return results;
-        var streams = (nint*)LibAv.PtrAt(formatCtx, AvLayout.FormatContext.Streams);
+        var streams = (nint*)LibAv.PtrAt(input.Ptr, AvLayout.FormatContext.Streams);
         var tracks = new Dictionary<int, Track>();
         foreach (int i in videoStreams) tracks[i] = new Track(LibAv.RationalAt(streams[i], AvLayout.Stream.TimeBase));
 
@@ -58,7 +58,7 @@ internal static unsafe class KeyframeScan
         bool reachedEnd = false;
         while (open > 0 && total < MaxPackets && bytes < MaxBytes)
         {
-            int ret = LibAv.av_read_frame(formatCtx, pkt);
+            int ret = input.ReadFrame(pkt);
             if (ret < 0)
             {
                 reachedEnd = ret == AvConst.ErrorEof;

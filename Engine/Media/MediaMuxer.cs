@@ -48,6 +48,36 @@ internal sealed unsafe class MediaMuxer : IDisposable, IPacketSink
 
     public void AddAudio(nint encoderCtx, AVRational encoderTimeBase) => _audioIndex = AddStream(encoderCtx, encoderTimeBase, out _audioEncTb);
 
+    /// <summary>
+    /// A stream whose packets are copied from a demuxed stream rather than encoded: its codec
+    /// parameters (extradata, padding), time base and display matrix; <see cref="Write"/> then
+    /// takes that stream's packets, in its time base.
+    /// </summary>
+    public void AddCopied(nint sourceStream, bool isVideo)
+    {
+        var st = LibAv.avformat_new_stream(_ctx.Ptr, 0);
+        if (st == 0) throw new OutOfMemoryException("avformat_new_stream failed");
+        var par = LibAv.PtrAt(st, AvLayout.Stream.Codecpar);
+        AvCheck.Ok(LibAv.avcodec_parameters_copy(par, LibAv.PtrAt(sourceStream, AvLayout.Stream.Codecpar)), ErrorCodes.Output, "stream parameters");
+        var timeBase = LibAv.RationalAt(sourceStream, AvLayout.Stream.TimeBase);
+        // The display matrix (a rotation players apply) goes with the stream.
+        nuint size = 0;
+        var matrix = LibAv.av_stream_get_side_data(sourceStream, AvConst.PktDataDisplayMatrix, &size);
+        if (matrix != 0 && size > 0)
+        {
+            var copy = LibAv.av_stream_new_side_data(st, AvConst.PktDataDisplayMatrix, size);
+            if (copy == 0) throw new OutOfMemoryException("av_stream_new_side_data failed");
+            Buffer.MemoryCopy((void*)matrix, (void*)copy, (long)size, (long)size);
+        }
+        LibAv.Field<uint>(par, AvLayout.CodecParameters.CodecTag) = 0; // the muxer picks its own tag for the codec
+        if (LibAv.Field<int>(par, AvLayout.CodecParameters.CodecId) == AvConst.CodecIdHevc && _format is "mp4" or "mov" or "ipod")
+            LibAv.Field<uint>(par, AvLayout.CodecParameters.CodecTag) = Hvc1;
+        LibAv.Field<AVRational>(st, AvLayout.Stream.TimeBase) = timeBase;
+        int index = LibAv.Field<int>(st, AvLayout.Stream.Index);
+        if (isVideo) (_videoIndex, _videoEncTb) = (index, timeBase);
+        else (_audioIndex, _audioEncTb) = (index, timeBase);
+    }
+
     private int AddStream(nint encoderCtx, AVRational tb, out AVRational saved)
     {
         var st = LibAv.avformat_new_stream(_ctx.Ptr, 0);
@@ -68,13 +98,16 @@ internal sealed unsafe class MediaMuxer : IDisposable, IPacketSink
     {
         var ctx = _ctx.Ptr;
         var pb = (nint*)((byte*)ctx + AvLayout.FormatContext.Pb);
-        int ret = LibAv.avio_open2(pb, _path, AvConst.IoFlagWrite, 0, null);
-        if (ret < 0) throw new EngineException(ErrorCodes.Output, $"{_path}: cannot open for writing ({LibAv.ErrorText(ret)})");
+        var interrupt = _ctx.Interrupt.Value; // the file's writes stop on abort or stall too (MediaIo)
+        _ctx.Interrupt.Begin();
+        int ret = LibAv.avio_open2(pb, _path, AvConst.IoFlagWrite, (nint)(&interrupt), null);
+        if (ret < 0) Fail($"cannot open for writing ({LibAv.ErrorText(ret)})");
         nint opts = 0;
         if (_format is "mp4" or "mov" or "ipod") LibAv.av_dict_set(&opts, "movflags", "+faststart", 0);
+        _ctx.Interrupt.Begin();
         ret = LibAv.avformat_write_header(ctx, &opts);
         LibAv.av_dict_free(&opts);
-        if (ret < 0) throw new EngineException(ErrorCodes.Output, $"{_path}: cannot write the header ({LibAv.ErrorText(ret)})");
+        if (ret < 0) Fail($"cannot write the header ({LibAv.ErrorText(ret)})");
         _headerWritten = true;
     }
 
@@ -87,8 +120,9 @@ internal sealed unsafe class MediaMuxer : IDisposable, IPacketSink
         if (isVideo && LibAv.Field<long>(packet, AvLayout.Packet.Duration) == 0)
             LibAv.Field<long>(packet, AvLayout.Packet.Duration) = 1; // one frame at 1/fps
         LibAv.av_packet_rescale_ts(packet, encTb, LibAv.Field<AVRational>(st, AvLayout.Stream.TimeBase));
+        _ctx.Interrupt.Begin();
         int ret = LibAv.av_interleaved_write_frame(_ctx.Ptr, packet);
-        if (ret < 0) throw new EngineException(ErrorCodes.Output, $"{_path}: write failed ({LibAv.ErrorText(ret)})");
+        if (ret < 0) Fail($"write failed ({LibAv.ErrorText(ret)})");
     }
 
     private nint StreamAt(int index)
@@ -102,11 +136,20 @@ internal sealed unsafe class MediaMuxer : IDisposable, IPacketSink
     {
         if (!_headerWritten || _finished) return;
         _finished = true;
+        _ctx.Interrupt.Begin();
         int ret = LibAv.av_write_trailer(_ctx.Ptr);
-        if (ret < 0) throw new EngineException(ErrorCodes.Output, $"{_path}: cannot finish the file ({LibAv.ErrorText(ret)})");
+        if (ret < 0) Fail($"cannot finish the file ({LibAv.ErrorText(ret)})");
         var pb = (nint*)((byte*)_ctx.Ptr + AvLayout.FormatContext.Pb);
+        _ctx.Interrupt.Begin();
         ret = LibAv.avio_closep(pb);
-        if (ret < 0) throw new EngineException(ErrorCodes.Output, $"{_path}: cannot close ({LibAv.ErrorText(ret)})");
+        if (ret < 0) Fail($"cannot close ({LibAv.ErrorText(ret)})");
+    }
+
+    /// <summary>A failed write: an abort or a stall when the interrupt stopped it, else ERR_OUTPUT.</summary>
+    private void Fail(string what)
+    {
+        _ctx.Interrupt.ThrowIfStopped(_path, writing: true);
+        throw new EngineException(ErrorCodes.Output, $"{_path}: {what}");
     }
 
     public void Dispose() => _ctx.Dispose();

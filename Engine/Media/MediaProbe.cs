@@ -127,7 +127,7 @@ public static unsafe class MediaProbe
 
         using var input = OpenOrExplain(full, size);
         var ctx = input.Ptr;
-        int ret = LibAv.avformat_find_stream_info(ctx, null);
+        int ret = input.FindStreamInfo();
         if (ret < 0)
         {
             ThrowIfStructurallyBroken(full, size, 0);
@@ -152,7 +152,7 @@ public static unsafe class MediaProbe
 
         // Keyframe spacing (and exact frame counts of short files) from packet headers.
         var video = streams.Where(s => s.Type == "video" && !s.AttachedPic && !s.StillImage).Select(s => s.Index).ToList();
-        var keyframes = KeyframeScan.Run(ctx, video);
+        var keyframes = KeyframeScan.Run(input, video);
         for (int i = 0; i < streams.Count; i++)
         {
             if (!keyframes.TryGetValue(streams[i].Index, out var k)) continue;

@@ -41,7 +41,7 @@ internal sealed unsafe class VideoDecoder : IDisposable
         try
         {
             var ctx = _input.Ptr;
-            int ret = LibAv.avformat_find_stream_info(ctx, null);
+            int ret = _input.FindStreamInfo();
             if (ret < 0) throw Unsupported($"cannot read stream info ({LibAv.ErrorText(ret)})");
             nint decoder = 0;
             _streamIndex = LibAv.av_find_best_stream(ctx, AvConst.MediaTypeVideo, -1, -1, &decoder, 0);
@@ -158,7 +158,7 @@ internal sealed unsafe class VideoDecoder : IDisposable
         int frames = 0, packets = 0;
         while (true)
         {
-            int ret = LibAv.av_read_frame(ctx, pkt);
+            int ret = _input.ReadFrame(pkt);
             if (ret == AvConst.ErrorEof) break;
             if (ret < 0) throw Truncated($"after {packets} frames ({LibAv.ErrorText(ret)})");
             if (LibAv.Field<int>(pkt, AvLayout.Packet.StreamIndex) == _streamIndex)
@@ -240,7 +240,7 @@ internal sealed unsafe class VideoDecoder : IDisposable
             }
             if (ret != AvConst.ErrorEagain) throw DecodeError("decoding a frame", ret);
 
-            ret = LibAv.av_read_frame(_input.Ptr, pkt);
+            ret = _input.ReadFrame(pkt);
             if (ret == AvConst.ErrorEof)
             {
                 // Flush: the decoder hands out the frames it still holds, then EOF.
@@ -281,11 +281,11 @@ internal sealed unsafe class VideoDecoder : IDisposable
     {
         // Without timestamps a seek has no target: start over and let the caller decode forward.
         long ts = _synthesizedTimestamps ? _startTs : _startTs + MsToTicks(Math.Max(0, ms));
-        int ret = LibAv.avformat_seek_file(_input.Ptr, _streamIndex, long.MinValue, ts, ts, 0);
+        int ret = _input.SeekFile(_streamIndex, long.MinValue, ts, ts, 0);
         if (ret < 0 && ts > _startTs)
-            ret = LibAv.avformat_seek_file(_input.Ptr, _streamIndex, long.MinValue, _startTs, _startTs, 0);
+            ret = _input.SeekFile(_streamIndex, long.MinValue, _startTs, _startTs, 0);
         if (ret < 0) // raw streams without an index: back to the first byte
-            ret = LibAv.avformat_seek_file(_input.Ptr, -1, long.MinValue, 0, 0, AvConst.SeekFlagByte);
+            ret = _input.SeekFile(-1, long.MinValue, 0, 0, AvConst.SeekFlagByte);
         if (ret < 0) throw DecodeError($"seeking to {ms:0.###} ms", ret);
         LibAv.avcodec_flush_buffers(_codec.Ptr);
         _lastPtsMs = double.NaN;

@@ -16,7 +16,7 @@ namespace ReelSpeed.Engine.Pipeline;
 internal sealed class Stitcher : IDisposable
 {
     private readonly JobContext _job;
-    private readonly VideoEncoder _video;
+    private readonly VideoEncoder? _video;
     private readonly IPacketSink _sink;
     private readonly MediaMuxer? _muxer;
     private readonly AudioEncoder? _audio;
@@ -24,7 +24,7 @@ internal sealed class Stitcher : IDisposable
     private readonly float[] _left, _right;
     private readonly long _firstSample, _endSample;
 
-    private Stitcher(JobContext job, VideoEncoder video, IPacketSink sink, MediaMuxer? muxer, AudioEncoder? audio, AudioMixer? mixer)
+    private Stitcher(JobContext job, VideoEncoder? video, IPacketSink sink, MediaMuxer? muxer, AudioEncoder? audio, AudioMixer? mixer)
     {
         _job = job;
         _video = video;
@@ -80,6 +80,62 @@ internal sealed class Stitcher : IDisposable
         }
     }
 
+    /// <summary>
+    /// A chunk of a distributed render into <paramref name="output"/>: the range's frames alone, no
+    /// audio, from libx264 in software whatever the hardware policy, so every chunk of a render
+    /// carries the same parameter sets (the encoder settings are the scene's, the same for every
+    /// chunk; x264's GOPs are closed and its first frame is an IDR) and the chunks join without
+    /// re-encoding (<see cref="ChunkStitch"/>).
+    /// </summary>
+    public static Stitcher ForChunk(JobContext job, OutputFile output)
+    {
+        MediaMuxer? muxer = null;
+        VideoEncoder? video = null;
+        try
+        {
+            muxer = new MediaMuxer(output.TempPath, output.MuxerFormat);
+            video = new VideoEncoder(VideoSpec(job, muxer.NeedsGlobalHeader), VideoEncoder.SoftwareEncoder(job.Scene.Encode.Codec));
+            job.VideoEncoder = video.EncoderName;
+            muxer.AddVideo(video.Context, video.TimeBase, job.Scene.Encode.DisplayRotation);
+            muxer.Start();
+            return new Stitcher(job, video, muxer, muxer, null, null);
+        }
+        catch
+        {
+            video?.Dispose();
+            muxer?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The whole soundtrack alone into <paramref name="output"/> (see <see cref="RunSoundtrack"/>):
+    /// the same mix, normalisation and audio frames as a full render's, so the same packets.
+    /// </summary>
+    public static Stitcher ForSoundtrack(JobContext job, OutputFile output)
+    {
+        MediaMuxer? muxer = null;
+        AudioEncoder? audio = null;
+        AudioMixer? mixer = null;
+        try
+        {
+            muxer = new MediaMuxer(output.TempPath, output.MuxerFormat);
+            audio = new AudioEncoder(AudioPlan.SampleRate, job.Scene.Audio.BitRate, muxer.NeedsGlobalHeader, AudioEncoder.ForContainer(output.MuxerFormat));
+            job.AudioEncoder = audio.Name;
+            mixer = new AudioMixer(job.Scene.Audio.Mix, Normalization(job), job.Token);
+            muxer.AddAudio(audio.Context, audio.TimeBase);
+            muxer.Start();
+            return new Stitcher(job, null, muxer, muxer, audio, mixer);
+        }
+        catch
+        {
+            mixer?.Dispose();
+            audio?.Dispose();
+            muxer?.Dispose();
+            throw;
+        }
+    }
+
     private static VideoEncoderSpec VideoSpec(JobContext job, bool globalHeader)
     {
         var s = job.Scene;
@@ -118,7 +174,7 @@ internal sealed class Stitcher : IDisposable
             {
                 sw.Restart();
                 LibAv.Field<long>(picture, AvLayout.Frame.Pts) = frame - range.Start;
-                _video.Encode(picture, _sink);
+                _video!.Encode(picture, _sink);
                 encodeMs += sw.Elapsed.TotalMilliseconds;
                 if (_audio is not null)
                 {
@@ -141,7 +197,7 @@ internal sealed class Stitcher : IDisposable
 
         if (_audio is not null) progress.Stage("finalize");
         sw.Restart();
-        _video.Encode(0, _sink);
+        _video!.Encode(0, _sink);
         encodeMs += sw.Elapsed.TotalMilliseconds;
         if (_audio is not null)
         {
@@ -149,11 +205,38 @@ internal sealed class Stitcher : IDisposable
             EncodeAudioUntil(_endSample - _firstSample, flushPartial: true);
             _audio.Flush(_muxer!);
             audioMs += sw.Elapsed.TotalMilliseconds;
+        }
+        if (_muxer is not null)
+        {
             sw.Restart();
-            _muxer!.Finish();
+            _muxer.Finish();
             muxMs += sw.Elapsed.TotalMilliseconds;
         }
         _job.Stages += new StageTimes(0, 0, encodeMs, audioMs, muxMs);
+    }
+
+    /// <summary>
+    /// Encodes the range's soundtrack with no video (a <see cref="ForSoundtrack"/> stitcher), frame
+    /// by frame as <see cref="Run"/> does, reporting progress as <c>audio</c>, and finishes the file.
+    /// </summary>
+    public void RunSoundtrack(ProgressScope progress)
+    {
+        var range = _job.Range;
+        var sw = Stopwatch.StartNew();
+        SkipAudioBefore(range.Start);
+        for (int frame = range.Start; frame < range.End; frame++)
+        {
+            _job.Token.ThrowIfCancellationRequested();
+            EncodeAudioUntil(_job.Scene.SamplesBefore(frame + 1, AudioPlan.SampleRate) - _firstSample, flushPartial: false);
+            int done = frame + 1 - range.Start;
+            progress.Frames("audio", done, range.Count, done / Math.Max(1e-6, sw.Elapsed.TotalSeconds));
+        }
+        EncodeAudioUntil(_endSample - _firstSample, flushPartial: true);
+        _audio!.Flush(_muxer!);
+        double audioMs = sw.Elapsed.TotalMilliseconds;
+        sw.Restart();
+        _muxer!.Finish();
+        _job.Stages += new StageTimes(0, 0, 0, audioMs, sw.Elapsed.TotalMilliseconds);
     }
 
     /// <summary>A range that starts later starts its audio there: the mix up to that sample is made and dropped.</summary>
@@ -190,7 +273,7 @@ internal sealed class Stitcher : IDisposable
     {
         _mixer?.Dispose();
         _audio?.Dispose();
-        _video.Dispose();
+        _video?.Dispose();
         _muxer?.Dispose();
     }
 }

@@ -72,6 +72,9 @@ describe.skipIf(!supported)('installing the packed packages into a fresh app', (
     expect(manifest.cpu).toBeUndefined();
     expect(manifest.scripts).toBeUndefined();
     expect(Object.keys(manifest.dependencies ?? {})).toEqual(['@reelspeed/engine-fonts']);
+    // reelspeed-engine/cluster's BullMQ and Redis driver: optional peers, installed only by who uses it.
+    expect(manifest.peerDependenciesMeta.bullmq.optional).toBe(true);
+    expect(manifest.peerDependenciesMeta.ioredis.optional).toBe(true);
     expect(Object.keys(manifest.optionalDependencies)).toContain('@reelspeed/engine-linux-x64-gnu');
   });
 
@@ -119,24 +122,34 @@ const png = await renderFrame(${JSON.stringify(tinyConfig())}, 200);
 const meta = await getVideoMetadata(new URL('./cjs.mp4', import.meta.url).pathname);
 let code;
 try { await engine.renderFrame({}, -1); } catch (e) { code = e.code; }
-console.log(JSON.stringify({ png: png.length, streams: meta.streams.length, code, invalid: ErrorCodes.INVALID_ARG }));
+// reelspeed-engine/cluster loads; without its optional peers (bullmq, ioredis) a call says what to install.
+const { createWorker, renderDistributed } = await import('reelspeed-engine/cluster');
+let redis;
+try { await createWorker({ connection: 'redis://127.0.0.1:9', sharedDirectory: new URL('./shared', import.meta.url).pathname }); } catch (e) { redis = e.code + ' ' + e.message; }
+console.log(JSON.stringify({ png: png.length, streams: meta.streams.length, code, invalid: ErrorCodes.INVALID_ARG, cluster: typeof renderDistributed, redis }));
 `);
     const out = JSON.parse(run(path.join(bin, 'node'), ['render.mjs']).trim().split('\n').pop());
     expect(out.png).toBeGreaterThan(1000);
     expect(out.streams).toBeGreaterThanOrEqual(1);
     expect(out.code).toBe(out.invalid);
+    expect(out.cluster).toBe('function');
+    expect(out.redis).toMatch(/^ERR_DEPENDENCY .*npm install bullmq@6 ioredis@6/);
   });
 
   it('type-checks with tsc --strict, module nodenext, from CommonJS and ESM TypeScript', () => {
     const source = `
 import { processVideo, renderFrame, getVideoMetadata, VideoEngine, type ChatStoryConfig, type ProcessResult } from 'reelspeed-engine';
+import { createWorker, renderDistributed, type ClusterWorker, type DistributedResult } from 'reelspeed-engine/cluster';
 const config: ChatStoryConfig = { messages: [{ text: 'hi', sender: 'me' }] };
 export async function main(): Promise<number> {
   const result: ProcessResult = await processVideo('', 'out.mp4', config, { onProgress: (p) => void p.percent });
   const png: Buffer = await renderFrame(config, 0, { format: 'png' });
   const meta = await getVideoMetadata(result.outputPath);
   const engine = new VideoEngine({ maxConcurrentJobs: 2 });
-  return png.length + meta.duration + engine.metrics().length;
+  const worker: ClusterWorker = await createWorker({ connection: 'redis://127.0.0.1:6379', sharedDirectory: '/shared' });
+  const distributed: DistributedResult = await renderDistributed(config, 'out.mp4', { connection: { host: '127.0.0.1', port: 6379 }, sharedDirectory: '/shared', chunkFrames: 150 });
+  await worker.close();
+  return png.length + meta.duration + engine.metrics().length + distributed.chunks.length;
 }
 `;
     write('check.ts', source);

@@ -305,6 +305,7 @@ int main(void)
     F(AVFormatContext, metadata, AVDictionary *);
     F(AVFormatContext, nb_chapters, unsigned int);
     F(AVFormatContext, chapters, AVChapter **);
+    F(AVFormatContext, interrupt_callback, AVIOInterruptCB);
     close_class();
 
     open_class("Stream", "AVStream");
@@ -583,6 +584,7 @@ int main(void)
     C("FmtFlagGenPts", AVFMT_FLAG_GENPTS);
     C("IoFlagRead", AVIO_FLAG_READ);
     C("IoFlagWrite", AVIO_FLAG_WRITE);
+    C("ErrorExit", AVERROR_EXIT);
     C("PktFlagKey", AV_PKT_FLAG_KEY);
     C("PktFlagCorrupt", AV_PKT_FLAG_CORRUPT);
     C("PktFlagDiscard", AV_PKT_FLAG_DISCARD);

@@ -99,6 +99,7 @@ internal static class AvLayout
         public const int Metadata = 176; // AVDictionary * (8 bytes)
         public const int NbChapters = 164; // unsigned int (4 bytes)
         public const int Chapters = 168; // AVChapter ** (8 bytes)
+        public const int InterruptCallback = 200; // AVIOInterruptCB (16 bytes)
     }
 
     /// <summary>Offsets into <c>AVStream</c>.</summary>
@@ -398,6 +399,7 @@ internal static class AvConst
     public const int FmtFlagGenPts = 1; // AVFMT_FLAG_GENPTS
     public const int IoFlagRead = 1; // AVIO_FLAG_READ
     public const int IoFlagWrite = 2; // AVIO_FLAG_WRITE
+    public const int ErrorExit = -1414092869; // AVERROR_EXIT
     public const int PktFlagKey = 1; // AV_PKT_FLAG_KEY
     public const int PktFlagCorrupt = 2; // AV_PKT_FLAG_CORRUPT
     public const int PktFlagDiscard = 4; // AV_PKT_FLAG_DISCARD

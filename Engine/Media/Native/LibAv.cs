@@ -106,6 +106,7 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvCodec)] public static partial void avcodec_flush_buffers(nint ctx);
     [LibraryImport(AvCodec)] public static partial int avcodec_parameters_from_context(nint par, nint ctx);
     [LibraryImport(AvCodec)] public static partial int avcodec_parameters_to_context(nint ctx, nint par);
+    [LibraryImport(AvCodec)] public static partial int avcodec_parameters_copy(nint dst, nint src);
     [LibraryImport(AvCodec)] public static partial nint avcodec_get_name(int codecId);
     [LibraryImport(AvCodec)] public static partial nint avcodec_profile_name(int codecId, int profile);
     [LibraryImport(AvCodec)] public static partial nint av_packet_alloc();
@@ -119,6 +120,8 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvFormat)] public static partial nint avformat_new_stream(nint ctx, nint codec);
     [LibraryImport(AvFormat, StringMarshalling = StringMarshalling.Utf8)] public static partial int avio_open2(nint* pb, string url, int flags, nint interruptCb, nint* options);
     [LibraryImport(AvFormat)] public static partial int avio_closep(nint* pb);
+    [LibraryImport(AvFormat)] public static partial long avio_seek(nint pb, long offset, int whence);
+    [LibraryImport(AvFormat)] public static partial nint avformat_alloc_context();
     [LibraryImport(AvFormat)] public static partial int avformat_write_header(nint ctx, nint* options);
     [LibraryImport(AvFormat)] public static partial int av_interleaved_write_frame(nint ctx, nint packet);
     [LibraryImport(AvFormat)] public static partial int av_write_trailer(nint ctx);
