@@ -157,7 +157,12 @@ export declare function compileScene(config: Config, options?: CompileSceneOptio
 export interface VideoEngineOptions {
   /** Jobs running at once; more wait in a FIFO queue. 1..64, default: the number of cores. */
   maxConcurrentJobs?: number;
-  /** Estimated memory of running jobs, MB; a job waits for room, or fails with ERR_RESOURCE_LIMIT if it can never fit. Default: no limit. */
+  /**
+   * Estimated memory of running jobs, MB (64..1048576): each job's peak is estimated before it starts (frame size and
+   * encoder, text layouts, the sprites and pictures on screen, the largest picture's decode, clip decoders); a job waits
+   * for room, or fails at once with ERR_RESOURCE_LIMIT if it can never fit. renderFrame fails the same way when one
+   * frame could not. Default: no limit.
+   */
   memoryLimitMb?: number;
   /** The same limit under the spec's name (§5.2, MB); give one of memoryLimit and memoryLimitMb. */
   memoryLimit?: number;
@@ -178,6 +183,22 @@ export interface VideoEngineOptions {
    * Default (unset): no confinement, which is safe only for configs the operator writes.
    */
   allowedRoots?: string[];
+  /**
+   * Largest output frame, width x height in pixels (4096..16777216). Default 8294400 (3840x2160): a 4096x4096
+   * video needs 16777216. Over it, a config fails with ERR_RESOURCE_LIMIT naming the field and this option.
+   */
+  maxFramePixels?: number;
+  /** Longest video, seconds (1..3600), given or following from the messages' timing or the clips. Default 1200 (20 minutes). */
+  maxDurationSeconds?: number;
+  /** Most messages in a chat story (1..500). Default 500, the format's own cap. */
+  maxMessages?: number;
+  /** Longest text of one message or text overlay, in UTF-16 code units (1..100000; a message is also capped at 2000 by the format). Default 2000. */
+  maxTextLength?: number;
+  /**
+   * Largest picture (message imageUrl, avatarUrl, image background), width x height in pixels (1..100000000), read
+   * from the file's header before anything is decoded. Default 40000000 (40 MP: 160 MB while it decodes).
+   */
+  maxPicturePixels?: number;
   /**
    * Hardware video encoders (NVENC, QSV, VAAPI, VideoToolbox; see getHardwareInfo()).
    * false (default): always the software encoder. "auto": a working hardware encoder when there

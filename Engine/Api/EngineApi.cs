@@ -34,21 +34,25 @@ public static class EngineApi
     /// <remarks>
     /// http(s) URLs in asset fields (and <paramref name="inputVideoPath"/>) are fetched through
     /// <paramref name="assets"/> (the job's session; without one, the default engine's resolver
-    /// for this call) after validation and before the scene is built.
+    /// for this call) after validation and before the scene is built. What the config asks for is
+    /// checked against <paramref name="limits"/> (the engine's options; by default
+    /// <see cref="ResourceLimits.Default"/>) before anything is decoded.
     /// </remarks>
-    public static Scene CompileScene(string configJson, string? baseDirectory = null, string? inputVideoPath = null, AssetSession? assets = null)
+    public static Scene CompileScene(string configJson, string? baseDirectory = null, string? inputVideoPath = null, AssetSession? assets = null,
+        ResourceLimits? limits = null)
     {
+        limits ??= ResourceLimits.Default;
         RefuseNul(inputVideoPath, "inputPath");
         RefuseNul(baseDirectory, "baseDirectory");
         if (assets is null && MayHaveRemoteAssets(configJson, inputVideoPath))
         {
             using var own = ReelSpeedEngine.Default.Assets.OpenSession(CancellationToken.None);
-            return CompileScene(configJson, baseDirectory, inputVideoPath, own);
+            return CompileScene(configJson, baseDirectory, inputVideoPath, own, limits);
         }
         // The text is parsed once; its kind picks the parser that validates it.
         using var doc = ConfigReader.ParseDocument(configJson);
         var root = doc.RootElement;
-        if (ProcessingConfigParser.IsProcessingConfig(root)) return CompileProcessing(root, baseDirectory, inputVideoPath, assets);
+        if (ProcessingConfigParser.IsProcessingConfig(root)) return CompileProcessing(root, baseDirectory, inputVideoPath, assets, limits);
         // allowedRoots: the input and then every local path, before anything is opened or fetched.
         if (assets?.Roots is { } roots && !string.IsNullOrEmpty(inputVideoPath) && !AssetResolver.IsRemote(inputVideoPath))
             inputVideoPath = roots.ConfineFile("inputPath", Path.GetFullPath(inputVideoPath));
@@ -60,7 +64,24 @@ public static class EngineApi
         // Missing files, and FIFOs, devices or symlink loops that would block or fail later.
         foreach (var (field, path) in ChatStoryConfigParser.ReferencedFiles(config))
             MediaRoles.CheckRegularFile(path, field);
-        return NamingSources(assets, () => SceneBuilder.Build(config));
+        NamingSources(assets, () => { limits.Check(config); return true; });
+        return WithinLimits(NamingSources(assets, () => SceneBuilder.Build(config)), limits, "videoSettings.resolution",
+            config.Video.DurationSeconds is null ? "messages" : "videoSettings.duration");
+    }
+
+    /// <summary>The built scene, checked for what only it knows (a frame size taken from the input, a length from the timing); disposed if over a limit.</summary>
+    private static Scene WithinLimits(Scene scene, ResourceLimits limits, string frameField, string durationField)
+    {
+        try
+        {
+            limits.CheckBuilt(scene.Width, scene.Height, scene.DurationMs, frameField, durationField);
+            return scene;
+        }
+        catch
+        {
+            scene.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A NUL cannot be in a file name; .NET would throw an uncoded ArgumentException for it.</summary>
@@ -103,7 +124,7 @@ public static class EngineApi
         DedicatedThread.Run("reelspeed-compile", () =>
         {
             using var assets = (engine ?? ReelSpeedEngine.Default).Assets.OpenSession(CancellationToken.None);
-            using var scene = CompileScene(configJson, baseDirectory, null, assets);
+            using var scene = CompileScene(configJson, baseDirectory, null, assets, (engine ?? ReelSpeedEngine.Default).Options.Limits);
             return SceneJson.Write(scene);
         });
 
@@ -124,7 +145,10 @@ public static class EngineApi
         {
             // Remote assets go through the engine's policy (allowedHosts) and cache.
             using var assets = (engine ?? ReelSpeedEngine.Default).Assets.OpenSession(CancellationToken.None);
-            using var scene = CompileScene(configJson, baseDirectory, string.IsNullOrEmpty(inputPath) ? null : AssetResolver.IsRemote(inputPath) ? inputPath : Path.GetFullPath(inputPath, baseDirectory ?? Environment.CurrentDirectory), assets);
+            using var scene = CompileScene(configJson, baseDirectory, string.IsNullOrEmpty(inputPath) ? null : AssetResolver.IsRemote(inputPath) ? inputPath : Path.GetFullPath(inputPath, baseDirectory ?? Environment.CurrentDirectory), assets,
+                (engine ?? ReelSpeedEngine.Default).Options.Limits);
+            // One frame is drawn outside the job queue, but never past the engine's memory limit.
+            (engine ?? ReelSpeedEngine.Default).Scheduler.CheckFits(JobMemory.EstimateFrame(scene), "this frame");
             using var renderer = new FrameRenderer(scene);
             using var image = renderer.RenderImage(timeMs);
             var fmt = format == FrameFormat.Jpeg ? SKEncodedImageFormat.Jpeg : SKEncodedImageFormat.Png;
@@ -163,7 +187,7 @@ public static class EngineApi
     }
 
     /// <summary>A processing config (<c>{ video, effects, clips, ... }</c>, no messages) validated, its URLs fetched, and built into its scene.</summary>
-    private static Scene CompileProcessing(JsonElement root, string? baseDirectory, string? inputPath, AssetSession? assets)
+    private static Scene CompileProcessing(JsonElement root, string? baseDirectory, string? inputPath, AssetSession? assets, ResourceLimits limits)
     {
         var config = ProcessingConfigParser.Parse(root, baseDirectory ?? Environment.CurrentDirectory, inputPath);
         if (assets?.Roots is { } roots) config = AssetFields.Confine(config, roots); // before anything is opened or fetched
@@ -172,6 +196,7 @@ public static class EngineApi
             if (!File.Exists(clip.Path)) throw new EngineException(ErrorCodes.InputNotFound, $"{clip.Field}: file not found: {clip.Path}");
         if (config.Audio.MusicPath is { } music && !File.Exists(music))
             throw new EngineException(ErrorCodes.InputNotFound, $"audio.music: file not found: {music}");
-        return NamingSources(assets, () => ProcessingSceneBuilder.Build(config));
+        NamingSources(assets, () => { limits.Check(config); return true; });
+        return WithinLimits(NamingSources(assets, () => ProcessingSceneBuilder.Build(config)), limits, config.Video.Width is null ? "inputPath" : "video", "clips");
     }
 }

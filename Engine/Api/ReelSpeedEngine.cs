@@ -26,6 +26,11 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
 
     public const double DefaultAssetCacheMb = 1024;
 
+    // ---- resource limits (Engine/Config/ResourceLimits.cs) ----
+
+    /// <summary><c>maxFramePixels</c>, <c>maxDurationSeconds</c>, <c>maxMessages</c>, <c>maxTextLength</c>, <c>maxPicturePixels</c>: what one config may ask for.</summary>
+    public ResourceLimits Limits { get; init; } = ResourceLimits.Default;
+
     /// <summary>The asset cache folder: <c>assets</c> under the temp folder, or under the OS temp dir's <c>reelspeed</c> folder.</summary>
     public string AssetCacheFolder => Path.Combine(TempDirectory ?? Path.Combine(Path.GetTempPath(), "reelspeed"), "assets");
 
@@ -89,7 +94,7 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
             if (o.ValueKind != JsonValueKind.Object)
                 throw new ConfigValidationException(new[] { new ConfigError("options", $"expected an object, got {ConfigReader.Describe(o)}") });
             r.RejectUnknownKeys(o, "options", new[] { "maxConcurrentJobs", "memoryLimitMb", "memoryLimit", "tempDirectory", "enableHardwareAcceleration", "allowedHosts", "assetCacheMb",
-                "allowedRoots" });
+                "allowedRoots", "maxFramePixels", "maxDurationSeconds", "maxMessages", "maxTextLength", "maxPicturePixels" });
             var d = Default;
             int jobs = r.Integer(o, "options", "maxConcurrentJobs", 1, MaxJobs) ?? d.MaxConcurrentJobs;
             // memoryLimit is the spec's name (§5.2, in MB); memoryLimitMb says its unit. One or the other.
@@ -103,12 +108,14 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
             var allowedHosts = ParseAllowedHosts(r, o);
             double cacheMb = r.Number(o, "options", "assetCacheMb", 1, 1 << 20, "MB") ?? DefaultAssetCacheMb;
             var allowedRoots = ParseAllowedRoots(r, o);
+            var limits = ResourceLimits.Parse(r, o);
             if (r.Errors.Count > 0) throw new ConfigValidationException(r.Errors.ToArray());
             return new EngineOptions(jobs, mb is { } m ? (long)(m * 1_000_000) : 0, string.IsNullOrEmpty(temp) ? null : Path.GetFullPath(temp), hw)
             {
                 AllowedHosts = allowedHosts,
                 AssetCacheMb = cacheMb,
                 AllowedRoots = allowedRoots,
+                Limits = limits,
             };
         }
     }
@@ -210,7 +217,7 @@ public sealed class ReelSpeedEngine
         {
             outputPath = OutputFile.Confine(outputPath, Roots); // allowedRoots: before the inputs are looked at
             using var assets = Assets.OpenSession(cancel); // the job's remote assets stay cached until it ends
-            using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, inputPath, assets)).ConfigureAwait(false);
+            using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, inputPath, assets, Options.Limits)).ConfigureAwait(false);
             var tracker = new ProgressTracker(progress, scene.FrameCount);
             tracker.Root.Stage("queued");
             using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(scene), cancel).ConfigureAwait(false);
@@ -235,6 +242,7 @@ public sealed class ReelSpeedEngine
             string input = Optimize.CheckInput(inputPath, baseDirectory ?? Environment.CurrentDirectory, Roots);
             string output = Optimize.OutputPathFor(input, options, Roots);
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => Optimize.BuildScene(input, targetSizeMb, options)).ConfigureAwait(false);
+            Options.Limits.CheckBuilt(scene.Width, scene.Height, scene.DurationMs, "inputPath", "inputPath");
             // One progress bar over both phases: the encode's two passes (2N frames), then the
             // quality measurement (N frames).
             int n = scene.FrameCount;
@@ -283,7 +291,7 @@ public sealed class ReelSpeedEngine
         {
             outputPath = OutputFile.Confine(outputPath, Roots);
             using var assets = Assets.OpenSession(cancel);
-            using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, null, assets)).ConfigureAwait(false);
+            using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, null, assets, Options.Limits)).ConfigureAwait(false);
             ChunkedRender.CheckScene(scene);
             var range = new FrameRange(startFrame, endFrame).CheckWithin(scene);
             var tracker = new ProgressTracker(progress, range.Count);
@@ -305,7 +313,7 @@ public sealed class ReelSpeedEngine
         {
             outputPath = OutputFile.Confine(outputPath, Roots);
             using var assets = Assets.OpenSession(cancel);
-            using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, null, assets)).ConfigureAwait(false);
+            using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, null, assets, Options.Limits)).ConfigureAwait(false);
             ChunkedRender.CheckScene(scene);
             var tracker = new ProgressTracker(progress, scene.FrameCount);
             var result = await DedicatedThread.Run("reelspeed-job", () => ChunkedRender.Soundtrack(scene, outputPath, JobOptionsFor(scene), tracker.Root, cancel)).ConfigureAwait(false);

@@ -87,4 +87,21 @@ public static class AssetFields
             ? backdrop with { MediaPath = f("effects.background.source", media, backdrop.Type == "image" ? AssetKind.Image : AssetKind.Video) }
             : c.Backdrop,
     };
+
+    /// <summary>The pictures (still images) a chat story draws, with their fields: message pictures, the avatar, an image background.</summary>
+    public static List<(string Field, string Path)> Pictures(ChatStoryConfig c) => OfKind(f => Map(c, f), AssetKind.Image);
+
+    /// <summary>The pictures a processing config draws: an image background.</summary>
+    public static List<(string Field, string Path)> Pictures(ProcessingConfig c) => OfKind(f => Map(c, f), AssetKind.Image);
+
+    private static List<(string Field, string Path)> OfKind(Action<Func<string, string, AssetKind, string>> map, AssetKind kind)
+    {
+        var list = new List<(string, string)>();
+        map((field, value, k) =>
+        {
+            if (k == kind) list.Add((field, value));
+            return value;
+        });
+        return list;
+    }
 }

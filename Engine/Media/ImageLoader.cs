@@ -15,43 +15,63 @@ public static class ImageLoader
     /// <summary>Largest accepted area (100 megapixels: 400 MB decoded).</summary>
     public const long MaxPixels = 100_000_000;
 
+    /// <summary>
+    /// The upright size of the image at <paramref name="path"/>, read from its header: nothing is
+    /// decoded. The same checks and errors as <see cref="Load"/> up to decoding.
+    /// </summary>
+    public static (int Width, int Height) ReadSize(string path, string field)
+    {
+        using var codec = Open(path, field, out _);
+        return Upright(codec);
+    }
+
     /// <summary>Decodes the image at <paramref name="path"/>.</summary>
     /// <param name="path">The image file.</param>
     /// <param name="field">The config field that named the file, used in error messages.</param>
+    /// <param name="coverWidth">With <paramref name="coverHeight"/>: the size the image is drawn at (cover-fitted). A larger
+    /// source is decoded at a reduced scale where its codec can (JPEG, WebP) and resized to the smallest size that still
+    /// covers it, so only that stays in memory; a smaller one is kept as it is.</param>
+    /// <param name="coverHeight">The drawn height; see <paramref name="coverWidth"/>.</param>
     /// <returns>A raster BGRA8888 premultiplied image the caller owns, already turned upright.</returns>
     /// <exception cref="EngineException">
     /// ERR_INPUT_NOT_FOUND (no such file), ERR_UNSUPPORTED_MEDIA (empty, not an image, truncated
     /// or corrupt), ERR_RESOURCE_LIMIT (over <see cref="MaxSide"/> on a side or <see cref="MaxPixels"/>).
     /// </exception>
-    public static SKImage Load(string path, string field)
+    public static SKImage Load(string path, string field, int coverWidth = 0, int coverHeight = 0)
     {
-        // A FIFO or device would block the reader for ever: refused before opening, like a directory.
-        if (!path.Contains('\0') && Directory.Exists(Path.GetFullPath(path))) throw NotDecodable(field, Path.GetFullPath(path), "it is a directory");
-        var (fullPath, size) = MediaRoles.CheckRegularFile(path, field);
-        if (size == 0) throw NotDecodable(field, fullPath, "the file is empty");
-
-        using var codec = SKCodec.Create(fullPath, out var created);
-        if (codec is null) throw NotDecodable(field, fullPath, $"no image codec recognises it: {created}");
-
+        using var codec = Open(path, field, out var fullPath);
         var encoded = codec.Info;
-        if (encoded.Width <= 0 || encoded.Height <= 0) throw NotDecodable(field, fullPath, $"invalid size {encoded.Width}x{encoded.Height}");
-        if (encoded.Width > MaxSide || encoded.Height > MaxSide || (long)encoded.Width * encoded.Height > MaxPixels)
-            throw new EngineException(ErrorCodes.ResourceLimit,
-                $"{field}: {fullPath}: {encoded.Width}x{encoded.Height} image exceeds the limit of {MaxSide} pixels on a side and {MaxPixels / 1_000_000} megapixels");
+        var (uw, uh) = Upright(codec);
+        // The size kept, in the file's own orientation (the scale is the same both ways round).
+        double k = CoverScale(uw, uh, coverWidth, coverHeight);
+        int keepW = Scaled(encoded.Width, k), keepH = Scaled(encoded.Height, k);
+        // A codec that decodes at a reduced scale (JPEG's 1/2, 1/4, 1/8) never holds the full picture.
+        var decodeSize = new SKSizeI(encoded.Width, encoded.Height);
+        if (keepW < encoded.Width)
+        {
+            var scaled = codec.GetScaledDimensions((float)keepW / encoded.Width);
+            if (scaled.Width >= keepW && scaled.Height >= keepH && scaled.Width < encoded.Width) decodeSize = scaled;
+        }
 
         // Decoding converts to sRGB, so photos tagged with a wider gamut (Display P3) keep their colours.
-        var info = new SKImageInfo(encoded.Width, encoded.Height, SKColorType.Bgra8888, SKAlphaType.Premul, SKColorSpace.CreateSrgb());
+        var info = new SKImageInfo(decodeSize.Width, decodeSize.Height, SKColorType.Bgra8888, SKAlphaType.Premul, SKColorSpace.CreateSrgb());
         var decoded = new SKBitmap();
         try
         {
             if (!decoded.TryAllocPixels(info))
-                throw new EngineException(ErrorCodes.ResourceLimit, $"{field}: {fullPath}: cannot allocate {encoded.Width}x{encoded.Height} pixels");
+                throw new EngineException(ErrorCodes.ResourceLimit, $"{field}: {fullPath}: cannot allocate {decodeSize.Width}x{decodeSize.Height} pixels");
             var result = codec.GetPixels(info, decoded.GetPixels());
             // Incomplete or erroneous input still yields a partly filled bitmap; a background with
             // a grey band is worse than a clear error, so both are refused.
             if (result != SKCodecResult.Success)
                 throw NotDecodable(field, fullPath, result == SKCodecResult.IncompleteInput ? "truncated: IncompleteInput" : result.ToString());
 
+            if (keepW < decoded.Width || keepH < decoded.Height)
+            {
+                var small = Resize(decoded, keepW, keepH, field, fullPath);
+                decoded.Dispose();
+                decoded = small;
+            }
             var upright = Orient(decoded, codec.EncodedOrigin, field, fullPath);
             if (!ReferenceEquals(upright, decoded))
             {
@@ -67,6 +87,64 @@ public static class ImageLoader
         {
             decoded.Dispose();
         }
+    }
+
+    /// <summary>The bytes <see cref="Load"/> holds at its peak for a picture of <paramref name="width"/>x<paramref name="height"/> (upright): the full decode.</summary>
+    public static long DecodeBytes(int width, int height) => (long)width * height * 4;
+
+    /// <summary>The size <see cref="Load"/> keeps a <paramref name="width"/>x<paramref name="height"/> picture at when drawn cover-fitted into <paramref name="coverWidth"/>x<paramref name="coverHeight"/>.</summary>
+    public static (int Width, int Height) KeptSize(int width, int height, int coverWidth, int coverHeight)
+    {
+        double k = CoverScale(width, height, coverWidth, coverHeight);
+        return (Scaled(width, k), Scaled(height, k));
+    }
+
+    /// <summary>The scale (at most 1) that makes a picture just cover the drawn size; 1 when no size is given.</summary>
+    private static double CoverScale(int width, int height, int coverWidth, int coverHeight) =>
+        coverWidth <= 0 || coverHeight <= 0 ? 1 : Math.Min(1, Math.Max((double)coverWidth / width, (double)coverHeight / height));
+
+    private static int Scaled(int side, double k) => k >= 1 ? side : Math.Clamp((int)Math.Ceiling(side * k), 1, side);
+
+    /// <summary>Opens the file's codec after the checks every image gets: a regular, non-empty file, a known format, a size within the caps.</summary>
+    private static SKCodec Open(string path, string field, out string fullPath)
+    {
+        // A FIFO or device would block the reader for ever: refused before opening, like a directory.
+        if (!path.Contains('\0') && Directory.Exists(Path.GetFullPath(path))) throw NotDecodable(field, Path.GetFullPath(path), "it is a directory");
+        (fullPath, var size) = MediaRoles.CheckRegularFile(path, field);
+        if (size == 0) throw NotDecodable(field, fullPath, "the file is empty");
+
+        var codec = SKCodec.Create(fullPath, out var created);
+        if (codec is null) throw NotDecodable(field, fullPath, $"no image codec recognises it: {created}");
+
+        var encoded = codec.Info;
+        if (encoded.Width <= 0 || encoded.Height <= 0)
+        {
+            codec.Dispose();
+            throw NotDecodable(field, fullPath, $"invalid size {encoded.Width}x{encoded.Height}");
+        }
+        if (encoded.Width > MaxSide || encoded.Height > MaxSide || (long)encoded.Width * encoded.Height > MaxPixels)
+        {
+            codec.Dispose();
+            throw new EngineException(ErrorCodes.ResourceLimit,
+                $"{field}: {fullPath}: {encoded.Width}x{encoded.Height} image exceeds the limit of {MaxSide} pixels on a side and {MaxPixels / 1_000_000} megapixels");
+        }
+        return codec;
+    }
+
+    private static (int Width, int Height) Upright(SKCodec codec) =>
+        codec.EncodedOrigin >= SKEncodedOrigin.LeftTop ? (codec.Info.Height, codec.Info.Width) : (codec.Info.Width, codec.Info.Height);
+
+    /// <summary>A resized copy, sampled as the picture is drawn (Mitchell cubic).</summary>
+    private static SKBitmap Resize(SKBitmap source, int width, int height, string field, string fullPath)
+    {
+        var small = new SKBitmap();
+        if (!small.TryAllocPixels(source.Info.WithSize(width, height)))
+        {
+            small.Dispose();
+            throw new EngineException(ErrorCodes.ResourceLimit, $"{field}: {fullPath}: cannot allocate {width}x{height} pixels");
+        }
+        source.ScalePixels(small, new SKSamplingOptions(SKCubicResampler.Mitchell));
+        return small;
     }
 
     /// <summary>

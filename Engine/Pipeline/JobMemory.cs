@@ -1,19 +1,38 @@
 using ReelSpeed.Engine.Config;
+using ReelSpeed.Engine.Media;
+using ReelSpeed.Engine.Render;
 using ReelSpeed.Engine.Scenes;
 
 namespace ReelSpeed.Engine.Pipeline;
 
 /// <summary>
 /// What a render job holds at its peak, estimated from the scene before it starts (used for
-/// admission under <c>memoryLimitMb</c>): the frame pool, the converted frame, x264's
-/// lookahead and reference pictures, the cached background, the background clip's frame,
-/// the message sprites on screen, and a fixed overhead for codecs and buffers.
+/// admission under <c>memoryLimitMb</c>): the frame buffers and x264, the cached background, the
+/// clips' decoders, the message sprites and pictures that can be on screen at once, the largest
+/// picture while it is decoded, the text layouts of every message, and a fixed overhead.
+/// The constants were measured (scripts/memory-check.js: peak resident memory of a job in a child
+/// process, for frames from 0.9 to 16.8 megapixels and 1 to 8 encoder threads); README gives the figures.
 /// </summary>
 public static class JobMemory
 {
-    /// <summary>Frames x264 (preset veryfast, threads auto on few cores) keeps in yuv420p: lookahead, references, threads.</summary>
-    public const int EncoderFrames = 24;
-    public const long FixedOverheadBytes = 40L << 20;
+    /// <summary>
+    /// x264 (preset veryfast) per output pixel, beyond the engine's own frames: its lookahead, reference
+    /// and half-pel planes on one thread; each further thread adds its frames, and frame threading (two
+    /// threads or more) its own queue. Measured 59, +7..9 a thread, +15..17 with frame threads.
+    /// </summary>
+    public const double EncoderBytesPerPixel = 62, EncoderBytesPerPixelPerThread = 9.5, FrameThreadingBytesPerPixel = 17;
+
+    /// <summary>Libraries' buffers, the muxer, audio and the GC heap's slack, measured on the smallest frames.</summary>
+    public const long FixedOverheadBytes = 24L << 20;
+
+    /// <summary>A laid-out character (its glyphs, positions and clusters, and its text blob), for every message: measured ~70 on 500 messages of 2,000 characters.</summary>
+    public const long TextBytesPerChar = 80;
+
+    /// <summary>
+    /// The model above meets the measured peaks within about 10 % either way; the estimate is the
+    /// model plus this headroom, so a job admitted under <c>memoryLimitMb</c> does not pass it.
+    /// </summary>
+    public const double Headroom = 1.10;
 
     /// <summary>Decoded frames a clip's decoder holds with frame threading: about one per thread plus its references.</summary>
     public const int DecoderFramesPerThread = 2;
@@ -29,32 +48,155 @@ public static class JobMemory
         if (scene.Composition is not { } c) return 0;
         int threads = c.LowMemory ? 1 : Environment.ProcessorCount;
         // Without a clip (overlays over effects.background) nothing decodes but a background video, counted as one output-sized clip.
-        long largest = c.Clips.Count == 0 ? (long)scene.Width * scene.Height * 3 : c.Clips.Max(k => (long)k.SourceWidth * k.SourceHeight * 3);
-        long perClip = largest * (threads * DecoderFramesPerThread + 2) + bgra;
+        long largest = c.Clips.Count == 0 ? (long)scene.Width * scene.Height : c.Clips.Max(k => (long)k.SourceWidth * k.SourceHeight);
+        long perClip = Decoder(largest, threads) + bgra;
         long open = Math.Min(2, c.Clips.Count) * perClip;
         long backdrop = c.Backdrop is null ? 0 : bgra + (c.Backdrop.Kind == BackgroundKind.Video ? perClip : 0);
         return open + backdrop + (c.Transition?.Kind == TransitionKind.Custom ? 2 * bgra : 0);
     }
 
-    public static long Estimate(Scene scene)
+    /// <summary>A video decoder's frames: in the source's size, one per decoder thread and references, at 2 bytes a pixel (10-bit 4:2:0).</summary>
+    private static long Decoder(long sourcePixels, int threads) => sourcePixels * 3 * (threads * DecoderFramesPerThread + 2);
+
+    /// <summary>A chat story's background clip: its decoder (on every core) in the source's size, read from the file (the output's size if it cannot be).</summary>
+    private static long BackgroundClip(string path, long outputPixels)
     {
-        long bgra = (long)scene.Width * scene.Height * 4;
-        long yuv = (long)scene.Width * scene.Height * 3 / 2;
-        long frames = bgra + FrameProducer.RingSize * yuv + EncoderFrames * yuv;
-        return frames + Chat(scene, bgra) + Clips(scene, bgra) + FixedOverheadBytes;
+        long source = outputPixels;
+        try
+        {
+            var video = MediaProbe.Probe(path).Streams.FirstOrDefault(s => s.Type == "video" && s.Width > 0);
+            if (video is not null) source = (long)video.Width * video.Height;
+        }
+        catch (EngineException)
+        {
+            // the renderer reports the file with its field
+        }
+        return Decoder(source, Environment.ProcessorCount);
     }
 
+    /// <summary>The peak of a render job (processVideo, optimizeVideo) on this machine, with the encoder on every core.</summary>
+    public static long Estimate(Scene scene) => Estimate(scene, Environment.ProcessorCount);
+
+    /// <summary>The peak of a render job whose encoder runs <paramref name="encoderThreads"/> threads.</summary>
+    public static long Estimate(Scene scene, int encoderThreads)
+    {
+        long pixels = (long)scene.Width * scene.Height;
+        long bgra = pixels * 4;
+        long yuv = pixels * 3 / 2;
+        int threads = Math.Max(1, encoderThreads);
+        double encoderPerPixel = EncoderBytesPerPixel + EncoderBytesPerPixelPerThread * threads + (threads > 1 ? FrameThreadingBytesPerPixel : 0);
+        long frames = bgra + FrameProducer.RingSize * yuv + (long)(pixels * encoderPerPixel);
+        return WithHeadroom(frames + Drawing(scene, bgra) + FixedOverheadBytes);
+    }
+
+    /// <summary>The peak of drawing one frame (renderFrame): the frame, and what the scene draws with.</summary>
+    public static long EstimateFrame(Scene scene)
+    {
+        long bgra = (long)scene.Width * scene.Height * 4;
+        return WithHeadroom(bgra + Drawing(scene, bgra) + FixedOverheadBytes);
+    }
+
+    private static long WithHeadroom(long bytes) => (long)(bytes * Headroom);
+
+    private static long Drawing(Scene scene, long bgra) => Chat(scene, bgra) + Clips(scene, bgra);
+
     /// <summary>
-    /// A chat story's own pictures: the cached background, the background clip's frame, and the
-    /// message sprites — at most a screenful is cached at once, about a viewport of pixels twice over.
+    /// A chat story's own memory: the cached background (and an image background's picture, kept at
+    /// the size it is drawn at), the background clip's frames, the chat layer when it is translucent,
+    /// the header, the sprites and pictures of the messages that can be on screen at once (others are
+    /// freed as they scroll away), the largest picture while it decodes, and every message's text layout.
     /// A composition's background is one colour, drawn without a cached frame.
     /// </summary>
     private static long Chat(Scene scene, long bgra)
     {
         if (scene.Chat is not { } chat) return bgra;
         var bg = chat.Background;
-        long background = bgra + (bg.Kind == BackgroundKind.Video ? (long)(bg.MediaRect.Width * bg.MediaRect.Height * 4) * 2 : 0);
-        long sprites = (long)(chat.Viewport.Width * chat.Viewport.Height * 4) * 2;
-        return background + sprites;
+        var pictures = new PictureSizes();
+        long background = bgra;
+        if (bg.Kind == BackgroundKind.Video && !bg.GreenScreen && bg.MediaPath is { } clip)
+            background += (long)(bg.MediaRect.Width * bg.MediaRect.Height * 4) * 2 + BackgroundClip(clip, bgra / 4);
+        if (bg.Kind == BackgroundKind.Image && bg.MediaPath is { } image) background += pictures.Kept(image, bg.MediaRect.Width, bg.MediaRect.Height);
+        long layer = chat.ChatOpacity < 1 ? bgra : 0;
+        long header = 0;
+        if (chat.Header is { } h)
+        {
+            header = Bytes(h.Bounds.Width, h.Bounds.Bottom - h.BackgroundTop);
+            if (h.AvatarPath is { } avatar) header += pictures.Kept(avatar, h.AvatarRect.Width, h.AvatarRect.Height);
+        }
+
+        // Message avatars are shared by path and kept; sprites and message pictures only while on screen.
+        long avatars = 0, text = 0;
+        var seenAvatars = new HashSet<string>(StringComparer.Ordinal);
+        var cost = new long[chat.Bubbles.Count];
+        for (int i = 0; i < chat.Bubbles.Count; i++)
+        {
+            var b = chat.Bubbles[i];
+            int m = MessagePainter.Margin(b);
+            cost[i] = Bytes(MathF.Ceiling(b.Bounds.Width) + 2 * m, MathF.Ceiling(b.Bounds.Height) + 2 * m);
+            if (b.Picture is { } pic) cost[i] += pictures.Kept(pic.Path, pic.Rect.Width, pic.Rect.Height);
+            if (b.Avatar is { Path: { } path } av && seenAvatars.Add(path)) avatars += pictures.Kept(path, av.Rect.Width, av.Rect.Height);
+            text += (b.Text.Length + (b.Label is null ? 0 : 16)) * TextBytesPerChar;
+        }
+        long onScreen = OnScreen(chat, cost);
+        return background + layer + header + avatars + onScreen + pictures.LargestDecode + text;
+    }
+
+    /// <summary>
+    /// The most sprite bytes drawn in one frame. Messages stack top-down, so the topmost message i
+    /// that a frame shows and every other one it shows start within a window's height below i's
+    /// bottom; the window is the chat area plus the slide distance and the sprites' margins.
+    /// </summary>
+    private static long OnScreen(ChatContent chat, long[] cost)
+    {
+        var bubbles = chat.Bubbles;
+        if (bubbles.Count == 0) return 0;
+        float slide = bubbles.Max(b => Math.Abs(b.Animation.SlideDistance));
+        float margins = 2 * bubbles.Max(b => MessagePainter.Margin(b));
+        float window = chat.ClipBottom - chat.Viewport.Top + slide + margins;
+        long best = 0, sum = 0;
+        int end = 0;
+        for (int i = 0; i < bubbles.Count; i++)
+        {
+            if (end < i)
+            {
+                end = i;
+                sum = 0;
+            }
+            float limit = bubbles[i].Bounds.Bottom + window;
+            while (end < bubbles.Count && bubbles[end].Bounds.Top <= limit) sum += cost[end++];
+            best = Math.Max(best, sum);
+            sum -= cost[i];
+        }
+        return best;
+    }
+
+    private static long Bytes(float width, float height) => (long)Math.Max(1, MathF.Ceiling(width)) * (long)Math.Max(1, MathF.Ceiling(height)) * 4;
+
+    /// <summary>Pictures' sizes read from their headers (once each): what is kept at a drawn size, and the largest full decode.</summary>
+    private sealed class PictureSizes
+    {
+        private readonly Dictionary<string, (int W, int H)> _sizes = new(StringComparer.Ordinal);
+
+        public long LargestDecode { get; private set; }
+
+        public long Kept(string path, float drawnWidth, float drawnHeight)
+        {
+            if (!_sizes.TryGetValue(path, out var size))
+            {
+                try
+                {
+                    size = ImageLoader.ReadSize(path, "picture");
+                }
+                catch (EngineException)
+                {
+                    size = (0, 0); // the renderer reports it with its field; nothing is decoded
+                }
+                _sizes[path] = size;
+            }
+            if (size.W == 0) return 0;
+            LargestDecode = Math.Max(LargestDecode, ImageLoader.DecodeBytes(size.W, size.H));
+            var (w, h) = ImageLoader.KeptSize(size.W, size.H, (int)MathF.Ceiling(drawnWidth), (int)MathF.Ceiling(drawnHeight));
+            return (long)w * h * 4;
+        }
     }
 }

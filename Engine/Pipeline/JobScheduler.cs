@@ -38,9 +38,7 @@ public sealed class JobScheduler
     /// <summary>Waits for a slot for a job estimated to need <paramref name="bytes"/>; dispose the result to release it.</summary>
     public async Task<IDisposable> AcquireAsync(long bytes, CancellationToken cancel)
     {
-        if (MemoryLimitBytes > 0 && bytes > MemoryLimitBytes)
-            throw new EngineException(ErrorCodes.ResourceLimit,
-                $"this job needs about {bytes / 1_000_000} MB, more than the engine's memoryLimitMb ({MemoryLimitBytes / 1_000_000} MB); lower the resolution or raise the limit");
+        CheckFits(bytes, "this job");
         cancel.ThrowIfCancellationRequested();
         Waiter waiter;
         LinkedListNode<Waiter> node;
@@ -68,6 +66,19 @@ public sealed class JobScheduler
         }
         return new Slot(this, bytes);
     }
+
+    /// <summary>
+    /// Fails with <see cref="ErrorCodes.ResourceLimit"/> when <paramref name="bytes"/> could never fit
+    /// under the memory limit, even alone: such work is refused, never queued for ever nor run.
+    /// </summary>
+    public void CheckFits(long bytes, string what)
+    {
+        if (MemoryLimitBytes > 0 && bytes > MemoryLimitBytes)
+            throw new EngineException(ErrorCodes.ResourceLimit,
+                $"{what} needs about {Mb(bytes)} MB, more than the engine's memoryLimitMb ({Mb(MemoryLimitBytes)} MB); lower the resolution, the pictures or the messages, or raise the engine option memoryLimitMb to allow it");
+    }
+
+    private static long Mb(long bytes) => (bytes + 999_999) / 1_000_000;
 
     private bool Fits(long bytes) =>
         _running < MaxConcurrentJobs && (MemoryLimitBytes == 0 || _bytesInUse + bytes <= MemoryLimitBytes);

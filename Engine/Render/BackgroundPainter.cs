@@ -11,7 +11,7 @@ namespace ReelSpeed.Engine.Render;
 /// </summary>
 public static class BackgroundPainter
 {
-    public static void Paint(SKCanvas canvas, BackgroundLayer layer, int width, int height, Func<string, string, SKImage> loadImage)
+    public static void Paint(SKCanvas canvas, BackgroundLayer layer, int width, int height, Func<string, string, SKSize, SKImage> loadImage)
     {
         canvas.Clear(SKColors.Black);
         if (layer.GreenScreen)
@@ -26,7 +26,7 @@ public static class BackgroundPainter
                 using (var paint = LayerPaint(layer))
                 {
                     canvas.SaveLayer(layer.MediaRect, paint);
-                    MessagePainter.DrawCover(canvas, loadImage(layer.MediaPath!, "backgroundSettings.backgroundUrl"), layer.MediaRect, 0);
+                    MessagePainter.DrawCover(canvas, loadImage(layer.MediaPath!, "backgroundSettings.backgroundUrl", layer.MediaRect.Size), layer.MediaRect, 0);
                     canvas.Restore();
                 }
                 break;
@@ -82,7 +82,7 @@ public static class BackgroundPainter
                 new SKPoint((float)(cx + dx * half), (float)(cy + dy * half)));
     }
 
-    public static SKImage Render(BackgroundLayer layer, int width, int height, Func<string, string, SKImage> loadImage)
+    public static SKImage Render(BackgroundLayer layer, int width, int height, Func<string, string, SKSize, SKImage> loadImage)
     {
         var info = new SKImageInfo(width, height, SKColorType.Bgra8888, SKAlphaType.Premul);
         using var surface = SKSurface.Create(info) ?? throw new EngineException(ErrorCodes.ResourceLimit, $"cannot allocate a {width}x{height} background");

@@ -26,6 +26,9 @@ internal sealed class ChatPainter : IScenePainter
     private readonly SKPaint _videoPaint;
     private readonly SKPaint _black = new() { Color = SKColors.Black };
     private readonly SKImage?[] _sprites;
+    /// <summary>The frame each sprite was last drawn in; a sprite not drawn in the latest frame is freed (with its picture).</summary>
+    private int[] _drawnIn = Array.Empty<int>();
+    private int _frame;
     private readonly SKImage? _header;
     private readonly SKPaint _spritePaint = new() { IsAntialias = false };
     private readonly SKPaint _layerPaint = new();
@@ -47,6 +50,7 @@ internal sealed class ChatPainter : IScenePainter
                 _video = new VideoFrameSource(bg.MediaPath!, "backgroundSettings.backgroundUrl", (int)bg.MediaRect.Width, (int)bg.MediaRect.Height);
             _videoPaint = BackgroundPainter.LayerPaint(bg);
             _sprites = new SKImage?[chat.Bubbles.Count];
+            _drawnIn = new int[chat.Bubbles.Count];
             if (chat.Header is { } header) _header = RenderHeader(header);
 
             var v = chat.Viewport;
@@ -70,8 +74,13 @@ internal sealed class ChatPainter : IScenePainter
     public long SpriteHits { get; private set; }
     public long SpriteMisses { get; private set; }
 
+    /// <summary>Message sprites held now, and decoded images (pictures, avatars, an image background).</summary>
+    public int SpritesHeld => _sprites.Count(s => s is not null);
+    public int ImagesHeld => _images.Count;
+
     public void Render(SKCanvas canvas, double timeMs)
     {
+        _frame++;
         canvas.DrawImage(_background, 0, 0, _nearest, null);
         if (_video is not null) DrawVideo(canvas, timeMs);
 
@@ -97,6 +106,23 @@ internal sealed class ChatPainter : IScenePainter
 
         if (_header is not null) canvas.DrawImage(_header, _chat.Header!.Bounds.Left, _chat.Header.BackgroundTop, _nearest, null);
         if (layer) canvas.Restore();
+        FreeOffscreenSprites();
+    }
+
+    /// <summary>
+    /// Frees the sprites (and message pictures) of messages not drawn in this frame: only what is
+    /// on screen stays in memory, however long the story (a message drawn again later is painted
+    /// anew, as a frame rendered out of order would anyway).
+    /// </summary>
+    private void FreeOffscreenSprites()
+    {
+        foreach (var b in _chat.Bubbles)
+        {
+            if (_sprites[b.Index] is not { } sprite || _drawnIn[b.Index] == _frame) continue;
+            sprite.Dispose();
+            _sprites[b.Index] = null;
+            if (b.Picture is { } pic) _images.Remove(pic.Path, pic.Rect.Size);
+        }
     }
 
     public bool PassThrough => false;
@@ -173,6 +199,7 @@ internal sealed class ChatPainter : IScenePainter
                 else SpriteHits++;
             }
             var sprite = _sprites[b.Index] ??= _painter.RenderSprite(b, withText: !typewriter);
+            _drawnIn[b.Index] = _frame;
             float x = MathF.Round(b.Bounds.Left + state.OffsetX);
             float y = MathF.Round(top);
             _spritePaint.Color = SKColors.White.WithAlpha((byte)Math.Round(state.Opacity * 255));

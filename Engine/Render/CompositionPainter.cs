@@ -49,7 +49,7 @@ internal sealed unsafe class CompositionPainter : IScenePainter
             if (composition.Backdrop is { } backdrop)
             {
                 const string field = "effects.background.source";
-                _backdrop = BackgroundPainter.Render(backdrop, width, height, (path, _) => _images.Get(path, field));
+                _backdrop = BackgroundPainter.Render(backdrop, width, height, (path, _, drawn) => _images.Get(path, field, drawn));
                 if (backdrop.Kind == BackgroundKind.Video)
                 {
                     _backdropVideo = new VideoFrameSource(backdrop.MediaPath!, field, width, height);

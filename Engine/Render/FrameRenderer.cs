@@ -51,6 +51,9 @@ public sealed class FrameRenderer : IDisposable
 
     public Scene Scene { get; }
 
+    /// <summary>The painter of the scene's content (tests look at what it holds).</summary>
+    internal IScenePainter Painter => _painter;
+
     /// <summary>Message sprites drawn from the cache / drawn anew (metrics).</summary>
     public long SpriteHits => _painter.SpriteHits;
     public long SpriteMisses => _painter.SpriteMisses;

@@ -13,10 +13,10 @@ namespace ReelSpeed.Engine.Render;
 /// </summary>
 public sealed class MessagePainter
 {
-    private readonly Func<string, string, SKImage> _loadImage;
+    private readonly Func<string, string, SKSize, SKImage> _loadImage;
 
-    /// <param name="loadImage">Decodes (path, config field) into an upright image; owned by the caller's cache.</param>
-    public MessagePainter(Func<string, string, SKImage> loadImage) => _loadImage = loadImage;
+    /// <param name="loadImage">Decodes (path, config field, size drawn at) into an upright image; owned by the caller's cache.</param>
+    public MessagePainter(Func<string, string, SKSize, SKImage> loadImage) => _loadImage = loadImage;
 
     /// <summary>Transparent border around the element in its sprite: room for the shadow and tail.</summary>
     public static int Margin(Bubble b) => (int)MathF.Ceiling(b.ShadowBlur * 3 + Math.Abs(b.ShadowOffsetY) + b.TailCornerRadius * 0.5f + 2);
@@ -46,7 +46,7 @@ public sealed class MessagePainter
         }
         if (b.Picture is { } pic)
         {
-            var image = _loadImage(pic.Path, $"messages[{b.Index}].imageUrl");
+            var image = _loadImage(pic.Path, $"messages[{b.Index}].imageUrl", pic.Rect.Size);
             var dst = SKRect.Create(x + b.Body.Left + pic.Rect.Left, y + b.Body.Top + pic.Rect.Top, pic.Rect.Width, pic.Rect.Height);
             if (b.Style == BubbleStyle.Discord) dst = SKRect.Create(x + pic.Rect.Left, y + pic.Rect.Top, pic.Rect.Width, pic.Rect.Height);
             DrawCover(canvas, image, dst, pic.CornerRadius);
@@ -166,7 +166,7 @@ public sealed class MessagePainter
     }
 
     /// <summary>A round avatar: the image cover-cropped into a circle, or initials on a coloured disc.</summary>
-    public static void PaintAvatar(SKCanvas canvas, string? path, string initials, SKColor color, SKRect rect, Func<string, string, SKImage> load, string field)
+    public static void PaintAvatar(SKCanvas canvas, string? path, string initials, SKColor color, SKRect rect, Func<string, string, SKSize, SKImage> load, string field)
     {
         canvas.Save();
         using (var clip = new SKPath())
@@ -176,7 +176,7 @@ public sealed class MessagePainter
         }
         if (path is not null)
         {
-            DrawCover(canvas, load(path, field), rect, 0);
+            DrawCover(canvas, load(path, field, rect.Size), rect, 0);
         }
         else
         {

@@ -1,0 +1,116 @@
+using NUnit.Framework;
+using ReelSpeed.Engine.Media;
+using ReelSpeed.Engine.Pipeline;
+using ReelSpeed.Engine.Render;
+using SkiaSharp;
+
+namespace ReelSpeed.Engine.Tests.Pipeline;
+
+/// <summary>
+/// The job memory estimate counts what the renderer holds: frame size and encoder threads, the text of
+/// every message, the sprites of one screenful (not of every message), pictures at their drawn size
+/// and the largest one while it decodes. The measured side is scripts/memory-check.js and js/test/memory-limits.test.js.
+/// </summary>
+public class JobMemoryTests
+{
+    private string _dir = "";
+
+    [SetUp]
+    public void SetUp() => _dir = TestSupport.TempDir();
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_dir, recursive: true);
+
+    private static string Messages(int count, Func<int, string> text, Func<int, string>? extra = null) =>
+        "[" + string.Join(",", Enumerable.Range(0, count).Select(i =>
+            $$"""{ "text": "{{text(i)}}", "sender": "{{(i % 2 == 0 ? "me" : "them")}}", "audioDuration": 0.5{{extra?.Invoke(i) ?? ""}} }""")) + "]";
+
+    private static long Estimate(string messages, string resolution = "1080x1920", int threads = 2)
+    {
+        using var scene = TestSupport.Scene($$"""{ "videoSettings": { "resolution": "{{resolution}}" }, "messages": {{messages}} }""");
+        return JobMemory.Estimate(scene, threads);
+    }
+
+    private string Png(int width, int height, int i)
+    {
+        using var bitmap = new SKBitmap(width, height);
+        bitmap.Erase(new SKColor((byte)(i * 40), 90, 200));
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        var path = Path.Combine(_dir, $"p{i}.png");
+        File.WriteAllBytes(path, data.ToArray());
+        return path;
+    }
+
+    [Test]
+    public void Frame_size_and_encoder_threads_scale_the_estimate()
+    {
+        var one = Messages(1, _ => "hi");
+        long small = Estimate(one, "720x1280"), big = Estimate(one, "2160x3840");
+        // Per pixel: the frame, the ring, the cached background and x264 (measured ~104 bytes a pixel on two threads), plus the headroom.
+        double perPixel = (big - small) / (2160.0 * 3840 - 720.0 * 1280);
+        Assert.That(perPixel, Is.InRange(104, 140));
+        Assert.That(Estimate(one, "1080x1920", threads: 8), Is.GreaterThan(Estimate(one, "1080x1920", threads: 2) + 6L * 1080 * 1920 * 9));
+    }
+
+    [Test]
+    public void Long_stories_count_their_text_and_one_screenful_of_sprites_not_every_message()
+    {
+        string longText = new string('w', 1990);
+        long one = Estimate(Messages(1, _ => longText));
+        long many = Estimate(Messages(500, _ => longText));
+        long text = (long)(499L * 1990 * JobMemory.TextBytesPerChar * JobMemory.Headroom);
+        long frame = 1080L * 1920 * 4;
+        // Each message is about a screen tall: a frame shows two or three of them, never 500.
+        Assert.That(many - one - text, Is.InRange(frame / 2, 4 * frame));
+        Assert.That(many, Is.LessThan(1_000_000_000), "500 long messages fit well under a gigabyte");
+    }
+
+    [Test]
+    public void Pictures_count_at_their_drawn_size_plus_the_largest_decode()
+    {
+        var paths = Enumerable.Range(0, 6).Select(i => Png(4000, 3000, i)).ToArray();
+        long none = Estimate(Messages(6, i => $"p{i}"));
+        long one = Estimate(Messages(6, i => $"p{i}", i => i == 0 ? $$""", "imageUrl": "{{paths[0]}}" """ : ""));
+        long six = Estimate(Messages(6, i => $"p{i}", i => $$""", "imageUrl": "{{paths[i]}}" """));
+        long decode = (long)(ImageLoader.DecodeBytes(4000, 3000) * JobMemory.Headroom);
+        Assert.That(one - none, Is.GreaterThan(decode), "the full decode of the picture is counted");
+        Assert.That(one - none, Is.LessThan(decode + (12L << 20)));
+        Assert.That(six - one, Is.LessThan(decode), "more pictures add their drawn size, not another full decode each");
+        Assert.That(six - one, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void Pictures_are_decoded_down_to_the_size_they_are_drawn_at()
+    {
+        var path = Png(4000, 3000, 0);
+        Assert.That(ImageLoader.ReadSize(path, "p"), Is.EqualTo((4000, 3000)));
+        using (var image = ImageLoader.Load(path, "p", 300, 300))
+            Assert.That((image.Width, image.Height), Is.EqualTo((400, 300)), "the smallest size that covers 300x300");
+        Assert.That(ImageLoader.KeptSize(4000, 3000, 300, 300), Is.EqualTo((400, 300)));
+        using (var image = ImageLoader.Load(path, "p", 8000, 100))
+            Assert.That((image.Width, image.Height), Is.EqualTo((4000, 3000)), "never enlarged");
+
+        var cache = new ImageCache();
+        var a = cache.Get(path, "p", new SKSize(299.5f, 300));
+        Assert.That(cache.Get(path, "p", new SKSize(300, 300)), Is.SameAs(a));
+        cache.Remove(path, new SKSize(300, 300));
+        Assert.That(cache.Count, Is.Zero);
+        cache.Dispose();
+    }
+
+    [Test]
+    public void Chat_painter_keeps_only_the_sprites_on_screen()
+    {
+        string longText = new string('w', 1500);
+        var paths = Enumerable.Range(0, 4).Select(i => Png(2000, 2000, i)).ToArray();
+        using var scene = TestSupport.Scene($$"""{ "videoSettings": { "resolution": "360x640" }, "messages": {{Messages(40, _ => longText, i => i < 4 ? $$""", "imageUrl": "{{paths[i]}}" """ : "")}} }""");
+        using var renderer = new FrameRenderer(scene);
+        var painter = (ChatPainter)renderer.Painter;
+        for (double t = 0; t < scene.DurationMs; t += 250)
+        {
+            using var frame = renderer.RenderImage(t);
+            Assert.That(painter.SpritesHeld, Is.LessThanOrEqualTo(4), $"sprites held at {t} ms");
+            Assert.That(painter.ImagesHeld, Is.LessThanOrEqualTo(3), $"pictures held at {t} ms");
+        }
+    }
+}

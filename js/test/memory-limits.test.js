@@ -1,0 +1,135 @@
+// Resource limits and memory accounting through the real addon: each engine limit's error names
+// the field, the value, the limit and the option that raises it; a job whose estimate is over
+// memoryLimitMb is refused; and a story of big pictures stays within 1.2x of its estimate,
+// measured as peak resident memory in a child process (a memory bound, not a timing).
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, engine, makeTempDir, partFiles, removeTempDir } from './helpers.mjs';
+
+let dir;
+let picture; // 3000x2000 PNG, a few KB on disk, 24 MB decoded
+beforeAll(() => {
+  dir = makeTempDir();
+  picture = path.join(dir, 'big.png');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=teal:s=3000x2000', '-frames:v', '1', picture]);
+});
+afterAll(() => removeTempDir(dir));
+
+const story = (overrides = {}) => ({
+  videoSettings: { resolution: '360x640', duration: 1, fps: 30 },
+  animationSettings: { messageAnimationType: 'none', baseDelay: 100 },
+  messages: [{ text: 'hi', sender: 'me', audioDuration: 0.3 }],
+  ...overrides,
+});
+
+const limited = (code, ...parts) => expect.objectContaining({ code, message: expect.stringMatching(new RegExp(parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*'))) });
+
+describe('engine resource limits', () => {
+  it('maxFramePixels: the default refuses 4096x4096, the option allows it', async () => {
+    const ve = new engine.VideoEngine({});
+    await expect(ve.renderFrame(story({ videoSettings: { resolution: '4096x4096', duration: 1 } }), 0))
+      .rejects.toEqual(limited('ERR_RESOURCE_LIMIT', 'videoSettings.resolution: the frame is 4096x4096 = 16,777,216 pixels', 'above maxFramePixels (8,294,400 pixels)', 'raise the engine option maxFramePixels'));
+    const big = new engine.VideoEngine({ maxFramePixels: 4096 * 4096 });
+    const scene = await big.compileScene(story({ videoSettings: { resolution: "4096x4096", duration: 1 } }));
+    expect(scene.width).toBe(4096);
+  });
+
+  it('maxDurationSeconds, maxMessages and maxTextLength name their field and option', async () => {
+    const ve = new engine.VideoEngine({ maxDurationSeconds: 5, maxMessages: 2, maxTextLength: 10 });
+    await expect(ve.compileScene(story({ videoSettings: { resolution: '360x640', duration: 6 } })))
+      .rejects.toEqual(limited('ERR_RESOURCE_LIMIT', 'videoSettings.duration: the video lasts 6 s', 'above maxDurationSeconds (5 s)', 'raise the engine option maxDurationSeconds'));
+    const three = [{ text: 'a', sender: 'me' }, { text: 'b', sender: 'them' }, { text: 'c', sender: 'me' }];
+    await expect(ve.renderFrame(story({ messages: three }), 0))
+      .rejects.toEqual(limited('ERR_RESOURCE_LIMIT', 'messages: 3 messages', 'above maxMessages (2)', 'raise the engine option maxMessages'));
+    await expect(ve.processVideo('', path.join(dir, 'text.mp4'), story({ messages: [{ text: 'a', sender: 'me' }, { text: 'twelve chars', sender: 'them' }] })))
+      .rejects.toEqual(limited('ERR_RESOURCE_LIMIT', 'messages[1].text: the text is 12 characters', 'above maxTextLength (10 characters)', 'raise the engine option maxTextLength'));
+    expect(fs.existsSync(path.join(dir, 'text.mp4'))).toBe(false);
+    expect(partFiles(dir)).toEqual([]);
+  });
+
+  it('maxPicturePixels is checked from the picture header, before any decoding', async () => {
+    const ve = new engine.VideoEngine({ maxPicturePixels: 1e6 });
+    const config = story({ messages: [{ text: 'hi', sender: 'me' }, { text: 'look', sender: 'them', imageUrl: picture }] });
+    await expect(ve.renderFrame(config, 0))
+      .rejects.toEqual(limited('ERR_RESOURCE_LIMIT', `messages[1].imageUrl: the picture is 3000x2000 = 6 MP`, 'above maxPicturePixels (1 MP)', 'raise the engine option maxPicturePixels'));
+    // Only the header of a file cut after it can be read: the limit still gives its size.
+    const cut = path.join(dir, 'cut.png');
+    fs.writeFileSync(cut, fs.readFileSync(picture).subarray(0, 64));
+    await expect(ve.compileScene(story({ backgroundSettings: { backgroundType: 'image', backgroundUrl: cut } })))
+      .rejects.toEqual(limited('ERR_RESOURCE_LIMIT', 'backgroundSettings.backgroundUrl: the picture is 3000x2000'));
+    const png = await new engine.VideoEngine({ maxPicturePixels: 6e6 }).renderFrame(config, 900);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('processing configs are held to the frame size and overlay text limits', async () => {
+    const ve = new engine.VideoEngine({ maxFramePixels: 100000, maxTextLength: 5 });
+    const config = { video: { width: 640, height: 360 }, effects: { background: { type: 'color', source: '#102030' }, text_overlays: [{ text: 'hi', duration: 1 }] } };
+    await expect(ve.compileScene(config)).rejects.toEqual(limited('ERR_RESOURCE_LIMIT', 'video: the frame is 640x360', 'maxFramePixels'));
+    config.video = { width: 320, height: 240 };
+    config.effects.text_overlays[0].text = 'too long';
+    await expect(ve.compileScene(config)).rejects.toEqual(limited('ERR_RESOURCE_LIMIT', 'effects.text_overlays[0].text: the text is 8 characters', 'maxTextLength'));
+  });
+
+  it('validates the limit options', () => {
+    expect(() => new engine.VideoEngine({ maxMessages: 0 })).toThrow(/options.maxMessages: expected an integer 1..500/);
+    expect(() => new engine.VideoEngine({ maxPicturePixels: 'lots' })).toThrow(/options.maxPicturePixels/);
+    expect(() => new engine.VideoEngine({ maxFramePixels: 1e9 })).toThrow(/options.maxFramePixels/);
+  });
+});
+
+describe('memoryLimitMb', () => {
+  it('refuses a job whose estimate is over the limit, and a frame too, without queueing or running it', async () => {
+    const ve = new engine.VideoEngine({ memoryLimitMb: 100, maxPicturePixels: 40e6 });
+    // A 6000x6000 picture is 144 MB while it decodes: more than the whole limit.
+    const huge = path.join(dir, 'huge.png');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=navy:s=6000x6000', '-frames:v', '1', huge]);
+    const config = story({ messages: [{ text: 'look', sender: 'them', imageUrl: huge }] });
+    const out = path.join(dir, 'huge.mp4');
+    await expect(ve.processVideo('', out, config)).rejects.toEqual(limited('ERR_RESOURCE_LIMIT', 'this job needs about', 'memoryLimitMb (100 MB)', 'raise the engine option memoryLimitMb'));
+    await expect(ve.renderFrame(config, 500)).rejects.toEqual(limited('ERR_RESOURCE_LIMIT', 'this frame needs about', 'memoryLimitMb (100 MB)'));
+    expect(fs.existsSync(out)).toBe(false);
+    const m = ve.metrics();
+    expect(m).toMatch(/^reelspeed_engine_queue_depth 0$/m);
+    expect(m).toMatch(/^reelspeed_engine_jobs_running 0$/m);
+  });
+});
+
+describe('measured memory', () => {
+  it('a story of big pictures peaks within 1.2x of its estimate (peak RSS of a child process)', () => {
+    // Three distinct 4000x4000 pictures (64 MB each decoded): kept at full size they would hold
+    // 192 MB; decoded one at a time and kept at the size they are drawn at, one 64 MB decode at a time.
+    const pictures = [0, 1, 2].map((i) => {
+      const file = path.join(dir, `p${i}.png`);
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=0x${(0x203040 + i * 0x302010).toString(16)}:s=4000x4000`, '-frames:v', '1', file]);
+      return file;
+    });
+    const config = {
+      videoSettings: { resolution: '360x640', fps: 10 },
+      animationSettings: { messageAnimationType: 'none', baseDelay: 0, messageDelay: 0 },
+      messages: pictures.map((imageUrl, i) => ({ text: `picture ${i}`, sender: i % 2 ? 'me' : 'them', imageUrl, audioDuration: 0.5 })),
+    };
+    const child = `
+      const fs = require('node:fs');
+      const engine = require(${JSON.stringify(path.join(ROOT, 'js', 'index.js'))});
+      const kb = (f) => Number(fs.readFileSync('/proc/self/status', 'utf8').match(new RegExp('^' + f + ':\\\\s+(\\\\d+) kB', 'm'))[1]) * 1024;
+      (async () => {
+        const ve = new engine.VideoEngine({});
+        const out = ${JSON.stringify(path.join(dir, 'measured.mp4'))};
+        await ve.processVideo('', out, { videoSettings: { resolution: '360x640', duration: 0.3 }, messages: [{ text: 'warm', sender: 'me' }] });
+        fs.writeFileSync('/proc/self/clear_refs', '5');
+        const before = kb('VmRSS');
+        let estimate = 0;
+        await ve.processVideo('', out, ${JSON.stringify(config)}, { onProgress: () => {
+          estimate = Math.max(estimate, Number(ve.metrics().match(/^reelspeed_engine_native_bytes_in_use (\\S+)$/m)[1]));
+        } });
+        console.log(JSON.stringify({ estimate, job: kb('VmHWM') - before }));
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    const r = spawnSync(process.execPath, ['-e', child], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const { estimate, job } = JSON.parse(r.stdout.trim().split('\n').pop());
+    expect(estimate).toBeGreaterThan(64e6); // the largest decode is counted
+    expect(job).toBeLessThanOrEqual(1.2 * estimate);
+  });
+});
