@@ -174,7 +174,7 @@ export class ChatRenderer {
       const mr = bg.mediaRect;
       const rect = this.rect(mr.x, mr.y, f(mr.x + mr.width), f(mr.y + mr.height));
       c.saveLayer(lp, rect);
-      this.drawCover(c, this.image(bg.media), rect, 0);
+      this.drawCover(c, this.image(bg.media), rect, 0, mr);
       c.restore();
       lp.delete();
     } else if (bg.type === 'video') {
@@ -222,10 +222,45 @@ export class ChatRenderer {
     return img;
   }
 
-  /** An image cover-fitted (centre crop) into dst, optionally with rounded corners (MessagePainter.DrawCover). */
-  drawCover(c, image, dst, cornerRadius) {
+  /**
+   * The picture as the engine keeps it for a drawn size (ImageLoader.Load through ImageCache): a
+   * source larger than the drawn size is resampled (Mitchell cubic, Skia's ScalePixels) down to the
+   * smallest size that covers it, ceil(drawn) pixels each way; a smaller one is drawn as it is.
+   */
+  kept(image, drawnWidth, drawnHeight) {
+    const cw = Math.max(1, Math.ceil(drawnWidth)), ch = Math.max(1, Math.ceil(drawnHeight));
+    const iw = image.width(), ih = image.height();
+    const k = Math.min(1, Math.max(cw / iw, ch / ih));
+    if (k >= 1) return image;
+    const kw = Math.min(iw, Math.max(1, Math.ceil(iw * k))), kh = Math.min(ih, Math.max(1, Math.ceil(ih * k)));
+    if (kw >= iw && kh >= ih) return image;
+    if (!this.keptImages) this.keptImages = new Map();
+    let sizes = this.keptImages.get(image);
+    if (!sizes) this.keptImages.set(image, (sizes = new Map()));
+    const key = `${kw}x${kh}`;
+    let small = sizes.get(key);
+    if (!small) {
+      const CK = this.CK;
+      const s = this.makeSurface(kw, kh);
+      const p = new CK.Paint();
+      p.setBlendMode(CK.BlendMode.Src);
+      s.getCanvas().drawImageRectCubic(image, this.rect(0, 0, iw, ih), this.rect(0, 0, kw, kh), 1 / 3, 1 / 3, p);
+      p.delete();
+      small = s.makeImageSnapshot();
+      s.delete();
+      sizes.set(key, small);
+    }
+    return small;
+  }
+
+  /**
+   * An image cover-fitted (centre crop) into dst, optionally with rounded corners (MessagePainter.DrawCover);
+   * `drawn` is the size the engine keeps the picture for ({ width, height }; default: dst's).
+   */
+  drawCover(c, source, dst, cornerRadius, drawn = null) {
     const CK = this.CK;
     const dw = f(dst[2] - dst[0]), dh = f(dst[3] - dst[1]);
+    const image = this.kept(source, drawn ? drawn.width : dw, drawn ? drawn.height : dh);
     const iw = image.width(), ih = image.height();
     const k = Math.max(f(dw / iw), f(dh / ih));
     const sw = f(dw / k), sh = f(dh / k);
@@ -365,7 +400,7 @@ export class ChatRenderer {
       const pr = m.picture.rect;
       let dx = f(f(x + m.body.x) + pr.x), dy = f(f(y + m.body.y) + pr.y);
       if (m.style === 'discord') { dx = f(x + pr.x); dy = f(y + pr.y); }
-      this.drawCover(c, this.image(m.picture.image), this.rect(dx, dy, f(dx + pr.width), f(dy + pr.height)), m.picture.cornerRadius);
+      this.drawCover(c, this.image(m.picture.image), this.rect(dx, dy, f(dx + pr.width), f(dy + pr.height)), m.picture.cornerRadius, pr);
     }
     if (withText) this.paintText(c, m, x, y, 1);
   }
@@ -567,6 +602,8 @@ export class ChatRenderer {
     this.sprites.clear();
     for (const font of this.fonts.values()) font.delete();
     this.fonts.clear();
+    for (const sizes of this.keptImages?.values() ?? []) for (const image of sizes.values()) image.delete();
+    this.keptImages?.clear();
   }
 }
 
