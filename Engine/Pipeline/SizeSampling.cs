@@ -137,7 +137,8 @@ public sealed class SizeSampling
             const double U = ProgressUnitsPerFrame;
             using var reference = SampleScene(Full.Width, Full.Height, lossless: true);
             string referencePath = Path.Combine(dir, "reference.mp4");
-            new RenderJob(reference, referencePath, job).Run(progress.Part(0, 1 / U, "-sizing-reference"), cancel);
+            // Lossless needs x264 (crf 0), whatever encoder the job may use for the candidates.
+            new RenderJob(reference, referencePath, job with { Hardware = HardwareAcceleration.Off }).Run(progress.Part(0, 1 / U, "-sizing-reference"), cancel);
             double Score(int width, int height, double from, string name)
             {
                 using var sample = SampleScene(width, height, lossless: false);
@@ -166,7 +167,7 @@ public sealed class SizeSampling
             ? new ProcessingVideo(width, height, null, EncodeSettings.H264, "high", 0, "ultrafast", null, VideoFit.Cover)
             : new ProcessingVideo(width, height, null, _options.Codec, "medium", null, _options.Preset, null, VideoFit.Cover);
         var config = new ProcessingConfig(video, new ProcessingAudio(false, 1, null, 1), ColorCorrection.Neutral, 0, 0, [], SKColors.Black, null, 0, null,
-            clips, new ProcessingOptimization(null, _options.Hardware, false, false, KeepRotation: true, TargetField: "targetSizeMb"), []);
+            clips, new ProcessingOptimization(null, lossless ? HardwareAcceleration.Off : _options.Hardware, false, false, KeepRotation: true, TargetField: "targetSizeMb"), []);
         return ProcessingSceneBuilder.Build(config);
     }
 }
