@@ -31,7 +31,8 @@ function processVideo(inputPath, outputPath, config, options) {
 /**
  * Re-encodes a video to fit `targetSizeMb` (megabytes of 1,000,000 bytes): two-pass at the bit
  * rate the size leaves after audio and container overhead, downscaled when that is too few bits
- * for the picture (unless `allowDownscale: false`), checked and corrected to land within -5 %..+2 %
+ * for the picture and sample encodes measure the smaller size better (unless `allowDownscale: false`;
+ * the result's `sizeDecision` says why), checked and corrected to land within -5 %..+2 %
  * of the target. Then measures SSIM and PSNR of the decoded output against the decoded input.
  * Writes to `options.outputPath` (default `<name>.optimized.mp4` beside the input; never the input).
  * @param {string} inputPath

@@ -123,8 +123,31 @@ export interface OptimizeResult {
   /** Two-pass encodes run (more than one when the first missed the window and was corrected). */
   encodes: number;
   quality?: { ssimY: number; ssimU: number; ssimV: number; psnrY: number; framesCompared: number; method: string };
+  /** Why the output has its size (see README, optimizeVideo: "How the size is chosen"). */
+  sizeDecision: SizeDecision;
   wallMs: number;
   warnings: string[];
+}
+
+/**
+ * optimizeVideo's picture-size decision. method: 'fixed' (allowDownscale false), 'enough-bits' (at least 0.05
+ * bits per pixel: full size, not measured), 'too-few-bits' (under 0.0125: the bits-per-pixel rule's smaller size,
+ * not measured), 'measured' (sample segments encoded at each candidate at the planned bit rate; the higher SSIM,
+ * measured at full size, kept; full size on a tie).
+ */
+export interface SizeDecision {
+  method: 'fixed' | 'enough-bits' | 'too-few-bits' | 'measured';
+  /** The chosen size. */
+  width: number;
+  height: number;
+  /** The planned video bit rate per pixel per frame at full size. */
+  bitsPerPixel: number;
+  /** Full size first, then the rule's smaller size when one was considered; sampleSsim null when not measured. */
+  candidates: Array<{ width: number; height: number; sampleSsim: number | null }>;
+  /** Segments of the clip in the sample, and its length (0 when not measured). */
+  sampleSegments: number;
+  sampleSeconds: number;
+  reason: string;
 }
 
 /** A hardware device type the engine encodes with, and whether one opened in this process. */

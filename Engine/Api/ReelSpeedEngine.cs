@@ -241,21 +241,29 @@ public sealed class ReelSpeedEngine
             var options = OptimizeOptions.Parse(optionsJson, baseDirectory);
             string input = Optimize.CheckInput(inputPath, baseDirectory ?? Environment.CurrentDirectory, Roots);
             string output = Optimize.OutputPathFor(input, options, Roots);
-            using var scene = await DedicatedThread.Run("reelspeed-compile", () => Optimize.BuildScene(input, targetSizeMb, options)).ConfigureAwait(false);
-            Options.Limits.CheckBuilt(scene.Width, scene.Height, scene.DurationMs, "inputPath", "inputPath");
-            // One progress bar over both phases: the encode's two passes (2N frames), then the
-            // quality measurement (N frames).
-            int n = scene.FrameCount;
-            var tracker = new ProgressTracker(progress, options.MeasureQuality ? 3 * n : 2 * n);
-            var encodePart = options.MeasureQuality ? tracker.Root.Part(0, 2.0 / 3) : tracker.Root;
+            // The full-size plan; a smaller picture only when sample encodes measure it better (SizeSampling).
+            using var full = await DedicatedThread.Run("reelspeed-compile", () => Optimize.BuildScene(input, targetSizeMb, options with { AllowDownscale = false })).ConfigureAwait(false);
+            Options.Limits.CheckBuilt(full.Width, full.Height, full.DurationMs, "inputPath", "inputPath");
+            var sizing = new SizeSampling(input, targetSizeMb, options, full);
+            // One progress bar over all phases: the size samples (see SizeSampling.ProgressUnitsPerFrame),
+            // the encode's two passes (2N frames), then the quality measurement (N frames).
+            int n = full.FrameCount;
+            double sampling = sizing.SampleFrames * (double)SizeSampling.ProgressUnitsPerFrame;
+            double total = sampling + (options.MeasureQuality ? 3 * n : 2 * n);
+            var tracker = new ProgressTracker(progress, (int)Math.Ceiling(total));
+            var samplingPart = tracker.Root.Part(0, sampling / total);
+            var encodePart = tracker.Root.Part(sampling / total, (sampling + 2 * n) / total);
             tracker.Root.Stage("queued");
-            using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(scene), cancel).ConfigureAwait(false);
+            using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(full), cancel).ConfigureAwait(false);
+            var (chosen, decision) = await DedicatedThread.Run("reelspeed-job", () => sizing.Decide(JobOptionsFor(full), samplingPart, cancel)).ConfigureAwait(false);
+            using var downscaled = ReferenceEquals(chosen, full) ? null : chosen;
+            var scene = chosen;
             var (result, attempts, note) = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, output, JobOptionsFor(scene), encodePart, cancel)).ConfigureAwait(false);
             Metrics.AddRender(result);
             QualityResult? quality = null;
             if (options.MeasureQuality)
             {
-                var qualityPart = tracker.Root.Part(2.0 / 3, 1);
+                var qualityPart = tracker.Root.Part((sampling + 2 * n) / total, 1);
                 try
                 {
                     quality = await DedicatedThread.Run("reelspeed-quality", () => VideoQuality.Compare(result.OutputPath, input,
@@ -274,7 +282,7 @@ public sealed class ReelSpeedEngine
             long original = MediaRoles.CheckRegularFile(input, "inputPath").Size; // the file a symlink leads to
             if (original <= (long)(targetSizeMb * SizeTarget.BytesPerMb))
                 warnings.Add($"targetSizeMb: the input ({original / (double)SizeTarget.BytesPerMb:0.###} MB) was already within the target; it was re-encoded to the target anyway");
-            return Optimize.ToJson(new OptimizeResult(result.OutputPath, original, result.FileSize, scene.Composition!.TargetBytes!.Value, result, attempts, quality, warnings));
+            return Optimize.ToJson(new OptimizeResult(result.OutputPath, original, result.FileSize, scene.Composition!.TargetBytes!.Value, result, attempts, quality, warnings, decision));
         }, cancel);
     }
 

@@ -15,7 +15,11 @@ public static class SizeTarget
     /// <summary>1 MB as optimizeVideo counts it.</summary>
     public const long BytesPerMb = 1_000_000;
 
-    /// <summary>Below this many bits per pixel per frame, H.264 at the source size turns to mush; the plan downscales instead.</summary>
+    /// <summary>
+    /// Below this many bits per pixel per frame, H.264 at the source size may turn to mush; the plan downscales instead.
+    /// optimizeVideo uses it as a bound only: at or above it the full size is kept, and between it and a quarter of it
+    /// the full size and this plan's size are measured against each other (Pipeline's SizeSampling).
+    /// </summary>
     public const double MinBitsPerPixel = 0.05;
 
     /// <summary>The smallest picture a downscale goes to (short side, pixels).</summary>

@@ -49,7 +49,7 @@ public sealed record OptimizeOptions(string? OutputPath, bool AllowDownscale, st
 /// <summary>What optimizeVideo did: sizes, the encode and the measured quality.</summary>
 public sealed record OptimizeResult(
     string OutputPath, long OriginalSize, long OptimizedSize, long TargetSize, RenderResult Render, int Attempts,
-    QualityResult? Quality, IReadOnlyList<string> Warnings)
+    QualityResult? Quality, IReadOnlyList<string> Warnings, SizeDecision? SizeDecision = null)
 {
     public double CompressionRatio => OptimizedSize == 0 ? 0 : (double)OriginalSize / OptimizedSize;
 }
@@ -57,7 +57,8 @@ public sealed record OptimizeResult(
 /// <summary>
 /// Re-encodes a video to fit a size: the input becomes a one-clip processing scene with a size
 /// target (two-pass at the bit rate the budget leaves, downscaled when that is too few bits per
-/// pixel, corrected after encoding; see <see cref="SizeTarget"/> and <see cref="TargetedRender"/>),
+/// pixel and sample encodes measure the smaller size better, corrected after encoding; see
+/// <see cref="SizeTarget"/>, <see cref="SizeSampling"/> and <see cref="TargetedRender"/>),
 /// then the output is decoded and compared with the input frame by frame for SSIM and PSNR.
 /// </summary>
 public static class Optimize
@@ -142,6 +143,29 @@ public static class Optimize
             w.WriteNumber("psnrY", Math.Round(m.PsnrY, 3));
             w.WriteNumber("framesCompared", m.FramesCompared);
             w.WriteString("method", "SSIM and PSNR of the decoded output against the decoded input, as ffmpeg's ssim/psnr filters compute them (qualityScore = SSIM All)");
+            w.WriteEndObject();
+        }
+        if (r.SizeDecision is { } d)
+        {
+            w.WriteStartObject("sizeDecision");
+            w.WriteString("method", d.Method);
+            w.WriteNumber("width", d.Width);
+            w.WriteNumber("height", d.Height);
+            w.WriteNumber("bitsPerPixel", Math.Round(d.BitsPerPixel, 5));
+            w.WriteStartArray("candidates");
+            foreach (var c in d.Candidates)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("width", c.Width);
+                w.WriteNumber("height", c.Height);
+                if (c.SampleSsim is { } ssim) w.WriteNumber("sampleSsim", Math.Round(ssim, 5));
+                else w.WriteNull("sampleSsim");
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteNumber("sampleSegments", d.SampleSegments);
+            w.WriteNumber("sampleSeconds", Math.Round(d.SampleSeconds, 3));
+            w.WriteString("reason", d.Reason);
             w.WriteEndObject();
         }
         w.WriteNumber("wallMs", Math.Round(r.Render.WallMs, 1));

@@ -50,6 +50,27 @@ describe('optimizeVideo', () => {
     expect(meta.streams.map((s) => s.type).sort()).toEqual(['audio', 'video']);
   });
 
+  it('decides a tight budget\'s picture size by sample encodes and says why', async () => {
+    const tall = path.join(dir, 'tall.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=360x640:r=30:d=3',
+      '-c:v', 'libx264', '-crf', '12', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', tall]);
+    const stages = [];
+    const percents = [];
+    // ~170 kbit/s: 0.025 bits per pixel, inside the measured band.
+    const r = await engine.optimizeVideo(tall, 0.08, { measureQuality: false, onProgress: (p) => { stages.push(p.stage); percents.push(p.percent); } });
+    const d = r.sizeDecision;
+    expect(d.method).toBe('measured');
+    expect(d.candidates).toHaveLength(2);
+    const [full, small] = d.candidates;
+    expect([full.width, full.height]).toEqual([360, 640]);
+    const winner = small.sampleSsim > full.sampleSsim ? small : full;
+    expect([r.width, r.height, d.width, d.height]).toEqual([winner.width, winner.height, winner.width, winner.height]);
+    expect(d.reason).toContain(small.sampleSsim > full.sampleSsim ? 'scaled down' : 'kept full size');
+    expect(stages).toEqual(expect.arrayContaining(['-sizing-reference', 'pass-1-sizing-full', 'quality-sizing-small', 'pass-1', 'done'].map((s) => expect.stringContaining(s))));
+    expect(stages.findLastIndex((s) => s.includes('sizing'))).toBeLessThan(stages.indexOf('pass-1'));
+    expect(percents.every((p, i) => i === 0 || p >= percents[i - 1]), percents.join(' ')).toBe(true);
+  });
+
   it('rejects bad arguments with coded errors and leaves nothing behind', async () => {
     await expect(engine.optimizeVideo(input, -1)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
     await expect(engine.optimizeVideo(input, 0.0005)).rejects.toMatchObject({ code: 'ERR_TARGET_UNREACHABLE', message: expect.stringContaining('smallest achievable size') });

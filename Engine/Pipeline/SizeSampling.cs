@@ -1,0 +1,173 @@
+using ReelSpeed.Engine.Config;
+using ReelSpeed.Engine.Effects;
+using ReelSpeed.Engine.Media;
+using ReelSpeed.Engine.Scenes;
+using SkiaSharp;
+
+namespace ReelSpeed.Engine.Pipeline;
+
+/// <summary>One picture size optimizeVideo considered, with the SSIM its sample encode reached (null: not measured).</summary>
+public sealed record SizeCandidate(int Width, int Height, double? SampleSsim);
+
+/// <summary>
+/// Why optimizeVideo encoded at its size. <see cref="Method"/>: "fixed" (allowDownscale false),
+/// "enough-bits" (the budget gives at least <see cref="SizeTarget.MinBitsPerPixel"/>: full size, not measured),
+/// "too-few-bits" (under <see cref="SizeTarget.MinBitsPerPixel"/> / <see cref="SizeSampling.MeasureBelowFactor"/>:
+/// the rule's smaller size, not measured), or "measured" (samples encoded at each candidate, the higher SSIM kept).
+/// </summary>
+public sealed record SizeDecision(string Method, int Width, int Height, double BitsPerPixel, IReadOnlyList<SizeCandidate> Candidates,
+    int SampleSegments, double SampleSeconds, string Reason);
+
+/// <summary>
+/// Decides optimizeVideo's picture size by measurement. Between the cheap bounds (enough bits per
+/// pixel: full size; far too few: the <see cref="SizeTarget"/> rule's smaller size) a few short
+/// segments spread over the clip are cut into one sample, encoded losslessly at full size as the
+/// reference, then two-pass at the planned video bit rate with the job's codec and preset at the
+/// full size and at the rule's smaller size; each is compared with the reference at full size
+/// (the smaller one scaled back up bicubic, as a viewer's player does) and the higher SSIM wins
+/// (full size on a tie).
+/// </summary>
+public sealed class SizeSampling
+{
+    /// <summary>"Far below" the bits-per-pixel rule: under MinBitsPerPixel / this the rule's downscale is taken unmeasured.</summary>
+    public const double MeasureBelowFactor = 4;
+
+    /// <summary>Segments cut from the clip for the sample, spread evenly over it.</summary>
+    public const int Segments = 3;
+
+    /// <summary>Longest segment, in ms (a shorter clip gives each segment a third of it).</summary>
+    public const double SegmentMs = 1500;
+
+    /// <summary>Progress weight of the sampling in frames of the sample: a lossless reference, two two-pass encodes (2 each), two comparisons.</summary>
+    public const int ProgressUnitsPerFrame = 7;
+
+    private readonly string _input;
+    private readonly double _targetSizeMb;
+    private readonly OptimizeOptions _options;
+
+    /// <summary>The full-size plan's scene (owned by the caller).</summary>
+    public Scene Full { get; }
+
+    public double BitsPerPixel { get; }
+
+    /// <summary>Whether <see cref="Decide"/> encodes samples.</summary>
+    public bool Measures { get; }
+
+    /// <summary>Frames of the sample (0 when not measuring).</summary>
+    public int SampleFrames { get; }
+
+    private readonly IReadOnlyList<(double StartMs, double EndMs)> _segments;
+
+    /// <param name="full">The scene optimizeVideo builds with allowDownscale false.</param>
+    public SizeSampling(string input, double targetSizeMb, OptimizeOptions options, Scene full)
+    {
+        _input = input;
+        _targetSizeMb = targetSizeMb;
+        _options = options;
+        Full = full;
+        BitsPerPixel = full.Encode.BitrateKbps * 1000.0 / ((double)full.Width * full.Height * full.Fps);
+        Measures = options.AllowDownscale && BitsPerPixel < SizeTarget.MinBitsPerPixel && BitsPerPixel >= SizeTarget.MinBitsPerPixel / MeasureBelowFactor;
+        _segments = SegmentsOf(full.DurationMs);
+        SampleFrames = Measures ? _segments.Sum(s => Timeline.FrameCount(s.EndMs - s.StartMs, full.FrameRateNum, full.FrameRateDen)) : 0;
+    }
+
+    /// <summary>Where the sample's segments lie: <see cref="Segments"/> of up to <see cref="SegmentMs"/>, centred in equal thirds of the clip.</summary>
+    public static IReadOnlyList<(double StartMs, double EndMs)> SegmentsOf(double durationMs)
+    {
+        double length = Math.Min(SegmentMs, durationMs / Segments);
+        var list = new List<(double, double)>();
+        for (int i = 0; i < Segments; i++)
+        {
+            double centre = durationMs * (i + 0.5) / Segments;
+            double start = Math.Max(0, centre - length / 2);
+            list.Add((start, Math.Min(durationMs, start + length)));
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// The scene to encode (<see cref="Full"/> itself, or a new downscaled one the caller disposes) and why.
+    /// </summary>
+    public (Scene Scene, SizeDecision Decision) Decide(JobOptions job, ProgressScope progress, CancellationToken cancel)
+    {
+        var full = new SizeCandidate(Full.Width, Full.Height, null);
+        string bpp = $"{Full.Encode.BitrateKbps} kbit/s is {BitsPerPixel:0.####} bits per pixel at {Full.Width}x{Full.Height}";
+        if (!_options.AllowDownscale)
+            return (Full, new SizeDecision("fixed", Full.Width, Full.Height, BitsPerPixel, [full], 0, 0, $"allowDownscale is false; {bpp}"));
+        if (BitsPerPixel >= SizeTarget.MinBitsPerPixel)
+            return (Full, new SizeDecision("enough-bits", Full.Width, Full.Height, BitsPerPixel, [full], 0, 0,
+                $"{bpp}, at least {SizeTarget.MinBitsPerPixel}: full size, a downscale not considered"));
+        var rule = Optimize.BuildScene(_input, _targetSizeMb, _options);
+        try
+        {
+            if (rule.Width == Full.Width && rule.Height == Full.Height)
+            {
+                rule.Dispose();
+                return (Full, new SizeDecision("enough-bits", Full.Width, Full.Height, BitsPerPixel, [full], 0, 0,
+                    $"{bpp}, but the picture cannot be made smaller (short side at least {SizeTarget.MinShortSide})"));
+            }
+            var small = new SizeCandidate(rule.Width, rule.Height, null);
+            if (!Measures)
+                return (rule, new SizeDecision("too-few-bits", rule.Width, rule.Height, BitsPerPixel, [full, small], 0, 0,
+                    $"{bpp}, under {SizeTarget.MinBitsPerPixel / MeasureBelowFactor}: scaled to {rule.Width}x{rule.Height} unmeasured"));
+            var (fullSsim, smallSsim, seconds) = Measure(rule, job, progress, cancel);
+            full = full with { SampleSsim = fullSsim };
+            small = small with { SampleSsim = smallSsim };
+            bool downscale = smallSsim > fullSsim;
+            string why = $"{bpp}; samples ({Segments} segments, {seconds:0.##} s) at the planned rate reached SSIM {fullSsim:0.#####} at {Full.Width}x{Full.Height} "
+                + $"and {smallSsim:0.#####} at {rule.Width}x{rule.Height} (measured at {Full.Width}x{Full.Height}): {(downscale ? "scaled down" : "kept full size")}";
+            var chosen = downscale ? rule : Full;
+            if (!downscale) rule.Dispose();
+            return (chosen, new SizeDecision("measured", chosen.Width, chosen.Height, BitsPerPixel, [full, small], Segments, seconds, why));
+        }
+        catch
+        {
+            rule.Dispose();
+            throw;
+        }
+    }
+
+    private (double Full, double Small, double Seconds) Measure(Scene rule, JobOptions job, ProgressScope progress, CancellationToken cancel)
+    {
+        string dir = Path.Combine(job.TempDirectory ?? Path.GetTempPath(), "reelspeed-sizing-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(dir);
+        string ext = _options.Codec == EncodeSettings.Vp9 ? ".webm" : ".mp4";
+        try
+        {
+            const double U = ProgressUnitsPerFrame;
+            using var reference = SampleScene(Full.Width, Full.Height, lossless: true);
+            string referencePath = Path.Combine(dir, "reference.mp4");
+            // Lossless needs x264 (crf 0), whatever encoder the job may use for the candidates.
+            new RenderJob(reference, referencePath, job with { Hardware = HardwareAcceleration.Off }).Run(progress.Part(0, 1 / U, "-sizing-reference"), cancel);
+            double Score(int width, int height, double from, string name)
+            {
+                using var sample = SampleScene(width, height, lossless: false);
+                using var encoded = sample.WithEncode(Full.Encode with { RateControl = RateControlMode.TwoPass, BitrateKbps = Full.Encode.BitrateKbps });
+                string path = Path.Combine(dir, name + ext);
+                new RenderJob(encoded, path, job).Run(progress.Part(from / U, (from + 2) / U, "-sizing-" + name), cancel);
+                var part = progress.Part((from + 2) / U, (from + 3) / U, "-sizing-" + name);
+                return VideoQuality.Compare(path, referencePath, new QualityOptions { DistortedName = "sample", ReferenceName = "reference" },
+                    cancel, p => part.Frames(p.Stage, p.Frame, p.TotalFrames, p.Fps)).Ssim;
+            }
+            double fullSsim = Score(Full.Width, Full.Height, 1, "full");
+            double smallSsim = Score(rule.Width, rule.Height, 4, "small");
+            return (fullSsim, smallSsim, reference.DurationMs / 1000);
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    /// <summary>The sample: the segments of the input, one after another, silent, at <paramref name="width"/>x<paramref name="height"/>.</summary>
+    private Scene SampleScene(int width, int height, bool lossless)
+    {
+        var clips = _segments.Select(s => new ClipSpec("inputPath", _input, s.StartMs, s.EndMs, 1)).ToList();
+        var video = lossless
+            ? new ProcessingVideo(width, height, null, EncodeSettings.H264, "high", 0, "ultrafast", null, VideoFit.Cover)
+            : new ProcessingVideo(width, height, null, _options.Codec, "medium", null, _options.Preset, null, VideoFit.Cover);
+        var config = new ProcessingConfig(video, new ProcessingAudio(false, 1, null, 1), ColorCorrection.Neutral, 0, 0, [], SKColors.Black, null, 0, null,
+            clips, new ProcessingOptimization(null, lossless ? HardwareAcceleration.Off : _options.Hardware, false, false, KeepRotation: true, TargetField: "targetSizeMb"), []);
+        return ProcessingSceneBuilder.Build(config);
+    }
+}
