@@ -21,6 +21,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
+const { mulberry32: prng } = require('./fuzz/cases.js'); // the fuzz suite's seeded PRNG, [0, 1)
 
 /** A tiny chat story: 96x160, `seconds` long, one message. */
 function tinyConfig(seconds = 0.5, text = 'hi') {
@@ -42,17 +43,6 @@ if (!isMainThread && workerData && workerData.soakWorker) {
   return;
 }
 
-/** mulberry32: a small seeded PRNG, [0, 1). */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Prometheus text → { name: value } (without the reelspeed_engine_ prefix). */
 function metrics(text) {
