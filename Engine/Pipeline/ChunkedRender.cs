@@ -23,13 +23,7 @@ public sealed record ChunkResult(string OutputPath, long FileSize, int StartFram
         w.WriteNumber("wallMs", Math.Round(WallMs, 1));
         w.WriteNumber("renderFps", Math.Round(Frames / Math.Max(1e-9, WallMs / 1000), 1));
         w.WriteNumber("reusedFrames", ReusedFrames);
-        w.WriteStartObject("stages");
-        w.WriteNumber("renderMs", Stages.RenderMs);
-        w.WriteNumber("convertMs", Stages.ConvertMs);
-        w.WriteNumber("encodeMs", Stages.EncodeMs);
-        w.WriteNumber("audioMs", Stages.AudioMs);
-        w.WriteNumber("muxMs", Stages.MuxMs);
-        w.WriteEndObject();
+        ResultJson.WriteStages(w, Stages);
         w.WriteEndObject();
     });
 }

@@ -100,13 +100,7 @@ public static class ResultJson
             w.WriteNumber("wallMs", Math.Round(r.WallMs, 1));
             w.WriteNumber("renderFps", Math.Round(r.Frames / Math.Max(1e-9, r.WallMs / 1000), 1));
             w.WriteNumber("reusedFrames", r.ReusedFrames);
-            w.WriteStartObject("stages");
-            w.WriteNumber("renderMs", r.Stages.RenderMs);
-            w.WriteNumber("convertMs", r.Stages.ConvertMs);
-            w.WriteNumber("encodeMs", r.Stages.EncodeMs);
-            w.WriteNumber("audioMs", r.Stages.AudioMs);
-            w.WriteNumber("muxMs", r.Stages.MuxMs);
-            w.WriteEndObject();
+            WriteStages(w, r.Stages);
             WriteWarnings(w, note is null ? scene.Warnings : [.. scene.Warnings, note]);
             w.WriteEndObject();
             w.WriteEndObject();
@@ -121,6 +115,18 @@ public static class ResultJson
     {
         if (value is { } v && double.IsFinite(v)) w.WriteNumber(name, Math.Round(v, 2));
         else w.WriteNull(name);
+    }
+
+    /// <summary>The <c>stages</c> object of a render's or a chunk's result: where the wall time went.</summary>
+    internal static void WriteStages(Utf8JsonWriter w, StageTimes stages)
+    {
+        w.WriteStartObject("stages");
+        w.WriteNumber("renderMs", stages.RenderMs);
+        w.WriteNumber("convertMs", stages.ConvertMs);
+        w.WriteNumber("encodeMs", stages.EncodeMs);
+        w.WriteNumber("audioMs", stages.AudioMs);
+        w.WriteNumber("muxMs", stages.MuxMs);
+        w.WriteEndObject();
     }
 
     private static void WriteWarnings(Utf8JsonWriter w, IReadOnlyList<string> warnings)
