@@ -19,30 +19,54 @@ const EFFECTS = [
   { name: 'sharpen', path: 'sharpen', min: 0, max: 1, default: 0, unit: 'amount' },
 ];
 
-/** The effects processVideoPreview applies, with their config field, range and neutral value. */
+// The spec's effect names (§4.1 get_supported_effects) that processVideoPreview applies; its
+// "text_overlay" and "transition" are not applied by the preview yet.
+const SUPPORTED = ['blur', 'sharpen', 'brightness', 'contrast', 'saturation', 'color_correction'];
+// The spec's EffectsConfig (§4.2) names its colour corrections at the top level.
+const FLAT = ['brightness', 'contrast', 'saturation'];
+
+/** The spec's getSupportedEffects(): the names of the effects processVideoPreview applies. */
 export function getSupportedEffects() {
+  return [...SUPPORTED];
+}
+
+/** Each effect processVideoPreview applies with its config field, range and neutral value. */
+export function describeEffects() {
   return EFFECTS.map((e) => ({ ...e }));
 }
 
-function effectError(message) {
+function effectError(message, code = 'ERR_INVALID_ARGUMENT') {
   const e = new Error(message);
-  e.code = 'ERR_INVALID_ARGUMENT';
+  e.code = code;
   return e;
 }
 
-/** Reads and checks `effects` (a processing config's effects object). */
+/**
+ * Reads and checks `effects`: a processing config's effects object, or the spec's EffectsConfig
+ * (brightness, contrast, saturation at the top level, in the same units as color_correction's).
+ */
 export function normalizeEffects(effects = {}) {
   if (effects === null || typeof effects !== 'object' || Array.isArray(effects)) throw effectError('effects must be an object like a processing config\'s effects');
-  const known = new Set(['color_correction', 'blur', 'sharpen']);
-  for (const k of Object.keys(effects)) if (!known.has(k)) throw effectError(`effects.${k}: not an effect the preview applies (color_correction, blur, sharpen)`);
-  const cc = effects.color_correction ?? {};
+  if (effects.textOverlay !== undefined || effects.text_overlay !== undefined) {
+    throw effectError(`effects.${effects.textOverlay !== undefined ? 'textOverlay' : 'text_overlay'}: text overlays are not drawn by the preview yet`, 'ERR_UNSUPPORTED');
+  }
+  const known = new Set(['color_correction', 'blur', 'sharpen', ...FLAT]);
+  for (const k of Object.keys(effects)) if (!known.has(k)) throw effectError(`effects.${k}: not an effect the preview applies (${[...known].join(', ')})`);
+  const cc = { ...(effects.color_correction ?? {}) };
+  const named = {}; // where a value came from, for errors: the spec's flat fields
+  for (const k of FLAT) {
+    if (effects[k] === undefined) continue;
+    if (cc[k] !== undefined) throw effectError(`effects.${k}: given twice (also as effects.color_correction.${k}); give one`);
+    cc[k] = effects[k];
+    named[k] = `effects.${k}`;
+  }
   for (const k of Object.keys(cc)) if (!['brightness', 'contrast', 'saturation', 'hue_shift'].includes(k)) throw effectError(`effects.color_correction.${k}: unknown (brightness, contrast, saturation, hue_shift)`);
   const out = {};
   for (const e of EFFECTS) {
     const [a, b] = e.path.split('.');
     const v = b ? cc[b] : effects[a];
     if (v === undefined) { out[e.name] = e.default; continue; }
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < e.min || v > e.max) throw effectError(`effects.${e.path}: must be a number in ${e.min}..${e.max} (got ${v})`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < e.min || v > e.max) throw effectError(`${(b && named[b]) || `effects.${e.path}`}: must be a number in ${e.min}..${e.max} (got ${v})`);
     out[e.name] = v;
   }
   return out;

@@ -5,7 +5,7 @@
 import { ChatRenderer } from './chat-renderer.mjs';
 
 export { evaluateAnimation, scrollAt, revealedLength, easeOutCubic, easeOutBack, gradientLine } from './chat-renderer.mjs';
-export { getSupportedEffects, processVideoPreview, colorMatrices } from './effects.mjs';
+export { getSupportedEffects, describeEffects, processVideoPreview, colorMatrices } from './effects.mjs';
 export { renderAudio } from './audio.mjs';
 export { exportVideo } from './export.mjs';
 import { loadAudio, scheduleAudio } from './audio.mjs';

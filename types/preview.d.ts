@@ -90,14 +90,25 @@ export interface SupportedEffect {
   unit: 'factor' | 'degrees' | 'px' | 'amount';
 }
 
-/** Effects as in a processing config (the engine's units): colour factors (1 neutral), hue in degrees, blur radius in px, sharpen 0..1. */
+/**
+ * Effects as in a processing config (the engine's units): colour factors (1 neutral), hue in degrees, blur radius in
+ * px, sharpen 0..1. The spec's EffectsConfig form is accepted too: brightness, contrast, saturation at the top level
+ * (the same factors; not also inside color_correction). Its textOverlay is rejected with ERR_UNSUPPORTED (not drawn yet).
+ */
 export interface PreviewEffects {
   color_correction?: { brightness?: number; contrast?: number; saturation?: number; hue_shift?: number };
+  brightness?: number;
+  contrast?: number;
+  saturation?: number;
   blur?: number;
   sharpen?: number;
 }
 
-export declare function getSupportedEffects(): SupportedEffect[];
+/** The spec's getSupportedEffects(): the names of the effects processVideoPreview applies. */
+export declare function getSupportedEffects(): Array<'blur' | 'sharpen' | 'brightness' | 'contrast' | 'saturation' | 'color_correction'>;
+
+/** Each effect processVideoPreview applies, with its config field, range and neutral value. */
+export declare function describeEffects(): SupportedEffect[];
 
 /**
  * Applies `effects` to one frame with the engine's maths (SSIM >= 0.999 against the engine for one effect,

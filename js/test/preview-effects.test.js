@@ -10,7 +10,8 @@ import { ssim } from './preview-support.mjs';
 
 const require = createRequire(import.meta.url);
 const previewNode = require('../../preview/node.js');
-const { getSupportedEffects, colorMatrices } = await import('../../preview/index.mjs');
+const { getSupportedEffects, describeEffects, colorMatrices } = await import('../../preview/index.mjs');
+const { normalizeEffects } = await import('../../preview/effects.mjs');
 
 let dir;
 let clip;
@@ -29,11 +30,21 @@ afterAll(async () => {
 });
 
 describe('effects API', () => {
-  it('lists the effects with their config fields, ranges and neutral values', () => {
-    expect(getSupportedEffects().map((e) => [e.name, e.path, e.default])).toEqual([
+  it('lists the effects by the spec\'s names (getSupportedEffects) and with their config fields, ranges and neutral values (describeEffects)', () => {
+    expect(getSupportedEffects()).toEqual(['blur', 'sharpen', 'brightness', 'contrast', 'saturation', 'color_correction']);
+    expect(describeEffects().map((e) => [e.name, e.path, e.default])).toEqual([
       ['brightness', 'color_correction.brightness', 1], ['contrast', 'color_correction.contrast', 1], ['saturation', 'color_correction.saturation', 1],
       ['hue', 'color_correction.hue_shift', 0], ['blur', 'blur', 0], ['sharpen', 'sharpen', 0],
     ]);
+  });
+
+  it('takes the spec\'s EffectsConfig (brightness, contrast, saturation at the top level) as the same correction, and refuses its textOverlay as not drawn yet', () => {
+    expect(normalizeEffects({ brightness: 1.2, contrast: 0.8, saturation: 1.5, blur: 2 }))
+      .toEqual(normalizeEffects({ color_correction: { brightness: 1.2, contrast: 0.8, saturation: 1.5 }, blur: 2 }));
+    expect(() => normalizeEffects({ brightness: 1.2, color_correction: { brightness: 1.1 } })).toThrow(/effects.brightness: given twice/);
+    expect(() => normalizeEffects({ saturation: -1 })).toThrow(/^effects.saturation: must be a number/);
+    expect(() => normalizeEffects({ textOverlay: { text: 'hi', x: 0, y: 0, fontSize: 20, color: '#fff' } }))
+      .toThrow(expect.objectContaining({ code: 'ERR_UNSUPPORTED', message: expect.stringMatching(/^effects.textOverlay/) }));
   });
 
   it('builds the colour matrices the Scene gives for the same correction', async () => {
