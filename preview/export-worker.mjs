@@ -1,7 +1,7 @@
 // The export worker (a module Worker started by export.mjs): draws and encodes off the page's
 // thread. Jobs:
-//   { type: 'scene', scene, options, pcm, env }: exportVideo's frames drawn by the preview with
-//     CanvasKit on an OffscreenCanvas, the soundtrack from `pcm` (mixed by the page).
+//   { type: 'scene', scene, options, decoded, env }: exportVideo's frames drawn by the preview with
+//     CanvasKit on an OffscreenCanvas, the soundtrack mixed here from the files the page decoded.
 //   { type: 'frames', frames, config, env }: processVideo's frames with config.effects applied.
 // It posts { type: 'progress', progress }, then { type: 'done', result } or { type: 'error', code, message }.
 // env: { canvasKitBase, mediabunnyUrl }: where CanvasKit and mediabunny load from when a bare
@@ -10,6 +10,7 @@
 import { loadCanvasKit } from './index.mjs';
 import { encodeScene, exportError } from './export.mjs';
 import { encodeFrames } from './processor.mjs';
+import { mixScene } from './audio.mjs';
 
 async function loadMediabunny(env) {
   try {
@@ -45,7 +46,8 @@ self.onmessage = async ({ data: job }) => {
     const hooks = { onProgress: (progress) => self.postMessage({ type: 'progress', progress }), isAborted: () => false };
     let result;
     if (job.type === 'scene') {
-      result = await encodeScene(mb, job.scene, { ...job.options, ...ck }, job.pcm, hooks);
+      const pcm = job.decoded ? mixScene(job.scene, job.decoded) : null;
+      result = await encodeScene(mb, job.scene, { ...job.options, ...ck }, pcm, hooks);
     } else if (job.type === 'frames') {
       result = await encodeFrames(mb, job.frames, job.config, ck, hooks);
     } else {

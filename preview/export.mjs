@@ -5,11 +5,12 @@
 //
 // Two ways to run it: on the calling thread, or (options.worker) in a dedicated module Worker
 // (export-worker.mjs) that draws the frames with CanvasKit on an OffscreenCanvas and encodes them
-// there, so the page stays responsive. The audio is mixed on the calling thread either way
-// (OfflineAudioContext does not exist in workers) and handed to the encoder as PCM.
+// there, so the page stays responsive. The soundtrack is mixed as the engine mixes it (audio.mjs
+// mixScene); with a worker the page only decodes the files (decodeAudioData does not exist in
+// workers) and the worker mixes them.
 
 import { createPreview } from './index.mjs';
-import { renderAudio } from './audio.mjs';
+import { decodeSceneAudio, decodedBuffers, mixSceneAudio } from './audio.mjs';
 
 export function exportError(code, message) {
   const e = new Error(message);
@@ -120,13 +121,6 @@ export async function encodeScene(mb, scene, options, pcm, hooks) {
   }
 }
 
-/** The Scene's soundtrack mixed on this thread (Web Audio, offline) as planar PCM. */
-async function mixPcm(scene, options) {
-  const buffer = await renderAudio(scene, { assetBase: options.assetBase, fromMs: 0, durationMs: scene.durationMs });
-  const channels = [];
-  for (let c = 0; c < buffer.numberOfChannels; c++) channels.push(buffer.getChannelData(c).slice());
-  return { sampleRate: buffer.sampleRate, channels };
-}
 
 /** The URL of a module the page resolves (an import map), for a worker that cannot: undefined where it does not resolve. */
 function resolvedUrl(specifier) {
@@ -202,12 +196,13 @@ export async function exportVideo(scene, options = {}) {
   if (options.worker) {
     if (typeof options.assetBase !== 'string') throw exportError('ERR_INVALID_ARGUMENT', 'exportVideo: with worker: true, options.assetBase must be a URL prefix string (a function cannot go to a worker)');
     if (scene?.background?.type === 'video') throw exportError('ERR_UNSUPPORTED', 'exportVideo: a video background needs an HTML video element, which a worker has not: export it with worker: false');
-    const pcm = sceneHasAudio(scene, options) ? await mixPcm(scene, options) : null;
+    // The files are decoded here (decodeAudioData needs a window); the worker mixes them as the engine does.
+    const decoded = sceneHasAudio(scene, options) ? await decodeSceneAudio(scene, { assetBase: options.assetBase }) : null;
     if (signal?.aborted) throw aborted('exportVideo');
     const { onProgress, signal: _s, mediabunny: _m, worker: _w, canvasKit: _c, CanvasKitInit: _i, mediabunnyUrl, canvasKitBase, ...rest } = options;
     return runInWorker(
-      { type: 'scene', scene, options: { ...rest, assetBase: new URL(options.assetBase, globalThis.location?.href).href }, pcm, env: { canvasKitBase, mediabunnyUrl } },
-      pcm ? pcm.channels.map((c) => c.buffer) : [],
+      { type: 'scene', scene, options: { ...rest, assetBase: new URL(options.assetBase, globalThis.location?.href).href }, decoded, env: { canvasKitBase, mediabunnyUrl } },
+      decoded ? decodedBuffers(decoded) : [],
       { signal, onProgress, what: 'exportVideo' },
     );
   }
@@ -218,6 +213,6 @@ export async function exportVideo(scene, options = {}) {
     throw exportError('ERR_UNSUPPORTED', `exportVideo needs the optional dependency mediabunny (npm install mediabunny): ${e?.message ?? e}`);
   }
   if (typeof VideoEncoder === 'undefined') throw exportError('ERR_UNSUPPORTED', 'exportVideo: this browser has no WebCodecs (VideoEncoder)');
-  const pcm = sceneHasAudio(scene, options) ? await mixPcm(scene, options) : null;
+  const pcm = sceneHasAudio(scene, options) ? await mixSceneAudio(scene, { assetBase: options.assetBase }) : null;
   return encodeScene(mb, scene, options, pcm, { onProgress: options.onProgress, isAborted: () => !!signal?.aborted });
 }

@@ -24,8 +24,9 @@ export interface PreviewOptions {
   /** URL of the folder holding canvaskit.wasm (default: where CanvasKit looks by itself). */
   canvasKitBase?: string;
   /**
-   * Play the soundtrack with Web Audio while playing: voices at their start times, the music looped
-   * and ducked (no loudness normalisation, limiter or pop sounds: a preview of the mix). Default false.
+   * Play the soundtrack with Web Audio while playing: the engine's mix computed in the browser (voices, music looped
+   * with its crossfade, faded and ducked, pops, loudness normalisation and the true-peak limiter), so it sounds as the
+   * render. Default false.
    */
   audio?: boolean;
 }
@@ -125,7 +126,11 @@ export declare function processVideoPreview(
 /** The colour matrices (row-major 4x5, offsets in 0..1) of a correction, in the order they apply, as the Scene's composition.effects.colorMatrices. */
 export declare function colorMatrices(c: { brightness?: number; contrast?: number; saturation?: number; hue?: number }): number[][];
 
-/** The preview's audio mix of [fromMs, fromMs + durationMs) rendered offline with Web Audio (48 kHz stereo). */
+/**
+ * The Scene's soundtrack of [fromMs, fromMs + durationMs) as the engine mixes it (48 kHz stereo): files decoded by the
+ * browser, then voices, music (looped, crossfaded, faded, ducked), pops, normalisation to loudnessTargetLufs and the
+ * true-peak limiter in JavaScript.
+ */
 export declare function renderAudio(scene: SceneJson, options: { assetBase: string | ((path: string) => string); fromMs?: number; durationMs?: number }): Promise<AudioBuffer>;
 
 export interface ExportOptions extends Omit<PreviewOptions, 'mode' | 'audio'> {
