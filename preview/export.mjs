@@ -31,6 +31,19 @@ function sceneHasAudio(scene, options) {
   return options.audio !== false && !!a?.enabled && (!!a.music || a.voices.length > 0);
 }
 
+/** Whether this browser encodes AAC-LC (mp4a.40.2) at 48 kHz stereo, as WebCodecs and mediabunny see it. */
+async function aacSupported(mb) {
+  if (typeof AudioEncoder !== 'undefined') {
+    try {
+      const r = await AudioEncoder.isConfigSupported({ codec: 'mp4a.40.2', sampleRate: 48000, numberOfChannels: 2, bitrate: 128000 });
+      if (!r.supported) return false;
+    } catch {
+      return false;
+    }
+  }
+  return mb.canEncodeAudio('aac', { numberOfChannels: 2, sampleRate: 48000, bitrate: 128000 });
+}
+
 /**
  * The codecs an export uses in this browser: H.264 in MP4 where it encodes H.264 at this size,
  * else VP9 in WebM; audio AAC in MP4 where the browser has an AAC encoder (AudioEncoder's
@@ -46,7 +59,7 @@ export async function chooseCodecs(mb, width, height, withAudio) {
   }
   let audioCodec = null;
   if (withAudio) {
-    if (container === 'mp4' && (await mb.canEncodeAudio('aac'))) audioCodec = 'aac';
+    if (container === 'mp4' && (await aacSupported(mb))) audioCodec = 'aac';
     else if (await mb.canEncodeAudio('opus')) audioCodec = 'opus';
     else throw exportError('ERR_UNSUPPORTED', 'exportVideo: this browser encodes neither AAC nor Opus audio (pass audio: false for a silent video)');
   }
