@@ -203,28 +203,50 @@ function peakTaps() {
   return taps;
 }
 
-/** The 4x oversampled peak |x| of both channels at each sample (the detector's output, DelaySamples late). */
-function detectPeaks(left, right) {
+let tapsL1 = 0; // the most any phase's filter can raise a window's largest |sample|
+
+/**
+ * The 4x oversampled peak |x| of both channels at each sample (the detector's output,
+ * DelaySamples late). Where no interpolated value can exceed `floor` (the window's largest
+ * |sample| times the filter's L1 norm is at most floor), the peak is not computed and reads 0:
+ * callers only need peaks above it.
+ */
+function detectPeaks(left, right, floor = 0) {
   const t = peakTaps();
+  if (!tapsL1) tapsL1 = Math.max(...t.map((tp) => tp.reduce((x, y) => x + Math.abs(y), 0)));
   const n = left.length;
   const peaks = new Float32Array(n);
+  // Each sample's window is the last TAPS samples; their largest |x| per 32-sample chunk bounds it.
+  const chunkMax = new Float32Array(Math.ceil(n / TAPS) + 1);
   for (let i = 0; i < n; i++) {
-    let m = 0;
-    for (let p = 0; p < PHASES; p++) {
-      const tp = t[p];
-      let yl = 0, yr = 0;
-      for (let k = 0; k < TAPS && k <= i; k++) { yl += tp[k] * left[i - k]; yr += tp[k] * right[i - k]; }
-      m = Math.max(m, Math.abs(Math.fround(yl)), Math.abs(Math.fround(yr)));
+    const m = Math.max(Math.abs(left[i]), Math.abs(right[i]));
+    const c = (i / TAPS) | 0;
+    if (m > chunkMax[c]) chunkMax[c] = m;
+  }
+  const [t0, t1, t2, t3] = t;
+  for (let i = 0; i < n; i++) {
+    const c = (i / TAPS) | 0;
+    const bound = Math.max(chunkMax[c], c > 0 ? chunkMax[c - 1] : 0) * tapsL1;
+    if (bound <= floor) continue;
+    let l0 = 0, l1 = 0, l2 = 0, l3 = 0, r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+    const kMax = Math.min(TAPS - 1, i);
+    for (let k = 0; k <= kMax; k++) {
+      const xl = left[i - k], xr = right[i - k];
+      l0 += t0[k] * xl; l1 += t1[k] * xl; l2 += t2[k] * xl; l3 += t3[k] * xl;
+      r0 += t0[k] * xr; r1 += t1[k] * xr; r2 += t2[k] * xr; r3 += t3[k] * xr;
     }
-    peaks[i] = m;
+    peaks[i] = Math.max(Math.abs(l0), Math.abs(l1), Math.abs(l2), Math.abs(l3), Math.abs(r0), Math.abs(r1), Math.abs(r2), Math.abs(r3));
   }
   return peaks;
 }
 
 /** True peak (dBTP) of a stereo signal. */
 export function truePeak(left, right) {
+  let sampleMax = 0;
+  for (let i = 0; i < left.length; i++) sampleMax = Math.max(sampleMax, Math.abs(left[i]), Math.abs(right[i]));
+  // The oversampled peak is about the sample peak or above it: only windows that could beat 0.9 of it are computed.
   let max = 0;
-  for (const p of detectPeaks(left, right)) if (p > max) max = p;
+  for (const p of detectPeaks(left, right, 0.9 * sampleMax)) if (p > max) max = p;
   return max > 0 ? 20 * Math.log10(max) : -Infinity;
 }
 
@@ -243,7 +265,7 @@ function limit(left, right, ceilingDbtp) {
   // The input followed by `latency` zeros, so the delayed output covers every input sample.
   const inL = new Float32Array(n + latency), inR = new Float32Array(n + latency);
   inL.set(left); inR.set(right);
-  const peaks = detectPeaks(inL, inR);
+  const peaks = detectPeaks(inL, inR, ceiling); // at or under the ceiling, a peak needs no gain
   const dqI = new Float64Array(window), dqV = new Float64Array(window);
   let head = 0, count = 0;
   const box = new Float64Array(lookahead).fill(1);
@@ -363,7 +385,7 @@ export function mixScene(scene, loaded) {
 }
 
 /** Decodes the Scene's voices, music and pop sound once: { voices: [{ voice, buffer }], music, pop }. */
-export async function loadAudio(ctx, scene, assetUrl) {
+async function decodeAll(ctx, scene, assetUrl) {
   const a = scene.audio;
   if (!a?.enabled) return { voices: [], music: null, pop: null };
   const cache = new Map();
@@ -377,7 +399,46 @@ export async function loadAudio(ctx, scene, assetUrl) {
   return { voices, music, pop };
 }
 
-const mixes = new WeakMap(); // loaded -> its mix as an AudioBuffer of a context's rate
+/** Decoded AudioBuffers as plain { channels } copies (what a worker can take). */
+function plainCopies(loaded) {
+  const plain = new Map(); // one copy per decoded file
+  const of = (b) => {
+    if (!b) return null;
+    if (!plain.has(b)) plain.set(b, { channels: Array.from({ length: b.numberOfChannels }, (_, c) => b.getChannelData(c).slice()) });
+    return plain.get(b);
+  };
+  return { voices: loaded.voices.map(({ voice, buffer }) => ({ voice, buffer: of(buffer) })), music: of(loaded.music), pop: of(loaded.pop) };
+}
+
+/** mixScene in the export worker where there is one (the page stays responsive), else on this thread. */
+async function mixOffThread(scene, loaded) {
+  if (typeof Worker !== 'undefined') {
+    try {
+      const { runInWorker } = await import('./export.mjs');
+      const decoded = plainCopies(loaded);
+      return await runInWorker({ type: 'mix', scene, decoded }, decodedBuffers(decoded), { what: 'audio mix' });
+    } catch {
+      // no worker here (a page whose CSP or bundling keeps it out): mix on this thread
+    }
+  }
+  return mixScene(scene, loaded);
+}
+
+/**
+ * Decodes the Scene's files with `ctx` and mixes them for playback (in a worker where there is
+ * one): { voices, music, pop, mix: AudioBuffer | null }. scheduleAudio plays `mix`.
+ */
+export async function loadAudio(ctx, scene, assetUrl) {
+  const loaded = await decodeAll(ctx, scene, assetUrl);
+  if (!scene.audio?.enabled) return { ...loaded, mix: null };
+  const m = await mixOffThread(scene, loaded);
+  const mix = ctx.createBuffer(2, Math.max(1, m.channels[0].length), m.sampleRate);
+  mix.copyToChannel(m.channels[0], 0);
+  mix.copyToChannel(m.channels[1], 1);
+  return { ...loaded, mix };
+}
+
+const mixes = new WeakMap(); // a `loaded` without its mix -> the mix made for it
 
 /**
  * Plays the mix (mixScene's, as the render's) on `ctx` from Scene time `fromMs`, starting at ctx
@@ -385,7 +446,7 @@ const mixes = new WeakMap(); // loaded -> its mix as an AudioBuffer of a context
  */
 export function scheduleAudio(ctx, scene, loaded, { fromMs = 0, at = ctx.currentTime, destination = ctx.destination } = {}) {
   if (!scene.audio?.enabled) return { stop() {} };
-  let buffer = mixes.get(loaded);
+  let buffer = loaded.mix ?? mixes.get(loaded);
   if (!buffer) {
     const m = mixScene(scene, loaded);
     buffer = ctx.createBuffer(2, Math.max(1, m.channels[0].length), m.sampleRate);
@@ -411,14 +472,7 @@ export function scheduleAudio(ctx, scene, loaded, { fromMs = 0, at = ctx.current
  */
 export async function decodeSceneAudio(scene, { assetBase }) {
   const assetUrl = typeof assetBase === 'function' ? assetBase : (p) => assetBase + encodeURIComponent(p);
-  const loaded = await loadAudio(new OfflineAudioContext(2, 1, RATE), scene, assetUrl);
-  const plain = new Map(); // one copy per decoded file
-  const of = (b) => {
-    if (!b) return null;
-    if (!plain.has(b)) plain.set(b, { channels: Array.from({ length: b.numberOfChannels }, (_, c) => b.getChannelData(c).slice()) });
-    return plain.get(b);
-  };
-  return { voices: loaded.voices.map(({ voice, buffer }) => ({ voice, buffer: of(buffer) })), music: of(loaded.music), pop: of(loaded.pop) };
+  return plainCopies(await decodeAll(new OfflineAudioContext(2, 1, RATE), scene, assetUrl));
 }
 
 /** The buffers of decodeSceneAudio's result, for a transfer list. */

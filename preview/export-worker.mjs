@@ -3,6 +3,7 @@
 //   { type: 'scene', scene, options, decoded, env }: exportVideo's frames drawn by the preview with
 //     CanvasKit on an OffscreenCanvas, the soundtrack mixed here from the files the page decoded.
 //   { type: 'frames', frames, config, env }: processVideo's frames with config.effects applied.
+//   { type: 'mix', scene, decoded }: the soundtrack alone (audio.mjs mixScene), for playback.
 // It posts { type: 'progress', progress }, then { type: 'done', result } or { type: 'error', code, message }.
 // env: { canvasKitBase, mediabunnyUrl }: where CanvasKit and mediabunny load from when a bare
 // import does not resolve here (no bundler; import maps do not reach workers).
@@ -38,6 +39,12 @@ async function canvasKitInit(env) {
 
 self.onmessage = async ({ data: job }) => {
   try {
+    if (job.type === 'mix') {
+      // The soundtrack alone (the preview's playback): no CanvasKit, no encoder.
+      const m = mixScene(job.scene, job.decoded);
+      self.postMessage({ type: 'done', result: m }, m.channels.map((c) => c.buffer));
+      return;
+    }
     const env = job.env ?? {};
     const [mb, CanvasKitInit] = await Promise.all([loadMediabunny(env), canvasKitInit(env)]);
     if (typeof VideoEncoder === 'undefined') throw exportError('ERR_UNSUPPORTED', 'export worker: this browser has no WebCodecs (VideoEncoder) in workers');

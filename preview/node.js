@@ -115,13 +115,14 @@ async function applyEffectsInBrowser(frame, effects, options = {}) {
 }
 
 /**
- * The browser preview's audio mix (Web Audio, rendered offline) of [fromMs, fromMs + durationMs):
- * RMS of the mono mix per 10 ms window. For checks of the audio preview.
+ * The browser preview's audio mix of [fromMs, fromMs + durationMs): RMS of the mono mix per 10 ms
+ * window. For checks of the audio preview. options.playback: through the playback path
+ * (loadAudio + scheduleAudio, rendered by an OfflineAudioContext) instead of renderAudio.
  */
 async function audioLevelsInBrowser(scene, fromMs = 0, durationMs = scene.durationMs - fromMs, options = {}) {
   const s = await session(options.executablePath ?? process.env.REELSPEED_CHROMIUM ?? DEFAULT_EXECUTABLE);
   s.server.allow(scene.assets ?? []);
-  const r = await s.page.evaluate(([sc, f, d]) => window.__reelspeedAudio(JSON.parse(sc), f, d), [JSON.stringify(scene), fromMs, durationMs]);
+  const r = await s.page.evaluate(([sc, f, d, p]) => window.__reelspeedAudio(JSON.parse(sc), f, d, p), [JSON.stringify(scene), fromMs, durationMs, !!options.playback]);
   if (r.error) throw codedError(r.code, r.error);
   return r.rms;
 }

@@ -82,6 +82,22 @@ describe('audio preview (Web Audio)', () => {
   });
 });
 
+describe('playback', () => {
+  it('plays the same mix from any time (loadAudio mixes it in the worker, scheduleAudio starts it at fromMs)', async () => {
+    const scene = await engine.compileScene({ ...story(tone, true), voiceAudioSettings: { ...story(tone, true).voiceAudioSettings, messageSoundEffect: 'pop' } });
+    expect(scene.audio.popsMs.length).toBe(2);
+    const from = 700;
+    const whole = await previewNode.audioLevelsInBrowser(scene, 0, scene.durationMs);
+    const played = await previewNode.audioLevelsInBrowser(scene, from, scene.durationMs - from, { playback: true });
+    const expected = whole.slice(from / 10, from / 10 + played.length);
+    expect(played.length).toBeGreaterThan(100);
+    let worst = 0;
+    played.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - expected[i])); });
+    expect(worst).toBeLessThan(1e-4);
+    expect(Math.max(...played)).toBeGreaterThan(0.05);
+  });
+});
+
 describe('the mix\'s meters (plain JavaScript, as the engine\'s)', () => {
   const sine = (hz, amp, seconds, phase = 0) => Float32Array.from({ length: 48000 * seconds }, (_, i) => amp * Math.sin(2 * Math.PI * hz * i / 48000 + phase));
 
