@@ -8,6 +8,7 @@ export { evaluateAnimation, scrollAt, revealedLength, easeOutCubic, easeOutBack,
 export { getSupportedEffects, describeEffects, processVideoPreview, colorMatrices } from './effects.mjs';
 export { renderAudio } from './audio.mjs';
 export { exportVideo } from './export.mjs';
+export { RustVideoProcessor, VideoProcessor, qualityToBitrate } from './processor.mjs';
 import { loadAudio, scheduleAudio } from './audio.mjs';
 
 const MODES = ['exact', 'fast'];
