@@ -45,10 +45,20 @@ public class SizeSamplingTests : TempDirTest
         Assert.That((d.GetProperty("width").GetInt32(), d.GetProperty("height").GetInt32()), Is.EqualTo((winner.GetProperty("width").GetInt32(), winner.GetProperty("height").GetInt32())));
         Assert.That((r.GetProperty("width").GetInt32(), r.GetProperty("height").GetInt32()), Is.EqualTo((winner.GetProperty("width").GetInt32(), winner.GetProperty("height").GetInt32())), "the output has the chosen size");
         Assert.That(d.GetProperty("sampleSegments").GetInt32(), Is.EqualTo(SizeSampling.Segments));
-        Assert.That(d.GetProperty("sampleSeconds").GetDouble(), Is.InRange(2.5, 3.1));
+        Assert.That(d.GetProperty("sampleSeconds").GetDouble(), Is.InRange(SizeSampling.Segments * SizeSampling.SegmentMs / 1000 - 0.1, SizeSampling.Segments * SizeSampling.SegmentMs / 1000 + 0.1));
         string reason = d.GetProperty("reason").GetString()!;
         Assert.That(reason, Does.Contain(full.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture)).And.Contain(small.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture)));
         Assert.That(reason, Does.Contain(small > full ? "scaled down" : "kept full size"));
+    }
+
+    [TestCase("ultrafast", "ultrafast")]
+    [TestCase("superfast", "superfast")]
+    [TestCase("veryfast", "veryfast")]
+    [TestCase("medium", "veryfast")]
+    [TestCase("veryslow", "veryfast")]
+    public void Samples_encode_with_the_jobs_preset_or_veryfast_whichever_is_faster(string job, string sample)
+    {
+        Assert.That(SizeSampling.SamplePreset(job), Is.EqualTo(sample));
     }
 
     [Test]

@@ -252,7 +252,6 @@ public sealed class ReelSpeedEngine
             double total = sampling + (options.MeasureQuality ? 3 * n : 2 * n);
             var tracker = new ProgressTracker(progress, (int)Math.Ceiling(total));
             var samplingPart = tracker.Root.Part(0, sampling / total);
-            var encodePart = tracker.Root.Part(sampling / total, (sampling + 2 * n) / total);
             tracker.Root.Stage("queued");
             using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(full), cancel).ConfigureAwait(false);
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -263,6 +262,8 @@ public sealed class ReelSpeedEngine
             var qualityOptions = new QualityOptions { SampleEvery = options.QualitySampleEvery, DistortedName = "outputPath", ReferenceName = "inputPath" };
             // The encode measures itself when the pictures it is given are the input's frames (see Optimize.MeasuresInFlight).
             var probe = options.MeasureQuality && Optimize.MeasuresInFlight(scene, input) ? new InFlightQualityProbe(qualityOptions) : null;
+            // Measured in flight, the encode takes the quality measurement's share of the bar too.
+            var encodePart = tracker.Root.Part(sampling / total, probe is null ? (sampling + 2 * n) / total : 1);
             clock.Restart();
             var (result, attempts, note) = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, output, JobOptionsFor(scene) with { Quality = probe }, encodePart, cancel)).ConfigureAwait(false);
             double encodeMs = clock.Elapsed.TotalMilliseconds;
