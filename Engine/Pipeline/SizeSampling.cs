@@ -22,7 +22,7 @@ public sealed record SizeDecision(string Method, int Width, int Height, double B
 /// Decides optimizeVideo's picture size by measurement. Between the cheap bounds (enough bits per
 /// pixel: full size; far too few: the <see cref="SizeTarget"/> rule's smaller size) a few short
 /// segments spread over the clip are cut into one sample, encoded losslessly at full size as the
-/// reference, then two-pass at the planned video bit rate with the job's codec (and its preset, or
+/// reference (the input is decoded once for it), then that sample is encoded two-pass at the planned video bit rate with the job's codec (and its preset, or
 /// <see cref="FastestNeededPreset"/> when that is faster) at the
 /// full size and at the rule's smaller size; each is compared with the reference at full size
 /// (the smaller one scaled back up bicubic, as a viewer's player does) and the higher SSIM wins
@@ -152,13 +152,15 @@ public sealed class SizeSampling
         try
         {
             const double U = ProgressUnitsPerFrame;
-            using var reference = SampleScene(Full.Width, Full.Height, lossless: true);
+            using var reference = ReferenceScene();
             string referencePath = Path.Combine(dir, "reference.mp4");
             // Lossless needs x264 (crf 0), whatever encoder the job may use for the candidates.
             new RenderJob(reference, referencePath, job with { Hardware = HardwareAcceleration.Off }).Run(progress.Part(0, 1 / U, "-sizing-reference"), cancel);
             double Score(int width, int height, double from, string name)
             {
-                using var sample = SampleScene(width, height, lossless: false);
+                // From the lossless reference, not the input: the same pixels, decoded from the start of a small
+                // file instead of seeking into the input (with long GOPs, decoding from far-away keyframes) twice per pass.
+                using var sample = CandidateScene(referencePath, width, height);
                 using var encoded = sample.WithEncode(Full.Encode with { RateControl = RateControlMode.TwoPass, BitrateKbps = Full.Encode.BitrateKbps });
                 string path = Path.Combine(dir, name + ext);
                 new RenderJob(encoded, path, job).Run(progress.Part(from / U, (from + 2) / U, "-sizing-" + name), cancel);
@@ -176,15 +178,23 @@ public sealed class SizeSampling
         }
     }
 
-    /// <summary>The sample: the segments of the input, one after another, silent, at <paramref name="width"/>x<paramref name="height"/>.</summary>
-    private Scene SampleScene(int width, int height, bool lossless)
+    /// <summary>The sample: the segments of the input, one after another, silent, at full size, lossless (x264 crf 0).</summary>
+    private Scene ReferenceScene()
     {
         var clips = _segments.Select(s => new ClipSpec("inputPath", _input, s.StartMs, s.EndMs, 1)).ToList();
-        var video = lossless
-            ? new ProcessingVideo(width, height, null, EncodeSettings.H264, "high", 0, "ultrafast", null, VideoFit.Cover)
-            : new ProcessingVideo(width, height, null, _options.Codec, "medium", null, SamplePreset(_options.Preset), null, VideoFit.Cover);
+        var video = new ProcessingVideo(Full.Width, Full.Height, null, EncodeSettings.H264, "high", 0, "ultrafast", null, VideoFit.Cover);
         var config = new ProcessingConfig(video, new ProcessingAudio(false, 1, null, 1), ColorCorrection.Neutral, 0, 0, [], SKColors.Black, null, 0, null,
-            clips, new ProcessingOptimization(null, lossless ? HardwareAcceleration.Off : _options.Hardware, false, false, KeepRotation: true, TargetField: "targetSizeMb"), []);
+            clips, new ProcessingOptimization(null, HardwareAcceleration.Off, false, false, KeepRotation: true, TargetField: "targetSizeMb"), []);
+        return ProcessingSceneBuilder.Build(config);
+    }
+
+    /// <summary>A candidate: the lossless sample at <paramref name="referencePath"/> at <paramref name="width"/>x<paramref name="height"/>, with the job's codec and the sample preset.</summary>
+    private Scene CandidateScene(string referencePath, int width, int height)
+    {
+        var video = new ProcessingVideo(width, height, null, _options.Codec, "medium", null, SamplePreset(_options.Preset), null, VideoFit.Cover);
+        var config = new ProcessingConfig(video, new ProcessingAudio(false, 1, null, 1), ColorCorrection.Neutral, 0, 0, [], SKColors.Black, null, 0, null,
+            [new ClipSpec("inputPath", referencePath, 0, null, 1)],
+            new ProcessingOptimization(null, _options.Hardware, false, false, KeepRotation: true, TargetField: "targetSizeMb"), []);
         return ProcessingSceneBuilder.Build(config);
     }
 }
