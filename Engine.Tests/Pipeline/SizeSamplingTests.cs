@@ -51,16 +51,6 @@ public class SizeSamplingTests : TempDirTest
         Assert.That(reason, Does.Contain(small > full ? "scaled down" : "kept full size"));
     }
 
-    [TestCase("ultrafast", "ultrafast")]
-    [TestCase("superfast", "superfast")]
-    [TestCase("veryfast", "veryfast")]
-    [TestCase("medium", "veryfast")]
-    [TestCase("veryslow", "veryfast")]
-    public void Samples_encode_with_the_jobs_preset_or_veryfast_whichever_is_faster(string job, string sample)
-    {
-        Assert.That(SizeSampling.SamplePreset(job), Is.EqualTo(sample));
-    }
-
     [Test]
     public void Fine_grain_keeps_full_size_because_its_samples_measure_better()
     {

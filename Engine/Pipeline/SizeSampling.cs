@@ -22,8 +22,7 @@ public sealed record SizeDecision(string Method, int Width, int Height, double B
 /// Decides optimizeVideo's picture size by measurement. Between the cheap bounds (enough bits per
 /// pixel: full size; far too few: the <see cref="SizeTarget"/> rule's smaller size) a few short
 /// segments spread over the clip are cut into one sample, encoded losslessly at full size as the
-/// reference (the input is decoded once for it), then that sample is encoded two-pass at the planned video bit rate with the job's codec (and its preset, or
-/// <see cref="FastestNeededPreset"/> when that is faster) at the
+/// reference (the input is decoded once for it), then that sample is encoded two-pass at the planned video bit rate with the job's codec and preset at the
 /// full size and at the rule's smaller size; each is compared with the reference at full size
 /// (the smaller one scaled back up bicubic, as a viewer's player does) and the higher SSIM wins
 /// (full size on a tie).
@@ -38,22 +37,10 @@ public sealed class SizeSampling
 
     /// <summary>
     /// Longest segment, in ms (a shorter clip gives each segment a third of it). Half a second each
-    /// (1.5 s in all): the samples cost about a tenth of the final two-pass encode of a 10 s clip
-    /// instead of most of it with 1.5 s segments (issue 16 item 3), and the decision is the same on the
-    /// measured content set (scripts/optimize-vs-cli.js).
+    /// (1.5 s in all), a third of the 1.5 s each it was: the samples were most of optimizeVideo's time
+    /// (issue 16 item 3; see README, optimizeVideo, for the measured decisions).
     /// </summary>
     public const double SegmentMs = 500;
-
-    /// <summary>
-    /// The slowest preset the samples are encoded with: the job's own when faster, else this one.
-    /// The samples compare two sizes at one bit rate; a faster preset lowers both scores alike and
-    /// costs a third of "medium".
-    /// </summary>
-    public const string FastestNeededPreset = "veryfast";
-
-    /// <summary>The preset the sample encodes use for a job encoding with <paramref name="preset"/>.</summary>
-    public static string SamplePreset(string preset) =>
-        Array.IndexOf(EncodeSettings.Presets, preset) < Array.IndexOf(EncodeSettings.Presets, FastestNeededPreset) ? preset : FastestNeededPreset;
 
     /// <summary>Progress weight of the sampling in frames of the sample: a lossless reference, two two-pass encodes (2 each), two comparisons.</summary>
     public const int ProgressUnitsPerFrame = 7;
@@ -131,7 +118,7 @@ public sealed class SizeSampling
             full = full with { SampleSsim = fullSsim };
             small = small with { SampleSsim = smallSsim };
             bool downscale = smallSsim > fullSsim;
-            string why = $"{bpp}; samples ({Segments} segments, {seconds:0.##} s, preset {SamplePreset(_options.Preset)}) at the planned rate reached SSIM {fullSsim:0.#####} at {Full.Width}x{Full.Height} "
+            string why = $"{bpp}; samples ({Segments} segments, {seconds:0.##} s, preset {_options.Preset}) at the planned rate reached SSIM {fullSsim:0.#####} at {Full.Width}x{Full.Height} "
                 + $"and {smallSsim:0.#####} at {rule.Width}x{rule.Height} (measured at {Full.Width}x{Full.Height}): {(downscale ? "scaled down" : "kept full size")}";
             var chosen = downscale ? rule : Full;
             if (!downscale) rule.Dispose();
@@ -191,7 +178,9 @@ public sealed class SizeSampling
     /// <summary>A candidate: the lossless sample at <paramref name="referencePath"/> at <paramref name="width"/>x<paramref name="height"/>, with the job's codec and the sample preset.</summary>
     private Scene CandidateScene(string referencePath, int width, int height)
     {
-        var video = new ProcessingVideo(width, height, null, _options.Codec, "medium", null, SamplePreset(_options.Preset), null, VideoFit.Cover);
+        // The job's own preset: a faster one (veryfast for a "medium" job) cost a third but turned the decision for a
+        // zooming fractal to the smaller size, SSIM 0.014 under the ffmpeg CLI's full-size two-pass.
+        var video = new ProcessingVideo(width, height, null, _options.Codec, "medium", null, _options.Preset, null, VideoFit.Cover);
         var config = new ProcessingConfig(video, new ProcessingAudio(false, 1, null, 1), ColorCorrection.Neutral, 0, 0, [], SKColors.Black, null, 0, null,
             [new ClipSpec("inputPath", referencePath, 0, null, 1)],
             new ProcessingOptimization(null, _options.Hardware, false, false, KeepRotation: true, TargetField: "targetSizeMb"), []);
