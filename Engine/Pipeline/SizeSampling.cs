@@ -36,11 +36,11 @@ public sealed class SizeSampling
     public const int Segments = 3;
 
     /// <summary>
-    /// Longest segment, in ms (a shorter clip gives each segment a third of it). Half a second each
-    /// (1.5 s in all), a third of the 1.5 s each it was: the samples were most of optimizeVideo's time
-    /// (issue 16 item 3; see README, optimizeVideo, for the measured decisions).
+    /// Longest segment, in ms (a shorter clip gives each segment a third of it). 0.5 s segments were
+    /// tried to cut the cost: they turned a zooming fractal's decision to the smaller size (0.014 SSIM
+    /// under the ffmpeg CLI's full-size two-pass, where 1.5 s segments keep the full size).
     /// </summary>
-    public const double SegmentMs = 500;
+    public const double SegmentMs = 1500;
 
     /// <summary>Progress weight of the sampling in frames of the sample: a lossless reference, two two-pass encodes (2 each), two comparisons.</summary>
     public const int ProgressUnitsPerFrame = 7;
@@ -178,8 +178,7 @@ public sealed class SizeSampling
     /// <summary>A candidate: the lossless sample at <paramref name="referencePath"/> at <paramref name="width"/>x<paramref name="height"/>, with the job's codec and the sample preset.</summary>
     private Scene CandidateScene(string referencePath, int width, int height)
     {
-        // The job's own preset: a faster one (veryfast for a "medium" job) cost a third but turned the decision for a
-        // zooming fractal to the smaller size, SSIM 0.014 under the ffmpeg CLI's full-size two-pass.
+        // The job's own preset: samples decide between two sizes of this very encode.
         var video = new ProcessingVideo(width, height, null, _options.Codec, "medium", null, _options.Preset, null, VideoFit.Cover);
         var config = new ProcessingConfig(video, new ProcessingAudio(false, 1, null, 1), ColorCorrection.Neutral, 0, 0, [], SKColors.Black, null, 0, null,
             [new ClipSpec("inputPath", referencePath, 0, null, 1)],
