@@ -138,12 +138,11 @@ export interface OptimizeResult {
 
 /**
  * optimizeVideo's picture-size decision. method: 'fixed' (allowDownscale false), 'enough-bits' (at least 0.05
- * bits per pixel: full size, not measured), 'too-few-bits' (under 0.0125: the bits-per-pixel rule's smaller size,
- * not measured), 'measured' (sample segments encoded at each candidate at the planned bit rate; the higher SSIM,
- * measured at full size, kept; full size on a tie).
+ * bits per pixel: full size, not measured), 'measured' (under 0.05: sample segments encoded at each candidate at the
+ * planned bit rate; the higher SSIM, measured at full size, kept; full size on a tie).
  */
 export interface SizeDecision {
-  method: 'fixed' | 'enough-bits' | 'too-few-bits' | 'measured';
+  method: 'fixed' | 'enough-bits' | 'measured';
   /** The chosen size. */
   width: number;
   height: number;
