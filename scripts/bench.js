@@ -8,7 +8,13 @@
 // targets, writes the same numbers to out/bench.json. A missed target is reported, not an
 // exit code: this is a measure, not a test.
 //
+// It also compares optimizeVideo (quality measurement included) with a plain ffmpeg CLI two-pass
+// (libx264, the same preset, full size, the video bit rate optimizeVideo encoded at) on a generated
+// clip (issue 16 item 5): the wall and CPU ratio, the SSIM difference (both by ffmpeg's ssim filter
+// against the input) and the size error against the target, runs alternating.
+//
 //   node scripts/bench.js [--runs N]        (npm run bench -- --runs 5)
+//   node scripts/bench.js --only optimize   (or --only render: one of the two comparisons)
 
 const fs = require('node:fs');
 const os = require('node:os');
@@ -26,6 +32,8 @@ const REQUIRE_RUNS = 9;
 const x264 = (fps) => ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-g', String(fps * 2)];
 
 const TARGETS = {
+  optimizeRatio: 1.1, // optimizeVideo wall (its quality measurement included) / CLI two-pass wall
+  optimizeSsim: -0.002, // optimizeVideo SSIM - CLI two-pass SSIM, at least
   ratio: 1.25, // engine wall / floor wall
   rssMiB: 350, // peak RSS of the whole node process
   scale60: 2.1, // 60 s story wall / 30 s story wall
@@ -53,6 +61,24 @@ async function child(configPath, outputPath) {
   })}\n`);
 }
 
+// The optimize comparison's clip: 10 s of 540x960@30 (testsrc2 turning and changing hue, light
+// grain), shrunk to 0.5 MB: ~0.025 bits per pixel, where optimizeVideo measures its size decision.
+const OPT = { width: 540, height: 960, seconds: 10, targetMb: 0.5, preset: 'medium' };
+const OPT_SOURCE = `testsrc2=s=${OPT.width}x${OPT.height}:r=30:d=${OPT.seconds},hue=H=t*2,rotate=a=t/2:fillcolor=black,noise=alls=6:allf=t`;
+
+async function childOptimize(input, targetMb, outputPath) {
+  const engine = require(path.join(ROOT, 'js', 'index.js'));
+  const before = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  const r = await engine.optimizeVideo(input, Number(targetMb), { preset: OPT.preset, outputPath });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const cpu = process.cpuUsage(before); // the job only (the engine runs in this process)
+  process.stdout.write(`${JSON.stringify({
+    wallMs, cpuMs: (cpu.user + cpu.system) / 1000, optimizedSize: r.optimizedSize, targetSize: r.targetSize, ssim: r.ssim,
+    videoBitrateKbps: r.videoBitrateKbps, width: r.width, height: r.height, method: r.sizeDecision.method, encodes: r.encodes, stages: r.stages,
+  })}\n`);
+}
+
 // ---- helpers ------------------------------------------------------------------------------------
 
 function median(values) {
@@ -63,14 +89,17 @@ function median(values) {
 }
 
 function parseArgs(argv) {
-  const args = { runs: 3 };
+  const args = { runs: 3, only: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--runs' || a === '-n') {
+    if (a === '--only') {
+      args.only = argv[++i];
+      if (!['render', 'optimize'].includes(args.only)) throw new Error(`--only: expected render or optimize, got ${args.only}`);
+    } else if (a === '--runs' || a === '-n') {
       args.runs = Number(argv[++i]);
       if (!Number.isInteger(args.runs) || args.runs < 1) throw new Error(`--runs: expected an integer >= 1, got ${argv[i]}`);
     } else if (a === '--help' || a === '-h') {
-      process.stdout.write('Usage: node scripts/bench.js [--runs N]   (default 3; prints medians, writes out/bench.json)\n');
+      process.stdout.write('Usage: node scripts/bench.js [--runs N] [--only render|optimize]   (default 3; prints medians, writes out/bench.json)\n');
       process.exit(0);
     } else {
       throw new Error(`unknown argument ${a} (usage: node scripts/bench.js [--runs N])`);
@@ -164,10 +193,166 @@ function machine() {
   };
 }
 
+/** SSIM (All) of a file against the optimize clip's input, by ffmpeg's ssim filter (scaled back to full size first). */
+function ffmpegSsim(distorted, reference) {
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-i', distorted, '-i', reference, '-lavfi',
+    `[0:v]scale=${OPT.width}:${OPT.height}:flags=bicubic[d];[d][1:v]ssim`, '-f', 'null', '-'], { encoding: 'utf8' });
+  const m = /All:([0-9.]+)/.exec(r.stderr);
+  if (!m) throw new Error(`ffmpeg ssim failed: ${r.stderr.trim()}`);
+  return Number(m[1]);
+}
+
+/** optimizeVideo against the ffmpeg CLI's two-pass, runs alternating; returns the medians and table rows. */
+function optimizeComparison(runs, tmp) {
+  const input = path.join(tmp, 'opt-input.mp4');
+  log(`optimize: making the input (${OPT.seconds} s of ${OPT.width}x${OPT.height}, lavfi)`);
+  ffmpeg(['-f', 'lavfi', '-i', OPT_SOURCE, '-c:v', 'libx264', '-crf', '8', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', input]);
+  const engine = [], cli = [];
+  for (let i = 0; i < runs; i++) {
+    log(`optimizeVideo to ${OPT.targetMb} MB, run ${i + 1}/${runs}`);
+    const out = path.join(tmp, 'opt-engine.mp4');
+    const r = spawnSync(process.execPath, [__filename, '--child-optimize', input, String(OPT.targetMb), out], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (r.status !== 0) throw new Error(`optimizeVideo failed (exit ${r.status}): ${r.stderr.trim()}`);
+    const e = JSON.parse(r.stdout.trim().split('\n').pop());
+    e.ffmpegSsim = ffmpegSsim(out, input);
+    engine.push(e);
+    log(`  ${fmt(e.wallMs)} ms wall, ${fmt(e.cpuMs)} ms CPU, ${e.width}x${e.height} (${e.method}), SSIM ${e.ffmpegSsim}`);
+    fs.rmSync(out, { force: true });
+
+    log(`ffmpeg CLI two-pass at ${e.videoBitrateKbps} kbit/s, run ${i + 1}/${runs}`);
+    const cliOut = path.join(tmp, 'opt-cli.mp4');
+    const common = ['-i', input, '-c:v', 'libx264', '-preset', OPT.preset, '-pix_fmt', 'yuv420p', '-an', '-b:v', `${e.videoBitrateKbps}k`, '-passlogfile', path.join(tmp, 'x264-2pass')];
+    const p1 = ffmpeg([...common, '-pass', '1', '-f', 'mp4', '/dev/null']);
+    const p2 = ffmpeg([...common, '-pass', '2', cliOut]);
+    const c = { wallMs: p1.wallMs + p2.wallMs, cpuMs: p1.cpuMs + p2.cpuMs, size: fs.statSync(cliOut).size, ffmpegSsim: ffmpegSsim(cliOut, input) };
+    cli.push(c);
+    log(`  ${fmt(c.wallMs)} ms wall, ${fmt(c.cpuMs)} ms CPU, SSIM ${c.ffmpegSsim}`);
+    fs.rmSync(cliOut, { force: true });
+  }
+  const m = {
+    engineWallMs: median(engine.map((r) => r.wallMs)),
+    engineCpuMs: median(engine.map((r) => r.cpuMs)),
+    cliWallMs: median(cli.map((r) => r.wallMs)),
+    cliCpuMs: median(cli.map((r) => r.cpuMs)),
+    ratioWall: median(engine.map((r, i) => r.wallMs / cli[i].wallMs)),
+    ratioCpu: median(engine.map((r, i) => r.cpuMs / cli[i].cpuMs)),
+    ssimDiff: median(engine.map((r, i) => r.ffmpegSsim - cli[i].ffmpegSsim)),
+    sizeErrorPct: median(engine.map((r) => (r.optimizedSize / r.targetSize - 1) * 100)),
+    stages: {
+      sizingMs: median(engine.map((r) => r.stages?.sizingMs)),
+      encodeMs: median(engine.map((r) => r.stages?.encodeMs)),
+      qualityMs: median(engine.map((r) => r.stages?.qualityMs)),
+    },
+  };
+  const e0 = engine[0];
+  const pass = (ok) => (ok ? 'pass' : '**FAIL**');
+  const rows = [
+    [`optimizeVideo, ${OPT.seconds} s ${OPT.width}x${OPT.height} to ${OPT.targetMb} MB (${e0.width}x${e0.height}, ${e0.method}, quality ${e0.stages?.quality}), wall`,
+      `${fmt(m.engineWallMs)} ms (CPU ${fmt(m.engineCpuMs)} ms; sizing ${fmt(m.stages.sizingMs)}, encode ${fmt(m.stages.encodeMs)}, quality ${fmt(m.stages.qualityMs)} ms)`, '', ''],
+    [`ffmpeg CLI two-pass (libx264 ${OPT.preset}, full size), wall`, `${fmt(m.cliWallMs)} ms (CPU ${fmt(m.cliCpuMs)} ms)`, '', ''],
+    ['optimizeVideo / CLI two-pass, wall', fmt(m.ratioWall, 2), `≤ ${TARGETS.optimizeRatio}`, pass(m.ratioWall <= TARGETS.optimizeRatio)],
+    ['optimizeVideo / CLI two-pass, CPU (user+sys)', fmt(m.ratioCpu, 2), '', ''],
+    ['SSIM optimizeVideo − CLI (ffmpeg ssim filter)', fmt(m.ssimDiff, 4), `≥ ${TARGETS.optimizeSsim}`, pass(m.ssimDiff >= TARGETS.optimizeSsim)],
+    ['optimizeVideo size error', `${fmt(m.sizeErrorPct, 2)} %`, '−5 %..+2 %', pass(m.sizeErrorPct >= -5 && m.sizeErrorPct <= 2)],
+  ];
+  return { medians: m, rows, samples: { engine, cli }, pass: { optimizeRatio: m.ratioWall <= TARGETS.optimizeRatio, optimizeSsim: m.ssimDiff >= TARGETS.optimizeSsim } };
+}
+
 // ---- main -----------------------------------------------------------------------------------------
 
+/** The render against its floor (issue 5): returns the medians, table rows and samples. */
+function renderComparison(runs, tmp, yuv, story, width, height, fps) {
+  const story60Path = path.join(tmp, 'bench-story-60s.json');
+  fs.writeFileSync(story60Path, JSON.stringify(sixtySecondStory(story)));
+
+  // The floor: the engine's own frames, decoded once to raw yuv420p (~2.6 GiB for 900
+  // frames), then only the x264 encode, by the ffmpeg CLI, with the same settings. Engine
+  // and floor runs alternate so that load from elsewhere on the machine hits both alike.
+  const floorRun = (i) => {
+    log(`floor (ffmpeg CLI, libx264 only), run ${i + 1}/${runs}`);
+    const r = ffmpeg(['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', String(fps), '-i', yuv,
+      ...x264(fps), '-an', path.join(tmp, 'floor.mp4')]);
+    r.fileSize = fs.statSync(path.join(tmp, 'floor.mp4')).size;
+    log(`  ${fmt(r.wallMs)} ms wall, ${fmt(r.cpuMs)} ms CPU`);
+    return r;
+  };
+  const engine = [];
+  const floor = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      log(`engine, 30 s story, run ${i + 1}/${runs}`);
+      const out = path.join(tmp, 'engine.mp4');
+      engine.push(renderInChild(STORY, out));
+      log(`  ${fmt(engine[i].wallMs)} ms wall, ${fmt(engine[i].cpuMs)} ms CPU, ${fmt(engine[i].maxRssMiB)} MiB peak RSS`);
+      if (i === 0) {
+        log(`decoding the engine's output to raw yuv420p (${fmt((width * height * 1.5 * engine[0].frames) / 2 ** 30, 1)} GiB, ${yuv}) for the floor`);
+        ffmpeg(['-i', out, '-map', '0:v:0', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', yuv]);
+      }
+      fs.rmSync(out, { force: true });
+      floor.push(floorRun(i));
+    }
+  } finally {
+    fs.rmSync(yuv, { force: true });
+  }
+  const engine60 = [];
+  for (let i = 0; i < runs; i++) {
+    log(`engine, 60 s story, run ${i + 1}/${runs}`);
+    engine60.push(renderInChild(story60Path, path.join(tmp, 'engine60.mp4')));
+    log(`  ${fmt(engine60[i].wallMs)} ms wall`);
+    fs.rmSync(path.join(tmp, 'engine60.mp4'), { force: true });
+  }
+
+  log(`addon require, ${REQUIRE_RUNS} fresh processes`);
+  const requires = requireTimes(REQUIRE_RUNS);
+
+  const stage = (name) => median(engine.map((r) => r.stages[name]));
+  const m = {
+    engineWallMs: median(engine.map((r) => r.wallMs)),
+    engineCpuMs: median(engine.map((r) => r.cpuMs)),
+    enginePeakRssMiB: median(engine.map((r) => r.maxRssMiB)),
+    floorWallMs: median(floor.map((r) => r.wallMs)),
+    floorCpuMs: median(floor.map((r) => r.cpuMs)),
+    floorPeakRssMiB: median(floor.map((r) => r.maxRssMiB)),
+    engineFileMB: median(engine.map((r) => r.fileSize)) / 1e6,
+    floorFileMB: median(floor.map((r) => r.fileSize)) / 1e6,
+    stages: { renderMs: stage('renderMs'), convertMs: stage('convertMs'), encodeMs: stage('encodeMs'), audioMs: stage('audioMs'), muxMs: stage('muxMs') },
+    engine60WallMs: median(engine60.map((r) => r.wallMs)),
+    requireMs: median(requires),
+  };
+  m.ratioEngineFloor = m.engineWallMs / m.floorWallMs;
+  m.ratio60to30 = m.engine60WallMs / m.engineWallMs;
+  const frames = engine[0].frames;
+
+  const pass = (ok) => (ok ? 'pass' : '**FAIL**');
+  const rows = [
+    ['engine wall, 30 s story (processVideo)', `${fmt(m.engineWallMs)} ms (${fmt(frames / (m.engineWallMs / 1000), 1)} fps)`, '', ''],
+    ['engine CPU (user+sys, whole process)', `${fmt(m.engineCpuMs)} ms (${fmt(m.engineCpuMs / m.engineWallMs, 2)} cores busy)`, '', ''],
+    ['engine peak RSS (whole process)', `${fmt(m.enginePeakRssMiB)} MiB`, `≤ ${TARGETS.rssMiB} MiB`, pass(m.enginePeakRssMiB <= TARGETS.rssMiB)],
+    ['floor wall (ffmpeg CLI, x264 only)', `${fmt(m.floorWallMs)} ms (CPU ${fmt(m.floorCpuMs)} ms, RSS ${fmt(m.floorPeakRssMiB)} MiB)`, '', ''],
+    ['output size, engine / floor (video + audio / video only)', `${fmt(m.engineFileMB, 2)} MB / ${fmt(m.floorFileMB, 2)} MB`, '', ''],
+    ['engine / floor', fmt(m.ratioEngineFloor, 2), `≤ ${TARGETS.ratio}`, pass(m.ratioEngineFloor <= TARGETS.ratio)],
+    ['stage: render (render thread, beside the rest)', `${fmt(m.stages.renderMs)} ms (${fmt(m.stages.renderMs / frames, 2)} ms/frame)`, '', ''],
+    ['stage: convert (BGRA → yuv420p)', `${fmt(m.stages.convertMs)} ms (${fmt(m.stages.convertMs / frames, 2)} ms/frame)`, '', ''],
+    ['stage: encode (x264 calls)', `${fmt(m.stages.encodeMs)} ms (${fmt(m.stages.encodeMs / frames, 2)} ms/frame)`, '', ''],
+    ['stage: audio (music + aac)', `${fmt(m.stages.audioMs)} ms`, '', ''],
+    ['stage: mux (finish)', `${fmt(m.stages.muxMs, 1)} ms`, '', ''],
+    ['engine wall, 60 s story', `${fmt(m.engine60WallMs)} ms`, '', ''],
+    ['60 s / 30 s', fmt(m.ratio60to30, 2), `≤ ${TARGETS.scale60}`, pass(m.ratio60to30 <= TARGETS.scale60)],
+    ['addon `require`', `${fmt(m.requireMs, 1)} ms`, `≤ ${TARGETS.requireMs} ms`, pass(m.requireMs <= TARGETS.requireMs)],
+  ];
+  return {
+    medians: m, rows, frames, samples: { engine, engine60, floor, requireMs: requires },
+    pass: {
+      ratio: m.ratioEngineFloor <= TARGETS.ratio,
+      rss: m.enginePeakRssMiB <= TARGETS.rssMiB,
+      scale60: m.ratio60to30 <= TARGETS.scale60,
+      require: m.requireMs <= TARGETS.requireMs,
+    },
+  };
+}
+
 function main(argv) {
-  const { runs } = parseArgs(argv);
+  const { runs, only } = parseArgs(argv);
   const story = JSON.parse(fs.readFileSync(STORY, 'utf8'));
   const { width, height } = (() => {
     const [w, h] = story.videoSettings.resolution.split('x').map(Number);
@@ -186,91 +371,15 @@ function main(argv) {
   process.on('SIGTERM', () => { cleanup(); process.exit(143); });
 
   try {
-    const story60Path = path.join(tmp, 'bench-story-60s.json');
-    fs.writeFileSync(story60Path, JSON.stringify(sixtySecondStory(story)));
-
-    // The floor: the engine's own frames, decoded once to raw yuv420p (~2.6 GiB for 900
-    // frames), then only the x264 encode, by the ffmpeg CLI, with the same settings. Engine
-    // and floor runs alternate so that load from elsewhere on the machine hits both alike.
-    const floorRun = (i) => {
-      log(`floor (ffmpeg CLI, libx264 only), run ${i + 1}/${runs}`);
-      const r = ffmpeg(['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', String(fps), '-i', yuv,
-        ...x264(fps), '-an', path.join(tmp, 'floor.mp4')]);
-      r.fileSize = fs.statSync(path.join(tmp, 'floor.mp4')).size;
-      log(`  ${fmt(r.wallMs)} ms wall, ${fmt(r.cpuMs)} ms CPU`);
-      return r;
-    };
-    const engine = [];
-    const floor = [];
-    try {
-      for (let i = 0; i < runs; i++) {
-        log(`engine, 30 s story, run ${i + 1}/${runs}`);
-        const out = path.join(tmp, 'engine.mp4');
-        engine.push(renderInChild(STORY, out));
-        log(`  ${fmt(engine[i].wallMs)} ms wall, ${fmt(engine[i].cpuMs)} ms CPU, ${fmt(engine[i].maxRssMiB)} MiB peak RSS`);
-        if (i === 0) {
-          log(`decoding the engine's output to raw yuv420p (${fmt((width * height * 1.5 * engine[0].frames) / 2 ** 30, 1)} GiB, ${yuv}) for the floor`);
-          ffmpeg(['-i', out, '-map', '0:v:0', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', yuv]);
-        }
-        fs.rmSync(out, { force: true });
-        floor.push(floorRun(i));
-      }
-    } finally {
-      fs.rmSync(yuv, { force: true });
-    }
-    const engine60 = [];
-    for (let i = 0; i < runs; i++) {
-      log(`engine, 60 s story, run ${i + 1}/${runs}`);
-      engine60.push(renderInChild(story60Path, path.join(tmp, 'engine60.mp4')));
-      log(`  ${fmt(engine60[i].wallMs)} ms wall`);
-      fs.rmSync(path.join(tmp, 'engine60.mp4'), { force: true });
-    }
-
-    log(`addon require, ${REQUIRE_RUNS} fresh processes`);
-    const requires = requireTimes(REQUIRE_RUNS);
-
-    const stage = (name) => median(engine.map((r) => r.stages[name]));
-    const m = {
-      engineWallMs: median(engine.map((r) => r.wallMs)),
-      engineCpuMs: median(engine.map((r) => r.cpuMs)),
-      enginePeakRssMiB: median(engine.map((r) => r.maxRssMiB)),
-      floorWallMs: median(floor.map((r) => r.wallMs)),
-      floorCpuMs: median(floor.map((r) => r.cpuMs)),
-      floorPeakRssMiB: median(floor.map((r) => r.maxRssMiB)),
-      engineFileMB: median(engine.map((r) => r.fileSize)) / 1e6,
-      floorFileMB: median(floor.map((r) => r.fileSize)) / 1e6,
-      stages: { renderMs: stage('renderMs'), convertMs: stage('convertMs'), encodeMs: stage('encodeMs'), audioMs: stage('audioMs'), muxMs: stage('muxMs') },
-      engine60WallMs: median(engine60.map((r) => r.wallMs)),
-      requireMs: median(requires),
-    };
-    m.ratioEngineFloor = m.engineWallMs / m.floorWallMs;
-    m.ratio60to30 = m.engine60WallMs / m.engineWallMs;
-    const frames = engine[0].frames;
-
-    const pass = (ok) => (ok ? 'pass' : '**FAIL**');
-    const rows = [
-      ['engine wall, 30 s story (processVideo)', `${fmt(m.engineWallMs)} ms (${fmt(frames / (m.engineWallMs / 1000), 1)} fps)`, '', ''],
-      ['engine CPU (user+sys, whole process)', `${fmt(m.engineCpuMs)} ms (${fmt(m.engineCpuMs / m.engineWallMs, 2)} cores busy)`, '', ''],
-      ['engine peak RSS (whole process)', `${fmt(m.enginePeakRssMiB)} MiB`, `≤ ${TARGETS.rssMiB} MiB`, pass(m.enginePeakRssMiB <= TARGETS.rssMiB)],
-      ['floor wall (ffmpeg CLI, x264 only)', `${fmt(m.floorWallMs)} ms (CPU ${fmt(m.floorCpuMs)} ms, RSS ${fmt(m.floorPeakRssMiB)} MiB)`, '', ''],
-      ['output size, engine / floor (video + audio / video only)', `${fmt(m.engineFileMB, 2)} MB / ${fmt(m.floorFileMB, 2)} MB`, '', ''],
-      ['engine / floor', fmt(m.ratioEngineFloor, 2), `≤ ${TARGETS.ratio}`, pass(m.ratioEngineFloor <= TARGETS.ratio)],
-      ['stage: render (render thread, beside the rest)', `${fmt(m.stages.renderMs)} ms (${fmt(m.stages.renderMs / frames, 2)} ms/frame)`, '', ''],
-      ['stage: convert (BGRA → yuv420p)', `${fmt(m.stages.convertMs)} ms (${fmt(m.stages.convertMs / frames, 2)} ms/frame)`, '', ''],
-      ['stage: encode (x264 calls)', `${fmt(m.stages.encodeMs)} ms (${fmt(m.stages.encodeMs / frames, 2)} ms/frame)`, '', ''],
-      ['stage: audio (music + aac)', `${fmt(m.stages.audioMs)} ms`, '', ''],
-      ['stage: mux (finish)', `${fmt(m.stages.muxMs, 1)} ms`, '', ''],
-      ['engine wall, 60 s story', `${fmt(m.engine60WallMs)} ms`, '', ''],
-      ['60 s / 30 s', fmt(m.ratio60to30, 2), `≤ ${TARGETS.scale60}`, pass(m.ratio60to30 <= TARGETS.scale60)],
-      ['addon `require`', `${fmt(m.requireMs, 1)} ms`, `≤ ${TARGETS.requireMs} ms`, pass(m.requireMs <= TARGETS.requireMs)],
-    ];
+    const render = only === 'optimize' ? null : renderComparison(runs, tmp, yuv, story, width, height, fps);
+    const optimize = only === 'render' ? null : optimizeComparison(runs, tmp);
     const info = machine();
-    const title = `Medians of ${runs} run${runs > 1 ? 's' : ''} (require: ${REQUIRE_RUNS}); ${frames} frames of ${width}x${height}@${fps}, x264 veryfast crf 23; `
+    const title = `Medians of ${runs} run${runs > 1 ? 's' : ''}${render ? ` (require: ${REQUIRE_RUNS}); ${render.frames} frames of ${width}x${height}@${fps}, x264 veryfast crf 23` : ''}; `
       + `${info.cpus} CPUs (${info.cpuModel}), node ${info.node}, ${info.ffmpeg}, commit ${info.commit}`;
     const table = [
       '| measure | median | target | |',
       '| --- | --- | --- | --- |',
-      ...rows.map((r) => `| ${r.join(' | ')} |`),
+      ...[...(render?.rows ?? []), ...(optimize?.rows ?? [])].map((r) => `| ${r.join(' | ')} |`),
     ].join('\n');
     process.stdout.write(`\n${title}\n\n${table}\n`);
 
@@ -278,17 +387,13 @@ function main(argv) {
     fs.writeFileSync(JSON_OUT, `${JSON.stringify({
       machine: info,
       story: path.relative(ROOT, STORY),
-      frames,
+      frames: render?.frames,
       runs,
       targets: TARGETS,
-      medians: m,
-      pass: {
-        ratio: m.ratioEngineFloor <= TARGETS.ratio,
-        rss: m.enginePeakRssMiB <= TARGETS.rssMiB,
-        scale60: m.ratio60to30 <= TARGETS.scale60,
-        require: m.requireMs <= TARGETS.requireMs,
-      },
-      samples: { engine, engine60, floor, requireMs: requires },
+      medians: render?.medians,
+      pass: { ...render?.pass, ...optimize?.pass },
+      samples: render?.samples,
+      optimize: optimize ? { clip: { ...OPT, source: OPT_SOURCE }, medians: optimize.medians, samples: optimize.samples } : undefined,
     }, null, 2)}\n`);
     log(`wrote ${path.relative(ROOT, JSON_OUT)}`);
   } finally {
@@ -296,7 +401,12 @@ function main(argv) {
   }
 }
 
-if (process.argv[2] === '--child') {
+if (process.argv[2] === '--child-optimize') {
+  childOptimize(process.argv[3], process.argv[4], process.argv[5]).catch((e) => {
+    process.stderr.write(`${e.code ?? 'ERR_INTERNAL'}: ${e.message}\n`);
+    process.exit(1);
+  });
+} else if (process.argv[2] === '--child') {
   child(process.argv[3], process.argv[4]).catch((e) => {
     process.stderr.write(`${e.code ?? 'ERR_INTERNAL'}: ${e.message}\n`);
     process.exit(1);

@@ -126,17 +126,23 @@ export interface OptimizeResult {
   /** Why the output has its size (see README, optimizeVideo: "How the size is chosen"). */
   sizeDecision: SizeDecision;
   wallMs: number;
+  /**
+   * Where the time went, in ms: deciding the size (sample encodes), the encode (every pass of every attempt; with
+   * quality 'in-flight' the measurement runs inside it), and a separate quality measurement (decoding output and input
+   * afterwards; 0 when the encode measured itself). quality: 'in-flight' (the output's packets decoded as they were
+   * encoded and compared with the input frames given to the encoder: a full-size yuv420p re-encode), 'decode', or 'none'.
+   */
+  stages: { sizingMs: number; encodeMs: number; qualityMs: number; quality: 'in-flight' | 'decode' | 'none' };
   warnings: string[];
 }
 
 /**
  * optimizeVideo's picture-size decision. method: 'fixed' (allowDownscale false), 'enough-bits' (at least 0.05
- * bits per pixel: full size, not measured), 'too-few-bits' (under 0.0125: the bits-per-pixel rule's smaller size,
- * not measured), 'measured' (sample segments encoded at each candidate at the planned bit rate; the higher SSIM,
- * measured at full size, kept; full size on a tie).
+ * bits per pixel: full size, not measured), 'measured' (under 0.05: sample segments encoded at each candidate at the
+ * planned bit rate; the higher SSIM, measured at full size, kept; full size on a tie).
  */
 export interface SizeDecision {
-  method: 'fixed' | 'enough-bits' | 'too-few-bits' | 'measured';
+  method: 'fixed' | 'enough-bits' | 'measured';
   /** The chosen size. */
   width: number;
   height: number;

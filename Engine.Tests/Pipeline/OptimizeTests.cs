@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using NUnit.Framework;
 using ReelSpeed.Engine.Api;
+using ReelSpeed.Engine.Media;
 
 namespace ReelSpeed.Engine.Tests.Pipeline;
 
@@ -127,7 +128,8 @@ public class OptimizeTests : TempDirTest
     public void A_tight_budget_scales_the_picture_down_unless_told_not_to()
     {
         var input = Path.Combine(_dir, "big.mp4");
-        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=1280x720:r=30:d=3", "-c:v", "libx264", "-crf", "18", "-pix_fmt", "yuv420p", input);
+        // A zooming fractal: at ~0.01 bits per pixel its samples measure the smaller size better.
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "mandelbrot=s=1280x720:r=30,trim=duration=3", "-c:v", "libx264", "-crf", "18", "-preset", "ultrafast", "-pix_fmt", "yuv420p", input);
         var r = Optimize(input, 0.1);
         Assert.That(r.GetProperty("width").GetInt32(), Is.LessThan(1280));
         Assert.That(r.GetProperty("height").GetInt32() * 1280, Is.EqualTo(r.GetProperty("width").GetInt32() * 720).Within(1280 * 2), "aspect kept");
@@ -154,5 +156,58 @@ public class OptimizeTests : TempDirTest
         var bad = Assert.Throws<ConfigValidationException>(() => Optimize(input, 1, """{ "codec": "mpeg4", "speed": 3 }"""))!;
         Assert.That(bad.Errors.Select(x => x.Path), Is.EquivalentTo(new[] { "options.codec", "options.speed" }));
         Assert.That(Directory.GetFiles(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "clip.mp4" }), "nothing left behind");
+    }
+
+    // In-flight quality (issue 16 item 3): the encode measures its output as it encodes; the score must be
+    // the one a separate decode of the finished file against the input gives.
+    [TestCase("testsrc2=s=320x568:r=30:d=4,noise=alls=8:allf=t", 0.12, "{}")]
+    [TestCase("mandelbrot=s=360x640:r=25,trim=duration=3", 0.09, """{ "qualitySampleEvery": 3 }""")]
+    public void The_in_flight_score_equals_a_separate_measurement_of_the_output(string source, double targetMb, string extra)
+    {
+        var input = Path.Combine(_dir, "input.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", source, "-c:v", "libx264", "-crf", "10", "-preset", "ultrafast", "-pix_fmt", "yuv420p", input);
+        var options = JsonDocument.Parse(extra).RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+        string json = options.Count == 0 ? """{ "allowDownscale": false }""" : $$"""{ "allowDownscale": false, "qualitySampleEvery": {{options["qualitySampleEvery"]}} }""";
+        var r = Optimize(input, targetMb, json);
+        Assert.That(r.GetProperty("stages").GetProperty("quality").GetString(), Is.EqualTo("in-flight"));
+        Assert.That(r.GetProperty("stages").GetProperty("qualityMs").GetDouble(), Is.LessThan(r.GetProperty("stages").GetProperty("encodeMs").GetDouble()), "no separate decode pass");
+        string output = r.GetProperty("outputPath").GetString()!;
+        var separate = VideoQuality.Compare(output, input, new QualityOptions { SampleEvery = options.GetValueOrDefault("qualitySampleEvery", 1) });
+        var q = r.GetProperty("quality");
+        TestContext.Out.WriteLine($"{source}: in flight {r.GetProperty("ssim")} / {r.GetProperty("psnr")} dB; separate {separate.Ssim} / {separate.Psnr} dB, {separate.FramesCompared} frames");
+        Assert.That(r.GetProperty("ssim").GetDouble(), Is.EqualTo(separate.Ssim).Within(1e-3));
+        Assert.That(q.GetProperty("ssimY").GetDouble(), Is.EqualTo(separate.SsimY).Within(1e-3));
+        Assert.That(r.GetProperty("psnr").GetDouble(), Is.EqualTo(separate.Psnr).Within(0.01));
+        Assert.That(q.GetProperty("framesCompared").GetInt32(), Is.EqualTo(separate.FramesCompared));
+        Assert.That(r.GetProperty("ssim").GetDouble(), Is.EqualTo(FfmpegSsim(output, input, separate.Width, separate.Height)).Within(2e-3), "and ffmpeg's ssim filter");
+    }
+
+    [Test]
+    public void A_downscaled_output_is_measured_by_decoding_it_afterwards()
+    {
+        var input = Path.Combine(_dir, "big.mp4");
+        // A zooming fractal: at ~0.01 bits per pixel its samples measure the smaller size better.
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "mandelbrot=s=1280x720:r=30,trim=duration=3", "-c:v", "libx264", "-crf", "18", "-preset", "ultrafast", "-pix_fmt", "yuv420p", input);
+        var r = Optimize(input, 0.1);
+        Assert.That(r.GetProperty("width").GetInt32(), Is.LessThan(1280));
+        Assert.That(r.GetProperty("stages").GetProperty("quality").GetString(), Is.EqualTo("decode"));
+        var separate = VideoQuality.Compare(r.GetProperty("outputPath").GetString()!, input);
+        Assert.That(r.GetProperty("ssim").GetDouble(), Is.EqualTo(separate.Ssim).Within(1e-5));
+    }
+
+    [Test]
+    public void Aborting_during_the_in_flight_measured_encode_leaves_no_files()
+    {
+        var input = Path.Combine(_dir, "clip.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x568:r=30:d=4", "-c:v", "libx264", "-crf", "12", "-preset", "ultrafast", "-pix_fmt", "yuv420p", input);
+        foreach (var stage in new[] { "pass-1", "encode" })
+        {
+            using var cts = new CancellationTokenSource();
+            var engine = new ReelSpeedEngine(EngineOptions.Default);
+            var e = Assert.Throws<EngineException>(() => engine.OptimizeVideoAsync(input, 0.1, """{ "allowDownscale": false }""", null,
+                p => { if (p.Stage == stage && p.Frame > 20) cts.Cancel(); }, cts.Token).GetAwaiter().GetResult())!;
+            Assert.That(e.Code, Is.EqualTo(ErrorCodes.Aborted), stage);
+            Assert.That(Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "clip.mp4" }), $"nothing left behind after an abort in {stage}");
+        }
     }
 }

@@ -252,22 +252,30 @@ public sealed class ReelSpeedEngine
             double total = sampling + (options.MeasureQuality ? 3 * n : 2 * n);
             var tracker = new ProgressTracker(progress, (int)Math.Ceiling(total));
             var samplingPart = tracker.Root.Part(0, sampling / total);
-            var encodePart = tracker.Root.Part(sampling / total, (sampling + 2 * n) / total);
             tracker.Root.Stage("queued");
             using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(full), cancel).ConfigureAwait(false);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var (chosen, decision) = await DedicatedThread.Run("reelspeed-job", () => sizing.Decide(JobOptionsFor(full), samplingPart, cancel)).ConfigureAwait(false);
+            double sizingMs = clock.Elapsed.TotalMilliseconds;
             using var downscaled = ReferenceEquals(chosen, full) ? null : chosen;
             var scene = chosen;
-            var (result, attempts, note) = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, output, JobOptionsFor(scene), encodePart, cancel)).ConfigureAwait(false);
+            var qualityOptions = new QualityOptions { SampleEvery = options.QualitySampleEvery, DistortedName = "outputPath", ReferenceName = "inputPath" };
+            // The encode measures itself when the pictures it is given are the input's frames (see Optimize.MeasuresInFlight).
+            var probe = options.MeasureQuality && Optimize.MeasuresInFlight(scene, input) ? new InFlightQualityProbe(qualityOptions) : null;
+            // Measured in flight, the encode takes the quality measurement's share of the bar too.
+            var encodePart = tracker.Root.Part(sampling / total, probe is null ? (sampling + 2 * n) / total : 1);
+            clock.Restart();
+            var (result, attempts, note) = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, output, JobOptionsFor(scene) with { Quality = probe }, encodePart, cancel)).ConfigureAwait(false);
+            double encodeMs = clock.Elapsed.TotalMilliseconds;
             Metrics.AddRender(result);
-            QualityResult? quality = null;
-            if (options.MeasureQuality)
+            QualityResult? quality = probe?.Result;
+            clock.Restart();
+            if (options.MeasureQuality && quality is null)
             {
                 var qualityPart = tracker.Root.Part((sampling + 2 * n) / total, 1);
                 try
                 {
-                    quality = await DedicatedThread.Run("reelspeed-quality", () => VideoQuality.Compare(result.OutputPath, input,
-                        new QualityOptions { SampleEvery = options.QualitySampleEvery, DistortedName = "outputPath", ReferenceName = "inputPath" },
+                    quality = await DedicatedThread.Run("reelspeed-quality", () => VideoQuality.Compare(result.OutputPath, input, qualityOptions,
                         cancel, p => qualityPart.Frames(p.Stage, p.Frame, p.TotalFrames, p.Fps))).ConfigureAwait(false);
                 }
                 catch (EngineException)
@@ -276,13 +284,15 @@ public sealed class ReelSpeedEngine
                     throw;
                 }
             }
+            double qualityMs = clock.Elapsed.TotalMilliseconds;
+            var stages = new OptimizeStages(sizingMs, encodeMs, qualityMs, probe is not null ? "in-flight" : options.MeasureQuality ? "decode" : "none");
             tracker.Done();
             var warnings = new List<string>(scene.Warnings);
             if (note is not null) warnings.Add(note);
             long original = MediaRoles.CheckRegularFile(input, "inputPath").Size; // the file a symlink leads to
             if (original <= (long)(targetSizeMb * SizeTarget.BytesPerMb))
                 warnings.Add($"targetSizeMb: the input ({original / (double)SizeTarget.BytesPerMb:0.###} MB) was already within the target; it was re-encoded to the target anyway");
-            return Optimize.ToJson(new OptimizeResult(result.OutputPath, original, result.FileSize, scene.Composition!.TargetBytes!.Value, result, attempts, quality, warnings, decision));
+            return Optimize.ToJson(new OptimizeResult(result.OutputPath, original, result.FileSize, scene.Composition!.TargetBytes!.Value, result, attempts, quality, warnings, decision, stages));
         }, cancel);
     }
 

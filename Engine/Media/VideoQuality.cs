@@ -160,22 +160,14 @@ public static unsafe class VideoQuality
         return (int)(x % (uint)n);
     }
 
-    /// <summary>One run: the two decoders, their frames, the converters and the running sums.</summary>
+    /// <summary>One run: the two decoders, their frames and the scorer.</summary>
     private sealed class Comparison : IDisposable
     {
         private readonly QualityOptions _options;
         private readonly VideoDecoder _dist, _ref;
         private readonly AvFrameHandle _distFrame = AvFrameHandle.Alloc();
         private AvFrameHandle _refShown = AvFrameHandle.Alloc(), _refNext = AvFrameHandle.Alloc();
-        private readonly FrameAdapter _distAdapter = new(), _refAdapter = new();
-        private int* _scratch;
-        private int _scratchWidth;
-        private int _lastFormat = AvConst.PixFmtNone;
-        private bool _lastFormatNative;
-
-        // Sums over compared frames, as the ffmpeg filters keep them.
-        private double _ssimAll, _ssimY, _ssimU, _ssimV, _mseAll, _mseY;
-        private int _compared, _width, _height;
+        private FrameScorer? _scorer;
 
         public Comparison(string distortedPath, string referencePath, QualityOptions options)
         {
@@ -184,6 +176,7 @@ public static unsafe class VideoQuality
             {
                 _dist = new VideoDecoder(distortedPath, options.DistortedName);
                 _ref = new VideoDecoder(referencePath, options.ReferenceName);
+                _scorer = new FrameScorer(_dist.ErrorPrefix, _ref.ErrorPrefix);
             }
             catch
             {
@@ -198,6 +191,7 @@ public static unsafe class VideoQuality
             long measureTicks = 0;
             long nextReport = 0;
             double tolerance = 1000 / _ref.FrameRate / 4; // a quarter of a reference frame period
+            var scorer = _scorer!;
 
             if (!_ref.ReadFrame(_refNext, out double refFirst))
                 throw new EngineException(ErrorCodes.Decode, $"{_ref.ErrorPrefix}: no decodable video frame");
@@ -234,10 +228,10 @@ public static unsafe class VideoQuality
                 if (!haveShown) unmatched++; // only if times run backwards: the first frames are both at 0
                 else
                 {
-                    if (matched % _options.SampleEvery == SampleOffset(matched / _options.SampleEvery, _options.SampleEvery))
+                    if (Sampled(matched, _options.SampleEvery))
                     {
                         long start = Stopwatch.GetTimestamp();
-                        Measure(_distFrame.Ptr, _refShown.Ptr);
+                        scorer.Measure(_distFrame.Ptr, _refShown.Ptr);
                         measureTicks += Stopwatch.GetTimestamp() - start;
                     }
                     matched++;
@@ -252,23 +246,66 @@ public static unsafe class VideoQuality
                 }
             }
             if (decoded == 0) throw new EngineException(ErrorCodes.Decode, $"{_dist.ErrorPrefix}: no decodable video frame");
-            if (_compared == 0)
+            if (scorer.Compared == 0)
                 throw new EngineException(ErrorCodes.UnsupportedMedia,
                     $"{_dist.ErrorPrefix}: no frame overlaps in time with {_options.ReferenceName}: {_ref.FullPath} ({_dist.DurationMs:0.###} ms against {_ref.DurationMs:0.###} ms)");
 
             int frames = Math.Max(decoded, _dist.FrameCount);
             progress?.Invoke(new RenderProgress(frames, frames, decoded / Math.Max(1e-9, clock.Elapsed.TotalSeconds), 0, ProgressStage));
-            double n = _compared;
-            return new QualityResult(
-                _ssimAll / n, _ssimY / n, _ssimU / n, _ssimV / n,
-                Psnr(_mseAll / n), Psnr(_mseY / n), _compared, _width, _height, unmatched,
-                clock.Elapsed.TotalMilliseconds, measureTicks * 1000.0 / Stopwatch.Frequency);
+            return scorer.Result(unmatched, clock.Elapsed.TotalMilliseconds, measureTicks * 1000.0 / Stopwatch.Frequency);
         }
 
-        private static double Psnr(double mse) => mse <= 0 ? MaxPsnrDb : Math.Min(MaxPsnrDb, 10 * Math.Log10(255.0 * 255.0 / mse));
+        public void Dispose()
+        {
+            _distFrame.Dispose();
+            _refShown.Dispose();
+            _refNext.Dispose();
+            _scorer?.Dispose();
+            _dist?.Dispose();
+            _ref?.Dispose();
+        }
+    }
+
+    /// <summary>Whether matched pair <paramref name="matched"/> (0-based) is measured with one pair in every <paramref name="every"/> (see <see cref="SampleOffset"/>).</summary>
+    internal static bool Sampled(int matched, int every) => matched % every == SampleOffset(matched / every, every);
+
+    internal static double Psnr(double mse) => mse <= 0 ? MaxPsnrDb : Math.Min(MaxPsnrDb, 10 * Math.Log10(255.0 * 255.0 / mse));
+
+    /// <summary>
+    /// Scores frame pairs (a distorted frame against its reference frame) and keeps the running
+    /// sums as FFmpeg's ssim and psnr filters do: the pair is brought to the reference's size and
+    /// a common 8-bit planar YUV format first (see the class remarks). Allocates nothing per frame.
+    /// </summary>
+    internal sealed class FrameScorer : IDisposable
+    {
+        private readonly string _distName, _refName;
+        private readonly FrameAdapter _distAdapter = new(), _refAdapter = new();
+        private int* _scratch;
+        private int _scratchWidth;
+        private int _lastFormat = AvConst.PixFmtNone;
+        private bool _lastFormatNative;
+
+        // Sums over compared frames, as the ffmpeg filters keep them.
+        private double _ssimAll, _ssimY, _ssimU, _ssimV, _mseAll, _mseY;
+        private int _width, _height;
+
+        /// <param name="distortedName">How errors name the distorted frames' source.</param>
+        /// <param name="referenceName">How errors name the reference frames' source.</param>
+        public FrameScorer(string distortedName, string referenceName) => (_distName, _refName) = (distortedName, referenceName);
+
+        public int Compared { get; private set; }
+
+        /// <summary>The averages over the pairs measured so far.</summary>
+        public QualityResult Result(int unmatched, double wallMs, double measureMs)
+        {
+            double n = Math.Max(1, Compared);
+            return new QualityResult(
+                _ssimAll / n, _ssimY / n, _ssimU / n, _ssimV / n,
+                Psnr(_mseAll / n), Psnr(_mseY / n), Compared, _width, _height, unmatched, wallMs, measureMs);
+        }
 
         /// <summary>Brings one pair to a common size and format and adds its scores to the sums.</summary>
-        private void Measure(nint dist, nint reference)
+        public void Measure(nint dist, nint reference)
         {
             int refW = LibAv.Field<int>(reference, AvLayout.Frame.Width), refH = LibAv.Field<int>(reference, AvLayout.Frame.Height);
             int refFmt = LibAv.Field<int>(reference, AvLayout.Frame.Format);
@@ -280,10 +317,10 @@ public static unsafe class VideoQuality
             int chromaW = -(-refW >> cw), chromaH = -(-refH >> ch);
             if (Math.Min(chromaW, chromaH) < QualityKernels.MinSsimSide || Math.Min(refW, refH) < QualityKernels.MinSsimSide)
                 throw new EngineException(ErrorCodes.UnsupportedMedia,
-                    $"{_ref.ErrorPrefix}: {refW}x{refH} frames are too small to measure: SSIM needs at least {QualityKernels.MinSsimSide}x{QualityKernels.MinSsimSide} pixels in every plane");
+                    $"{_refName}: {refW}x{refH} frames are too small to measure: SSIM needs at least {QualityKernels.MinSsimSide}x{QualityKernels.MinSsimSide} pixels in every plane");
 
-            nint d = _distAdapter.Adapt(dist, refW, refH, fmt, _dist.ErrorPrefix);
-            nint r = _refAdapter.Adapt(reference, refW, refH, fmt, _ref.ErrorPrefix);
+            nint d = _distAdapter.Adapt(dist, refW, refH, fmt, _distName);
+            nint r = _refAdapter.Adapt(reference, refW, refH, fmt, _refName);
             if (refW > _scratchWidth)
             {
                 NativeMemory.AlignedFree(_scratch);
@@ -299,7 +336,7 @@ public static unsafe class VideoQuality
             _ssimV += score.SsimV;
             _mseAll += score.Mse;
             _mseY += score.MseY;
-            if (_compared++ == 0) (_width, _height) = (refW, refH);
+            if (Compared++ == 0) (_width, _height) = (refW, refH);
         }
 
         /// <summary>
@@ -322,13 +359,8 @@ public static unsafe class VideoQuality
 
         public void Dispose()
         {
-            _distFrame.Dispose();
-            _refShown.Dispose();
-            _refNext.Dispose();
             _distAdapter.Dispose();
             _refAdapter.Dispose();
-            _dist?.Dispose();
-            _ref?.Dispose();
             NativeMemory.AlignedFree(_scratch);
             _scratch = null;
         }

@@ -34,6 +34,9 @@ public sealed record JobOptions
     /// <summary>The frames to render (default: all of them). A range's audio is the soundtrack's matching span.</summary>
     public FrameRange? Range { get; init; }
 
+    /// <summary>When set, the output encode measures its quality as it encodes (<see cref="Media.InFlightQuality"/>) and leaves the result here.</summary>
+    public Media.InFlightQualityProbe? Quality { get; init; }
+
     public static readonly JobOptions Default = new();
 }
 

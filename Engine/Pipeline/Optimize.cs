@@ -49,10 +49,17 @@ public sealed record OptimizeOptions(string? OutputPath, bool AllowDownscale, st
 /// <summary>What optimizeVideo did: sizes, the encode and the measured quality.</summary>
 public sealed record OptimizeResult(
     string OutputPath, long OriginalSize, long OptimizedSize, long TargetSize, RenderResult Render, int Attempts,
-    QualityResult? Quality, IReadOnlyList<string> Warnings, SizeDecision? SizeDecision = null)
+    QualityResult? Quality, IReadOnlyList<string> Warnings, SizeDecision? SizeDecision = null, OptimizeStages? Stages = null)
 {
     public double CompressionRatio => OptimizedSize == 0 ? 0 : (double)OriginalSize / OptimizedSize;
 }
+
+/// <summary>
+/// Where optimizeVideo's time went: deciding the size (sample encodes), the encode (both passes of
+/// every attempt; with an in-flight measurement, that too), and a separate quality measurement
+/// (0 when the encode measured itself). <see cref="QualityMethod"/>: "in-flight", "decode" or "none".
+/// </summary>
+public sealed record OptimizeStages(double SizingMs, double EncodeMs, double QualityMs, string QualityMethod);
 
 /// <summary>
 /// Re-encodes a video to fit a size: the input becomes a one-clip processing scene with a size
@@ -75,6 +82,20 @@ public static class Optimize
             new ProcessingOptimization(targetSizeMb, options.Hardware, false, options.AllowDownscale, KeepRotation: true, TargetField: "targetSizeMb"),
             []);
         return ProcessingSceneBuilder.Build(config);
+    }
+
+    /// <summary>
+    /// Whether the encode of <paramref name="scene"/> can measure its own quality against the input
+    /// (<see cref="InFlightQuality"/>): the pictures it is given must be the input's decoded frames as
+    /// they are — a pass-through composition at the input's size, yuv420p, at the input's frame rate.
+    /// Otherwise the output is decoded and compared with the input afterwards.
+    /// </summary>
+    public static bool MeasuresInFlight(Scene scene, string inputPath)
+    {
+        if (scene.Composition is not { PassThrough: true }) return false;
+        using var input = new VideoDecoder(inputPath, "inputPath");
+        return input.Width == scene.Width && input.Height == scene.Height && input.PixelFormat == Media.Native.AvConst.PixFmtYuv420p
+            && Math.Abs(input.FrameRate - scene.FrameRateNum / (double)scene.FrameRateDen) < 1e-3;
     }
 
     /// <summary>Where the result goes: the option, or <c>&lt;name&gt;.optimized.mp4</c> beside the input; never the input itself.</summary>
@@ -142,7 +163,9 @@ public static class Optimize
             w.WriteNumber("ssimV", Math.Round(m.SsimV, 5));
             w.WriteNumber("psnrY", Math.Round(m.PsnrY, 3));
             w.WriteNumber("framesCompared", m.FramesCompared);
-            w.WriteString("method", "SSIM and PSNR of the decoded output against the decoded input, as ffmpeg's ssim/psnr filters compute them (qualityScore = SSIM All)");
+            w.WriteString("method", r.Stages?.QualityMethod == "in-flight"
+                ? "SSIM and PSNR of the output's packets, decoded as they were encoded, against the input frames given to the encoder, as ffmpeg's ssim/psnr filters compute them (qualityScore = SSIM All)"
+                : "SSIM and PSNR of the decoded output against the decoded input, as ffmpeg's ssim/psnr filters compute them (qualityScore = SSIM All)");
             w.WriteEndObject();
         }
         if (r.SizeDecision is { } d)
@@ -169,6 +192,15 @@ public static class Optimize
             w.WriteEndObject();
         }
         w.WriteNumber("wallMs", Math.Round(r.Render.WallMs, 1));
+        if (r.Stages is { } st)
+        {
+            w.WriteStartObject("stages");
+            w.WriteNumber("sizingMs", Math.Round(st.SizingMs, 1));
+            w.WriteNumber("encodeMs", Math.Round(st.EncodeMs, 1));
+            w.WriteNumber("qualityMs", Math.Round(st.QualityMs, 1));
+            w.WriteString("quality", st.QualityMethod);
+            w.WriteEndObject();
+        }
         w.WriteStartArray("warnings");
         foreach (var warning in r.Warnings) w.WriteStringValue(warning);
         w.WriteEndArray();

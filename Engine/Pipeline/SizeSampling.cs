@@ -12,8 +12,9 @@ public sealed record SizeCandidate(int Width, int Height, double? SampleSsim);
 /// <summary>
 /// Why optimizeVideo encoded at its size. <see cref="Method"/>: "fixed" (allowDownscale false),
 /// "enough-bits" (the budget gives at least <see cref="SizeTarget.MinBitsPerPixel"/>: full size, not measured),
-/// "too-few-bits" (under <see cref="SizeTarget.MinBitsPerPixel"/> / <see cref="SizeSampling.MeasureBelowFactor"/>:
-/// the rule's smaller size, not measured), or "measured" (samples encoded at each candidate, the higher SSIM kept).
+/// or "measured" (under it: samples encoded at each candidate, the higher SSIM kept). Far under it the smaller
+/// size used to be taken unmeasured ("too-few-bits", under 0.0125): a screen recording at 0.011 bits per pixel
+/// then lost 0.28 SSIM to the ffmpeg CLI's full-size encode, which needed only half the budget.
 /// </summary>
 public sealed record SizeDecision(string Method, int Width, int Height, double BitsPerPixel, IReadOnlyList<SizeCandidate> Candidates,
     int SampleSegments, double SampleSeconds, string Reason);
@@ -22,20 +23,21 @@ public sealed record SizeDecision(string Method, int Width, int Height, double B
 /// Decides optimizeVideo's picture size by measurement. Between the cheap bounds (enough bits per
 /// pixel: full size; far too few: the <see cref="SizeTarget"/> rule's smaller size) a few short
 /// segments spread over the clip are cut into one sample, encoded losslessly at full size as the
-/// reference, then two-pass at the planned video bit rate with the job's codec and preset at the
+/// reference (the input is decoded once for it), then that sample is encoded two-pass at the planned video bit rate with the job's codec and preset at the
 /// full size and at the rule's smaller size; each is compared with the reference at full size
 /// (the smaller one scaled back up bicubic, as a viewer's player does) and the higher SSIM wins
 /// (full size on a tie).
 /// </summary>
 public sealed class SizeSampling
 {
-    /// <summary>"Far below" the bits-per-pixel rule: under MinBitsPerPixel / this the rule's downscale is taken unmeasured.</summary>
-    public const double MeasureBelowFactor = 4;
-
     /// <summary>Segments cut from the clip for the sample, spread evenly over it.</summary>
     public const int Segments = 3;
 
-    /// <summary>Longest segment, in ms (a shorter clip gives each segment a third of it).</summary>
+    /// <summary>
+    /// Longest segment, in ms (a shorter clip gives each segment a third of it). 0.5 s segments were
+    /// tried to cut the cost: they turned a zooming fractal's decision to the smaller size (0.014 SSIM
+    /// under the ffmpeg CLI's full-size two-pass, where 1.5 s segments keep the full size).
+    /// </summary>
     public const double SegmentMs = 1500;
 
     /// <summary>Progress weight of the sampling in frames of the sample: a lossless reference, two two-pass encodes (2 each), two comparisons.</summary>
@@ -66,7 +68,7 @@ public sealed class SizeSampling
         _options = options;
         Full = full;
         BitsPerPixel = full.Encode.BitrateKbps * 1000.0 / ((double)full.Width * full.Height * full.Fps);
-        Measures = options.AllowDownscale && BitsPerPixel < SizeTarget.MinBitsPerPixel && BitsPerPixel >= SizeTarget.MinBitsPerPixel / MeasureBelowFactor;
+        Measures = options.AllowDownscale && BitsPerPixel < SizeTarget.MinBitsPerPixel;
         _segments = SegmentsOf(full.DurationMs);
         SampleFrames = Measures ? _segments.Sum(s => Timeline.FrameCount(s.EndMs - s.StartMs, full.FrameRateNum, full.FrameRateDen)) : 0;
     }
@@ -107,14 +109,11 @@ public sealed class SizeSampling
                     $"{bpp}, but the picture cannot be made smaller (short side at least {SizeTarget.MinShortSide})"));
             }
             var small = new SizeCandidate(rule.Width, rule.Height, null);
-            if (!Measures)
-                return (rule, new SizeDecision("too-few-bits", rule.Width, rule.Height, BitsPerPixel, [full, small], 0, 0,
-                    $"{bpp}, under {SizeTarget.MinBitsPerPixel / MeasureBelowFactor}: scaled to {rule.Width}x{rule.Height} unmeasured"));
             var (fullSsim, smallSsim, seconds) = Measure(rule, job, progress, cancel);
             full = full with { SampleSsim = fullSsim };
             small = small with { SampleSsim = smallSsim };
             bool downscale = smallSsim > fullSsim;
-            string why = $"{bpp}; samples ({Segments} segments, {seconds:0.##} s) at the planned rate reached SSIM {fullSsim:0.#####} at {Full.Width}x{Full.Height} "
+            string why = $"{bpp}; samples ({Segments} segments, {seconds:0.##} s, preset {_options.Preset}) at the planned rate reached SSIM {fullSsim:0.#####} at {Full.Width}x{Full.Height} "
                 + $"and {smallSsim:0.#####} at {rule.Width}x{rule.Height} (measured at {Full.Width}x{Full.Height}): {(downscale ? "scaled down" : "kept full size")}";
             var chosen = downscale ? rule : Full;
             if (!downscale) rule.Dispose();
@@ -135,13 +134,15 @@ public sealed class SizeSampling
         try
         {
             const double U = ProgressUnitsPerFrame;
-            using var reference = SampleScene(Full.Width, Full.Height, lossless: true);
+            using var reference = ReferenceScene();
             string referencePath = Path.Combine(dir, "reference.mp4");
             // Lossless needs x264 (crf 0), whatever encoder the job may use for the candidates.
             new RenderJob(reference, referencePath, job with { Hardware = HardwareAcceleration.Off }).Run(progress.Part(0, 1 / U, "-sizing-reference"), cancel);
             double Score(int width, int height, double from, string name)
             {
-                using var sample = SampleScene(width, height, lossless: false);
+                // From the lossless reference, not the input: the same pixels, decoded from the start of a small
+                // file instead of seeking into the input (with long GOPs, decoding from far-away keyframes) twice per pass.
+                using var sample = CandidateScene(referencePath, width, height);
                 using var encoded = sample.WithEncode(Full.Encode with { RateControl = RateControlMode.TwoPass, BitrateKbps = Full.Encode.BitrateKbps });
                 string path = Path.Combine(dir, name + ext);
                 new RenderJob(encoded, path, job).Run(progress.Part(from / U, (from + 2) / U, "-sizing-" + name), cancel);
@@ -159,15 +160,24 @@ public sealed class SizeSampling
         }
     }
 
-    /// <summary>The sample: the segments of the input, one after another, silent, at <paramref name="width"/>x<paramref name="height"/>.</summary>
-    private Scene SampleScene(int width, int height, bool lossless)
+    /// <summary>The sample: the segments of the input, one after another, silent, at full size, lossless (x264 crf 0).</summary>
+    private Scene ReferenceScene()
     {
         var clips = _segments.Select(s => new ClipSpec("inputPath", _input, s.StartMs, s.EndMs, 1)).ToList();
-        var video = lossless
-            ? new ProcessingVideo(width, height, null, EncodeSettings.H264, "high", 0, "ultrafast", null, VideoFit.Cover)
-            : new ProcessingVideo(width, height, null, _options.Codec, "medium", null, _options.Preset, null, VideoFit.Cover);
+        var video = new ProcessingVideo(Full.Width, Full.Height, null, EncodeSettings.H264, "high", 0, "ultrafast", null, VideoFit.Cover);
         var config = new ProcessingConfig(video, new ProcessingAudio(false, 1, null, 1), ColorCorrection.Neutral, 0, 0, [], SKColors.Black, null, 0, null,
-            clips, new ProcessingOptimization(null, lossless ? HardwareAcceleration.Off : _options.Hardware, false, false, KeepRotation: true, TargetField: "targetSizeMb"), []);
+            clips, new ProcessingOptimization(null, HardwareAcceleration.Off, false, false, KeepRotation: true, TargetField: "targetSizeMb"), []);
+        return ProcessingSceneBuilder.Build(config);
+    }
+
+    /// <summary>A candidate: the lossless sample at <paramref name="referencePath"/> at <paramref name="width"/>x<paramref name="height"/>, with the job's codec and the sample preset.</summary>
+    private Scene CandidateScene(string referencePath, int width, int height)
+    {
+        // The job's own preset: samples decide between two sizes of this very encode.
+        var video = new ProcessingVideo(width, height, null, _options.Codec, "medium", null, _options.Preset, null, VideoFit.Cover);
+        var config = new ProcessingConfig(video, new ProcessingAudio(false, 1, null, 1), ColorCorrection.Neutral, 0, 0, [], SKColors.Black, null, 0, null,
+            [new ClipSpec("inputPath", referencePath, 0, null, 1)],
+            new ProcessingOptimization(null, _options.Hardware, false, false, KeepRotation: true, TargetField: "targetSizeMb"), []);
         return ProcessingSceneBuilder.Build(config);
     }
 }

@@ -21,14 +21,16 @@ internal sealed class Stitcher : IDisposable
     private readonly MediaMuxer? _muxer;
     private readonly AudioEncoder? _audio;
     private readonly AudioMixer? _mixer;
+    private readonly InFlightQuality? _quality;
     private readonly float[] _left, _right;
     private readonly long _firstSample, _endSample;
 
-    private Stitcher(JobContext job, VideoEncoder? video, IPacketSink sink, MediaMuxer? muxer, AudioEncoder? audio, AudioMixer? mixer)
+    private Stitcher(JobContext job, VideoEncoder? video, IPacketSink sink, MediaMuxer? muxer, AudioEncoder? audio, AudioMixer? mixer, InFlightQuality? quality = null)
     {
         _job = job;
         _video = video;
-        _sink = sink;
+        _quality = quality;
+        _sink = quality?.Tee(sink) ?? sink;
         _muxer = muxer;
         _audio = audio;
         _mixer = mixer;
@@ -54,6 +56,7 @@ internal sealed class Stitcher : IDisposable
         VideoEncoder? video = null;
         AudioEncoder? audio = null;
         AudioMixer? mixer = null;
+        InFlightQuality? quality = null;
         try
         {
             muxer = new MediaMuxer(output.TempPath, output.MuxerFormat);
@@ -68,10 +71,12 @@ internal sealed class Stitcher : IDisposable
             muxer.AddVideo(video.Context, video.TimeBase, scene.Encode.DisplayRotation);
             muxer.AddAudio(audio.Context, audio.TimeBase);
             muxer.Start();
-            return new Stitcher(job, video, muxer, muxer, audio, mixer);
+            if (job.Options.Quality is { } probe) quality = new InFlightQuality(video.Context, probe.Options, job.Token);
+            return new Stitcher(job, video, muxer, muxer, audio, mixer, quality);
         }
         catch
         {
+            quality?.Dispose();
             mixer?.Dispose();
             audio?.Dispose();
             video?.Dispose();
@@ -174,6 +179,7 @@ internal sealed class Stitcher : IDisposable
             {
                 sw.Restart();
                 LibAv.Field<long>(picture, AvLayout.Frame.Pts) = frame - range.Start;
+                _quality?.Source(frame - range.Start, picture);
                 _video!.Encode(picture, _sink);
                 encodeMs += sw.Elapsed.TotalMilliseconds;
                 if (_audio is not null)
@@ -199,6 +205,7 @@ internal sealed class Stitcher : IDisposable
         sw.Restart();
         _video!.Encode(0, _sink);
         encodeMs += sw.Elapsed.TotalMilliseconds;
+        if (_quality is not null) _job.Options.Quality!.Result = _quality.Complete();
         if (_audio is not null)
         {
             sw.Restart();
@@ -271,6 +278,7 @@ internal sealed class Stitcher : IDisposable
 
     public void Dispose()
     {
+        _quality?.Dispose();
         _mixer?.Dispose();
         _audio?.Dispose();
         _video?.Dispose();

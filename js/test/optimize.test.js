@@ -43,7 +43,11 @@ describe('optimizeVideo', () => {
     expect(r.psnr).toBeGreaterThan(20);
     expect(r.encoder).toBe('libx264');
     expect([r.width, r.height]).toEqual([480, 270]);
-    expect(stages).toEqual(new Set(['queued', 'pass-1', 'encode', 'finalize', 'quality', 'done']));
+    // A full-size yuv420p re-encode measures its quality while it encodes: no separate 'quality' stage.
+    expect(r.stages.quality).toBe('in-flight');
+    expect(r.stages.qualityMs).toBeLessThan(r.stages.encodeMs);
+    expect(r.quality.framesCompared).toBe(120);
+    expect(stages).toEqual(new Set(['queued', 'pass-1', 'encode', 'finalize', 'done']));
     expect(percents.every((p, i) => i === 0 || p >= percents[i - 1]), percents.join(' ')).toBe(true);
     expect(percents.at(-1)).toBe(100);
     const meta = await engine.getVideoMetadata(r.outputPath);
@@ -69,6 +73,29 @@ describe('optimizeVideo', () => {
     expect(stages).toEqual(expect.arrayContaining(['-sizing-reference', 'pass-1-sizing-full', 'quality-sizing-small', 'pass-1', 'done'].map((s) => expect.stringContaining(s))));
     expect(stages.findLastIndex((s) => s.includes('sizing'))).toBeLessThan(stages.indexOf('pass-1'));
     expect(percents.every((p, i) => i === 0 || p >= percents[i - 1]), percents.join(' ')).toBe(true);
+  });
+
+  it('measures a downscaled output by decoding it afterwards, with the same score as ffmpeg', async () => {
+    const big = path.join(dir, 'big.mp4');
+    // A zooming fractal at ~0.008 bits per pixel: its samples measure the smaller size better.
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'mandelbrot=s=1280x720:r=30,trim=duration=2',
+      '-c:v', 'libx264', '-crf', '18', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', big]);
+    const stages = new Set();
+    const r = await engine.optimizeVideo(big, 0.07, { onProgress: (p) => stages.add(p.stage) });
+    expect(r.width).toBeLessThan(1280);
+    expect(r.stages.quality).toBe('decode');
+    expect(stages.has('quality')).toBe(true);
+    const scaled = spawnSync('ffmpeg', ['-hide_banner', '-i', r.outputPath, '-i', big, '-lavfi', '[0:v]scale=1280:720:flags=bicubic[d];[d][1:v]ssim', '-f', 'null', '-'], { encoding: 'utf8' });
+    expect(Math.abs(r.ssim - Number(/All:([0-9.]+)/.exec(scaled.stderr)[1]))).toBeLessThan(0.002);
+  });
+
+  it('stops on abort in the in-flight measured encode and leaves nothing behind', async () => {
+    const ac = new AbortController();
+    const out = path.join(dir, 'aborted-encode.mp4');
+    const job = engine.optimizeVideo(input, 0.3, { outputPath: out, signal: ac.signal, onProgress: (p) => { if (p.stage === 'encode' && p.frame > 30) ac.abort(); } });
+    await expect(job).rejects.toMatchObject({ name: 'AbortError', code: 'ERR_ABORTED' });
+    expect(fs.existsSync(out)).toBe(false);
+    expect(partFiles(dir)).toEqual([]);
   });
 
   it('rejects bad arguments with coded errors and leaves nothing behind', async () => {

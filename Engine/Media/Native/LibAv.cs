@@ -51,6 +51,7 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvUtil)] public static partial int av_frame_get_buffer(nint frame, int align);
     [LibraryImport(AvUtil)] public static partial int av_frame_make_writable(nint frame);
     [LibraryImport(AvUtil)] public static partial void av_frame_unref(nint frame);
+    [LibraryImport(AvUtil)] public static partial nint av_frame_clone(nint frame);
     [LibraryImport(AvUtil, StringMarshalling = StringMarshalling.Utf8)] public static partial int av_dict_set(nint* dict, string key, string value, int flags);
     [LibraryImport(AvUtil, StringMarshalling = StringMarshalling.Utf8)] public static partial nint av_dict_get(nint dict, string key, nint prev, int flags);
     [LibraryImport(AvUtil)] public static partial void av_dict_free(nint* dict);
@@ -112,6 +113,9 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvCodec)] public static partial nint av_packet_alloc();
     [LibraryImport(AvCodec)] public static partial void av_packet_free(nint* packet);
     [LibraryImport(AvCodec)] public static partial void av_packet_unref(nint packet);
+    [LibraryImport(AvCodec)] public static partial nint av_packet_clone(nint packet);
+    [LibraryImport(AvCodec)] public static partial nint avcodec_parameters_alloc();
+    [LibraryImport(AvCodec)] public static partial void avcodec_parameters_free(nint* par);
     [LibraryImport(AvCodec)] public static partial void av_packet_rescale_ts(nint packet, AVRational src, AVRational dst);
 
     // ---- libavformat -----------------------------------------------------------------------

@@ -1,0 +1,228 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using ReelSpeed.Engine.Media.Native;
+
+namespace ReelSpeed.Engine.Media;
+
+/// <summary>
+/// Asks a render's output encode to measure its own quality while it encodes
+/// (<see cref="InFlightQuality"/>): the pictures handed to the encoder are the reference. Holds
+/// the result of the last output encode that finished (a size-targeted render may encode more
+/// than once; the accepted file is the last one).
+/// </summary>
+public sealed class InFlightQualityProbe
+{
+    public InFlightQualityProbe(QualityOptions options) => Options = options;
+
+    public QualityOptions Options { get; }
+
+    /// <summary>The measurement of the last completed output encode; null until one completed.</summary>
+    public QualityResult? Result { get; internal set; }
+}
+
+/// <summary>
+/// SSIM and PSNR of an encode measured as it runs, instead of decoding the finished file and
+/// its source again: each picture given to the encoder is kept by reference (a refcounted
+/// clone, no copy; the producer's next write into that buffer then goes to a fresh one) under
+/// its pts, each packet the encoder emits is cloned on its way to the muxer, and a thread of
+/// its own decodes the packets and scores every decoded frame against the picture with its pts
+/// with the same <see cref="VideoQuality.FrameScorer"/> <see cref="VideoQuality.Compare"/> uses.
+/// When the pictures are the source's decoded frames (a pass-through encode at the source's
+/// size and format) the score is the one <see cref="VideoQuality.Compare"/> gives for the file
+/// against its source. Memory: the pictures the encoder still holds (its lookahead and
+/// reordering delay) stay referenced until their frame comes out of the decoder.
+/// </summary>
+internal sealed unsafe class InFlightQuality : IDisposable
+{
+    private readonly QualityOptions _options;
+    private readonly VideoQuality.FrameScorer _scorer;
+    private readonly AvCodecContextHandle _decoder;
+    private readonly Dictionary<long, nint> _sources = new();
+    private readonly BlockingCollection<nint> _packets = new();
+    private readonly CancellationTokenSource _stop;
+    private readonly Thread _thread;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private Exception? _error;
+    private int _matched, _unmatched;
+    private long _measureTicks;
+    private bool _completed;
+
+    /// <param name="encoderContext">The opened encoder whose packets will be measured (its parameters, extradata included, open the decoder).</param>
+    public InFlightQuality(nint encoderContext, QualityOptions options, CancellationToken cancel)
+    {
+        _options = options;
+        _scorer = new VideoQuality.FrameScorer(options.DistortedName, options.ReferenceName);
+        nint par = LibAv.avcodec_parameters_alloc();
+        if (par == 0) throw new OutOfMemoryException("avcodec_parameters_alloc failed");
+        try
+        {
+            AvCheck.Ok(LibAv.avcodec_parameters_from_context(par, encoderContext), ErrorCodes.Encode, "in-flight quality: encoder parameters");
+            int codecId = LibAv.Field<int>(par, AvLayout.CodecParameters.CodecId);
+            nint codec = LibAv.avcodec_find_decoder(codecId);
+            if (codec == 0) throw new EngineException(ErrorCodes.UnsupportedMedia, $"in-flight quality: no {LibAv.CodecName(codecId)} decoder in this FFmpeg build");
+            _decoder = AvCodecContextHandle.Alloc(codec);
+            AvCheck.Ok(LibAv.avcodec_parameters_to_context(_decoder.Ptr, par), ErrorCodes.Encode, "in-flight quality: decoder parameters");
+            // One thread: frame threading would only add delay; the encoder has the cores.
+            LibAv.av_opt_set(_decoder.Ptr, "threads", "1", 0);
+            AvCheck.Ok(LibAv.avcodec_open2(_decoder.Ptr, codec, null), ErrorCodes.Encode, "in-flight quality: opening the decoder");
+        }
+        catch
+        {
+            _scorer.Dispose();
+            _decoder?.Dispose();
+            throw;
+        }
+        finally
+        {
+            LibAv.avcodec_parameters_free(&par);
+        }
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        _thread = new Thread(Run) { Name = "reelspeed-quality", IsBackground = true };
+        _thread.Start();
+    }
+
+    /// <summary>A sink that passes every packet on to <paramref name="inner"/> and measures the video ones.</summary>
+    public IPacketSink Tee(IPacketSink inner) => new TeeSink(this, inner);
+
+    /// <summary>The picture about to be encoded with <paramref name="pts"/> (in the encoder's time base): the reference of the frame decoded with that pts.</summary>
+    public void Source(long pts, nint picture)
+    {
+        nint clone = LibAv.av_frame_clone(picture);
+        if (clone == 0) throw new OutOfMemoryException("av_frame_clone failed");
+        lock (_sources)
+        {
+            if (_sources.Remove(pts, out var old)) LibAv.av_frame_free(&old);
+            _sources[pts] = clone;
+        }
+    }
+
+    /// <summary>Frames the encoder still holds (their pictures are referenced here).</summary>
+    internal int Pending
+    {
+        get { lock (_sources) return _sources.Count; }
+    }
+
+    /// <summary>After the encoder was flushed: decodes what is left and returns the scores.</summary>
+    public QualityResult Complete()
+    {
+        _completed = true;
+        _packets.CompleteAdding();
+        _thread.Join();
+        if (_error is { } e) throw e is EngineException ? e : new EngineException(ErrorCodes.Internal, $"in-flight quality failed: {e.Message}", e);
+        _stop.Token.ThrowIfCancellationRequested();
+        if (_scorer.Compared == 0) throw new EngineException(ErrorCodes.UnsupportedMedia, $"{_options.DistortedName}: no decoded frame matched a picture given to the encoder");
+        int unmatched;
+        lock (_sources) unmatched = _unmatched + _sources.Count; // pictures whose frame never came out
+        return _scorer.Result(unmatched, _clock.Elapsed.TotalMilliseconds, _measureTicks * 1000.0 / Stopwatch.Frequency);
+    }
+
+    private void Packet(nint packet)
+    {
+        nint clone = LibAv.av_packet_clone(packet);
+        if (clone == 0) throw new OutOfMemoryException("av_packet_clone failed");
+        try
+        {
+            _packets.Add(clone, _stop.Token);
+        }
+        catch
+        {
+            LibAv.av_packet_free(&clone);
+            throw;
+        }
+    }
+
+    private void Run()
+    {
+        using var frame = AvFrameHandle.Alloc();
+        var ctx = _decoder.Ptr;
+        try
+        {
+            foreach (var packet in _packets.GetConsumingEnumerable(_stop.Token))
+            {
+                nint p = packet;
+                int ret = LibAv.avcodec_send_packet(ctx, p);
+                LibAv.av_packet_free(&p);
+                if (ret < 0) throw new EngineException(ErrorCodes.Decode, $"{_options.DistortedName}: decoding the encoder's packet ({LibAv.ErrorText(ret)})");
+                Drain(frame);
+            }
+            int end = LibAv.avcodec_send_packet(ctx, 0);
+            if (end < 0 && end != AvConst.ErrorEof) throw new EngineException(ErrorCodes.Decode, $"{_options.DistortedName}: flushing the decoder ({LibAv.ErrorText(end)})");
+            Drain(frame);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            _error = e;
+        }
+    }
+
+    private void Drain(AvFrameHandle frame)
+    {
+        var ctx = _decoder.Ptr;
+        while (true)
+        {
+            int ret = LibAv.avcodec_receive_frame(ctx, frame.Ptr);
+            if (ret == AvConst.ErrorEagain || ret == AvConst.ErrorEof) return;
+            if (ret < 0) throw new EngineException(ErrorCodes.Decode, $"{_options.DistortedName}: decoding a frame ({LibAv.ErrorText(ret)})");
+            long pts = LibAv.Field<long>(frame.Ptr, AvLayout.Frame.Pts);
+            nint source;
+            lock (_sources) _sources.Remove(pts, out source);
+            if (source == 0) _unmatched++;
+            else
+            {
+                try
+                {
+                    if (VideoQuality.Sampled(_matched, _options.SampleEvery))
+                    {
+                        long start = Stopwatch.GetTimestamp();
+                        _scorer.Measure(frame.Ptr, source);
+                        _measureTicks += Stopwatch.GetTimestamp() - start;
+                    }
+                    _matched++;
+                }
+                finally
+                {
+                    LibAv.av_frame_free(&source);
+                }
+            }
+            LibAv.av_frame_unref(frame.Ptr);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_completed) _packets.CompleteAdding();
+        _stop.Cancel();
+        _thread.Join();
+        while (_packets.TryTake(out var p)) LibAv.av_packet_free(&p);
+        lock (_sources)
+        {
+            foreach (var f in _sources.Values)
+            {
+                nint x = f;
+                LibAv.av_frame_free(&x);
+            }
+            _sources.Clear();
+        }
+        _packets.Dispose();
+        _stop.Dispose();
+        _scorer.Dispose();
+        _decoder.Dispose();
+    }
+
+    private sealed class TeeSink : IPacketSink
+    {
+        private readonly InFlightQuality _quality;
+        private readonly IPacketSink _inner;
+
+        public TeeSink(InFlightQuality quality, IPacketSink inner) => (_quality, _inner) = (quality, inner);
+
+        public void Write(nint packet, bool isVideo)
+        {
+            if (isVideo) _quality.Packet(packet);
+            _inner.Write(packet, isVideo);
+        }
+    }
+}
