@@ -53,6 +53,17 @@ public class JobMemoryTests
     }
 
     [Test]
+    public void An_optimize_measured_in_flight_counts_the_source_pictures_the_encoder_still_holds()
+    {
+        using var scene = TestSupport.Scene("""{ "videoSettings": { "resolution": "1080x1920" }, "messages": [{ "text": "hi", "sender": "me", "audioDuration": 0.5 }] }""");
+        long yuv = 1080L * 1920 * 3 / 2;
+        Assert.That(JobMemory.EstimateOptimize(scene, measureQuality: false), Is.EqualTo(JobMemory.Estimate(scene)));
+        // ~150 MB measured at 1080x1920 on two cores (about 50 pictures of the source held by reference).
+        long extra = JobMemory.EstimateOptimize(scene, measureQuality: true) - JobMemory.Estimate(scene);
+        Assert.That(extra, Is.GreaterThanOrEqualTo(48 * yuv));
+    }
+
+    [Test]
     public void Long_stories_count_their_text_and_one_screenful_of_sprites_not_every_message()
     {
         string longText = new string('w', 1990);

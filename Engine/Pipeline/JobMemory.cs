@@ -89,6 +89,25 @@ public static class JobMemory
         return WithHeadroom(frames + Drawing(scene, bgra) + FixedOverheadBytes);
     }
 
+    /// <summary>
+    /// Source pictures an in-flight quality measurement (optimizeVideo's final pass, see
+    /// <c>Media.InFlightQuality</c>) keeps referenced while x264 still holds their frames (its
+    /// lookahead, B-frame and frame-thread delay) and until the decoder has returned them: measured
+    /// ~50 frames with 2 cores at 540x960 (40 MB) and 1080x1920 (150 MB); counted as 40 plus 5 per
+    /// encoder thread.
+    /// </summary>
+    public const int InFlightHeldFramesBase = 40, InFlightHeldFramesPerThread = 5;
+
+    /// <summary>The peak of optimizeVideo's encode of <paramref name="scene"/>: a render job, plus the pictures its in-flight quality measurement holds.</summary>
+    public static long EstimateOptimize(Scene scene, bool measureQuality)
+    {
+        long job = Estimate(scene);
+        if (!measureQuality) return job;
+        long yuv = (long)scene.Width * scene.Height * 3 / 2;
+        int held = InFlightHeldFramesBase + InFlightHeldFramesPerThread * Environment.ProcessorCount;
+        return job + WithHeadroom(held * yuv);
+    }
+
     /// <summary>The peak of drawing one frame (renderFrame): the frame, and what the scene draws with.</summary>
     public static long EstimateFrame(Scene scene)
     {
