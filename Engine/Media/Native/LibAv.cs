@@ -112,6 +112,7 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvCodec)] public static partial nint av_packet_alloc();
     [LibraryImport(AvCodec)] public static partial void av_packet_free(nint* packet);
     [LibraryImport(AvCodec)] public static partial void av_packet_unref(nint packet);
+    [LibraryImport(AvCodec)] public static partial void av_packet_move_ref(nint dst, nint src);
     [LibraryImport(AvCodec)] public static partial void av_packet_rescale_ts(nint packet, AVRational src, AVRational dst);
 
     // ---- libavformat -----------------------------------------------------------------------
