@@ -13,14 +13,19 @@ namespace ReelSpeed.Engine.Pipeline;
 /// analysis pass runs while the first video frames encode, and the audio fills the gaps the video
 /// encoder's threads leave. Encoded packets wait in a small ring of packets (a few seconds of audio:
 /// memory does not grow with the length), each tagged with the samples the encoder had been given when
-/// it came out; <see cref="WriteUntil"/> writes them in order up to a sample count. Those are the
-/// packets, and the points between video frames, that encoding the audio inline gave: the file is the
-/// same bytes.
+/// it came out; <see cref="WriteUntil"/> writes them in order up to a sample count, and waits for
+/// the pump only where it is more than <see cref="MaxLagSeconds"/> behind (at the start, while the
+/// analysis runs). Packets written a few frames later than they could have been change nothing: the
+/// muxer interleaves by timestamp, holding the video packets until the audio of their time is in
+/// (well inside its 10 s limit), so the file is the same bytes as with the audio encoded inline.
 /// </summary>
 internal sealed class AudioPump : IDisposable
 {
     /// <summary>Packets in flight (an AAC packet is 1,024 samples: about 5 s at 48 kHz).</summary>
     public const int RingPackets = 256;
+
+    /// <summary>How far the audio may trail the video before the video waits for it.</summary>
+    public const double MaxLagSeconds = 3;
 
     /// <summary>The tag of the packets of the short last frame and of the flush: written after every frame's.</summary>
     private const long AtEnd = long.MaxValue;
@@ -34,6 +39,8 @@ internal sealed class AudioPump : IDisposable
     private readonly float[] _left, _right;
     private readonly long _firstSample, _endSample;
     private (int Slot, long Tag)? _next;
+    /// <summary>Samples the encoder has been given; every packet tagged up to it is in the ring (or written).</summary>
+    private long _fed;
     private Thread? _thread;
     private Exception? _error;
     private double _audioMs;
@@ -73,18 +80,26 @@ internal sealed class AudioPump : IDisposable
     }
 
     /// <summary>
-    /// Writes to <paramref name="sink"/> every packet the encoder gave out while it had been given at
+    /// Writes to <paramref name="sink"/> the packets the encoder gave out while it had been given at
     /// most <paramref name="samples"/> samples of the range (whole frames only; <see cref="long.MaxValue"/>:
-    /// all, the tail and the flush included), waiting for the pump where it is behind.
+    /// all, the tail and the flush included), as far as the pump has made them; waits for it only
+    /// where it is more than <see cref="MaxLagSeconds"/> behind, or for everything at the end.
     /// </summary>
     public void WriteUntil(long samples, IPacketSink sink)
     {
         var token = _job.Token;
+        long owed = samples == long.MaxValue ? long.MaxValue : samples - (long)(MaxLagSeconds * AudioPlan.SampleRate);
         while (true)
         {
             if (_next is null)
             {
-                if (!_ready.TryTake(out var item, Timeout.Infinite, token)) return; // all written
+                // Read before looking in the ring: the packets tagged up to it were put there before it was set.
+                long fed = Volatile.Read(ref _fed);
+                if (!_ready.TryTake(out var item))
+                {
+                    if (_ready.IsCompleted || fed >= owed) return; // nothing more is owed yet
+                    if (!_ready.TryTake(out item, Timeout.Infinite, token)) return; // all written
+                }
                 _next = item;
             }
             var (slot, tag) = _next.Value;
@@ -152,6 +167,7 @@ internal sealed class AudioPump : IDisposable
                 _job.Peak.Process(ls, rs);
                 sink.Tag = n == _audio.FrameSize ? pos + n : AtEnd;
                 _audio.EncodeFrame(ls, rs, sink);
+                if (n == _audio.FrameSize) Volatile.Write(ref _fed, pos + n);
             }
             sink.Tag = AtEnd;
             _audio.Flush(sink);
