@@ -87,6 +87,12 @@ export interface ProcessResult {
     renderFps: number;
     /** Frames identical to the one before, encoded again without being drawn again. */
     reusedFrames: number;
+    /**
+     * Milliseconds each stage kept its thread busy; the threads run beside each other, so these do not add
+     * up to wallMs: render and convert on the render thread (repeated frames cost neither), encode (x264
+     * calls) on the job's thread, audio (mix, meters and audio encoder; the loudness analysis before it
+     * not counted) on the audio thread, mux (finishing the file) at the end.
+     */
     stages: { renderMs: number; convertMs: number; encodeMs: number; audioMs: number; muxMs: number };
     /** Unknown fields ignored, glyphs no font has, messages after the end. */
     warnings: string[];

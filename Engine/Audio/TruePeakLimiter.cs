@@ -31,6 +31,8 @@ internal sealed class TruePeakLimiter
     public const double MarginDb = 0.01;
 
     private readonly double _ceiling;
+    /// <summary>The largest float not above <see cref="_ceiling"/>: a block whose peaks cannot pass it needs no gain.</summary>
+    private readonly float _skipBelow;
     private readonly int _lookahead;
     private readonly int _window;
     private readonly double _releaseCoeff;
@@ -57,6 +59,7 @@ internal sealed class TruePeakLimiter
     public TruePeakLimiter(double ceilingDbtp)
     {
         _ceiling = Math.Pow(10, (ceilingDbtp - MarginDb) / 20);
+        _skipBelow = (float)_ceiling > _ceiling ? MathF.BitDecrement((float)_ceiling) : (float)_ceiling;
         _lookahead = (int)Math.Round(LookaheadMs * AudioMix.SamplesPerMs);
         _window = _lookahead + 2 * GuardSamples + 1;
         _releaseCoeff = 1 - Math.Exp(-1 / (ReleaseMs * AudioMix.SamplesPerMs));
@@ -86,7 +89,8 @@ internal sealed class TruePeakLimiter
         {
             int n = Math.Min(TruePeakDetector.MaxBlock, inL.Length - start);
             var peaks = _peaks.AsSpan(0, n);
-            _detector.Detect(inL.Slice(start, n), inR.Slice(start, n), peaks);
+            // Where no point can pass the ceiling the gain needed is 1 throughout: zeros say so.
+            if (!_detector.DetectAbove(inL.Slice(start, n), inR.Slice(start, n), peaks, _skipBelow)) peaks.Clear();
             for (int i = 0; i < n; i++)
             {
                 float peak = peaks[i];

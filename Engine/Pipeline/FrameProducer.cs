@@ -20,6 +20,13 @@ internal sealed class FrameProducer : IDisposable
     /// <summary>Converted frames in flight between the render thread and the encoder.</summary>
     public const int RingSize = 3;
 
+    /// <summary>
+    /// Frames announced ahead of the encoder. A repeated frame takes no slot, so the render thread
+    /// runs on through a still stretch and draws the next moving frames (as many as the ring has free
+    /// slots) while the encoder is still on the still ones, instead of stopping three frames ahead.
+    /// </summary>
+    public const int QueueLength = 64;
+
     /// <summary>Marks a frame identical to the one before it (no slot: nothing was drawn).</summary>
     private const int SameAsPrevious = -1;
 
@@ -30,7 +37,7 @@ internal sealed class FrameProducer : IDisposable
     private readonly FrameConverter _converter;
     private readonly AvFrameHandle[] _ring = new AvFrameHandle[RingSize];
     private readonly BlockingCollection<int> _free = new(RingSize);
-    private readonly BlockingCollection<(int Frame, int Slot)> _ready = new(RingSize);
+    private readonly BlockingCollection<(int Frame, int Slot)> _ready = new(QueueLength);
     private Thread? _thread;
     private Exception? _error;
     private double _renderMs, _convertMs;

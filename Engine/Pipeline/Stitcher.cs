@@ -8,9 +8,9 @@ namespace ReelSpeed.Engine.Pipeline;
 
 /// <summary>
 /// Encodes the frames a <see cref="FrameProducer"/> hands over and, for an output, the matching
-/// span of the soundtrack, interleaved into one muxer: after frame n, audio up to the sample where
-/// frame n+1 starts. Audio and video positions both derive from the frame counter, so they cannot
-/// drift. The first pass of a two-pass encode is a stitcher with no audio and no file: it only
+/// span of the soundtrack (encoded ahead by an <see cref="AudioPump"/> on its own thread),
+/// interleaved into one muxer: after frame n, audio up to the sample where frame n+1 starts. Audio
+/// and video positions both derive from the frame counter, so they cannot drift. The first pass of a two-pass encode is a stitcher with no audio and no file: it only
 /// feeds the encoder's analysis.
 /// </summary>
 internal sealed class Stitcher : IDisposable
@@ -20,12 +20,11 @@ internal sealed class Stitcher : IDisposable
     private readonly IPacketSink _sink;
     private readonly MediaMuxer? _muxer;
     private readonly AudioEncoder? _audio;
-    private readonly AudioMixer? _mixer;
     private readonly InFlightQuality? _quality;
-    private readonly float[] _left, _right;
-    private readonly long _firstSample, _endSample;
+    private readonly AudioPump? _pump;
+    private readonly long _firstSample;
 
-    private Stitcher(JobContext job, VideoEncoder? video, IPacketSink sink, MediaMuxer? muxer, AudioEncoder? audio, AudioMixer? mixer, InFlightQuality? quality = null)
+    private Stitcher(JobContext job, VideoEncoder? video, IPacketSink sink, MediaMuxer? muxer, AudioEncoder? audio, InFlightQuality? quality = null)
     {
         _job = job;
         _video = video;
@@ -33,11 +32,14 @@ internal sealed class Stitcher : IDisposable
         _sink = quality?.Tee(sink) ?? sink;
         _muxer = muxer;
         _audio = audio;
-        _mixer = mixer;
-        _left = new float[audio?.FrameSize ?? 0];
-        _right = new float[audio?.FrameSize ?? 0];
         _firstSample = job.Scene.SamplesBefore(job.Range.Start, AudioPlan.SampleRate);
-        _endSample = job.Scene.SamplesBefore(job.Range.End, AudioPlan.SampleRate);
+        if (audio is not null)
+        {
+            // Reported here, in order; the measurement itself runs on the pump's thread beside the first frames.
+            bool analyze = job.Scene.Audio.HasSources && job.Scene.Audio.Mix.Normalize;
+            if (analyze) job.Progress.Stage("analyze-audio");
+            _pump = new AudioPump(job, audio, () => Normalization(job));
+        }
     }
 
     /// <summary>The first pass of a two-pass encode: the encoder writes its statistics, packets are dropped.</summary>
@@ -45,7 +47,7 @@ internal sealed class Stitcher : IDisposable
     {
         // Every output container here keeps codec headers globally; pass 1 matches pass 2's settings.
         var spec = VideoSpec(job, globalHeader: true) with { Pass = EncodePass.First, Stats = stats };
-        return new Stitcher(job, VideoEncoder.Open(spec, job.Options.Hardware, out _), new NullPacketSink(), null, null, null);
+        return new Stitcher(job, VideoEncoder.Open(spec, job.Options.Hardware, out _), new NullPacketSink(), null, null);
     }
 
     /// <summary>The encode into <paramref name="output"/>'s temporary file, with the audio (second pass when <paramref name="stats"/> are given).</summary>
@@ -55,7 +57,6 @@ internal sealed class Stitcher : IDisposable
         MediaMuxer? muxer = null;
         VideoEncoder? video = null;
         AudioEncoder? audio = null;
-        AudioMixer? mixer = null;
         InFlightQuality? quality = null;
         try
         {
@@ -67,17 +68,15 @@ internal sealed class Stitcher : IDisposable
             audio = new AudioEncoder(AudioPlan.SampleRate, scene.Audio.BitRate, muxer.NeedsGlobalHeader, AudioEncoder.ForContainer(output.MuxerFormat));
             job.VideoEncoder = video.EncoderName;
             job.AudioEncoder = audio.Name;
-            mixer = new AudioMixer(scene.Audio.Mix, Normalization(job), job.Token);
             muxer.AddVideo(video.Context, video.TimeBase, scene.Encode.DisplayRotation);
             muxer.AddAudio(audio.Context, audio.TimeBase);
             muxer.Start();
             if (job.Options.Quality is { } probe) quality = new InFlightQuality(video.Context, probe.Options, job.Token);
-            return new Stitcher(job, video, muxer, muxer, audio, mixer, quality);
+            return new Stitcher(job, video, muxer, muxer, audio, quality);
         }
         catch
         {
             quality?.Dispose();
-            mixer?.Dispose();
             audio?.Dispose();
             video?.Dispose();
             muxer?.Dispose();
@@ -103,7 +102,7 @@ internal sealed class Stitcher : IDisposable
             job.VideoEncoder = video.EncoderName;
             muxer.AddVideo(video.Context, video.TimeBase, job.Scene.Encode.DisplayRotation);
             muxer.Start();
-            return new Stitcher(job, video, muxer, muxer, null, null);
+            return new Stitcher(job, video, muxer, muxer, null);
         }
         catch
         {
@@ -121,20 +120,17 @@ internal sealed class Stitcher : IDisposable
     {
         MediaMuxer? muxer = null;
         AudioEncoder? audio = null;
-        AudioMixer? mixer = null;
         try
         {
             muxer = new MediaMuxer(output.TempPath, output.MuxerFormat);
             audio = new AudioEncoder(AudioPlan.SampleRate, job.Scene.Audio.BitRate, muxer.NeedsGlobalHeader, AudioEncoder.ForContainer(output.MuxerFormat));
             job.AudioEncoder = audio.Name;
-            mixer = new AudioMixer(job.Scene.Audio.Mix, Normalization(job), job.Token);
             muxer.AddAudio(audio.Context, audio.TimeBase);
             muxer.Start();
-            return new Stitcher(job, null, muxer, muxer, audio, mixer);
+            return new Stitcher(job, null, muxer, muxer, audio);
         }
         catch
         {
-            mixer?.Dispose();
             audio?.Dispose();
             muxer?.Dispose();
             throw;
@@ -149,14 +145,13 @@ internal sealed class Stitcher : IDisposable
 
     /// <summary>
     /// Loudness normalisation without holding the track: an audio-only pass measures the mix, then
-    /// the real pass applies the gain and the true-peak limiter as it streams.
+    /// the real pass applies the gain and the true-peak limiter as it streams (both on the pump's thread).
     /// </summary>
     private static AudioAnalysis? Normalization(JobContext job)
     {
         var audio = job.Scene.Audio;
         if (!audio.HasSources) return null;
         if (!audio.Mix.Normalize) return AudioAnalysis.LimitOnly;
-        job.Progress.Stage("analyze-audio");
         return job.Analysis = AudioMixer.Analyze(audio.Mix, job.Token);
     }
 
@@ -168,58 +163,58 @@ internal sealed class Stitcher : IDisposable
     {
         var token = _job.Token;
         var range = _job.Range;
-        double encodeMs = 0, audioMs = 0, muxMs = 0;
+        double encodeMs = 0, muxMs = 0;
         var sw = new Stopwatch();
         var clock = Stopwatch.StartNew();
-        if (_mixer is not null) SkipAudioBefore(range.Start);
+        _pump?.Start();
         producer.Start();
         try
         {
-            foreach (var (frame, picture) in producer.Take())
+            try
             {
-                sw.Restart();
-                LibAv.Field<long>(picture, AvLayout.Frame.Pts) = frame - range.Start;
-                _quality?.Source(frame - range.Start, picture);
-                _video!.Encode(picture, _sink);
-                encodeMs += sw.Elapsed.TotalMilliseconds;
-                if (_audio is not null)
+                foreach (var (frame, picture) in producer.Take())
                 {
                     sw.Restart();
-                    EncodeAudioUntil(_job.Scene.SamplesBefore(frame + 1, AudioPlan.SampleRate) - _firstSample, flushPartial: false);
-                    audioMs += sw.Elapsed.TotalMilliseconds;
+                    LibAv.Field<long>(picture, AvLayout.Frame.Pts) = frame - range.Start;
+                    _quality?.Source(frame - range.Start, picture);
+                    _video!.Encode(picture, _sink);
+                    encodeMs += sw.Elapsed.TotalMilliseconds;
+                    _pump?.WriteUntil(_job.Scene.SamplesBefore(frame + 1, AudioPlan.SampleRate) - _firstSample, _muxer!);
+                    int done = frame + 1 - range.Start;
+                    progress.Frames(stage, done, range.Count, done / Math.Max(1e-6, clock.Elapsed.TotalSeconds));
                 }
-                int done = frame + 1 - range.Start;
-                progress.Frames(stage, done, range.Count, done / Math.Max(1e-6, clock.Elapsed.TotalSeconds));
             }
+            catch (OperationCanceledException) when (producer.Failed || _pump is { Failed: true })
+            {
+            }
+            finally
+            {
+                producer.Finish(); // rethrows a rendering failure
+            }
+            token.ThrowIfCancellationRequested();
+
+            if (_audio is not null) progress.Stage("finalize");
+            sw.Restart();
+            _video!.Encode(0, _sink);
+            encodeMs += sw.Elapsed.TotalMilliseconds;
+            if (_quality is not null) _job.Options.Quality!.Result = _quality.Complete();
+            _pump?.WriteUntil(long.MaxValue, _muxer!);
         }
-        catch (OperationCanceledException) when (producer.Failed)
+        catch (OperationCanceledException) when (_pump is { Failed: true })
         {
         }
         finally
         {
-            producer.Finish(); // rethrows a rendering failure
+            _pump?.Finish(); // rethrows an audio failure
         }
         token.ThrowIfCancellationRequested();
-
-        if (_audio is not null) progress.Stage("finalize");
-        sw.Restart();
-        _video!.Encode(0, _sink);
-        encodeMs += sw.Elapsed.TotalMilliseconds;
-        if (_quality is not null) _job.Options.Quality!.Result = _quality.Complete();
-        if (_audio is not null)
-        {
-            sw.Restart();
-            EncodeAudioUntil(_endSample - _firstSample, flushPartial: true);
-            _audio.Flush(_muxer!);
-            audioMs += sw.Elapsed.TotalMilliseconds;
-        }
         if (_muxer is not null)
         {
             sw.Restart();
             _muxer.Finish();
             muxMs += sw.Elapsed.TotalMilliseconds;
         }
-        _job.Stages += new StageTimes(0, 0, encodeMs, audioMs, muxMs);
+        _job.Stages += new StageTimes(0, 0, encodeMs, 0, muxMs);
     }
 
     /// <summary>
@@ -230,56 +225,34 @@ internal sealed class Stitcher : IDisposable
     {
         var range = _job.Range;
         var sw = Stopwatch.StartNew();
-        SkipAudioBefore(range.Start);
-        for (int frame = range.Start; frame < range.End; frame++)
+        _pump!.Start();
+        try
         {
-            _job.Token.ThrowIfCancellationRequested();
-            EncodeAudioUntil(_job.Scene.SamplesBefore(frame + 1, AudioPlan.SampleRate) - _firstSample, flushPartial: false);
-            int done = frame + 1 - range.Start;
-            progress.Frames("audio", done, range.Count, done / Math.Max(1e-6, sw.Elapsed.TotalSeconds));
+            for (int frame = range.Start; frame < range.End; frame++)
+            {
+                _pump.WriteUntil(_job.Scene.SamplesBefore(frame + 1, AudioPlan.SampleRate) - _firstSample, _muxer!);
+                int done = frame + 1 - range.Start;
+                progress.Frames("audio", done, range.Count, done / Math.Max(1e-6, sw.Elapsed.TotalSeconds));
+            }
+            _pump.WriteUntil(long.MaxValue, _muxer!);
         }
-        EncodeAudioUntil(_endSample - _firstSample, flushPartial: true);
-        _audio!.Flush(_muxer!);
-        double audioMs = sw.Elapsed.TotalMilliseconds;
+        catch (OperationCanceledException) when (_pump.Failed)
+        {
+        }
+        finally
+        {
+            _pump.Finish(); // rethrows an audio failure
+        }
+        _job.Token.ThrowIfCancellationRequested();
         sw.Restart();
         _muxer!.Finish();
-        _job.Stages += new StageTimes(0, 0, 0, audioMs, sw.Elapsed.TotalMilliseconds);
-    }
-
-    /// <summary>A range that starts later starts its audio there: the mix up to that sample is made and dropped.</summary>
-    private void SkipAudioBefore(int frame)
-    {
-        for (long left = _firstSample; left > 0;)
-        {
-            int n = (int)Math.Min(_left.Length, left);
-            _mixer!.Fill(_left.AsSpan(0, n), _right.AsSpan(0, n));
-            left -= n;
-        }
-    }
-
-    /// <summary>Encodes whole audio frames up to <paramref name="target"/> samples of this range; the final call also encodes the short tail.</summary>
-    private void EncodeAudioUntil(long target, bool flushPartial)
-    {
-        long total = _endSample - _firstSample;
-        while (true)
-        {
-            long pos = _audio!.SamplesEncoded;
-            int n = (int)Math.Min(_audio.FrameSize, total - pos);
-            if (n <= 0) return;
-            if (pos + n > target || (n < _audio.FrameSize && !flushPartial)) return;
-            var ls = _left.AsSpan(0, n);
-            var rs = _right.AsSpan(0, n);
-            _mixer!.Fill(ls, rs);
-            _job.Loudness.Process(ls, rs);
-            _job.Peak.Process(ls, rs);
-            _audio.EncodeFrame(ls, rs, _muxer!);
-        }
+        _job.Stages += new StageTimes(0, 0, 0, 0, sw.Elapsed.TotalMilliseconds);
     }
 
     public void Dispose()
     {
         _quality?.Dispose();
-        _mixer?.Dispose();
+        _pump?.Dispose();
         _audio?.Dispose();
         _video?.Dispose();
         _muxer?.Dispose();

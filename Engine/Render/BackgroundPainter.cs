@@ -82,11 +82,17 @@ public static class BackgroundPainter
                 new SKPoint((float)(cx + dx * half), (float)(cy + dy * half)));
     }
 
+    /// <summary>
+    /// The background as an image tagged opaque (it is: <see cref="Paint"/> starts from black), so
+    /// that drawing it under each frame is a row copy rather than a per-pixel blend of the same bytes.
+    /// </summary>
     public static SKImage Render(BackgroundLayer layer, int width, int height, Func<string, string, SKSize, SKImage> loadImage)
     {
         var info = new SKImageInfo(width, height, SKColorType.Bgra8888, SKAlphaType.Premul);
         using var surface = SKSurface.Create(info) ?? throw new EngineException(ErrorCodes.ResourceLimit, $"cannot allocate a {width}x{height} background");
         Paint(surface.Canvas, layer, width, height, loadImage);
-        return surface.Snapshot();
+        using var pixels = surface.PeekPixels();
+        return SKImage.FromPixelCopy(info.WithAlphaType(SKAlphaType.Opaque), pixels.GetPixels(), pixels.RowBytes)
+            ?? throw new EngineException(ErrorCodes.ResourceLimit, $"cannot allocate a {width}x{height} background");
     }
 }

@@ -116,6 +116,7 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvCodec)] public static partial nint av_packet_clone(nint packet);
     [LibraryImport(AvCodec)] public static partial nint avcodec_parameters_alloc();
     [LibraryImport(AvCodec)] public static partial void avcodec_parameters_free(nint* par);
+    [LibraryImport(AvCodec)] public static partial void av_packet_move_ref(nint dst, nint src);
     [LibraryImport(AvCodec)] public static partial void av_packet_rescale_ts(nint packet, AVRational src, AVRational dst);
 
     // ---- libavformat -----------------------------------------------------------------------
