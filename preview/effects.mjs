@@ -124,6 +124,76 @@ half4 main(float2 p) {
 let sharpenEffect = null;
 
 /**
+ * The effects `e` (normalizeEffects' result) on `image`, as the engine's clip paint applies them:
+ * resolves the colour matrices and sharpen into a new image (kept in `owned` for the caller to
+ * delete) and returns it with the paint that draws it (its blur) and the pad to draw it at
+ * (x - pad, y - pad). `makeSurface(w, h)` gives premultiplied raster surfaces.
+ */
+export function effectsStage(CK, image, e, makeSurface, owned) {
+  const width = image.width(), height = image.height();
+  const stage = (draw) => {
+    const s = makeSurface(width, height);
+    const c = s.getCanvas();
+    c.clear(CK.BLACK);
+    draw(c);
+    const img = s.makeImageSnapshot();
+    s.delete();
+    owned.push(img);
+    return img;
+  };
+  // The colour matrices first (each clamped before the next: composed, the first innermost),
+  // then the paint's image filter on the result: sharpen, then blur.
+  let chain = null;
+  const filters = [];
+  for (const m of colorMatrices(e)) {
+    const cf = CK.ColorFilter.MakeMatrix(Float32Array.from(m));
+    filters.push(cf);
+    chain = chain ? CK.ColorFilter.MakeCompose(cf, chain) : cf;
+    filters.push(chain);
+  }
+  let current = image;
+  if (chain) {
+    const p = new CK.Paint();
+    p.setColorFilter(chain);
+    current = stage((c) => c.drawImageOptions(image, 0, 0, CK.FilterMode.Nearest, CK.MipmapMode.None, p));
+    p.delete();
+  }
+  for (const cf of new Set(filters)) cf.delete();
+  // Sharpen: the 3x3 kernel; neighbours outside the frame count as transparent black (as Skia's matrix convolution does here).
+  // Under a blur, Skia evaluates the sharpen one pixel beyond the frame too (transparent there, as
+  // its neighbours outside count as transparent), and the blur clamps at that wider edge.
+  let pad = 0;
+  if (e.sharpen > 0) {
+    pad = e.blur > 0 ? 1 : 0;
+    sharpenEffect ??= CK.RuntimeEffect.Make(SHARPEN_SKSL);
+    const src = current;
+    const child = src.makeShaderOptions(CK.TileMode.Decal, CK.TileMode.Decal, CK.FilterMode.Nearest, CK.MipmapMode.None);
+    const shader = sharpenEffect.makeShaderWithChildren([e.sharpen, width, height], [child]);
+    const p = new CK.Paint();
+    p.setShader(shader);
+    const s2 = makeSurface(width + 2 * pad, height + 2 * pad);
+    const c2 = s2.getCanvas();
+    c2.clear(CK.TRANSPARENT);
+    c2.translate(pad, pad);
+    c2.drawRect(CK.LTRBRect(-pad, -pad, width + pad, height + pad), p);
+    current = s2.makeImageSnapshot();
+    owned.push(current);
+    s2.delete();
+    p.delete();
+    shader.delete();
+    child.delete();
+  }
+  const p = new CK.Paint();
+  // Blur (sigma = radius / 2, edges clamped).
+  if (e.blur > 0) {
+    const blur = CK.ImageFilter.MakeBlur(f(e.blur / 2), f(e.blur / 2), CK.TileMode.Clamp, null);
+    p.setImageFilter(blur);
+    blur.delete();
+  }
+  return { image: current, pad, paint: p };
+}
+
+/**
  * Applies `effects` to a frame and shows the result on `canvas` (resized to the frame): `frame` is
  * ImageData (or { width, height, data } RGBA), or anything a canvas can draw (a playing <video>,
  * an ImageBitmap, an <img>). Resolves with the result as ImageData-like { width, height, data }.
@@ -145,59 +215,9 @@ export async function processVideoPreview(canvas, frame, effects, options = {}) 
   const surface = CK.MakeRasterDirectSurface(info, pixels, width * 4);
   const owned = [image];
   try {
-    const stage = (draw) => {
-      const s = surface.makeSurface(info);
-      const c = s.getCanvas();
-      c.clear(CK.BLACK);
-      draw(c);
-      const img = s.makeImageSnapshot();
-      s.delete();
-      owned.push(img);
-      return img;
-    };
-    // The colour matrices first (each clamped before the next: composed, the first innermost),
-    // then the paint's image filter on the result: sharpen, then blur.
-    let chain = null;
-    for (const m of colorMatrices(e)) {
-      const cf = CK.ColorFilter.MakeMatrix(Float32Array.from(m));
-      chain = chain ? CK.ColorFilter.MakeCompose(cf, chain) : cf;
-    }
-    let current = image;
-    if (chain) {
-      const p = new CK.Paint();
-      p.setColorFilter(chain);
-      current = stage((c) => c.drawImageOptions(image, 0, 0, CK.FilterMode.Nearest, CK.MipmapMode.None, p));
-      p.delete();
-    }
-    // Sharpen: the 3x3 kernel; neighbours outside the frame count as transparent black (as Skia's matrix convolution does here).
-    // Under a blur, Skia evaluates the sharpen one pixel beyond the frame too (transparent there, as
-    // its neighbours outside count as transparent), and the blur clamps at that wider edge.
-    let pad = 0;
-    if (e.sharpen > 0) {
-      pad = e.blur > 0 ? 1 : 0;
-      sharpenEffect ??= CK.RuntimeEffect.Make(SHARPEN_SKSL);
-      const src = current;
-      const child = src.makeShaderOptions(CK.TileMode.Decal, CK.TileMode.Decal, CK.FilterMode.Nearest, CK.MipmapMode.None);
-      const shader = sharpenEffect.makeShaderWithChildren([e.sharpen, width, height], [child]);
-      const p = new CK.Paint();
-      p.setShader(shader);
-      const s2 = surface.makeSurface({ ...info, width: width + 2 * pad, height: height + 2 * pad });
-      const c2 = s2.getCanvas();
-      c2.clear(CK.TRANSPARENT);
-      c2.translate(pad, pad);
-      c2.drawRect(CK.LTRBRect(-pad, -pad, width + pad, height + pad), p);
-      current = s2.makeImageSnapshot();
-      owned.push(current);
-      s2.delete();
-      p.delete();
-      shader.delete();
-      child.delete();
-    }
+    const { image: current, pad, paint: p } = effectsStage(CK, image, e, (w, h) => surface.makeSurface({ ...info, width: w, height: h }), owned);
     const out = surface.getCanvas();
     out.clear(CK.BLACK);
-    const p = new CK.Paint();
-    // Blur (sigma = radius / 2, edges clamped).
-    if (e.blur > 0) p.setImageFilter(CK.ImageFilter.MakeBlur(f(e.blur / 2), f(e.blur / 2), CK.TileMode.Clamp, null));
     out.drawImageOptions(current, -pad, -pad, CK.FilterMode.Nearest, CK.MipmapMode.None, p);
     p.delete();
     surface.flush();
