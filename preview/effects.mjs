@@ -5,6 +5,7 @@
 // (color_correction factors, hue_shift in degrees, blur radius in px, sharpen 0..1).
 
 import { loadCanvasKit } from './index.mjs';
+import { drawTextOverlay, makeOverlayFace, normalizeTextOverlay } from './text-overlay.mjs';
 
 const f = Math.fround;
 // Rec. 709 luma weights, as the CSS saturate()/hue-rotate() matrices use them.
@@ -20,8 +21,8 @@ const EFFECTS = [
 ];
 
 // The spec's effect names (§4.1 get_supported_effects) that processVideoPreview applies; its
-// "text_overlay" and "transition" are not applied by the preview yet.
-const SUPPORTED = ['blur', 'sharpen', 'brightness', 'contrast', 'saturation', 'color_correction'];
+// "transition" is a createPreview matter (a processing Scene's transition), not a frame's.
+const SUPPORTED = ['blur', 'sharpen', 'brightness', 'contrast', 'saturation', 'color_correction', 'text_overlay'];
 // The spec's EffectsConfig (§4.2) names its colour corrections at the top level.
 const FLAT = ['brightness', 'contrast', 'saturation'];
 
@@ -47,10 +48,8 @@ function effectError(message, code = 'ERR_INVALID_ARGUMENT') {
  */
 export function normalizeEffects(effects = {}) {
   if (effects === null || typeof effects !== 'object' || Array.isArray(effects)) throw effectError('effects must be an object like a processing config\'s effects');
-  if (effects.textOverlay !== undefined || effects.text_overlay !== undefined) {
-    throw effectError(`effects.${effects.textOverlay !== undefined ? 'textOverlay' : 'text_overlay'}: text overlays are not drawn by the preview yet`, 'ERR_UNSUPPORTED');
-  }
-  const known = new Set(['color_correction', 'blur', 'sharpen', ...FLAT]);
+  if (effects.text_overlay !== undefined) throw effectError('effects.text_overlay: the spec\'s EffectsConfig names it textOverlay ({ text, x, y, fontSize, color })');
+  const known = new Set(['color_correction', 'blur', 'sharpen', 'textOverlay', ...FLAT]);
   for (const k of Object.keys(effects)) if (!known.has(k)) throw effectError(`effects.${k}: not an effect the preview applies (${[...known].join(', ')})`);
   const cc = { ...(effects.color_correction ?? {}) };
   const named = {}; // where a value came from, for errors: the spec's flat fields
@@ -69,6 +68,7 @@ export function normalizeEffects(effects = {}) {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < e.min || v > e.max) throw effectError(`${(b && named[b]) || `effects.${e.path}`}: must be a number in ${e.min}..${e.max} (got ${v})`);
     out[e.name] = v;
   }
+  if (effects.textOverlay !== undefined) out.textOverlay = normalizeTextOverlay(effects.textOverlay);
   return out;
 }
 
@@ -122,6 +122,35 @@ half4 main(float2 p) {
 }`;
 
 let sharpenEffect = null;
+const typefaces = new Map(); // font URL → Promise of a Typeface, kept for the page's life
+
+/**
+ * The typeface the text overlay is drawn with: options.font (the font file's bytes) or
+ * options.fontUrl (fetched once) — the engine's bold font, NotoSans-Bold.ttf (a Scene with bold
+ * text lists it in its assets).
+ */
+async function overlayTypeface(CK, options) {
+  if (options.font) {
+    const bytes = options.font instanceof ArrayBuffer ? options.font : options.font.buffer.slice(options.font.byteOffset, options.font.byteOffset + options.font.byteLength);
+    const face = makeOverlayFace(CK, bytes);
+    if (!face) throw effectError('processVideoPreview: options.font is not a font file');
+    return face;
+  }
+  if (typeof options.fontUrl !== 'string') throw effectError('processVideoPreview: effects.textOverlay needs the font: options.fontUrl (or options.font, its bytes), the engine\'s NotoSans-Bold.ttf');
+  let tf = typefaces.get(options.fontUrl);
+  if (!tf) {
+    tf = (async () => {
+      const r = await fetch(options.fontUrl);
+      if (!r.ok) throw effectError(`processVideoPreview: cannot fetch ${options.fontUrl} (HTTP ${r.status})`, 'ERR_ASSET');
+      const t = makeOverlayFace(CK, await r.arrayBuffer());
+      if (!t) throw effectError(`processVideoPreview: ${options.fontUrl} is not a font file`, 'ERR_ASSET');
+      return t;
+    })();
+    typefaces.set(options.fontUrl, tf);
+    tf.catch(() => typefaces.delete(options.fontUrl));
+  }
+  return tf;
+}
 
 /**
  * The effects `e` (normalizeEffects' result) on `image`, as the engine's clip paint applies them:
@@ -201,6 +230,7 @@ export function effectsStage(CK, image, e, makeSurface, owned) {
 export async function processVideoPreview(canvas, frame, effects, options = {}) {
   const e = normalizeEffects(effects);
   const CK = await loadCanvasKit(options);
+  const typeface = e.textOverlay ? await overlayTypeface(CK, options) : null;
   let image;
   if (frame && frame.data && typeof frame.width === 'number') {
     image = CK.MakeImage({ width: frame.width, height: frame.height, colorType: CK.ColorType.RGBA_8888, alphaType: CK.AlphaType.Unpremul, colorSpace: CK.ColorSpace.SRGB },
@@ -220,6 +250,8 @@ export async function processVideoPreview(canvas, frame, effects, options = {}) 
     out.clear(CK.BLACK);
     out.drawImageOptions(current, -pad, -pad, CK.FilterMode.Nearest, CK.MipmapMode.None, p);
     p.delete();
+    // The text overlay on top, untouched by the effects (as the engine's overlays).
+    if (e.textOverlay) drawTextOverlay(CK, out, e.textOverlay, typeface, width, height);
     surface.flush();
     const data = pixels.toTypedArray().slice();
     if (canvas) {
@@ -232,5 +264,6 @@ export async function processVideoPreview(canvas, frame, effects, options = {}) 
     for (const img of owned) img.delete();
     surface.delete();
     CK.Free(pixels);
+    if (options.font && typeface) typeface.delete();
   }
 }
