@@ -109,10 +109,12 @@ export function processingCases(clips) {
         effects: {
           background: { type: 'gradient', source: '', opacity: 100 },
           transitions: { enabled: true, type, duration: 400 },
-          text_overlays: [overlay({ duration: 1.5 }), { text: 'second', duration: 1, position: { x: 0.3, y: 0.6 }, style: 'imessage' }],
+          // The third has no box: a pop still scales it about its backgroundRect's centre.
+          text_overlays: [overlay({ duration: 1.5 }), { text: 'second', duration: 1, position: { x: 0.3, y: 0.6 }, style: 'imessage' },
+            { text: 'no box', start: 0.2, duration: 1.5, position: { x: 0.6, y: 0.75 }, style: { fontSize: 100, color: '#203040' } }],
         },
       },
-      times: [100, 200, 900, 1700, 2200],
+      times: [100, 200, 250, 900, 1700, 2200],
       minSsim: EXACT_SSIM,
     });
   }
