@@ -2,6 +2,8 @@
 // overlays; docs/scene-format.md) as the engine's CompositionPainter does, with CanvasKit. The
 // clips' frames come from HTML video elements the caller has seeked (see framesAt); the background
 // (`effects.background`, or the plain colour) is the chat renderer's, which draws the same layer.
+// A clip with rotation metadata comes out of the video element already upright (the browser turns
+// it as the engine does: checked by the parity cases), so it is fitted in its upright shape.
 
 import { colorInt, evaluateAnimation, roundHalfEven } from './chat-renderer.mjs';
 import { effectsStage } from './effects.mjs';

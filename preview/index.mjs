@@ -115,11 +115,6 @@ function checkScene(scene) {
   if (!scene || typeof scene !== 'object' || scene.schemaVersion !== 1) {
     throw previewError('ERR_INVALID_ARGUMENT', `createPreview: scene must be a compiled Scene of schemaVersion 1 (got ${scene?.schemaVersion})`);
   }
-  const c = scene.composition;
-  if (c && c.clips.some((clip) => clip.rotation % 360 !== 0)) {
-    // The browser turns a rotated clip upright itself, by its own rules: not drawn until checked against the engine.
-    throw previewError('ERR_UNSUPPORTED', 'createPreview: a processing scene with a rotated clip (composition.clips[].rotation) is not drawn by the preview yet');
-  }
 }
 
 /**

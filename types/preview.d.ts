@@ -61,8 +61,7 @@ export interface Preview {
  * A preview of a Scene on `canvas` (resized to the Scene's frame): a chat story, or a processing
  * Scene (its composition: clips from video elements seeked to the engine's source times, effects,
  * transitions including custom SkSL, text overlays). Resolves once its fonts, images and the
- * videos frame 0 shows are loaded and frame 0 is shown. A processing Scene with a rotated clip
- * rejects with ERR_UNSUPPORTED.
+ * videos frame 0 shows are loaded and frame 0 is shown.
  */
 export declare function createPreview(canvas: HTMLCanvasElement | OffscreenCanvas, scene: SceneJson, options: PreviewOptions): Promise<Preview>;
 

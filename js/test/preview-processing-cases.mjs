@@ -33,6 +33,12 @@ export function makeClips(dir) {
     black: make('black.mp4', 'color=c=black:s=320x240:r=30:d=2'),
     white: make('white.mp4', 'color=c=white:s=320x240:r=30:d=2'),
     grey: make('grey.mp4', 'gradients=s=320x240:r=30:d=2:speed=0.02:c0=0x202020:c1=0xE0E0E0:seed=2,format=gray'),
+    // Rotation metadata (a phone clip): a quarter turn players apply, the pixels stored sideways.
+    rotated: (() => {
+      const file = path.join(dir, 'rotated.mp4');
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', path.join(dir, 'a.mp4'), '-c', 'copy', '-metadata:s:v', 'rotate=90', file]);
+      return file;
+    })(),
     wide: make('wide.mp4', 'gradients=s=480x240:r=30:d=2:speed=0.02:c0=0x804060:c1=0x60A0C0:seed=3'),
   };
 }
@@ -94,6 +100,9 @@ export function processingCases(clips) {
   });
   // A clip of another shape, contained on the background colour (scaled by the browser: see CLIP_SSIM).
   cases.push({ name: 'fit contain', config: { video: { ...video, fit: 'contain' }, clips: [clips.wide] }, times: [300, 1200], minSsim: CLIP_SSIM });
+  // A rotated clip, upright at its own shape (240x320) and contained in a landscape frame.
+  cases.push({ name: 'rotated clip', config: { clips: [clips.rotated] }, times: [500, 1500], minSsim: CLIP_SSIM });
+  cases.push({ name: 'rotated clip, contained', config: { video: { ...video, fit: 'contain' }, clips: [clips.rotated] }, times: [500, 1500], minSsim: CLIP_SSIM });
   // Text overlays over a clip (with the fade entrance the transitions give them) and alone on a gradient background.
   cases.push({
     name: 'text overlay on a clip',

@@ -23,7 +23,7 @@ afterAll(async () => {
   removeTempDir(dir);
 });
 
-const fakeClips = { a: 'a', b: 'b', black: 'k', white: 'w', grey: 'g', wide: 'x' };
+const fakeClips = { a: 'a', b: 'b', black: 'k', white: 'w', grey: 'g', wide: 'x', rotated: 'r' };
 
 describe('browser preview of processing scenes (exact mode)', () => {
   const cases = processingCases(fakeClips).map((c) => [c.name, c.minSsim]);
@@ -73,12 +73,21 @@ describe('browser preview of processing scenes (exact mode)', () => {
     }
   });
 
-  it('refuses a rotated clip with ERR_UNSUPPORTED (the browser turns it upright by its own rules)', async () => {
-    const rotated = path.join(dir, 'rotated.mp4');
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', clips.a, '-c', 'copy', '-metadata:s:v', 'rotate=90', rotated]);
-    const scene = await engine.compileScene({ video: { width: 240, height: 320 }, clips: [rotated] });
+  it('turns a rotated clip upright the way the engine does: the clip turned the other way scores far lower', async () => {
+    const c = processingCases(clips).find((x) => x.name === 'rotated clip');
+    const scene = await engine.compileScene(c.config);
     expect(scene.composition.clips[0].rotation).not.toBe(0);
-    await expect(previewNode.renderInBrowser(scene, 0)).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED', message: expect.stringMatching(/rotat/) });
+    const browser = await previewNode.renderInBrowser(scene, 500);
+    expect(ssim(browser, await engine.renderFrame(c.config, 500))).toBeGreaterThanOrEqual(CLIP_SSIM);
+    // The same pixels stored upright both ways (transposed clockwise and anticlockwise): only one matches.
+    const scores = [];
+    for (const turn of ['1', '2']) {
+      const file = path.join(dir, `transposed-${turn}.mp4`);
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', clips.a, '-vf', `transpose=${turn}`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', file]);
+      scores.push(ssim(browser, await engine.renderFrame({ clips: [file] }, 500)));
+    }
+    expect(Math.max(...scores)).toBeGreaterThan(0.95);
+    expect(Math.min(...scores)).toBeLessThan(0.9);
   });
 
 });
