@@ -39,6 +39,11 @@ export function makeClips(dir) {
       execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', path.join(dir, 'a.mp4'), '-c', 'copy', '-metadata:s:v', 'rotate=90', file]);
       return file;
     })(),
+    picture: (() => {
+      const file = path.join(dir, 'picture.png');
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'mandelbrot=s=400x300', '-frames:v', '1', file]);
+      return file;
+    })(),
     wide: make('wide.mp4', 'gradients=s=480x240:r=30:d=2:speed=0.02:c0=0x804060:c1=0x60A0C0:seed=3'),
   };
 }
@@ -100,6 +105,9 @@ export function processingCases(clips) {
   });
   // A clip of another shape, contained on the background colour (scaled by the browser: see CLIP_SSIM).
   cases.push({ name: 'fit contain', config: { video: { ...video, fit: 'contain' }, clips: [clips.wide] }, times: [300, 1200], minSsim: CLIP_SSIM });
+  // effects.background under the clips: a looping video at 60 % behind a contained clip's bars, and an image.
+  cases.push({ name: 'background video behind a contained clip', config: { video: { ...video, fit: 'contain' }, clips: [clips.wide], effects: { background: { type: 'video', source: clips.grey, opacity: 60 } } }, times: [300, 1200], minSsim: CLIP_SSIM });
+  cases.push({ name: 'background image, overlays only', config: { video, effects: { background: { type: 'image', source: clips.picture, opacity: 80 }, text_overlays: [overlay({ duration: 1 })] } }, times: [100, 600], minSsim: EXACT_SSIM });
   // A rotated clip, upright at its own shape (240x320) and contained in a landscape frame.
   cases.push({ name: 'rotated clip', config: { clips: [clips.rotated] }, times: [500, 1500], minSsim: CLIP_SSIM });
   cases.push({ name: 'rotated clip, contained', config: { video: { ...video, fit: 'contain' }, clips: [clips.rotated] }, times: [500, 1500], minSsim: CLIP_SSIM });

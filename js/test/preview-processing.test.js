@@ -23,7 +23,7 @@ afterAll(async () => {
   removeTempDir(dir);
 });
 
-const fakeClips = { a: 'a', b: 'b', black: 'k', white: 'w', grey: 'g', wide: 'x', rotated: 'r' };
+const fakeClips = { a: 'a', b: 'b', black: 'k', white: 'w', grey: 'g', wide: 'x', rotated: 'r', picture: 'p' };
 
 describe('browser preview of processing scenes (exact mode)', () => {
   const cases = processingCases(fakeClips).map((c) => [c.name, c.minSsim]);
