@@ -88,6 +88,7 @@ async function openVideo(url, { loop = true, pickMs = 0.5, what = 'background vi
     el.src = url;
   });
   const durationMs = el.duration * 1000;
+  let queue = Promise.resolve();
   const local = (ms) => (loop && Number.isFinite(durationMs) && durationMs > 0 ? ms % durationMs : ms);
   return {
     element: el,
@@ -98,11 +99,25 @@ async function openVideo(url, { loop = true, pickMs = 0.5, what = 'background vi
       // Half a millisecond in: a time exactly on a frame's start shows that frame, not the one before
       // (a clip: just under half a frame in, the frame nearest to the time, as the engine picks it).
       const target = (local(ms) + pickMs) / 1000;
-      if (Math.abs(el.currentTime - target) < 1e-6 && !el.seeking) return Promise.resolve();
-      return new Promise((resolve) => {
-        el.addEventListener('seeked', () => resolve(), { once: true });
-        el.currentTime = target;
-      });
+      // One seek at a time: two overlapping seeks (a show() and a renderFrame()) would otherwise both
+      // end on the first 'seeked' and draw whatever frame the element had then.
+      const run = () => {
+        if (Math.abs(el.currentTime - target) < 1e-6 && !el.seeking) return undefined;
+        return new Promise((resolve) => {
+          el.addEventListener('seeked', () => {
+            // 'seeked' can come before the new frame is what the element draws: wait for the frame
+            // itself where the browser tells (requestVideoFrameCallback), at most a moment.
+            if (typeof el.requestVideoFrameCallback !== 'function') { resolve(); return; }
+            let done = false;
+            const finish = () => { if (!done) { done = true; resolve(); } };
+            el.requestVideoFrameCallback(finish);
+            setTimeout(finish, 250);
+          }, { once: true });
+          el.currentTime = target;
+        });
+      };
+      queue = queue.then(run, run);
+      return queue;
     },
     play(ms) { el.currentTime = (local(ms) + pickMs) / 1000; el.play().catch(() => {}); },
     get paused() { return el.paused; },

@@ -107,7 +107,7 @@ export function processingCases(clips) {
   cases.push({ name: 'fit contain', config: { video: { ...video, fit: 'contain' }, clips: [clips.wide] }, times: [300, 1200], minSsim: CLIP_SSIM });
   // effects.background under the clips: a looping video at 60 % behind a contained clip's bars, and an image.
   cases.push({ name: 'background video behind a contained clip', config: { video: { ...video, fit: 'contain' }, clips: [clips.wide], effects: { background: { type: 'video', source: clips.grey, opacity: 60 } } }, times: [300, 1200], minSsim: CLIP_SSIM });
-  cases.push({ name: 'background image, overlays only', config: { video, effects: { background: { type: 'image', source: clips.picture, opacity: 80 }, text_overlays: [overlay({ duration: 1 })] } }, times: [100, 600], minSsim: EXACT_SSIM });
+  cases.push({ name: 'background image, overlays only', config: { video, effects: { background: { type: 'image', source: clips.picture, opacity: 80 }, text_overlays: [overlay({ duration: 1 })] } }, times: [100, 600, 1200], minSsim: EXACT_SSIM });
   // A rotated clip, upright at its own shape (240x320) and contained in a landscape frame.
   cases.push({ name: 'rotated clip', config: { clips: [clips.rotated] }, times: [500, 1500], minSsim: CLIP_SSIM });
   cases.push({ name: 'rotated clip, contained', config: { video: { ...video, fit: 'contain' }, clips: [clips.rotated] }, times: [500, 1500], minSsim: CLIP_SSIM });
