@@ -10,6 +10,7 @@ export { easeInOutCubic, compositionState, fitRects } from './composition-render
 export { getSupportedEffects, describeEffects, processVideoPreview, colorMatrices } from './effects.mjs';
 export { renderAudio } from './audio.mjs';
 export { exportVideo } from './export.mjs';
+export { RustVideoProcessor, VideoProcessor, qualityToBitrate } from './processor.mjs';
 import { loadAudio, scheduleAudio } from './audio.mjs';
 
 const MODES = ['exact', 'fast'];

@@ -117,13 +117,14 @@ async function applyEffectsInBrowser(frame, effects, options = {}) {
 }
 
 /**
- * The browser preview's audio mix (Web Audio, rendered offline) of [fromMs, fromMs + durationMs):
- * RMS of the mono mix per 10 ms window. For checks of the audio preview.
+ * The browser preview's audio mix of [fromMs, fromMs + durationMs): RMS of the mono mix per 10 ms
+ * window. For checks of the audio preview. options.playback: through the playback path
+ * (loadAudio + scheduleAudio, rendered by an OfflineAudioContext) instead of renderAudio.
  */
 async function audioLevelsInBrowser(scene, fromMs = 0, durationMs = scene.durationMs - fromMs, options = {}) {
   const s = await session(options.executablePath ?? process.env.REELSPEED_CHROMIUM ?? DEFAULT_EXECUTABLE);
   s.server.allow(scene.assets ?? []);
-  const r = await s.page.evaluate(([sc, f, d]) => window.__reelspeedAudio(JSON.parse(sc), f, d), [JSON.stringify(scene), fromMs, durationMs]);
+  const r = await s.page.evaluate(([sc, f, d, p]) => window.__reelspeedAudio(JSON.parse(sc), f, d, p), [JSON.stringify(scene), fromMs, durationMs, !!options.playback]);
   if (r.error) throw codedError(r.code, r.error);
   return r.rms;
 }
@@ -147,8 +148,27 @@ async function videoEffectsInBrowser(file, timeMs, effects, options = {}) {
 async function exportInBrowser(scene, options = {}) {
   const s = await session(options.executablePath ?? process.env.REELSPEED_CHROMIUM ?? DEFAULT_EXECUTABLE);
   s.server.allow(scene.assets ?? []);
-  const opts = { mode: options.mode ?? 'exact', ...(options.videoBitrate ? { videoBitrate: options.videoBitrate } : {}), ...(options.audio === false ? { audio: false } : {}) };
+  const opts = {
+    mode: options.mode ?? 'exact', ...(options.videoBitrate ? { videoBitrate: options.videoBitrate } : {}), ...(options.audio === false ? { audio: false } : {}),
+    ...(options.worker ? { worker: true } : {}), ...(options.abortAfterFrames ? { abortAfterFrames: options.abortAfterFrames } : {}),
+  };
   const r = await s.page.evaluate(([sc, o]) => window.__reelspeedExport(JSON.parse(sc), o), [JSON.stringify(scene), opts]);
+  if (r.error) throw codedError(r.code, r.error);
+  const { file, ...info } = r;
+  return { data: Buffer.from(file, 'base64'), ...info };
+}
+
+/**
+ * The spec's RustVideoProcessor.processVideo in headless Chromium (its Worker): `frames` RGBA
+ * ({ width, height, data }), `config` a VideoProcessingConfig. Resolves with { data: Buffer (the
+ * file), before, after (getSupportedEffects() before and after initialize()), progress }.
+ * options.abortAfterFrames aborts it after that many frames (it rejects with ERR_ABORTED).
+ */
+async function processVideoInBrowser(frames, config, options = {}) {
+  const s = await session(options.executablePath ?? process.env.REELSPEED_CHROMIUM ?? DEFAULT_EXECUTABLE);
+  const w = frames[0]?.width, h = frames[0]?.height;
+  const b64 = frames.map((f) => Buffer.from(f.data.buffer, f.data.byteOffset, f.data.length).toString('base64'));
+  const r = await s.page.evaluate(([fr, ww, hh, c, o]) => window.__reelspeedProcessVideo(fr, ww, hh, c, o), [b64, w, h, config, { abortAfterFrames: options.abortAfterFrames }]);
   if (r.error) throw codedError(r.code, r.error);
   const { file, ...info } = r;
   return { data: Buffer.from(file, 'base64'), ...info };
@@ -165,4 +185,4 @@ async function close() {
   await v.server.close();
 }
 
-module.exports = { renderInBrowser, applyEffectsInBrowser, audioLevelsInBrowser, exportInBrowser, videoEffectsInBrowser, close, CHROMIUM_ARGS, DEFAULT_EXECUTABLE };
+module.exports = { renderInBrowser, applyEffectsInBrowser, audioLevelsInBrowser, exportInBrowser, processVideoInBrowser, videoEffectsInBrowser, close, CHROMIUM_ARGS, DEFAULT_EXECUTABLE };

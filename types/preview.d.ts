@@ -24,8 +24,9 @@ export interface PreviewOptions {
   /** URL of the folder holding canvaskit.wasm (default: where CanvasKit looks by itself). */
   canvasKitBase?: string;
   /**
-   * Play the soundtrack with Web Audio while playing: voices at their start times, the music looped
-   * and ducked (no loudness normalisation, limiter or pop sounds: a preview of the mix). Default false.
+   * Play the soundtrack with Web Audio while playing: the engine's mix computed in the browser (voices, music looped
+   * with its crossfade, faded and ducked, pops, loudness normalisation and the true-peak limiter), so it sounds as the
+   * render. Default false.
    */
   audio?: boolean;
 }
@@ -160,7 +161,11 @@ export declare function fitRects(fit: 'cover' | 'contain' | 'fill', sourceWidth:
 /** The colour matrices (row-major 4x5, offsets in 0..1) of a correction, in the order they apply, as the Scene's composition.effects.colorMatrices. */
 export declare function colorMatrices(c: { brightness?: number; contrast?: number; saturation?: number; hue?: number }): number[][];
 
-/** The preview's audio mix of [fromMs, fromMs + durationMs) rendered offline with Web Audio (48 kHz stereo). */
+/**
+ * The Scene's soundtrack of [fromMs, fromMs + durationMs) as the engine mixes it (48 kHz stereo): files decoded by the
+ * browser, then voices, music (looped, crossfaded, faded, ducked), pops, normalisation to loudnessTargetLufs and the
+ * true-peak limiter in JavaScript.
+ */
 export declare function renderAudio(scene: SceneJson, options: { assetBase: string | ((path: string) => string); fromMs?: number; durationMs?: number }): Promise<AudioBuffer>;
 
 export interface ExportOptions extends Omit<PreviewOptions, 'mode' | 'audio'> {
@@ -173,8 +178,16 @@ export interface ExportOptions extends Omit<PreviewOptions, 'mode' | 'audio'> {
   onProgress?: (p: { frame: number; frameCount: number; percent: number }) => void;
   /** The mediabunny module, where a bare import('mediabunny') does not resolve (a page without a bundler or import map). */
   mediabunny?: unknown;
-  /** Aborts the export: rejects with code ERR_ABORTED. */
+  /** Aborts the export: rejects with code ERR_ABORTED (with `worker`, the worker is terminated at once). */
   signal?: AbortSignal;
+  /**
+   * true: draw and encode in a dedicated module Worker (export-worker.mjs, which bundlers ship with the package),
+   * CanvasKit on an OffscreenCanvas there; the audio is still mixed on the calling thread and handed over as PCM.
+   * `assetBase` must then be a string, and a video background is rejected with ERR_UNSUPPORTED. Default false.
+   */
+  worker?: boolean;
+  /** With `worker`, where the worker imports mediabunny from when a bare import does not resolve there (no bundler); default: what the page's import map resolves 'mediabunny' to. */
+  mediabunnyUrl?: string;
 }
 
 export interface ExportResult {
@@ -192,3 +205,57 @@ export interface ExportResult {
  * the browser encodes both, H.264 + Opus in MP4 without AAC, VP9 + Opus in WebM without H.264.
  */
 export declare function exportVideo(scene: SceneJson, options: ExportOptions): Promise<ExportResult>;
+
+// ---- The spec's JavaScript interface (§4.2): RustVideoProcessor (preview/processor.mjs) ----
+
+/**
+ * The spec's EffectsConfig: colour factors (1 neutral) at the top level, blur radius in px, and the preview's other
+ * effects (color_correction.hue_shift, sharpen), and its `textOverlay` (see PreviewEffects.textOverlay: drawn by
+ * processVideoPreview given the font; RustVideoProcessor passes none yet, so there it rejects naming the font option).
+ */
+export interface EffectsConfig extends PreviewEffects {
+  textOverlay?: { text: string; x: number; y: number; fontSize: number; color: string };
+}
+
+/** The spec's VideoProcessingConfig; every field is checked (ERR_INVALID_CONFIG naming it). */
+export interface VideoProcessingConfig {
+  /** Frame size (even integers, 2..7680); every input frame must have it. */
+  width: number;
+  height: number;
+  /** Frames per second, (0, 240]. */
+  fps: number;
+  /** 'h264' writes MP4, 'vp8' and 'vp9' WebM; a codec this browser cannot encode rejects with ERR_UNSUPPORTED. */
+  codec: 'h264' | 'vp8' | 'vp9';
+  /** 1..100: the video bit rate is width × height × fps × 0.003 × quality bit/s (0.3 bit per pixel at 100; 18.7 Mbit/s at 1080x1920, 30 fps). */
+  quality: number;
+  /** Applied to every frame, one after another in this order (each step the preview's processVideoPreview maths). */
+  effects: EffectsConfig[];
+}
+
+export interface ProcessVideoOptions {
+  /** Rejects with ERR_ABORTED and terminates the worker. */
+  signal?: AbortSignal;
+  onProgress?: (p: { frame: number; frameCount: number; percent: number }) => void;
+}
+
+/** The spec's RustVideoProcessor on CanvasKit and WebCodecs (the name kept so the spec's frontend code runs unchanged). */
+export declare class RustVideoProcessor {
+  /** Options as createPreview's CanvasKit options, and where processVideo's worker imports mediabunny from without a bundler. */
+  constructor(options?: Pick<PreviewOptions, 'canvasKit' | 'CanvasKitInit' | 'canvasKitBase'> & { mediabunnyUrl?: string });
+  /** Loads CanvasKit once; later calls resolve at once. */
+  initialize(): Promise<void>;
+  /** Applies `effects` to the frame with the engine's maths and shows it on `canvas`. Rejects before initialize(). */
+  processVideoPreview(canvas: HTMLCanvasElement | OffscreenCanvas | null, imageData: ImageData, effects: EffectsConfig): Promise<void>;
+  /** The effects processVideoPreview applies; [] before initialize(), as the spec's. */
+  getSupportedEffects(): string[];
+  /**
+   * Encodes the frames (config.width × config.height, shown 1 / fps each) in a Worker, config.effects applied to each
+   * in order: resolves with the file (MP4 for 'h264', WebM for 'vp8' and 'vp9'), video only.
+   */
+  processVideo(videoFrames: ImageData[], config: VideoProcessingConfig, options?: ProcessVideoOptions): Promise<Uint8Array>;
+}
+export { RustVideoProcessor as VideoProcessor };
+
+/** processVideo's bit rate for a config: width × height × fps × 0.003 × quality. */
+export declare function qualityToBitrate(config: Pick<VideoProcessingConfig, 'width' | 'height' | 'fps' | 'quality'>): number;
+// ---- end of RustVideoProcessor ----

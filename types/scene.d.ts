@@ -107,6 +107,16 @@ export interface SceneAudio {
   ducking: { enabled: boolean; db: number; attackMs: number; releaseMs: number };
   /** When the pop sound plays (ms). */
   popsMs: number[];
+  /** With pops: their linear gain, and the sound file (absent: the engine's synthesised pop, a 50 ms falling sine sweep). */
+  popGain?: number;
+  popSound?: string;
+  /** The music's raised-cosine fade in from the start and out to the end, ms. */
+  musicFadeInMs: number;
+  musicFadeOutMs: number;
+  /** The music loop's crossfade, ms (correlation-compensated equal power). */
+  loopCrossfadeMs: number;
+  /** Whether the mix is normalised to loudnessTargetLufs and limited under truePeakCeilingDbtp. */
+  normalize: boolean;
   loudnessTargetLufs: number;
   truePeakCeilingDbtp: number;
 }

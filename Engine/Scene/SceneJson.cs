@@ -146,6 +146,16 @@ public static class SceneJson
             w.WriteStartArray("popsMs");
             foreach (var p in mix.PopTimesMs) w.WriteNumberValue(Round(p));
             w.WriteEndArray();
+            if (mix.PopTimesMs.Count > 0)
+            {
+                w.WriteNumber("popGain", mix.PopGain);
+                if (mix.PopSoundPath is { } popSound) w.WriteString("popSound", popSound);
+            }
+            // What a second mixer (the browser preview's) needs to mix as the engine does.
+            w.WriteNumber("musicFadeInMs", Round(mix.MusicFadeInMs));
+            w.WriteNumber("musicFadeOutMs", Round(mix.MusicFadeOutMs));
+            w.WriteNumber("loopCrossfadeMs", Round(mix.LoopCrossfadeMs));
+            w.WriteBoolean("normalize", mix.Normalize);
             w.WriteNumber("loudnessTargetLufs", mix.LoudnessTargetLufs);
             w.WriteNumber("truePeakCeilingDbtp", mix.TruePeakCeilingDbtp);
             w.WriteEndObject();

@@ -1,10 +1,14 @@
-// The preview's audio through Web Audio (rendered offline in headless Chromium): voices at their
-// start times, the music looped under the video and ducked by the Scene's ducking while voices play.
+// The preview's soundtrack (audio.mjs: the engine's mix in plain JavaScript, played through Web
+// Audio) in headless Chromium: voices at their start times, the music looped under the video and
+// ducked by the Scene's ducking while voices play; and its meters in Node against known signals
+// and FFmpeg's EBU R128 meter. The export's sound against the engine's render is in
+// preview-export.test.js.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engine, makeTempDir, removeTempDir } from './helpers.mjs';
+import { ROOT, engine, makeTempDir, removeTempDir } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const previewNode = require('../../preview/node.js');
@@ -38,6 +42,7 @@ const story = (voice, withMusic) => ({
 });
 
 const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+const { integratedLoudness, truePeak, synthesizePop } = await import('../../preview/audio.mjs');
 
 describe('audio preview (Web Audio)', () => {
   it('plays each voice at its start time, for its length', async () => {
@@ -59,15 +64,74 @@ describe('audio preview (Web Audio)', () => {
     expect(d).toMatchObject({ enabled: true, db: -12 });
     const rms = await previewNode.audioLevelsInBrowser(scene, 0, scene.durationMs);
     const span = (from, to) => mean(rms.slice(Math.floor(from / 10), Math.floor(to / 10)));
-    const before = span(100, v.startMs - d.attackMs - 50);
+    // Between the music's fade-in and fade-out (the engine's: raised-cosine over musicFadeInMs and musicFadeOutMs).
+    expect(scene.audio).toMatchObject({ musicFadeInMs: 300, musicFadeOutMs: 1000 });
+    const before = span(scene.audio.musicFadeInMs + 50, v.startMs - d.attackMs - 50);
     const during = span(v.startMs + 100, v.startMs + 900);
-    const after = span(v.startMs + 1000 + d.releaseMs + 100, scene.durationMs - 100);
+    const after = span(v.startMs + 1000 + d.releaseMs + 100, scene.durationMs - scene.audio.musicFadeOutMs);
+    expect(span(0, 100)).toBeLessThan(0.5 * before); // fading in
+    expect(span(scene.durationMs - 200, scene.durationMs)).toBeLessThan(0.2 * before); // fading out
     expect(before).toBeGreaterThan(0.02);
     expect(20 * Math.log10(during / before)).toBeCloseTo(-12, 0);
     expect(after / before).toBeGreaterThan(0.9);
     // The 0.8 s music file keeps playing past its end: it loops.
     const loopEnd = Math.min(1000, v.startMs - d.attackMs);
     expect(loopEnd).toBeGreaterThan(850);
+    expect(after - before).toBeLessThan(1e-9 + 0.1 * before);
     expect(span(820, loopEnd)).toBeGreaterThan(0.8 * before);
+  });
+});
+
+describe('playback', () => {
+  it('plays the same mix from any time (loadAudio mixes it in the worker, scheduleAudio starts it at fromMs)', async () => {
+    const scene = await engine.compileScene({ ...story(tone, true), voiceAudioSettings: { ...story(tone, true).voiceAudioSettings, messageSoundEffect: 'pop' } });
+    expect(scene.audio.popsMs.length).toBe(2);
+    const from = 700;
+    const whole = await previewNode.audioLevelsInBrowser(scene, 0, scene.durationMs);
+    const played = await previewNode.audioLevelsInBrowser(scene, from, scene.durationMs - from, { playback: true });
+    const expected = whole.slice(from / 10, from / 10 + played.length);
+    expect(played.length).toBeGreaterThan(100);
+    let worst = 0;
+    played.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - expected[i])); });
+    expect(worst).toBeLessThan(1e-4);
+    expect(Math.max(...played)).toBeGreaterThan(0.05);
+  });
+});
+
+describe('the mix\'s meters (plain JavaScript, as the engine\'s)', () => {
+  const sine = (hz, amp, seconds, phase = 0) => Float32Array.from({ length: 48000 * seconds }, (_, i) => amp * Math.sin(2 * Math.PI * hz * i / 48000 + phase));
+
+  it('measures integrated loudness as BS.1770-4: a 1 kHz sine at -20 dBFS on both channels is -20 LUFS, silence -Infinity', () => {
+    const s = sine(1000, 0.1, 3);
+    expect(integratedLoudness(s, s)).toBeCloseTo(-20, 1);
+    const z = new Float32Array(48000);
+    expect(integratedLoudness(z, z)).toBe(-Infinity);
+  });
+
+  it('measures a real file\'s loudness as FFmpeg\'s EBU R128 meter does', () => {
+    const file = path.join(dir, 'music.f32');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', path.join(ROOT, 'examples', 'assets', 'lofi-loop.m4a'), '-ac', '2', '-ar', '48000', '-f', 'f32le', file]);
+    const b = fs.readFileSync(file);
+    const inter = new Float32Array(b.buffer, b.byteOffset, b.length / 4);
+    const l = new Float32Array(inter.length / 2), r = new Float32Array(inter.length / 2);
+    for (let i = 0; i < l.length; i++) { l[i] = inter[2 * i]; r[i] = inter[2 * i + 1]; }
+    const out = execFileSync('bash', ['-c', `ffmpeg -hide_banner -nostats -f f32le -ar 48000 -ac 2 -i ${file} -af ebur128 -f null - 2>&1 | grep -A3 Summary | grep 'I:'`], { encoding: 'utf8' });
+    expect(integratedLoudness(l, r)).toBeCloseTo(Number(/I:\s*(-?[0-9.]+)/.exec(out)[1]), 0);
+  });
+
+  it('finds the true peak between samples (4x oversampling): a quarter-rate sine sampled 45 degrees off its crests', () => {
+    const s = sine(12000, 0.5, 1, Math.PI / 4);
+    expect(Math.max(...s.map(Math.abs))).toBeCloseTo(0.354, 3);
+    expect(truePeak(s, s)).toBeCloseTo(20 * Math.log10(0.5), 0);
+  });
+
+  it('synthesises the engine\'s pop: 50 ms, peak under 0.5, silent at both ends', () => {
+    const pop = synthesizePop();
+    expect(pop.length).toBe(2400);
+    expect(pop[0]).toBe(0);
+    expect(Math.abs(pop[pop.length - 1])).toBeLessThan(1e-3);
+    const peak = Math.max(...pop.map(Math.abs));
+    expect(peak).toBeGreaterThan(0.3);
+    expect(peak).toBeLessThanOrEqual(0.5);
   });
 });

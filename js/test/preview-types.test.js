@@ -16,7 +16,7 @@ it('types the preview modules (tsc --strict)', async () => {
   const scene = await engine.compileScene(tinyConfig({ chatOverlay: { contactName: 'Sam Lee', showHeader: true } }));
   const processing = await engine.compileScene({ video: { width: 320, height: 240 }, effects: { text_overlays: [{ text: 'hi', duration: 1 }] } });
   const types = (name) => JSON.stringify(path.join(ROOT, 'types', name));
-  fs.writeFileSync(path.join(dir, 'use.ts'), `import { compositionState, createPreview, evaluateAnimation, exportVideo, getSupportedEffects, processVideoPreview, type Preview } from ${types('preview')};
+  fs.writeFileSync(path.join(dir, 'use.ts'), `import { compositionState, createPreview, evaluateAnimation, exportVideo, getSupportedEffects, processVideoPreview, RustVideoProcessor, VideoProcessor, qualityToBitrate, type Preview, type VideoProcessingConfig, type EffectsConfig } from ${types('preview')};
 import { renderInBrowser, close } from ${types('preview-node')};
 import type { SceneJson } from ${types('scene')};
 
@@ -34,6 +34,8 @@ export async function browser(canvas: HTMLCanvasElement): Promise<number> {
   await createPreview(canvas, scene, { assetBase: '/', audio: true });
   const file = await exportVideo(scene, { assetBase: '/', onProgress: (p) => console.log(p.percent), signal: AbortSignal.timeout(1000) });
   const codec: 'h264' | 'vp9' = file.videoCodec;
+  const inWorker = await exportVideo(scene, { assetBase: '/files?p=', worker: true, mediabunnyUrl: '/mediabunny.mjs', canvasKitBase: '/canvaskit/' });
+  const audioCodec: 'aac' | 'opus' | null = inWorker.audioCodec;
   const raw = await p.renderFrame(500, { format: 'rgba' });
   const w: number = raw.width + raw.data.length + png.length;
   await createPreview(canvas, scene, { assetBase: (file) => '/files/' + encodeURIComponent(file) });
@@ -51,7 +53,25 @@ export async function browser(canvas: HTMLCanvasElement): Promise<number> {
   // @ts-expect-error the spec's textOverlay has no font field (the font is an option)
   await processVideoPreview(null, fx, { textOverlay: { text: 'hi', x: 10, y: 10, fontSize: 24, color: '#fff', font: 'x' } });
   const state: { p: number; current: number } = compositionState(processing.composition!, 1750);
-  return w + fx.data.length + getSupportedEffects().length + evaluateAnimation(scene.messages[0].animation, 100).opacity + state.p + state.current;
+  return w + fx.data.length + (audioCodec ? 1 : 0) + codec.length + getSupportedEffects().length + evaluateAnimation(scene.messages[0].animation, 100).opacity + state.p + state.current;
+}
+
+export async function spec(canvas: HTMLCanvasElement, frames: ImageData[]): Promise<number> {
+  const p = new RustVideoProcessor({ canvasKitBase: '/canvaskit/' });
+  await p.initialize();
+  const names: string[] = p.getSupportedEffects();
+  const e: EffectsConfig = { brightness: 1.1, contrast: 0.9, saturation: 1.2, blur: 2 };
+  await p.processVideoPreview(canvas, frames[0], e);
+  const config: VideoProcessingConfig = { width: 640, height: 360, fps: 30, codec: 'vp9', quality: 80, effects: [e, { color_correction: { hue_shift: 30 } }] };
+  const file: Uint8Array = await p.processVideo(frames, config, { signal: AbortSignal.timeout(5000), onProgress: (q) => console.log(q.percent) });
+  await new VideoProcessor().processVideo(frames, { ...config, codec: 'h264' });
+  // @ts-expect-error a codec the spec does not list
+  await p.processVideo(frames, { ...config, codec: 'hevc' });
+  // @ts-expect-error effects is a list of EffectsConfig
+  await p.processVideo(frames, { ...config, effects: e });
+  // @ts-expect-error quality is a number
+  const q: VideoProcessingConfig = { ...config, quality: 'high' };
+  return names.length + file.length + qualityToBitrate(config) + q.fps;
 }
 
 export async function node(): Promise<number> {
