@@ -130,9 +130,9 @@ export class ChatRenderer {
 
   rect(l, t, r, b) { return this.CK.LTRBRect(l, t, r, b); }
 
-  /** Draws a text block with its top-left at (x, y), only the glyphs revealed by `revealUtf16` (TextPainter.DrawText). */
-  drawText(canvas, block, x, y, color, revealUtf16 = Infinity) {
-    const paint = this.paint({ color: colorInt(color), aa: true });
+  /** Draws a text block with its top-left at (x, y), only the glyphs revealed by `revealUtf16` (TextPainter.DrawText), with `withPaint` if given (a stroke) or a fill of `color`. */
+  drawText(canvas, block, x, y, color, revealUtf16 = Infinity, withPaint = null) {
+    const paint = withPaint ?? this.paint({ color: colorInt(color), aa: true });
     const hinting = this.scene.fontSettings?.hinting ?? 'slight';
     block.lines.forEach((line, li) => {
       if (line.runs.length === 0) return;
@@ -156,7 +156,7 @@ export class ChatRenderer {
         canvas.drawGlyphs(glyphs, pos, lineX, baseline, this.font(run.font, run.fontSize ?? block.fontSize, hinting), paint);
       }
     });
-    paint.delete();
+    if (!withPaint) paint.delete();
   }
 
   // ---- background (BackgroundPainter) ----

@@ -5,6 +5,7 @@
 // (color_correction factors, hue_shift in degrees, blur radius in px, sharpen 0..1).
 
 import { loadCanvasKit } from './index.mjs';
+import { drawTextOverlay, makeOverlayFace, normalizeTextOverlay } from './text-overlay.mjs';
 
 const f = Math.fround;
 // Rec. 709 luma weights, as the CSS saturate()/hue-rotate() matrices use them.
@@ -20,8 +21,8 @@ const EFFECTS = [
 ];
 
 // The spec's effect names (§4.1 get_supported_effects) that processVideoPreview applies; its
-// "text_overlay" and "transition" are not applied by the preview yet.
-const SUPPORTED = ['blur', 'sharpen', 'brightness', 'contrast', 'saturation', 'color_correction'];
+// "transition" is a createPreview matter (a processing Scene's transition), not a frame's.
+const SUPPORTED = ['blur', 'sharpen', 'brightness', 'contrast', 'saturation', 'color_correction', 'text_overlay'];
 // The spec's EffectsConfig (§4.2) names its colour corrections at the top level.
 const FLAT = ['brightness', 'contrast', 'saturation'];
 
@@ -47,10 +48,8 @@ function effectError(message, code = 'ERR_INVALID_ARGUMENT') {
  */
 export function normalizeEffects(effects = {}) {
   if (effects === null || typeof effects !== 'object' || Array.isArray(effects)) throw effectError('effects must be an object like a processing config\'s effects');
-  if (effects.textOverlay !== undefined || effects.text_overlay !== undefined) {
-    throw effectError(`effects.${effects.textOverlay !== undefined ? 'textOverlay' : 'text_overlay'}: text overlays are not drawn by the preview yet`, 'ERR_UNSUPPORTED');
-  }
-  const known = new Set(['color_correction', 'blur', 'sharpen', ...FLAT]);
+  if (effects.text_overlay !== undefined) throw effectError('effects.text_overlay: the spec\'s EffectsConfig names it textOverlay ({ text, x, y, fontSize, color })');
+  const known = new Set(['color_correction', 'blur', 'sharpen', 'textOverlay', ...FLAT]);
   for (const k of Object.keys(effects)) if (!known.has(k)) throw effectError(`effects.${k}: not an effect the preview applies (${[...known].join(', ')})`);
   const cc = { ...(effects.color_correction ?? {}) };
   const named = {}; // where a value came from, for errors: the spec's flat fields
@@ -69,6 +68,7 @@ export function normalizeEffects(effects = {}) {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < e.min || v > e.max) throw effectError(`${(b && named[b]) || `effects.${e.path}`}: must be a number in ${e.min}..${e.max} (got ${v})`);
     out[e.name] = v;
   }
+  if (effects.textOverlay !== undefined) out.textOverlay = normalizeTextOverlay(effects.textOverlay);
   return out;
 }
 
@@ -122,6 +122,105 @@ half4 main(float2 p) {
 }`;
 
 let sharpenEffect = null;
+const typefaces = new Map(); // font URL → Promise of a Typeface, kept for the page's life
+
+/**
+ * The typeface the text overlay is drawn with: options.font (the font file's bytes) or
+ * options.fontUrl (fetched once) — the engine's bold font, NotoSans-Bold.ttf (a Scene with bold
+ * text lists it in its assets).
+ */
+async function overlayTypeface(CK, options) {
+  if (options.font) {
+    const bytes = options.font instanceof ArrayBuffer ? options.font : options.font.buffer.slice(options.font.byteOffset, options.font.byteOffset + options.font.byteLength);
+    const face = makeOverlayFace(CK, bytes);
+    if (!face) throw effectError('processVideoPreview: options.font is not a font file');
+    return face;
+  }
+  if (typeof options.fontUrl !== 'string') throw effectError('processVideoPreview: effects.textOverlay needs the font: options.fontUrl (or options.font, its bytes), the engine\'s NotoSans-Bold.ttf');
+  let tf = typefaces.get(options.fontUrl);
+  if (!tf) {
+    tf = (async () => {
+      const r = await fetch(options.fontUrl);
+      if (!r.ok) throw effectError(`processVideoPreview: cannot fetch ${options.fontUrl} (HTTP ${r.status})`, 'ERR_ASSET');
+      const t = makeOverlayFace(CK, await r.arrayBuffer());
+      if (!t) throw effectError(`processVideoPreview: ${options.fontUrl} is not a font file`, 'ERR_ASSET');
+      return t;
+    })();
+    typefaces.set(options.fontUrl, tf);
+    tf.catch(() => typefaces.delete(options.fontUrl));
+  }
+  return tf;
+}
+
+/**
+ * The effects `e` (normalizeEffects' result) on `image`, as the engine's clip paint applies them:
+ * resolves the colour matrices and sharpen into a new image (kept in `owned` for the caller to
+ * delete) and returns it with the paint that draws it (its blur) and the pad to draw it at
+ * (x - pad, y - pad). `makeSurface(w, h)` gives premultiplied raster surfaces.
+ */
+export function effectsStage(CK, image, e, makeSurface, owned) {
+  const width = image.width(), height = image.height();
+  const stage = (draw) => {
+    const s = makeSurface(width, height);
+    const c = s.getCanvas();
+    c.clear(CK.BLACK);
+    draw(c);
+    const img = s.makeImageSnapshot();
+    s.delete();
+    owned.push(img);
+    return img;
+  };
+  // The colour matrices first (each clamped before the next: composed, the first innermost),
+  // then the paint's image filter on the result: sharpen, then blur.
+  let chain = null;
+  const filters = [];
+  for (const m of colorMatrices(e)) {
+    const cf = CK.ColorFilter.MakeMatrix(Float32Array.from(m));
+    filters.push(cf);
+    chain = chain ? CK.ColorFilter.MakeCompose(cf, chain) : cf;
+    filters.push(chain);
+  }
+  let current = image;
+  if (chain) {
+    const p = new CK.Paint();
+    p.setColorFilter(chain);
+    current = stage((c) => c.drawImageOptions(image, 0, 0, CK.FilterMode.Nearest, CK.MipmapMode.None, p));
+    p.delete();
+  }
+  for (const cf of new Set(filters)) cf.delete();
+  // Sharpen: the 3x3 kernel; neighbours outside the frame count as transparent black (as Skia's matrix convolution does here).
+  // Under a blur, Skia evaluates the sharpen one pixel beyond the frame too (transparent there, as
+  // its neighbours outside count as transparent), and the blur clamps at that wider edge.
+  let pad = 0;
+  if (e.sharpen > 0) {
+    pad = e.blur > 0 ? 1 : 0;
+    sharpenEffect ??= CK.RuntimeEffect.Make(SHARPEN_SKSL);
+    const src = current;
+    const child = src.makeShaderOptions(CK.TileMode.Decal, CK.TileMode.Decal, CK.FilterMode.Nearest, CK.MipmapMode.None);
+    const shader = sharpenEffect.makeShaderWithChildren([e.sharpen, width, height], [child]);
+    const p = new CK.Paint();
+    p.setShader(shader);
+    const s2 = makeSurface(width + 2 * pad, height + 2 * pad);
+    const c2 = s2.getCanvas();
+    c2.clear(CK.TRANSPARENT);
+    c2.translate(pad, pad);
+    c2.drawRect(CK.LTRBRect(-pad, -pad, width + pad, height + pad), p);
+    current = s2.makeImageSnapshot();
+    owned.push(current);
+    s2.delete();
+    p.delete();
+    shader.delete();
+    child.delete();
+  }
+  const p = new CK.Paint();
+  // Blur (sigma = radius / 2, edges clamped).
+  if (e.blur > 0) {
+    const blur = CK.ImageFilter.MakeBlur(f(e.blur / 2), f(e.blur / 2), CK.TileMode.Clamp, null);
+    p.setImageFilter(blur);
+    blur.delete();
+  }
+  return { image: current, pad, paint: p };
+}
 
 /**
  * Applies `effects` to a frame and shows the result on `canvas` (resized to the frame): `frame` is
@@ -131,6 +230,7 @@ let sharpenEffect = null;
 export async function processVideoPreview(canvas, frame, effects, options = {}) {
   const e = normalizeEffects(effects);
   const CK = await loadCanvasKit(options);
+  const typeface = e.textOverlay ? await overlayTypeface(CK, options) : null;
   let image;
   if (frame && frame.data && typeof frame.width === 'number') {
     image = CK.MakeImage({ width: frame.width, height: frame.height, colorType: CK.ColorType.RGBA_8888, alphaType: CK.AlphaType.Unpremul, colorSpace: CK.ColorSpace.SRGB },
@@ -145,61 +245,13 @@ export async function processVideoPreview(canvas, frame, effects, options = {}) 
   const surface = CK.MakeRasterDirectSurface(info, pixels, width * 4);
   const owned = [image];
   try {
-    const stage = (draw) => {
-      const s = surface.makeSurface(info);
-      const c = s.getCanvas();
-      c.clear(CK.BLACK);
-      draw(c);
-      const img = s.makeImageSnapshot();
-      s.delete();
-      owned.push(img);
-      return img;
-    };
-    // The colour matrices first (each clamped before the next: composed, the first innermost),
-    // then the paint's image filter on the result: sharpen, then blur.
-    let chain = null;
-    for (const m of colorMatrices(e)) {
-      const cf = CK.ColorFilter.MakeMatrix(Float32Array.from(m));
-      chain = chain ? CK.ColorFilter.MakeCompose(cf, chain) : cf;
-    }
-    let current = image;
-    if (chain) {
-      const p = new CK.Paint();
-      p.setColorFilter(chain);
-      current = stage((c) => c.drawImageOptions(image, 0, 0, CK.FilterMode.Nearest, CK.MipmapMode.None, p));
-      p.delete();
-    }
-    // Sharpen: the 3x3 kernel; neighbours outside the frame count as transparent black (as Skia's matrix convolution does here).
-    // Under a blur, Skia evaluates the sharpen one pixel beyond the frame too (transparent there, as
-    // its neighbours outside count as transparent), and the blur clamps at that wider edge.
-    let pad = 0;
-    if (e.sharpen > 0) {
-      pad = e.blur > 0 ? 1 : 0;
-      sharpenEffect ??= CK.RuntimeEffect.Make(SHARPEN_SKSL);
-      const src = current;
-      const child = src.makeShaderOptions(CK.TileMode.Decal, CK.TileMode.Decal, CK.FilterMode.Nearest, CK.MipmapMode.None);
-      const shader = sharpenEffect.makeShaderWithChildren([e.sharpen, width, height], [child]);
-      const p = new CK.Paint();
-      p.setShader(shader);
-      const s2 = surface.makeSurface({ ...info, width: width + 2 * pad, height: height + 2 * pad });
-      const c2 = s2.getCanvas();
-      c2.clear(CK.TRANSPARENT);
-      c2.translate(pad, pad);
-      c2.drawRect(CK.LTRBRect(-pad, -pad, width + pad, height + pad), p);
-      current = s2.makeImageSnapshot();
-      owned.push(current);
-      s2.delete();
-      p.delete();
-      shader.delete();
-      child.delete();
-    }
+    const { image: current, pad, paint: p } = effectsStage(CK, image, e, (w, h) => surface.makeSurface({ ...info, width: w, height: h }), owned);
     const out = surface.getCanvas();
     out.clear(CK.BLACK);
-    const p = new CK.Paint();
-    // Blur (sigma = radius / 2, edges clamped).
-    if (e.blur > 0) p.setImageFilter(CK.ImageFilter.MakeBlur(f(e.blur / 2), f(e.blur / 2), CK.TileMode.Clamp, null));
     out.drawImageOptions(current, -pad, -pad, CK.FilterMode.Nearest, CK.MipmapMode.None, p);
     p.delete();
+    // The text overlay on top, untouched by the effects (as the engine's overlays).
+    if (e.textOverlay) drawTextOverlay(CK, out, e.textOverlay, typeface, width, height);
     surface.flush();
     const data = pixels.toTypedArray().slice();
     if (canvas) {
@@ -212,5 +264,6 @@ export async function processVideoPreview(canvas, frame, effects, options = {}) 
     for (const img of owned) img.delete();
     surface.delete();
     CK.Free(pixels);
+    if (options.font && typeface) typeface.delete();
   }
 }

@@ -3,8 +3,10 @@
 // preview is the render. See README, "Browser preview".
 
 import { ChatRenderer } from './chat-renderer.mjs';
+import { CompositionRenderer, compositionState, sourceTimeMs } from './composition-renderer.mjs';
 
 export { evaluateAnimation, scrollAt, revealedLength, easeOutCubic, easeOutBack, gradientLine } from './chat-renderer.mjs';
+export { easeInOutCubic, compositionState, fitRects } from './composition-renderer.mjs';
 export { getSupportedEffects, describeEffects, processVideoPreview, colorMatrices } from './effects.mjs';
 export { renderAudio } from './audio.mjs';
 export { exportVideo } from './export.mjs';
@@ -54,7 +56,7 @@ async function fetchBytes(url) {
 
 const baseName = (p) => p.split(/[\\/]/).pop();
 
-/** Every font file name and image path a chat Scene draws. */
+/** Every font file name and image path a Scene draws. */
 function neededFiles(scene) {
   const fonts = new Set(), images = new Set();
   const text = (block) => block?.lines.forEach((l) => l.runs.forEach((r) => fonts.add(r.font)));
@@ -65,6 +67,7 @@ function neededFiles(scene) {
   }
   if (scene.header) { text(scene.header.title); text(scene.header.subtitle); avatar(scene.header.avatar); }
   if (scene.background.type === 'image' && scene.background.media) images.add(scene.background.media);
+  for (const o of scene.composition?.textOverlays ?? []) text({ lines: o.text.lines });
   return { fonts, images };
 }
 
@@ -72,36 +75,53 @@ function neededFiles(scene) {
  * The background clip as an HTML video element: seek(ms) shows the frame the engine shows at ms
  * (the video loops: the last frame whose time is at or before ms mod its duration).
  */
-async function openVideo(url) {
+async function openVideo(url, { loop = true, pickMs = 0.5, what = 'background video' } = {}) {
   if (typeof document === 'undefined') throw previewError('ERR_UNSUPPORTED', 'preview: a video background needs a document (an HTML video element)');
   const el = document.createElement('video');
   el.muted = true;
   el.playsInline = true;
   el.preload = 'auto';
   el.crossOrigin = 'anonymous';
-  el.loop = true;
+  el.loop = loop;
   await new Promise((resolve, reject) => {
     el.addEventListener('loadeddata', resolve, { once: true });
-    el.addEventListener('error', () => reject(previewError('ERR_ASSET', `preview: cannot play the background video ${url} in this browser`)), { once: true });
+    el.addEventListener('error', () => reject(previewError('ERR_ASSET', `preview: cannot play the ${what} ${url} in this browser`)), { once: true });
     el.src = url;
   });
   const durationMs = el.duration * 1000;
-  const local = (ms) => (Number.isFinite(durationMs) && durationMs > 0 ? ms % durationMs : ms);
+  let queue = Promise.resolve();
+  const local = (ms) => (loop && Number.isFinite(durationMs) && durationMs > 0 ? ms % durationMs : ms);
   return {
     element: el,
     width: el.videoWidth,
     height: el.videoHeight,
     seek(ms) {
       el.pause();
-      // Half a millisecond in: a time exactly on a frame's start shows that frame, not the one before.
-      const target = (local(ms) + 0.5) / 1000;
-      if (Math.abs(el.currentTime - target) < 1e-6 && !el.seeking) return Promise.resolve();
-      return new Promise((resolve) => {
-        el.addEventListener('seeked', () => resolve(), { once: true });
-        el.currentTime = target;
-      });
+      // Half a millisecond in: a time exactly on a frame's start shows that frame, not the one before
+      // (a clip: just under half a frame in, the frame nearest to the time, as the engine picks it).
+      const target = (local(ms) + pickMs) / 1000;
+      // One seek at a time: two overlapping seeks (a show() and a renderFrame()) would otherwise both
+      // end on the first 'seeked' and draw whatever frame the element had then.
+      const run = () => {
+        if (Math.abs(el.currentTime - target) < 1e-6 && !el.seeking) return undefined;
+        return new Promise((resolve) => {
+          el.addEventListener('seeked', () => {
+            // 'seeked' can come before the new frame is what the element draws: wait for the frame
+            // itself where the browser tells (requestVideoFrameCallback), at most a moment.
+            if (typeof el.requestVideoFrameCallback !== 'function') { resolve(); return; }
+            let done = false;
+            const finish = () => { if (!done) { done = true; resolve(); } };
+            el.requestVideoFrameCallback(finish);
+            setTimeout(finish, 250);
+          }, { once: true });
+          el.currentTime = target;
+        });
+      };
+      queue = queue.then(run, run);
+      return queue;
     },
-    play(ms) { el.currentTime = (local(ms) + 0.5) / 1000; el.play().catch(() => {}); },
+    play(ms) { el.currentTime = (local(ms) + pickMs) / 1000; el.play().catch(() => {}); },
+    get paused() { return el.paused; },
     pause() { el.pause(); },
     close() { el.pause(); el.removeAttribute('src'); el.load(); },
   };
@@ -110,9 +130,6 @@ async function openVideo(url) {
 function checkScene(scene) {
   if (!scene || typeof scene !== 'object' || scene.schemaVersion !== 1) {
     throw previewError('ERR_INVALID_ARGUMENT', `createPreview: scene must be a compiled Scene of schemaVersion 1 (got ${scene?.schemaVersion})`);
-  }
-  if (scene.composition) {
-    throw previewError('ERR_UNSUPPORTED', 'createPreview: processing scenes (composition) are not drawn by the preview yet');
   }
 }
 
@@ -170,6 +187,42 @@ export async function createPreview(canvas, scene, options = {}) {
     return s;
   };
   const renderer = new ChatRenderer(CK, scene, { typefaces, images: loadedImages }, makeSurface);
+  // A processing scene: its clips from one video element each, opened when first shown.
+  const comp = scene.composition ? new CompositionRenderer(CK, scene, renderer, makeSurface) : null;
+  const clipVideos = new Map(), openedClips = new Map();
+  const clipVideo = (i) => {
+    let v = clipVideos.get(i);
+    if (!v) {
+      const clip = scene.composition.clips[i];
+      v = openVideo(assetUrl(clip.file), { loop: false, pickMs: clip.sourceFps > 0 ? 499 / clip.sourceFps : 0.5, what: `clip ${clip.file}` });
+      v.then((h) => { if (destroyed) h.close(); else openedClips.set(i, h); }, () => clipVideos.delete(i));
+      clipVideos.set(i, v);
+    }
+    return v;
+  };
+  const clipFrame = (i) => {
+    const v = openedClips.get(i);
+    return v ? { source: v.element, width: v.width, height: v.height } : null;
+  };
+  const clipTime = (i, ms) => sourceTimeMs(scene.composition.clips[i], ms + scene.composition.offsetMs);
+  /** Seeks every video the frame at ms shows (the background's, the clips') to it. */
+  const prepare = async (ms) => {
+    await Promise.all([
+      video?.seek(ms),
+      ...(comp ? comp.clipsAt(ms).map(async (i) => (await clipVideo(i)).seek(clipTime(i, ms))) : []),
+    ]);
+  };
+  /** While playing: the clips on screen play from their source time, the others pause. */
+  const syncClips = (ms) => {
+    if (!comp) return;
+    const on = new Set(comp.clipsAt(ms));
+    for (const [i, v] of openedClips) if (!on.has(i)) v.pause();
+    for (const i of on) {
+      const v = openedClips.get(i);
+      if (!v) clipVideo(i).catch(() => {});
+      else if (v.paused) v.play(clipTime(i, ms));
+    }
+  };
   const ctx = mode === 'exact' ? canvas.getContext('2d') : null;
   if (mode === 'exact' && !ctx) throw previewError('ERR_INVALID_ARGUMENT', 'createPreview: the canvas already has a WebGL context (exact mode draws with a 2d one): give it a fresh canvas');
   const listeners = { time: new Set(), ended: new Set() };
@@ -183,7 +236,8 @@ export async function createPreview(canvas, scene, options = {}) {
   const draw = (ms) => {
     const c = surface.getCanvas();
     c.clear(CK.BLACK);
-    renderer.draw(c, ms, drawVideo);
+    if (comp) comp.draw(c, ms, clipFrame, drawVideo);
+    else renderer.draw(c, ms, drawVideo);
     surface.flush();
   };
   const present = () => {
@@ -210,9 +264,10 @@ export async function createPreview(canvas, scene, options = {}) {
   let seekToken = 0;
   const show = (ms) => {
     current = clampTime(ms);
-    if (video && !playing) {
+    if ((video || comp) && !playing) {
       const token = ++seekToken;
-      video.seek(current).then(() => { if (token === seekToken && !destroyed) { draw(current); present(); } });
+      const at = current;
+      prepare(at).then(() => { if (token === seekToken && !destroyed) { draw(at); present(); } }, () => {});
     }
     draw(current);
     present();
@@ -229,10 +284,12 @@ export async function createPreview(canvas, scene, options = {}) {
       for (const cb of listeners.ended) cb();
       return;
     }
+    syncClips(t);
     show(t);
     raf = schedule(tick);
   };
 
+  if (comp) await prepare(0);
   show(0);
   return {
     get mode() { return mode; },
@@ -245,7 +302,7 @@ export async function createPreview(canvas, scene, options = {}) {
       alive();
       current = clampTime(ms);
       seekToken++;
-      if (video) await video.seek(current);
+      await prepare(current);
       draw(current);
       present();
       for (const cb of listeners.time) cb(current);
@@ -258,14 +315,15 @@ export async function createPreview(canvas, scene, options = {}) {
       startWall = now();
       startTime = current;
       if (video) video.play(current);
+      syncClips(current);
       startAudio();
       raf = schedule(tick);
     },
-    pause() { playing = false; cancel(raf); if (video) video.pause(); stopAudio(); },
+    pause() { playing = false; cancel(raf); if (video) video.pause(); for (const v of openedClips.values()) v.pause(); stopAudio(); },
     /** Draws frame ms (without showing it) and returns it: PNG bytes, or { width, height, data } RGBA with format 'rgba'. */
     async renderFrame(ms, { format = 'png' } = {}) {
       alive();
-      if (video) await video.seek(clampTime(ms));
+      await prepare(clampTime(ms));
       draw(clampTime(ms));
       if (format !== 'png' && format !== 'rgba') throw previewError('ERR_INVALID_ARGUMENT', `renderFrame: format must be 'png' or 'rgba'`);
       let result;
@@ -278,7 +336,7 @@ export async function createPreview(canvas, scene, options = {}) {
         result = img.encodeToBytes(CK.ImageFormat.PNG, 100);
         img.delete();
       }
-      if (video) await video.seek(current);
+      if (video || comp) await prepare(current);
       draw(current);
       return result;
     },
@@ -291,6 +349,8 @@ export async function createPreview(canvas, scene, options = {}) {
       if (destroyed) return;
       this.pause();
       destroyed = true;
+      comp?.delete();
+      for (const v of openedClips.values()) v.close();
       renderer.delete();
       for (const tf of typefaces.values()) tf.delete();
       for (const img of loadedImages.values()) img.delete();

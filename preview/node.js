@@ -99,17 +99,19 @@ async function renderInBrowser(scene, timeMs, options = {}) {
 }
 
 /**
- * Applies `effects` (a processing config's effects: color_correction, blur, sharpen) to an RGBA
- * frame { width, height, data } with the preview's processVideoPreview in headless Chromium, and
- * resolves with the result's RGBA bytes. Options: executablePath.
+ * Applies `effects` (a processing config's effects: color_correction, blur, sharpen; or the spec's
+ * EffectsConfig, textOverlay included) to an RGBA frame { width, height, data } with the preview's
+ * processVideoPreview in headless Chromium, and resolves with the result's RGBA bytes. Options:
+ * executablePath, font (a local font file the text overlay is drawn with: the engine's NotoSans-Bold.ttf).
  */
 async function applyEffectsInBrowser(frame, effects, options = {}) {
   if (!frame || !Number.isInteger(frame.width) || !Number.isInteger(frame.height) || !frame.data || frame.data.length !== frame.width * frame.height * 4) {
     throw codedError('ERR_INVALID_ARGUMENT', 'applyEffectsInBrowser: frame must be { width, height, data } with width * height * 4 RGBA bytes');
   }
   const s = await session(options.executablePath ?? process.env.REELSPEED_CHROMIUM ?? DEFAULT_EXECUTABLE);
-  const r = await s.page.evaluate(([b64, w, h, e]) => window.__reelspeedEffects(b64, w, h, e),
-    [Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.length).toString('base64'), frame.width, frame.height, effects]);
+  if (options.font) s.server.allow([options.font]);
+  const r = await s.page.evaluate(([b64, w, h, e, font]) => window.__reelspeedEffects(b64, w, h, e, font),
+    [Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.length).toString('base64'), frame.width, frame.height, effects, options.font ?? null]);
   if (r.error) throw codedError(r.code, r.error);
   return Buffer.from(r.rgba, 'base64');
 }

@@ -2,7 +2,7 @@
 // draws a compiled Scene (compileScene's result, docs/scene-format.md) with CanvasKit, Skia
 // compiled to WebAssembly (the canvaskit-wasm package), so that frame t is the engine's frame t.
 
-import type { SceneJson } from './scene';
+import type { SceneComposition, SceneJson } from './scene';
 
 export type { SceneJson } from './scene';
 
@@ -59,9 +59,10 @@ export interface Preview {
 }
 
 /**
- * A preview of a chat Scene on `canvas` (resized to the Scene's frame). Resolves once its fonts
- * and images are loaded and frame 0 is shown. Processing scenes (composition) and video
- * backgrounds are rejected with ERR_UNSUPPORTED for now.
+ * A preview of a Scene on `canvas` (resized to the Scene's frame): a chat story, or a processing
+ * Scene (its composition: clips from video elements seeked to the engine's source times, effects,
+ * transitions including custom SkSL, text overlays). Resolves once its fonts, images and the
+ * videos frame 0 shows are loaded and frame 0 is shown.
  */
 export declare function createPreview(canvas: HTMLCanvasElement | OffscreenCanvas, scene: SceneJson, options: PreviewOptions): Promise<Preview>;
 
@@ -94,7 +95,7 @@ export interface SupportedEffect {
 /**
  * Effects as in a processing config (the engine's units): colour factors (1 neutral), hue in degrees, blur radius in
  * px, sharpen 0..1. The spec's EffectsConfig form is accepted too: brightness, contrast, saturation at the top level
- * (the same factors; not also inside color_correction). Its textOverlay is rejected with ERR_UNSUPPORTED (not drawn yet).
+ * (the same factors; not also inside color_correction), and its textOverlay, drawn on top of the effects.
  */
 export interface PreviewEffects {
   color_correction?: { brightness?: number; contrast?: number; saturation?: number; hue_shift?: number };
@@ -103,10 +104,26 @@ export interface PreviewEffects {
   saturation?: number;
   blur?: number;
   sharpen?: number;
+  /**
+   * The spec's text overlay, drawn as the engine draws `effects.text_overlays: [{ text, position: { x: x / width,
+   * y: y / height }, style: { fontSize: fontSize * 1080 / width, color } }]`: bold (the font given in the options),
+   * centred on (x, y), wrapped at 0.9 of the width, kept inside the frame, same glyph positions. Text the font cannot
+   * set alone (a character it lacks, right-to-left or CJK text, a word wider than the frame) rejects with ERR_UNSUPPORTED.
+   */
+  textOverlay?: {
+    text: string;
+    /** Frame pixels: the text's centre. */
+    x: number;
+    y: number;
+    /** Frame pixels. */
+    fontSize: number;
+    /** '#RGB', '#RRGGBB' or '#RRGGBBAA'. */
+    color: string;
+  };
 }
 
 /** The spec's getSupportedEffects(): the names of the effects processVideoPreview applies. */
-export declare function getSupportedEffects(): Array<'blur' | 'sharpen' | 'brightness' | 'contrast' | 'saturation' | 'color_correction'>;
+export declare function getSupportedEffects(): Array<'blur' | 'sharpen' | 'brightness' | 'contrast' | 'saturation' | 'color_correction' | 'text_overlay'>;
 
 /** Each effect processVideoPreview applies, with its config field, range and neutral value. */
 export declare function describeEffects(): SupportedEffect[];
@@ -120,8 +137,26 @@ export declare function processVideoPreview(
   canvas: HTMLCanvasElement | OffscreenCanvas | null,
   frame: ImageData | { width: number; height: number; data: Uint8Array | Uint8ClampedArray } | CanvasImageSource,
   effects: PreviewEffects,
-  options?: Pick<PreviewOptions, 'canvasKit' | 'CanvasKitInit' | 'canvasKitBase'>,
+  options?: Pick<PreviewOptions, 'canvasKit' | 'CanvasKitInit' | 'canvasKitBase'> & {
+    /** The text overlay's font (the engine's NotoSans-Bold.ttf): its URL, fetched once per page... */
+    fontUrl?: string;
+    /** ...or its bytes. One of the two is required with effects.textOverlay. */
+    font?: ArrayBuffer | Uint8Array;
+  },
 ): Promise<{ width: number; height: number; data: Uint8Array }>;
+
+/** Easing.EaseInOutCubic, the clip transitions' easing. */
+export declare function easeInOutCubic(p: number): number;
+
+/**
+ * What a processing Scene shows at output time ms: composition time t (ms + offsetMs), the clip on screen and, during
+ * a transition, the incoming clip and the transition's progress p (0..1).
+ */
+export declare function compositionState(composition: SceneComposition, ms: number): { t: number; current: number; next: number; p: number };
+
+/** Where a clip's frame goes for a fit: the source crop (sx, sy, sw, sh) and the content rectangle (x, y, w, h) in the frame. */
+export declare function fitRects(fit: 'cover' | 'contain' | 'fill', sourceWidth: number, sourceHeight: number, boxWidth: number, boxHeight: number):
+  { sx: number; sy: number; sw: number; sh: number; x: number; y: number; w: number; h: number };
 
 /** The colour matrices (row-major 4x5, offsets in 0..1) of a correction, in the order they apply, as the Scene's composition.effects.colorMatrices. */
 export declare function colorMatrices(c: { brightness?: number; contrast?: number; saturation?: number; hue?: number }): number[][];
@@ -175,8 +210,8 @@ export declare function exportVideo(scene: SceneJson, options: ExportOptions): P
 
 /**
  * The spec's EffectsConfig: colour factors (1 neutral) at the top level, blur radius in px, and the preview's other
- * effects (color_correction.hue_shift, sharpen). Its `textOverlay` is rejected with ERR_UNSUPPORTED while the
- * preview does not draw text overlays.
+ * effects (color_correction.hue_shift, sharpen), and its `textOverlay` (see PreviewEffects.textOverlay: drawn by
+ * processVideoPreview given the font; RustVideoProcessor passes none yet, so there it rejects naming the font option).
  */
 export interface EffectsConfig extends PreviewEffects {
   textOverlay?: { text: string; x: number; y: number; fontSize: number; color: string };

@@ -135,7 +135,8 @@ export interface SceneComposition {
     endMs: number | null;
     text: SceneText;
     backgroundColor?: string;
-    backgroundRect?: Rect;
+    /** The overlay's box (its text plus padding), written with or without a background: a pop entrance scales about its centre. */
+    backgroundRect: Rect;
     backgroundRadius?: number;
     strokeColor?: string;
     strokeWidth?: number;

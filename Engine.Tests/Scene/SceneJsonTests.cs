@@ -88,4 +88,29 @@ public class SceneJsonTests
         foreach (var run in header.Title.Lines.SelectMany(l => l.Runs))
             Assert.That(assets, Does.Contain(run.Run.Face.Path), "the header title's fonts");
     }
+
+    [Test]
+    public void A_text_overlay_writes_its_box_with_or_without_a_background()
+    {
+        // A pop entrance scales the overlay about its box's centre: a renderer needs the box even when nothing fills it.
+        var config = ReelSpeed.Engine.Config.ProcessingConfigParser.Parse(JsonDocument.Parse("""
+            { "video": { "width": 320, "height": 240 },
+              "effects": { "transitions": { "enabled": true, "type": "pop", "duration": 400 },
+                           "text_overlays": [ { "text": "boxed", "duration": 1, "style": { "backgroundColor": "#000000" } },
+                                              { "text": "bare", "duration": 1 } ] } }
+            """).RootElement, TestSupport.TempDir(), "");
+        using var scene = ProcessingSceneBuilder.Build(config);
+        using var doc = JsonDocument.Parse(SceneJson.Write(scene));
+        var overlays = doc.RootElement.GetProperty("composition").GetProperty("textOverlays");
+        var elements = scene.Composition!.Overlays;
+        for (int i = 0; i < 2; i++)
+        {
+            var rect = overlays[i].GetProperty("backgroundRect");
+            Assert.That(rect.GetProperty("x").GetSingle(), Is.EqualTo(elements[i].BackgroundRect.Left));
+            Assert.That(rect.GetProperty("width").GetSingle(), Is.EqualTo(elements[i].BackgroundRect.Width));
+            Assert.That(overlays[i].GetProperty("entrance").GetProperty("type").GetString(), Is.EqualTo("pop"));
+        }
+        Assert.That(overlays[0].TryGetProperty("backgroundColor", out _), Is.True);
+        Assert.That(overlays[1].TryGetProperty("backgroundColor", out _), Is.False);
+    }
 }

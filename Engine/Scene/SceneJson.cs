@@ -293,10 +293,11 @@ public static class SceneJson
             if (double.IsFinite(o.EndMs)) w.WriteNumber("endMs", Round(o.EndMs));
             else w.WriteNull("endMs");
             Text(w, "text", o.Block, o.Origin, o.Color);
+            // The rectangle is written with or without a background: a pop entrance scales the overlay about its centre.
+            Rect(w, "backgroundRect", o.BackgroundRect);
             if (o.Background is { } bg)
             {
                 w.WriteString("backgroundColor", ColorParser.ToHex(bg));
-                Rect(w, "backgroundRect", o.BackgroundRect);
                 w.WriteNumber("backgroundRadius", o.BackgroundRadius);
             }
             if (o.Stroke is { } stroke)

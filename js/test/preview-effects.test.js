@@ -31,20 +31,24 @@ afterAll(async () => {
 
 describe('effects API', () => {
   it('lists the effects by the spec\'s names (getSupportedEffects) and with their config fields, ranges and neutral values (describeEffects)', () => {
-    expect(getSupportedEffects()).toEqual(['blur', 'sharpen', 'brightness', 'contrast', 'saturation', 'color_correction']);
+    expect(getSupportedEffects()).toEqual(['blur', 'sharpen', 'brightness', 'contrast', 'saturation', 'color_correction', 'text_overlay']);
     expect(describeEffects().map((e) => [e.name, e.path, e.default])).toEqual([
       ['brightness', 'color_correction.brightness', 1], ['contrast', 'color_correction.contrast', 1], ['saturation', 'color_correction.saturation', 1],
       ['hue', 'color_correction.hue_shift', 0], ['blur', 'blur', 0], ['sharpen', 'sharpen', 0],
     ]);
   });
 
-  it('takes the spec\'s EffectsConfig (brightness, contrast, saturation at the top level) as the same correction, and refuses its textOverlay as not drawn yet', () => {
+  it('takes the spec\'s EffectsConfig (brightness, contrast, saturation at the top level) as the same correction, and checks its textOverlay', () => {
     expect(normalizeEffects({ brightness: 1.2, contrast: 0.8, saturation: 1.5, blur: 2 }))
       .toEqual(normalizeEffects({ color_correction: { brightness: 1.2, contrast: 0.8, saturation: 1.5 }, blur: 2 }));
     expect(() => normalizeEffects({ brightness: 1.2, color_correction: { brightness: 1.1 } })).toThrow(/effects.brightness: given twice/);
     expect(() => normalizeEffects({ saturation: -1 })).toThrow(/^effects.saturation: must be a number/);
-    expect(() => normalizeEffects({ textOverlay: { text: 'hi', x: 0, y: 0, fontSize: 20, color: '#fff' } }))
-      .toThrow(expect.objectContaining({ code: 'ERR_UNSUPPORTED', message: expect.stringMatching(/^effects.textOverlay/) }));
+    expect(normalizeEffects({ textOverlay: { text: 'hi', x: 0, y: 0, fontSize: 20, color: '#fff' } }).textOverlay).toEqual({ text: 'hi', x: 0, y: 0, fontSize: 20, color: 0xffffffff });
+    expect(() => normalizeEffects({ textOverlay: { text: '', x: 0, y: 0, fontSize: 20, color: '#fff' } })).toThrow(/^effects.textOverlay.text/);
+    expect(() => normalizeEffects({ textOverlay: { text: 'hi', x: 0, y: 0, fontSize: 0, color: '#fff' } })).toThrow(/^effects.textOverlay.fontSize/);
+    expect(() => normalizeEffects({ textOverlay: { text: 'hi', x: 0, y: 0, fontSize: 20, color: 'red' } })).toThrow(/^effects.textOverlay.color/);
+    expect(() => normalizeEffects({ textOverlay: { text: 'hi', x: 0, y: 0, fontSize: 20, font: 'x' } })).toThrow(/^effects.textOverlay.font: unknown/);
+    expect(() => normalizeEffects({ text_overlay: {} })).toThrow(/textOverlay/);
   });
 
   it('builds the colour matrices the Scene gives for the same correction', async () => {
@@ -73,6 +77,32 @@ describe('effects API', () => {
       expect(ssim(result, native)).toBeGreaterThanOrEqual(bound);
       expect(ssim(neutral, native)).toBeLessThan(bound); // the effect is visible: the untouched frame does not pass
     });
+
+  // The spec's flat textOverlay is the engine's text_overlays entry centred on (x, y) at fontSize frame pixels.
+  const BOLD = '/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf';
+  const asConfig = (o) => ({ text_overlays: [{ text: o.text, position: { x: o.x / 320, y: o.y / 240 }, style: { fontSize: o.fontSize * 1080 / 320, color: o.color } }] });
+  it.each([
+    ['a kerned line', { text: 'Hello AV world', x: 160, y: 60, fontSize: 30, color: '#FFEE00' }, {}],
+    ['punctuation and digits, near the edge (kept inside the frame)', { text: 'Typography: WAVE, fjord, Tokyo 2026!', x: 100, y: 228, fontSize: 24, color: '#ffffff' }, {}],
+    ['wrapped onto two lines, translucent', { text: 'a longer caption that has to wrap onto a second line here', x: 160, y: 120, fontSize: 28, color: '#ff000080' }, {}],
+    ['over effects (the overlay is not blurred)', { text: 'sharp text', x: 160, y: 120, fontSize: 40, color: '#00ffcc' }, { blur: 6, color_correction: { saturation: 0.2 } }],
+  ])('processVideoPreview draws the spec\'s textOverlay as the engine draws the overlay: %s (SSIM >= 0.999)', async (_, textOverlay, others) => {
+    const neutral = await engine.renderFrame({ ...base, clips: [clip] }, 500);
+    const native = await engine.renderFrame({ ...base, clips: [clip], effects: { ...others, ...asConfig(textOverlay) } }, 500);
+    const out = await previewNode.applyEffectsInBrowser({ width: 320, height: 240, data: rgba(neutral) }, { ...others, textOverlay }, { font: BOLD });
+    const s = ssim(png(out, 320, 240), native);
+    expect(s).toBeGreaterThanOrEqual(others.blur ? 0.995 : 0.999);
+    const without = await engine.renderFrame({ ...base, clips: [clip], effects: others }, 500);
+    expect(ssim(without, native)).toBeLessThan(s); // the overlay is there: the frame without it scores lower
+    expect(ssim(without, native)).toBeLessThan(0.99);
+  });
+
+  it('refuses a textOverlay without its font, and text the one font cannot set alone, with coded errors', async () => {
+    const frame = { width: 8, height: 8, data: new Uint8Array(256) };
+    await expect(previewNode.applyEffectsInBrowser(frame, { textOverlay: { text: 'hi', x: 4, y: 4, fontSize: 8, color: '#fff' } })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/fontUrl/) });
+    await expect(previewNode.applyEffectsInBrowser(frame, { textOverlay: { text: 'שלום', x: 4, y: 4, fontSize: 8, color: '#fff' } }, { font: BOLD })).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED', message: expect.stringMatching(/right-to-left/) });
+    await expect(previewNode.applyEffectsInBrowser(frame, { textOverlay: { text: 'hi 😀', x: 4, y: 4, fontSize: 8, color: '#fff' } }, { font: BOLD })).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED', message: expect.stringMatching(/U\+1F600/) });
+  });
 
   it('applies effects live to a <video> frame (the browser decodes the clip itself: SSIM >= 0.98)', async () => {
     const effects = { color_correction: { saturation: 0.3, hue_shift: 60 }, blur: 2 };

@@ -14,12 +14,14 @@ afterAll(() => removeTempDir(dir));
 
 it('types the preview modules (tsc --strict)', async () => {
   const scene = await engine.compileScene(tinyConfig({ chatOverlay: { contactName: 'Sam Lee', showHeader: true } }));
+  const processing = await engine.compileScene({ video: { width: 320, height: 240 }, effects: { text_overlays: [{ text: 'hi', duration: 1 }] } });
   const types = (name) => JSON.stringify(path.join(ROOT, 'types', name));
-  fs.writeFileSync(path.join(dir, 'use.ts'), `import { createPreview, evaluateAnimation, exportVideo, getSupportedEffects, processVideoPreview, RustVideoProcessor, VideoProcessor, qualityToBitrate, type Preview, type VideoProcessingConfig, type EffectsConfig } from ${types('preview')};
+  fs.writeFileSync(path.join(dir, 'use.ts'), `import { compositionState, createPreview, evaluateAnimation, exportVideo, getSupportedEffects, processVideoPreview, RustVideoProcessor, VideoProcessor, qualityToBitrate, type Preview, type VideoProcessingConfig, type EffectsConfig } from ${types('preview')};
 import { renderInBrowser, close } from ${types('preview-node')};
 import type { SceneJson } from ${types('scene')};
 
 export const scene = ${JSON.stringify(scene, null, 1)} satisfies SceneJson;
+export const processing = ${JSON.stringify(processing, null, 1)} satisfies SceneJson;
 
 export async function browser(canvas: HTMLCanvasElement): Promise<number> {
   const p: Preview = await createPreview(canvas, scene, { assetBase: '/files?p=', mode: 'exact' });
@@ -47,7 +49,11 @@ export async function browser(canvas: HTMLCanvasElement): Promise<number> {
   const fx = await processVideoPreview(canvas, { width: 2, height: 2, data: new Uint8Array(16) }, { color_correction: { brightness: 1.2 }, blur: 2 });
   // @ts-expect-error an effect the preview does not know
   await processVideoPreview(null, fx, { vignette: 1 });
-  return w + fx.data.length + (audioCodec ? 1 : 0) + codec.length + getSupportedEffects().length + evaluateAnimation(scene.messages[0].animation, 100).opacity;
+  await processVideoPreview(null, fx, { brightness: 1.1, textOverlay: { text: 'hi', x: 10, y: 10, fontSize: 24, color: '#fff' } }, { fontUrl: '/fonts/NotoSans-Bold.ttf' });
+  // @ts-expect-error the spec's textOverlay has no font field (the font is an option)
+  await processVideoPreview(null, fx, { textOverlay: { text: 'hi', x: 10, y: 10, fontSize: 24, color: '#fff', font: 'x' } });
+  const state: { p: number; current: number } = compositionState(processing.composition!, 1750);
+  return w + fx.data.length + (audioCodec ? 1 : 0) + codec.length + getSupportedEffects().length + evaluateAnimation(scene.messages[0].animation, 100).opacity + state.p + state.current;
 }
 
 export async function spec(canvas: HTMLCanvasElement, frames: ImageData[]): Promise<number> {
