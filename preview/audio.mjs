@@ -17,11 +17,11 @@ function audioError(code, message) {
 
 async function decode(ctx, url) {
   const r = await fetch(url);
-  if (!r.ok) throw audioError('ERR_ASSET', `preview: cannot fetch ${url} (HTTP ${r.status})`);
+  if (!r.ok) throw audioError('ERR_ASSET_FETCH', `preview: cannot fetch ${url} (HTTP ${r.status})`);
   try {
     return await ctx.decodeAudioData(await r.arrayBuffer());
   } catch (e) {
-    throw audioError('ERR_ASSET', `preview: cannot decode the audio ${url}: ${e?.message ?? e}`);
+    throw audioError('ERR_UNSUPPORTED_MEDIA', `preview: cannot decode the audio ${url}: ${e?.message ?? e}`);
   }
 }
 

@@ -36,7 +36,7 @@ export function describeEffects() {
   return EFFECTS.map((e) => ({ ...e }));
 }
 
-function effectError(message, code = 'ERR_INVALID_ARGUMENT') {
+function effectError(message, code = 'ERR_INVALID_ARG_TYPE') {
   const e = new Error(message);
   e.code = code;
   return e;
@@ -141,9 +141,9 @@ async function overlayTypeface(CK, options) {
   if (!tf) {
     tf = (async () => {
       const r = await fetch(options.fontUrl);
-      if (!r.ok) throw effectError(`processVideoPreview: cannot fetch ${options.fontUrl} (HTTP ${r.status})`, 'ERR_ASSET');
+      if (!r.ok) throw effectError(`processVideoPreview: cannot fetch ${options.fontUrl} (HTTP ${r.status})`, 'ERR_ASSET_FETCH');
       const t = makeOverlayFace(CK, await r.arrayBuffer());
-      if (!t) throw effectError(`processVideoPreview: ${options.fontUrl} is not a font file`, 'ERR_ASSET');
+      if (!t) throw effectError(`processVideoPreview: ${options.fontUrl} is not a font file`, 'ERR_UNSUPPORTED_MEDIA');
       return t;
     })();
     typefaces.set(options.fontUrl, tf);

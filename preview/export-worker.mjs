@@ -17,7 +17,7 @@ async function loadMediabunny(env) {
   try {
     return await import('mediabunny');
   } catch (bare) {
-    if (!env.mediabunnyUrl) throw exportError('ERR_UNSUPPORTED', `export worker: cannot load mediabunny (npm install mediabunny; without a bundler pass mediabunnyUrl): ${bare?.message ?? bare}`);
+    if (!env.mediabunnyUrl) throw exportError('ERR_DEPENDENCY', `export worker: cannot load mediabunny (npm install mediabunny; without a bundler pass mediabunnyUrl): ${bare?.message ?? bare}`);
     return import(env.mediabunnyUrl);
   }
 }
@@ -27,11 +27,11 @@ async function canvasKitInit(env) {
     const mod = await import('canvaskit-wasm');
     return mod.default ?? mod;
   } catch (bare) {
-    if (!env.canvasKitBase) throw exportError('ERR_UNSUPPORTED', `export worker: cannot load canvaskit-wasm (pass canvasKitBase, the folder of canvaskit.js and canvaskit.wasm): ${bare?.message ?? bare}`);
+    if (!env.canvasKitBase) throw exportError('ERR_DEPENDENCY', `export worker: cannot load canvaskit-wasm (pass canvasKitBase, the folder of canvaskit.js and canvaskit.wasm): ${bare?.message ?? bare}`);
     // canvaskit.js is a classic script defining CanvasKitInit; a module worker has no importScripts.
     const url = env.canvasKitBase.replace(/\/?$/, '/') + 'canvaskit.js';
     const r = await fetch(url);
-    if (!r.ok) throw exportError('ERR_ASSET', `export worker: cannot fetch ${url} (HTTP ${r.status})`);
+    if (!r.ok) throw exportError('ERR_ASSET_FETCH', `export worker: cannot fetch ${url} (HTTP ${r.status})`);
     // eslint-disable-next-line no-new-func
     return new Function(`${await r.text()}\n;return CanvasKitInit;`)();
   }

@@ -207,7 +207,7 @@ export async function exportVideo(scene, options = {}) {
   const signal = options.signal;
   if (signal?.aborted) throw aborted('exportVideo');
   if (options.worker) {
-    if (typeof options.assetBase !== 'string') throw exportError('ERR_INVALID_ARGUMENT', 'exportVideo: with worker: true, options.assetBase must be a URL prefix string (a function cannot go to a worker)');
+    if (typeof options.assetBase !== 'string') throw exportError('ERR_INVALID_ARG_TYPE', 'exportVideo: with worker: true, options.assetBase must be a URL prefix string (a function cannot go to a worker)');
     if (scene?.background?.type === 'video') throw exportError('ERR_UNSUPPORTED', 'exportVideo: a video background needs an HTML video element, which a worker has not: export it with worker: false');
     // The files are decoded here (decodeAudioData needs a window); the worker mixes them as the engine does.
     const decoded = sceneHasAudio(scene, options) ? await decodeSceneAudio(scene, { assetBase: options.assetBase }) : null;
@@ -223,7 +223,7 @@ export async function exportVideo(scene, options = {}) {
   try {
     mb ??= await import('mediabunny');
   } catch (e) {
-    throw exportError('ERR_UNSUPPORTED', `exportVideo needs the optional dependency mediabunny (npm install mediabunny): ${e?.message ?? e}`);
+    throw exportError('ERR_DEPENDENCY', `exportVideo needs the optional dependency mediabunny (npm install mediabunny): ${e?.message ?? e}`);
   }
   if (typeof VideoEncoder === 'undefined') throw exportError('ERR_UNSUPPORTED', 'exportVideo: this browser has no WebCodecs (VideoEncoder)');
   const pcm = sceneHasAudio(scene, options) ? await mixSceneAudio(scene, { assetBase: options.assetBase }) : null;

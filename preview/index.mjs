@@ -45,12 +45,12 @@ function previewError(code, message) {
 function assetUrlOf(assetBase) {
   if (typeof assetBase === 'function') return assetBase;
   if (typeof assetBase === 'string') return (p) => assetBase + encodeURIComponent(p);
-  throw previewError('ERR_INVALID_ARGUMENT', 'createPreview: options.assetBase must be a URL prefix (string) or a function (path) => URL');
+  throw previewError('ERR_INVALID_ARG_TYPE', 'createPreview: options.assetBase must be a URL prefix (string) or a function (path) => URL');
 }
 
 async function fetchBytes(url) {
   const r = await fetch(url);
-  if (!r.ok) throw previewError('ERR_ASSET', `preview: cannot fetch ${url} (HTTP ${r.status})`);
+  if (!r.ok) throw previewError('ERR_ASSET_FETCH', `preview: cannot fetch ${url} (HTTP ${r.status})`);
   return new Uint8Array(await r.arrayBuffer());
 }
 
@@ -85,7 +85,7 @@ async function openVideo(url, { loop = true, pickMs = 0.5, what = 'background vi
   el.loop = loop;
   await new Promise((resolve, reject) => {
     el.addEventListener('loadeddata', resolve, { once: true });
-    el.addEventListener('error', () => reject(previewError('ERR_ASSET', `preview: cannot play the ${what} ${url} in this browser`)), { once: true });
+    el.addEventListener('error', () => reject(previewError('ERR_UNSUPPORTED_MEDIA', `preview: cannot play the ${what} ${url} in this browser`)), { once: true });
     el.src = url;
   });
   const durationMs = el.duration * 1000;
@@ -129,7 +129,7 @@ async function openVideo(url, { loop = true, pickMs = 0.5, what = 'background vi
 
 function checkScene(scene) {
   if (!scene || typeof scene !== 'object' || scene.schemaVersion !== 1) {
-    throw previewError('ERR_INVALID_ARGUMENT', `createPreview: scene must be a compiled Scene of schemaVersion 1 (got ${scene?.schemaVersion})`);
+    throw previewError('ERR_INVALID_ARG_TYPE', `createPreview: scene must be a compiled Scene of schemaVersion 1 (got ${scene?.schemaVersion})`);
   }
 }
 
@@ -139,7 +139,7 @@ function checkScene(scene) {
  */
 export async function createPreview(canvas, scene, options = {}) {
   const mode = options.mode ?? 'exact';
-  if (!MODES.includes(mode)) throw previewError('ERR_INVALID_ARGUMENT', `createPreview: options.mode must be 'exact' or 'fast' (got ${mode})`);
+  if (!MODES.includes(mode)) throw previewError('ERR_INVALID_ARG_TYPE', `createPreview: options.mode must be 'exact' or 'fast' (got ${mode})`);
   checkScene(scene);
   const assetUrl = assetUrlOf(options.assetBase);
   const CK = await loadCanvasKit(options);
@@ -150,14 +150,14 @@ export async function createPreview(canvas, scene, options = {}) {
   await Promise.all([
     ...[...fonts].map(async (name) => {
       const path = byName.get(name);
-      if (!path) throw previewError('ERR_ASSET', `preview: the Scene's assets do not list the font ${name}`);
+      if (!path) throw previewError('ERR_INVALID_ARG_TYPE', `preview: the Scene's assets do not list the font ${name}`);
       const tf = CK.Typeface.MakeTypefaceFromData((await fetchBytes(assetUrl(path))).buffer);
-      if (!tf) throw previewError('ERR_ASSET', `preview: cannot load the font ${name}`);
+      if (!tf) throw previewError('ERR_UNSUPPORTED_MEDIA', `preview: cannot load the font ${name}`);
       typefaces.set(name, tf);
     }),
     ...[...images].map(async (path) => {
       const img = CK.MakeImageFromEncoded(await fetchBytes(assetUrl(path)));
-      if (!img) throw previewError('ERR_ASSET', `preview: cannot decode the image ${path}`);
+      if (!img) throw previewError('ERR_UNSUPPORTED_MEDIA', `preview: cannot decode the image ${path}`);
       loadedImages.set(path, img);
     }),
   ]);
@@ -224,7 +224,7 @@ export async function createPreview(canvas, scene, options = {}) {
     }
   };
   const ctx = mode === 'exact' ? canvas.getContext('2d') : null;
-  if (mode === 'exact' && !ctx) throw previewError('ERR_INVALID_ARGUMENT', 'createPreview: the canvas already has a WebGL context (exact mode draws with a 2d one): give it a fresh canvas');
+  if (mode === 'exact' && !ctx) throw previewError('ERR_INVALID_ARG_TYPE', 'createPreview: the canvas already has a WebGL context (exact mode draws with a 2d one): give it a fresh canvas');
   const listeners = { time: new Set(), ended: new Set() };
   let current = 0, playing = false, raf = 0, startWall = 0, startTime = 0, destroyed = false;
   const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -273,7 +273,7 @@ export async function createPreview(canvas, scene, options = {}) {
     present();
     for (const cb of listeners.time) cb(current);
   };
-  const alive = () => { if (destroyed) throw previewError('ERR_INVALID_ARGUMENT', 'preview: used after destroy()'); };
+  const alive = () => { if (destroyed) throw previewError('ERR_INVALID_ARG_TYPE', 'preview: used after destroy()'); };
   const tick = () => {
     if (!playing) return;
     const t = startTime + (now() - startWall);
@@ -325,7 +325,7 @@ export async function createPreview(canvas, scene, options = {}) {
       alive();
       await prepare(clampTime(ms));
       draw(clampTime(ms));
-      if (format !== 'png' && format !== 'rgba') throw previewError('ERR_INVALID_ARGUMENT', `renderFrame: format must be 'png' or 'rgba'`);
+      if (format !== 'png' && format !== 'rgba') throw previewError('ERR_INVALID_ARG_TYPE', `renderFrame: format must be 'png' or 'rgba'`);
       let result;
       if (format === 'rgba') {
         const data = pixels ? pixels.toTypedArray().slice()
@@ -341,7 +341,7 @@ export async function createPreview(canvas, scene, options = {}) {
       return result;
     },
     on(event, cb) {
-      if (!listeners[event]) throw previewError('ERR_INVALID_ARGUMENT', `preview.on: unknown event ${event} ('time' or 'ended')`);
+      if (!listeners[event]) throw previewError('ERR_INVALID_ARG_TYPE', `preview.on: unknown event ${event} ('time' or 'ended')`);
       listeners[event].add(cb);
       return () => listeners[event].delete(cb);
     },

@@ -26,7 +26,7 @@ function loadPlaywright() {
   try {
     return require('playwright-core');
   } catch {
-    throw codedError('ERR_UNSUPPORTED', 'renderInBrowser needs the optional dependency playwright-core: npm install playwright-core');
+    throw codedError('ERR_DEPENDENCY', 'renderInBrowser needs the optional dependency playwright-core: npm install playwright-core');
   }
 }
 
@@ -57,7 +57,7 @@ async function launch(executablePath) {
     await browser?.close().catch(() => {});
     await server.close();
     if (e && /Failed to launch|ENOENT|executable/i.test(String(e.message))) {
-      throw codedError('ERR_UNSUPPORTED', `renderInBrowser: cannot start Chromium at ${executablePath} (install Debian's chromium: scripts/setup-system.sh): ${e.message}`);
+      throw codedError('ERR_DEPENDENCY', `renderInBrowser: cannot start Chromium at ${executablePath} (install Debian's chromium: scripts/setup-system.sh): ${e.message}`);
     }
     throw e;
   }
@@ -82,12 +82,12 @@ async function session(executablePath) {
  * server, which serves the Scene's asset files and nothing else).
  */
 async function renderInBrowser(scene, timeMs, options = {}) {
-  if (!scene || typeof scene !== 'object') throw codedError('ERR_INVALID_ARGUMENT', 'renderInBrowser: scene must be a compiled Scene object');
-  if (typeof timeMs !== 'number' || !Number.isFinite(timeMs) || timeMs < 0) throw codedError('ERR_INVALID_ARGUMENT', 'renderInBrowser: timeMs must be a finite number >= 0');
+  if (!scene || typeof scene !== 'object') throw codedError('ERR_INVALID_ARG_TYPE', 'renderInBrowser: scene must be a compiled Scene object');
+  if (typeof timeMs !== 'number' || !Number.isFinite(timeMs) || timeMs < 0) throw codedError('ERR_INVALID_ARG_TYPE', 'renderInBrowser: timeMs must be a finite number >= 0');
   const mode = options.mode ?? 'exact';
   const executablePath = options.executablePath ?? process.env.REELSPEED_CHROMIUM ?? DEFAULT_EXECUTABLE;
   const assetBase = options.assetBase ?? null;
-  if (assetBase !== null && typeof assetBase !== 'string') throw codedError('ERR_INVALID_ARGUMENT', 'renderInBrowser: assetBase must be a URL prefix string');
+  if (assetBase !== null && typeof assetBase !== 'string') throw codedError('ERR_INVALID_ARG_TYPE', 'renderInBrowser: assetBase must be a URL prefix string');
   const s = await session(executablePath);
   s.server.allow(scene.assets ?? []);
   const json = JSON.stringify(scene);
@@ -106,7 +106,7 @@ async function renderInBrowser(scene, timeMs, options = {}) {
  */
 async function applyEffectsInBrowser(frame, effects, options = {}) {
   if (!frame || !Number.isInteger(frame.width) || !Number.isInteger(frame.height) || !frame.data || frame.data.length !== frame.width * frame.height * 4) {
-    throw codedError('ERR_INVALID_ARGUMENT', 'applyEffectsInBrowser: frame must be { width, height, data } with width * height * 4 RGBA bytes');
+    throw codedError('ERR_INVALID_ARG_TYPE', 'applyEffectsInBrowser: frame must be { width, height, data } with width * height * 4 RGBA bytes');
   }
   const s = await session(options.executablePath ?? process.env.REELSPEED_CHROMIUM ?? DEFAULT_EXECUTABLE);
   if (options.font) s.server.allow([options.font]);

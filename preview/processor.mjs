@@ -108,7 +108,7 @@ export async function encodeFrames(mb, frames, rawConfig, ckOptions, hooks) {
 }
 
 function notInitialized() {
-  return exportError('ERR_INVALID_ARGUMENT', 'RustVideoProcessor: call initialize() first');
+  return exportError('ERR_INVALID_ARG_TYPE', 'RustVideoProcessor: call initialize() first');
 }
 
 /**

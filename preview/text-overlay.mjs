@@ -15,7 +15,7 @@
 
 const f = Math.fround;
 
-function overlayError(message, code = 'ERR_INVALID_ARGUMENT') {
+function overlayError(message, code = 'ERR_INVALID_ARG_TYPE') {
   const e = new Error(message);
   e.code = code;
   return e;

@@ -45,6 +45,8 @@ export declare const ErrorCodes: Readonly<{
   IO_STALLED: 'ERR_IO_STALLED';
   /** A callback the engine called (`onProgress`) threw: the job stopped, its partial output removed; `error.cause` is what it threw. */
   CALLBACK: 'ERR_CALLBACK';
+  /** The browser preview cannot do this here: a browser feature it lacks (WebGL, WebCodecs, a codec, a Worker) or content it does not draw. */
+  UNSUPPORTED: 'ERR_UNSUPPORTED';
   INTERNAL: 'ERR_INTERNAL';
 }>;
 

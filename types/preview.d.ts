@@ -31,7 +31,7 @@ export interface PreviewOptions {
   audio?: boolean;
 }
 
-/** An error of the preview: `code` is one of the engine's error codes (ERR_INVALID_ARGUMENT, ERR_UNSUPPORTED, ERR_ASSET, ERR_RESOURCE_LIMIT). */
+/** An error of the preview: `code` is one of the engine's error codes (`ErrorCode`: ERR_INVALID_ARG_TYPE, ERR_INVALID_CONFIG, ERR_UNSUPPORTED, ERR_ASSET_FETCH, ERR_UNSUPPORTED_MEDIA, ERR_DEPENDENCY, ERR_ABORTED, ERR_RESOURCE_LIMIT). */
 export interface PreviewError extends Error {
   code: string;
 }

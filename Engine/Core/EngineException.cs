@@ -30,6 +30,8 @@ public static class ErrorCodes
     public const string IoStalled = "ERR_IO_STALLED";
     /// <summary>A JavaScript callback the engine called (<c>onProgress</c>) threw: the job stopped; <c>error.cause</c> is what it threw.</summary>
     public const string Callback = "ERR_CALLBACK";
+    /// <summary>The browser preview cannot do this in this environment: a browser feature it lacks (WebGL, WebCodecs, a codec, a Worker) or content its renderer does not draw.</summary>
+    public const string Unsupported = "ERR_UNSUPPORTED";
     public const string Internal = "ERR_INTERNAL";
 
     /// <summary>Every code by its JavaScript name (<c>INVALID_CONFIG</c>), in the order above.</summary>
@@ -39,7 +41,7 @@ public static class ErrorCodes
         (nameof(UnsupportedMedia), UnsupportedMedia), (nameof(Decode), Decode), (nameof(Encode), Encode), (nameof(Output), Output),
         (nameof(Aborted), Aborted), (nameof(ResourceLimit), ResourceLimit), (nameof(Dependency), Dependency),
         (nameof(TargetUnreachable), TargetUnreachable), (nameof(EngineClosed), EngineClosed), (nameof(AssetForbidden), AssetForbidden),
-        (nameof(AssetFetch), AssetFetch), (nameof(IoStalled), IoStalled), (nameof(Callback), Callback), (nameof(Internal), Internal),
+        (nameof(AssetFetch), AssetFetch), (nameof(IoStalled), IoStalled), (nameof(Callback), Callback), (nameof(Unsupported), Unsupported), (nameof(Internal), Internal),
     }.Select(c => KeyValuePair.Create(JsName(c.Name), c.Code)).ToArray();
 
     /// <summary><c>InvalidConfig</c> → <c>INVALID_CONFIG</c>.</summary>

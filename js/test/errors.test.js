@@ -43,6 +43,23 @@ describe('error handling', () => {
     });
   });
 
+  it('the JavaScript layers (preview, cluster, CLI, loader) throw only the engine\'s codes', () => {
+    const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+    const files = [
+      ...fs.readdirSync(path.join(root, 'preview')).filter((f) => /\.(m?js)$/.test(f)).map((f) => path.join(root, 'preview', f)),
+      ...fs.readdirSync(path.join(root, 'js/cluster')).filter((f) => /\.(m?js)$/.test(f)).map((f) => path.join(root, 'js/cluster', f)),
+      ...['cli.js', 'index.js', 'native.js', 'integration.js'].map((f) => path.join(root, 'js', f)),
+    ];
+    const known = new Set(Object.values(ErrorCodes));
+    const used = new Map();
+    for (const file of files) {
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(/['"`](ERR_[A-Z_]+)['"`]/g)) used.set(m[1], path.relative(root, file));
+    }
+    expect(used.size).toBeGreaterThan(5);
+    const unknown = [...used].filter(([code]) => !known.has(code)).map(([code, file]) => `${code} (${file})`);
+    expect(unknown).toEqual([]);
+  });
+
   it('rejects a malformed config with ERR_INVALID_CONFIG naming every bad field', async () => {
     const out = target('bad-fields.mp4');
     const config = tinyConfig({

@@ -25,8 +25,9 @@ export function makePictures(dir) {
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'mandelbrot=s=360x640', '-frames:v', '1', bg]);
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'smptebars=s=128x128', '-frames:v', '1', avatar]);
   const video = path.join(dir, 'loop.mp4');
-  // Smooth moving gradients: the browser decodes and scales the clip itself (see VIDEO_SSIM).
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'gradients=s=480x360:r=30:d=2:speed=0.02', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '30', video]);
+  // Smooth moving gradients in fixed, moderate colours (a seed: unseeded, lavfi picks random ones, and saturated pairs
+  // put the browser's YUV->RGB further from FFmpeg's): the browser decodes and scales the clip itself (see VIDEO_SSIM).
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'gradients=s=480x360:r=30:d=2:speed=0.02:c0=0x305080:c1=0xC0A060:seed=7', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '30', video]);
   return { pic, bg, avatar, video };
 }
 

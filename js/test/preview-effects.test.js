@@ -99,7 +99,7 @@ describe('effects API', () => {
 
   it('refuses a textOverlay without its font, and text the one font cannot set alone, with coded errors', async () => {
     const frame = { width: 8, height: 8, data: new Uint8Array(256) };
-    await expect(previewNode.applyEffectsInBrowser(frame, { textOverlay: { text: 'hi', x: 4, y: 4, fontSize: 8, color: '#fff' } })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/fontUrl/) });
+    await expect(previewNode.applyEffectsInBrowser(frame, { textOverlay: { text: 'hi', x: 4, y: 4, fontSize: 8, color: '#fff' } })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringMatching(/fontUrl/) });
     await expect(previewNode.applyEffectsInBrowser(frame, { textOverlay: { text: 'שלום', x: 4, y: 4, fontSize: 8, color: '#fff' } }, { font: BOLD })).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED', message: expect.stringMatching(/right-to-left/) });
     await expect(previewNode.applyEffectsInBrowser(frame, { textOverlay: { text: 'hi 😀', x: 4, y: 4, fontSize: 8, color: '#fff' } }, { font: BOLD })).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED', message: expect.stringMatching(/U\+1F600/) });
   });
@@ -115,11 +115,11 @@ describe('effects API', () => {
     expect(s).toBeGreaterThan(ssim(neutral, native));
   });
 
-  it('rejects unknown effects and values out of range with ERR_INVALID_ARGUMENT', async () => {
+  it('rejects unknown effects and values out of range with ERR_INVALID_ARG_TYPE', async () => {
     const frame = { width: 2, height: 2, data: new Uint8Array(16) };
-    await expect(previewNode.applyEffectsInBrowser(frame, { vignette: 1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/vignette/) });
-    await expect(previewNode.applyEffectsInBrowser(frame, { blur: 500 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/blur/) });
-    await expect(previewNode.applyEffectsInBrowser(frame, { color_correction: { gamma: 2 } })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/gamma/) });
-    await expect(previewNode.applyEffectsInBrowser({ width: 2, height: 2, data: new Uint8Array(3) }, {})).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(previewNode.applyEffectsInBrowser(frame, { vignette: 1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringMatching(/vignette/) });
+    await expect(previewNode.applyEffectsInBrowser(frame, { blur: 500 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringMatching(/blur/) });
+    await expect(previewNode.applyEffectsInBrowser(frame, { color_correction: { gamma: 2 } })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringMatching(/gamma/) });
+    await expect(previewNode.applyEffectsInBrowser({ width: 2, height: 2, data: new Uint8Array(3) }, {})).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
   });
 });

@@ -88,12 +88,12 @@ describe('browser preview parity (fast mode, WebGL)', () => {
 });
 
 describe('renderInBrowser', () => {
-  it('rejects bad arguments with ERR_INVALID_ARGUMENT', async () => {
+  it('rejects bad arguments with ERR_INVALID_ARG_TYPE', async () => {
     const scene = await engine.compileScene(tinyConfig());
-    await expect(previewNode.renderInBrowser(scene, 0, { mode: 'gpu' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/mode/) });
-    await expect(previewNode.renderInBrowser(scene, -1)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    await expect(previewNode.renderInBrowser(null, 0)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    await expect(previewNode.renderInBrowser({ ...scene, schemaVersion: 99 }, 0)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/schemaVersion/) });
+    await expect(previewNode.renderInBrowser(scene, 0, { mode: 'gpu' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringMatching(/mode/) });
+    await expect(previewNode.renderInBrowser(scene, -1)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    await expect(previewNode.renderInBrowser(null, 0)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    await expect(previewNode.renderInBrowser({ ...scene, schemaVersion: 99 }, 0)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringMatching(/schemaVersion/) });
     // Processing scenes: preview-processing.test.js (a rotated clip is what is still refused).
   });
 
@@ -129,7 +129,7 @@ describe('renderInBrowser', () => {
 
   it('names a missing browser', async () => {
     const scene = await engine.compileScene(tinyConfig());
-    await expect(previewNode.renderInBrowser(scene, 0, { executablePath: '/nonexistent/chromium' })).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED', message: expect.stringMatching(/nonexistent/) });
+    await expect(previewNode.renderInBrowser(scene, 0, { executablePath: '/nonexistent/chromium' })).rejects.toMatchObject({ code: 'ERR_DEPENDENCY', message: expect.stringMatching(/nonexistent/) });
     await previewNode.close();
   });
 });
