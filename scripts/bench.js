@@ -34,8 +34,8 @@ const x264 = (fps) => ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '
 const TARGETS = {
   optimizeRatio: 1.1, // optimizeVideo wall (its quality measurement included) / CLI two-pass wall
   optimizeSsim: -0.002, // optimizeVideo SSIM - CLI two-pass SSIM, at least
-  ratio: 1.25, // engine wall / floor wall
-  rssMiB: 350, // peak RSS of the whole node process
+  ratio: 1.15, // engine wall / floor wall (issue #16 item 4)
+  rssMiB: 300, // peak RSS of the whole node process (issue #16 item 4)
   scale60: 2.1, // 60 s story wall / 30 s story wall
   requireMs: 30, // require('./build/reelspeed_engine.node') in a fresh process
 };
