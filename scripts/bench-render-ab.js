@@ -15,11 +15,9 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const ROOT = path.join(__dirname, '..');
+const { x264, median, fmt, ffmpeg, rawDir } = require('./bench-common');
 
-// What the story asks for (veryfast, crf 23) plus the engine's 2 s keyframe interval; x264's
-// threads are its default on both sides.
-const x264 = (fps) => ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-g', String(fps * 2)];
+const ROOT = path.join(__dirname, '..');
 
 async function child(checkout, configPath, outputPath) {
   const engine = require(path.join(path.resolve(checkout), 'js', 'index.js'));
@@ -39,14 +37,6 @@ async function child(checkout, configPath, outputPath) {
   })}\n`);
 }
 
-function median(values) {
-  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (v.length === 0) return NaN;
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-}
-
-const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 const log = (m) => process.stderr.write(`bench-render-ab: ${m}\n`);
 
 function parseArgs(argv) {
@@ -73,16 +63,6 @@ function render(checkout, story, out) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
-function ffmpeg(args) {
-  const started = process.hrtime.bigint();
-  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-nostats', '-benchmark', '-v', 'info', '-y', ...args], { encoding: 'utf8', maxBuffer: 16 << 20 });
-  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-  if (r.status !== 0) throw new Error(`ffmpeg ${args.join(' ')} failed: ${r.error?.message ?? r.stderr.trim()}`);
-  const time = /utime=([\d.]+)s stime=([\d.]+)s/.exec(r.stderr);
-  const rss = /maxrss=(\d+)kB/.exec(r.stderr);
-  return { wallMs, cpuMs: time ? (Number(time[1]) + Number(time[2])) * 1000 : NaN, maxRssMiB: rss ? Number(rss[1]) / 1024 : NaN };
-}
-
 function main(argv) {
   const args = parseArgs(argv);
   const story = JSON.parse(fs.readFileSync(args.story, 'utf8'));
@@ -90,12 +70,7 @@ function main(argv) {
   const fps = story.videoSettings.fps;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'reelspeed-ab-'));
   // Raw frames in RAM when there is room, so the floor times x264 and not the disk.
-  let rawDir = tmp;
-  try {
-    const s = fs.statfsSync('/dev/shm');
-    if (s.bavail * s.bsize > width * height * 1.5 * story.videoSettings.duration * fps * 1.25) rawDir = '/dev/shm';
-  } catch { /* no /dev/shm */ }
-  const yuv = path.join(rawDir, `reelspeed-ab-${process.pid}.yuv`);
+  const yuv = path.join(rawDir(width * height * 1.5 * story.videoSettings.duration * fps, tmp), `reelspeed-ab-${process.pid}.yuv`);
   const cleanup = () => { fs.rmSync(yuv, { force: true }); fs.rmSync(tmp, { recursive: true, force: true }); };
   process.on('SIGINT', () => { cleanup(); process.exit(130); });
   try {
