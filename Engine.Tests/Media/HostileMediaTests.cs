@@ -24,6 +24,14 @@ public class HostileMediaTests : TempDirTest
         return s_mp4 = path;
     }
 
+    /// <summary>The shared MP4's folder goes with the fixture (it outlives each test's own folder).</summary>
+    [OneTimeTearDown]
+    public void RemoveSharedMp4()
+    {
+        if (s_mp4 is not null) Directory.Delete(Path.GetDirectoryName(s_mp4)!, recursive: true);
+        s_mp4 = null;
+    }
+
     private string Write(string name, string text)
     {
         var path = Path.Combine(_dir, name);
