@@ -80,6 +80,35 @@ describe('RustVideoProcessor (the spec\'s interface)', () => {
     });
   }
 
+  // The text overlay's font: the engine's bold Noto Sans, given as fontUrl to initialize() or to processVideo().
+  const BOLD = '/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf';
+  for (const fontVia of ['initialize', 'processVideo']) {
+    it(`processVideo draws a textOverlay with the font given to ${fontVia}() (as processVideoPreview does on the same frames)`, async () => {
+      const effects = [{ contrast: 1.3 }, { textOverlay: { text: 'Hello AV world', x: 90, y: 60, fontSize: 22, color: '#FFEE00' } }];
+      const r = await previewNode.processVideoInBrowser(frames, config({ effects }), { font: BOLD, fontVia });
+      const file = path.join(dir, `overlay-${fontVia}.mp4`);
+      fs.writeFileSync(file, r.data);
+      const md = await engine.getVideoMetadata(file);
+      expect(md.streams.find((s) => s.type === 'video')).toMatchObject({ codec: 'h264', width: W, height: H, fps: FPS, frames: N });
+      for (const i of [0, N - 1]) {
+        let want = frames[i];
+        for (const e of effects) want = { width: W, height: H, data: await previewNode.applyEffectsInBrowser(want, e, { font: BOLD }) };
+        let bare = frames[i];
+        bare = { width: W, height: H, data: await previewNode.applyEffectsInBrowser(bare, effects[0]) };
+        const got = frameOf(file, i);
+        const score = ssim(got, png(want.data));
+        expect(score, `frame ${i}`).toBeGreaterThanOrEqual(0.98);
+        // The overlay is in the file: without it the frame matches less well.
+        expect(ssim(got, png(bare.data)), `frame ${i} without the overlay`).toBeLessThan(score - 0.005);
+      }
+    });
+  }
+
+  it('processVideo rejects a textOverlay without a font, naming the option', async () => {
+    const effects = [{ textOverlay: { text: 'hi', x: 90, y: 60, fontSize: 22, color: '#fff' } }];
+    await expect(previewNode.processVideoInBrowser(frames, config({ effects }))).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringMatching(/^config\.effects\[0\]\.textOverlay: needs the font: pass fontUrl/) });
+  });
+
   it('processVideo aborts with ERR_ABORTED (its worker ended)', async () => {
     await expect(previewNode.processVideoInBrowser(frames, config({}), { abortAfterFrames: 3 })).rejects.toMatchObject({ code: 'ERR_ABORTED' });
   });
