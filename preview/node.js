@@ -164,7 +164,7 @@ async function exportInBrowser(scene, options = {}) {
  * file), before, after (getSupportedEffects() before and after initialize()), progress }.
  * options.abortAfterFrames aborts it after that many frames (it rejects with ERR_ABORTED).
  * options.font: a font file's path, served and given as fontUrl to initialize() (or to
- * processVideo() with options.fontVia 'processVideo'), for text overlays.
+ * processVideo(): options.fontVia 'processVideo' its URL, 'bytes' its bytes), for text overlays.
  */
 async function processVideoInBrowser(frames, config, options = {}) {
   const s = await session(options.executablePath ?? process.env.REELSPEED_CHROMIUM ?? DEFAULT_EXECUTABLE);
