@@ -305,10 +305,14 @@ export function mixScene(scene, loaded) {
     const start = toSamples(voice.startMs);
     spans.push([start, start + length]);
     const fin = toSamples(voice.fadeInMs ?? 0), fout = toSamples(voice.fadeOutMs ?? 0), finStart = toSamples(voice.fadeInStartMs ?? 0);
+    // The fade out is measured from the clip's set length (durationMs), as the engine's
+    // VoiceTrack does, even where the file's sound ends a little before it (an audio stream that
+    // starts late or ends early): the crossfade then stays aligned with the next clip's fade in.
+    const set = voice.durationMs !== undefined ? toSamples(voice.durationMs) : Infinity;
     for (let s = 0; s < length && start + s < total; s++) {
       let g = voice.gain;
       if (s + finStart < fin) g *= Math.sin((0.5 * Math.PI * (s + finStart)) / fin);
-      if (voice.durationMs !== undefined && length - s < fout) g *= Math.sin((0.5 * Math.PI * (length - s)) / fout);
+      if (set - s < fout) g *= Math.sin((0.5 * Math.PI * Math.max(0, set - s)) / fout);
       L[start + s] += Math.fround(vl[from + s] * Math.fround(g));
       R[start + s] += Math.fround(vr[from + s] * Math.fround(g));
     }

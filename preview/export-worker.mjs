@@ -2,7 +2,8 @@
 // thread. Jobs:
 //   { type: 'scene', scene, options, decoded, env }: exportVideo's frames drawn by the preview with
 //     CanvasKit on an OffscreenCanvas, the soundtrack mixed here from the files the page decoded.
-//   { type: 'frames', frames, config, env }: processVideo's frames with config.effects applied.
+//   { type: 'frames', frames, config, font, env }: processVideo's frames with config.effects applied;
+//     font: { fontUrl (absolute) } or { font (bytes) }, the text overlays' font, or {}.
 //   { type: 'mix', scene, decoded }: the soundtrack alone (audio.mjs mixScene), for playback.
 // It posts { type: 'progress', progress }, then { type: 'done', result } or { type: 'error', code, message }.
 // env: { canvasKitBase, mediabunnyUrl }: where CanvasKit and mediabunny load from when a bare
@@ -56,7 +57,8 @@ self.onmessage = async ({ data: job }) => {
       const pcm = job.decoded ? mixScene(job.scene, job.decoded) : null;
       result = await encodeScene(mb, job.scene, { ...job.options, ...ck }, pcm, hooks);
     } else if (job.type === 'frames') {
-      result = await encodeFrames(mb, job.frames, job.config, ck, hooks);
+      // The text overlays' font: its URL (absolute) or its bytes, as processVideo was given it.
+      result = await encodeFrames(mb, job.frames, job.config, { ...ck, ...job.font }, hooks);
     } else {
       throw exportError('ERR_INTERNAL', `export worker: unknown job ${job.type}`);
     }

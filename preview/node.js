@@ -163,12 +163,15 @@ async function exportInBrowser(scene, options = {}) {
  * ({ width, height, data }), `config` a VideoProcessingConfig. Resolves with { data: Buffer (the
  * file), before, after (getSupportedEffects() before and after initialize()), progress }.
  * options.abortAfterFrames aborts it after that many frames (it rejects with ERR_ABORTED).
+ * options.font: a font file's path, served and given as fontUrl to initialize() (or to
+ * processVideo(): options.fontVia 'processVideo' its URL, 'bytes' its bytes), for text overlays.
  */
 async function processVideoInBrowser(frames, config, options = {}) {
   const s = await session(options.executablePath ?? process.env.REELSPEED_CHROMIUM ?? DEFAULT_EXECUTABLE);
   const w = frames[0]?.width, h = frames[0]?.height;
+  if (options.font) s.server.allow([options.font]);
   const b64 = frames.map((f) => Buffer.from(f.data.buffer, f.data.byteOffset, f.data.length).toString('base64'));
-  const r = await s.page.evaluate(([fr, ww, hh, c, o]) => window.__reelspeedProcessVideo(fr, ww, hh, c, o), [b64, w, h, config, { abortAfterFrames: options.abortAfterFrames }]);
+  const r = await s.page.evaluate(([fr, ww, hh, c, o]) => window.__reelspeedProcessVideo(fr, ww, hh, c, o), [b64, w, h, config, { abortAfterFrames: options.abortAfterFrames, font: options.font, fontVia: options.fontVia }]);
   if (r.error) throw codedError(r.code, r.error);
   const { file, ...info } = r;
   return { data: Buffer.from(file, 'base64'), ...info };

@@ -112,8 +112,42 @@ function notInitialized() {
 }
 
 /**
+ * The font options (fontUrl, font) of the constructor, initialize() or processVideo(), checked:
+ * the one the later names wins. The package ships no font file (the engine's fonts are the
+ * system's, served through a Scene's assets by the caller), so a text overlay needs one of them.
+ */
+function fontOptions(...sources) {
+  const out = {};
+  for (const [where, o] of sources) {
+    if (!o) continue;
+    if (o.fontUrl !== undefined) {
+      if (typeof o.fontUrl !== 'string' || o.fontUrl === '') throw exportError('ERR_INVALID_ARG_TYPE', `${where}.fontUrl: must be a URL string (the engine's NotoSans-Bold.ttf)`);
+      out.fontUrl = o.fontUrl;
+      delete out.font;
+    }
+    if (o.font !== undefined) {
+      if (!(o.font instanceof ArrayBuffer) && !ArrayBuffer.isView(o.font)) throw exportError('ERR_INVALID_ARG_TYPE', `${where}.font: must be the font file's bytes (ArrayBuffer or Uint8Array)`);
+      out.font = o.font;
+      delete out.fontUrl;
+    }
+  }
+  return out;
+}
+
+/** fontUrl made absolute against the page (a worker would resolve it against its own script). */
+function absoluteUrl(url) {
+  try {
+    return new URL(url, globalThis.location?.href).href;
+  } catch {
+    return url;
+  }
+}
+
+/**
  * The spec's RustVideoProcessor. Options (all optional): canvasKit, CanvasKitInit, canvasKitBase
- * (as createPreview's), mediabunnyUrl (where the worker imports mediabunny from, without a bundler).
+ * (as createPreview's), mediabunnyUrl (where the worker imports mediabunny from, without a bundler),
+ * fontUrl or font (the engine's NotoSans-Bold.ttf, for a textOverlay; also taken by initialize()
+ * and processVideo()).
  */
 export class RustVideoProcessor {
   #options;
@@ -121,11 +155,20 @@ export class RustVideoProcessor {
   #init = null;
 
   constructor(options = {}) {
-    this.#options = { ...options };
+    this.#options = { ...options, ...fontOptions(['options', options]) };
   }
 
-  /** Loads CanvasKit once; later calls resolve at once. */
-  async initialize() {
+  /**
+   * Loads CanvasKit once; later calls resolve at once. `options.fontUrl` / `options.font`: the
+   * font of text overlays (the engine's NotoSans-Bold.ttf), replacing the constructor's.
+   */
+  async initialize(options = {}) {
+    const font = fontOptions(['initialize options', options]);
+    if (font.fontUrl !== undefined || font.font !== undefined) {
+      delete this.#options.fontUrl;
+      delete this.#options.font;
+      Object.assign(this.#options, font);
+    }
     if (this.#ready) return;
     this.#init ??= loadCanvasKit(this.#options).then(() => { this.#ready = true; }, (e) => { this.#init = null; throw e; });
     await this.#init;
@@ -146,15 +189,23 @@ export class RustVideoProcessor {
    * Encodes `videoFrames` (ImageData, config.width × config.height) at config.fps with
    * config.codec, each frame through config.effects in order, in a Worker. Resolves with the file:
    * MP4 for 'h264', WebM for 'vp8' and 'vp9'. `options`: { signal (rejects with ERR_ABORTED and
-   * ends the worker), onProgress({ frame, frameCount, percent }) }.
+   * ends the worker), onProgress({ frame, frameCount, percent }), fontUrl or font (the font of
+   * text overlays for this call, instead of initialize()'s) }.
    */
   async processVideo(videoFrames, config, options = {}) {
     if (!this.#ready) throw notInitialized();
     const checked = checkProcessingConfig(config);
     checkFrames(videoFrames, checked);
+    const font = fontOptions(['RustVideoProcessor options', this.#options], ['processVideo options', options]);
+    const overlay = checked.effects.findIndex((e) => e.textOverlay);
+    if (overlay >= 0 && font.fontUrl === undefined && font.font === undefined) {
+      throw exportError('ERR_INVALID_ARG_TYPE', `config.effects[${overlay}].textOverlay: needs the font: pass fontUrl (or font, its bytes), the engine's NotoSans-Bold.ttf, to initialize() or processVideo()`);
+    }
+    if (font.fontUrl !== undefined) font.fontUrl = absoluteUrl(font.fontUrl);
+    if (font.font !== undefined) font.font = new Uint8Array(font.font instanceof ArrayBuffer ? font.font : font.font.buffer, font.font instanceof ArrayBuffer ? 0 : font.font.byteOffset, font.font.byteLength).slice();
     const frames = videoFrames.map((f) => ({ width: f.width, height: f.height, data: new Uint8Array(f.data.buffer, f.data.byteOffset, f.data.length).slice() }));
     const r = await runInWorker(
-      { type: 'frames', frames, config, env: { canvasKitBase: this.#options.canvasKitBase, mediabunnyUrl: this.#options.mediabunnyUrl } },
+      { type: 'frames', frames, config, font, env: { canvasKitBase: this.#options.canvasKitBase, mediabunnyUrl: this.#options.mediabunnyUrl } },
       frames.map((f) => f.data.buffer),
       { signal: options.signal, onProgress: options.onProgress, what: 'processVideo' },
     );

@@ -210,8 +210,9 @@ export declare function exportVideo(scene: SceneJson, options: ExportOptions): P
 
 /**
  * The spec's EffectsConfig: colour factors (1 neutral) at the top level, blur radius in px, and the preview's other
- * effects (color_correction.hue_shift, sharpen), and its `textOverlay` (see PreviewEffects.textOverlay: drawn by
- * processVideoPreview given the font; RustVideoProcessor passes none yet, so there it rejects naming the font option).
+ * effects (color_correction.hue_shift, sharpen), and its `textOverlay` (see PreviewEffects.textOverlay), drawn in the
+ * font given as RustVideoProcessorFont (the package ships no font file: without one a textOverlay rejects with
+ * ERR_INVALID_ARG_TYPE naming fontUrl).
  */
 export interface EffectsConfig extends PreviewEffects {
   textOverlay?: { text: string; x: number; y: number; fontSize: number; color: string };
@@ -232,7 +233,13 @@ export interface VideoProcessingConfig {
   effects: EffectsConfig[];
 }
 
-export interface ProcessVideoOptions {
+/** The font of text overlays: the engine's NotoSans-Bold.ttf, by URL (resolved against the page) or as its bytes; give one. */
+export interface RustVideoProcessorFont {
+  fontUrl?: string;
+  font?: ArrayBuffer | Uint8Array;
+}
+
+export interface ProcessVideoOptions extends RustVideoProcessorFont {
   /** Rejects with ERR_ABORTED and terminates the worker. */
   signal?: AbortSignal;
   onProgress?: (p: { frame: number; frameCount: number; percent: number }) => void;
@@ -240,17 +247,21 @@ export interface ProcessVideoOptions {
 
 /** The spec's RustVideoProcessor on CanvasKit and WebCodecs (the name kept so the spec's frontend code runs unchanged). */
 export declare class RustVideoProcessor {
-  /** Options as createPreview's CanvasKit options, and where processVideo's worker imports mediabunny from without a bundler. */
-  constructor(options?: Pick<PreviewOptions, 'canvasKit' | 'CanvasKitInit' | 'canvasKitBase'> & { mediabunnyUrl?: string });
-  /** Loads CanvasKit once; later calls resolve at once. */
-  initialize(): Promise<void>;
+  /**
+   * Options as createPreview's CanvasKit options, where processVideo's worker imports mediabunny from without a bundler,
+   * and the text overlays' font.
+   */
+  constructor(options?: Pick<PreviewOptions, 'canvasKit' | 'CanvasKitInit' | 'canvasKitBase'> & { mediabunnyUrl?: string } & RustVideoProcessorFont);
+  /** Loads CanvasKit once; later calls resolve at once. A font given here replaces the constructor's. */
+  initialize(options?: RustVideoProcessorFont): Promise<void>;
   /** Applies `effects` to the frame with the engine's maths and shows it on `canvas`. Rejects before initialize(). */
   processVideoPreview(canvas: HTMLCanvasElement | OffscreenCanvas | null, imageData: ImageData, effects: EffectsConfig): Promise<void>;
   /** The effects processVideoPreview applies; [] before initialize(), as the spec's. */
   getSupportedEffects(): string[];
   /**
    * Encodes the frames (config.width × config.height, shown 1 / fps each) in a Worker, config.effects applied to each
-   * in order: resolves with the file (MP4 for 'h264', WebM for 'vp8' and 'vp9'), video only.
+   * in order: resolves with the file (MP4 for 'h264', WebM for 'vp8' and 'vp9'), video only. A font in `options` is
+   * used for this call instead of initialize()'s.
    */
   processVideo(videoFrames: ImageData[], config: VideoProcessingConfig, options?: ProcessVideoOptions): Promise<Uint8Array>;
 }

@@ -90,6 +90,7 @@ export interface SceneVoice {
   durationMs?: number;
   fadeInMs?: number;
   fadeInStartMs?: number;
+  /** Ends at startMs + durationMs (the clip's set end), even where the file's sound ends before it. */
   fadeOutMs?: number;
 }
 

@@ -82,6 +82,50 @@ describe('audio preview (Web Audio)', () => {
   });
 });
 
+describe('a processing scene\'s clip sound', () => {
+  // Two clips with sound across a 500 ms fade: the engine crossfades them with equal-power ramps
+  // (VoiceTrack: sine in, cosine out, the fade out measured from the clip's set length). Clip A's
+  // sound ends 400 ms before its picture, so a fade out measured from where the sound ends instead
+  // would fade it over [1100, 1600) ms rather than [1500, 2000): 5-12 dB too quiet there. Tones of
+  // 400 and 1000 Hz are orthogonal over each 10 ms window, so equal power reads as steady RMS.
+  it('crossfades the clips across a transition as the engine\'s render does', async () => {
+    const clip = (name, hz, soundS, color) => {
+      const file = path.join(dir, name);
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=${color}:s=160x120:r=30:d=2`, '-f', 'lavfi', '-i', `sine=frequency=${hz}:duration=${soundS}:sample_rate=48000`,
+        '-c:v', 'libvpx', '-b:v', '200k', '-c:a', 'libopus', file]);
+      return file;
+    };
+    const config = {
+      video: { width: 160, height: 120, fps: 30 },
+      clips: [clip('a.webm', 400, 1.6, '0x406030'), clip('b.webm', 1000, 2, '0xA05040')],
+      effects: { transitions: { enabled: true, type: 'fade', duration: 500 } },
+    };
+    const scene = await engine.compileScene(config);
+    expect(scene.audio.voices).toMatchObject([{ startMs: 0, durationMs: 2000, fadeOutMs: 500 }, { startMs: 1500, durationMs: 2000, fadeInMs: 500 }]);
+    const out = path.join(dir, 'clips.mp4');
+    await engine.processVideo('', out, config);
+    const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', out, '-vn', '-ac', '1', '-ar', '48000', '-f', 'f32le', '-'], { maxBuffer: 1 << 26 });
+    const pcm = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
+    const rendered = [];
+    for (let i = 0; i + 480 <= pcm.length; i += 480) {
+      let sum = 0;
+      for (let k = i; k < i + 480; k++) sum += pcm[k] * pcm[k];
+      rendered.push(Math.sqrt(sum / 480));
+    }
+    const preview = await previewNode.audioLevelsInBrowser(scene, 0, scene.durationMs);
+    // Every 10 ms window but the three either side of A's sound ending at 1600 ms (AAC's pre-echo smears that step).
+    const windows = [];
+    for (let w = 0; w < Math.min(preview.length, rendered.length) - 2; w++) if (Math.abs(w - 160) > 3) windows.push(w);
+    const dB = windows.map((w) => Math.abs(20 * Math.log10(preview[w] / rendered[w])));
+    const worst = Math.max(...dB);
+    // Measured: worst 0.22 dB (the AAC encode's ripple on the steady tones); a fade out measured from where A's sound ends: 14 dB.
+    expect(worst).toBeLessThan(0.5);
+    // The crossfade is there: B rises from 0 at 1500 ms to full at 2000 ms while A (silent from 1600 ms) is gone.
+    expect(preview[161] / preview[199]).toBeLessThan(0.4);
+    expect(preview[150]).toBeGreaterThan(0.08);
+  });
+});
+
 describe('playback', () => {
   it('plays the same mix from any time (loadAudio mixes it in the worker, scheduleAudio starts it at fromMs)', async () => {
     const scene = await engine.compileScene({ ...story(tone, true), voiceAudioSettings: { ...story(tone, true).voiceAudioSettings, messageSoundEffect: 'pop' } });

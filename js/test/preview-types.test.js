@@ -64,7 +64,11 @@ export async function spec(canvas: HTMLCanvasElement, frames: ImageData[]): Prom
   await p.processVideoPreview(canvas, frames[0], e);
   const config: VideoProcessingConfig = { width: 640, height: 360, fps: 30, codec: 'vp9', quality: 80, effects: [e, { color_correction: { hue_shift: 30 } }] };
   const file: Uint8Array = await p.processVideo(frames, config, { signal: AbortSignal.timeout(5000), onProgress: (q) => console.log(q.percent) });
-  await new VideoProcessor().processVideo(frames, { ...config, codec: 'h264' });
+  await new VideoProcessor({ fontUrl: '/fonts/NotoSans-Bold.ttf' }).processVideo(frames, { ...config, codec: 'h264' });
+  await p.initialize({ fontUrl: '/fonts/NotoSans-Bold.ttf' });
+  await p.processVideo(frames, { ...config, effects: [{ textOverlay: { text: 'hi', x: 10, y: 10, fontSize: 20, color: '#fff' } }] }, { font: new Uint8Array(8) });
+  // @ts-expect-error fontUrl is a URL string
+  await p.initialize({ fontUrl: 7 });
   // @ts-expect-error a codec the spec does not list
   await p.processVideo(frames, { ...config, codec: 'hevc' });
   // @ts-expect-error effects is a list of EffectsConfig
