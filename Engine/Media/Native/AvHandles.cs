@@ -156,7 +156,9 @@ internal sealed unsafe class AvInputContextHandle : AvHandle
 
     private int Checked(int ret)
     {
-        if (ret < 0) _interrupt.ThrowIfStopped(_path, writing: false);
+        // Stopped mid-read, libav may still answer success with a partial packet (flagged corrupt):
+        // once the callback has stopped the context, whatever the call returned is the stop.
+        if (ret < 0 || _interrupt.Stopped) _interrupt.ThrowIfStopped(_path, writing: false);
         _interrupt.Begin(); // the next call starts its own clock
         return ret;
     }
