@@ -244,11 +244,11 @@ public sealed class ReelSpeedEngine
             // The full-size plan; a smaller picture only when sample encodes measure it better (SizeSampling).
             using var full = await DedicatedThread.Run("reelspeed-compile", () => Optimize.BuildScene(input, targetSizeMb, options with { AllowDownscale = false })).ConfigureAwait(false);
             Options.Limits.CheckBuilt(full.Width, full.Height, full.DurationMs, "inputPath", "inputPath");
-            var sizing = new SizeSampling(input, targetSizeMb, options, full);
-            // One progress bar over all phases: the size samples (see SizeSampling.ProgressUnitsPerFrame),
+            using var sizing = new SizeSampling(input, targetSizeMb, options, full);
+            // One progress bar over all phases: the size decision (see SizeSampling.ProgressUnits),
             // the encode's two passes (2N frames), then the quality measurement (N frames).
             int n = full.FrameCount;
-            double sampling = sizing.SampleFrames * (double)SizeSampling.ProgressUnitsPerFrame;
+            double sampling = sizing.ProgressUnits;
             double total = sampling + (options.MeasureQuality ? 3 * n : 2 * n);
             var tracker = new ProgressTracker(progress, (int)Math.Ceiling(total));
             var samplingPart = tracker.Root.Part(0, sampling / total);
@@ -265,7 +265,9 @@ public sealed class ReelSpeedEngine
             // Measured in flight, the encode takes the quality measurement's share of the bar too.
             var encodePart = tracker.Root.Part(sampling / total, probe is null ? (sampling + 2 * n) / total : 1);
             clock.Restart();
-            var (result, attempts, note) = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, output, JobOptionsFor(scene) with { Quality = probe }, encodePart, cancel)).ConfigureAwait(false);
+            // Kept at full size after the decision ran its first pass: the encode starts at pass 2.
+            var firstPass = ReferenceEquals(scene, full) ? sizing.FirstPass : null;
+            var (result, attempts, note) = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, output, JobOptionsFor(scene) with { Quality = probe, FirstPass = firstPass }, encodePart, cancel)).ConfigureAwait(false);
             double encodeMs = clock.Elapsed.TotalMilliseconds;
             Metrics.AddRender(result);
             QualityResult? quality = probe?.Result;

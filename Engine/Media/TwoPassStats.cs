@@ -15,7 +15,7 @@ namespace ReelSpeed.Engine.Media;
 /// The files live in a private folder (under the engine's temp directory, or the system's) that
 /// <see cref="Dispose"/> deletes, whatever happened to the passes.
 /// </summary>
-internal sealed class TwoPassStats : IDisposable
+public sealed class TwoPassStats : IDisposable
 {
     private TwoPassStats(string folder) => Folder = folder;
 
@@ -32,6 +32,30 @@ internal sealed class TwoPassStats : IDisposable
     public string? FirstPassEncoder { get; private set; }
 
     public bool FirstPassDone => FirstPassEncoder is not null;
+
+    /// <summary>
+    /// The mean quantiser of the frames libx264's first pass encoded (its statistics' <c>q:</c> per frame),
+    /// at the pass's bit rate: how starved the picture is at that rate. Null for another encoder, or before pass 1 completed.
+    /// </summary>
+    public double? MeanQuantizer()
+    {
+        if (FirstPassEncoder != "libx264") return null;
+        double sum = 0;
+        int frames = 0;
+        foreach (var line in File.ReadLines(LogPath))
+        {
+            // "in:0 out:0 type:I dur:2 cpbdur:2 q:28.50 aq:25.12 tex:... ;" (the first line is "#options: ...")
+            int at = line.StartsWith("in:", StringComparison.Ordinal) ? line.IndexOf(" q:", StringComparison.Ordinal) : -1;
+            if (at < 0) continue;
+            int end = line.IndexOf(' ', at + 3);
+            if (double.TryParse(line.AsSpan(at + 3, (end < 0 ? line.Length : end) - at - 3), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double q))
+            {
+                sum += q;
+                frames++;
+            }
+        }
+        return frames == 0 ? null : sum / frames;
+    }
 
     /// <param name="tempDirectory">Where to create the folder (default: the system temp directory).
     /// x265 takes the file name inside a ':'-separated option list, so a folder whose path has ':'

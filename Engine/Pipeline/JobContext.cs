@@ -37,6 +37,13 @@ public sealed record JobOptions
     /// <summary>When set, the output encode measures its quality as it encodes (<see cref="Media.InFlightQuality"/>) and leaves the result here.</summary>
     public Media.InFlightQualityProbe? Quality { get; init; }
 
+    /// <summary>
+    /// A completed first pass of this scene's two-pass encode (same frames, size and settings; the bit rate may
+    /// differ, as x264's second pass scales its plan to any rate): the render skips pass 1 and encodes with these
+    /// statistics. Owned by the caller. A size retry and optimizeVideo's size decision hand theirs on this way.
+    /// </summary>
+    public Media.TwoPassStats? FirstPass { get; init; }
+
     public static readonly JobOptions Default = new();
 }
 

@@ -80,12 +80,43 @@ public sealed class RenderJob
     /// </summary>
     private static void EncodeTwoPass(JobContext job, OutputFile output)
     {
-        using var stats = TwoPassStats.Create(job.Options.TempDirectory);
+        if (job.Options.FirstPass is { FirstPassDone: true } given)
+        {
+            Encode(job, output, given, job.Progress, "encode");
+            return;
+        }
+        using var stats = job.Options.FirstPass is null ? TwoPassStats.Create(job.Options.TempDirectory) : null;
+        var into = stats ?? job.Options.FirstPass!;
+        FirstPass(job, into, job.Progress.Part(0, 0.5));
+        Encode(job, output, into, job.Progress.Part(0.5, 1), "encode");
+    }
+
+    /// <summary>
+    /// Runs only the first pass of <see cref="Scene"/>'s two-pass encode into <paramref name="stats"/> (owned by the
+    /// caller, who may hand them to renders of the same scene at other bit rates through <see cref="JobOptions.FirstPass"/>).
+    /// </summary>
+    public void RunFirstPass(TwoPassStats stats, ProgressScope progress, CancellationToken cancel)
+    {
+        LibAvLoader.EnsureLoaded();
+        if (Scene.Encode.RateControl != RateControlMode.TwoPass)
+            throw new InvalidOperationException("a first pass needs a two-pass scene");
+        using var job = new JobContext(Scene, Options, progress, cancel);
+        try
+        {
+            FirstPass(job, stats, progress);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            throw new EngineException(ErrorCodes.Aborted, "the render was aborted");
+        }
+    }
+
+    private static void FirstPass(JobContext job, TwoPassStats stats, ProgressScope progress)
+    {
         using (var producer = new FrameProducer(job))
         using (var analysis = Stitcher.ForAnalysis(job, stats))
-            analysis.Run(producer, job.Progress.Part(0, 0.5), "pass-1");
+            analysis.Run(producer, progress, "pass-1");
         job.Token.ThrowIfCancellationRequested();
-        Encode(job, output, stats, job.Progress.Part(0.5, 1), "encode");
     }
 
     private static void Encode(JobContext job, OutputFile output, TwoPassStats? stats, ProgressScope progress, string stage)

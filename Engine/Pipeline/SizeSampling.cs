@@ -20,15 +20,17 @@ public sealed record SizeDecision(string Method, int Width, int Height, double B
     int SampleSegments, double SampleSeconds, string Reason);
 
 /// <summary>
-/// Decides optimizeVideo's picture size by measurement. Between the cheap bounds (enough bits per
-/// pixel: full size; far too few: the <see cref="SizeTarget"/> rule's smaller size) a few short
-/// segments spread over the clip are cut into one sample, encoded losslessly at full size as the
-/// reference (the input is decoded once for it), then that sample is encoded two-pass at the planned video bit rate with the job's codec and preset at the
-/// full size and at the rule's smaller size; each is compared with the reference at full size
-/// (the smaller one scaled back up bicubic, as a viewer's player does) and the higher SSIM wins
-/// (full size on a tie).
+/// Decides optimizeVideo's picture size. At or above <see cref="SizeTarget.MinBitsPerPixel"/> the full size
+/// is kept. Under it, with x264, the full size's first pass runs first (the encode needs it anyway when the
+/// full size is kept: <see cref="FirstPass"/> hands it on) and its mean quantiser decides where it is clear:
+/// under <see cref="KeepFullBelowQp"/> the picture is not starved and stays full size. Otherwise (and for other
+/// encoders) it is measured: a few short segments spread over the clip are cut into one sample,
+/// encoded losslessly at full size as the reference (the input is decoded once for it), then that sample is
+/// encoded two-pass at the planned video bit rate with the job's codec and preset at the full size and at the
+/// rule's smaller size; each is compared with the reference at full size (the smaller one scaled back up
+/// bicubic, as a viewer's player does) and the higher SSIM wins (full size on a tie).
 /// </summary>
-public sealed class SizeSampling
+public sealed class SizeSampling : IDisposable
 {
     /// <summary>Segments cut from the clip for the sample, spread evenly over it.</summary>
     public const int Segments = 3;
@@ -43,6 +45,16 @@ public sealed class SizeSampling
     /// <summary>Progress weight of the sampling in frames of the sample: a lossless reference, two two-pass encodes (2 each), two comparisons.</summary>
     public const int ProgressUnitsPerFrame = 7;
 
+    /// <summary>
+    /// Mean first-pass quantiser (x264, at the planned rate and full size) under which the full size is kept
+    /// without sample encodes. Fitted on whole-clip two-pass encodes of lavfi content at 540x960 and 1080x1920
+    /// (scripts/size-decision-data.js): every case under it was better at full size (talking head 22-26, screen
+    /// recording 8-18), and the cases the smaller size won started at 33 (film grain, by under 0.006 SSIM).
+    /// No quantiser is safe the other way: a static fine texture averaged 49 yet lost 0.37 SSIM when scaled down,
+    /// so above the bound the samples decide.
+    /// </summary>
+    public const double KeepFullBelowQp = 30;
+
     private readonly string _input;
     private readonly double _targetSizeMb;
     private readonly OptimizeOptions _options;
@@ -52,8 +64,17 @@ public sealed class SizeSampling
 
     public double BitsPerPixel { get; }
 
-    /// <summary>Whether <see cref="Decide"/> encodes samples.</summary>
+    /// <summary>Whether <see cref="Decide"/> may encode samples.</summary>
     public bool Measures { get; }
+
+    /// <summary>Whether <see cref="Decide"/> first runs the full size's first pass (x264 under the bits-per-pixel bound).</summary>
+    public bool RunsFirstPass { get; }
+
+    /// <summary>
+    /// The full size's completed first pass, when <see cref="Decide"/> ran it and kept the full size: the encode
+    /// takes it (<see cref="JobOptions.FirstPass"/>) instead of running it again. Owned here.
+    /// </summary>
+    public TwoPassStats? FirstPass { get; private set; }
 
     /// <summary>Frames of the sample (0 when not measuring).</summary>
     public int SampleFrames { get; }
@@ -70,6 +91,7 @@ public sealed class SizeSampling
         BitsPerPixel = full.Encode.BitrateKbps * 1000.0 / ((double)full.Width * full.Height * full.Fps);
         Measures = options.AllowDownscale && BitsPerPixel < SizeTarget.MinBitsPerPixel;
         _segments = SegmentsOf(full.DurationMs);
+        RunsFirstPass = Measures && options.Codec == EncodeSettings.H264;
         SampleFrames = Measures ? _segments.Sum(s => Timeline.FrameCount(s.EndMs - s.StartMs, full.FrameRateNum, full.FrameRateDen)) : 0;
     }
 
@@ -109,22 +131,57 @@ public sealed class SizeSampling
                     $"{bpp}, but the picture cannot be made smaller (short side at least {SizeTarget.MinShortSide})"));
             }
             var small = new SizeCandidate(rule.Width, rule.Height, null);
-            var (fullSsim, smallSsim, seconds) = Measure(rule, job, progress, cancel);
+            var samplesPart = progress;
+            string quantiser = "";
+            if (RunsFirstPass)
+            {
+                // The encode's own first pass, at full size and the planned rate: its quantiser says how starved the picture is.
+                FirstPass = TwoPassStats.Create(job.TempDirectory);
+                new RenderJob(Full, "", job).RunFirstPass(FirstPass, progress.Part(0, FirstPassShare, "-sizing"), cancel);
+                samplesPart = progress.Part(FirstPassShare, 1);
+                if (FirstPass.MeanQuantizer() is { } q)
+                {
+                    quantiser = $"; x264's first pass at full size averaged quantiser {q:0.#}";
+                    if (q < KeepFullBelowQp)
+                    {
+                        rule.Dispose();
+                        return (Full, new SizeDecision("first-pass", Full.Width, Full.Height, BitsPerPixel, [full, small], 0, 0,
+                            $"{bpp}{quantiser}, under {KeepFullBelowQp}: the full size is not starved, kept without sample encodes"));
+                    }
+                }
+            }
+            var (fullSsim, smallSsim, seconds) = Measure(rule, job, samplesPart, cancel);
             full = full with { SampleSsim = fullSsim };
             small = small with { SampleSsim = smallSsim };
             bool downscale = smallSsim > fullSsim;
-            string why = $"{bpp}; samples ({Segments} segments, {seconds:0.##} s, preset {_options.Preset}) at the planned rate reached SSIM {fullSsim:0.#####} at {Full.Width}x{Full.Height} "
+            string why = $"{bpp}{quantiser}; samples ({Segments} segments, {seconds:0.##} s, preset {_options.Preset}) at the planned rate reached SSIM {fullSsim:0.#####} at {Full.Width}x{Full.Height} "
                 + $"and {smallSsim:0.#####} at {rule.Width}x{rule.Height} (measured at {Full.Width}x{Full.Height}): {(downscale ? "scaled down" : "kept full size")}";
             var chosen = downscale ? rule : Full;
-            if (!downscale) rule.Dispose();
+            if (downscale) DropFirstPass();
+            else rule.Dispose();
             return (chosen, new SizeDecision("measured", chosen.Width, chosen.Height, BitsPerPixel, [full, small], Segments, seconds, why));
         }
         catch
         {
             rule.Dispose();
+            DropFirstPass();
             throw;
         }
     }
+
+    /// <summary>Share of the sizing's progress the first pass takes when it runs (the rest: samples, if measured).</summary>
+    public double FirstPassShare => RunsFirstPass ? Full.FrameCount / (Full.FrameCount + (double)SampleFrames * ProgressUnitsPerFrame) : 0;
+
+    /// <summary>Progress weight of the whole decision, in frames: the first pass, then the samples.</summary>
+    public double ProgressUnits => (RunsFirstPass ? Full.FrameCount : 0) + SampleFrames * (double)ProgressUnitsPerFrame;
+
+    private void DropFirstPass()
+    {
+        FirstPass?.Dispose();
+        FirstPass = null;
+    }
+
+    public void Dispose() => DropFirstPass();
 
     private (double Full, double Small, double Seconds) Measure(Scene rule, JobOptions job, ProgressScope progress, CancellationToken cancel)
     {

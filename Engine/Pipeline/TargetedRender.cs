@@ -9,8 +9,9 @@ public sealed record TargetedResult(RenderResult Result, int Attempts, string? N
 /// <summary>
 /// Renders a scene that has a target file size (<see cref="Composition.TargetBytes"/>): a
 /// two-pass encode at the planned bit rate, then the size is checked, and when it is outside
-/// −5 %..+2 % of the target the video bit rate is corrected in proportion to the miss and the
-/// encode runs again (at most <see cref="MaxAttempts"/> in all). Scenes without a target render once.
+/// −5 %..+2 % of the target the video bit rate is corrected (in proportion to the miss, then along the line
+/// through the last two encodes) and the second pass runs again with the first pass's statistics (at most
+/// <see cref="MaxAttempts"/> encodes in all). Scenes without a target render once.
 /// A ceiling (<see cref="Composition.SizeIsCeiling"/>, a processing config's <c>target_size_mb</c>) first encodes
 /// as the scene's quality asks and keeps that file when it fits; only a file over the ceiling is encoded
 /// again, two-pass to the ceiling as above. The result's <see cref="RenderResult.SizeTarget"/> says which.
@@ -101,6 +102,11 @@ public static class TargetedRender
         var attemptPath = Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(outputPath)}.{Guid.NewGuid().ToString("N")[..8]}.attempt{Path.GetExtension(outputPath)}");
         var current = scene;
         long previousSize = 0;
+        (int Kbps, double VideoBytes)? last = null;
+        // A retry changes only the bit rate: it encodes with the first attempt's pass-1 statistics (x264's second
+        // pass scales its plan to any rate), so it costs one pass, not two.
+        using var ownStats = scene.Encode.RateControl == RateControlMode.TwoPass && options.FirstPass is null ? TwoPassStats.Create(options.TempDirectory) : null;
+        if (ownStats is not null) options = options with { FirstPass = ownStats };
         try
         {
             for (int attempt = 1; ; attempt++)
@@ -109,7 +115,7 @@ public static class TargetedRender
                 double ratio = result.FileSize / (double)target;
                 bool inside = ratio <= 1 + maxOver && ratio >= 1 - MaxUnder;
                 // More bits no longer make a bigger file: the content needs less than the budget.
-                bool saturated = ratio < 1 - MaxUnder && (previousSize > 0 && result.FileSize < previousSize * 1.02
+                bool saturated = ratio < 1 - MaxUnder && (previousSize > 0 && current.Encode.BitrateKbps > last!.Value.Kbps && result.FileSize < previousSize * 1.02
                     || current.Encode.BitrateKbps >= EncodeSettings.MaxBitrateKbps);
                 previousSize = result.FileSize;
                 if (inside || saturated || attempt == MaxAttempts)
@@ -133,7 +139,17 @@ public static class TargetedRender
                 double fixedBytes = (audible ? current.Audio.BitRate * seconds / 8 : 0) + SizeTarget.OverheadBytes(seconds, current.Fps, audible);
                 double videoBytes = Math.Max(1, result.FileSize - fixedBytes);
                 double wanted = Math.Max(1, target * Aim - fixedBytes);
-                int kbps = (int)Math.Clamp(Math.Round(encode.BitrateKbps * wanted / videoBytes), EncodeSettings.MinBitrateKbps, EncodeSettings.MaxBitrateKbps);
+                // In proportion to the miss; from the second miss on, along the line through the last two encodes
+                // (x264's second pass from one first pass grows faster than the rate near it: proportional steps
+                // then overshoot and undershoot in turn).
+                double next = encode.BitrateKbps * wanted / videoBytes;
+                if (last is { } p && p.Kbps != encode.BitrateKbps && videoBytes != p.VideoBytes)
+                {
+                    double slope = (videoBytes - p.VideoBytes) / (encode.BitrateKbps - p.Kbps);
+                    if (slope > 0) next = encode.BitrateKbps + (wanted - videoBytes) / slope;
+                }
+                last = (encode.BitrateKbps, videoBytes);
+                int kbps = (int)Math.Clamp(Math.Round(next), EncodeSettings.MinBitrateKbps, EncodeSettings.MaxBitrateKbps);
                 if (kbps == encode.BitrateKbps) kbps = Math.Clamp(ratio > 1 ? kbps - 1 : kbps + 1, EncodeSettings.MinBitrateKbps, EncodeSettings.MaxBitrateKbps);
                 if (!ReferenceEquals(current, scene)) current.Dispose();
                 current = scene.WithEncode(encode with { BitrateKbps = kbps });

@@ -1,0 +1,82 @@
+using NUnit.Framework;
+using ReelSpeed.Engine.Api;
+using ReelSpeed.Engine.Media;
+using ReelSpeed.Engine.Pipeline;
+using ReelSpeed.Engine.Scenes;
+
+namespace ReelSpeed.Engine.Tests.Pipeline;
+
+/// <summary>
+/// A two-pass render handed a completed first pass (<see cref="JobOptions.FirstPass"/>) encodes only the second:
+/// the file is the one a full two-pass render makes, and x264 scales the plan to another bit rate from the same
+/// statistics (how a size retry and optimizeVideo's size decision save a pass).
+/// </summary>
+[TestFixture]
+public class FirstPassReuseTests : TempDirTest
+{
+    private string Input()
+    {
+        var input = Path.Combine(_dir, "in.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x240:r=30:d=3", "-c:v", "libx264", "-crf", "12", "-pix_fmt", "yuv420p", input);
+        return input;
+    }
+
+    private static List<string> Stages(Action<Action<RenderProgress>> run)
+    {
+        var stages = new List<string>();
+        run(p => { lock (stages) stages.Add(p.Stage); });
+        return stages.Distinct().ToList();
+    }
+
+    [Test]
+    public void A_completed_first_pass_makes_the_same_file_with_one_pass_and_scales_to_other_rates()
+    {
+        var input = Input();
+        using var plain = EngineApi.CompileScene("""{ "video": { "quality": "high" } }""", null, input);
+        using var scene = TwoPass(plain, 300);
+        // One x264 thread: the bit stream then depends on nothing but the input and the statistics.
+        var options = new JobOptions { EncoderThreads = 1 };
+        using var stats = TwoPassStats.Create(_dir);
+        string a = Path.Combine(_dir, "a.mp4"), b = Path.Combine(_dir, "b.mp4"), c = Path.Combine(_dir, "c.mp4");
+
+        var both = Stages(p => Run(scene, a, options with { FirstPass = stats }, p));
+        Assert.That(stats.FirstPassDone, Is.True, "the first render filled the statistics it was handed");
+        Assert.That(both, Does.Contain("pass-1"));
+        var secondOnly = Stages(p => Run(scene, b, options with { FirstPass = stats }, p));
+        Assert.That(secondOnly, Has.None.Contain("pass-1"), string.Join(",", secondOnly));
+        Assert.That(File.ReadAllBytes(b), Is.EqualTo(File.ReadAllBytes(a)), "pass 2 from handed-on statistics is the same encode");
+
+        // A size retry's correction: 10 % more bits from the same statistics makes a file about 10 % bigger.
+        using var corrected = scene.WithEncode(scene.Encode with { BitrateKbps = 330 });
+        Run(corrected, c, options with { FirstPass = stats }, null);
+        double ratio = new FileInfo(c).Length / (double)new FileInfo(a).Length;
+        TestContext.Out.WriteLine($"300 kbit/s: {new FileInfo(a).Length} bytes; 330 kbit/s from the same first pass: {new FileInfo(c).Length} bytes ({ratio:0.###}x)");
+        Assert.That(ratio, Is.InRange(1.06, 1.14), "the second pass met the corrected rate");
+    }
+
+    [Test]
+    public void The_first_pass_alone_leaves_statistics_and_a_mean_quantiser()
+    {
+        var input = Input();
+        using var plain = EngineApi.CompileScene("""{ "video": { "quality": "high" } }""", null, input);
+        using var scene = TwoPass(plain, 300);
+        using var stats = TwoPassStats.Create(_dir);
+        new RenderJob(scene, "").RunFirstPass(stats, new ProgressTracker(null, scene.FrameCount).Root, default);
+        Assert.That(stats.FirstPassEncoder, Is.EqualTo("libx264"));
+        // 30 kbit/s starves the 320x240 test pattern that 300 kbit/s codes at a moderate quantiser.
+        Assert.That(stats.MeanQuantizer(), Is.InRange(10, 40));
+        using var starved = scene.WithEncode(scene.Encode with { BitrateKbps = 30 });
+        using var stats2 = TwoPassStats.Create(_dir);
+        new RenderJob(starved, "").RunFirstPass(stats2, new ProgressTracker(null, scene.FrameCount).Root, default);
+        Assert.That(stats2.MeanQuantizer(), Is.GreaterThan(stats.MeanQuantizer()!.Value + 10));
+        Assert.That(Directory.GetFiles(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "in.mp4" }), "no file written");
+    }
+
+    private static Scene TwoPass(Scene plain, int kbps) => plain.WithEncode(plain.Encode with { RateControl = RateControlMode.TwoPass, BitrateKbps = kbps });
+
+    private static void Run(Scene scene, string output, JobOptions options, Action<RenderProgress>? progress)
+    {
+        var tracker = new ProgressTracker(progress, scene.FrameCount);
+        new RenderJob(scene, output, options).Run(tracker.Root, default);
+    }
+}
