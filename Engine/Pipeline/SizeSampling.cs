@@ -47,11 +47,12 @@ public sealed class SizeSampling : IDisposable
 
     /// <summary>
     /// Mean first-pass quantiser (x264, at the planned rate and full size) under which the full size is kept
-    /// without sample encodes. Fitted on whole-clip two-pass encodes of lavfi content at 540x960 and 1080x1920
-    /// (scripts/size-decision-data.js): every case under it was better at full size (talking head 22-26, screen
-    /// recording 8-18), and the cases the smaller size won started at 33 (film grain, by under 0.006 SSIM).
-    /// No quantiser is safe the other way: a static fine texture averaged 49 yet lost 0.37 SSIM when scaled down,
-    /// so above the bound the samples decide.
+    /// without sample encodes. Fitted on whole-clip two-pass encodes of 10 s of lavfi content (grain, gameplay-like
+    /// motion, talking head, screen recording, animation) at 540x960 and 1080x1920, 25 cases under 0.05 bits per
+    /// pixel (scripts/size-decision-data.js): every case under 30 (talking head 23-27, screen 7-23) scored the same
+    /// (within 0.0002 SSIM) or better at full size; the smaller size won only from 33 up (grain 33-35, by under 0.006).
+    /// No quantiser is safe the other way: a screen recording at 34 lost 0.22 SSIM scaled down, animation at 38-40
+    /// lost 0.003, and a static fine texture at 49 lost 0.37, so above the bound the samples decide.
     /// </summary>
     public const double KeepFullBelowQp = 30;
 

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+'use strict';
+// The data optimizeVideo's first-pass size rule was fitted on (SizeSampling.KeepFullBelowQp):
+// per lavfi content and target, a whole-clip ffmpeg CLI two-pass (libx264 medium) at full size and
+// at the size optimizeVideo's rule would scale to (0.05 bits per pixel), each scored by SSIM against
+// the input at full size (the smaller scaled back bicubic), with the mean quantiser of each first
+// pass (the "q:" of x264's statistics) and the time of each pass. delta > 0: the smaller size won.
+// Not part of npm test.
+//
+//   SIZE=540x960 DUR=10 TARGETS=1,2,4 [CONTENTS=grain,screen] OUTJSON=out.json node scripts/size-decision-data.js
+//   Targets are MB of a 1080x1920 clip, scaled by the pixel count of SIZE (the same bits per pixel).
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs'); const path = require('node:path'); const os = require('node:os');
+const [W, H] = (process.env.SIZE ?? '540x960').split('x').map(Number);
+const durations = (process.env.DUR ?? '10').split(',').map(Number);
+const targets = (process.env.TARGETS ?? '1,2,4').split(',').map(Number);
+const scaleP = W * H / (1080 * 1920);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'decide-'));
+const ff = (a) => execFileSync('ffmpeg', ['-v', 'error', '-y', ...a], { stdio: ['ignore', 'ignore', 'pipe'] });
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+function contentsFor(seconds) {
+  const d = `d=${seconds}`, s = `s=${W}x${H}`;
+  return {
+    grain: `color=c=0x807060:${s}:r=30:${d},noise=alls=25:allf=t+u`,
+    gameplay: `testsrc2=${s}:r=30:${d},hue=H=t*2,rotate=a=t/2:fillcolor=black`,
+    'talking-head': `gradients=${s}:r=30:${d}:speed=0.02,drawbox=x=iw/3:y=ih/3:w=iw/3:h=ih/3:c=0xc09070:t=fill,noise=alls=4:allf=t`,
+    screen: `cellauto=s=${Math.round(W / 4)}x${Math.round(H / 4)}:r=30:rule=110,scale=${W}:${H}:flags=neighbor,trim=duration=${seconds}`,
+    animation: `mandelbrot=${s}:r=30,trim=duration=${seconds}`,
+  };
+}
+function ssimOf(dist, ref) {
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-i', dist, '-i', ref, '-lavfi', `[0:v]scale=${W}:${H}:flags=bicubic[d];[d][1:v]ssim`, '-f', 'null', '-'], { encoding: 'utf8' });
+  return Number(/All:([0-9.]+)/.exec(r.stderr)[1]);
+}
+function avgQ(log) {
+  const qs = fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('in:')).map((l) => Number(/ q:([0-9.]+)/.exec(l)[1]));
+  return qs.reduce((a, b) => a + b, 0) / qs.length;
+}
+function twoPass(input, kbps, w, h, name) {
+  const log = path.join(dir, name), out = path.join(dir, name + '.mp4');
+  const c = ['-i', input, '-vf', `scale=${w}:${h}:flags=bicubic`, '-c:v', 'libx264', '-preset', 'medium', '-pix_fmt', 'yuv420p', '-an', '-b:v', `${kbps}k`, '-passlogfile', log];
+  let t = now(); ff([...c, '-pass', '1', '-f', 'mp4', '/dev/null']); const p1 = now() - t;
+  const q1 = avgQ(log + '-0.log');
+  t = now(); ff([...c, '-pass', '2', out]); const p2 = now() - t;
+  return { out, q1, p1, p2 };
+}
+const rows = [];
+for (const seconds of durations) {
+  const all = contentsFor(seconds);
+  for (const name of (process.env.CONTENTS ?? Object.keys(all).join(',')).split(',')) {
+    const input = path.join(dir, `${name}.mp4`);
+    ff(['-f', 'lavfi', '-i', all[name], '-c:v', 'libx264', '-crf', '8', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', input]);
+    for (const t of targets) {
+      const bytes = t * scaleP * 1e6;
+      const kbps = Math.floor(((bytes - 16000 - seconds * 30 * 12) * 8 / seconds) / 1000);
+      const bpp = kbps * 1000 / (W * H * 30);
+      if (bpp >= 0.05) continue; // optimizeVideo keeps the full size there without deciding
+      const sc = Math.sqrt(bpp / 0.05);
+      const sw = Math.round(W * sc / 2) * 2, sh = Math.round(H * sc / 2) * 2;
+      const f = twoPass(input, kbps, W, H, 'full'), s = twoPass(input, kbps, sw, sh, 'small');
+      const row = { content: name, seconds, t, bpp: +bpp.toFixed(4), small: `${sw}x${sh}`, q1Full: +f.q1.toFixed(2), q1Small: +s.q1.toFixed(2),
+        ssimFull: ssimOf(f.out, input), ssimSmall: ssimOf(s.out, input), p1Full: Math.round(f.p1), p2Full: Math.round(f.p2), p1Small: Math.round(s.p1), p2Small: Math.round(s.p2) };
+      row.delta = +(row.ssimSmall - row.ssimFull).toFixed(5);
+      rows.push(row); console.log(JSON.stringify(row));
+    }
+  }
+}
+if (process.env.OUTJSON) fs.writeFileSync(process.env.OUTJSON, JSON.stringify(rows, null, 1));
+fs.rmSync(dir, { recursive: true, force: true });
