@@ -51,4 +51,28 @@ function rawDir(bytes, fallback) {
   return fallback;
 }
 
-module.exports = { x264, median, fmt, ffmpeg, rawDir };
+/**
+ * The lavfi sources of issue 16's content set at WxH, 30 fps, `seconds` long: film-grain-like noise,
+ * gameplay-like motion, a talking head, a screen recording and an animation (the optimizeVideo scripts').
+ */
+function lavfiContents(W, H, seconds) {
+  const d = `d=${seconds}`, s = `s=${W}x${H}`;
+  return {
+    grain: `color=c=0x807060:${s}:r=30:${d},noise=alls=25:allf=t+u`,
+    gameplay: `testsrc2=${s}:r=30:${d},hue=H=t*2,rotate=a=t/2:fillcolor=black`,
+    'talking-head': `gradients=${s}:r=30:${d}:speed=0.02,drawbox=x=iw/3:y=ih/3:w=iw/3:h=ih/3:c=0xc09070:t=fill,noise=alls=4:allf=t`,
+    screen: `cellauto=s=${Math.round(W / 4)}x${Math.round(H / 4)}:r=30:rule=110,scale=${W}:${H}:flags=neighbor,trim=duration=${seconds}`,
+    animation: `mandelbrot=${s}:r=30,trim=duration=${seconds}`,
+  };
+}
+
+/** SSIM (ffmpeg's ssim filter, "All") of `distorted` scaled bicubic to WxH against `reference`. */
+function ssimAt(W, H, distorted, reference) {
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-i', distorted, '-i', reference, '-lavfi',
+    `[0:v]scale=${W}:${H}:flags=bicubic[d];[d][1:v]ssim`, '-f', 'null', '-'], { encoding: 'utf8' });
+  const m = /All:([0-9.]+)/.exec(r.stderr);
+  if (!m) throw new Error(`ffmpeg ssim of ${distorted} against ${reference} failed: ${r.stderr.trim().slice(-500)}`);
+  return Number(m[1]);
+}
+
+module.exports = { x264, median, fmt, ffmpeg, rawDir, lavfiContents, ssimAt };

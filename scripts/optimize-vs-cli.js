@@ -22,6 +22,7 @@ const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { lavfiContents, ssimAt } = require('./bench-common');
 
 function parseArgs(argv) {
   const a = { size: '540x960', durations: '10,20,30', targets: '1,2,4,8', contents: null, json: null, quick: false };
@@ -53,22 +54,8 @@ function childrenCpuMs() {
 }
 const selfCpuMs = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
 
-function contentsFor(seconds) {
-  const d = `d=${seconds}`, s = `s=${W}x${H}`;
-  return {
-    grain: `color=c=0x807060:${s}:r=30:${d},noise=alls=25:allf=t+u`,
-    gameplay: `testsrc2=${s}:r=30:${d},hue=H=t*2,rotate=a=t/2:fillcolor=black`,
-    'talking-head': `gradients=${s}:r=30:${d}:speed=0.02,drawbox=x=iw/3:y=ih/3:w=iw/3:h=ih/3:c=0xc09070:t=fill,noise=alls=4:allf=t`,
-    screen: `cellauto=s=${Math.round(W / 4)}x${Math.round(H / 4)}:r=30:rule=110,scale=${W}:${H}:flags=neighbor,trim=duration=${seconds}`,
-    animation: `mandelbrot=${s}:r=30,trim=duration=${seconds}`,
-  };
-}
-
-function ssimOf(distorted, reference) {
-  const r = spawnSync('ffmpeg', ['-hide_banner', '-i', distorted, '-i', reference, '-lavfi',
-    `[0:v]scale=${W}:${H}:flags=bicubic[d];[d][1:v]ssim`, '-f', 'null', '-'], { encoding: 'utf8' });
-  return Number(/All:([0-9.]+)/.exec(r.stderr)[1]);
-}
+const contentsFor = (seconds) => lavfiContents(W, H, seconds);
+const ssimOf = (distorted, reference) => ssimAt(W, H, distorted, reference);
 
 (async () => {
   const engine = new VideoEngine();

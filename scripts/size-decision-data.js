@@ -9,7 +9,8 @@
 //
 //   SIZE=540x960 DUR=10 TARGETS=1,2,4 [CONTENTS=grain,screen] OUTJSON=out.json node scripts/size-decision-data.js
 //   Targets are MB of a 1080x1920 clip, scaled by the pixel count of SIZE (the same bits per pixel).
-const { execFileSync, spawnSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
+const { lavfiContents, ssimAt } = require('./bench-common');
 const fs = require('node:fs'); const path = require('node:path'); const os = require('node:os');
 const [W, H] = (process.env.SIZE ?? '540x960').split('x').map(Number);
 const durations = (process.env.DUR ?? '10').split(',').map(Number);
@@ -18,20 +19,8 @@ const scaleP = W * H / (1080 * 1920);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'decide-'));
 const ff = (a) => execFileSync('ffmpeg', ['-v', 'error', '-y', ...a], { stdio: ['ignore', 'ignore', 'pipe'] });
 const now = () => Number(process.hrtime.bigint()) / 1e6;
-function contentsFor(seconds) {
-  const d = `d=${seconds}`, s = `s=${W}x${H}`;
-  return {
-    grain: `color=c=0x807060:${s}:r=30:${d},noise=alls=25:allf=t+u`,
-    gameplay: `testsrc2=${s}:r=30:${d},hue=H=t*2,rotate=a=t/2:fillcolor=black`,
-    'talking-head': `gradients=${s}:r=30:${d}:speed=0.02,drawbox=x=iw/3:y=ih/3:w=iw/3:h=ih/3:c=0xc09070:t=fill,noise=alls=4:allf=t`,
-    screen: `cellauto=s=${Math.round(W / 4)}x${Math.round(H / 4)}:r=30:rule=110,scale=${W}:${H}:flags=neighbor,trim=duration=${seconds}`,
-    animation: `mandelbrot=${s}:r=30,trim=duration=${seconds}`,
-  };
-}
-function ssimOf(dist, ref) {
-  const r = spawnSync('ffmpeg', ['-hide_banner', '-i', dist, '-i', ref, '-lavfi', `[0:v]scale=${W}:${H}:flags=bicubic[d];[d][1:v]ssim`, '-f', 'null', '-'], { encoding: 'utf8' });
-  return Number(/All:([0-9.]+)/.exec(r.stderr)[1]);
-}
+const contentsFor = (seconds) => lavfiContents(W, H, seconds);
+const ssimOf = (distorted, reference) => ssimAt(W, H, distorted, reference);
 function avgQ(log) {
   const qs = fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('in:')).map((l) => Number(/ q:([0-9.]+)/.exec(l)[1]));
   return qs.reduce((a, b) => a + b, 0) / qs.length;
