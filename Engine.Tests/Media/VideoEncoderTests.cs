@@ -274,9 +274,31 @@ public class VideoEncoderTests : TempDirTest
         using var doc = Ffprobe("-show_streams", "-show_format", result.OutputPath);
         Assert.That(doc.RootElement.GetProperty("format").GetProperty("format_name").GetString(), Does.Contain("matroska"));
         Assert.That(doc.RootElement.GetProperty("streams").EnumerateArray().Select(s => s.GetProperty("codec_name").GetString()), Is.EqualTo(new[] { "h264", "aac" }));
+        // Matroska keeps times in milliseconds: without the stated rate a reader guessed 29.97 fps from them.
+        var video = doc.RootElement.GetProperty("streams")[0];
+        Assert.That((video.GetProperty("r_frame_rate").GetString(), video.GetProperty("avg_frame_rate").GetString()), Is.EqualTo(("30/1", "30/1")));
+        using (var decoder = new VideoDecoder(result.OutputPath, "story"))
+            Assert.That(decoder.FrameRate, Is.EqualTo(30));
         var json = ResultJson.Write(result);
         Assert.That(json, Does.Contain("\"videoCodec\":\"h264\",\"encoder\":\"libx264\",\"hardwareEncoder\":false,\"rateControl\":\"crf\""));
         Assert.That(json, Does.Contain("\"audioCodec\":\"aac\""));
+    }
+
+    [Test]
+    public void Uncompressed_video_goes_into_matroska_only_and_reads_back_exactly()
+    {
+        // optimizeVideo's size sample reference (EncodeSettings.Raw): never a config's codec, never into MP4.
+        var raw = EncodeSettings.Default("h264") with { Codec = EncodeSettings.Raw, Crf = 0 };
+        Assert.That(EncodeSettings.Codecs, Does.Not.Contain(EncodeSettings.Raw));
+        var e = Assert.Throws<ConfigValidationException>(() => VideoEncoder.CheckContainer(EncodeSettings.Raw, "mp4", "x.mp4"))!;
+        Assert.That(e.Message, Does.Contain("Matroska (.mkv) only"));
+        var file = EncodeFile(Path.Combine(_dir, "raw.mkv"), raw);
+        using var doc = Ffprobe("-show_streams", file);
+        var video = doc.RootElement.GetProperty("streams")[0];
+        Assert.That((video.GetProperty("codec_name").GetString(), video.GetProperty("pix_fmt").GetString()), Is.EqualTo(("rawvideo", "yuv420p")));
+        var lossless = EncodeFile(Path.Combine(_dir, "lossless.mkv"), EncodeSettings.Default("h264") with { Crf = 0 });
+        var same = VideoQuality.Compare(file, lossless, new QualityOptions(), default, null);
+        Assert.That((same.Psnr, same.UnmatchedFrames), Is.EqualTo((100.0, 0)), "the same pictures as a lossless encode, frame for frame");
     }
 
     [Test]

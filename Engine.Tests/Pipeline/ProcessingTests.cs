@@ -498,6 +498,30 @@ public class ProcessingTests : TempDirTest
     }
 
     [Test]
+    public void Cuts_of_one_file_are_passed_through_frame_for_frame_and_clips_of_two_files_are_drawn()
+    {
+        // A frame counter, lossless: each output frame must be exactly the source frame its cut shows.
+        var source = Path.Combine(_dir, "counter.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x120:r=30:d=3", "-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv420p", source);
+        using var cuts = Compile("""{ "video": { "crf": 0 }, "clips": [ { "path": "counter.mp4", "trim": { "start": 0.5, "end": 1 } }, { "path": "counter.mp4", "trim": { "start": 2, "end": 2.5 } } ] }""", null, _dir);
+        Assert.That(cuts.Composition!.PassThrough, Is.True, "cuts of one file need no drawing");
+        var output = Path.Combine(_dir, "cuts.mp4");
+        RenderJob.Run(cuts, output);
+        // Output 0.7 s is the second cut's 0.2 s: source 2.2 s. Both decoded as the engine decodes them, bit for bit.
+        foreach (var (outMs, sourceMs) in new[] { (200.0, 700.0), (700.0, 2200.0), (966.0, 2466.0) })
+        {
+            using var made = Pixels.DecodeFrame(output, outMs / 1000);
+            using var shown = Pixels.DecodeFrame(source, sourceMs / 1000);
+            Assert.That(Pixels.Ssim(made, shown), Is.GreaterThan(0.9999), $"output {outMs} ms against source {sourceMs} ms");
+        }
+
+        var other = Path.Combine(_dir, "other.mp4");
+        File.Copy(source, other);
+        using var two = Compile("""{ "video": {}, "clips": [ "counter.mp4", "other.mp4" ] }""", null, _dir);
+        Assert.That(two.Composition!.PassThrough, Is.False, "two files may differ in colour description: drawn");
+    }
+
+    [Test]
     public void Long_joins_keep_at_most_two_decoders_open()
     {
         var clips = Enumerable.Range(0, 4).Select(i => SolidClip($"c{i}.mp4", i % 2 == 0 ? "red" : "blue", 0.5)).ToArray();

@@ -38,6 +38,13 @@ public sealed record EncodeSettings(string Codec, int Crf, string Preset, string
     public const int MinBitrateKbps = 16;
     public const int MaxBitrateKbps = 500_000;
 
+    /// <summary>
+    /// Uncompressed yuv420p (libavcodec's rawvideo, Matroska only). Not a codec a config may ask for (not in
+    /// <see cref="Codecs"/>): optimizeVideo's size sample reference, read five times, where lossless H.264 of a
+    /// noisy picture costs more to decode than the candidate encodes it feeds.
+    /// </summary>
+    public const string Raw = "rawvideo";
+
     public static readonly string[] Codecs = { H264, H265, Vp9 };
     public static readonly string[] Presets =
         { "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow" };
@@ -104,7 +111,7 @@ public sealed record EncodeSettings(string Codec, int Crf, string Preset, string
     {
         var errors = new List<ConfigError>();
         string P(string name) => path.Length == 0 ? name : path + "." + name;
-        if (!Codecs.Contains(Codec))
+        if (!Codecs.Contains(Codec) && Codec != Raw)
             errors.Add(new ConfigError(P("codec"), $"expected one of \"h264\", \"h265\", \"vp9\", got \"{Codec}\""));
         if (!Presets.Contains(Preset))
             errors.Add(new ConfigError(P("preset"), $"expected one of {string.Join(", ", Presets.Select(p => $"\"{p}\""))}, got \"{Preset}\""));

@@ -37,8 +37,11 @@ internal sealed unsafe class MediaMuxer : IDisposable, IPacketSink
     public void AddVideo(nint encoderCtx, AVRational encoderTimeBase, int rotation = 0)
     {
         _videoIndex = AddStream(encoderCtx, encoderTimeBase, out _videoEncTb);
-        if (rotation == 0) return;
         var st = ((nint*)LibAv.PtrAt(_ctx.Ptr, AvLayout.FormatContext.Streams))[_videoIndex];
+        // The frame rate (one frame per encoder tick), as the ffmpeg CLI states it: Matroska then writes each
+        // frame's exact duration, and a reader gets 30 fps back, not a rate guessed from millisecond timestamps (29.97).
+        LibAv.Field<AVRational>(st, AvLayout.Stream.AvgFrameRate) = new AVRational(encoderTimeBase.Den, encoderTimeBase.Num);
+        if (rotation == 0) return;
         var matrix = (int*)LibAv.av_stream_new_side_data(st, AvConst.PktDataDisplayMatrix, 9 * sizeof(int));
         if (matrix == null) throw new OutOfMemoryException("av_stream_new_side_data failed");
         // Read back, a matrix set to angle a reports a clockwise turn of a (checked by a test

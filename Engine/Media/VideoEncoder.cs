@@ -42,7 +42,7 @@ internal sealed record VideoEncoderSpec(int Width, int Height, int Fps, EncodeSe
 /// </summary>
 internal sealed unsafe class VideoEncoder : IDisposable
 {
-    private enum Family { X264, X265, Vpx, Nvenc, Qsv, Vaapi, VideoToolbox }
+    private enum Family { X264, X265, Vpx, Nvenc, Qsv, Vaapi, VideoToolbox, Raw }
 
     private static int s_live;
 
@@ -116,7 +116,7 @@ internal sealed unsafe class VideoEncoder : IDisposable
             // uploaded into the encoder's hardware surfaces.
             var formats = PixelFormats(codec);
             int pixFmt;
-            if (formats.Contains(AvConst.PixFmtYuv420p))
+            if (formats.Count == 0 || formats.Contains(AvConst.PixFmtYuv420p)) // none listed: any (rawvideo)
             {
                 pixFmt = AvConst.PixFmtYuv420p;
             }
@@ -171,10 +171,11 @@ internal sealed unsafe class VideoEncoder : IDisposable
         EncodeSettings.H264 => "libx264",
         EncodeSettings.H265 => "libx265",
         EncodeSettings.Vp9 => "libvpx-vp9",
+        EncodeSettings.Raw => "rawvideo",
         _ => throw new ConfigValidationException(new[] { new ConfigError("video.codec", $"expected one of \"h264\", \"h265\", \"vp9\", got \"{codec}\"") }),
     };
 
-    public static bool IsHardwareEncoder(string name) => FamilyOf(name) is not (Family.X264 or Family.X265 or Family.Vpx);
+    public static bool IsHardwareEncoder(string name) => FamilyOf(name) is not (Family.X264 or Family.X265 or Family.Vpx or Family.Raw);
 
     /// <summary>
     /// Opens the encoder the engine's hardware policy picks for <paramref name="spec"/>:
@@ -227,6 +228,7 @@ internal sealed unsafe class VideoEncoder : IDisposable
         {
             ("webm", not EncodeSettings.Vp9) => $"a .webm file holds VP9 video only, got \"{codec}\"; use \"vp9\", or an .mp4/.mkv/.mov output",
             ("mov", EncodeSettings.Vp9) => "QuickTime (.mov) cannot hold VP9; use an .mp4, .mkv or .webm output, or \"h264\"/\"h265\"",
+            (not "matroska", EncodeSettings.Raw) => "uncompressed video goes into Matroska (.mkv) only",
             _ => null,
         };
         if (why is not null) throw new ConfigValidationException(new[] { new ConfigError("video.codec", $"{why} ({outputPath})") });
@@ -256,6 +258,7 @@ internal sealed unsafe class VideoEncoder : IDisposable
         "libx264" => Family.X264,
         "libx265" => Family.X265,
         "libvpx-vp9" => Family.Vpx,
+        "rawvideo" => Family.Raw,
         _ when name.EndsWith("_nvenc", StringComparison.Ordinal) => Family.Nvenc,
         _ when name.EndsWith("_qsv", StringComparison.Ordinal) => Family.Qsv,
         _ when name.EndsWith("_vaapi", StringComparison.Ordinal) => Family.Vaapi,
@@ -267,6 +270,7 @@ internal sealed unsafe class VideoEncoder : IDisposable
     {
         EncodeSettings.H265 => AvConst.CodecIdHevc,
         EncodeSettings.Vp9 => AvConst.CodecIdVp9,
+        EncodeSettings.Raw => AvConst.CodecIdRawVideo,
         _ => AvConst.CodecIdH264,
     };
 
@@ -296,6 +300,8 @@ internal sealed unsafe class VideoEncoder : IDisposable
         string threads = spec.Threads > 0 ? Num(spec.Threads) : "auto";
         switch (_family)
         {
+            case Family.Raw:
+                break; // no rate control, no preset: the pictures as they are
             case Family.X264:
                 Set("threads", threads);
                 Set("preset", s.Preset);

@@ -81,8 +81,28 @@ internal sealed unsafe class CompositionPainter : IScenePainter
     public void WriteYuv(double timeMs, nint yuvFrame)
     {
         if (!_c.PassThrough) throw new InvalidOperationException("only a pass-through composition is written without drawing");
-        var clip = _c.Clips[0];
-        Source(0).WriteYuv(clip.SourceTimeMs(timeMs + _c.OffsetMs), yuvFrame);
+        double t = timeMs + _c.OffsetMs;
+        int current = CurrentClip(t);
+        Source(current).WriteYuv(_c.Clips[current].SourceTimeMs(t), yuvFrame);
+    }
+
+    /// <summary>
+    /// The clip showing at composition time <paramref name="t"/> (the last one after the end); the clips before it are
+    /// closed, as times only increase in a render.
+    /// </summary>
+    private int CurrentClip(double t)
+    {
+        var clips = _c.Clips;
+        int current = clips.Count - 1;
+        for (int i = 0; i < clips.Count; i++)
+            if (t < clips[i].EndMs) { current = i; break; }
+        for (int i = 0; i < current; i++)
+        {
+            if (_sources[i] is null || t < clips[i].EndMs) continue;
+            _sources[i]!.Dispose();
+            _sources[i] = null;
+        }
+        return current;
     }
 
     public bool PassThrough => _c.PassThrough;
@@ -111,16 +131,7 @@ internal sealed unsafe class CompositionPainter : IScenePainter
             DrawOverlays(canvas, timeMs);
             return;
         }
-        int current = -1;
-        for (int i = 0; i < clips.Count; i++)
-            if (t < clips[i].EndMs || i == clips.Count - 1) { current = i; break; }
-        // Times are increasing in a render: close the clips that can no longer show.
-        for (int i = 0; i < current; i++)
-        {
-            if (_sources[i] is null || t < clips[i].EndMs) continue;
-            _sources[i]!.Dispose();
-            _sources[i] = null;
-        }
+        int current = CurrentClip(t);
 
         var transition = _c.Transition;
         int next = current + 1;

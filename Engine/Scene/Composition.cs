@@ -64,10 +64,11 @@ public sealed record Composition(
     public (int VideoKbps, int AudioKbps)? CeilingPlan { get; init; }
 
     /// <summary>
-    /// Whether frames need no drawing: one upright clip filling the frame (cover or fill), no
-    /// effect, transition or overlay. Such frames go from the decoder to the encoder in YUV
-    /// (scaled by swscale, colours untouched) instead of through Skia and RGB.
+    /// Whether frames need no drawing: upright clips of one file (one clip, or cuts of it played one
+    /// after another; one file has one colour description to tag the output with) filling the frame
+    /// (cover or fill), no effect, transition or overlay. Such frames go from the decoder to the encoder
+    /// in YUV (scaled by swscale, colours untouched) instead of through Skia and RGB.
     /// </summary>
-    public bool PassThrough => Clips.Count == 1 && Backdrop is null && (Clips[0].Rotation == 0 || KeepRotation) && Fit != VideoFit.Contain && Transition is null
-        && Color.IsNeutral && BlurRadius == 0 && Sharpen == 0 && Overlays.Count == 0;
+    public bool PassThrough => Clips.Count >= 1 && Clips.All(c => c.Path == Clips[0].Path) && Backdrop is null && (Clips[0].Rotation == 0 || KeepRotation)
+        && Fit != VideoFit.Contain && Transition is null && Color.IsNeutral && BlurRadius == 0 && Sharpen == 0 && Overlays.Count == 0;
 }

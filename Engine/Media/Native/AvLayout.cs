@@ -371,6 +371,7 @@ internal static class AvConst
 
     // enum AVCodecID
     public const int CodecIdNone = 0; // AV_CODEC_ID_NONE
+    public const int CodecIdRawVideo = 13; // AV_CODEC_ID_RAWVIDEO
     public const int CodecIdH264 = 27; // AV_CODEC_ID_H264
     public const int CodecIdHevc = 173; // AV_CODEC_ID_HEVC
     public const int CodecIdVp9 = 167; // AV_CODEC_ID_VP9
