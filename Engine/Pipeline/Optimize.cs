@@ -70,13 +70,19 @@ public sealed record OptimizeStages(double SizingMs, double EncodeMs, double Qua
 /// </summary>
 public static class Optimize
 {
+    /// <summary>How the input fills optimizeVideo's picture, downscaled or not (the size samples use it too).</summary>
+    public const VideoFit Fit = VideoFit.Fill;
+
     /// <summary>The scene that re-encodes <paramref name="inputPath"/> to <paramref name="targetSizeMb"/>.</summary>
     public static Scene BuildScene(string inputPath, double targetSizeMb, OptimizeOptions options)
     {
         if (!double.IsFinite(targetSizeMb) || targetSizeMb <= 0)
             throw new EngineException(ErrorCodes.InvalidConfig, $"targetSizeMb: expected a number of megabytes > 0, got {targetSizeMb}");
+        // Fill, not cover: a smaller size keeps the input's aspect only to the even pixel, and cover cropped that
+        // pixel away, shifting the whole picture against the input a player scales it back over (a zooming fractal
+        // at 380x674 of 540x960 measured 0.937 SSIM scaled back, 0.967 stretched; the stretch is under 0.3 %).
         var config = new ProcessingConfig(
-            new ProcessingVideo(null, null, null, options.Codec, "medium", null, options.Preset, null, VideoFit.Cover),
+            new ProcessingVideo(null, null, null, options.Codec, "medium", null, options.Preset, null, Fit),
             new ProcessingAudio(true, 1, null, 1), ColorCorrection.Neutral, 0, 0, [], SKColors.Black, null, 0, null,
             [new ClipSpec("inputPath", inputPath, 0, null, 1)],
             new ProcessingOptimization(targetSizeMb, options.Hardware, false, options.AllowDownscale, KeepRotation: true, TargetField: "targetSizeMb"),

@@ -240,7 +240,7 @@ public sealed class SizeSampling : IDisposable
     private Scene ReferenceScene(bool raw)
     {
         var clips = _segments.Select(s => new ClipSpec("inputPath", _input, s.StartMs, s.EndMs, 1)).ToList();
-        var video = new ProcessingVideo(Full.Width, Full.Height, null, raw ? EncodeSettings.Raw : EncodeSettings.H264, "high", 0, "ultrafast", null, VideoFit.Cover);
+        var video = new ProcessingVideo(Full.Width, Full.Height, null, raw ? EncodeSettings.Raw : EncodeSettings.H264, "high", 0, "ultrafast", null, Optimize.Fit);
         var config = new ProcessingConfig(video, new ProcessingAudio(false, 1, null, 1), ColorCorrection.Neutral, 0, 0, [], SKColors.Black, null, 0, null,
             clips, new ProcessingOptimization(null, HardwareAcceleration.Off, false, false, KeepRotation: true, TargetField: "targetSizeMb"), []);
         return ProcessingSceneBuilder.Build(config);
@@ -250,7 +250,7 @@ public sealed class SizeSampling : IDisposable
     private Scene CandidateScene(string referencePath, int width, int height)
     {
         // The job's own preset: samples decide between two sizes of this very encode.
-        var video = new ProcessingVideo(width, height, null, _options.Codec, "medium", null, _options.Preset, null, VideoFit.Cover);
+        var video = new ProcessingVideo(width, height, null, _options.Codec, "medium", null, _options.Preset, null, Optimize.Fit);
         var config = new ProcessingConfig(video, new ProcessingAudio(false, 1, null, 1), ColorCorrection.Neutral, 0, 0, [], SKColors.Black, null, 0, null,
             [new ClipSpec("inputPath", referencePath, 0, null, 1)],
             new ProcessingOptimization(null, _options.Hardware, false, false, KeepRotation: true, TargetField: "targetSizeMb"), []);
