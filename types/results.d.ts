@@ -136,7 +136,8 @@ export interface OptimizeResult {
    * Where the time went, in ms: deciding the size (sample encodes), the encode (every pass of every attempt; with
    * quality 'in-flight' the measurement runs inside it), and a separate quality measurement (decoding output and input
    * afterwards; 0 when the encode measured itself). quality: 'in-flight' (the output's packets decoded as they were
-   * encoded and compared with the input frames given to the encoder: a full-size yuv420p re-encode), 'decode', or 'none'.
+   * encoded and compared with the decoded input frames the encoder's pictures came from, a smaller output scaled back
+   * up: a yuv420p input at its own frame rate), 'decode', or 'none'.
    */
   stages: { sizingMs: number; encodeMs: number; qualityMs: number; quality: 'in-flight' | 'decode' | 'none' };
   warnings: string[];

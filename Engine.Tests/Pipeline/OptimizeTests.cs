@@ -183,14 +183,32 @@ public class OptimizeTests : TempDirTest
     }
 
     [Test]
-    public void A_downscaled_output_is_measured_by_decoding_it_afterwards()
+    public void A_downscaled_output_is_measured_in_flight_against_the_input_frames_it_was_scaled_from()
     {
         var input = Path.Combine(_dir, "big.mp4");
         // A zooming fractal: at ~0.01 bits per pixel its samples measure the smaller size better.
         TestSupport.Ffmpeg("-f", "lavfi", "-i", "mandelbrot=s=1280x720:r=30,trim=duration=3", "-c:v", "libx264", "-crf", "18", "-preset", "ultrafast", "-pix_fmt", "yuv420p", input);
         var r = Optimize(input, 0.1);
         Assert.That(r.GetProperty("width").GetInt32(), Is.LessThan(1280));
+        Assert.That(r.GetProperty("stages").GetProperty("quality").GetString(), Is.EqualTo("in-flight"));
+        Assert.That(r.GetProperty("stages").GetProperty("qualityMs").GetDouble(), Is.EqualTo(0));
+        // The same computation as decoding output and input afterwards: the output scaled back up bicubic to 1280x720.
+        var separate = VideoQuality.Compare(r.GetProperty("outputPath").GetString()!, input);
+        Assert.That(separate.Width, Is.EqualTo(1280));
+        Assert.That(r.GetProperty("ssim").GetDouble(), Is.EqualTo(separate.Ssim).Within(1e-5));
+        Assert.That(r.GetProperty("psnr").GetDouble(), Is.EqualTo(separate.Psnr).Within(1e-3));
+        Assert.That(r.GetProperty("quality").GetProperty("framesCompared").GetInt32(), Is.EqualTo(separate.FramesCompared));
+    }
+
+    [Test]
+    public void An_input_that_is_not_yuv420p_is_measured_by_decoding_afterwards()
+    {
+        // The encoder is given converted pictures, not the input's own frames: the output is decoded and compared afterwards.
+        var input = Path.Combine(_dir, "full-chroma.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x240:r=30:d=1", "-c:v", "libx264", "-crf", "12", "-preset", "ultrafast", "-pix_fmt", "yuv444p", input);
+        var r = Optimize(input, 0.2);
         Assert.That(r.GetProperty("stages").GetProperty("quality").GetString(), Is.EqualTo("decode"));
+        Assert.That(r.GetProperty("stages").GetProperty("qualityMs").GetDouble(), Is.GreaterThan(0));
         var separate = VideoQuality.Compare(r.GetProperty("outputPath").GetString()!, input);
         Assert.That(r.GetProperty("ssim").GetDouble(), Is.EqualTo(separate.Ssim).Within(1e-5));
     }

@@ -28,8 +28,9 @@ public sealed class InFlightQualityProbe
 /// its own decodes the packets and scores every decoded frame against the picture with its pts
 /// with the same <see cref="VideoQuality.FrameScorer"/> <see cref="VideoQuality.Compare"/> uses.
 /// When the pictures are the source's decoded frames (a pass-through encode at the source's
-/// size and format) the score is the one <see cref="VideoQuality.Compare"/> gives for the file
-/// against its source. Memory: the pictures the encoder still holds (its lookahead and
+/// size and format), or the pipeline hands over the decoded frame a smaller picture was scaled
+/// from (the scorer scales the decoded output back up to it), the score is the one
+/// <see cref="VideoQuality.Compare"/> gives for the file against its source. Memory: the pictures the encoder still holds (its lookahead and
 /// reordering delay) stay referenced until their frame comes out of the decoder.
 /// </summary>
 internal sealed unsafe class InFlightQuality : IDisposable

@@ -232,9 +232,10 @@ public sealed unsafe class VideoFrameSource : IDisposable
     /// Writes the frame on screen at <paramref name="timeMs"/> straight into a yuv420p frame of
     /// the box's size (<paramref name="yuvFrame"/>, an AVFrame), cropped and scaled by swscale
     /// from the decoded planes without going through RGB: the source's matrix and range are kept
-    /// (the encoder is given the source's colour tags), so a re-encode changes no colours.
+    /// (the encoder is given the source's colour tags), so a re-encode changes no colours. Returns the decoded frame it
+    /// came from (valid until the next call).
     /// </summary>
-    public void WriteYuv(double timeMs, nint yuvFrame)
+    public nint WriteYuv(double timeMs, nint yuvFrame)
     {
         if (!CanWriteYuv) throw new InvalidOperationException("WriteYuv needs an unrotated source that fills the box");
         Locate(timeMs);
@@ -256,6 +257,7 @@ public sealed unsafe class VideoFrameSource : IDisposable
             (_yuvFormat, _yuvWidth, _yuvHeight) = (format, width, height);
         }
         ScaleCrop(frame, _yuvSws.Ptr, (byte**)(yuvFrame + AvLayout.Frame.Data), (int*)(yuvFrame + AvLayout.Frame.Linesize));
+        return frame;
     }
 
     /// <summary>Moves the shown frame to the one on screen at <paramref name="timeMs"/> (looped or held), decoding or seeking as needed.</summary>

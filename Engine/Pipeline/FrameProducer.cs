@@ -36,6 +36,9 @@ internal sealed class FrameProducer : IDisposable
     private readonly JobContext _job;
     private readonly FrameConverter _converter;
     private readonly AvFrameHandle[] _ring = new AvFrameHandle[RingSize];
+    // Per slot, when the job measures its quality in flight: a reference to the decoded source frame a
+    // pass-through picture was scaled from (the measurement's reference; 0 otherwise).
+    private readonly nint[] _sourceOf = new nint[RingSize];
     private readonly BlockingCollection<int> _free = new(RingSize);
     private readonly BlockingCollection<(int Frame, int Slot)> _ready = new(QueueLength);
     private Thread? _thread;
@@ -69,15 +72,17 @@ internal sealed class FrameProducer : IDisposable
     }
 
     /// <summary>
-    /// The job's frames in order, as (frame index in the scene, yuv420p AVFrame). A picture may be
-    /// kept only until the next one is asked for (encoders copy what they are given).
+    /// The job's frames in order, as (frame index in the scene, yuv420p AVFrame, and for a pass-through scene whose
+    /// quality is measured in flight the decoded source frame it was scaled from, else 0). Both may be kept only
+    /// until the next one is asked for (encoders copy what they are given; the measurement takes a reference).
     /// </summary>
-    public IEnumerable<(int Frame, nint Picture)> Take()
+    public IEnumerable<(int Frame, nint Picture, nint Source)> Take()
     {
         int last = -1;
         foreach (var (frame, slot) in _ready.GetConsumingEnumerable(_job.Token))
         {
-            yield return (frame, _ring[slot == SameAsPrevious ? last : slot].Ptr);
+            int shown = slot == SameAsPrevious ? last : slot;
+            yield return (frame, _ring[shown].Ptr, _sourceOf[shown]);
             if (slot == SameAsPrevious) continue;
             // Sent: the previous slot is free again; this one is kept for a frame that repeats it.
             if (last >= 0) _free.Add(last, _job.Token);
@@ -135,7 +140,8 @@ internal sealed class FrameProducer : IDisposable
                 {
                     sw.Restart();
                     AvCheck.Ok(LibAv.av_frame_make_writable(picture), ErrorCodes.Encode, "video frame");
-                    renderer.WriteYuv(t, picture);
+                    nint source = renderer.WriteYuv(t, picture);
+                    if (_job.Options.Quality is not null) KeepSource(slot, source);
                     _convertMs += sw.Elapsed.TotalMilliseconds;
                 }
                 else
@@ -166,7 +172,18 @@ internal sealed class FrameProducer : IDisposable
         }
     }
 
-    public void Dispose()
+    /// <summary>Replaces the slot's reference to its source frame (the consumer took its own reference to the last one).</summary>
+    private unsafe void KeepSource(int slot, nint source)
+    {
+        nint old = _sourceOf[slot];
+        if (old != 0) LibAv.av_frame_free(&old);
+        _sourceOf[slot] = 0;
+        nint clone = LibAv.av_frame_clone(source);
+        if (clone == 0) throw new OutOfMemoryException("av_frame_clone failed");
+        _sourceOf[slot] = clone;
+    }
+
+    public unsafe void Dispose()
     {
         if (_thread is not null)
         {
@@ -174,6 +191,12 @@ internal sealed class FrameProducer : IDisposable
             _thread.Join();
         }
         foreach (var f in _ring) f?.Dispose();
+        for (int i = 0; i < RingSize; i++)
+        {
+            nint source = _sourceOf[i];
+            if (source != 0) LibAv.av_frame_free(&source);
+            _sourceOf[i] = 0;
+        }
         _converter.Dispose();
         _free.Dispose();
         _ready.Dispose();

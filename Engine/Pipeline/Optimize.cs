@@ -92,15 +92,17 @@ public static class Optimize
 
     /// <summary>
     /// Whether the encode of <paramref name="scene"/> can measure its own quality against the input
-    /// (<see cref="InFlightQuality"/>): the pictures it is given must be the input's decoded frames as
-    /// they are — a pass-through composition at the input's size, yuv420p, at the input's frame rate.
-    /// Otherwise the output is decoded and compared with the input afterwards.
+    /// (<see cref="InFlightQuality"/>): the pictures it is given must come straight from the input's decoded frames,
+    /// which are the reference — a pass-through composition of the input, yuv420p, at the input's frame rate, either
+    /// at the input's size or stretched whole to another (the encoded frames are scaled back up to the input's,
+    /// bicubic, as a separate measurement does). Otherwise the output is decoded and compared with the input afterwards.
     /// </summary>
     public static bool MeasuresInFlight(Scene scene, string inputPath)
     {
-        if (scene.Composition is not { PassThrough: true }) return false;
+        if (scene.Composition is not { PassThrough: true } composition) return false;
         using var input = new VideoDecoder(inputPath, "inputPath");
-        return input.Width == scene.Width && input.Height == scene.Height && input.PixelFormat == Media.Native.AvConst.PixFmtYuv420p
+        bool sameSize = input.Width == scene.Width && input.Height == scene.Height;
+        return (sameSize || composition.Fit == VideoFit.Fill) && input.PixelFormat == Media.Native.AvConst.PixFmtYuv420p
             && Math.Abs(input.FrameRate - scene.FrameRateNum / (double)scene.FrameRateDen) < 1e-3;
     }
 
@@ -170,7 +172,7 @@ public static class Optimize
             w.WriteNumber("psnrY", Math.Round(m.PsnrY, 3));
             w.WriteNumber("framesCompared", m.FramesCompared);
             w.WriteString("method", r.Stages?.QualityMethod == "in-flight"
-                ? "SSIM and PSNR of the output's packets, decoded as they were encoded, against the input frames given to the encoder, as ffmpeg's ssim/psnr filters compute them (qualityScore = SSIM All)"
+                ? "SSIM and PSNR of the output's packets, decoded as they were encoded, against the decoded input frames the encoder's pictures came from (a smaller output scaled back up bicubic), as ffmpeg's ssim/psnr filters compute them (qualityScore = SSIM All)"
                 : "SSIM and PSNR of the decoded output against the decoded input, as ffmpeg's ssim/psnr filters compute them (qualityScore = SSIM All)");
             w.WriteEndObject();
         }

@@ -42,7 +42,7 @@ public sealed class SizeSampling : IDisposable
     /// </summary>
     public const double SegmentMs = 1500;
 
-    /// <summary>Progress weight of the sampling in frames of the sample: a lossless reference, two two-pass encodes (2 each), two comparisons.</summary>
+    /// <summary>Progress weight of the sampling in frames of the sample: the reference, two two-pass encodes (2 each), two comparisons (made as they encode when their frames come straight from the reference).</summary>
     public const int ProgressUnitsPerFrame = 7;
 
     /// <summary>

@@ -172,11 +172,12 @@ internal sealed class Stitcher : IDisposable
         {
             try
             {
-                foreach (var (frame, picture) in producer.Take())
+                foreach (var (frame, picture, source) in producer.Take())
                 {
                     sw.Restart();
                     LibAv.Field<long>(picture, AvLayout.Frame.Pts) = frame - range.Start;
-                    _quality?.Source(frame - range.Start, picture);
+                    // The reference: the decoded source frame (a pass-through picture at another size is scored scaled back to it).
+                    _quality?.Source(frame - range.Start, source != 0 ? source : picture);
                     _video!.Encode(picture, _sink);
                     encodeMs += sw.Elapsed.TotalMilliseconds;
                     _pump?.WriteUntil(_job.Scene.SamplesBefore(frame + 1, AudioPlan.SampleRate) - _firstSample, _muxer!);

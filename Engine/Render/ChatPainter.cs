@@ -127,7 +127,7 @@ internal sealed class ChatPainter : IScenePainter
 
     public bool PassThrough => false;
 
-    public void WriteYuv(double timeMs, nint yuvFrame) => throw new InvalidOperationException("a chat story's frames are drawn");
+    public nint WriteYuv(double timeMs, nint yuvFrame) => throw new InvalidOperationException("a chat story's frames are drawn");
 
     /// <summary>
     /// The state of frame t: the scroll offset, each drawn message's place, opacity, scale and

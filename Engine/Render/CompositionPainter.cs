@@ -78,12 +78,12 @@ internal sealed unsafe class CompositionPainter : IScenePainter
     /// Writes the frame at output time <paramref name="timeMs"/> straight into a yuv420p frame of
     /// the output size, for a <see cref="Composition.PassThrough"/> composition.
     /// </summary>
-    public void WriteYuv(double timeMs, nint yuvFrame)
+    public nint WriteYuv(double timeMs, nint yuvFrame)
     {
         if (!_c.PassThrough) throw new InvalidOperationException("only a pass-through composition is written without drawing");
         double t = timeMs + _c.OffsetMs;
         int current = CurrentClip(t);
-        Source(current).WriteYuv(_c.Clips[current].SourceTimeMs(t), yuvFrame);
+        return Source(current).WriteYuv(_c.Clips[current].SourceTimeMs(t), yuvFrame);
     }
 
     /// <summary>

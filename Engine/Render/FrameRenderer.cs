@@ -21,8 +21,11 @@ internal interface IScenePainter : IDisposable
     /// <summary>Whether frames skip drawing and go to the encoder as decoded YUV (<see cref="Composition.PassThrough"/>).</summary>
     bool PassThrough { get; }
 
-    /// <summary>Writes frame t of a pass-through scene straight into a yuv420p frame (no drawing, no RGB).</summary>
-    void WriteYuv(double timeMs, nint yuvFrame);
+    /// <summary>
+    /// Writes frame t of a pass-through scene straight into a yuv420p frame (no drawing, no RGB); returns the decoded
+    /// source frame it was scaled from (an AVFrame, valid until the next call: an in-flight quality measurement keeps a reference).
+    /// </summary>
+    nint WriteYuv(double timeMs, nint yuvFrame);
 
     /// <summary>Message sprites drawn from the cache / drawn anew (metrics; 0 where there are none).</summary>
     long SpriteHits { get; }
@@ -66,7 +69,7 @@ public sealed class FrameRenderer : IDisposable
     public bool PassThrough => _painter.PassThrough;
 
     /// <inheritdoc cref="IScenePainter.WriteYuv"/>
-    public void WriteYuv(double timeMs, nint yuvFrame) => _painter.WriteYuv(timeMs, yuvFrame);
+    public nint WriteYuv(double timeMs, nint yuvFrame) => _painter.WriteYuv(timeMs, yuvFrame);
 
     /// <inheritdoc cref="IScenePainter.CaptureState"/>
     public bool CaptureState(double t, List<double> state) => _painter.CaptureState(t, state);
