@@ -21,7 +21,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync, execFileSync } = require('node:child_process');
 
-const { x264, median, fmt, ffmpeg, rawDir } = require('./bench-common');
+const { x264, median, fmt, ffmpeg, rawDir, plannedVideoKbps } = require('./bench-common');
 
 const ROOT = path.join(__dirname, '..');
 const STORY = path.join(ROOT, 'examples', 'bench-story.json');
@@ -176,9 +176,10 @@ function optimizeComparison(runs, tmp) {
     log(`  ${fmt(e.wallMs)} ms wall, ${fmt(e.cpuMs)} ms CPU, ${e.width}x${e.height} (${e.method}), SSIM ${e.ffmpegSsim}`);
     fs.rmSync(out, { force: true });
 
-    log(`ffmpeg CLI two-pass at ${e.videoBitrateKbps} kbit/s, run ${i + 1}/${runs}`);
+    const cliKbps = plannedVideoKbps(e.targetSize, OPT.seconds, 30);
+    log(`ffmpeg CLI two-pass at ${cliKbps} kbit/s (the target's budget), run ${i + 1}/${runs}`);
     const cliOut = path.join(tmp, 'opt-cli.mp4');
-    const common = ['-i', input, '-c:v', 'libx264', '-preset', OPT.preset, '-pix_fmt', 'yuv420p', '-an', '-b:v', `${e.videoBitrateKbps}k`, '-passlogfile', path.join(tmp, 'x264-2pass')];
+    const common = ['-i', input, '-c:v', 'libx264', '-preset', OPT.preset, '-pix_fmt', 'yuv420p', '-an', '-b:v', `${cliKbps}k`, '-passlogfile', path.join(tmp, 'x264-2pass')];
     const p1 = ffmpeg([...common, '-pass', '1', '-f', 'mp4', '/dev/null']);
     const p2 = ffmpeg([...common, '-pass', '2', cliOut]);
     const c = { wallMs: p1.wallMs + p2.wallMs, cpuMs: p1.cpuMs + p2.cpuMs, size: fs.statSync(cliOut).size, ffmpegSsim: ffmpegSsim(cliOut, input) };

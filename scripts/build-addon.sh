@@ -28,8 +28,11 @@ for ext in so dylib dll; do
   if [ -f "build/native/reelspeed_engine.$ext" ]; then found=$ext; fi
 done
 [ -n "$found" ] || { echo "build-addon: no reelspeed_engine.{so,dylib,dll} in build/native" >&2; exit 1; }
-rm -f build/libSkiaSharp.* build/libHarfBuzzSharp.*
-cp "build/native/reelspeed_engine.$found" build/reelspeed_engine.node
-cp "build/native/libSkiaSharp.$found" "build/native/libHarfBuzzSharp.$found" build/
+# New files renamed into place, never written over: a node process that has the old addon loaded
+# (a long benchmark, a test run) keeps its mapping intact instead of crashing on truncated pages.
+for pair in "reelspeed_engine.$found:reelspeed_engine.node" "libSkiaSharp.$found:libSkiaSharp.$found" "libHarfBuzzSharp.$found:libHarfBuzzSharp.$found"; do
+  cp "build/native/${pair%%:*}" "build/.${pair#*:}.$$"
+  mv -f "build/.${pair#*:}.$$" "build/${pair#*:}"
+done
 echo "$hash" > build/.addon-hash
 echo "build-addon: build/reelspeed_engine.node ready in $(( $(date +%s) - start )) s" >&2

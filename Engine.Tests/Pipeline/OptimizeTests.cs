@@ -201,6 +201,22 @@ public class OptimizeTests : TempDirTest
     }
 
     [Test]
+    public void Keyframes_come_at_most_every_10_seconds_not_every_2()
+    {
+        // A tight budget spends nothing on repeating keyframes (Optimize.KeyframeSeconds); renders keep 2 s.
+        var input = Path.Combine(_dir, "long.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x120:r=30:d=12", "-c:v", "libx264", "-crf", "12", "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p", input);
+        var r = Optimize(input, 0.2, """{ "measureQuality": false }""");
+        var probe = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ffprobe",
+            ["-v", "error", "-select_streams", "v", "-skip_frame", "nokey", "-show_entries", "frame=pts_time", "-of", "csv=p=0", r.GetProperty("outputPath").GetString()!])
+            { RedirectStandardOutput = true })!;
+        var keyframes = probe.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(t => double.Parse(t.Trim().TrimEnd(','), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        probe.WaitForExit();
+        Assert.That(keyframes, Is.EqualTo(new[] { 0.0, 10.0 }).Within(0.05), string.Join(", ", keyframes));
+    }
+
+    [Test]
     public void An_input_that_is_not_yuv420p_is_measured_by_decoding_afterwards()
     {
         // The encoder is given converted pictures, not the input's own frames: the output is decoded and compared afterwards.

@@ -89,7 +89,7 @@ public sealed record ClipSpec(string Field, string Path, double TrimStartMs, dou
 /// <c>KeepRotation</c> (optimizeVideo, not a config key) keeps a rotated clip's frames as stored, with its rotation as metadata.
 /// <c>TargetField</c> names the size target in messages (optimizeVideo's argument is <c>targetSizeMb</c>).
 public sealed record ProcessingOptimization(double? TargetSizeMb, HardwareAcceleration? HardwareAcceleration, bool MemoryOptimization, bool AllowDownscale = true,
-    bool KeepRotation = false, string TargetField = "optimization.target_size_mb", bool SizeIsCeiling = false);
+    bool KeepRotation = false, string TargetField = "optimization.target_size_mb", bool SizeIsCeiling = false, double? KeyframeSeconds = null);
 
 /// <summary>
 /// Parses and validates an engine processing config. Every problem is collected with its path

@@ -54,6 +54,9 @@ public sealed record EncodeSettings(string Codec, int Crf, string Preset, string
 
     public RateControlMode RateControl { get; init; } = RateControlMode.Crf;
 
+    /// <summary>Longest stretch between keyframes, in seconds (x264's keyint; 2 s by default, what players seek and streams cut on).</summary>
+    public double KeyframeSeconds { get; init; } = 2;
+
     /// <summary>
     /// Colour tags written into the output (libav enum values); null writes BT.709 limited range,
     /// what rendered frames are converted with. A clip passed through without drawing keeps its own.

@@ -93,7 +93,7 @@ internal sealed unsafe class VideoEncoder : IDisposable
             Set("video_size", $"{spec.Width}x{spec.Height}");
             Set("time_base", $"{spec.FpsDen}/{spec.Fps}");
             LibAv.Field<AVRational>(ctx, AvLayout.CodecContext.Framerate) = new AVRational(spec.Fps, spec.FpsDen);
-            Set("g", Num(Math.Max(1, (long)Math.Round(2.0 * spec.Fps / spec.FpsDen))));
+            Set("g", Num(Math.Max(1, (long)Math.Round(s.KeyframeSeconds * spec.Fps / spec.FpsDen))));
             if (s.Color is { } tags)
             {
                 // Frames passed through from a clip keep its colour description, whatever it is.

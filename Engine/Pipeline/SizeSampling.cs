@@ -253,7 +253,7 @@ public sealed class SizeSampling : IDisposable
         var video = new ProcessingVideo(width, height, null, _options.Codec, "medium", null, _options.Preset, null, Optimize.Fit);
         var config = new ProcessingConfig(video, new ProcessingAudio(false, 1, null, 1), ColorCorrection.Neutral, 0, 0, [], SKColors.Black, null, 0, null,
             [new ClipSpec("inputPath", referencePath, 0, null, 1)],
-            new ProcessingOptimization(null, _options.Hardware, false, false, KeepRotation: true, TargetField: "targetSizeMb"), []);
+            new ProcessingOptimization(null, _options.Hardware, false, false, KeepRotation: true, TargetField: "targetSizeMb", KeyframeSeconds: Optimize.KeyframeSeconds), []);
         return ProcessingSceneBuilder.Build(config);
     }
 }

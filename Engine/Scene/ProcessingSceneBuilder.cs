@@ -69,6 +69,7 @@ public static class ProcessingSceneBuilder
         var transition = segments.Count > 1 ? config.Transition : null;
 
         var encode = EncodeFor(config.Video, config.Optimization);
+        if (config.Optimization.KeyframeSeconds is { } keyframes) encode = encode with { KeyframeSeconds = keyframes };
         int audioBitRate = Config.AudioSpec.DefaultBitRate;
         long? targetBytes = null;
         (int, int)? ceilingPlan = null;
