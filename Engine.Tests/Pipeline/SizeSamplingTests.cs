@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NUnit.Framework;
 using ReelSpeed.Engine.Api;
+using ReelSpeed.Engine.Media;
 using ReelSpeed.Engine.Pipeline;
 
 namespace ReelSpeed.Engine.Tests.Pipeline;
@@ -115,5 +116,34 @@ public class SizeSamplingTests : TempDirTest
             p => { if (p.Stage.Contains("sizing")) cts.Cancel(); }, cts.Token))!;
         Assert.That(e.Code, Is.EqualTo(ErrorCodes.Aborted));
         Assert.That(Directory.GetFiles(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "input.mp4" }), "nothing left behind");
+    }
+}
+
+/// <summary>The rate allowance a sample candidate gets for the keyframes its cuts add beyond the whole clip's share.</summary>
+[TestFixture]
+public class KeyframeAllowanceTests
+{
+    private static List<TwoPassStats.FrameStats> Frames(int count, int keyframes, long keyBits, long otherBits) =>
+        Enumerable.Range(0, count).Select(i => i < keyframes ? new TwoPassStats.FrameStats('I', 30, keyBits) : new TwoPassStats.FrameStats('P', 30, otherBits)).ToList();
+
+    [Test]
+    public void Each_extra_keyframe_adds_what_the_first_pass_spent_on_keyframes_over_other_frames()
+    {
+        // The sample: 3 keyframes (one per cut) in 135 frames; the clip: 2 in 600, so 0.45 expected in 135.
+        var sample = Frames(135, 3, 10_000, 1_000);
+        var clip = Frames(600, 2, 10_000, 1_000);
+        double expected = (3 - 2 * 135 / 600.0) * (10_000 - 1_000) / (3 * 10_000.0 + 132 * 1_000);
+        Assert.That(SizeSampling.KeyframeAllowance(sample, clip), Is.EqualTo(expected).Within(1e-12));
+        Assert.That(expected, Is.EqualTo(0.1417).Within(1e-4));
+    }
+
+    [Test]
+    public void No_allowance_without_extra_keyframes_or_when_keyframes_cost_no_more_and_a_bounded_one_otherwise()
+    {
+        Assert.That(SizeSampling.KeyframeAllowance(Frames(100, 1, 10_000, 1_000), Frames(100, 1, 10_000, 1_000)), Is.EqualTo(0), "the clip's own share");
+        Assert.That(SizeSampling.KeyframeAllowance(Frames(100, 3, 1_000, 1_000), Frames(600, 2, 1_000, 1_000)), Is.EqualTo(0), "noise: keyframes cost what other frames do");
+        Assert.That(SizeSampling.KeyframeAllowance(Frames(3, 3, 10_000, 1_000), Frames(600, 2, 10_000, 1_000)), Is.EqualTo(0), "no other frame to give the bits to");
+        // At most the keyframes' share of the sample's bits: under twice the planned rate.
+        Assert.That(SizeSampling.KeyframeAllowance(Frames(10, 5, 10_000_000, 1), Frames(600, 1, 10, 1)), Is.InRange(0.99, 1.0));
     }
 }

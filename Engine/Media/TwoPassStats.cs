@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ReelSpeed.Engine.Media;
 
 /// <summary>
@@ -39,22 +41,40 @@ public sealed class TwoPassStats : IDisposable
     /// </summary>
     public double? MeanQuantizer()
     {
-        if (FirstPassEncoder != "libx264") return null;
-        double sum = 0;
-        int frames = 0;
+        var frames = Frames();
+        return frames.Count == 0 ? null : frames.Average(f => f.Quantizer);
+    }
+
+    /// <summary>One frame of libx264's first pass: its type (I, P, B, b), quantiser and bits (texture, motion, the rest).</summary>
+    public readonly record struct FrameStats(char Type, double Quantizer, long Bits)
+    {
+        public bool IsKeyframe => Type is 'I' or 'i';
+    }
+
+    /// <summary>The frames libx264's first pass encoded, in coding order; empty for another encoder or before pass 1 completed.</summary>
+    public IReadOnlyList<FrameStats> Frames()
+    {
+        var list = new List<FrameStats>();
+        if (FirstPassEncoder != "libx264") return list;
         foreach (var line in File.ReadLines(LogPath))
         {
-            // "in:0 out:0 type:I dur:2 cpbdur:2 q:28.50 aq:25.12 tex:... ;" (the first line is "#options: ...")
-            int at = line.StartsWith("in:", StringComparison.Ordinal) ? line.IndexOf(" q:", StringComparison.Ordinal) : -1;
-            if (at < 0) continue;
-            int end = line.IndexOf(' ', at + 3);
-            if (double.TryParse(line.AsSpan(at + 3, (end < 0 ? line.Length : end) - at - 3), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double q))
-            {
-                sum += q;
-                frames++;
-            }
+            // "in:0 out:0 type:I dur:2 cpbdur:2 q:28.50 aq:25.12 tex:1234 mv:56 misc:78 imb:... ;" (the first line is "#options: ...")
+            if (!line.StartsWith("in:", StringComparison.Ordinal)) continue;
+            if (Field(line, " type:") is not { Length: > 0 } type || !double.TryParse(Field(line, " q:"), NumberStyles.Float, CultureInfo.InvariantCulture, out double q)) continue;
+            long bits = 0;
+            foreach (var part in new[] { " tex:", " mv:", " misc:" })
+                if (long.TryParse(Field(line, part), NumberStyles.Integer, CultureInfo.InvariantCulture, out long b)) bits += b;
+            list.Add(new FrameStats(type[0], q, bits));
         }
-        return frames == 0 ? null : sum / frames;
+        return list;
+    }
+
+    private static ReadOnlySpan<char> Field(string line, string key)
+    {
+        int at = line.IndexOf(key, StringComparison.Ordinal);
+        if (at < 0) return default;
+        int start = at + key.Length, end = line.IndexOf(' ', start);
+        return line.AsSpan(start, (end < 0 ? line.Length : end) - start);
     }
 
     /// <param name="tempDirectory">Where to create the folder (default: the system temp directory).
