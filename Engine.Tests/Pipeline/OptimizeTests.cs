@@ -55,7 +55,15 @@ public class OptimizeTests : TempDirTest
         long size = new FileInfo(output).Length;
         Assert.That(r.GetProperty("optimizedSize").GetInt64(), Is.EqualTo(size));
         Assert.That(r.GetProperty("originalSize").GetInt64(), Is.EqualTo(new FileInfo(input).Length));
-        Assert.That(size / (targetMb * 1_000_000), Is.InRange(0.95, 1.02), "within -5 %..+2 % of the target");
+        double ratio = size / (targetMb * 1_000_000);
+        if (ratio < 0.95)
+        {
+            // Kept under the window only when it measured itself transparent (the random automaton can code that well
+            // below the budget): no encode at any size could score more than 0.002 higher.
+            Assert.That(r.GetProperty("qualityScore").GetDouble(), Is.GreaterThanOrEqualTo(Engine.Pipeline.TargetedRender.TransparentSsim), $"{ratio:0.###} of the target");
+            Assert.That(string.Join(" ", r.GetProperty("warnings").EnumerateArray().Select(w => w.GetString())), Does.Contain("measured SSIM"));
+        }
+        else Assert.That(ratio, Is.InRange(0.95, 1.02), "within -5 %..+2 % of the target");
         Assert.That(r.GetProperty("compressionRatio").GetDouble(), Is.EqualTo(new FileInfo(input).Length / (double)size).Within(1e-3));
 
         double score = r.GetProperty("qualityScore").GetDouble();

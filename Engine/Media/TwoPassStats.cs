@@ -98,6 +98,28 @@ public sealed class TwoPassStats : IDisposable
         return new TwoPassStats(folder);
     }
 
+    /// <summary>
+    /// Set when these statistics come from a constant-quality first pass that replaced one at the bit rate
+    /// (<see cref="Replace"/>): why, for the result's reasons. Null for a first pass at the bit rate.
+    /// </summary>
+    public ConstantQualityFirstPass? ConstantQuality { get; private set; }
+
+    /// <summary>
+    /// Takes <paramref name="other"/>'s completed libx264 first pass in place of this one (the files move here;
+    /// <paramref name="other"/> is left empty), recording <paramref name="why"/>.
+    /// </summary>
+    internal void Replace(TwoPassStats other, ConstantQualityFirstPass why)
+    {
+        if (other.FirstPassEncoder != "libx264" || FirstPassEncoder != "libx264")
+            throw new InvalidOperationException("only a completed libx264 first pass replaces another");
+        File.Move(other.LogPath, LogPath, overwrite: true);
+        string tree = other.LogPath + ".mbtree";
+        if (File.Exists(tree)) File.Move(tree, LogPath + ".mbtree", overwrite: true);
+        else File.Delete(LogPath + ".mbtree");
+        other.FirstPassEncoder = null;
+        ConstantQuality = why;
+    }
+
     /// <summary>Called by the pass-1 encoder once it has been flushed and closed.</summary>
     internal void CompleteFirstPass(string encoderName)
     {
@@ -120,3 +142,9 @@ public sealed class TwoPassStats : IDisposable
         }
     }
 }
+
+/// <summary>
+/// A first pass at the bit rate that averaged quantiser <see cref="RateQuantizer"/> (stuck near x264's highest), replaced by
+/// one at constant quality <see cref="Crf"/> that needed <see cref="Kbps"/> kbit/s, close enough to the rate to plan from.
+/// </summary>
+public sealed record ConstantQualityFirstPass(double RateQuantizer, int Crf, int Kbps);

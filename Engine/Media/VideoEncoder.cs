@@ -25,6 +25,12 @@ internal sealed record VideoEncoderSpec(int Width, int Height, int Fps, EncodeSe
 
     public EncodePass Pass { get; init; } = EncodePass.Single;
     public TwoPassStats? Stats { get; init; }
+
+    /// <summary>
+    /// libx264's first pass only: encode at this constant quality (crf) instead of the settings' bit rate. The
+    /// statistics still plan a second pass at any rate (<see cref="Pipeline.RenderJob"/>'s stuck-rate-control check).
+    /// </summary>
+    public int? FirstPassCrf { get; init; }
 }
 
 /// <summary>
@@ -246,6 +252,8 @@ internal sealed unsafe class VideoEncoder : IDisposable
             why = "a two-pass encoder needs its TwoPassStats";
         else if (spec.Pass != EncodePass.Single && family is not (Family.X264 or Family.X265 or Family.Vpx))
             why = $"{name} does not run two-pass encodes";
+        else if (spec.FirstPassCrf is not null && (spec.Pass != EncodePass.First || family != Family.X264))
+            why = "a constant-quality first pass is libx264's pass 1 only";
         else if (spec.Pass == EncodePass.Second && spec.Stats!.FirstPassEncoder != name)
             why = spec.Stats.FirstPassDone
                 ? $"the statistics come from {spec.Stats.FirstPassEncoder}'s pass 1, not {name}'s"
@@ -286,7 +294,8 @@ internal sealed unsafe class VideoEncoder : IDisposable
     /// <summary>Rate control, preset and profile, per encoder family.</summary>
     private void ApplySettings(VideoEncoderSpec spec, EncodeSettings s)
     {
-        bool crf = s.RateControl == RateControlMode.Crf;
+        bool crf = s.RateControl == RateControlMode.Crf || spec.FirstPassCrf is not null;
+        int crfValue = spec.FirstPassCrf ?? s.Crf;
         int presetIndex = Array.IndexOf(EncodeSettings.Presets, s.Preset);
         if (!crf)
         {
@@ -307,7 +316,7 @@ internal sealed unsafe class VideoEncoder : IDisposable
                 Set("preset", s.Preset);
                 // No profile: x264 picks High for 8-bit 4:2:0 (Constrained Baseline under
                 // ultrafast, High 4:4:4 Predictive for lossless crf 0, which "high" would refuse).
-                if (crf) Set("crf", Num(s.Crf));
+                if (crf) Set("crf", Num(crfValue));
                 if (spec.Pass != EncodePass.Single)
                 {
                     Set("flags", spec.Pass == EncodePass.First ? "+pass1" : "+pass2");
@@ -493,15 +502,25 @@ internal interface IPacketSink
     void Write(nint packet, bool isVideo);
 }
 
-/// <summary>Drops packets, counting them: the sink of a two-pass encode's first pass and of trial encodes.</summary>
-internal sealed class NullPacketSink : IPacketSink
+/// <summary>
+/// Drops packets, counting them: the sink of a two-pass encode's first pass and of trial encodes. Given a
+/// budget (a test of the packets and bytes so far), it calls <c>over</c> once when they pass it (a trial stopped
+/// as soon as it cannot fit).
+/// </summary>
+internal sealed class NullPacketSink(Func<long, long, bool>? overBudget = null, Action? over = null) : IPacketSink
 {
     public long Packets { get; private set; }
     public long Bytes { get; private set; }
+    public bool OverBudget { get; private set; }
 
     public void Write(nint packet, bool isVideo)
     {
         Packets++;
         Bytes += LibAv.Field<int>(packet, AvLayout.Packet.Size);
+        if (!OverBudget && overBudget is not null && overBudget(Packets, Bytes))
+        {
+            OverBudget = true;
+            over?.Invoke();
+        }
     }
 }

@@ -140,6 +140,13 @@ public sealed class SizeSampling : IDisposable
                 FirstPass = TwoPassStats.Create(job.TempDirectory);
                 new RenderJob(Full, "", job).RunFirstPass(FirstPass, progress.Part(0, FirstPassShare, "-sizing"), cancel);
                 samplesPart = progress.Part(FirstPassShare, 1);
+                if (FirstPass.ConstantQuality is { } cq)
+                {
+                    rule.Dispose();
+                    return (Full, new SizeDecision("first-pass", Full.Width, Full.Height, BitsPerPixel, [full, small], 0, 0,
+                        $"{bpp}; x264's first pass at that rate averaged quantiser {cq.RateQuantizer:0.#}, its rate control stuck high, but at constant quality "
+                        + $"(crf {cq.Crf}) the full size needs {cq.Kbps} kbit/s, within {RenderJob.StuckBudgetFactor}x the rate: kept without sample encodes, the encode planned from the constant-quality pass"));
+                }
                 if (FirstPass.MeanQuantizer() is { } q)
                 {
                     quantiser = $"; x264's first pass at full size averaged quantiser {q:0.#}";
@@ -236,7 +243,8 @@ public sealed class SizeSampling : IDisposable
                     // x264: the candidate's own first pass says what the keyframes its cuts add cost; the second pass gets
                     // that on top of the planned rate, so the rest of the sample has the bits it has in the whole clip.
                     using var stats = TwoPassStats.Create(job.TempDirectory);
-                    new RenderJob(encoded, path, candidateJob).RunFirstPass(stats, progress.Part(from / U, (from + 1) / U, "-sizing-" + name), cancel);
+                    new RenderJob(encoded, path, candidateJob).RunFirstPass(stats, progress.Part(from / U, (from + 1) / U, "-sizing-" + name), cancel,
+                        checkStuck: false); // the whole clip's pass was checked: stuck, it would have been kept without samples
                     double raise = KeyframeAllowance(stats.Frames(), clip);
                     raises.Add(raise);
                     int kbps = (int)Math.Round(encoded.Encode.BitrateKbps * (1 + raise));

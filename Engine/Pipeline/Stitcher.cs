@@ -42,12 +42,15 @@ internal sealed class Stitcher : IDisposable
         }
     }
 
-    /// <summary>The first pass of a two-pass encode: the encoder writes its statistics, packets are dropped.</summary>
-    public static Stitcher ForAnalysis(JobContext job, TwoPassStats stats)
+    /// <summary>
+    /// The first pass of a two-pass encode: the encoder writes its statistics, packets go to <paramref name="sink"/>
+    /// (dropped by default). <paramref name="crf"/> makes it a constant-quality pass (libx264).
+    /// </summary>
+    public static Stitcher ForAnalysis(JobContext job, TwoPassStats stats, int? crf = null, IPacketSink? sink = null)
     {
         // Every output container here keeps codec headers globally; pass 1 matches pass 2's settings.
-        var spec = VideoSpec(job, globalHeader: true) with { Pass = EncodePass.First, Stats = stats };
-        return new Stitcher(job, VideoEncoder.Open(spec, job.Options.Hardware, out _), new NullPacketSink(), null, null);
+        var spec = VideoSpec(job, globalHeader: true) with { Pass = EncodePass.First, Stats = stats, FirstPassCrf = crf };
+        return new Stitcher(job, VideoEncoder.Open(spec, job.Options.Hardware, out _), sink ?? new NullPacketSink(), null, null);
     }
 
     /// <summary>The encode into <paramref name="output"/>'s temporary file, with the audio (second pass when <paramref name="stats"/> are given).</summary>

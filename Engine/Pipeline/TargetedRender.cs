@@ -26,6 +26,13 @@ public static class TargetedRender
     /// <summary>Aim of a correction: 1.5 % under the target, the middle of the window's safe side.</summary>
     private const double Aim = 0.985;
 
+    /// <summary>
+    /// An encode under the window that measured itself (optimizeVideo's in-flight SSIM) at least this close to its
+    /// source is kept: no encode can be more than 1 − this better (SSIM's top is 1), so more bits would be time
+    /// spent on a difference nobody sees (a screen recording that needs a fifth of the budget).
+    /// </summary>
+    internal const double TransparentSsim = 0.998;
+
     /// <summary>Renders <paramref name="scene"/> with the defaults of <see cref="JobOptions"/>, reporting progress to its end ("done").</summary>
     public static TargetedResult Run(Scene scene, string outputPath, Action<RenderProgress>? progress, CancellationToken cancel,
         string? tempDirectory, int encoderThreads, HardwareAcceleration hardware)
@@ -117,17 +124,19 @@ public static class TargetedRender
                 // More bits no longer make a bigger file: the content needs less than the budget.
                 bool saturated = ratio < 1 - MaxUnder && (previousSize > 0 && current.Encode.BitrateKbps > last!.Value.Kbps && result.FileSize < previousSize * 1.02
                     || current.Encode.BitrateKbps >= EncodeSettings.MaxBitrateKbps);
+                double? transparent = ratio < 1 - MaxUnder && options.Quality?.Result is { Ssim: >= TransparentSsim } measured ? measured.Ssim : null;
                 previousSize = result.FileSize;
-                if (inside || saturated || attempt == MaxAttempts)
+                if (inside || saturated || transparent is not null || attempt == MaxAttempts)
                 {
                     if (ratio > 1 + maxOver)
                     {
                         throw new EngineException(ErrorCodes.TargetUnreachable,
                             $"target size: {target / (double)SizeTarget.BytesPerMb:0.###} MB cannot be met; after {attempt} encodes the smallest achieved is {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB");
                     }
-                    string? note = ratio < 1 - MaxUnder
-                        ? $"target size: the encode used {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB of {target / (double)SizeTarget.BytesPerMb:0.###} MB; the content needs no more at this size and rate"
-                        : null;
+                    string? note = ratio >= 1 - MaxUnder ? null
+                        : transparent is { } ssim && !saturated
+                        ? $"target size: the encode used {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB of {target / (double)SizeTarget.BytesPerMb:0.###} MB and measured SSIM {ssim:0.####} against its source; more bits cannot add more than {1 - TransparentSsim:0.###}"
+                        : $"target size: the encode used {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB of {target / (double)SizeTarget.BytesPerMb:0.###} MB; the content needs no more at this size and rate";
                     File.Move(attemptPath, outputPath, overwrite: true);
                     return new TargetedResult(result with { OutputPath = Path.GetFullPath(outputPath) }, attempt, note);
                 }

@@ -1,0 +1,133 @@
+using System.Text.Json;
+using NUnit.Framework;
+using ReelSpeed.Engine.Api;
+using ReelSpeed.Engine.Media;
+using ReelSpeed.Engine.Pipeline;
+using ReelSpeed.Engine.Scenes;
+
+namespace ReelSpeed.Engine.Tests.Pipeline;
+
+/// <summary>
+/// x264's rate control at a very low bit rate can get stuck at its highest quantiser on content that codes almost for
+/// free at a good one: a scrolling screen (a cellular automaton growing one row a frame, as a terminal scrolls). Each
+/// poor picture makes the next, predicted from it, cost more; the pass-1 statistics carry that into pass 2. The first
+/// pass checks for it (<see cref="RenderJob"/>'s constant-quality trial), and optimizeVideo stops correcting an undershoot
+/// its own measurement says no bits could improve.
+/// </summary>
+[TestFixture]
+public class StuckRateControlTests : TempDirTest
+{
+    private string Clip(string source, string name)
+    {
+        var input = Path.Combine(_dir, name);
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", source, "-c:v", "libx264", "-crf", "8", "-preset", "ultrafast", "-pix_fmt", "yuv420p", input);
+        return input;
+    }
+
+    // 272x480, 6 s, fixed seed: the ffmpeg CLI's two-pass at 25 kbit/s scores SSIM 0.55 on it, from a first pass whose
+    // mean quantiser is 68.7 (x264's highest is 69); a constant-quality first pass makes the same second pass 0.98.
+    private string Scroll() => Clip("cellauto=s=68x120:r=30:rule=110:seed=8,scale=272:480:flags=neighbor,trim=duration=6", "scroll.mp4");
+
+    private static Scene TwoPass(string input, int kbps)
+    {
+        using var plain = EngineApi.CompileScene("""{ "video": { "quality": "high" } }""", null, input);
+        return plain.WithEncode(plain.Encode with { RateControl = RateControlMode.TwoPass, BitrateKbps = kbps, KeyframeSeconds = 10 });
+    }
+
+    private double EncodeWith(Scene scene, TwoPassStats stats, string output, string input)
+    {
+        var tracker = new ProgressTracker(null, scene.FrameCount);
+        new RenderJob(scene, output, new JobOptions { EncoderThreads = 1, FirstPass = stats }).Run(tracker.Root, default);
+        return VideoQuality.Compare(output, input).Ssim;
+    }
+
+    [Test]
+    public void A_first_pass_stuck_at_the_top_quantiser_is_replaced_by_a_constant_quality_one_and_pass_2_recovers()
+    {
+        var input = Scroll();
+        using var scene = TwoPass(input, 25);
+        var options = new JobOptions { EncoderThreads = 1 };
+        var root = new ProgressTracker(null, scene.FrameCount).Root;
+
+        using var unchecked_ = TwoPassStats.Create(_dir);
+        new RenderJob(scene, "", options).RunFirstPass(unchecked_, root, default, checkStuck: false);
+        Assert.That(unchecked_.MeanQuantizer(), Is.GreaterThanOrEqualTo(RenderJob.StuckQuantizer), "the rate control got stuck at the top");
+        Assert.That(unchecked_.ConstantQuality, Is.Null);
+
+        using var checkedStats = TwoPassStats.Create(_dir);
+        var stages = new List<string>();
+        var tracker = new ProgressTracker(p => { lock (stages) stages.Add(p.Stage); }, scene.FrameCount);
+        new RenderJob(scene, "", options).RunFirstPass(checkedStats, tracker.Root, default);
+        Assert.That(stages, Does.Contain("pass-1-crf"));
+        var cq = checkedStats.ConstantQuality;
+        Assert.That(cq, Is.Not.Null, "the constant-quality trial fitted and replaced the statistics");
+        Assert.That(cq!.Crf, Is.EqualTo(RenderJob.StuckCrf));
+        Assert.That(cq.RateQuantizer, Is.GreaterThanOrEqualTo(RenderJob.StuckQuantizer));
+        Assert.That(cq.Kbps, Is.LessThanOrEqualTo(25 * RenderJob.StuckBudgetFactor));
+        Assert.That(checkedStats.MeanQuantizer(), Is.LessThan(40), "the statistics now are the constant-quality pass's");
+
+        double stuck = EncodeWith(scene, unchecked_, Path.Combine(_dir, "stuck.mp4"), input);
+        double recovered = EncodeWith(scene, checkedStats, Path.Combine(_dir, "recovered.mp4"), input);
+        long stuckBytes = new FileInfo(Path.Combine(_dir, "stuck.mp4")).Length, recoveredBytes = new FileInfo(Path.Combine(_dir, "recovered.mp4")).Length;
+        TestContext.Out.WriteLine($"pass 2 at 25 kbit/s: from the stuck pass SSIM {stuck:0.####} ({stuckBytes} bytes); from the constant-quality pass {recovered:0.####} ({recoveredBytes} bytes); trial {cq.Kbps} kbit/s");
+        Assert.That(recovered, Is.GreaterThan(0.9));
+        Assert.That(recovered, Is.GreaterThan(stuck + 0.3), "the stuck statistics plan a far worse encode");
+        Assert.That(recoveredBytes, Is.LessThanOrEqualTo(stuckBytes * 1.15), "at about the same size");
+    }
+
+    [Test]
+    public void Starved_ordinary_content_stops_the_trial_early_and_keeps_the_rate_statistics()
+    {
+        // A turning test pattern at 16 kbit/s: the rate control is at the top because every picture is new, not stuck; at
+        // crf 23 it is many times over the budget, so the trial stops within its first packets and the first statistics stand.
+        var input = Clip("testsrc2=s=272x480:r=30:d=4,hue=H=t*2,rotate=a=t/2:fillcolor=black", "turning.mp4");
+        using var scene = TwoPass(input, 16);
+        using var stats = TwoPassStats.Create(_dir);
+        var stages = new List<(string Stage, int Frame)>();
+        var tracker = new ProgressTracker(p => { lock (stages) stages.Add((p.Stage, p.Frame)); }, scene.FrameCount);
+        new RenderJob(scene, "", new JobOptions { EncoderThreads = 1 }).RunFirstPass(stats, tracker.Root, default);
+        Assert.That(stages.Select(s => s.Stage), Does.Contain("pass-1-crf"), "the pass was at the top: the trial ran");
+        Assert.That(stats.ConstantQuality, Is.Null, "and did not fit");
+        Assert.That(stats.MeanQuantizer(), Is.GreaterThanOrEqualTo(RenderJob.StuckQuantizer), "the rate's statistics stand");
+        Assert.That(stats.FirstPassDone, Is.True);
+        Assert.That(Directory.GetFiles(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "turning.mp4" }), "no file left by the trial");
+    }
+
+    [Test]
+    public void OptimizeVideo_keeps_the_stuck_scroll_sharp_at_full_size_and_says_why()
+    {
+        var input = Scroll();
+        var engine = new ReelSpeedEngine(EngineOptions.Default);
+        // About 26 kbit/s of video over 6 s (the MP4 tables take the rest): the size decision's first pass gets stuck,
+        // the trial fits, and the full size is kept without samples.
+        var json = engine.OptimizeVideoAsync(input, 0.038, "{}", null, null, default).GetAwaiter().GetResult();
+        var r = JsonDocument.Parse(json).RootElement;
+        TestContext.Out.WriteLine(json);
+        var decision = r.GetProperty("sizeDecision");
+        Assert.That(decision.GetProperty("method").GetString(), Is.EqualTo("first-pass"));
+        Assert.That(decision.GetProperty("reason").GetString(), Does.Contain("stuck").And.Contain("crf 23"));
+        Assert.That(r.GetProperty("width").GetInt32(), Is.EqualTo(272));
+        Assert.That(r.GetProperty("ssim").GetDouble(), Is.GreaterThan(0.9));
+        Assert.That(r.GetProperty("optimizedSize").GetInt64(), Is.LessThanOrEqualTo((long)(0.038 * 1_000_000 * 1.02)));
+    }
+
+    [Test]
+    public void An_undershoot_measured_as_transparent_is_kept_without_corrections()
+    {
+        // A still screen needs a fraction of a generous budget; its first encode measures above TransparentSsim, so no
+        // second pass is spent raising a rate the picture cannot use.
+        var input = Clip("cellauto=s=68x120:r=30:rule=110:seed=3,scale=272:480:flags=neighbor,trim=end_frame=1,tpad=stop_mode=clone:stop_duration=4", "still.mp4");
+        var engine = new ReelSpeedEngine(EngineOptions.Default);
+        var json = engine.OptimizeVideoAsync(input, 0.5, """{ "allowDownscale": false }""", null, null, default).GetAwaiter().GetResult();
+        var r = JsonDocument.Parse(json).RootElement;
+        TestContext.Out.WriteLine(json);
+        Assert.That(r.GetProperty("optimizedSize").GetInt64(), Is.LessThan(0.5 * 1_000_000 * 0.95), "under the window");
+        Assert.That(r.GetProperty("ssim").GetDouble(), Is.GreaterThanOrEqualTo(TargetedRender.TransparentSsim));
+        Assert.That(r.GetProperty("encodes").GetInt32(), Is.EqualTo(1));
+        Assert.That(string.Join(" ", r.GetProperty("warnings").EnumerateArray().Select(w => w.GetString())), Does.Contain("measured SSIM"));
+
+        // Without the measurement there is nothing to stop on: the rate is corrected up before the undershoot is accepted.
+        var blind = engine.OptimizeVideoAsync(input, 0.5, """{ "allowDownscale": false, "measureQuality": false, "outputPath": "%OUT%" }""".Replace("%OUT%", Path.Combine(_dir, "blind.mp4")), null, null, default).GetAwaiter().GetResult();
+        Assert.That(JsonDocument.Parse(blind).RootElement.GetProperty("encodes").GetInt32(), Is.GreaterThan(1));
+    }
+}
