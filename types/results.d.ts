@@ -146,7 +146,8 @@ export interface OptimizeResult {
 /**
  * optimizeVideo's picture-size decision. method: 'fixed' (allowDownscale false), 'enough-bits' (at least 0.05
  * bits per pixel: full size, not measured), 'first-pass' (under 0.05, h264: x264's first pass at full size averaged a
- * quantiser under 30, so the full size is kept without samples and the encode reuses that pass), 'measured' (under
+ * quantiser under 30, or was stuck at x264's top quantiser on content a crf 23 pass codes within twice the budget, so the
+ * full size is kept without samples and the encode reuses that pass), 'measured' (under
  * 0.05 otherwise: sample segments encoded at each candidate at the planned bit rate; the higher SSIM, measured at
  * full size, kept; full size on a tie).
  */

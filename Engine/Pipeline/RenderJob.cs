@@ -173,6 +173,10 @@ public sealed class RenderJob
         {
             return; // the content is far over the budget at that quality: the rate control was not stuck, the first statistics stand
         }
+        finally
+        {
+            job.Stages += trial.Stages; // the trial's time is the job's
+        }
         job.Token.ThrowIfCancellationRequested();
         if (sink.OverBudget) return;
         stats.Replace(trialStats, new ConstantQualityFirstPass(Math.Round(q, 1), StuckCrf, (int)Math.Round(sink.Bytes * 8 / seconds / 1000)));
