@@ -258,15 +258,18 @@ public sealed class ReelSpeedEngine
             var (chosen, decision) = await DedicatedThread.Run("reelspeed-job", () => sizing.Decide(JobOptionsFor(full), samplingPart, cancel)).ConfigureAwait(false);
             double sizingMs = clock.Elapsed.TotalMilliseconds;
             using var downscaled = ReferenceEquals(chosen, full) ? null : chosen;
-            var scene = chosen;
+            // Kept at full size after the decision ran its first pass: the encode starts at pass 2.
+            var firstPass = ReferenceEquals(chosen, full) ? sizing.FirstPass : null;
+            // The samples measured x264 falling short of the rate: the encode asks that much more (SizeSampling.RateFactor).
+            using var raised = sizing.RateFactor == 1 ? null
+                : chosen.WithEncode(chosen.Encode with { BitrateKbps = Math.Min(EncodeSettings.MaxBitrateKbps, (int)Math.Round(chosen.Encode.BitrateKbps * sizing.RateFactor)) });
+            var scene = raised ?? chosen;
             var qualityOptions = new QualityOptions { SampleEvery = options.QualitySampleEvery, DistortedName = "outputPath", ReferenceName = "inputPath" };
             // The encode measures itself when the pictures it is given are the input's frames (see Optimize.MeasuresInFlight).
             var probe = options.MeasureQuality && Optimize.MeasuresInFlight(scene, input) ? new InFlightQualityProbe(qualityOptions) : null;
             // Measured in flight, the encode takes the quality measurement's share of the bar too.
             var encodePart = tracker.Root.Part(sampling / total, probe is null ? (sampling + 2 * n) / total : 1);
             clock.Restart();
-            // Kept at full size after the decision ran its first pass: the encode starts at pass 2.
-            var firstPass = ReferenceEquals(scene, full) ? sizing.FirstPass : null;
             var (result, attempts, note) = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, output, JobOptionsFor(scene) with { Quality = probe, FirstPass = firstPass }, encodePart, cancel)).ConfigureAwait(false);
             double encodeMs = clock.Elapsed.TotalMilliseconds;
             Metrics.AddRender(result);

@@ -69,6 +69,9 @@ public sealed record RenderResult(
 {
     /// <summary>What a size ceiling (<c>optimization.target_size_mb</c>) did to this render; null without one.</summary>
     public SizeCeilingOutcome? SizeTarget { get; init; }
+
+    /// <summary>Bytes of the file's video packets: what the video bit rate bought, without audio and the container's tables.</summary>
+    public long VideoBytes { get; init; }
 }
 
 /// <summary>
@@ -109,6 +112,9 @@ internal sealed class JobContext : IDisposable
     public string VideoEncoder { get; set; } = "";
     public string AudioEncoder { get; set; } = "";
     public string? HardwareFallback { get; set; }
+
+    /// <summary>Bytes of the video packets the output encode wrote (what the bit rate bought, without audio and tables).</summary>
+    public long VideoBytes { get; set; }
 
     /// <summary>Measured on the PCM that goes into the audio encoder.</summary>
     public LoudnessMeter Loudness { get; } = new();

@@ -29,7 +29,7 @@ internal sealed class Stitcher : IDisposable
         _job = job;
         _video = video;
         _quality = quality;
-        _sink = quality?.Tee(sink) ?? sink;
+        _sink = new VideoByteCount(quality?.Tee(sink) ?? sink, job);
         _muxer = muxer;
         _audio = audio;
         _firstSample = job.Scene.SamplesBefore(job.Range.Start, AudioPlan.SampleRate);
@@ -260,5 +260,15 @@ internal sealed class Stitcher : IDisposable
         _audio?.Dispose();
         _video?.Dispose();
         _muxer?.Dispose();
+    }
+}
+
+/// <summary>Counts the video packets' bytes into <see cref="JobContext.VideoBytes"/> on their way to <paramref name="inner"/>.</summary>
+internal sealed class VideoByteCount(IPacketSink inner, JobContext job) : IPacketSink
+{
+    public void Write(nint packet, bool isVideo)
+    {
+        if (isVideo) job.VideoBytes += LibAv.Field<int>(packet, AvLayout.Packet.Size);
+        inner.Write(packet, isVideo);
     }
 }
