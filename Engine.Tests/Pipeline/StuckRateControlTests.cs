@@ -112,6 +112,20 @@ public class StuckRateControlTests : TempDirTest
     }
 
     [Test]
+    public void Aborting_during_the_constant_quality_trial_rejects_and_leaves_nothing()
+    {
+        var input = Scroll();
+        using var cts = new CancellationTokenSource();
+        var engine = new ReelSpeedEngine(EngineOptions.Default);
+        var seen = false;
+        var e = Assert.Throws<EngineException>(() => engine.OptimizeVideoAsync(input, 0.038, """{ "allowDownscale": false }""", null,
+            p => { if (p.Stage == "pass-1-crf") { seen = true; cts.Cancel(); } }, cts.Token).GetAwaiter().GetResult())!;
+        Assert.That(seen, Is.True, "the trial ran");
+        Assert.That(e.Code, Is.EqualTo(ErrorCodes.Aborted));
+        Assert.That(Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "scroll.mp4" }), "nothing left behind");
+    }
+
+    [Test]
     public void An_undershoot_measured_as_transparent_is_kept_without_corrections()
     {
         // A still screen needs a fraction of a generous budget; its first encode measures above TransparentSsim, so no
