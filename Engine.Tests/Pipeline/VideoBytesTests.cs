@@ -37,6 +37,12 @@ public class VideoBytesTests : TempDirTest
         // The MP4 muxer turns x264's Annex B start codes into 4-byte lengths: a 3-byte start code grows by one (1 byte of 89848).
         Assert.That(result.VideoBytes, Is.EqualTo(probed).Within(16));
         Assert.That(result.VideoBytes, Is.LessThan(result.FileSize), "without the audio and the tables");
+
+        // Two passes in one job: only the second, the one written, counts.
+        using var twoPass = scene.WithEncode(scene.Encode with { RateControl = RateControlMode.TwoPass, BitrateKbps = 300 });
+        string output2 = Path.Combine(_dir, "two-pass.mp4");
+        var result2 = new RenderJob(twoPass, output2).Run(new ProgressTracker(null, scene.FrameCount).Root, default);
+        Assert.That(result2.VideoBytes, Is.EqualTo(ProbedVideoBytes(output2)).Within(16));
     }
 
     [Test]

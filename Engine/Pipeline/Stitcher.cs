@@ -29,7 +29,9 @@ internal sealed class Stitcher : IDisposable
         _job = job;
         _video = video;
         _quality = quality;
-        _sink = new VideoByteCount(quality?.Tee(sink) ?? sink, job);
+        // Only what goes into a file counts: a first pass's packets are dropped, and a two-pass render's job runs both passes.
+        var counted = muxer is null ? sink : new VideoByteCount(sink, job);
+        _sink = quality?.Tee(counted) ?? counted;
         _muxer = muxer;
         _audio = audio;
         _firstSample = job.Scene.SamplesBefore(job.Range.Start, AudioPlan.SampleRate);
