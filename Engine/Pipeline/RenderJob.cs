@@ -146,9 +146,7 @@ public sealed class RenderJob
     /// </summary>
     private static void FirstPass(JobContext job, TwoPassStats stats, ProgressScope progress, bool checkStuck = true)
     {
-        using (var producer = new FrameProducer(job))
-        using (var analysis = Stitcher.ForAnalysis(job, stats))
-            analysis.Run(producer, progress, "pass-1");
+        Analyze(job, stats, progress, "pass-1");
         job.Token.ThrowIfCancellationRequested();
         if (!checkStuck || stats.MeanQuantizer() is not { } q || q < StuckQuantizer) return;
 
@@ -165,9 +163,7 @@ public sealed class RenderJob
         }, trial.Cancellation.Cancel);
         try
         {
-            using var producer = new FrameProducer(trial);
-            using var analysis = Stitcher.ForAnalysis(trial, trialStats, StuckCrf, sink);
-            analysis.Run(producer, progress, "pass-1-crf");
+            Analyze(trial, trialStats, progress, "pass-1-crf", StuckCrf, sink);
         }
         catch (OperationCanceledException) when (sink.OverBudget && !job.Token.IsCancellationRequested)
         {
@@ -180,6 +176,14 @@ public sealed class RenderJob
         job.Token.ThrowIfCancellationRequested();
         if (sink.OverBudget) return;
         stats.Replace(trialStats, new ConstantQualityFirstPass(Math.Round(q, 1), StuckCrf, (int)Math.Round(sink.Bytes * 8 / seconds / 1000)));
+    }
+
+    /// <summary>One first pass over the job's frames into <paramref name="stats"/> (at constant quality <paramref name="crf"/> when given).</summary>
+    private static void Analyze(JobContext job, TwoPassStats stats, ProgressScope progress, string stage, int? crf = null, NullPacketSink? sink = null)
+    {
+        using var producer = new FrameProducer(job);
+        using var analysis = Stitcher.ForAnalysis(job, stats, crf, sink);
+        analysis.Run(producer, progress, stage);
     }
 
     private static void Encode(JobContext job, OutputFile output, TwoPassStats? stats, ProgressScope progress, string stage)
