@@ -13,9 +13,10 @@ namespace ReelSpeed.Engine.Tests.Pipeline;
 [TestFixture]
 public class SizeSamplingTests : TempDirTest
 {
-    private static JsonElement Optimize(string input, double mb, string options = "{}", Action<RenderProgress>? progress = null, CancellationToken cancel = default)
+    private static JsonElement Optimize(string input, double mb, string options = "{}", Action<RenderProgress>? progress = null, CancellationToken cancel = default,
+        string? temp = null)
     {
-        var engine = new ReelSpeedEngine(EngineOptions.Default);
+        var engine = new ReelSpeedEngine(EngineOptions.Default with { TempDirectory = temp });
         var json = engine.OptimizeVideoAsync(input, mb, options, null, progress, cancel).GetAwaiter().GetResult();
         return JsonDocument.Parse(json).RootElement.Clone();
     }
@@ -103,19 +104,67 @@ public class SizeSamplingTests : TempDirTest
     {
         var input = Clip("testsrc2=s=360x640:r=30:d=3");
         var stages = new List<string>();
-        Optimize(input, TightMb, """{ "outputPath": "a.mp4", "measureQuality": false }""", p => { lock (stages) stages.Add(p.Stage); });
-        Assert.That(stages.Any(s => s.Contains("-sizing-reference")), Is.True, string.Join(",", stages.Distinct()));
+        var percents = new List<double>();
+        Optimize(input, TightMb, """{ "outputPath": "a.mp4", "measureQuality": false }""", p => { lock (stages) { stages.Add(p.Stage); percents.Add(p.Percent); } });
+        // x264: the reference is written from the full size's first pass as it runs, not in a stage of its own.
+        Assert.That(stages, Has.Member("pass-1-sizing").And.No.Member("encode-sizing-reference"), string.Join(",", stages.Distinct()));
         Assert.That(stages.Any(s => s.Contains("-sizing-small")), Is.True);
+        Assert.That(percents, Is.Ordered, "one bar over the first pass, the samples and the encode");
+        Assert.That(percents[^1], Is.EqualTo(100));
         int firstSizing = stages.FindIndex(s => s.Contains("sizing")), lastSizing = stages.FindLastIndex(s => s.Contains("sizing"));
         Assert.That(stages.Skip(lastSizing + 1).Any(s => !s.Contains("sizing")), Is.True, "the encode follows the samples");
         Assert.That(firstSizing, Is.GreaterThanOrEqualTo(0));
         File.Delete(Path.Combine(_dir, "a.mp4"));
 
-        using var cts = new CancellationTokenSource();
-        var e = Assert.Throws<EngineException>(() => Optimize(input, TightMb, """{ "outputPath": "b.mp4" }""",
-            p => { if (p.Stage.Contains("sizing")) cts.Cancel(); }, cts.Token))!;
-        Assert.That(e.Code, Is.EqualTo(ErrorCodes.Aborted));
-        Assert.That(Directory.GetFiles(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "input.mp4" }), "nothing left behind");
+        // Aborted in the first pass (the reference half written) and in the samples: nothing left behind, temporary files included.
+        foreach (string stage in new[] { "pass-1-sizing", "encode-sizing-full" })
+        {
+            var temp = Path.Combine(_dir, "temp-" + stage);
+            Directory.CreateDirectory(temp);
+            using var cts = new CancellationTokenSource();
+            var e = Assert.Throws<EngineException>(() => Optimize(input, TightMb, """{ "outputPath": "b.mp4" }""",
+                p => { if (p.Stage == stage && p.Percent > 5) cts.Cancel(); }, cts.Token, temp))!;
+            Assert.That(e.Code, Is.EqualTo(ErrorCodes.Aborted), stage);
+            Assert.That(Directory.GetFiles(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "input.mp4" }), "nothing left behind");
+            Assert.That(Directory.GetFileSystemEntries(temp), Is.Empty, $"no temporary file left after an abort in {stage}");
+        }
+    }
+
+    [Test]
+    public void The_first_pass_writes_the_samples_reference_from_its_own_pictures()
+    {
+        // 10 s: the segments start between frames (27.5, 127.5 and 227.5 frames in): each starts on the frame shown then.
+        var input = Path.Combine(_dir, "input.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=180x320:r=30:d=10,noise=alls=10:allf=t", "-c:v", "libx264", "-crf", "12", "-g", "90",
+            "-preset", "ultrafast", "-pix_fmt", "yuv420p", input);
+        var options = OptimizeOptions.Parse("{}", null);
+        using var full = Engine.Pipeline.Optimize.BuildScene(input, 0.05, options with { AllowDownscale = false });
+        using var sizing = new SizeSampling(input, 0.05, options, full);
+        Assert.That(sizing.TapsReference, Is.True, "x264 under the bits-per-pixel bound, a small reference");
+        Assert.That(sizing.SampleRanges, Is.EqualTo(new[] { (27, 45), (127, 45), (227, 45) }));
+
+        string tapped = Path.Combine(_dir, "tapped.mkv");
+        using (var settings = sizing.ReferenceScene(raw: true))
+        using (var reference = new SampleReference(tapped, full, settings.Encode, sizing.SampleRanges))
+        {
+            using var stats = TwoPassStats.Create(_dir);
+            using var pass = full.WithEncode(full.Encode with { RateControl = RateControlMode.TwoPass, BitrateKbps = 100 });
+            new RenderJob(pass, "").RunFirstPass(stats, new ProgressTracker(null, full.FrameCount).Root, default, tap: reference);
+            Assert.That(reference.Written, Is.EqualTo(sizing.SampleFrames));
+            reference.Complete();
+        }
+        string[] Md5s(string file)
+        {
+            var md5 = Path.ChangeExtension(file, ".md5");
+            TestSupport.Ffmpeg("-i", file, "-map", "0:v", "-f", "framemd5", md5);
+            return File.ReadLines(md5).Where(l => !l.StartsWith('#')).Select(l => l.Split(',')[^1].Trim()).ToArray(); // each picture's hash
+        }
+        var inputFrames = Md5s(input);
+        var expected = sizing.SampleRanges.SelectMany(r => inputFrames.Skip(r.First).Take(r.Count)).ToArray();
+        Assert.That(Md5s(tapped), Is.EqualTo(expected), "the input's own frames, bit for bit");
+        var probed = MediaProbe.Probe(tapped);
+        Assert.That(probed.StreamCounts, Is.EqualTo(new StreamCounts(1, 0, 0, 0, 0, 0)), "the picture alone");
+        Assert.That(probed.DurationSeconds, Is.EqualTo(4.5).Within(0.05));
     }
 }
 

@@ -58,7 +58,7 @@ public class VideoBytesTests : TempDirTest
         string reason = decision.GetProperty("reason").GetString()!;
         TestContext.Out.WriteLine($"{reason}; {r.GetProperty("videoBitrateKbps")} kbit/s, {r.GetProperty("encodes")} encode(s), {r.GetProperty("optimizedSize")} bytes");
         Assert.That(decision.GetProperty("method").GetString(), Is.EqualTo("measured"));
-        var m = System.Text.RegularExpressions.Regex.Match(reason, @"sample spent ([0-9.]+)% of its rate, so the encode asks ([0-9]+)% more");
+        var m = System.Text.RegularExpressions.Regex.Match(reason, @"sample spent ([0-9.]+)% of the planned rate, so the encode asks ([0-9]+)% more");
         Assert.That(m.Success, Is.True, "this content falls short of its rate in the samples");
         double share = double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) / 100;
         Assert.That(share, Is.LessThan(SizeSampling.SpentShortfall));

@@ -94,8 +94,9 @@ public sealed class RenderJob
     /// <summary>
     /// Runs only the first pass of <see cref="Scene"/>'s two-pass encode into <paramref name="stats"/> (owned by the
     /// caller, who may hand them to renders of the same scene at other bit rates through <see cref="JobOptions.FirstPass"/>).
+    /// <paramref name="tap"/> sees the pass's pictures as they go to the encoder (not a constant-quality trial's).
     /// </summary>
-    public void RunFirstPass(TwoPassStats stats, ProgressScope progress, CancellationToken cancel, bool checkStuck = true)
+    internal void RunFirstPass(TwoPassStats stats, ProgressScope progress, CancellationToken cancel, bool checkStuck = true, IFrameTap? tap = null)
     {
         LibAvLoader.EnsureLoaded();
         if (Scene.Encode.RateControl != RateControlMode.TwoPass)
@@ -103,7 +104,7 @@ public sealed class RenderJob
         using var job = new JobContext(Scene, Options, progress, cancel);
         try
         {
-            FirstPass(job, stats, progress, checkStuck);
+            FirstPass(job, stats, progress, checkStuck, tap);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -144,9 +145,9 @@ public sealed class RenderJob
     /// runs, stopped as soon as its packets run over <see cref="StuckBudgetFactor"/> times the budget (paced, with
     /// <see cref="StuckAllowance"/>); one that ends within it replaces the statistics, and the second pass plans from it.
     /// </summary>
-    private static void FirstPass(JobContext job, TwoPassStats stats, ProgressScope progress, bool checkStuck = true)
+    private static void FirstPass(JobContext job, TwoPassStats stats, ProgressScope progress, bool checkStuck = true, IFrameTap? tap = null)
     {
-        Analyze(job, stats, progress, "pass-1");
+        Analyze(job, stats, progress, "pass-1", tap: tap);
         job.Token.ThrowIfCancellationRequested();
         if (!checkStuck || stats.MeanQuantizer() is not { } q || q < StuckQuantizer) return;
 
@@ -179,10 +180,11 @@ public sealed class RenderJob
     }
 
     /// <summary>One first pass over the job's frames into <paramref name="stats"/> (at constant quality <paramref name="crf"/> when given).</summary>
-    private static void Analyze(JobContext job, TwoPassStats stats, ProgressScope progress, string stage, int? crf = null, NullPacketSink? sink = null)
+    private static void Analyze(JobContext job, TwoPassStats stats, ProgressScope progress, string stage, int? crf = null, NullPacketSink? sink = null,
+        IFrameTap? tap = null)
     {
         using var producer = new FrameProducer(job);
-        using var analysis = Stitcher.ForAnalysis(job, stats, crf, sink);
+        using var analysis = Stitcher.ForAnalysis(job, stats, crf, sink, tap);
         analysis.Run(producer, progress, stage);
     }
 

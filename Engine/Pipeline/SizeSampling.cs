@@ -25,7 +25,8 @@ public sealed record SizeDecision(string Method, int Width, int Height, double B
 /// full size is kept: <see cref="FirstPass"/> hands it on) and its mean quantiser decides where it is clear:
 /// under <see cref="KeepFullBelowQp"/> the picture is not starved and stays full size. Otherwise (and for other
 /// encoders) it is measured: a few short segments spread over the clip are cut into one sample,
-/// encoded losslessly at full size as the reference (the input is decoded once for it), then that sample is
+/// kept uncompressed (or lossless) at full size as the reference (written from the first pass's pictures as it runs,
+/// <see cref="SampleReference"/>; without a first pass, the input is decoded once for it), then that sample is
 /// encoded two-pass at the planned video bit rate with the job's codec and preset at the full size and at the
 /// rule's smaller size; each is compared with the reference at full size (the smaller one scaled back up
 /// bicubic, as a viewer's player does) and the higher SSIM wins (full size on a tie).
@@ -42,7 +43,10 @@ public sealed class SizeSampling : IDisposable
     /// </summary>
     public const double SegmentMs = 1500;
 
-    /// <summary>Progress weight of the sampling in frames of the sample: the reference, two two-pass encodes (2 each), two comparisons (made as they encode when their frames come straight from the reference).</summary>
+    /// <summary>
+    /// Progress weight of the sampling in frames of the sample: the reference, two two-pass encodes (2 each), two comparisons
+    /// (made as they encode when their frames come straight from the reference). A reference the first pass writes weighs nothing.
+    /// </summary>
     public const int ProgressUnitsPerFrame = 7;
 
     /// <summary>
@@ -80,7 +84,13 @@ public sealed class SizeSampling : IDisposable
     /// <summary>Frames of the sample (0 when not measuring).</summary>
     public int SampleFrames { get; }
 
+    /// <summary>Whether the first pass writes the samples' reference as it goes (x264, and the reference small enough to keep uncompressed).</summary>
+    public bool TapsReference { get; }
+
     private readonly IReadOnlyList<(double StartMs, double EndMs)> _segments;
+
+    /// <summary>The segments as frames of the full-size scene: the first frame shown at each segment's start, and as many as it lasts.</summary>
+    internal IReadOnlyList<(int First, int Count)> SampleRanges { get; }
 
     /// <param name="full">The scene optimizeVideo builds with allowDownscale false.</param>
     public SizeSampling(string input, double targetSizeMb, OptimizeOptions options, Scene full)
@@ -93,7 +103,13 @@ public sealed class SizeSampling : IDisposable
         Measures = options.AllowDownscale && BitsPerPixel < SizeTarget.MinBitsPerPixel;
         _segments = SegmentsOf(full.DurationMs);
         RunsFirstPass = Measures && options.Codec == EncodeSettings.H264;
-        SampleFrames = Measures ? _segments.Sum(s => Timeline.FrameCount(s.EndMs - s.StartMs, full.FrameRateNum, full.FrameRateDen)) : 0;
+        SampleRanges = _segments.Select(s =>
+        {
+            int first = Math.Min(full.FrameCount - 1, (int)Math.Floor(s.StartMs * full.FrameRateNum / (full.FrameRateDen * 1000.0) + 1e-6));
+            return (first, Math.Min(full.FrameCount - first, Timeline.FrameCount(s.EndMs - s.StartMs, full.FrameRateNum, full.FrameRateDen)));
+        }).ToList();
+        SampleFrames = Measures ? SampleRanges.Sum(f => f.Count) : 0;
+        TapsReference = RunsFirstPass && RawReferenceBytes <= MaxRawReferenceBytes;
     }
 
     /// <summary>Where the sample's segments lie: <see cref="Segments"/> of up to <see cref="SegmentMs"/>, centred in equal thirds of the clip.</summary>
@@ -123,6 +139,8 @@ public sealed class SizeSampling : IDisposable
             return (Full, new SizeDecision("enough-bits", Full.Width, Full.Height, BitsPerPixel, [full], 0, 0,
                 $"{bpp}, at least {SizeTarget.MinBitsPerPixel}: full size, a downscale not considered"));
         var rule = Optimize.BuildScene(_input, _targetSizeMb, _options);
+        string dir = Path.Combine(job.TempDirectory ?? Path.GetTempPath(), "reelspeed-sizing-" + Guid.NewGuid().ToString("N")[..12]);
+        SampleReference? tapped = null;
         try
         {
             if (rule.Width == Full.Width && rule.Height == Full.Height)
@@ -138,7 +156,13 @@ public sealed class SizeSampling : IDisposable
             {
                 // The encode's own first pass, at full size and the planned rate: its quantiser says how starved the picture is.
                 FirstPass = TwoPassStats.Create(job.TempDirectory);
-                new RenderJob(Full, "", job).RunFirstPass(FirstPass, progress.Part(0, FirstPassShare, "-sizing"), cancel);
+                if (TapsReference)
+                {
+                    Directory.CreateDirectory(dir);
+                    using var reference = ReferenceScene(raw: true); // its settings: what a reference render would write
+                    tapped = new SampleReference(Path.Combine(dir, "reference.mkv"), Full, reference.Encode, SampleRanges);
+                }
+                new RenderJob(Full, "", job).RunFirstPass(FirstPass, progress.Part(0, FirstPassShare, "-sizing"), cancel, tap: tapped);
                 samplesPart = progress.Part(FirstPassShare, 1);
                 if (FirstPass.ConstantQuality is { } cq)
                 {
@@ -158,7 +182,7 @@ public sealed class SizeSampling : IDisposable
                     }
                 }
             }
-            var (fullSsim, smallSsim, seconds, raises, spent) = Measure(rule, job, samplesPart, cancel);
+            var (fullSsim, smallSsim, seconds, raises, spent) = Measure(rule, job, samplesPart, cancel, dir, tapped);
             full = full with { SampleSsim = fullSsim };
             small = small with { SampleSsim = smallSsim };
             bool downscale = smallSsim > fullSsim;
@@ -169,7 +193,7 @@ public sealed class SizeSampling : IDisposable
             if (spent.Count == 2 && spent[downscale ? 1 : 0] is var share && share < SpentShortfall)
             {
                 RateFactor = 1 / Math.Max(share, MinSpent);
-                why += $"; the chosen size's sample spent {share:0.0%} of its rate, so the encode asks {RateFactor - 1:0%} more";
+                why += $"; the chosen size's sample spent {share:0.0%} of the planned rate, so the encode asks {RateFactor - 1:0%} more";
             }
             if (downscale) DropFirstPass();
             else rule.Dispose();
@@ -181,18 +205,30 @@ public sealed class SizeSampling : IDisposable
             DropFirstPass();
             throw;
         }
+        finally
+        {
+            tapped?.Dispose();
+            try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
     }
 
+    /// <summary>Progress weight of each frame of the sample.</summary>
+    private int UnitsPerSampleFrame => TapsReference ? ProgressUnitsPerFrame - 1 : ProgressUnitsPerFrame;
+
     /// <summary>Share of the sizing's progress the first pass takes when it runs (the rest: samples, if measured).</summary>
-    public double FirstPassShare => RunsFirstPass ? Full.FrameCount / (Full.FrameCount + (double)SampleFrames * ProgressUnitsPerFrame) : 0;
+    public double FirstPassShare => RunsFirstPass ? Full.FrameCount / (Full.FrameCount + (double)SampleFrames * UnitsPerSampleFrame) : 0;
 
     /// <summary>Progress weight of the whole decision, in frames: the first pass, then the samples.</summary>
-    public double ProgressUnits => (RunsFirstPass ? Full.FrameCount : 0) + SampleFrames * (double)ProgressUnitsPerFrame;
+    public double ProgressUnits => (RunsFirstPass ? Full.FrameCount : 0) + SampleFrames * (double)UnitsPerSampleFrame;
 
     /// <summary>
-    /// A sample whose two-pass spent less than this share of its rate has the encode's rate raised to match (x264's second
+    /// A sample whose two-pass spent less than this share of the planned rate has the encode's rate raised to match (x264's second
     /// pass falls short on some content at low rates, the whole clip about as much as the sample: a turning test pattern at
     /// 380x674 and 384 kbit/s spent 94.2 % in the sample, 95.0 % over the clip), instead of a correction encode afterwards.
+    /// The share is of the planned rate, not of the rate the sample was given with its keyframe allowance on top: a sample
+    /// that leaves part of that allowance unspent says nothing about the clip, which has no such keyframes (the bench clip's
+    /// sample spent 90.6 % of its raised rate, 93.3 % of the planned one, the clip 95.8 %; raised by the first, the encode
+    /// came 3.6 % over the size and took a correction).
     /// </summary>
     public const double SpentShortfall = 0.97;
 
@@ -230,63 +266,69 @@ public sealed class SizeSampling : IDisposable
         return extra * Math.Max(0, keyframeBits - otherBits) / total;
     }
 
-    private (double Full, double Small, double Seconds, IReadOnlyList<double> Raises, IReadOnlyList<double> Spent) Measure(Scene rule, JobOptions job, ProgressScope progress, CancellationToken cancel)
+    /// <param name="tapped">The reference the first pass wrote (completed here), or null to write one from the input.</param>
+    private (double Full, double Small, double Seconds, IReadOnlyList<double> Raises, IReadOnlyList<double> Spent) Measure(Scene rule, JobOptions job, ProgressScope progress,
+        CancellationToken cancel, string dir, SampleReference? tapped)
     {
-        string dir = Path.Combine(job.TempDirectory ?? Path.GetTempPath(), "reelspeed-sizing-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dir);
         string ext = _options.Codec == EncodeSettings.Vp9 ? ".webm" : ".mp4";
-        try
+        double U = UnitsPerSampleFrame;
+        var raises = new List<double>();
+        var spent = new List<double>(); // per candidate: the video bytes its second pass wrote over the bytes the planned rate gives
+        string referencePath;
+        double seconds = Full.FrameTimeMs(SampleFrames) / 1000;
+        if (tapped is not null)
         {
-            const double U = ProgressUnitsPerFrame;
-            var raises = new List<double>();
-            var spent = new List<double>(); // per candidate: the video bytes its second pass wrote over the bytes its rate asks
+            tapped.Complete();
+            referencePath = Path.Combine(dir, "reference.mkv");
+        }
+        else
+        {
             bool raw = RawReferenceBytes <= MaxRawReferenceBytes;
             using var reference = ReferenceScene(raw);
-            string referencePath = Path.Combine(dir, raw ? "reference.mkv" : "reference.mp4");
+            referencePath = Path.Combine(dir, raw ? "reference.mkv" : "reference.mp4");
             // Uncompressed or lossless x264 (crf 0), whatever encoder the job may use for the candidates.
             new RenderJob(reference, referencePath, job with { Hardware = HardwareAcceleration.Off }).Run(progress.Part(0, 1 / U, "-sizing-reference"), cancel);
-            double Score(int width, int height, double from, string name)
-            {
-                // From the lossless reference, not the input: the same pixels, decoded from the start of a small
-                // file instead of seeking into the input (with long GOPs, decoding from far-away keyframes) twice per pass.
-                using var sample = CandidateScene(referencePath, width, height);
-                using var encoded = sample.WithEncode(Full.Encode with { RateControl = RateControlMode.TwoPass, BitrateKbps = Full.Encode.BitrateKbps });
-                string path = Path.Combine(dir, name + ext);
-                var compare = new QualityOptions { DistortedName = "sample", ReferenceName = "reference" };
-                // Scored as it encodes where its frames come straight from the reference (no decode afterwards).
-                var probe = Optimize.MeasuresInFlight(encoded, referencePath) ? new InFlightQualityProbe(compare) : null;
-                var candidateJob = job with { Quality = probe };
-                double end = from + (probe is null ? 2 : 3);
-                if (FirstPass?.Frames() is { Count: > 0 } clip)
-                {
-                    // x264: the candidate's own first pass says what the keyframes its cuts add cost; the second pass gets
-                    // that on top of the planned rate, so the rest of the sample has the bits it has in the whole clip.
-                    using var stats = TwoPassStats.Create(job.TempDirectory);
-                    new RenderJob(encoded, path, candidateJob).RunFirstPass(stats, progress.Part(from / U, (from + 1) / U, "-sizing-" + name), cancel,
-                        checkStuck: false); // the whole clip's pass was checked: stuck, it would have been kept without samples
-                    double raise = KeyframeAllowance(stats.Frames(), clip);
-                    raises.Add(raise);
-                    int kbps = (int)Math.Round(encoded.Encode.BitrateKbps * (1 + raise));
-                    using var rated = kbps == encoded.Encode.BitrateKbps ? null : encoded.WithEncode(encoded.Encode with { BitrateKbps = kbps });
-                    var result = new RenderJob(rated ?? encoded, path, candidateJob with { FirstPass = stats }).Run(progress.Part((from + 1) / U, end / U, "-sizing-" + name), cancel);
-                    spent.Add(result.VideoBytes * 8.0 / (kbps * 1000.0 * result.DurationMs / 1000));
-                }
-                else
-                {
-                    new RenderJob(encoded, path, candidateJob).Run(progress.Part(from / U, end / U, "-sizing-" + name), cancel);
-                }
-                if (probe?.Result is { } measured) return measured.Ssim;
-                var part = progress.Part((from + 2) / U, (from + 3) / U, "-sizing-" + name);
-                return VideoQuality.Compare(path, referencePath, compare, cancel, p => part.Frames(p.Stage, p.Frame, p.TotalFrames, p.Fps)).Ssim;
-            }
-            double fullSsim = Score(Full.Width, Full.Height, 1, "full");
-            double smallSsim = Score(rule.Width, rule.Height, 4, "small");
-            return (fullSsim, smallSsim, reference.DurationMs / 1000, raises, spent);
+            seconds = reference.DurationMs / 1000;
         }
-        finally
+        double Score(int width, int height, double from, string name)
         {
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            // From the lossless reference, not the input: the same pixels, decoded from the start of a small
+            // file instead of seeking into the input (with long GOPs, decoding from far-away keyframes) twice per pass.
+            using var sample = CandidateScene(referencePath, width, height);
+            using var encoded = sample.WithEncode(Full.Encode with { RateControl = RateControlMode.TwoPass, BitrateKbps = Full.Encode.BitrateKbps });
+            string path = Path.Combine(dir, name + ext);
+            var compare = new QualityOptions { DistortedName = "sample", ReferenceName = "reference" };
+            // Scored as it encodes where its frames come straight from the reference (no decode afterwards).
+            var probe = Optimize.MeasuresInFlight(encoded, referencePath) ? new InFlightQualityProbe(compare) : null;
+            var candidateJob = job with { Quality = probe };
+            double end = from + (probe is null ? 2 : 3);
+            if (FirstPass?.Frames() is { Count: > 0 } clip)
+            {
+                // x264: the candidate's own first pass says what the keyframes its cuts add cost; the second pass gets
+                // that on top of the planned rate, so the rest of the sample has the bits it has in the whole clip.
+                using var stats = TwoPassStats.Create(job.TempDirectory);
+                new RenderJob(encoded, path, candidateJob).RunFirstPass(stats, progress.Part(from / U, (from + 1) / U, "-sizing-" + name), cancel,
+                    checkStuck: false); // the whole clip's pass was checked: stuck, it would have been kept without samples
+                double raise = KeyframeAllowance(stats.Frames(), clip);
+                raises.Add(raise);
+                int kbps = (int)Math.Round(encoded.Encode.BitrateKbps * (1 + raise));
+                using var rated = kbps == encoded.Encode.BitrateKbps ? null : encoded.WithEncode(encoded.Encode with { BitrateKbps = kbps });
+                var result = new RenderJob(rated ?? encoded, path, candidateJob with { FirstPass = stats }).Run(progress.Part((from + 1) / U, end / U, "-sizing-" + name), cancel);
+                spent.Add(result.VideoBytes * 8.0 / (encoded.Encode.BitrateKbps * 1000.0 * result.DurationMs / 1000));
+            }
+            else
+            {
+                new RenderJob(encoded, path, candidateJob).Run(progress.Part(from / U, end / U, "-sizing-" + name), cancel);
+            }
+            if (probe?.Result is { } measured) return measured.Ssim;
+            var part = progress.Part((from + 2) / U, (from + 3) / U, "-sizing-" + name);
+            return VideoQuality.Compare(path, referencePath, compare, cancel, p => part.Frames(p.Stage, p.Frame, p.TotalFrames, p.Fps)).Ssim;
         }
+        double start = tapped is null ? 1 : 0; // after the reference's unit
+        double fullSsim = Score(Full.Width, Full.Height, start, "full");
+        double smallSsim = Score(rule.Width, rule.Height, start + 3, "small");
+        return (fullSsim, smallSsim, seconds, raises, spent);
     }
 
     /// <summary>
@@ -304,7 +346,7 @@ public sealed class SizeSampling : IDisposable
     /// times (each pass of both, then the smaller one's comparison), and lossless H.264 of film grain decodes at about
     /// 30 fps at 1080x1920 on one core, its encode at about the same.
     /// </summary>
-    private Scene ReferenceScene(bool raw)
+    internal Scene ReferenceScene(bool raw)
     {
         var clips = _segments.Select(s => new ClipSpec("inputPath", _input, s.StartMs, s.EndMs, 1)).ToList();
         var video = new ProcessingVideo(Full.Width, Full.Height, null, raw ? EncodeSettings.Raw : EncodeSettings.H264, "high", 0, "ultrafast", null, Optimize.Fit);

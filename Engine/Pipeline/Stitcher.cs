@@ -22,12 +22,15 @@ internal sealed class Stitcher : IDisposable
     private readonly AudioEncoder? _audio;
     private readonly InFlightQuality? _quality;
     private readonly AudioPump? _pump;
+    private readonly IFrameTap? _tap;
     private readonly long _firstSample;
 
-    private Stitcher(JobContext job, VideoEncoder? video, IPacketSink sink, MediaMuxer? muxer, AudioEncoder? audio, InFlightQuality? quality = null)
+    private Stitcher(JobContext job, VideoEncoder? video, IPacketSink sink, MediaMuxer? muxer, AudioEncoder? audio, InFlightQuality? quality = null,
+        IFrameTap? tap = null)
     {
         _job = job;
         _video = video;
+        _tap = tap;
         _quality = quality;
         // Only what goes into a file counts: a first pass's packets are dropped, and a two-pass render's job runs both passes.
         var counted = muxer is null ? sink : new VideoByteCount(sink, job);
@@ -46,13 +49,14 @@ internal sealed class Stitcher : IDisposable
 
     /// <summary>
     /// The first pass of a two-pass encode: the encoder writes its statistics, packets go to <paramref name="sink"/>
-    /// (dropped by default). <paramref name="crf"/> makes it a constant-quality pass (libx264).
+    /// (dropped by default). <paramref name="crf"/> makes it a constant-quality pass (libx264). <paramref name="tap"/> sees each
+    /// picture before the encoder.
     /// </summary>
-    public static Stitcher ForAnalysis(JobContext job, TwoPassStats stats, int? crf = null, IPacketSink? sink = null)
+    public static Stitcher ForAnalysis(JobContext job, TwoPassStats stats, int? crf = null, IPacketSink? sink = null, IFrameTap? tap = null)
     {
         // Every output container here keeps codec headers globally; pass 1 matches pass 2's settings.
         var spec = VideoSpec(job, globalHeader: true) with { Pass = EncodePass.First, Stats = stats, FirstPassCrf = crf };
-        return new Stitcher(job, VideoEncoder.Open(spec, job.Options.Hardware, out _), sink ?? new NullPacketSink(), null, null);
+        return new Stitcher(job, VideoEncoder.Open(spec, job.Options.Hardware, out _), sink ?? new NullPacketSink(), null, null, tap: tap);
     }
 
     /// <summary>The encode into <paramref name="output"/>'s temporary file, with the audio (second pass when <paramref name="stats"/> are given).</summary>
@@ -179,6 +183,7 @@ internal sealed class Stitcher : IDisposable
             {
                 foreach (var (frame, picture, source) in producer.Take())
                 {
+                    _tap?.Frame(frame, picture); // before the pts: a tap may number the pictures its own way
                     sw.Restart();
                     LibAv.Field<long>(picture, AvLayout.Frame.Pts) = frame - range.Start;
                     // The reference: the decoded source frame (a pass-through picture at another size is scored scaled back to it).
