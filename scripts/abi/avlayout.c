@@ -556,6 +556,7 @@ int main(void)
 
     printf("\n    // enum AVCodecID\n");
     C("CodecIdNone", AV_CODEC_ID_NONE);
+    C("CodecIdRawVideo", AV_CODEC_ID_RAWVIDEO);
     C("CodecIdH264", AV_CODEC_ID_H264);
     C("CodecIdHevc", AV_CODEC_ID_HEVC);
     C("CodecIdVp9", AV_CODEC_ID_VP9);
