@@ -100,6 +100,9 @@ internal sealed unsafe class VideoEncoder : IDisposable
             Set("time_base", $"{spec.FpsDen}/{spec.Fps}");
             LibAv.Field<AVRational>(ctx, AvLayout.CodecContext.Framerate) = new AVRational(spec.Fps, spec.FpsDen);
             Set("g", Num(Math.Max(1, (long)Math.Round(s.KeyframeSeconds * spec.Fps / spec.FpsDen))));
+            // Square pixels, said so in the stream (scenes are drawn and clips scaled to their display size), as the ffmpeg
+            // CLI says it for a square-pixel input: the same headers, so x264's first frame costs the same bits as the CLI's.
+            Set("aspect", "1:1");
             if (s.Color is { } tags)
             {
                 // Frames passed through from a clip keep its colour description, whatever it is.

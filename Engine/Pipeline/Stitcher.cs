@@ -54,8 +54,11 @@ internal sealed class Stitcher : IDisposable
     /// </summary>
     public static Stitcher ForAnalysis(JobContext job, TwoPassStats stats, int? crf = null, IPacketSink? sink = null, IFrameTap? tap = null)
     {
-        // Every output container here keeps codec headers globally; pass 1 matches pass 2's settings.
-        var spec = VideoSpec(job, globalHeader: true) with { Pass = EncodePass.First, Stats = stats, FirstPassCrf = crf };
+        // No global header, as the ffmpeg CLI's pass 1 (into its null muxer) has none: x264 then counts its headers and its
+        // options SEI (~700 bytes) in the first frame's statistics as the CLI's do, and pass 2 follows the CLI's plan. With
+        // them global, the first frame's cost shifts and x264's rate control takes another path: a grain clip at 784 kbit/s
+        // then came 3.5 % over in pass 2, where the CLI's two-pass landed +0.3 % (and did the same given such a pass 1).
+        var spec = VideoSpec(job, globalHeader: false) with { Pass = EncodePass.First, Stats = stats, FirstPassCrf = crf };
         return new Stitcher(job, VideoEncoder.Open(spec, job.Options.Hardware, out _), sink ?? new NullPacketSink(), null, null, tap: tap);
     }
 
