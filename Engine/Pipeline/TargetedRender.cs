@@ -107,6 +107,11 @@ public static class TargetedRender
         // existing file at the output path is replaced only on success).
         var dir = Path.GetDirectoryName(Path.GetFullPath(outputPath))!;
         var attemptPath = Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(outputPath)}.{Guid.NewGuid().ToString("N")[..8]}.attempt{Path.GetExtension(outputPath)}");
+        // The biggest encode so far that came under the window, kept aside: x264's size can jump over the whole window
+        // between two neighbouring rates (3 s of grain at 0.08 MB: 0.948 of the target at 158 kbit/s, 1.031 at 162), and a
+        // file under the target is a better end than none.
+        var underPath = Path.ChangeExtension(attemptPath, ".under" + Path.GetExtension(outputPath));
+        (RenderResult Result, int Kbps, QualityResult? Quality)? under = null;
         var current = scene;
         long previousSize = 0;
         (int Kbps, double VideoBytes)? last = null;
@@ -128,6 +133,15 @@ public static class TargetedRender
                 previousSize = result.FileSize;
                 if (inside || saturated || transparent is not null || attempt == MaxAttempts)
                 {
+                    if (ratio > 1 + maxOver && under is { } u)
+                    {
+                        File.Move(underPath, outputPath, overwrite: true);
+                        if (options.Quality is { } probe) probe.Result = u.Quality;
+                        double mb = u.Result.FileSize / (double)SizeTarget.BytesPerMb;
+                        return new TargetedResult(u.Result with { OutputPath = Path.GetFullPath(outputPath) }, attempt,
+                            $"target size: no bit rate landed within {-MaxUnder:0%}..+{maxOver:0%} of {target / (double)SizeTarget.BytesPerMb:0.###} MB "
+                            + $"({u.Kbps} kbit/s made {mb:0.###} MB, {current.Encode.BitrateKbps} kbit/s {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB): the encode under it is kept");
+                    }
                     if (ratio > 1 + maxOver)
                     {
                         throw new EngineException(ErrorCodes.TargetUnreachable,
@@ -139,6 +153,11 @@ public static class TargetedRender
                         : $"target size: the encode used {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB of {target / (double)SizeTarget.BytesPerMb:0.###} MB; the content needs no more at this size and rate";
                     File.Move(attemptPath, outputPath, overwrite: true);
                     return new TargetedResult(result with { OutputPath = Path.GetFullPath(outputPath) }, attempt, note);
+                }
+                if (ratio < 1 - MaxUnder && (under is null || result.FileSize > under.Value.Result.FileSize))
+                {
+                    File.Move(attemptPath, underPath, overwrite: true);
+                    under = (result, current.Encode.BitrateKbps, options.Quality?.Result);
                 }
                 // Everything but the video (audio at its bit rate, the container's tables) stays;
                 // the video's share is scaled by how far the whole missed.
@@ -171,6 +190,7 @@ public static class TargetedRender
         {
             if (!ReferenceEquals(current, scene)) current.Dispose();
             if (File.Exists(attemptPath)) File.Delete(attemptPath);
+            if (File.Exists(underPath)) File.Delete(underPath);
         }
     }
 }

@@ -1,0 +1,42 @@
+using NUnit.Framework;
+using ReelSpeed.Engine.Media;
+using ReelSpeed.Engine.Pipeline;
+
+namespace ReelSpeed.Engine.Tests.Pipeline;
+
+/// <summary>
+/// A size target's corrections when x264's file size jumps over the whole −5 %..+2 % window between two neighbouring
+/// bit rates (a short clip of fine grain, where the rate control plans in coarse steps): the biggest encode under the
+/// window is kept, with a warning, instead of failing with ERR_TARGET_UNREACHABLE after the last correction overshot.
+/// </summary>
+[TestFixture]
+public class TargetWindowTests : TempDirTest
+{
+    [Test]
+    public void When_no_rate_lands_in_the_window_the_encode_under_it_is_kept()
+    {
+        var input = Path.Combine(_dir, "grain.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "color=c=0x808080:s=360x640:r=30:d=3,noise=alls=40,noise=alls=6:allf=t", "-c:v", "libx264", "-crf", "12",
+            "-preset", "ultrafast", "-pix_fmt", "yuv420p", input);
+        var options = OptimizeOptions.Parse("{}", null);
+        using var scene = Engine.Pipeline.Optimize.BuildScene(input, 0.08, options with { AllowDownscale = false });
+        long target = scene.Composition!.TargetBytes!.Value;
+        string output = Path.Combine(_dir, "out.mp4");
+        var probe = new InFlightQualityProbe(new QualityOptions());
+        var stages = new List<string>();
+        // One x264 thread: the same bit stream, so the same sizes, on any machine.
+        var tracker = new ProgressTracker(p => { lock (stages) stages.Add(p.Stage); }, scene.FrameCount);
+        var (result, attempts, note) = TargetedRender.Run(scene, output, new JobOptions { EncoderThreads = 1, Quality = probe }, tracker.Root, default);
+        TestContext.Out.WriteLine($"{attempts} encodes, {result.FileSize} of {target} bytes: {note}; stages {string.Join(",", stages.Distinct())}");
+
+        Assert.That(attempts, Is.EqualTo(TargetedRender.MaxAttempts), "every correction was spent");
+        Assert.That(result.FileSize, Is.LessThan(target * (1 - TargetedRender.MaxUnder)), "under the window");
+        Assert.That(note, Does.Contain("no bit rate landed within").And.Contain("the encode under it is kept"));
+        Assert.That(new FileInfo(output).Length, Is.EqualTo(result.FileSize), "the kept encode is the file");
+        Assert.That(Directory.GetFiles(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "grain.mp4", "out.mp4" }), "no attempt left beside it");
+        // The quality reported is the kept encode's, not the last one's.
+        double measured = VideoQuality.Compare(output, input).Ssim;
+        Assert.That(probe.Result!.Ssim, Is.EqualTo(measured).Within(0.002));
+        Assert.That(result.VideoBytes, Is.LessThan(result.FileSize));
+    }
+}
