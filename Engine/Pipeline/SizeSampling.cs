@@ -227,7 +227,7 @@ public sealed class SizeSampling : IDisposable
     /// 380x674 and 384 kbit/s spent 94.2 % in the sample, 95.0 % over the clip), instead of a correction encode afterwards.
     /// The share is of the planned rate, not of the rate the sample was given with its keyframe allowance on top: a sample
     /// that leaves part of that allowance unspent says nothing about the clip, which has no such keyframes (the bench clip's
-    /// sample spent 90.6 % of its raised rate, 93.3 % of the planned one, the clip 95.8 %; raised by the first, the encode
+    /// sample spent 90.6 % of its raised rate, 93.7 % of the planned one, the clip 95.8 %; raised by the first, the encode
     /// came 3.6 % over the size and took a correction).
     /// </summary>
     public const double SpentShortfall = 0.97;
