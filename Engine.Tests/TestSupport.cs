@@ -35,6 +35,17 @@ internal static class TestSupport
         if (p.ExitCode != 0) throw new InvalidOperationException($"ffmpeg {string.Join(' ', args)} failed: {err}");
     }
 
+    /// <summary>
+    /// The video's pictures in order as ffmpeg's framemd5 muxer hashes them, without their timestamps ("size, md5"): decoded
+    /// frames, or with <paramref name="packets"/> the coded packets as stored.
+    /// </summary>
+    public static string[] VideoHashes(string file, bool packets = false)
+    {
+        var md5 = file + (packets ? ".packets.md5" : ".frames.md5");
+        Ffmpeg(packets ? ["-i", file, "-map", "0:v", "-c", "copy", "-f", "framemd5", md5] : ["-i", file, "-map", "0:v", "-f", "framemd5", md5]);
+        return File.ReadLines(md5).Where(l => !l.StartsWith('#')).Select(l => string.Join(',', l.Split(',').Skip(4)).Trim()).ToArray();
+    }
+
     /// <summary>A small story: a "them" and a "me" message, fixed timings.</summary>
     public static string SmallStory(string resolution = "360x640", double duration = 1, string extra = "") => $$"""
         {

@@ -153,15 +153,9 @@ public class SizeSamplingTests : TempDirTest
             Assert.That(reference.Written, Is.EqualTo(sizing.SampleFrames));
             reference.Complete();
         }
-        string[] Md5s(string file)
-        {
-            var md5 = Path.ChangeExtension(file, ".md5");
-            TestSupport.Ffmpeg("-i", file, "-map", "0:v", "-f", "framemd5", md5);
-            return File.ReadLines(md5).Where(l => !l.StartsWith('#')).Select(l => l.Split(',')[^1].Trim()).ToArray(); // each picture's hash
-        }
-        var inputFrames = Md5s(input);
+        var inputFrames = TestSupport.VideoHashes(input);
         var expected = sizing.SampleRanges.SelectMany(r => inputFrames.Skip(r.First).Take(r.Count)).ToArray();
-        Assert.That(Md5s(tapped), Is.EqualTo(expected), "the input's own frames, bit for bit");
+        Assert.That(TestSupport.VideoHashes(tapped), Is.EqualTo(expected), "the input's own frames, bit for bit");
         var probed = MediaProbe.Probe(tapped);
         Assert.That(probed.StreamCounts, Is.EqualTo(new StreamCounts(1, 0, 0, 0, 0, 0)), "the picture alone");
         Assert.That(probed.DurationSeconds, Is.EqualTo(4.5).Within(0.05));
