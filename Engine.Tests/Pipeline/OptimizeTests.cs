@@ -252,4 +252,20 @@ public class OptimizeTests : TempDirTest
             Assert.That(Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "clip.mp4" }), $"nothing left behind after an abort in {stage}");
         }
     }
+
+    [Test]
+    public void A_silent_input_gets_no_audio_track_and_a_sounding_one_keeps_its_sound()
+    {
+        // As the ffmpeg CLI: no silent track the size plan gives no bytes (it took 3-7 % of a small budget from the video).
+        string silent = Path.Combine(_dir, "silent.mp4"), sounding = Path.Combine(_dir, "sounding.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x240:r=30:d=2", "-c:v", "libx264", "-crf", "12", "-pix_fmt", "yuv420p", silent);
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x240:r=30:d=2", "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
+            "-c:v", "libx264", "-crf", "12", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", sounding);
+        var quiet = Optimize(silent, 0.1, """{ "outputPath": "silent-out.mp4", "measureQuality": false }""");
+        Assert.That(quiet.GetProperty("audioBitrateKbps").GetInt32(), Is.Zero);
+        Assert.That(MediaProbe.Probe(quiet.GetProperty("outputPath").GetString()!).StreamCounts, Is.EqualTo(new StreamCounts(1, 0, 0, 0, 0, 0)));
+        var loud = Optimize(sounding, 0.1, """{ "outputPath": "sounding-out.mp4", "measureQuality": false }""");
+        Assert.That(loud.GetProperty("audioBitrateKbps").GetInt32(), Is.GreaterThan(0));
+        Assert.That(MediaProbe.Probe(loud.GetProperty("outputPath").GetString()!).StreamCounts, Is.EqualTo(new StreamCounts(1, 1, 0, 0, 0, 0)));
+    }
 }

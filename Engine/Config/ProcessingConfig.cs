@@ -88,8 +88,10 @@ public sealed record ClipSpec(string Field, string Path, double TrimStartMs, dou
 /// <c>target_size_mb</c>, an upload limit the output must not exceed; otherwise, as optimizeVideo's, a size to aim at), this job's hardware policy (null follows the engine's) and low-memory decoding.</summary>
 /// <c>KeepRotation</c> (optimizeVideo, not a config key) keeps a rotated clip's frames as stored, with its rotation as metadata.
 /// <c>TargetField</c> names the size target in messages (optimizeVideo's argument is <c>targetSizeMb</c>).
+/// <c>SilentTrack</c> false (optimizeVideo, not a config key): an output with no sound gets no audio track rather than a silent one.
 public sealed record ProcessingOptimization(double? TargetSizeMb, HardwareAcceleration? HardwareAcceleration, bool MemoryOptimization, bool AllowDownscale = true,
-    bool KeepRotation = false, string TargetField = "optimization.target_size_mb", bool SizeIsCeiling = false, double? KeyframeSeconds = null);
+    bool KeepRotation = false, string TargetField = "optimization.target_size_mb", bool SizeIsCeiling = false, double? KeyframeSeconds = null,
+    bool SilentTrack = true);
 
 /// <summary>
 /// Parses and validates an engine processing config. Every problem is collected with its path

@@ -82,7 +82,10 @@ public static class Optimize
     public const double KeyframeSeconds = 10;
 
     /// <summary>The scene that re-encodes <paramref name="inputPath"/> to <paramref name="targetSizeMb"/>.</summary>
-    public static Scene BuildScene(string inputPath, double targetSizeMb, OptimizeOptions options)
+    public static Scene BuildScene(string inputPath, double targetSizeMb, OptimizeOptions options) => BuildScene(inputPath, targetSizeMb, options, silentTrack: false);
+
+    /// <param name="silentTrack">Whether a silent input still gets an audio track (tests: a render's habit, <see cref="Composition.SilentTrack"/>).</param>
+    internal static Scene BuildScene(string inputPath, double targetSizeMb, OptimizeOptions options, bool silentTrack)
     {
         if (!double.IsFinite(targetSizeMb) || targetSizeMb <= 0)
             throw new EngineException(ErrorCodes.InvalidConfig, $"targetSizeMb: expected a number of megabytes > 0, got {targetSizeMb}");
@@ -93,7 +96,8 @@ public static class Optimize
             new ProcessingVideo(null, null, null, options.Codec, "medium", null, options.Preset, null, Fit),
             new ProcessingAudio(true, 1, null, 1), ColorCorrection.Neutral, 0, 0, [], SKColors.Black, null, 0, null,
             [new ClipSpec("inputPath", inputPath, 0, null, 1)],
-            new ProcessingOptimization(targetSizeMb, options.Hardware, false, options.AllowDownscale, KeepRotation: true, TargetField: "targetSizeMb", KeyframeSeconds: KeyframeSeconds),
+            new ProcessingOptimization(targetSizeMb, options.Hardware, false, options.AllowDownscale, KeepRotation: true, TargetField: "targetSizeMb", KeyframeSeconds: KeyframeSeconds,
+                SilentTrack: silentTrack),
             []);
         return ProcessingSceneBuilder.Build(config);
     }

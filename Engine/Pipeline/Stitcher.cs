@@ -23,14 +23,17 @@ internal sealed class Stitcher : IDisposable
     private readonly InFlightQuality? _quality;
     private readonly AudioPump? _pump;
     private readonly IFrameTap? _tap;
+    private readonly bool _output;
     private readonly long _firstSample;
 
+    /// <param name="output">An output file's encode (its flush reported as the "finalize" stage).</param>
     private Stitcher(JobContext job, VideoEncoder? video, IPacketSink sink, MediaMuxer? muxer, AudioEncoder? audio, InFlightQuality? quality = null,
-        IFrameTap? tap = null)
+        IFrameTap? tap = null, bool output = false)
     {
         _job = job;
         _video = video;
         _tap = tap;
+        _output = output;
         _quality = quality;
         // Only what goes into a file counts: a first pass's packets are dropped, and a two-pass render's job runs both passes.
         var counted = muxer is null ? sink : new VideoByteCount(sink, job);
@@ -62,7 +65,10 @@ internal sealed class Stitcher : IDisposable
         return new Stitcher(job, VideoEncoder.Open(spec, job.Options.Hardware, out _), sink ?? new NullPacketSink(), null, null, tap: tap);
     }
 
-    /// <summary>The encode into <paramref name="output"/>'s temporary file, with the audio (second pass when <paramref name="stats"/> are given).</summary>
+    /// <summary>
+    /// The encode into <paramref name="output"/>'s temporary file, with the audio (second pass when <paramref name="stats"/> are given):
+    /// a silent track when the scene has no sound, unless its composition asks for none (<see cref="Composition.SilentTrack"/>).
+    /// </summary>
     public static Stitcher ForOutput(JobContext job, OutputFile output, TwoPassStats? stats)
     {
         var scene = job.Scene;
@@ -77,14 +83,17 @@ internal sealed class Stitcher : IDisposable
             if (stats is not null) spec = spec with { Pass = EncodePass.Second, Stats = stats };
             video = VideoEncoder.Open(spec, job.Options.Hardware, out var fallback);
             job.HardwareFallback = fallback;
-            audio = new AudioEncoder(AudioPlan.SampleRate, scene.Audio.BitRate, muxer.NeedsGlobalHeader, AudioEncoder.ForContainer(output.MuxerFormat));
             job.VideoEncoder = video.EncoderName;
-            job.AudioEncoder = audio.Name;
             muxer.AddVideo(video.Context, video.TimeBase, scene.Encode.DisplayRotation);
-            muxer.AddAudio(audio.Context, audio.TimeBase);
+            if (scene.Audio.HasSources || scene.Composition is not { SilentTrack: false })
+            {
+                audio = new AudioEncoder(AudioPlan.SampleRate, scene.Audio.BitRate, muxer.NeedsGlobalHeader, AudioEncoder.ForContainer(output.MuxerFormat));
+                job.AudioEncoder = audio.Name;
+                muxer.AddAudio(audio.Context, audio.TimeBase);
+            }
             muxer.Start();
             if (job.Options.Quality is { } probe) quality = new InFlightQuality(video.Context, probe.Options, job.Token);
-            return new Stitcher(job, video, muxer, muxer, audio, quality);
+            return new Stitcher(job, video, muxer, muxer, audio, quality, output: true);
         }
         catch
         {
@@ -207,7 +216,7 @@ internal sealed class Stitcher : IDisposable
             }
             token.ThrowIfCancellationRequested();
 
-            if (_audio is not null) progress.Stage("finalize");
+            if (_output) progress.Stage("finalize");
             sw.Restart();
             _video!.Encode(0, _sink);
             encodeMs += sw.Elapsed.TotalMilliseconds;

@@ -112,6 +112,7 @@ public static class ProcessingSceneBuilder
             config.BlurRadius, config.Sharpen, overlays, config.TrimStartMs, config.Optimization.MemoryOptimization, targetBytes, keepRotation)
         {
             Backdrop = backdrop,
+            SilentTrack = config.Optimization.SilentTrack,
             SizeIsCeiling = config.Optimization.SizeIsCeiling && targetBytes is not null,
             CeilingPlan = ceilingPlan,
         };
