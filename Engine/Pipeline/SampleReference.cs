@@ -15,8 +15,9 @@ internal interface IFrameTap
 /// <summary>
 /// optimizeVideo's size-sample reference written while the full size's first pass runs: the pictures of the sample's
 /// frame ranges, uncompressed, one after another, into a Matroska file at the scene's size and frame rate, with the
-/// uncompressed <paramref name="settings"/> (colour description, rotation) a reference render would have used. The first pass decodes the whole input anyway; a reference of its own decoded the
-/// input again from the keyframe before each segment (2.25 s of an 18 s optimizeVideo of a 10 s 540x960 clip).
+/// uncompressed settings (colour description, rotation) a reference render would have used. The first pass decodes the
+/// whole input anyway; a reference of its own decoded the input again from the keyframe before each segment (2.25 s of
+/// an 18 s optimizeVideo of a 10 s 540x960 clip).
 /// <see cref="Complete"/> finishes the file; one never completed is left for the caller to delete with its folder.
 /// </summary>
 internal sealed class SampleReference : IFrameTap, IDisposable
@@ -32,6 +33,7 @@ internal sealed class SampleReference : IFrameTap, IDisposable
     {
         if (settings.Codec != EncodeSettings.Raw) throw new ArgumentException("the reference is uncompressed", nameof(settings));
         _ranges = ranges;
+        Path = path;
         Frames = ranges.Sum(r => r.Count);
         _muxer = new MediaMuxer(path, "matroska");
         try
@@ -47,6 +49,9 @@ internal sealed class SampleReference : IFrameTap, IDisposable
             throw;
         }
     }
+
+    /// <summary>The file written.</summary>
+    public string Path { get; }
 
     /// <summary>Frames the sample has.</summary>
     public int Frames { get; }

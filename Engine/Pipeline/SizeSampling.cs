@@ -280,7 +280,7 @@ public sealed class SizeSampling : IDisposable
         if (tapped is not null)
         {
             tapped.Complete();
-            referencePath = Path.Combine(dir, "reference.mkv");
+            referencePath = tapped.Path;
         }
         else
         {
