@@ -7,8 +7,9 @@ using ReelSpeed.Engine.Pipeline;
 namespace ReelSpeed.Engine.Tests.Pipeline;
 
 /// <summary>
-/// optimizeVideo's size decision by sample encodes (SizeSampling): inputs made by the ffmpeg CLI
-/// with budgets between the cheap bounds, the chosen size checked against the reported sample SSIMs.
+/// optimizeVideo's size decision (SizeSampling): by x264's first passes at both sizes, scored as they encode, where the input is
+/// yuv420p (the usual case); by sample encodes otherwise (here a yuv422p input). Inputs made by the ffmpeg CLI with budgets between
+/// the cheap bounds, the chosen size checked against the reported SSIMs.
 /// </summary>
 [TestFixture]
 public class SizeSamplingTests : TempDirTest
@@ -24,17 +25,24 @@ public class SizeSamplingTests : TempDirTest
     // 360x640 at 30 fps for 3 s: 0.08 MB leaves ~170 kbit/s of video, ~0.025 bits per pixel (the rule's 0.05 would downscale).
     private const double TightMb = 0.08;
 
-    private string Clip(string source)
+    /// <param name="pixelFormat">yuv420p: the first passes decide; another: the samples.</param>
+    private string Clip(string source, string pixelFormat = "yuv420p")
     {
         var input = Path.Combine(_dir, "input.mp4");
-        TestSupport.Ffmpeg("-f", "lavfi", "-i", source, "-c:v", "libx264", "-crf", "12", "-preset", "ultrafast", "-pix_fmt", "yuv420p", input);
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", source, "-c:v", "libx264", "-crf", "12", "-preset", "ultrafast", "-pix_fmt", pixelFormat, input);
         return input;
     }
 
-    private static void AssertFollowsTheSamples(JsonElement r)
+    private const string Samples = "yuv422p";
+
+    private static void AssertFollowsTheFirstPasses(JsonElement r) => AssertFollows(r, "first-passes");
+
+    private static void AssertFollowsTheSamples(JsonElement r) => AssertFollows(r, "measured");
+
+    private static void AssertFollows(JsonElement r, string method)
     {
         var d = r.GetProperty("sizeDecision");
-        Assert.That(d.GetProperty("method").GetString(), Is.EqualTo("measured"));
+        Assert.That(d.GetProperty("method").GetString(), Is.EqualTo(method));
         Assert.That(d.GetProperty("bitsPerPixel").GetDouble(), Is.InRange(0.0125, 0.05));
         var c = d.GetProperty("candidates").EnumerateArray().ToArray();
         Assert.That(c, Has.Length.EqualTo(2));
@@ -46,19 +54,40 @@ public class SizeSamplingTests : TempDirTest
         var winner = small > full ? c[1] : c[0];
         Assert.That((d.GetProperty("width").GetInt32(), d.GetProperty("height").GetInt32()), Is.EqualTo((winner.GetProperty("width").GetInt32(), winner.GetProperty("height").GetInt32())));
         Assert.That((r.GetProperty("width").GetInt32(), r.GetProperty("height").GetInt32()), Is.EqualTo((winner.GetProperty("width").GetInt32(), winner.GetProperty("height").GetInt32())), "the output has the chosen size");
-        Assert.That(d.GetProperty("sampleSegments").GetInt32(), Is.EqualTo(SizeSampling.Segments));
-        Assert.That(d.GetProperty("sampleSeconds").GetDouble(), Is.InRange(2.5, 3.1), "a third of the 3 s clip per segment");
+        if (method == "measured")
+        {
+            Assert.That(d.GetProperty("sampleSegments").GetInt32(), Is.EqualTo(SizeSampling.Segments));
+            Assert.That(d.GetProperty("sampleSeconds").GetDouble(), Is.InRange(2.5, 3.1), "a third of the 3 s clip per segment");
+        }
+        else
+        {
+            Assert.That(d.GetProperty("sampleSegments").GetInt32(), Is.EqualTo(0), "no sample: the whole clip's first passes");
+            Assert.That(d.GetProperty("reason").GetString(), Does.Contain("first passes over the whole clip"));
+        }
         string reason = d.GetProperty("reason").GetString()!;
         Assert.That(reason, Does.Contain(full.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture)).And.Contain(small.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture)));
         Assert.That(reason, Does.Contain(small > full ? "scaled down" : "kept full size"));
     }
 
     [Test]
+    public void Fine_grain_keeps_full_size_because_its_first_pass_measures_better()
+    {
+        // A fixed fine grain texture with a light moving grain over it (by the ffmpeg CLI at 170 kbit/s: SSIM 0.91 at full size,
+        // 0.54 at 250x444 scaled back; the CLI's first passes 0.62 and 0.38).
+        var input = Clip("color=c=0x808080:s=360x640:r=30:d=3,noise=alls=40,noise=alls=6:allf=t");
+        var r = Optimize(input, TightMb);
+        AssertFollowsTheFirstPasses(r);
+        Assert.That(r.GetProperty("width").GetInt32(), Is.EqualTo(360), "full size wins on grain");
+        var c = r.GetProperty("sizeDecision").GetProperty("candidates");
+        Assert.That(c[0].GetProperty("sampleSsim").GetDouble(), Is.GreaterThan(c[1].GetProperty("sampleSsim").GetDouble() + 0.1), "clearly");
+        // The encode started at the full size's second pass: one encode after the decision's passes.
+        Assert.That(r.GetProperty("encodes").GetInt32(), Is.EqualTo(1));
+    }
+
+    [Test]
     public void Fine_grain_keeps_full_size_because_its_samples_measure_better()
     {
-        // A fixed fine grain texture with a light moving grain over it (by the ffmpeg CLI at 170 kbit/s:
-        // SSIM 0.91 at full size, 0.54 at 250x444 scaled back).
-        var input = Clip("color=c=0x808080:s=360x640:r=30:d=3,noise=alls=40,noise=alls=6:allf=t");
+        var input = Clip("color=c=0x808080:s=360x640:r=30:d=3,noise=alls=40,noise=alls=6:allf=t", Samples);
         var r = Optimize(input, TightMb);
         AssertFollowsTheSamples(r);
         Assert.That(r.GetProperty("width").GetInt32(), Is.EqualTo(360), "full size wins on grain");
@@ -71,8 +100,20 @@ public class SizeSamplingTests : TempDirTest
     [Test]
     public void Smooth_content_is_decided_by_its_samples()
     {
-        var input = Clip("testsrc2=s=360x640:r=30:d=3");
+        var input = Clip("testsrc2=s=360x640:r=30:d=3", Samples);
         AssertFollowsTheSamples(Optimize(input, TightMb));
+    }
+
+    [Test]
+    public void Smooth_content_is_decided_by_its_first_passes()
+    {
+        var input = Clip("testsrc2=s=360x640:r=30:d=3");
+        var r = Optimize(input, TightMb);
+        AssertFollowsTheFirstPasses(r);
+        // The passes scored the sizes at the rate; the encode at the chosen size scores near its own pass (a second pass plans better).
+        var d = r.GetProperty("sizeDecision");
+        var chosen = d.GetProperty("candidates").EnumerateArray().First(c => c.GetProperty("width").GetInt32() == d.GetProperty("width").GetInt32());
+        Assert.That(r.GetProperty("qualityScore").GetDouble(), Is.GreaterThan(chosen.GetProperty("sampleSsim").GetDouble() - 0.05));
     }
 
     [Test]
@@ -91,23 +132,23 @@ public class SizeSamplingTests : TempDirTest
         var starved = Optimize(input, 0.035, """{ "outputPath": "starved.mp4", "measureQuality": false }""");
         var d = starved.GetProperty("sizeDecision");
         // Far under the band the choice is measured too (a fixed rule lost 0.28 SSIM on a screen recording).
-        Assert.That(d.GetProperty("method").GetString(), Is.EqualTo("measured"));
+        Assert.That(d.GetProperty("method").GetString(), Is.EqualTo("first-passes"));
         Assert.That(d.GetProperty("bitsPerPixel").GetDouble(), Is.LessThan(0.0125));
-        Assert.That(d.GetProperty("sampleSegments").GetInt32(), Is.EqualTo(SizeSampling.Segments));
         var c = d.GetProperty("candidates");
         var winner = c[1].GetProperty("sampleSsim").GetDouble() > c[0].GetProperty("sampleSsim").GetDouble() ? c[1] : c[0];
         Assert.That(starved.GetProperty("width").GetInt32(), Is.EqualTo(winner.GetProperty("width").GetInt32()));
     }
 
-    [Test]
-    public void Sampling_reports_progress_and_can_be_aborted()
+    [TestCase("yuv420p", "pass-1-sizing-small")]
+    [TestCase(Samples, "encode-sizing-full")]
+    public void Sizing_reports_progress_and_can_be_aborted(string pixelFormat, string laterStage)
     {
-        var input = Clip("testsrc2=s=360x640:r=30:d=3");
+        var input = Clip("testsrc2=s=360x640:r=30:d=3", pixelFormat);
         var stages = new List<string>();
         var percents = new List<double>();
         Optimize(input, TightMb, """{ "outputPath": "a.mp4", "measureQuality": false }""", p => { lock (stages) { stages.Add(p.Stage); percents.Add(p.Percent); } });
-        // x264: the reference is written from the full size's first pass as it runs, not in a stage of its own.
-        Assert.That(stages, Has.Member("pass-1-sizing").And.No.Member("encode-sizing-reference"), string.Join(",", stages.Distinct()));
+        // x264: the reference (for samples) is written from the full size's first pass as it runs, not in a stage of its own.
+        Assert.That(stages, Has.Member("pass-1-sizing").And.Member(laterStage).And.No.Member("encode-sizing-reference"), string.Join(",", stages.Distinct()));
         Assert.That(stages.Any(s => s.Contains("-sizing-small")), Is.True);
         Assert.That(percents, Is.Ordered, "one bar over the first pass, the samples and the encode");
         Assert.That(percents[^1], Is.EqualTo(100));
@@ -116,8 +157,8 @@ public class SizeSamplingTests : TempDirTest
         Assert.That(firstSizing, Is.GreaterThanOrEqualTo(0));
         File.Delete(Path.Combine(_dir, "a.mp4"));
 
-        // Aborted in the first pass (the reference half written) and in the samples: nothing left behind, temporary files included.
-        foreach (string stage in new[] { "pass-1-sizing", "encode-sizing-full" })
+        // Aborted in the first pass (for samples, the reference half written) and after it: nothing left behind, temporary files included.
+        foreach (string stage in new[] { "pass-1-sizing", laterStage })
         {
             var temp = Path.Combine(_dir, "temp-" + stage);
             Directory.CreateDirectory(temp);
@@ -140,8 +181,10 @@ public class SizeSamplingTests : TempDirTest
         var options = OptimizeOptions.Parse("{}", null);
         using var full = Engine.Pipeline.Optimize.BuildScene(input, 0.05, options with { AllowDownscale = false });
         using var sizing = new SizeSampling(input, 0.05, options, full);
-        Assert.That(sizing.TapsReference, Is.True, "x264 under the bits-per-pixel bound, a small reference");
+        Assert.That(sizing.FirstPassesDecide, Is.True, "a yuv420p input: the first passes decide, no sample");
+        Assert.That(sizing.TapsReference, Is.False);
         Assert.That(sizing.SampleRanges, Is.EqualTo(new[] { (27, 45), (127, 45), (227, 45) }));
+        int sampleFrames = sizing.SampleRanges.Sum(r => r.Count);
 
         string tapped = Path.Combine(_dir, "tapped.mkv");
         using (var settings = sizing.ReferenceScene(raw: true))
@@ -150,7 +193,7 @@ public class SizeSamplingTests : TempDirTest
             using var stats = TwoPassStats.Create(_dir);
             using var pass = full.WithEncode(full.Encode with { RateControl = RateControlMode.TwoPass, BitrateKbps = 100 });
             new RenderJob(pass, "").RunFirstPass(stats, new ProgressTracker(null, full.FrameCount).Root, default, tap: reference);
-            Assert.That(reference.Written, Is.EqualTo(sizing.SampleFrames));
+            Assert.That(reference.Written, Is.EqualTo(sampleFrames));
             reference.Complete();
         }
         var inputFrames = TestSupport.VideoHashes(input);
@@ -159,6 +202,13 @@ public class SizeSamplingTests : TempDirTest
         var probed = MediaProbe.Probe(tapped);
         Assert.That(probed.StreamCounts, Is.EqualTo(new StreamCounts(1, 0, 0, 0, 0, 0)), "the picture alone");
         Assert.That(probed.DurationSeconds, Is.EqualTo(4.5).Within(0.05));
+
+        // Where the samples decide (an input the encode cannot score itself against), the first pass writes their reference.
+        var other = Path.Combine(_dir, "input422.mp4");
+        TestSupport.Ffmpeg("-i", input, "-c:v", "libx264", "-crf", "12", "-preset", "ultrafast", "-pix_fmt", "yuv422p", other);
+        using var full422 = Engine.Pipeline.Optimize.BuildScene(other, 0.05, options with { AllowDownscale = false });
+        using var sampled = new SizeSampling(other, 0.05, options, full422);
+        Assert.That((sampled.FirstPassesDecide, sampled.TapsReference, sampled.SampleFrames), Is.EqualTo((false, true, sampleFrames)));
     }
 }
 

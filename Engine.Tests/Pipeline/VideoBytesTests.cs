@@ -48,10 +48,11 @@ public class VideoBytesTests : TempDirTest
     [Test]
     public void A_measured_decision_that_raises_the_rate_says_so_and_the_encode_asks_for_it()
     {
-        // A turning test pattern, starved: the samples decide, and x264's second pass on it falls short of its rate.
+        // A turning test pattern, starved: the samples decide (a yuv422p input: the encode cannot score itself against it, so the
+        // first passes do not), and x264's second pass on it falls short of its rate.
         var input = Path.Combine(_dir, "turning.mp4");
         TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=540x960:r=30:d=6,hue=H=t*2,rotate=a=t/2:fillcolor=black", "-c:v", "libx264", "-crf", "10",
-            "-preset", "ultrafast", "-pix_fmt", "yuv420p", input);
+            "-preset", "ultrafast", "-pix_fmt", "yuv422p", input);
         var engine = new ReelSpeedEngine(EngineOptions.Default);
         var r = JsonDocument.Parse(engine.OptimizeVideoAsync(input, 0.3, "{}", null, null, default).GetAwaiter().GetResult()).RootElement;
         var decision = r.GetProperty("sizeDecision");

@@ -258,8 +258,8 @@ public sealed class ReelSpeedEngine
             var (chosen, decision) = await DedicatedThread.Run("reelspeed-job", () => sizing.Decide(JobOptionsFor(full), samplingPart, cancel)).ConfigureAwait(false);
             double sizingMs = clock.Elapsed.TotalMilliseconds;
             using var downscaled = ReferenceEquals(chosen, full) ? null : chosen;
-            // Kept at full size after the decision ran its first pass: the encode starts at pass 2.
-            var firstPass = ReferenceEquals(chosen, full) ? sizing.FirstPass : null;
+            // The chosen size's first pass, when the decision ran it: the encode starts at pass 2.
+            var firstPass = sizing.FirstPass;
             // The samples measured x264 falling short of the rate: the encode asks that much more (SizeSampling.RateFactor).
             using var raised = sizing.RateFactor == 1 ? null
                 : chosen.WithEncode(chosen.Encode with { BitrateKbps = Math.Min(EncodeSettings.MaxBitrateKbps, (int)Math.Round(chosen.Encode.BitrateKbps * sizing.RateFactor)) });

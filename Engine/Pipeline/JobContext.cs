@@ -34,7 +34,7 @@ public sealed record JobOptions
     /// <summary>The frames to render (default: all of them). A range's audio is the soundtrack's matching span.</summary>
     public FrameRange? Range { get; init; }
 
-    /// <summary>When set, the output encode measures its quality as it encodes (<see cref="Media.InFlightQuality"/>) and leaves the result here.</summary>
+    /// <summary>When set, the output encode (or a first pass) measures its quality as it encodes (<see cref="Media.InFlightQuality"/>) and leaves the result here.</summary>
     public Media.InFlightQualityProbe? Quality { get; init; }
 
     /// <summary>

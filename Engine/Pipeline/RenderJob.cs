@@ -155,7 +155,7 @@ public sealed class RenderJob
         double budget = job.Scene.Encode.BitrateKbps * 1000.0 / 8 * seconds * StuckBudgetFactor;
         int frames = job.Range.Count;
         using var trialStats = TwoPassStats.Create(job.Options.TempDirectory);
-        using var trial = new JobContext(job.Scene, job.Options, progress, job.Token);
+        using var trial = new JobContext(job.Scene, job.Options with { Quality = null }, progress, job.Token); // the trial's encode is not the pass measured
         long opening = 0; // the first packet, the opening keyframe: paid once, outside the pace
         var sink = new NullPacketSink((packets, bytes) =>
         {

@@ -76,8 +76,14 @@ public sealed class SizeSampling : IDisposable
     public bool RunsFirstPass { get; }
 
     /// <summary>
-    /// The full size's completed first pass, when <see cref="Decide"/> ran it and kept the full size: the encode
-    /// takes it (<see cref="JobOptions.FirstPass"/>) instead of running it again. Owned here.
+    /// Whether the first passes decide (x264, and an input the encode can score itself against, <see cref="Optimize.MeasuresInFlight"/>):
+    /// each size's first pass over the whole clip is scored as it encodes and the higher SSIM wins, with no sample encodes.
+    /// </summary>
+    public bool FirstPassesDecide { get; }
+
+    /// <summary>
+    /// The chosen size's completed first pass, when <see cref="Decide"/> ran it (the full size's, or the smaller size's when the
+    /// first passes decided for it): the encode takes it (<see cref="JobOptions.FirstPass"/>) instead of running it again. Owned here.
     /// </summary>
     public TwoPassStats? FirstPass { get; private set; }
 
@@ -103,13 +109,14 @@ public sealed class SizeSampling : IDisposable
         Measures = options.AllowDownscale && BitsPerPixel < SizeTarget.MinBitsPerPixel;
         _segments = SegmentsOf(full.DurationMs);
         RunsFirstPass = Measures && options.Codec == EncodeSettings.H264;
+        FirstPassesDecide = RunsFirstPass && Optimize.MeasuresInFlight(full, input);
         SampleRanges = _segments.Select(s =>
         {
             int first = Math.Min(full.FrameCount - 1, (int)Math.Floor(s.StartMs * full.FrameRateNum / (full.FrameRateDen * 1000.0) + 1e-6));
             return (first, Math.Min(full.FrameCount - first, Timeline.FrameCount(s.EndMs - s.StartMs, full.FrameRateNum, full.FrameRateDen)));
         }).ToList();
-        SampleFrames = Measures ? SampleRanges.Sum(f => f.Count) : 0;
-        TapsReference = RunsFirstPass && RawReferenceBytes <= MaxRawReferenceBytes;
+        SampleFrames = Measures && !FirstPassesDecide ? SampleRanges.Sum(f => f.Count) : 0;
+        TapsReference = RunsFirstPass && !FirstPassesDecide && RawReferenceBytes <= MaxRawReferenceBytes;
     }
 
     /// <summary>Where the sample's segments lie: <see cref="Segments"/> of up to <see cref="SegmentMs"/>, centred in equal thirds of the clip.</summary>
@@ -152,17 +159,20 @@ public sealed class SizeSampling : IDisposable
             var small = new SizeCandidate(rule.Width, rule.Height, null);
             var samplesPart = progress;
             string quantiser = "";
+            InFlightQualityProbe? fullScore = null;
             if (RunsFirstPass)
             {
-                // The encode's own first pass, at full size and the planned rate: its quantiser says how starved the picture is.
+                // The encode's own first pass, at full size and the planned rate: its quantiser says how starved the picture is,
+                // and (when the first passes decide) its SSIM how well the full size does at that rate.
                 FirstPass = TwoPassStats.Create(job.TempDirectory);
+                if (FirstPassesDecide) fullScore = new InFlightQualityProbe(FirstPassQuality);
                 if (TapsReference)
                 {
                     Directory.CreateDirectory(dir);
                     using var reference = ReferenceScene(raw: true); // its settings: what a reference render would write
                     tapped = new SampleReference(Path.Combine(dir, "reference.mkv"), Full, reference.Encode, SampleRanges);
                 }
-                new RenderJob(Full, "", job).RunFirstPass(FirstPass, progress.Part(0, FirstPassShare, "-sizing"), cancel, tap: tapped);
+                new RenderJob(Full, "", job with { Quality = fullScore }).RunFirstPass(FirstPass, progress.Part(0, FirstPassShare, "-sizing"), cancel, tap: tapped);
                 samplesPart = progress.Part(FirstPassShare, 1);
                 if (FirstPass.ConstantQuality is { } cq)
                 {
@@ -181,6 +191,33 @@ public sealed class SizeSampling : IDisposable
                             $"{bpp}{quantiser}, under {KeepFullBelowQp}: the full size is not starved, kept without sample encodes"));
                     }
                 }
+            }
+            if (fullScore?.Result is { } fullPass)
+            {
+                // The smaller size's first pass over the whole clip, at the same rate, scored at full size as it encodes.
+                var smallScore = new InFlightQualityProbe(FirstPassQuality);
+                _smallPass = TwoPassStats.Create(job.TempDirectory);
+                new RenderJob(rule, "", job with { Quality = smallScore }).RunFirstPass(_smallPass, samplesPart.Part(0, 1, "-sizing-small"), cancel);
+                double f = fullPass.Ssim, sm = smallScore.Result!.Ssim;
+                bool smaller = sm > f + FirstPassMargin;
+                full = full with { SampleSsim = f };
+                small = small with { SampleSsim = sm };
+                string reason = $"{bpp}{quantiser}; x264's first passes over the whole clip at that rate (preset {_options.Preset}) reached SSIM {f:0.#####} at {Full.Width}x{Full.Height} "
+                    + $"and {sm:0.#####} at {rule.Width}x{rule.Height} (measured at {Full.Width}x{Full.Height}): "
+                    + (smaller ? "scaled down" : sm > f ? $"kept full size (the smaller size must lead by more than {FirstPassMargin})" : "kept full size");
+                if (smaller)
+                {
+                    DropFirstPass();
+                    FirstPass = _smallPass; // the encode starts at the chosen size's second pass
+                }
+                else
+                {
+                    _smallPass.Dispose();
+                    rule.Dispose();
+                }
+                _smallPass = null;
+                var chosenPass = smaller ? rule : Full;
+                return (chosenPass, new SizeDecision("first-passes", chosenPass.Width, chosenPass.Height, BitsPerPixel, [full, small], 0, 0, reason));
             }
             var (fullSsim, smallSsim, seconds, raises, spent) = Measure(rule, job, samplesPart, cancel, dir, tapped);
             full = full with { SampleSsim = fullSsim };
@@ -216,10 +253,10 @@ public sealed class SizeSampling : IDisposable
     private int UnitsPerSampleFrame => TapsReference ? ProgressUnitsPerFrame - 1 : ProgressUnitsPerFrame;
 
     /// <summary>Share of the sizing's progress the first pass takes when it runs (the rest: samples, if measured).</summary>
-    public double FirstPassShare => RunsFirstPass ? Full.FrameCount / (Full.FrameCount + (double)SampleFrames * UnitsPerSampleFrame) : 0;
+    public double FirstPassShare => !RunsFirstPass ? 0 : FirstPassesDecide ? 0.5 : Full.FrameCount / (Full.FrameCount + (double)SampleFrames * UnitsPerSampleFrame);
 
     /// <summary>Progress weight of the whole decision, in frames: the first pass, then the samples.</summary>
-    public double ProgressUnits => (RunsFirstPass ? Full.FrameCount : 0) + SampleFrames * (double)UnitsPerSampleFrame;
+    public double ProgressUnits => FirstPassesDecide ? 2.0 * Full.FrameCount : (RunsFirstPass ? Full.FrameCount : 0) + SampleFrames * (double)UnitsPerSampleFrame;
 
     /// <summary>
     /// A sample whose two-pass spent less than this share of the planned rate has the encode's rate raised to match (x264's second
@@ -242,7 +279,22 @@ public sealed class SizeSampling : IDisposable
     {
         FirstPass?.Dispose();
         FirstPass = null;
+        _smallPass?.Dispose();
+        _smallPass = null;
     }
+
+    /// <summary>The smaller size's first pass while the first passes decide (owned here until it becomes <see cref="FirstPass"/>).</summary>
+    private TwoPassStats? _smallPass;
+
+    /// <summary>How the first passes are scored: every frame, as the output's measurement does.</summary>
+    private static readonly QualityOptions FirstPassQuality = new() { DistortedName = "first pass", ReferenceName = "inputPath" };
+
+    /// <summary>
+    /// How much higher the smaller size's first pass must score than the full size's to be chosen. A first pass is a real encode at
+    /// the rate, with x264's fast first-pass analysis and one-pass rate control, and it tends to favour the smaller size more than the
+    /// two-pass encodes do (see README: lavfi grids, whole-clip ffmpeg CLI passes at both sizes).
+    /// </summary>
+    public const double FirstPassMargin = 0.002;
 
     public void Dispose() => DropFirstPass();
 

@@ -53,7 +53,8 @@ internal sealed class Stitcher : IDisposable
     /// <summary>
     /// The first pass of a two-pass encode: the encoder writes its statistics, packets go to <paramref name="sink"/>
     /// (dropped by default). <paramref name="crf"/> makes it a constant-quality pass (libx264). <paramref name="tap"/> sees each
-    /// picture before the encoder.
+    /// picture before the encoder. With <see cref="JobOptions.Quality"/> the pass's own packets are decoded and scored as they come
+    /// (<see cref="InFlightQuality"/>): a first pass is a real encode at the rate, and optimizeVideo compares sizes by it.
     /// </summary>
     public static Stitcher ForAnalysis(JobContext job, TwoPassStats stats, int? crf = null, IPacketSink? sink = null, IFrameTap? tap = null)
     {
@@ -62,7 +63,17 @@ internal sealed class Stitcher : IDisposable
         // them global, the first frame's cost shifts and x264's rate control takes another path: a grain clip at 784 kbit/s
         // then came 3.5 % over in pass 2, where the CLI's two-pass landed +0.3 % (and did the same given such a pass 1).
         var spec = VideoSpec(job, globalHeader: false) with { Pass = EncodePass.First, Stats = stats, FirstPassCrf = crf };
-        return new Stitcher(job, VideoEncoder.Open(spec, job.Options.Hardware, out _), sink ?? new NullPacketSink(), null, null, tap: tap);
+        var video = VideoEncoder.Open(spec, job.Options.Hardware, out _);
+        try
+        {
+            var quality = job.Options.Quality is { } probe ? new InFlightQuality(video.Context, probe.Options, job.Token) : null;
+            return new Stitcher(job, video, sink ?? new NullPacketSink(), null, null, quality, tap: tap);
+        }
+        catch
+        {
+            video.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

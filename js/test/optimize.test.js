@@ -54,7 +54,7 @@ describe('optimizeVideo', () => {
     expect(meta.streams.map((s) => s.type).sort()).toEqual(['audio', 'video']);
   });
 
-  it('decides a tight budget\'s picture size by sample encodes and says why', async () => {
+  it('decides a tight budget\'s picture size by x264\'s first passes at both sizes and says why', async () => {
     const tall = path.join(dir, 'tall.mp4');
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=360x640:r=30:d=3',
       '-c:v', 'libx264', '-crf', '12', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', tall]);
@@ -63,22 +63,24 @@ describe('optimizeVideo', () => {
     // ~170 kbit/s: 0.025 bits per pixel, inside the measured band.
     const r = await engine.optimizeVideo(tall, 0.08, { measureQuality: false, onProgress: (p) => { stages.push(p.stage); percents.push(p.percent); } });
     const d = r.sizeDecision;
-    expect(d.method).toBe('measured');
+    expect(d.method).toBe('first-passes');
+    expect(d.sampleSegments).toBe(0);
     expect(d.candidates).toHaveLength(2);
     const [full, small] = d.candidates;
     expect([full.width, full.height]).toEqual([360, 640]);
     const winner = small.sampleSsim > full.sampleSsim ? small : full;
     expect([r.width, r.height, d.width, d.height]).toEqual([winner.width, winner.height, winner.width, winner.height]);
     expect(d.reason).toContain(small.sampleSsim > full.sampleSsim ? 'scaled down' : 'kept full size');
-    // x264's first pass at full size runs first: the test pattern is starved (quantiser over 30), so samples decide.
+    // x264's first pass at full size runs first: the test pattern is starved (quantiser over 30), so the smaller size's first pass
+    // runs too, and both are scored as they encode.
     expect(d.reason).toMatch(/first pass at full size averaged quantiser (3[0-9]|[4-9][0-9])/);
-    expect(stages).toEqual(expect.arrayContaining(['pass-1-sizing', 'pass-1-sizing-full', 'encode-sizing-small', 'done'].map((s) => expect.stringContaining(s))));
-    expect(stages.indexOf('pass-1-sizing')).toBeLessThan(stages.indexOf('pass-1-sizing-full'));
-    // The samples' reference is written by that first pass as it runs: no stage of its own.
-    expect(stages.some((s) => s.includes('-sizing-reference'))).toBe(false);
-    // Kept at full size, the encode reuses that first pass; scaled down, it runs its own.
+    expect(d.reason).toContain('first passes over the whole clip');
+    expect(stages).toEqual(expect.arrayContaining(['pass-1-sizing', 'pass-1-sizing-small', 'encode', 'done']));
+    expect(stages.indexOf('pass-1-sizing')).toBeLessThan(stages.indexOf('pass-1-sizing-small'));
+    expect(stages.some((s) => s.includes('-sizing-reference') || s.includes('encode-sizing'))).toBe(false);
+    // Whichever size wins, the encode reuses its first pass.
     const lastSizing = stages.findLastIndex((s) => s.includes('sizing'));
-    expect(stages.slice(lastSizing + 1).includes('pass-1')).toBe(winner === small);
+    expect(stages.slice(lastSizing + 1).includes('pass-1')).toBe(false);
     expect(percents.every((p, i) => i === 0 || p >= percents[i - 1]), percents.join(' ')).toBe(true);
   });
 
