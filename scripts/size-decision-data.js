@@ -5,6 +5,8 @@
 // at the size optimizeVideo's rule would scale to (0.05 bits per pixel), each scored by SSIM against
 // the input at full size (the smaller scaled back bicubic), with the mean quantiser of each first
 // pass (the "q:" of x264's statistics) and the time of each pass. delta > 0: the smaller size won.
+// Each first pass's own output is scored too (ssimFull1, ssimSmall1, delta1): optimizeVideo's 'first-passes'
+// decision compares those, and `agree` says whether they rank the sizes as the two-pass encodes do.
 // Not part of npm test.
 //
 //   SIZE=540x960 DUR=10 TARGETS=1,2,4 [CONTENTS=grain,screen] OUTJSON=out.json node scripts/size-decision-data.js
@@ -26,12 +28,12 @@ function avgQ(log) {
   return qs.reduce((a, b) => a + b, 0) / qs.length;
 }
 function twoPass(input, kbps, w, h, name) {
-  const log = path.join(dir, name), out = path.join(dir, name + '.mp4');
+  const log = path.join(dir, name), out = path.join(dir, name + '.mp4'), out1 = path.join(dir, name + '-pass1.mp4');
   const c = ['-i', input, '-vf', `scale=${w}:${h}:flags=bicubic`, '-c:v', 'libx264', '-preset', 'medium', '-pix_fmt', 'yuv420p', '-an', '-b:v', `${kbps}k`, '-passlogfile', log];
-  let t = now(); ff([...c, '-pass', '1', '-f', 'mp4', '/dev/null']); const p1 = now() - t;
+  let t = now(); ff([...c, '-pass', '1', out1]); const p1 = now() - t;
   const q1 = avgQ(log + '-0.log');
   t = now(); ff([...c, '-pass', '2', out]); const p2 = now() - t;
-  return { out, q1, p1, p2 };
+  return { out, out1, q1, p1, p2 };
 }
 const rows = [];
 for (const seconds of durations) {
@@ -48,8 +50,10 @@ for (const seconds of durations) {
       const sw = Math.round(W * sc / 2) * 2, sh = Math.round(H * sc / 2) * 2;
       const f = twoPass(input, kbps, W, H, 'full'), s = twoPass(input, kbps, sw, sh, 'small');
       const row = { content: name, seconds, t, bpp: +bpp.toFixed(4), small: `${sw}x${sh}`, q1Full: +f.q1.toFixed(2), q1Small: +s.q1.toFixed(2),
-        ssimFull: ssimOf(f.out, input), ssimSmall: ssimOf(s.out, input), p1Full: Math.round(f.p1), p2Full: Math.round(f.p2), p1Small: Math.round(s.p1), p2Small: Math.round(s.p2) };
+        ssimFull: ssimOf(f.out, input), ssimSmall: ssimOf(s.out, input), ssimFull1: ssimOf(f.out1, input), ssimSmall1: ssimOf(s.out1, input), p1Full: Math.round(f.p1), p2Full: Math.round(f.p2), p1Small: Math.round(s.p1), p2Small: Math.round(s.p2) };
       row.delta = +(row.ssimSmall - row.ssimFull).toFixed(5);
+      row.delta1 = +(row.ssimSmall1 - row.ssimFull1).toFixed(5);
+      row.agree = (row.delta > 0) === (row.delta1 > 0);
       rows.push(row); console.log(JSON.stringify(row));
     }
   }

@@ -147,20 +147,22 @@ export interface OptimizeResult {
  * optimizeVideo's picture-size decision. method: 'fixed' (allowDownscale false), 'enough-bits' (at least 0.05
  * bits per pixel: full size, not measured), 'first-pass' (under 0.05, h264: x264's first pass at full size averaged a
  * quantiser under 30, or was stuck at x264's top quantiser on content a crf 23 pass codes within twice the budget, so the
- * full size is kept without samples and the encode reuses that pass), 'measured' (under
- * 0.05 otherwise: sample segments encoded at each candidate at the planned bit rate; the higher SSIM, measured at
- * full size, kept; full size on a tie).
+ * full size is kept without samples and the encode reuses that pass), 'first-passes' (under 0.05 otherwise, h264, a
+ * yuv420p input at its own frame rate: the smaller size's first pass over the whole clip runs too, both scored as they
+ * encode at full size; the smaller size is kept when it scores more than 0.002 higher; the encode reuses the chosen
+ * size's pass), 'measured' (under 0.05 otherwise: sample segments encoded at each candidate at the planned bit rate; the
+ * higher SSIM, measured at full size, kept; full size on a tie).
  */
 export interface SizeDecision {
-  method: 'fixed' | 'enough-bits' | 'first-pass' | 'measured';
+  method: 'fixed' | 'enough-bits' | 'first-pass' | 'first-passes' | 'measured';
   /** The chosen size. */
   width: number;
   height: number;
   /** The planned video bit rate per pixel per frame at full size. */
   bitsPerPixel: number;
-  /** Full size first, then the rule's smaller size when one was considered; sampleSsim null when not measured. */
+  /** Full size first, then the rule's smaller size when one was considered; sampleSsim: the SSIM its sample (or, 'first-passes', its first pass) measured, null when not measured. */
   candidates: Array<{ width: number; height: number; sampleSsim: number | null }>;
-  /** Segments of the clip in the sample, and its length (0 when not measured). */
+  /** Segments of the clip in the sample, and its length (0 when no sample was encoded). */
   sampleSegments: number;
   sampleSeconds: number;
   reason: string;

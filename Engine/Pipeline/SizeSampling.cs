@@ -12,7 +12,8 @@ public sealed record SizeCandidate(int Width, int Height, double? SampleSsim);
 /// <summary>
 /// Why optimizeVideo encoded at its size. <see cref="Method"/>: "fixed" (allowDownscale false),
 /// "enough-bits" (the budget gives at least <see cref="SizeTarget.MinBitsPerPixel"/>: full size, not measured),
-/// or "measured" (under it: samples encoded at each candidate, the higher SSIM kept). Far under it the smaller
+/// "first-pass" (x264's full-size first pass shows the picture is not starved), "first-passes" (x264's first passes
+/// at both sizes, scored as they encode, decided) or "measured" (samples encoded at each candidate, the higher SSIM kept). Far under it the smaller
 /// size used to be taken unmeasured ("too-few-bits", under 0.0125): a screen recording at 0.011 bits per pixel
 /// then lost 0.28 SSIM to the ffmpeg CLI's full-size encode, which needed only half the budget.
 /// </summary>
@@ -23,8 +24,11 @@ public sealed record SizeDecision(string Method, int Width, int Height, double B
 /// Decides optimizeVideo's picture size. At or above <see cref="SizeTarget.MinBitsPerPixel"/> the full size
 /// is kept. Under it, with x264, the full size's first pass runs first (the encode needs it anyway when the
 /// full size is kept: <see cref="FirstPass"/> hands it on) and its mean quantiser decides where it is clear:
-/// under <see cref="KeepFullBelowQp"/> the picture is not starved and stays full size. Otherwise (and for other
-/// encoders) it is measured: a few short segments spread over the clip are cut into one sample,
+/// under <see cref="KeepFullBelowQp"/> the picture is not starved and stays full size. Otherwise it is measured.
+/// Where the encode can score itself against the input (<see cref="FirstPassesDecide"/>), the first pass was scored as it
+/// encoded, the smaller size's first pass over the whole clip runs scored the same way, and the higher SSIM wins (the smaller size
+/// by more than <see cref="FirstPassMargin"/>); the chosen size's pass goes on to the encode, so deciding costs the smaller size's
+/// first pass and the scoring. Otherwise (and for other encoders) a few short segments spread over the clip are cut into one sample,
 /// kept uncompressed (or lossless) at full size as the reference (written from the first pass's pictures as it runs,
 /// <see cref="SampleReference"/>; without a first pass, the input is decoded once for it), then that sample is
 /// encoded two-pass at the planned video bit rate with the job's codec and preset at the full size and at the
