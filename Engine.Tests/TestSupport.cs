@@ -46,6 +46,20 @@ internal static class TestSupport
         return File.ReadLines(md5).Where(l => !l.StartsWith('#')).Select(l => string.Join(',', l.Split(',').Skip(4)).Trim()).ToArray();
     }
 
+    /// <summary>ffmpeg's "All" SSIM of <paramref name="distorted"/> against <paramref name="reference"/> (scaled to its size first, bicubic).</summary>
+    public static double FfmpegSsim(string distorted, string reference, int width, int height)
+    {
+        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { "-hide_banner", "-i", distorted, "-i", reference, "-lavfi", $"[0:v]scale={width}:{height}:flags=bicubic[d];[d][1:v]ssim", "-f", "null", "-" })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        string err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        var m = System.Text.RegularExpressions.Regex.Match(err, @"All:([0-9.]+)");
+        if (!m.Success) throw new InvalidOperationException($"ffmpeg ssim of {distorted} against {reference} failed: {err}");
+        return double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>A small story: a "them" and a "me" message, fixed timings.</summary>
     public static string SmallStory(string resolution = "360x640", double duration = 1, string extra = "") => $$"""
         {

@@ -28,7 +28,7 @@ function avgQ(log) {
   return qs.reduce((a, b) => a + b, 0) / qs.length;
 }
 function twoPass(input, kbps, w, h, name) {
-  const log = path.join(dir, name), out = path.join(dir, name + '.mp4'), out1 = path.join(dir, name + '-pass1.mp4');
+  const log = path.join(dir, name), out = path.join(dir, name + '.mp4'), out1 = path.join(dir, name + '-pass1.ts'); // headers in band, as the engine's pass 1 (and the CLI's into -f null) has them
   const c = ['-i', input, '-vf', `scale=${w}:${h}:flags=bicubic`, '-c:v', 'libx264', '-preset', 'medium', '-pix_fmt', 'yuv420p', '-an', '-b:v', `${kbps}k`, '-passlogfile', log];
   let t = now(); ff([...c, '-pass', '1', out1]); const p1 = now() - t;
   const q1 = avgQ(log + '-0.log');

@@ -109,6 +109,35 @@ public class FirstPassReuseTests : TempDirTest
         Assert.That(Bytes(ours) / (double)Bytes(theirs), Is.EqualTo(1).Within(0.01), "the CLI's rate-control path: the same bytes");
     }
 
+    [Test]
+    public void A_first_pass_scores_itself_as_ffmpeg_scores_the_CLIs_pass_1_output()
+    {
+        // optimizeVideo's 'first-passes' size decision scores each size's first pass as it encodes: the score must be that of the
+        // same encode written out (the CLI's `-pass 1`, the engine's pass being the CLI's) against the input, the smaller size
+        // scaled back up bicubic, as ffmpeg's ssim filter computes it.
+        var input = Path.Combine(_dir, "turning.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x240:r=30:d=3,rotate=a=t/2:fillcolor=black", "-c:v", "libx264", "-crf", "8",
+            "-preset", "ultrafast", "-pix_fmt", "yuv420p", input);
+        var options = OptimizeOptions.Parse("{}", null);
+        using var full = Engine.Pipeline.Optimize.BuildScene(input, 0.05, options with { AllowDownscale = false });
+        using var small = Engine.Pipeline.Optimize.BuildScene(input, 0.05, options);
+        Assert.That(small.Width, Is.LessThan(full.Width), "the budget is under 0.05 bits per pixel");
+        foreach (var scene in new[] { full, small })
+        {
+            var probe = new InFlightQualityProbe(new QualityOptions { DistortedName = "first pass", ReferenceName = "inputPath" });
+            using (var stats = TwoPassStats.Create(_dir))
+                new RenderJob(scene, "", new JobOptions { EncoderThreads = 1, Quality = probe }).RunFirstPass(stats, new ProgressTracker(null, scene.FrameCount).Root, default);
+            // MPEG-TS: headers in band, as the engine's pass 1 and the CLI's into its null muxer have them (see above).
+            string cli = Path.Combine(_dir, $"pass1-{scene.Width}.ts");
+            TestSupport.Ffmpeg("-i", input, "-an", "-vf", $"scale={scene.Width}:{scene.Height}:flags=bicubic", "-c:v", "libx264", "-preset", scene.Encode.Preset,
+                "-b:v", $"{scene.Encode.BitrateKbps}k", "-threads", "1", "-g", "300", "-keyint_min", "30", "-passlogfile", Path.Combine(_dir, "cli-pass"), "-pass", "1", cli);
+            double ffmpeg = TestSupport.FfmpegSsim(cli, input, full.Width, full.Height);
+            TestContext.Out.WriteLine($"{scene.Width}x{scene.Height}: in flight {probe.Result!.Ssim:0.######}, ffmpeg {ffmpeg:0.######}");
+            Assert.That(probe.Result.FramesCompared, Is.EqualTo(scene.FrameCount));
+            Assert.That(probe.Result.Ssim, Is.EqualTo(ffmpeg).Within(1e-3), $"{scene.Width}x{scene.Height}"); // measured: equal at full size, 4e-5 apart scaled
+        }
+    }
+
     private static Scene TwoPass(Scene plain, int kbps) => plain.WithEncode(plain.Encode with { RateControl = RateControlMode.TwoPass, BitrateKbps = kbps });
 
     private static void Run(Scene scene, string output, JobOptions options, Action<RenderProgress>? progress)

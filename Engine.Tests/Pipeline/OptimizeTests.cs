@@ -22,20 +22,6 @@ public class OptimizeTests : TempDirTest
         return JsonDocument.Parse(json).RootElement.Clone();
     }
 
-    /// <summary>ffmpeg's "All" SSIM of <paramref name="distorted"/> against <paramref name="reference"/> (scaled to its size first, bicubic).</summary>
-    private static double FfmpegSsim(string distorted, string reference, int width, int height)
-    {
-        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "-hide_banner", "-i", distorted, "-i", reference, "-lavfi", $"[0:v]scale={width}:{height}:flags=bicubic[d];[d][1:v]ssim", "-f", "null", "-" })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        string err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        var m = Regex.Match(err, @"All:([0-9.]+)");
-        Assert.That(m.Success, Is.True, err);
-        return double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-    }
-
     [TestCase("testsrc2=s=640x360:r=30:d=5", true, 0.4)]
     [TestCase("mandelbrot=s=480x270:r=25,trim=duration=5", false, 0.25)]
     [TestCase("cellauto=s=640x360:r=30:rule=110,trim=duration=5", true, 0.6)]
@@ -67,7 +53,7 @@ public class OptimizeTests : TempDirTest
         Assert.That(r.GetProperty("compressionRatio").GetDouble(), Is.EqualTo(new FileInfo(input).Length / (double)size).Within(1e-3));
 
         double score = r.GetProperty("qualityScore").GetDouble();
-        double ffmpeg = FfmpegSsim(output, input, 640 - (source.StartsWith("mandelbrot") ? 160 : 0), 360 - (source.StartsWith("mandelbrot") ? 90 : 0));
+        double ffmpeg = TestSupport.FfmpegSsim(output, input, 640 - (source.StartsWith("mandelbrot") ? 160 : 0), 360 - (source.StartsWith("mandelbrot") ? 90 : 0));
         TestContext.Out.WriteLine($"{source}: {size} bytes for {targetMb} MB, SSIM {score} (ffmpeg {ffmpeg}), PSNR {r.GetProperty("psnr")}, {r.GetProperty("encodes")} encode(s), {r.GetProperty("wallMs")} ms");
         Assert.That(score, Is.EqualTo(ffmpeg).Within(0.01), "qualityScore agrees with ffmpeg -lavfi ssim");
         Assert.That(score, Is.InRange(0.5, 1.0));
@@ -111,7 +97,7 @@ public class OptimizeTests : TempDirTest
         // ffmpeg's framesync pairs by exact timestamps, so against Matroska's millisecond times
         // (67 ms for 66.67) it pairs every third frame with its predecessor; compare MP4s only.
         if (name.EndsWith(".mp4"))
-            Assert.That(ssim, Is.EqualTo(FfmpegSsim(r.GetProperty("outputPath").GetString()!, input, 320, 240)).Within(0.01));
+            Assert.That(ssim, Is.EqualTo(TestSupport.FfmpegSsim(r.GetProperty("outputPath").GetString()!, input, 320, 240)).Within(0.01));
     }
 
     [Test]
@@ -129,7 +115,7 @@ public class OptimizeTests : TempDirTest
         Assert.That((after.Width, after.Height, after.Rotation), Is.EqualTo((640, 360, 90)), "stored as the input, shown the same way");
         double score = r.GetProperty("qualityScore").GetDouble();
         Assert.That(score, Is.GreaterThan(0.95), "compared plane to plane, not against turned pixels");
-        Assert.That(score, Is.EqualTo(FfmpegSsim(output, input, 360, 640)).Within(0.01), "ffmpeg (which turns both) agrees");
+        Assert.That(score, Is.EqualTo(TestSupport.FfmpegSsim(output, input, 360, 640)).Within(0.01), "ffmpeg (which turns both) agrees");
     }
 
     [Test]
@@ -187,7 +173,7 @@ public class OptimizeTests : TempDirTest
         Assert.That(q.GetProperty("ssimY").GetDouble(), Is.EqualTo(separate.SsimY).Within(1e-3));
         Assert.That(r.GetProperty("psnr").GetDouble(), Is.EqualTo(separate.Psnr).Within(0.01));
         Assert.That(q.GetProperty("framesCompared").GetInt32(), Is.EqualTo(separate.FramesCompared));
-        Assert.That(r.GetProperty("ssim").GetDouble(), Is.EqualTo(FfmpegSsim(output, input, separate.Width, separate.Height)).Within(2e-3), "and ffmpeg's ssim filter");
+        Assert.That(r.GetProperty("ssim").GetDouble(), Is.EqualTo(TestSupport.FfmpegSsim(output, input, separate.Width, separate.Height)).Within(2e-3), "and ffmpeg's ssim filter");
     }
 
     [Test]
