@@ -117,6 +117,24 @@ public class SizeSamplingTests : TempDirTest
     }
 
     [Test]
+    public void A_smaller_size_that_scores_higher_is_encoded_from_its_own_first_pass()
+    {
+        // Gameplay-like motion at ~0.013 bits per pixel: the smaller size wins (whole-clip CLI two-passes at 540x960 and 1080x1920
+        // of this content at that rate: +0.05 SSIM scaled down).
+        var input = Clip("testsrc2=s=360x640:r=30:d=3,hue=H=t*2,rotate=a=t/2:fillcolor=black");
+        var stages = new List<string>();
+        var r = Optimize(input, 0.05, "{}", p => { lock (stages) stages.Add(p.Stage); });
+        AssertFollowsTheFirstPasses(r);
+        Assert.That(r.GetProperty("width").GetInt32(), Is.LessThan(360), r.GetProperty("sizeDecision").GetProperty("reason").GetString());
+        var c = r.GetProperty("sizeDecision").GetProperty("candidates");
+        Assert.That(c[1].GetProperty("sampleSsim").GetDouble(), Is.GreaterThan(c[0].GetProperty("sampleSsim").GetDouble() + SizeSampling.FirstPassMargin));
+        // The encode starts at the smaller size's second pass: no first pass after the decision's two.
+        int lastSizing = stages.FindLastIndex(s => s.Contains("sizing"));
+        Assert.That(stages.Skip(lastSizing + 1).Distinct(), Has.No.Member("pass-1").And.Member("encode"), string.Join(",", stages.Distinct()));
+        Assert.That(r.GetProperty("qualityScore").GetDouble(), Is.GreaterThan(c[0].GetProperty("sampleSsim").GetDouble()), "better than the full size's pass");
+    }
+
+    [Test]
     public void Bounds_and_allowDownscale_false_skip_the_samples()
     {
         var input = Clip("testsrc2=s=360x640:r=30:d=3");

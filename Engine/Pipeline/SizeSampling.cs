@@ -209,17 +209,11 @@ public sealed class SizeSampling : IDisposable
                 string reason = $"{bpp}{quantiser}; x264's first passes over the whole clip at that rate (preset {_options.Preset}) reached SSIM {f:0.#####} at {Full.Width}x{Full.Height} "
                     + $"and {sm:0.#####} at {rule.Width}x{rule.Height} (measured at {Full.Width}x{Full.Height}): "
                     + (smaller ? "scaled down" : sm > f ? $"kept full size (the smaller size must lead by more than {FirstPassMargin})" : "kept full size");
-                if (smaller)
-                {
-                    DropFirstPass();
-                    FirstPass = _smallPass; // the encode starts at the chosen size's second pass
-                }
-                else
-                {
-                    _smallPass.Dispose();
-                    rule.Dispose();
-                }
+                var (kept, dropped) = smaller ? (_smallPass, FirstPass) : (FirstPass, _smallPass);
+                dropped.Dispose();
+                FirstPass = kept; // the encode starts at the chosen size's second pass
                 _smallPass = null;
+                if (!smaller) rule.Dispose();
                 var chosenPass = smaller ? rule : Full;
                 return (chosenPass, new SizeDecision("first-passes", chosenPass.Width, chosenPass.Height, BitsPerPixel, [full, small], 0, 0, reason));
             }
