@@ -76,12 +76,12 @@ function ssimAt(W, H, distorted, reference) {
 }
 
 /**
- * The video bit rate (kbit/s) a silent clip's byte budget leaves once MP4's tables are paid (16 KB + 12 bytes a
- * frame, as optimizeVideo plans its first encode): the CLI two-pass baseline's rate. Not a rate optimizeVideo
- * corrected after a miss: the CLI would then overshoot the target.
+ * The video bit rate (kbit/s) a silent clip's byte budget leaves once MP4's tables are paid (2 KB + 12 bytes a
+ * frame, as optimizeVideo plans its first encode: Engine/Media/SizeTarget.cs OverheadBytes): the CLI two-pass baseline's
+ * rate. Not a rate optimizeVideo corrected after a miss: the CLI would then overshoot the target.
  */
 function plannedVideoKbps(targetBytes, seconds, fps) {
-  return Math.floor(((targetBytes - 16000 - Math.ceil(seconds * fps * 12)) * 8 / seconds) / 1000);
+  return Math.floor(((targetBytes - 2000 - Math.ceil(seconds * fps * 12)) * 8 / seconds) / 1000);
 }
 
 module.exports = { x264, median, fmt, ffmpeg, rawDir, lavfiContents, ssimAt, plannedVideoKbps };

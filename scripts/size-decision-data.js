@@ -12,7 +12,7 @@
 //   SIZE=540x960 DUR=10 TARGETS=1,2,4 [CONTENTS=grain,screen] OUTJSON=out.json node scripts/size-decision-data.js
 //   Targets are MB of a 1080x1920 clip, scaled by the pixel count of SIZE (the same bits per pixel).
 const { execFileSync } = require('node:child_process');
-const { lavfiContents, ssimAt } = require('./bench-common');
+const { lavfiContents, ssimAt, plannedVideoKbps } = require('./bench-common');
 const fs = require('node:fs'); const path = require('node:path'); const os = require('node:os');
 const [W, H] = (process.env.SIZE ?? '540x960').split('x').map(Number);
 const durations = (process.env.DUR ?? '10').split(',').map(Number);
@@ -43,7 +43,7 @@ for (const seconds of durations) {
     ff(['-f', 'lavfi', '-i', all[name], '-c:v', 'libx264', '-crf', '8', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', input]);
     for (const t of targets) {
       const bytes = t * scaleP * 1e6;
-      const kbps = Math.floor(((bytes - 16000 - seconds * 30 * 12) * 8 / seconds) / 1000);
+      const kbps = plannedVideoKbps(bytes, seconds, 30);
       const bpp = kbps * 1000 / (W * H * 30);
       if (bpp >= 0.05) continue; // optimizeVideo keeps the full size there without deciding
       const sc = Math.sqrt(bpp / 0.05);

@@ -8,6 +8,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { plannedVideoKbps } = require('./bench-common');
 
 const seconds = Number(process.argv[2] ?? 20);
 const targetMb = Number(process.argv[3] ?? 4);
@@ -17,7 +18,7 @@ const src = path.join(dir, 'src.mp4');
 ff(['-f', 'lavfi', '-i', `testsrc2=s=740x1314:r=30:d=${seconds}`, '-c:v', 'libx264', '-crf', '10', '-pix_fmt', 'yuv420p', src]);
 
 const target = targetMb * 1e6;
-const kbps = Math.floor((target - 16000 - seconds * 30 * 12) * 8 / seconds / 1000);
+const kbps = plannedVideoKbps(target, seconds, 30);
 const common = ['-i', src, '-c:v', 'libx264', '-preset', 'medium', '-pix_fmt', 'yuv420p', '-an'];
 const out = path.join(dir, 'out.mp4');
 const time = (f) => { const t = process.hrtime.bigint(); f(); return Number(process.hrtime.bigint() - t) / 1e6; };

@@ -119,8 +119,8 @@ public class FirstPassReuseTests : TempDirTest
         TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x240:r=30:d=3,rotate=a=t/2:fillcolor=black", "-c:v", "libx264", "-crf", "8",
             "-preset", "ultrafast", "-pix_fmt", "yuv420p", input);
         var options = OptimizeOptions.Parse("{}", null);
-        using var full = Engine.Pipeline.Optimize.BuildScene(input, 0.05, options with { AllowDownscale = false });
-        using var small = Engine.Pipeline.Optimize.BuildScene(input, 0.05, options);
+        using var full = Engine.Pipeline.Optimize.BuildScene(input, 0.036, options with { AllowDownscale = false });
+        using var small = Engine.Pipeline.Optimize.BuildScene(input, 0.036, options);
         Assert.That(small.Width, Is.LessThan(full.Width), "the budget is under 0.05 bits per pixel");
         foreach (var scene in new[] { full, small })
         {

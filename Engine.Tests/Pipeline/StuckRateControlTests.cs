@@ -100,7 +100,7 @@ public class StuckRateControlTests : TempDirTest
         var engine = new ReelSpeedEngine(EngineOptions.Default);
         // About 26 kbit/s of video over 6 s (the MP4 tables take the rest): the size decision's first pass gets stuck,
         // the trial fits, and the full size is kept without samples.
-        var json = engine.OptimizeVideoAsync(input, 0.038, "{}", null, null, default).GetAwaiter().GetResult();
+        var json = engine.OptimizeVideoAsync(input, 0.024, "{}", null, null, default).GetAwaiter().GetResult();
         var r = JsonDocument.Parse(json).RootElement;
         TestContext.Out.WriteLine(json);
         var decision = r.GetProperty("sizeDecision");
@@ -108,7 +108,7 @@ public class StuckRateControlTests : TempDirTest
         Assert.That(decision.GetProperty("reason").GetString(), Does.Contain("stuck").And.Contain("crf 23"));
         Assert.That(r.GetProperty("width").GetInt32(), Is.EqualTo(272));
         Assert.That(r.GetProperty("ssim").GetDouble(), Is.GreaterThan(0.9));
-        Assert.That(r.GetProperty("optimizedSize").GetInt64(), Is.LessThanOrEqualTo((long)(0.038 * 1_000_000 * 1.02)));
+        Assert.That(r.GetProperty("optimizedSize").GetInt64(), Is.LessThanOrEqualTo((long)(0.024 * 1_000_000 * 1.02)));
     }
 
     [Test]
@@ -118,7 +118,7 @@ public class StuckRateControlTests : TempDirTest
         using var cts = new CancellationTokenSource();
         var engine = new ReelSpeedEngine(EngineOptions.Default);
         var seen = false;
-        var e = Assert.Throws<EngineException>(() => engine.OptimizeVideoAsync(input, 0.038, """{ "allowDownscale": false }""", null,
+        var e = Assert.Throws<EngineException>(() => engine.OptimizeVideoAsync(input, 0.024, """{ "allowDownscale": false }""", null,
             p => { if (p.Stage == "pass-1-crf") { seen = true; cts.Cancel(); } }, cts.Token).GetAwaiter().GetResult())!;
         Assert.That(seen, Is.True, "the trial ran");
         Assert.That(e.Code, Is.EqualTo(ErrorCodes.Aborted));

@@ -61,7 +61,7 @@ describe('optimizeVideo', () => {
     const stages = [];
     const percents = [];
     // ~170 kbit/s: 0.025 bits per pixel, inside the measured band.
-    const r = await engine.optimizeVideo(tall, 0.08, { measureQuality: false, onProgress: (p) => { stages.push(p.stage); percents.push(p.percent); } });
+    const r = await engine.optimizeVideo(tall, 0.066, { measureQuality: false, onProgress: (p) => { stages.push(p.stage); percents.push(p.percent); } });
     const d = r.sizeDecision;
     expect(d.method).toBe('first-passes');
     expect(d.sampleSegments).toBe(0);
@@ -95,7 +95,7 @@ describe('optimizeVideo', () => {
       'gradients=s=360x640:r=30:d=3:speed=0.02:seed=5,drawbox=x=iw/3:y=ih/3:w=iw/3:h=ih/3:c=0xc09070:t=fill,noise=alls=4:allf=t',
       '-c:v', 'libx264', '-crf', '12', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', face]);
     const stages = [];
-    const r = await engine.optimizeVideo(face, 0.08, { outputPath: path.join(dir, 'face.out.mp4'), onProgress: (p) => stages.push(p.stage) });
+    const r = await engine.optimizeVideo(face, 0.066, { outputPath: path.join(dir, 'face.out.mp4'), onProgress: (p) => stages.push(p.stage) });
     const d = r.sizeDecision;
     expect(d.method).toBe('first-pass');
     expect([r.width, r.height, d.width, d.height]).toEqual([360, 640, 360, 640]);
