@@ -246,18 +246,30 @@ public sealed unsafe class VideoFrameSource : IDisposable
         if (_yuvSws is null || _yuvFormat != format || _yuvWidth != width || _yuvHeight != height)
         {
             _yuvSws?.Dispose();
-            var ctx = LibAv.sws_getContext(_cropWidth, _cropHeight, format, _boxWidth, _boxHeight, AvConst.PixFmtYuv420p, AvConst.SwsBicubic, 0, 0, null);
+            var ctx = YuvScaler(_cropWidth, _cropHeight, format, _swsColorspace, LibAv.Field<int>(frame, AvLayout.Frame.ColorRange), _boxWidth, _boxHeight);
             if (ctx == 0)
                 throw new EngineException(ErrorCodes.UnsupportedMedia, $"{_decoder.ErrorPrefix}: cannot convert {LibAv.PixelFormatName(format) ?? format.ToString()} {width}x{height} video to yuv420p");
             _yuvSws = new SwsContextHandle(ctx);
-            // Same matrix and range in and out: only the sampling changes, never the colours.
-            int range = LibAv.Field<int>(frame, AvLayout.Frame.ColorRange) == AvConst.ColRangeJpeg ? 1 : 0;
-            var coefficients = LibAv.sws_getCoefficients(_swsColorspace == AvConst.ColSpcUnspecified ? AvConst.SwsCsDefault : _swsColorspace);
-            LibAv.sws_setColorspaceDetails(ctx, coefficients, range, coefficients, range, 0, 1 << 16, 1 << 16);
             (_yuvFormat, _yuvWidth, _yuvHeight) = (format, width, height);
         }
         ScaleCrop(frame, _yuvSws.Ptr, (byte**)(yuvFrame + AvLayout.Frame.Data), (int*)(yuvFrame + AvLayout.Frame.Linesize));
         return frame;
+    }
+
+    /// <summary>
+    /// The scaler of <see cref="WriteYuv"/> (0 when libswscale cannot build it): <paramref name="width"/>x<paramref name="height"/> of
+    /// <paramref name="format"/> to yuv420p at <paramref name="boxWidth"/>x<paramref name="boxHeight"/>, bicubic, with the same matrix and
+    /// range in and out (only the sampling changes, never the colours). optimizeVideo's smaller first pass scales the full size's
+    /// decoded frames with it, so its pictures are those the smaller size's own encode gets.
+    /// </summary>
+    internal static nint YuvScaler(int width, int height, int format, int colorspace, int colorRange, int boxWidth, int boxHeight)
+    {
+        var ctx = LibAv.sws_getContext(width, height, format, boxWidth, boxHeight, AvConst.PixFmtYuv420p, AvConst.SwsBicubic, 0, 0, null);
+        if (ctx == 0) return 0;
+        int range = colorRange == AvConst.ColRangeJpeg ? 1 : 0;
+        var coefficients = LibAv.sws_getCoefficients(colorspace == AvConst.ColSpcUnspecified ? AvConst.SwsCsDefault : colorspace);
+        LibAv.sws_setColorspaceDetails(ctx, coefficients, range, coefficients, range, 0, 1 << 16, 1 << 16);
+        return ctx;
     }
 
     /// <summary>Moves the shown frame to the one on screen at <paramref name="timeMs"/> (looped or held), decoding or seeking as needed.</summary>

@@ -94,9 +94,11 @@ public sealed class RenderJob
     /// <summary>
     /// Runs only the first pass of <see cref="Scene"/>'s two-pass encode into <paramref name="stats"/> (owned by the
     /// caller, who may hand them to renders of the same scene at other bit rates through <see cref="JobOptions.FirstPass"/>).
-    /// <paramref name="tap"/> sees the pass's pictures as they go to the encoder (not a constant-quality trial's).
+    /// <paramref name="tap"/> sees the pass's pictures as they go to the encoder, <paramref name="sink"/> its packets (not a
+    /// constant-quality trial's).
     /// </summary>
-    internal void RunFirstPass(TwoPassStats stats, ProgressScope progress, CancellationToken cancel, bool checkStuck = true, IFrameTap? tap = null)
+    internal void RunFirstPass(TwoPassStats stats, ProgressScope progress, CancellationToken cancel, bool checkStuck = true, IFrameTap? tap = null,
+        IPacketSink? sink = null)
     {
         LibAvLoader.EnsureLoaded();
         if (Scene.Encode.RateControl != RateControlMode.TwoPass)
@@ -104,7 +106,7 @@ public sealed class RenderJob
         using var job = new JobContext(Scene, Options, progress, cancel);
         try
         {
-            FirstPass(job, stats, progress, checkStuck, tap);
+            FirstPass(job, stats, progress, checkStuck, tap, watch: sink);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -145,9 +147,10 @@ public sealed class RenderJob
     /// runs, stopped as soon as its packets run over <see cref="StuckBudgetFactor"/> times the budget (paced, with
     /// <see cref="StuckAllowance"/>); one that ends within it replaces the statistics, and the second pass plans from it.
     /// </summary>
-    private static void FirstPass(JobContext job, TwoPassStats stats, ProgressScope progress, bool checkStuck = true, IFrameTap? tap = null)
+    private static void FirstPass(JobContext job, TwoPassStats stats, ProgressScope progress, bool checkStuck = true, IFrameTap? tap = null,
+        IPacketSink? watch = null)
     {
-        Analyze(job, stats, progress, "pass-1", tap: tap);
+        Analyze(job, stats, progress, "pass-1", sink: watch, tap: tap);
         job.Token.ThrowIfCancellationRequested();
         if (!checkStuck || stats.MeanQuantizer() is not { } q || q < StuckQuantizer) return;
 
@@ -180,7 +183,7 @@ public sealed class RenderJob
     }
 
     /// <summary>One first pass over the job's frames into <paramref name="stats"/> (at constant quality <paramref name="crf"/> when given).</summary>
-    private static void Analyze(JobContext job, TwoPassStats stats, ProgressScope progress, string stage, int? crf = null, NullPacketSink? sink = null,
+    private static void Analyze(JobContext job, TwoPassStats stats, ProgressScope progress, string stage, int? crf = null, IPacketSink? sink = null,
         IFrameTap? tap = null)
     {
         using var producer = new FrameProducer(job);

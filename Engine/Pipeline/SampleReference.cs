@@ -9,7 +9,8 @@ internal interface IFrameTap
 {
     /// <param name="frame">The frame's index in the scene.</param>
     /// <param name="picture">The yuv420p picture; valid only during the call (its pts may be changed: the stitcher sets it after).</param>
-    void Frame(int frame, nint picture);
+    /// <param name="source">Where the job measures its quality in flight, the decoded source frame the picture came from (else 0); valid only during the call.</param>
+    void Frame(int frame, nint picture, nint source);
 }
 
 /// <summary>
@@ -59,7 +60,7 @@ internal sealed class SampleReference : IFrameTap, IDisposable
     /// <summary>Frames written so far.</summary>
     public int Written { get; private set; }
 
-    public void Frame(int frame, nint picture)
+    public void Frame(int frame, nint picture, nint source)
     {
         while (_range < _ranges.Count && frame >= _ranges[_range].First + _ranges[_range].Count) _range++;
         if (_range == _ranges.Count || frame < _ranges[_range].First) return;

@@ -164,6 +164,7 @@ public sealed class SizeSampling : IDisposable
             var samplesPart = progress;
             string quantiser = "";
             InFlightQualityProbe? fullScore = null;
+            QualityResult? besideScore = null;
             if (RunsFirstPass)
             {
                 // The encode's own first pass, at full size and the planned rate: its quantiser says how starved the picture is,
@@ -176,11 +177,29 @@ public sealed class SizeSampling : IDisposable
                     using var reference = ReferenceScene(raw: true); // its settings: what a reference render would write
                     tapped = new SampleReference(Path.Combine(dir, "reference.mkv"), Full, reference.Encode, SampleRanges);
                 }
-                new RenderJob(Full, "", job with { Quality = fullScore }).RunFirstPass(FirstPass, progress.Part(0, FirstPassShare, "-sizing"), cancel, tap: tapped);
+                // Where the first passes decide, the smaller size's runs beside the full size's, from the same decoded frames.
+                ScaledFirstPass? beside = null;
+                try
+                {
+                    if (FirstPassesDecide)
+                    {
+                        _smallPass = TwoPassStats.Create(job.TempDirectory);
+                        beside = new ScaledFirstPass(rule, job, _smallPass, FirstPassQuality, 0, KeepFullBelowQp - StopBesideMargin,
+                            Math.Max(MinWatchFrames, (int)(Full.FrameCount * WatchShare)), cancel);
+                    }
+                    new RenderJob(Full, "", job with { Quality = fullScore }).RunFirstPass(FirstPass, progress.Part(0, FirstPassShare, "-sizing"), cancel,
+                        tap: (IFrameTap?)beside ?? tapped, sink: beside);
+                    besideScore = beside?.Complete();
+                }
+                finally
+                {
+                    beside?.Dispose();
+                }
                 samplesPart = progress.Part(FirstPassShare, 1);
                 if (FirstPass.ConstantQuality is { } cq)
                 {
                     rule.Dispose();
+                    DropSmallPass();
                     return (Full, new SizeDecision("first-pass", Full.Width, Full.Height, BitsPerPixel, [full, small], 0, 0,
                         $"{bpp}; x264's first pass at that rate averaged quantiser {cq.RateQuantizer:0.#}, its rate control stuck high, but at constant quality "
                         + $"(crf {cq.Crf}) the full size needs {cq.Kbps} kbit/s, within {RenderJob.StuckBudgetFactor}x the rate: kept without sample encodes, the encode planned from the constant-quality pass"));
@@ -191,6 +210,7 @@ public sealed class SizeSampling : IDisposable
                     if (q < KeepFullBelowQp)
                     {
                         rule.Dispose();
+                        DropSmallPass();
                         return (Full, new SizeDecision("first-pass", Full.Width, Full.Height, BitsPerPixel, [full, small], 0, 0,
                             $"{bpp}{quantiser}, under {KeepFullBelowQp}: the full size is not starved, kept without sample encodes"));
                     }
@@ -198,11 +218,17 @@ public sealed class SizeSampling : IDisposable
             }
             if (fullScore?.Result is { } fullPass)
             {
-                // The smaller size's first pass over the whole clip, at the same rate, scored at full size as it encodes.
-                var smallScore = new InFlightQualityProbe(FirstPassQuality);
-                _smallPass = TwoPassStats.Create(job.TempDirectory);
-                new RenderJob(rule, "", job with { Quality = smallScore }).RunFirstPass(_smallPass, samplesPart.Part(0, 1, "-sizing-small"), cancel);
-                double f = fullPass.Ssim, sm = smallScore.Result!.Ssim;
+                // The smaller size's first pass over the whole clip, at the same rate, scored at full size as it encodes: run beside the
+                // full size's, or on its own when that one stopped early or its rate control may have stuck (the check runs here).
+                if (besideScore is null || _smallPass!.MeanQuantizer() is not { } sq || sq >= RenderJob.StuckQuantizer)
+                {
+                    var smallScore = new InFlightQualityProbe(FirstPassQuality);
+                    DropSmallPass();
+                    _smallPass = TwoPassStats.Create(job.TempDirectory);
+                    new RenderJob(rule, "", job with { Quality = smallScore }).RunFirstPass(_smallPass, samplesPart.Part(0, 1, "-sizing-small"), cancel);
+                    besideScore = smallScore.Result!;
+                }
+                double f = fullPass.Ssim, sm = besideScore.Ssim;
                 bool smaller = sm > f + FirstPassMargin;
                 full = full with { SampleSsim = f };
                 small = small with { SampleSsim = sm };
@@ -251,10 +277,20 @@ public sealed class SizeSampling : IDisposable
     private int UnitsPerSampleFrame => TapsReference ? ProgressUnitsPerFrame - 1 : ProgressUnitsPerFrame;
 
     /// <summary>Share of the sizing's progress the first pass takes when it runs (the rest: samples, if measured).</summary>
-    public double FirstPassShare => !RunsFirstPass ? 0 : FirstPassesDecide ? 0.5 : Full.FrameCount / (Full.FrameCount + (double)SampleFrames * UnitsPerSampleFrame);
+    /// (First passes deciding: both sizes' passes in one; the rest is for a smaller pass that has to run again on its own.)
+    public double FirstPassShare => !RunsFirstPass ? 0 : FirstPassesDecide ? 0.9 : Full.FrameCount / (Full.FrameCount + (double)SampleFrames * UnitsPerSampleFrame);
 
-    /// <summary>Progress weight of the whole decision, in frames: the first pass, then the samples.</summary>
-    public double ProgressUnits => FirstPassesDecide ? 2.0 * Full.FrameCount : (RunsFirstPass ? Full.FrameCount : 0) + SampleFrames * (double)UnitsPerSampleFrame;
+    /// <summary>Progress weight of the whole decision, in frames: the first pass (with the smaller size's beside it), then the samples.</summary>
+    public double ProgressUnits => FirstPassesDecide ? 1.5 * Full.FrameCount : (RunsFirstPass ? Full.FrameCount : 0) + SampleFrames * (double)UnitsPerSampleFrame;
+
+    /// <summary>
+    /// The smaller first pass beside the full size's stops when, after <see cref="WatchShare"/> of the clip (at least
+    /// <see cref="MinWatchFrames"/> frames), the full size's packets averaged a quantiser this far under <see cref="KeepFullBelowQp"/>:
+    /// the rule will keep the full size (should the whole pass still reach it, the smaller pass runs on its own).
+    /// </summary>
+    public const double StopBesideMargin = 3;
+    public const double WatchShare = 0.2;
+    public const int MinWatchFrames = 30;
 
     /// <summary>
     /// A sample whose two-pass spent less than this share of the planned rate has the encode's rate raised to match (x264's second
@@ -277,6 +313,11 @@ public sealed class SizeSampling : IDisposable
     {
         FirstPass?.Dispose();
         FirstPass = null;
+        DropSmallPass();
+    }
+
+    private void DropSmallPass()
+    {
         _smallPass?.Dispose();
         _smallPass = null;
     }

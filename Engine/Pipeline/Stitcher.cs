@@ -62,7 +62,7 @@ internal sealed class Stitcher : IDisposable
         // options SEI (~700 bytes) in the first frame's statistics as the CLI's do, and pass 2 follows the CLI's plan. With
         // them global, the first frame's cost shifts and x264's rate control takes another path: a grain clip at 784 kbit/s
         // then came 3.5 % over in pass 2, where the CLI's two-pass landed +0.3 % (and did the same given such a pass 1).
-        var spec = VideoSpec(job, globalHeader: false) with { Pass = EncodePass.First, Stats = stats, FirstPassCrf = crf };
+        var spec = FirstPassSpec(job.Scene, job.Options, stats, crf);
         var video = VideoEncoder.Open(spec, job.Options.Hardware, out _);
         try
         {
@@ -169,11 +169,14 @@ internal sealed class Stitcher : IDisposable
         }
     }
 
-    private static VideoEncoderSpec VideoSpec(JobContext job, bool globalHeader)
-    {
-        var s = job.Scene;
-        return new VideoEncoderSpec(s.Width, s.Height, s.FrameRateNum, s.Encode, globalHeader, job.Options.EncoderThreads) { FpsDen = s.FrameRateDen };
-    }
+    private static VideoEncoderSpec VideoSpec(JobContext job, bool globalHeader) => VideoSpec(job.Scene, job.Options, globalHeader);
+
+    private static VideoEncoderSpec VideoSpec(Scene s, JobOptions options, bool globalHeader) =>
+        new(s.Width, s.Height, s.FrameRateNum, s.Encode, globalHeader, options.EncoderThreads) { FpsDen = s.FrameRateDen };
+
+    /// <summary>The encoder of a first pass of <paramref name="scene"/> into <paramref name="stats"/> (in-band headers: see <see cref="ForAnalysis"/>).</summary>
+    internal static VideoEncoderSpec FirstPassSpec(Scene scene, JobOptions options, TwoPassStats stats, int? crf = null) =>
+        VideoSpec(scene, options, globalHeader: false) with { Pass = EncodePass.First, Stats = stats, FirstPassCrf = crf };
 
     /// <summary>
     /// Loudness normalisation without holding the track: an audio-only pass measures the mix, then
@@ -206,7 +209,7 @@ internal sealed class Stitcher : IDisposable
             {
                 foreach (var (frame, picture, source) in producer.Take())
                 {
-                    _tap?.Frame(frame, picture); // before the pts: a tap may number the pictures its own way
+                    _tap?.Frame(frame, picture, source); // before the pts: a tap may number the pictures its own way
                     sw.Restart();
                     LibAv.Field<long>(picture, AvLayout.Frame.Pts) = frame - range.Start;
                     // The reference: the decoded source frame (a pass-through picture at another size is scored scaled back to it).
