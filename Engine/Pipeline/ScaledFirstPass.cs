@@ -11,8 +11,8 @@ namespace ReelSpeed.Engine.Pipeline;
 /// pass of its own into its statistics, and scored in flight against that source frame at full size. One decode of
 /// the input serves both passes: decoding a high-rate input costs about as much as an x264 first pass over it (10 s of
 /// 540x960 at crf 8: 1.0 s to decode, 1.9 s for the CLI's whole first pass), and the passes ran one after the other.
-/// <para>It also watches the full size's first-pass packets (the quantiser libx264 reports with each): once
-/// <see cref="WatchFrames"/> show the full size is far from starved, the smaller pass stops (<see cref="Stopped"/>), so
+/// <para>It also watches the full size's first-pass packets (the quantiser libx264 reports with each): once, after
+/// <see cref="WatchFrames"/>, they show the full size will not be starved, the smaller pass stops (<see cref="Stopped"/>), so
 /// content the rule keeps at full size pays for a fraction of a pass, not all of it.</para>
 /// </summary>
 internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposable
@@ -31,16 +31,23 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     private readonly AvFrameHandle _picture;
     private SwsContextHandle? _sws;
     private int _swsWidth, _swsHeight, _swsFormat = AvConst.PixFmtNone;
-    private double _qpSum;
+    private readonly int _totalFrames;
+    private readonly double[] _recent = new double[RecentPackets];
+    private double _qpSum, _recentSum;
     private int _qpPackets;
+
+    /// <summary>Packets whose mean quantiser stands for the rest of the clip (x264's one-pass rate control settles as it goes).</summary>
+    private const int RecentPackets = 30;
 
     /// <param name="small">The smaller size's scene (its size, frame rate and encode settings).</param>
     /// <param name="stats">Where its first pass writes x264's statistics.</param>
-    /// <param name="stopBelowQp">The smaller pass stops when the full size's packets, after <paramref name="watchFrames"/>, averaged a quantiser under this.</param>
-    public ScaledFirstPass(Scene small, JobOptions options, TwoPassStats stats, QualityOptions quality, int rangeStart, double stopBelowQp, int watchFrames,
-        CancellationToken cancel)
+    /// <param name="stopBelowQp">The smaller pass stops once, after <paramref name="watchFrames"/>, the full size's mean quantiser over its
+    /// <paramref name="totalFrames"/> looks to end under this: the packets so far, and the last <see cref="RecentPackets"/>' mean for the rest.</param>
+    public ScaledFirstPass(Scene small, JobOptions options, TwoPassStats stats, QualityOptions quality, int rangeStart, int totalFrames, double stopBelowQp,
+        int watchFrames, CancellationToken cancel)
     {
         _small = small;
+        _totalFrames = totalFrames;
         _rangeStart = rangeStart;
         _stopBelowQp = stopBelowQp;
         _watchFrames = Math.Max(1, watchFrames);
@@ -81,11 +88,26 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
             nint entry = entries + i * AvLayout.PacketSideData.StructSize;
             if (LibAv.Field<int>(entry, AvLayout.PacketSideData.Type) != QualityStatsSideData) continue;
             if (LibAv.Field<nuint>(entry, AvLayout.PacketSideData.Size) < 4) break;
-            _qpSum += *(int*)LibAv.Field<nint>(entry, AvLayout.PacketSideData.Data) / QpToLambda;
+            double qp = *(int*)LibAv.Field<nint>(entry, AvLayout.PacketSideData.Data) / QpToLambda;
+            _qpSum += qp;
+            _recentSum += qp - _recent[_qpPackets % RecentPackets];
+            _recent[_qpPackets % RecentPackets] = qp;
             _qpPackets++;
             break;
         }
-        if (!Stopped && _qpPackets >= _watchFrames && FullQuantizer < _stopBelowQp) Stop();
+        if (!Stopped && _qpPackets >= _watchFrames && ExpectedQuantizer < _stopBelowQp) Stop();
+    }
+
+    /// <summary>The full size's mean quantiser the clip looks to end at: the packets so far, the recent ones' mean for the rest.</summary>
+    internal double ExpectedQuantizer
+    {
+        get
+        {
+            int recent = Math.Min(_qpPackets, RecentPackets);
+            if (recent == 0) return double.NaN;
+            int rest = Math.Max(0, _totalFrames - _qpPackets);
+            return (_qpSum + _recentSum / recent * rest) / (_qpPackets + rest);
+        }
     }
 
     /// <summary>A picture of the full size's first pass: its source frame, scaled, goes to the smaller pass.</summary>

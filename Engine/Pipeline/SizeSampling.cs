@@ -184,7 +184,7 @@ public sealed class SizeSampling : IDisposable
                     if (FirstPassesDecide)
                     {
                         _smallPass = TwoPassStats.Create(job.TempDirectory);
-                        beside = new ScaledFirstPass(rule, job, _smallPass, FirstPassQuality, 0, KeepFullBelowQp - StopBesideMargin,
+                        beside = new ScaledFirstPass(rule, job, _smallPass, FirstPassQuality, 0, Full.FrameCount, KeepFullBelowQp - StopBesideMargin,
                             Math.Max(MinWatchFrames, (int)(Full.FrameCount * WatchShare)), cancel);
                     }
                     new RenderJob(Full, "", job with { Quality = fullScore }).RunFirstPass(FirstPass, progress.Part(0, FirstPassShare, "-sizing"), cancel,
@@ -285,11 +285,13 @@ public sealed class SizeSampling : IDisposable
 
     /// <summary>
     /// The smaller first pass beside the full size's stops when, after <see cref="WatchShare"/> of the clip (at least
-    /// <see cref="MinWatchFrames"/> frames), the full size's packets averaged a quantiser this far under <see cref="KeepFullBelowQp"/>:
-    /// the rule will keep the full size (should the whole pass still reach it, the smaller pass runs on its own).
+    /// <see cref="MinWatchFrames"/> frames), the full size's packets look to end at a mean quantiser this far under
+    /// <see cref="KeepFullBelowQp"/> (<see cref="ScaledFirstPass.ExpectedQuantizer"/>): the rule will keep the full size (should the
+    /// whole pass still reach it, the smaller pass runs on its own). A 10 s screen recording's quantiser starts high and
+    /// settles near 18: its running mean alone kept the smaller pass going to the end.
     /// </summary>
-    public const double StopBesideMargin = 3;
-    public const double WatchShare = 0.2;
+    public const double StopBesideMargin = 1.5;
+    public const double WatchShare = 0.1;
     public const int MinWatchFrames = 30;
 
     /// <summary>
