@@ -172,6 +172,7 @@ public class SizeSamplingTests : TempDirTest
         var (b, a) = (besideStats.Frames(), aloneStats.Frames());
         Assert.That(b.Select(f => f.Type), Is.EqualTo(a.Select(f => f.Type)), "x264's frame types");
         Assert.That(besideStats.MeanQuantizer(), Is.EqualTo(aloneStats.MeanQuantizer()).Within(0.5));
+        Assert.That(b.Sum(f => f.MotionBits), Is.InRange(1, b.Sum(f => f.Bits) - 1), "the statistics' motion-vector bits, part of each frame's");
         Assert.That(besideScore!.FramesCompared, Is.EqualTo(small.FrameCount));
         Assert.That(besideScore.Ssim, Is.EqualTo(alone.Result!.Ssim).Within(SizeSampling.FirstPassMargin / 2), "the score");
 
@@ -315,6 +316,33 @@ public class KeyframeAllowanceTests
         Assert.That(SizeSampling.KeyframeAllowance(Frames(3, 3, 10_000, 1_000), Frames(600, 2, 10_000, 1_000)), Is.EqualTo(0), "no other frame to give the bits to");
         // At most the keyframes' share of the sample's bits: under twice the planned rate.
         Assert.That(SizeSampling.KeyframeAllowance(Frames(10, 5, 10_000_000, 1), Frames(600, 1, 10, 1)), Is.InRange(0.99, 1.0));
+    }
+}
+
+/// <summary>The first-pass pattern after which x264's second pass falls short of the rate (optimizeVideo then asks more).</summary>
+[TestFixture]
+public class ShortfallTests
+{
+    // 300 frames (10 s at 30 fps) at 400 kbit/s: 4,000,000 bits planned.
+    private static List<TwoPassStats.FrameStats> Pass(double quantiser, double spent, double motionShare) =>
+        Enumerable.Range(0, 300).Select(_ =>
+        {
+            long bits = (long)(4_000_000 * spent / 300);
+            return new TwoPassStats.FrameStats('P', quantiser, bits, (long)(bits * motionShare));
+        }).ToList();
+
+    [Test]
+    public void Starved_motion_that_spent_the_rate_is_expected_short_and_nothing_else()
+    {
+        // The bench clip's smaller first pass: quantiser 47.7, 103.6 % of the rate, 16 % of it motion vectors.
+        string? why = SizeSampling.Shortfall(Pass(47.7, 1.036, 0.162), 400, 10);
+        Assert.That(why, Is.EqualTo("quantiser 47.7, 103.6 % of the rate, 16 % of it motion vectors"));
+        // Each condition alone keeps the plan: grain (quantiser 34, 1.6 % over, 7-16 % motion), a first pass under the rate
+        // (animation at quantiser 53.6 spent 95.4 %), a screen recording (quantiser 45.8, 99.9 %, 10 % motion).
+        Assert.That(SizeSampling.Shortfall(Pass(34.6, 1.016, 0.11), 400, 10), Is.Null);
+        Assert.That(SizeSampling.Shortfall(Pass(53.6, 0.954, 0.172), 400, 10), Is.Null);
+        Assert.That(SizeSampling.Shortfall(Pass(50, 1.02, 0.103), 400, 10), Is.Null);
+        Assert.That(SizeSampling.Shortfall([], 400, 10), Is.Null);
     }
 }
 

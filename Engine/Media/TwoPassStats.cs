@@ -45,8 +45,8 @@ public sealed class TwoPassStats : IDisposable
         return frames.Count == 0 ? null : frames.Average(f => f.Quantizer);
     }
 
-    /// <summary>One frame of libx264's first pass: its type (I, P, B, b), quantiser and bits (texture, motion, the rest).</summary>
-    public readonly record struct FrameStats(char Type, double Quantizer, long Bits)
+    /// <summary>One frame of libx264's first pass: its type (I, P, B, b), quantiser, bits (texture, motion, the rest) and of them the motion vectors'.</summary>
+    public readonly record struct FrameStats(char Type, double Quantizer, long Bits, long MotionBits = 0)
     {
         public bool IsKeyframe => Type is 'I' or 'i';
     }
@@ -61,10 +61,14 @@ public sealed class TwoPassStats : IDisposable
             // "in:0 out:0 type:I dur:2 cpbdur:2 q:28.50 aq:25.12 tex:1234 mv:56 misc:78 imb:... ;" (the first line is "#options: ...")
             if (!line.StartsWith("in:", StringComparison.Ordinal)) continue;
             if (Field(line, " type:") is not { Length: > 0 } type || !double.TryParse(Field(line, " q:"), NumberStyles.Float, CultureInfo.InvariantCulture, out double q)) continue;
-            long bits = 0;
+            long bits = 0, motion = 0;
             foreach (var part in new[] { " tex:", " mv:", " misc:" })
-                if (long.TryParse(Field(line, part), NumberStyles.Integer, CultureInfo.InvariantCulture, out long b)) bits += b;
-            list.Add(new FrameStats(type[0], q, bits));
+                if (long.TryParse(Field(line, part), NumberStyles.Integer, CultureInfo.InvariantCulture, out long b))
+                {
+                    bits += b;
+                    if (part == " mv:") motion = b;
+                }
+            list.Add(new FrameStats(type[0], q, bits, motion));
         }
         return list;
     }
