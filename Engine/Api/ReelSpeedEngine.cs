@@ -270,7 +270,9 @@ public sealed class ReelSpeedEngine
             // Measured in flight, the encode takes the quality measurement's share of the bar too.
             var encodePart = tracker.Root.Part(sampling / total, probe is null ? (sampling + 2 * n) / total : 1);
             clock.Restart();
-            var (result, attempts, note) = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, output, JobOptionsFor(scene) with { Quality = probe, FirstPass = firstPass }, encodePart, cancel)).ConfigureAwait(false);
+            var targeted = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, output, JobOptionsFor(scene) with { Quality = probe, FirstPass = firstPass }, encodePart, cancel)).ConfigureAwait(false);
+            var (result, attempts, note) = targeted;
+            if (targeted.RateRaise is { } raise) decision = decision with { Reason = decision.Reason + "; " + raise };
             double encodeMs = clock.Elapsed.TotalMilliseconds;
             Metrics.AddRender(result);
             QualityResult? quality = probe?.Result;

@@ -97,7 +97,8 @@ public sealed class RenderJob
     /// <paramref name="tap"/> sees the pass's pictures as they go to the encoder, <paramref name="sink"/> its packets (not a
     /// constant-quality trial's).
     /// </summary>
-    internal void RunFirstPass(TwoPassStats stats, ProgressScope progress, CancellationToken cancel, bool checkStuck = true, IFrameTap? tap = null,
+    /// <returns>Where its time went.</returns>
+    internal StageTimes RunFirstPass(TwoPassStats stats, ProgressScope progress, CancellationToken cancel, bool checkStuck = true, IFrameTap? tap = null,
         IPacketSink? sink = null)
     {
         LibAvLoader.EnsureLoaded();
@@ -107,6 +108,7 @@ public sealed class RenderJob
         try
         {
             FirstPass(job, stats, progress, checkStuck, tap, watch: sink);
+            return job.Stages;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {

@@ -1,6 +1,8 @@
 // The install test: what a backend team does with the published packages. The tarballs that
 // `npm run package` builds (main, linux-x64-gnu, fonts) are installed into a fresh temporary app
-// from local files (npm --offline, no registry), in an environment whose PATH has node and npm
+// from local files (npm --prefer-offline: our packages from their tarballs, canvaskit-wasm and its
+// dependencies from npm's cache, or the registry when the cache lacks their metadata: a lock-file
+// install caches tarballs, not the metadata an install by name asks for), in an environment whose PATH has node and npm
 // only (no .NET SDK), then the app renders and probes from CommonJS and ESM, type-checks with
 // `tsc --strict` (module nodenext), and runs a jest suite in worker threads. The same steps as
 // examples/docker/Dockerfile.
@@ -81,13 +83,13 @@ describe.skipIf(!supported)('installing the packed packages into a fresh app', (
     expect(Object.keys(manifest.optionalDependencies)).toContain('@reelspeed/engine-linux-x64-gnu');
   });
 
-  it('installs from the local tarballs with npm alone (offline, no dotnet on PATH)', () => {
+  it('installs from the local tarballs with npm alone (no dotnet on PATH)', () => {
     expect(spawnSync('dotnet', ['--version'], { env: appEnv() }).error?.code).toBe('ENOENT');
     const tarballs = fs.readdirSync(dist).filter((f) => f.endsWith('.tgz'));
     const types = tarballs.filter((f) => f.startsWith('types-node') || f.startsWith('undici-types'));
     const ours = tarballs.filter((f) => !types.includes(f));
-    run(path.join(bin, 'npm'), ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', ...ours.map((f) => path.join(dist, f))]);
-    run(path.join(bin, 'npm'), ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', '--save-dev', ...types.map((f) => path.join(dist, f))]);
+    run(path.join(bin, 'npm'), ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...ours.map((f) => path.join(dist, f))]);
+    run(path.join(bin, 'npm'), ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', '--save-dev', ...types.map((f) => path.join(dist, f))]);
     expect(fs.existsSync(path.join(app, 'node_modules', '@reelspeed', 'engine-linux-x64-gnu', 'reelspeed_engine.node'))).toBe(true);
   });
 
