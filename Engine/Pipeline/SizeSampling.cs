@@ -311,10 +311,11 @@ public sealed class SizeSampling : IDisposable
     public const double SpentShortfall = 0.97;
 
     /// <summary>
-    /// Where the first passes decided, whether x264's second pass at the chosen size looks to fall short of the rate, described,
-    /// or null: a first pass that averaged a quantiser of at least <see cref="ShortfallQuantizer"/>, spent at least the rate
-    /// (<see cref="ShortfallSpent"/>) and at least <see cref="ShortfallMotionShare"/> of it on motion vectors. Fitted on whole-clip
-    /// ffmpeg CLI two-passes of the five lavfi contents and the bench clip at 540x960, 384x684 and 270x480, 10 s, 0.25-1 MB: the
+    /// Whether x264's second pass looks to fall short of the rate, described, or null: a clip of at most
+    /// <see cref="ShortfallMaxSeconds"/> whose first pass averaged a quantiser of at least <see cref="ShortfallQuantizer"/>, spent
+    /// at least <see cref="ShortfallSpent"/> of the rate and at least <see cref="ShortfallMotionShare"/> of it on motion vectors.
+    /// Fitted on whole-clip ffmpeg CLI two-passes of the five lavfi contents and the bench clip at 540x960, 384x684 and 270x480,
+    /// 10 s, 0.25-1 MB (gameplay and the bench clip again at 20 s): the
     /// 11 cases this picks (gameplay-like motion: x264's fast first pass codes the turning picture far worse than the second pass,
     /// whose plan then leaves bytes unspent, and its catch-up is weak on a short clip) spent 100.6-103.6 % in the first pass and came
     /// to 0.90-0.97 of the target, every other case over 0.98 (those at a quantiser of 45 or more spent at most 95.4 %, or put 10 %
@@ -327,12 +328,19 @@ public sealed class SizeSampling : IDisposable
         double q = frames.Average(f => f.Quantizer);
         long bits = frames.Sum(f => f.Bits), motion = frames.Sum(f => f.MotionBits);
         double spent = bits / (kbps * 1000.0 * seconds), motionShare = bits == 0 ? 0 : motion / (double)bits;
-        return q >= ShortfallQuantizer && spent >= ShortfallSpent && motionShare >= ShortfallMotionShare
+        return seconds <= ShortfallMaxSeconds && q >= ShortfallQuantizer && spent >= ShortfallSpent && motionShare >= ShortfallMotionShare
             ? $"quantiser {q:0.#}, {spent * 100:0.0} % of the rate, {motionShare * 100:0} % of it motion vectors"
             : null;
     }
 
     public const double ShortfallQuantizer = 45, ShortfallSpent = 0.99, ShortfallMotionShare = 0.15;
+
+    /// <summary>
+    /// The longest clip <see cref="Shortfall"/> predicts for. At 20 s the 11 cases it picks came to 0.91-0.98 of the rate, as at
+    /// 10 s; at 30 s the same content's second passes came within 0.96-0.99 (x264's catch-up has more frames to work with), and
+    /// 5 % more put the optimizeVideo grid's gameplay rows over the target, each then corrected (three encodes where one had done).
+    /// </summary>
+    public const double ShortfallMaxSeconds = 20;
 
     /// <summary>What a predicted shortfall (<see cref="Shortfall"/>) multiplies the encode's rate by.</summary>
     public const double ShortfallRaise = 1.05;
