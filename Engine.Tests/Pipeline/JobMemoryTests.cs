@@ -61,6 +61,12 @@ public class JobMemoryTests
         // ~150 MB measured at 1080x1920 on two cores (about 50 pictures of the source held by reference).
         long extra = JobMemory.EstimateOptimize(scene, measureQuality: true) - JobMemory.Estimate(scene);
         Assert.That(extra, Is.GreaterThanOrEqualTo(48 * yuv));
+        // While the first passes decide the size, the smaller size's x264 runs beside the full size's, and both passes are scored
+        // in flight, holding source pictures, whether or not the output's quality is measured.
+        long beside = 774L * 1374;
+        long deciding = JobMemory.EstimateOptimize(scene, measureQuality: false, besidePixels: beside);
+        Assert.That(deciding - JobMemory.EstimateOptimize(scene, measureQuality: true), Is.GreaterThan((long)(beside * JobMemory.EncoderBytesPerPixel)));
+        Assert.That(JobMemory.EstimateOptimize(scene, measureQuality: true, besidePixels: beside), Is.EqualTo(deciding));
     }
 
     [Test]

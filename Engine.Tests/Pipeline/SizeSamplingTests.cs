@@ -207,7 +207,7 @@ public class SizeSamplingTests : TempDirTest
         string reason = r.GetProperty("sizeDecision").GetProperty("reason").GetString()!;
         int planned = SizeTarget.Plan((long)(0.5 * SizeTarget.BytesPerMb), 10, 540, 960, 30, false, allowDownscale: false, field: "targetSizeMb").VideoKbps;
         int raised = (int)Math.Round(planned * SizeSampling.ShortfallRaise);
-        Assert.That(reason, Does.Contain($"so the encode asked 5 % more ({raised} kbit/s)"), reason);
+        Assert.That(reason, Does.Contain($"so the encode asks 5 % more ({raised} kbit/s)"), reason);
         Assert.That(r.GetProperty("encodes").GetInt32(), Is.EqualTo(1), "in the window at the first encode");
         Assert.That(r.GetProperty("videoBitrateKbps").GetInt32(), Is.EqualTo(raised));
         Assert.That(r.GetProperty("optimizedSize").GetDouble() / r.GetProperty("targetSize").GetDouble(), Is.InRange(0.95, 1.02));
@@ -265,7 +265,7 @@ public class SizeSamplingTests : TempDirTest
             Directory.CreateDirectory(temp);
             using var cts = new CancellationTokenSource();
             var e = Assert.Throws<EngineException>(() => Optimize(input, TightMb, """{ "outputPath": "b.mp4" }""",
-                p => { if (p.Stage == stage && p.Percent > 5) cts.Cancel(); }, cts.Token, temp))!;
+                p => { if (p.Stage == stage) cts.Cancel(); }, cts.Token, temp))!; // at the stage's first report: progress is throttled
             Assert.That(e.Code, Is.EqualTo(ErrorCodes.Aborted), stage);
             Assert.That(Directory.GetFiles(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "input.mp4" }), "nothing left behind");
             Assert.That(Directory.GetFileSystemEntries(temp), Is.Empty, $"no temporary file left after an abort in {stage}");
@@ -284,6 +284,11 @@ public class SizeSamplingTests : TempDirTest
         using var sizing = new SizeSampling(input, 0.05, options, full);
         Assert.That(sizing.FirstPassesDecide, Is.True, "a yuv420p input: the first passes decide, no sample");
         Assert.That(sizing.TapsReference, Is.False);
+        using (var rule = Engine.Pipeline.Optimize.BuildScene(input, 0.05, options))
+        {
+            Assert.That(rule.Width * rule.Height, Is.LessThan(full.Width * full.Height));
+            Assert.That(sizing.BesidePixels(), Is.EqualTo((long)rule.Width * rule.Height), "the memory estimate's smaller pass: the rule's size");
+        }
         Assert.That(sizing.SampleRanges, Is.EqualTo(new[] { (27, 45), (127, 45), (227, 45) }));
         int sampleFrames = sizing.SampleRanges.Sum(r => r.Count);
 
@@ -309,7 +314,7 @@ public class SizeSamplingTests : TempDirTest
         TestSupport.Ffmpeg("-i", input, "-c:v", "libx264", "-crf", "12", "-preset", "ultrafast", "-pix_fmt", "yuv422p", other);
         using var full422 = Engine.Pipeline.Optimize.BuildScene(other, 0.05, options with { AllowDownscale = false });
         using var sampled = new SizeSampling(other, 0.05, options, full422);
-        Assert.That((sampled.FirstPassesDecide, sampled.TapsReference, sampled.SampleFrames), Is.EqualTo((false, true, sampleFrames)));
+        Assert.That((sampled.FirstPassesDecide, sampled.TapsReference, sampled.SampleFrames, sampled.BesidePixels()), Is.EqualTo((false, true, sampleFrames, 0L)));
     }
 }
 

@@ -253,7 +253,7 @@ public sealed class ReelSpeedEngine
             var tracker = new ProgressTracker(progress, (int)Math.Ceiling(total));
             var samplingPart = tracker.Root.Part(0, sampling / total);
             tracker.Root.Stage("queued");
-            using var slot = await Scheduler.AcquireAsync(JobMemory.EstimateOptimize(full, options.MeasureQuality), cancel).ConfigureAwait(false);
+            using var slot = await Scheduler.AcquireAsync(JobMemory.EstimateOptimize(full, options.MeasureQuality, sizing.BesidePixels()), cancel).ConfigureAwait(false);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var (chosen, decision) = await DedicatedThread.Run("reelspeed-job", () => sizing.Decide(JobOptionsFor(full), samplingPart, cancel)).ConfigureAwait(false);
             double sizingMs = clock.Elapsed.TotalMilliseconds;

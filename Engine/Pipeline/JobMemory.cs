@@ -83,9 +83,7 @@ public static class JobMemory
         long pixels = (long)scene.Width * scene.Height;
         long bgra = pixels * 4;
         long yuv = pixels * 3 / 2;
-        int threads = Math.Max(1, encoderThreads);
-        double encoderPerPixel = EncoderBytesPerPixel + EncoderBytesPerPixelPerThread * threads + (threads > 1 ? FrameThreadingBytesPerPixel : 0);
-        long frames = bgra + FrameProducer.RingSize * yuv + (long)(pixels * encoderPerPixel);
+        long frames = bgra + FrameProducer.RingSize * yuv + (long)(pixels * EncoderPerPixel(encoderThreads));
         return WithHeadroom(frames + Drawing(scene, bgra) + FixedOverheadBytes);
     }
 
@@ -98,14 +96,26 @@ public static class JobMemory
     /// </summary>
     public const int InFlightHeldFramesBase = 40, InFlightHeldFramesPerThread = 5;
 
-    /// <summary>The peak of optimizeVideo's encode of <paramref name="scene"/>: a render job, plus the pictures its in-flight quality measurement holds.</summary>
-    public static long EstimateOptimize(Scene scene, bool measureQuality)
+    /// <summary>x264's bytes per pixel with <paramref name="encoderThreads"/> threads.</summary>
+    private static double EncoderPerPixel(int encoderThreads)
+    {
+        int threads = Math.Max(1, encoderThreads);
+        return EncoderBytesPerPixel + EncoderBytesPerPixelPerThread * threads + (threads > 1 ? FrameThreadingBytesPerPixel : 0);
+    }
+
+    /// <summary>
+    /// The peak of optimizeVideo's encode of <paramref name="scene"/>: a render job, plus the pictures an in-flight quality
+    /// measurement holds (the output's, and the size decision's first passes'), plus, while the first passes decide the size,
+    /// the smaller size's x264 and picture running beside the full size's (<paramref name="besidePixels"/>: its pixel count, 0 when none).
+    /// </summary>
+    public static long EstimateOptimize(Scene scene, bool measureQuality, long besidePixels = 0)
     {
         long job = Estimate(scene);
-        if (!measureQuality) return job;
         long yuv = (long)scene.Width * scene.Height * 3 / 2;
         int held = InFlightHeldFramesBase + InFlightHeldFramesPerThread * Environment.ProcessorCount;
-        return job + WithHeadroom(held * yuv);
+        long scored = measureQuality || besidePixels > 0 ? WithHeadroom(held * yuv) : 0;
+        long beside = besidePixels > 0 ? WithHeadroom((long)(besidePixels * EncoderPerPixel(Environment.ProcessorCount)) + besidePixels * 3 / 2) : 0;
+        return job + scored + beside;
     }
 
     /// <summary>The peak of drawing one frame (renderFrame): the frame, and what the scene draws with.</summary>

@@ -91,6 +91,17 @@ public sealed class SizeSampling : IDisposable
     /// </summary>
     public TwoPassStats? FirstPass { get; private set; }
 
+    /// <summary>
+    /// Pixels of the smaller size's first pass that runs beside the full size's where the first passes decide (0 otherwise): the
+    /// size <see cref="Decide"/> compares with the full one (for the memory estimate, before it runs).
+    /// </summary>
+    public long BesidePixels()
+    {
+        if (!FirstPassesDecide) return 0;
+        using var rule = Optimize.BuildScene(_input, _targetSizeMb, _options);
+        return rule.Width == Full.Width && rule.Height == Full.Height ? 0 : (long)rule.Width * rule.Height;
+    }
+
     /// <summary>Frames of the sample (0 when not measuring).</summary>
     public int SampleFrames { get; }
 
@@ -244,7 +255,7 @@ public sealed class SizeSampling : IDisposable
                 if (Shortfall(kept.Frames(), Full.Encode.BitrateKbps, Full.DurationMs / 1000) is { } shortfall)
                 {
                     RateFactor = ShortfallRaise;
-                    reason += $"; the chosen size's first pass ({shortfall}) is of the kind x264's second pass leaves 3-10 % short of the rate, so the encode asks {(ShortfallRaise - 1) * 100:0} % more";
+                    reason += "; " + ShortfallReason("the chosen size's first pass", shortfall);
                 }
                 return (chosenPass, new SizeDecision("first-passes", chosenPass.Width, chosenPass.Height, BitsPerPixel, [full, small], 0, 0, reason));
             }
@@ -281,8 +292,10 @@ public sealed class SizeSampling : IDisposable
     /// <summary>Progress weight of each frame of the sample.</summary>
     private int UnitsPerSampleFrame => TapsReference ? ProgressUnitsPerFrame - 1 : ProgressUnitsPerFrame;
 
-    /// <summary>Share of the sizing's progress the first pass takes when it runs (the rest: samples, if measured).</summary>
-    /// (First passes deciding: both sizes' passes in one; the rest is for a smaller pass that has to run again on its own.)
+    /// <summary>
+    /// Share of the sizing's progress the first pass takes when it runs (the rest: samples, if measured; where the first passes
+    /// decide, both sizes' passes run in it and the rest is for a smaller pass that has to run again on its own).
+    /// </summary>
     public double FirstPassShare => !RunsFirstPass ? 0 : FirstPassesDecide ? 0.9 : Full.FrameCount / (Full.FrameCount + (double)SampleFrames * UnitsPerSampleFrame);
 
     /// <summary>Progress weight of the whole decision, in frames: the first pass (with the smaller size's beside it), then the samples.</summary>
@@ -333,12 +346,17 @@ public sealed class SizeSampling : IDisposable
             : null;
     }
 
+    /// <summary>Why the encode asks <see cref="ShortfallRaise"/> more, for the result's reason (<paramref name="raisedKbps"/>: the rate it asks).</summary>
+    internal static string ShortfallReason(string pass, string shortfall, int? raisedKbps = null) =>
+        $"{pass} ({shortfall}) is of the kind x264's second pass leaves 3-10 % short of the rate, so the encode asks {(ShortfallRaise - 1) * 100:0} % more"
+        + (raisedKbps is { } kbps ? $" ({kbps} kbit/s)" : "");
+
     public const double ShortfallQuantizer = 45, ShortfallSpent = 0.99, ShortfallMotionShare = 0.15;
 
     /// <summary>
     /// The longest clip <see cref="Shortfall"/> predicts for. At 20 s the 11 cases it picks came to 0.91-0.98 of the rate, as at
     /// 10 s; at 30 s the same content's second passes came within 0.96-0.99 (x264's catch-up has more frames to work with), and
-    /// 5 % more put the optimizeVideo grid's gameplay rows over the target, each then corrected (three encodes where one had done).
+    /// 5 % more put three of the optimizeVideo grid's four 30 s gameplay rows over the target, each then corrected (two encodes where one had done).
     /// </summary>
     public const double ShortfallMaxSeconds = 20;
 

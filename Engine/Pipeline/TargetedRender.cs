@@ -140,7 +140,7 @@ public static class TargetedRender
                 {
                     int raised = Math.Min(EncodeSettings.MaxBitrateKbps, (int)Math.Round(scene.Encode.BitrateKbps * SizeSampling.ShortfallRaise));
                     current = scene.WithEncode(scene.Encode with { BitrateKbps = raised });
-                    raise = $"x264's first pass ({shortfall}) is of the kind its second pass leaves 3-10 % short of the rate, so the encode asked {(SizeSampling.ShortfallRaise - 1) * 100:0} % more ({raised} kbit/s)";
+                    raise = SizeSampling.ShortfallReason("x264's first pass", shortfall, raised);
                 }
             }
             for (int attempt = 1; ; attempt++)
