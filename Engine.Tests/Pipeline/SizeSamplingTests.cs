@@ -194,6 +194,29 @@ public class SizeSamplingTests : TempDirTest
     }
 
     [Test]
+    public void A_quiet_input_runs_the_smaller_first_pass_only_if_the_full_size_comes_out_starved()
+    {
+        // A test card with a counter at crf 23: 194 kbit/s, under 1.5 times the 167 kbit/s planned. Nothing runs beside the full size's
+        // first pass; should that pass still come out starved (a 3 s clip's one-pass rate control starts high: quantiser 30.6 here),
+        // the smaller size's pass runs on its own after it, as its own stage, and the first passes decide.
+        var input = Path.Combine(_dir, "input.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc=s=360x640:r=30:d=3", "-c:v", "libx264", "-crf", "23", "-preset", "ultrafast", "-pix_fmt", "yuv420p", input);
+        var options = OptimizeOptions.Parse("{}", null);
+        using (var full = Engine.Pipeline.Optimize.BuildScene(input, TightMb, options with { AllowDownscale = false }))
+        using (var sizing = new SizeSampling(input, TightMb, options, full))
+        {
+            Assert.That(new FileInfo(input).Length * 8 / 3.0, Is.LessThan(full.Encode.BitrateKbps * 1000 * SizeSampling.QuietInputRate));
+            Assert.That((sizing.FirstPassesDecide, sizing.RunsBeside, sizing.BesidePixels()), Is.EqualTo((true, false, 0L)));
+        }
+        var stages = new List<string>();
+        var r = Optimize(input, TightMb, """{ "outputPath": "out.mp4" }""", p => { lock (stages) stages.Add(p.Stage); });
+        string method = r.GetProperty("sizeDecision").GetProperty("method").GetString()!;
+        Assert.That(method, Is.AnyOf("first-pass", "first-passes"));
+        Assert.That(stages.Contains("pass-1-sizing-small"), Is.EqualTo(method == "first-passes"), string.Join(",", stages.Distinct()));
+        if (method == "first-passes") AssertFollowsTheFirstPasses(r);
+    }
+
+    [Test]
     public void A_first_pass_that_predicts_a_short_second_pass_raises_its_rate()
     {
         // Gameplay-like motion at 0.5 MB for 10 s of 540x960 (0.025 bits per pixel), kept at full size: x264's first pass averages a
