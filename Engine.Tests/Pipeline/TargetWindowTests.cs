@@ -31,12 +31,17 @@ public class TargetWindowTests : TempDirTest
         var (result, attempts, note) = TargetedRender.Run(scene, output, new JobOptions { EncoderThreads = 1, Quality = probe }, tracker.Root, default);
         TestContext.Out.WriteLine($"{attempts} encodes, {result.FileSize} of {target} bytes: {note}; stages {string.Join(",", stages.Distinct())}");
 
-        Assert.That(result.FileSize, Is.LessThan(target * (1 - TargetedRender.MaxUnder)), "under the window");
-        // Usually every correction is spent and the last overshoots, so the encode kept aside is used; the engine's encodes
-        // are not always bit-reproducible, and one fresh-clone run instead saw a raise that made no bigger file (accepted as
-        // the content needing no more). Either way: no failure, an encode under the target, nothing left beside it.
-        Assert.That(note, Does.Contain("no bit rate landed within").And.Contain("the encode under it is kept")
-            .Or.Contain("the content needs no more at this size and rate"));
+        // Usually every correction is spent and the last overshoots, so the encode kept aside is used. But libx264's output
+        // depends on the heap it is handed (its mbtree reads memory it never wrote), so in a process that has run other encodes
+        // the sizes move: one fresh-clone run saw a raise that made no bigger file (accepted as the content needing no more),
+        // another an encode inside the window (77,140 of 80,000 bytes). Either way: no failure, no file over the window, and
+        // one under it only with its note; nothing left beside it.
+        Assert.That(result.FileSize, Is.LessThanOrEqualTo(target * (1 + TargetedRender.MaxOver)));
+        if (result.FileSize < target * (1 - TargetedRender.MaxUnder))
+            Assert.That(note, Does.Contain("no bit rate landed within").And.Contain("the encode under it is kept")
+                .Or.Contain("the content needs no more at this size and rate"));
+        else
+            Assert.That(note, Is.Null, "inside the window");
         Assert.That(new FileInfo(output).Length, Is.EqualTo(result.FileSize), "the kept encode is the file");
         Assert.That(Directory.GetFiles(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "grain.mp4", "out.mp4" }), "no attempt left beside it");
         // The quality reported is the kept encode's, not the last one's.
