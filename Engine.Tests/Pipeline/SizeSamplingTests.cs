@@ -153,7 +153,7 @@ public class SizeSamplingTests : TempDirTest
         QualityResult? besideScore;
         var besidePictures = new PictureHashes(small.Width, small.Height);
         var alonePictures = new PictureHashes(small.Width, small.Height);
-        using (var beside = new ScaledFirstPass(small, job, besideStats, quality, 0, full.FrameCount, stopBelowQp: 30, watchFrames: 30, default) { Observer = besidePictures })
+        using (var beside = new ScaledFirstPass(small, job, besideStats, quality, full.FrameCount, stopBelowQp: 30, watchFrames: 30, default) { Observer = besidePictures })
         {
             new RenderJob(full, "", job with { Quality = new InFlightQualityProbe(quality) }).RunFirstPass(fullStats, new ProgressTracker(null, full.FrameCount).Root,
                 default, tap: beside, sink: beside);
@@ -185,7 +185,7 @@ public class SizeSamplingTests : TempDirTest
         Assert.That(easySmall.Width, Is.LessThan(easyFull.Width), "under 0.05 bits per pixel");
         using var easyStats = TwoPassStats.Create(_dir);
         using var stoppedStats = TwoPassStats.Create(_dir);
-        using var stopped = new ScaledFirstPass(easySmall, job, stoppedStats, quality, 0, easyFull.FrameCount, stopBelowQp: 27, watchFrames: 30, default);
+        using var stopped = new ScaledFirstPass(easySmall, job, stoppedStats, quality, easyFull.FrameCount, stopBelowQp: 27, watchFrames: 30, default);
         new RenderJob(easyFull, "", job).RunFirstPass(easyStats, new ProgressTracker(null, easyFull.FrameCount).Root, default, tap: stopped, sink: stopped);
         Assert.That(stopped.Stopped, Is.True, $"quantiser {stopped.FullQuantizer}");
         TestContext.Out.WriteLine($"easy: packets' quantiser {stopped.FullQuantizer:0.##} when stopped (expected {stopped.ExpectedQuantizer:0.##}), first-pass statistics' {easyStats.MeanQuantizer():0.##}");

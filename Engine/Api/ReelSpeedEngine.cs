@@ -262,7 +262,7 @@ public sealed class ReelSpeedEngine
             var firstPass = sizing.FirstPass;
             // The samples measured x264 falling short of the rate: the encode asks that much more (SizeSampling.RateFactor).
             using var raised = sizing.RateFactor == 1 ? null
-                : chosen.WithEncode(chosen.Encode with { BitrateKbps = Math.Min(EncodeSettings.MaxBitrateKbps, (int)Math.Round(chosen.Encode.BitrateKbps * sizing.RateFactor)) });
+                : chosen.WithEncode(chosen.Encode with { BitrateKbps = EncodeSettings.RaisedKbps(chosen.Encode.BitrateKbps, sizing.RateFactor) });
             var scene = raised ?? chosen;
             var qualityOptions = new QualityOptions { SampleEvery = options.QualitySampleEvery, DistortedName = "outputPath", ReferenceName = "inputPath" };
             // The encode measures itself when the pictures it is given are the input's frames (see Optimize.MeasuresInFlight).

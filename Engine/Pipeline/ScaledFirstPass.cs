@@ -11,8 +11,8 @@ namespace ReelSpeed.Engine.Pipeline;
 /// pass of its own into its statistics, and scored in flight against that source frame at full size. One decode of
 /// the input serves both passes: decoding a high-rate input costs about as much as an x264 first pass over it (10 s of
 /// 540x960 at crf 8: 1.0 s to decode, 1.9 s for the CLI's whole first pass), and the passes ran one after the other.
-/// <para>It also watches the full size's first-pass packets (the quantiser libx264 reports with each): once, after
-/// <see cref="WatchFrames"/>, they show the full size will not be starved, the smaller pass stops (<see cref="Stopped"/>), so
+/// <para>It also watches the full size's first-pass packets (the quantiser libx264 reports with each): once, after the
+/// watched frames, they show the full size will not be starved, the smaller pass stops (<see cref="Stopped"/>), so
 /// content the rule keeps at full size pays for a fraction of a pass, not all of it.</para>
 /// </summary>
 internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposable
@@ -22,7 +22,6 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     private const double QpToLambda = 118;
 
     private readonly Scene _small;
-    private readonly int _rangeStart;
     private readonly double _stopBelowQp;
     private readonly int _watchFrames;
     private VideoEncoder? _encoder;
@@ -40,15 +39,14 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     private const int RecentPackets = 30;
 
     /// <param name="small">The smaller size's scene (its size, frame rate and encode settings).</param>
-    /// <param name="stats">Where its first pass writes x264's statistics.</param>
+    /// <param name="stats">Where its first pass writes x264's statistics (of the whole clip, from its first frame).</param>
     /// <param name="stopBelowQp">The smaller pass stops once, after <paramref name="watchFrames"/>, the full size's mean quantiser over its
     /// <paramref name="totalFrames"/> looks to end under this: the packets so far, and the last <see cref="RecentPackets"/>' mean for the rest.</param>
-    public ScaledFirstPass(Scene small, JobOptions options, TwoPassStats stats, QualityOptions quality, int rangeStart, int totalFrames, double stopBelowQp,
+    public ScaledFirstPass(Scene small, JobOptions options, TwoPassStats stats, QualityOptions quality, int totalFrames, double stopBelowQp,
         int watchFrames, CancellationToken cancel)
     {
         _small = small;
         _totalFrames = totalFrames;
-        _rangeStart = rangeStart;
         _stopBelowQp = stopBelowQp;
         _watchFrames = Math.Max(1, watchFrames);
         _picture = FrameConverter.AllocateFrame(small.Width, small.Height);
@@ -67,9 +65,6 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
 
     /// <summary>Sees each scaled picture before the smaller pass encodes it (tests).</summary>
     internal IFrameTap? Observer { get; init; }
-
-    /// <summary>Frames of the full size's first pass watched before the smaller pass may stop.</summary>
-    public int WatchFrames => _watchFrames;
 
     /// <summary>Whether the smaller pass stopped early (the full size's quantiser was low: no smaller size to consider).</summary>
     public bool Stopped { get; private set; }
@@ -123,7 +118,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
             (byte**)(dst + AvLayout.Frame.Data), (int*)(dst + AvLayout.Frame.Linesize));
         if (ret <= 0) throw new EngineException(ErrorCodes.Decode, $"inputPath: scaling a frame to {_small.Width}x{_small.Height} failed");
         Observer?.Frame(frame, dst, from);
-        long pts = frame - _rangeStart;
+        long pts = frame; // the whole clip's pass: pts from 0, as the stitcher numbers the full size's
         LibAv.Field<long>(dst, AvLayout.Frame.Pts) = pts;
         _quality!.Source(pts, from);
         _encoder!.Encode(dst, _sink!);

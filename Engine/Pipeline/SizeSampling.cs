@@ -210,7 +210,7 @@ public sealed class SizeSampling : IDisposable
                     if (RunsBeside)
                     {
                         _smallPass = TwoPassStats.Create(job.TempDirectory);
-                        beside = new ScaledFirstPass(rule, job, _smallPass, FirstPassQuality, 0, Full.FrameCount, KeepFullBelowQp - StopBesideMargin,
+                        beside = new ScaledFirstPass(rule, job, _smallPass, FirstPassQuality, Full.FrameCount, KeepFullBelowQp - StopBesideMargin,
                             Math.Max(MinWatchFrames, (int)(Full.FrameCount * WatchShare)), cancel);
                     }
                     new RenderJob(Full, "", job with { Quality = fullScore }).RunFirstPass(FirstPass, progress.Part(0, FirstPassShare, "-sizing"), cancel,

@@ -138,7 +138,7 @@ public static class TargetedRender
                 double seconds = scene.DurationMs / 1000;
                 if (SizeSampling.Shortfall(ownStats.Frames(), scene.Encode.BitrateKbps, seconds) is { } shortfall)
                 {
-                    int raised = Math.Min(EncodeSettings.MaxBitrateKbps, (int)Math.Round(scene.Encode.BitrateKbps * SizeSampling.ShortfallRaise));
+                    int raised = EncodeSettings.RaisedKbps(scene.Encode.BitrateKbps, SizeSampling.ShortfallRaise);
                     current = scene.WithEncode(scene.Encode with { BitrateKbps = raised });
                     raise = SizeSampling.ShortfallReason("x264's first pass", shortfall, raised);
                 }
