@@ -260,9 +260,14 @@ public sealed class ReelSpeedEngine
             using var downscaled = ReferenceEquals(chosen, full) ? null : chosen;
             // The chosen size's first pass, when the decision ran it: the encode starts at pass 2.
             var firstPass = sizing.FirstPass;
-            // The samples measured x264 falling short of the rate: the encode asks that much more (SizeSampling.RateFactor).
-            using var raised = sizing.RateFactor == 1 ? null
-                : chosen.WithEncode(chosen.Encode with { BitrateKbps = EncodeSettings.RaisedKbps(chosen.Encode.BitrateKbps, sizing.RateFactor) });
+            // The samples measured x264 falling short of the rate: the encode asks that much more (SizeSampling.RateFactor); or the
+            // chosen size's first pass predicts it: its second pass corrects its size sooner (SizeSampling.RateTolerance).
+            using var raised = sizing.RateFactor == 1 && sizing.RateTolerance is null ? null
+                : chosen.WithEncode(chosen.Encode with
+                {
+                    BitrateKbps = EncodeSettings.RaisedKbps(chosen.Encode.BitrateKbps, sizing.RateFactor),
+                    RateTolerance = sizing.RateTolerance,
+                });
             var scene = raised ?? chosen;
             var qualityOptions = new QualityOptions { SampleEvery = options.QualitySampleEvery, DistortedName = "outputPath", ReferenceName = "inputPath" };
             // The encode measures itself when the pictures it is given are the input's frames (see Optimize.MeasuresInFlight).

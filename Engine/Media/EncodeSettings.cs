@@ -81,6 +81,13 @@ public sealed record EncodeSettings(string Codec, int Crf, string Preset, string
     /// <summary>VBV buffer in kbit; 0 = 2 × <see cref="BitrateKbps"/> whenever a peak rate applies.</summary>
     public int BufferKbps { get; init; }
 
+    /// <summary>
+    /// x264's rate tolerance (<c>ratetol</c>) for a second pass; null leaves x264's 1.0. Not a config field: set by a size plan
+    /// whose first pass predicts that x264's second pass falls short of the rate (<c>SizeSampling.Shortfall</c>). A lower
+    /// tolerance makes x264 correct its running size sooner.
+    /// </summary>
+    public double? RateTolerance { get; init; }
+
     /// <summary>H.264 at the default quality: what a chat story gets unless its config says otherwise.</summary>
     public static EncodeSettings Default(string codec = H264, string quality = DefaultQuality, string preset = DefaultPreset) =>
         new(codec, CrfForQuality(codec, quality), preset, quality);

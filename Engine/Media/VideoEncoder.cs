@@ -325,6 +325,8 @@ internal sealed unsafe class VideoEncoder : IDisposable
                     Set("flags", spec.Pass == EncodePass.First ? "+pass1" : "+pass2");
                     Set("stats", spec.Stats!.LogPath);
                 }
+                if (spec.Pass == EncodePass.Second && s.RateTolerance is { } tolerance)
+                    Set("x264-params", "ratetol=" + tolerance.ToString("0.###", CultureInfo.InvariantCulture));
                 break;
             case Family.X265:
                 Set("preset", s.Preset);

@@ -138,9 +138,8 @@ public static class TargetedRender
                 double seconds = scene.DurationMs / 1000;
                 if (SizeSampling.Shortfall(ownStats.Frames(), scene.Encode.BitrateKbps, seconds) is { } shortfall)
                 {
-                    int raised = EncodeSettings.RaisedKbps(scene.Encode.BitrateKbps, SizeSampling.ShortfallRaise);
-                    current = scene.WithEncode(scene.Encode with { BitrateKbps = raised });
-                    raise = SizeSampling.ShortfallReason("x264's first pass", shortfall, raised);
+                    current = scene.WithEncode(scene.Encode with { RateTolerance = SizeSampling.ShortfallTolerance });
+                    raise = SizeSampling.ShortfallReason("x264's first pass", shortfall);
                 }
             }
             for (int attempt = 1; ; attempt++)
