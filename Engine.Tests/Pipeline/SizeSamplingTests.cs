@@ -62,7 +62,7 @@ public class SizeSamplingTests : TempDirTest
         else
         {
             Assert.That(d.GetProperty("sampleSegments").GetInt32(), Is.EqualTo(0), "no sample: the whole clip's first passes");
-            Assert.That(d.GetProperty("reason").GetString(), Does.Contain("first passes over the whole clip"));
+            Assert.That(d.GetProperty("reason").GetString(), Does.Contain("first passes over the whole clip").Or.Contain("so the full size's pass ended there"));
         }
         string reason = d.GetProperty("reason").GetString()!;
         Assert.That(reason, Does.Contain(full.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture)).And.Contain(small.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture)));
@@ -192,6 +192,62 @@ public class SizeSamplingTests : TempDirTest
         Assert.That(stopped.Complete(), Is.Null);
         Assert.That(stoppedStats.FirstPassDone, Is.False);
         Assert.That(easyStats.MeanQuantizer(), Is.LessThan(SizeSampling.KeepFullBelowQp), "the rule keeps the full size, as the watch foresaw");
+    }
+
+    [Test]
+    public void A_smaller_pass_far_ahead_ends_the_full_sizes_pass_after_half_the_clip()
+    {
+        // Gameplay-like motion at ~0.013 bits per pixel: the smaller size leads by about 0.05 SSIM from the start. Past half the clip the
+        // full size's pass ends (its encoder flushed, its score finished over the frames it had), and the smaller pass runs to the end.
+        // 6 s: both scores lag their encoders by x264's lookahead (40 frames at medium), which on 3 s leaves too few frames scored.
+        var input = Clip("testsrc2=s=360x640:r=30:d=6,hue=H=t*2,rotate=a=t/2:fillcolor=black");
+        var options = OptimizeOptions.Parse("{}", null);
+        using var full = Engine.Pipeline.Optimize.BuildScene(input, 0.1, options with { AllowDownscale = false });
+        using var small = Engine.Pipeline.Optimize.BuildScene(input, 0.1, options);
+        var job = new JobOptions { EncoderThreads = 1 };
+        var quality = new QualityOptions { DistortedName = "first pass", ReferenceName = "inputPath" };
+        var fullScore = new InFlightQualityProbe(quality) { FrameSsim = ScaledFirstPass.NewFrameScores(full.FrameCount) };
+        using var fullStats = TwoPassStats.Create(_dir);
+        using var smallStats = TwoPassStats.Create(_dir);
+        using var beside = new ScaledFirstPass(small, job, smallStats, quality, full.FrameCount, stopBelowQp: 28.5, watchFrames: 30, default, fullScore.FrameSsim);
+        new RenderJob(full, "", job with { Quality = fullScore }).RunFirstPass(fullStats, new ProgressTracker(null, full.FrameCount).Root, default, tap: beside, sink: beside);
+        var smallScore = beside.Complete();
+        Assert.That(beside.FullEnded, Is.Not.Null, "the smaller pass leads by far more than 0.01");
+        var (lead, frames, at) = beside.FullEnded!.Value;
+        TestContext.Out.WriteLine($"ended at frame {at}: lead {lead:0.#####} over {frames} frames; full {fullScore.Result!.Ssim:0.#####} over {fullScore.Result.FramesCompared}, small {smallScore!.Ssim:0.#####}");
+        Assert.That(at, Is.InRange(full.FrameCount / 2, full.FrameCount - 1));
+        Assert.That(lead, Is.GreaterThanOrEqualTo(ScaledFirstPass.EndFullLead));
+        Assert.That(frames, Is.GreaterThanOrEqualTo(full.FrameCount * ScaledFirstPass.EndFullFrom * 0.8));
+        // The full size's pass: every frame handed to it before the end scored, none after; its statistics end there too.
+        Assert.That(fullScore.Result.FramesCompared, Is.EqualTo(at));
+        Assert.That(fullScore.Result.UnmatchedFrames, Is.EqualTo(0));
+        Assert.That(fullStats.Frames(), Has.Count.EqualTo(at));
+        Assert.That(fullScore.FrameSsim!.Take(at), Has.All.Not.NaN);
+        Assert.That(fullScore.FrameSsim!.Skip(at), Has.All.NaN);
+        // The smaller pass: the whole clip, scored and in its statistics.
+        Assert.That(smallScore.FramesCompared, Is.EqualTo(full.FrameCount));
+        Assert.That(smallStats.Frames(), Has.Count.EqualTo(full.FrameCount));
+        Assert.That(smallScore.Ssim, Is.GreaterThan(fullScore.Result.Ssim + ScaledFirstPass.EndFullLead / 2));
+
+        // The same clip with the full size at a rate it codes well: the smaller pass never leads, the full size's pass runs to the end.
+        using var fed = Engine.Pipeline.Optimize.BuildScene(input, 0.8, options with { AllowDownscale = false });
+        var fedScore = new InFlightQualityProbe(quality) { FrameSsim = ScaledFirstPass.NewFrameScores(fed.FrameCount) };
+        using var fedStats = TwoPassStats.Create(_dir);
+        using var fedSmallStats = TwoPassStats.Create(_dir);
+        using var behind = new ScaledFirstPass(small.WithEncode(small.Encode with { BitrateKbps = fed.Encode.BitrateKbps }), job, fedSmallStats, quality, fed.FrameCount,
+            stopBelowQp: 0, watchFrames: 30, default, fedScore.FrameSsim);
+        new RenderJob(fed, "", job with { Quality = fedScore }).RunFirstPass(fedStats, new ProgressTracker(null, fed.FrameCount).Root, default, tap: behind, sink: behind);
+        Assert.That(behind.Complete(), Is.Not.Null);
+        Assert.That(behind.FullEnded, Is.Null);
+        Assert.That(fedScore.Result!.FramesCompared, Is.EqualTo(fed.FrameCount));
+        Assert.That(fedStats.Frames(), Has.Count.EqualTo(fed.FrameCount));
+
+        // optimizeVideo says so, and encodes the smaller size from its own whole first pass.
+        var r = Optimize(input, 0.1, """{ "measureQuality": false, "outputPath": "ended.mp4" }""");
+        string reason = r.GetProperty("sizeDecision").GetProperty("reason").GetString()!;
+        Assert.That(reason, Does.Match(@"over its first \d+ frames;").And.Contain("so the full size's pass ended there").And.Contain("): scaled down"), reason);
+        Assert.That(r.GetProperty("width").GetInt32(), Is.EqualTo(small.Width));
+        AssertFollowsTheFirstPasses(r);
     }
 
     [Test]

@@ -18,6 +18,9 @@ public sealed class InFlightQualityProbe
 
     /// <summary>The measurement of the last completed output encode; null until one completed.</summary>
     public QualityResult? Result { get; internal set; }
+
+    /// <summary>Where each scored frame's SSIM goes as it is measured, by pts (null: not kept); see <see cref="InFlightQuality"/>.</summary>
+    internal double[]? FrameSsim { get; init; }
 }
 
 /// <summary>
@@ -47,11 +50,15 @@ internal sealed unsafe class InFlightQuality : IDisposable
     private int _matched, _unmatched;
     private long _measureTicks;
     private bool _completed;
+    private readonly double[]? _frameSsim;
 
     /// <param name="encoderContext">The opened encoder whose packets will be measured (its parameters, extradata included, open the decoder).</param>
-    public InFlightQuality(nint encoderContext, QualityOptions options, CancellationToken cancel)
+    /// <param name="frameSsim">Where each scored frame's SSIM is written as it is measured (from this object's thread, by pts; a frame
+    /// never scored keeps what the array held), for a reader that compares encodes while they run.</param>
+    public InFlightQuality(nint encoderContext, QualityOptions options, CancellationToken cancel, double[]? frameSsim = null)
     {
         _options = options;
+        _frameSsim = frameSsim;
         _scorer = new VideoQuality.FrameScorer(options.DistortedName, options.ReferenceName);
         nint par = LibAv.avcodec_parameters_alloc();
         if (par == 0) throw new OutOfMemoryException("avcodec_parameters_alloc failed");
@@ -178,8 +185,9 @@ internal sealed unsafe class InFlightQuality : IDisposable
                     if (VideoQuality.Sampled(_matched, _options.SampleEvery))
                     {
                         long start = Stopwatch.GetTimestamp();
-                        _scorer.Measure(frame.Ptr, source);
+                        double ssim = _scorer.Measure(frame.Ptr, source);
                         _measureTicks += Stopwatch.GetTimestamp() - start;
+                        if (_frameSsim is { } scores && pts >= 0 && pts < scores.Length) Volatile.Write(ref scores[pts], ssim);
                     }
                     _matched++;
                 }

@@ -304,8 +304,8 @@ public static unsafe class VideoQuality
                 Psnr(_mseAll / n), Psnr(_mseY / n), Compared, _width, _height, unmatched, wallMs, measureMs);
         }
 
-        /// <summary>Brings one pair to a common size and format and adds its scores to the sums.</summary>
-        public void Measure(nint dist, nint reference)
+        /// <summary>Brings one pair to a common size and format, adds its scores to the sums and returns its SSIM.</summary>
+        public double Measure(nint dist, nint reference)
         {
             int refW = LibAv.Field<int>(reference, AvLayout.Frame.Width), refH = LibAv.Field<int>(reference, AvLayout.Frame.Height);
             int refFmt = LibAv.Field<int>(reference, AvLayout.Frame.Format);
@@ -337,6 +337,7 @@ public static unsafe class VideoQuality
             _mseAll += score.Mse;
             _mseY += score.MseY;
             if (Compared++ == 0) (_width, _height) = (refW, refH);
+            return score.Ssim;
         }
 
         /// <summary>

@@ -152,9 +152,9 @@ public sealed class RenderJob
     private static void FirstPass(JobContext job, TwoPassStats stats, ProgressScope progress, bool checkStuck = true, IFrameTap? tap = null,
         IPacketSink? watch = null)
     {
-        Analyze(job, stats, progress, "pass-1", sink: watch, tap: tap);
+        bool ended = Analyze(job, stats, progress, "pass-1", sink: watch, tap: tap);
         job.Token.ThrowIfCancellationRequested();
-        if (!checkStuck || stats.MeanQuantizer() is not { } q || q < StuckQuantizer) return;
+        if (ended || !checkStuck || stats.MeanQuantizer() is not { } q || q < StuckQuantizer) return;
 
         double seconds = job.Scene.FrameTimeMs(job.Range.Count) / 1000;
         double budget = job.Scene.Encode.BitrateKbps * 1000.0 / 8 * seconds * StuckBudgetFactor;
@@ -185,12 +185,14 @@ public sealed class RenderJob
     }
 
     /// <summary>One first pass over the job's frames into <paramref name="stats"/> (at constant quality <paramref name="crf"/> when given).</summary>
-    private static void Analyze(JobContext job, TwoPassStats stats, ProgressScope progress, string stage, int? crf = null, IPacketSink? sink = null,
+    /// <returns>Whether <paramref name="tap"/> ended the pass before the last frame (<see cref="IFrameTap.EndsMainPass"/>).</returns>
+    private static bool Analyze(JobContext job, TwoPassStats stats, ProgressScope progress, string stage, int? crf = null, IPacketSink? sink = null,
         IFrameTap? tap = null)
     {
         using var producer = new FrameProducer(job);
         using var analysis = Stitcher.ForAnalysis(job, stats, crf, sink, tap);
         analysis.Run(producer, progress, stage);
+        return analysis.MainEnded;
     }
 
     private static void Encode(JobContext job, OutputFile output, TwoPassStats? stats, ProgressScope progress, string stage)

@@ -11,6 +11,12 @@ internal interface IFrameTap
     /// <param name="picture">The yuv420p picture; valid only during the call (its pts may be changed: the stitcher sets it after).</param>
     /// <param name="source">Where the job measures its quality in flight, the decoded source frame the picture came from (else 0); valid only during the call.</param>
     void Frame(int frame, nint picture, nint source);
+
+    /// <summary>
+    /// Read after each <see cref="Frame"/>: true once the stitcher's own encode is no longer wanted (a first pass only). The
+    /// stitcher then flushes its encoder, finishes its in-flight score, and hands the remaining frames to the tap alone.
+    /// </summary>
+    bool EndsMainPass => false;
 }
 
 /// <summary>

@@ -14,6 +14,9 @@ namespace ReelSpeed.Engine.Pipeline;
 /// <para>It also watches the full size's first-pass packets (the quantiser libx264 reports with each): once, after the
 /// watched frames, they show the full size will not be starved, the smaller pass stops (<see cref="Stopped"/>), so
 /// content the rule keeps at full size pays for a fraction of a pass, not all of it.</para>
+/// <para>The other way round, given the full size's per-frame scores, it ends the full size's pass (<see cref="EndsMainPass"/>) once,
+/// past <see cref="EndFullFrom"/> of the clip, the smaller pass leads it by <see cref="EndFullLead"/> SSIM over the frames both have
+/// scored: the rule will scale down, and the full size's statistics are then dropped; the smaller pass runs on to the end.</para>
 /// </summary>
 internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposable
 {
@@ -34,6 +37,20 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     private readonly double[] _recent = new double[RecentPackets];
     private double _qpSum, _recentSum;
     private int _qpPackets;
+    private readonly double[]? _fullSsim, _smallSsim;
+    private readonly int _endFullFrom;
+
+    /// <summary>Share of the clip after which the smaller pass's lead may end the full size's pass.</summary>
+    public const double EndFullFrom = 0.5;
+
+    /// <summary>
+    /// The lead (mean SSIM over the frames both passes scored) that ends the full size's pass: five times the margin the rule asks of
+    /// the smaller size over the whole clip (<see cref="SizeSampling.FirstPassMargin"/>).
+    /// </summary>
+    public const double EndFullLead = 0.01;
+
+    /// <summary>How often (in frames) the lead is looked at.</summary>
+    private const int LeadEvery = 15;
 
     /// <summary>Packets whose mean quantiser stands for the rest of the clip (x264's one-pass rate control settles as it goes).</summary>
     private const int RecentPackets = 30;
@@ -42,10 +59,18 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     /// <param name="stats">Where its first pass writes x264's statistics (of the whole clip, from its first frame).</param>
     /// <param name="stopBelowQp">The smaller pass stops once, after <paramref name="watchFrames"/>, the full size's mean quantiser over its
     /// <paramref name="totalFrames"/> looks to end under this: the packets so far, and the last <see cref="RecentPackets"/>' mean for the rest.</param>
+    /// <param name="fullSsim">The full size's per-frame SSIM as its in-flight score writes it (<see cref="InFlightQualityProbe.FrameSsim"/>,
+    /// NaN where not yet scored), or null: the full size's pass is never ended early.</param>
     public ScaledFirstPass(Scene small, JobOptions options, TwoPassStats stats, QualityOptions quality, int totalFrames, double stopBelowQp,
-        int watchFrames, CancellationToken cancel)
+        int watchFrames, CancellationToken cancel, double[]? fullSsim = null)
     {
         _small = small;
+        if (fullSsim is not null)
+        {
+            _fullSsim = fullSsim;
+            _smallSsim = NewFrameScores(fullSsim.Length);
+            _endFullFrom = (int)Math.Ceiling(totalFrames * EndFullFrom);
+        }
         _totalFrames = totalFrames;
         _stopBelowQp = stopBelowQp;
         _watchFrames = Math.Max(1, watchFrames);
@@ -53,7 +78,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         try
         {
             _encoder = VideoEncoder.Open(Stitcher.FirstPassSpec(small, options, stats), options.Hardware, out _);
-            _quality = new InFlightQuality(_encoder.Context, quality, cancel);
+            _quality = new InFlightQuality(_encoder.Context, quality, cancel, _smallSsim);
             _sink = _quality.Tee(new NullPacketSink());
         }
         catch
@@ -68,6 +93,20 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
 
     /// <summary>Whether the smaller pass stopped early (the full size's quantiser was low: no smaller size to consider).</summary>
     public bool Stopped { get; private set; }
+
+    /// <summary>Whether the full size's pass is to end here: the smaller pass leads it by <see cref="EndFullLead"/> (see <see cref="FullEnded"/>).</summary>
+    public bool EndsMainPass => FullEnded is not null;
+
+    /// <summary>Where the full size's pass was ended: the smaller pass's lead, over how many frames both scored, at which frame; null while it runs.</summary>
+    public (double Lead, int Frames, int AtFrame)? FullEnded { get; private set; }
+
+    /// <summary>An array for <see cref="InFlightQualityProbe.FrameSsim"/>: NaN, not yet scored.</summary>
+    public static double[] NewFrameScores(int frames)
+    {
+        var scores = new double[frames];
+        Array.Fill(scores, double.NaN);
+        return scores;
+    }
 
     /// <summary>Mean quantiser of the full size's first-pass packets seen so far (libx264's per-frame figure; null before any).</summary>
     public double? FullQuantizer => _qpPackets == 0 ? null : _qpSum / _qpPackets;
@@ -122,6 +161,23 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         LibAv.Field<long>(dst, AvLayout.Frame.Pts) = pts;
         _quality!.Source(pts, from);
         _encoder!.Encode(dst, _sink!);
+        if (_fullSsim is not null && FullEnded is null && frame >= _endFullFrom && frame % LeadEvery == 0) CheckLead(frame);
+    }
+
+    /// <summary>The smaller pass's mean lead over the frames both passes have scored so far; ends the full size's pass past <see cref="EndFullLead"/>.</summary>
+    private void CheckLead(int frame)
+    {
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < _fullSsim!.Length; i++)
+        {
+            double f = Volatile.Read(ref _fullSsim[i]), s = Volatile.Read(ref _smallSsim![i]);
+            if (double.IsNaN(f) || double.IsNaN(s)) continue;
+            sum += s - f;
+            n++;
+        }
+        // Both scores lag their encoders (x264's lookahead): judge only once most of the frames so far are in.
+        if (n >= _endFullFrom * 0.8 && sum / n >= EndFullLead) FullEnded = (sum / n, n, frame);
     }
 
     /// <summary>After the full size's pass ended: flushes the smaller pass (completing its statistics) and returns its score; null when it stopped.</summary>

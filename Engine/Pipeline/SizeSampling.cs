@@ -191,12 +191,14 @@ public sealed class SizeSampling : IDisposable
             string quantiser = "";
             InFlightQualityProbe? fullScore = null;
             QualityResult? besideScore = null;
+            (double Lead, int Frames, int AtFrame)? fullEnded = null;
             if (RunsFirstPass)
             {
                 // The encode's own first pass, at full size and the planned rate: its quantiser says how starved the picture is,
                 // and (when the first passes decide) its SSIM how well the full size does at that rate.
                 FirstPass = TwoPassStats.Create(job.TempDirectory);
-                if (FirstPassesDecide) fullScore = new InFlightQualityProbe(FirstPassQuality);
+                // Scored frame by frame where the smaller pass runs beside it, which may end it early (ScaledFirstPass.FullEnded).
+                if (FirstPassesDecide) fullScore = new InFlightQualityProbe(FirstPassQuality) { FrameSsim = RunsBeside ? ScaledFirstPass.NewFrameScores(Full.FrameCount) : null };
                 if (TapsReference)
                 {
                     Directory.CreateDirectory(dir);
@@ -211,11 +213,12 @@ public sealed class SizeSampling : IDisposable
                     {
                         _smallPass = TwoPassStats.Create(job.TempDirectory);
                         beside = new ScaledFirstPass(rule, job, _smallPass, FirstPassQuality, Full.FrameCount, KeepFullBelowQp - StopBesideMargin,
-                            Math.Max(MinWatchFrames, (int)(Full.FrameCount * WatchShare)), cancel);
+                            Math.Max(MinWatchFrames, (int)(Full.FrameCount * WatchShare)), cancel, fullScore?.FrameSsim);
                     }
                     new RenderJob(Full, "", job with { Quality = fullScore }).RunFirstPass(FirstPass, progress.Part(0, FirstPassShare, "-sizing"), cancel,
                         tap: (IFrameTap?)beside ?? tapped, sink: beside);
                     besideScore = beside?.Complete();
+                    fullEnded = beside?.FullEnded;
                 }
                 finally
                 {
@@ -232,8 +235,9 @@ public sealed class SizeSampling : IDisposable
                 }
                 if (FirstPass.MeanQuantizer() is { } q)
                 {
-                    quantiser = $"; x264's first pass at full size averaged quantiser {q:0.#}";
-                    if (q < KeepFullBelowQp)
+                    quantiser = fullEnded is { } ended ? $"; x264's first pass at full size averaged quantiser {q:0.#} over its first {ended.AtFrame} frames"
+                        : $"; x264's first pass at full size averaged quantiser {q:0.#}";
+                    if (q < KeepFullBelowQp && fullEnded is null)
                     {
                         rule.Dispose();
                         DropSmallPass();
@@ -255,12 +259,17 @@ public sealed class SizeSampling : IDisposable
                     besideScore = smallScore.Result!;
                 }
                 double f = fullPass.Ssim, sm = besideScore.Ssim;
-                bool smaller = sm > f + FirstPassMargin;
+                bool smaller = fullEnded is not null || sm > f + FirstPassMargin;
                 full = full with { SampleSsim = f };
                 small = small with { SampleSsim = sm };
-                string reason = $"{bpp}{quantiser}; x264's first passes over the whole clip at that rate (preset {_options.Preset}) reached SSIM {f:0.#####} at {Full.Width}x{Full.Height} "
-                    + $"and {sm:0.#####} at {rule.Width}x{rule.Height} (measured at {Full.Width}x{Full.Height}): "
-                    + (smaller ? "scaled down" : sm > f ? $"kept full size (the smaller size must lead by more than {FirstPassMargin})" : "kept full size");
+                string reason = fullEnded is { } end
+                    ? $"{bpp}{quantiser}; x264's first passes at that rate (preset {_options.Preset}), scored at {Full.Width}x{Full.Height} as they ran: at "
+                        + $"{rule.Width}x{rule.Height} {end.Lead:0.#####} SSIM ahead of {Full.Width}x{Full.Height} over the {end.Frames} frames both had scored by frame {end.AtFrame}, "
+                        + $"more than {ScaledFirstPass.EndFullLead} after half the clip, so the full size's pass ended there (SSIM {f:0.#####} over its frames, "
+                        + $"{sm:0.#####} at {rule.Width}x{rule.Height} over the whole clip): scaled down"
+                    : $"{bpp}{quantiser}; x264's first passes over the whole clip at that rate (preset {_options.Preset}) reached SSIM {f:0.#####} at {Full.Width}x{Full.Height} "
+                        + $"and {sm:0.#####} at {rule.Width}x{rule.Height} (measured at {Full.Width}x{Full.Height}): "
+                        + (smaller ? "scaled down" : sm > f ? $"kept full size (the smaller size must lead by more than {FirstPassMargin})" : "kept full size");
                 var (kept, dropped) = smaller ? (_smallPass, FirstPass) : (FirstPass, _smallPass);
                 dropped.Dispose();
                 FirstPass = kept; // the encode starts at the chosen size's second pass

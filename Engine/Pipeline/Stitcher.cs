@@ -66,7 +66,7 @@ internal sealed class Stitcher : IDisposable
         var video = VideoEncoder.Open(spec, job.Options.Hardware, out _);
         try
         {
-            var quality = job.Options.Quality is { } probe ? new InFlightQuality(video.Context, probe.Options, job.Token) : null;
+            var quality = job.Options.Quality is { } probe ? new InFlightQuality(video.Context, probe.Options, job.Token, probe.FrameSsim) : null;
             return new Stitcher(job, video, sink ?? new NullPacketSink(), null, null, quality, tap: tap);
         }
         catch
@@ -194,6 +194,9 @@ internal sealed class Stitcher : IDisposable
     /// Encodes every frame the producer hands over (reporting progress as <paramref name="stage"/>
     /// within <paramref name="progress"/>), then flushes the encoders and finishes the file.
     /// </summary>
+    /// <summary>Whether the tap ended this stitcher's encode before the last frame (<see cref="IFrameTap.EndsMainPass"/>).</summary>
+    public bool MainEnded { get; private set; }
+
     public void Run(FrameProducer producer, ProgressScope progress, string stage)
     {
         var token = _job.Token;
@@ -210,12 +213,22 @@ internal sealed class Stitcher : IDisposable
                 foreach (var (frame, picture, source) in producer.Take())
                 {
                     _tap?.Frame(frame, picture, source); // before the pts: a tap may number the pictures its own way
-                    sw.Restart();
-                    LibAv.Field<long>(picture, AvLayout.Frame.Pts) = frame - range.Start;
-                    // The reference: the decoded source frame (a pass-through picture at another size is scored scaled back to it).
-                    _quality?.Source(frame - range.Start, source != 0 ? source : picture);
-                    _video!.Encode(picture, _sink);
-                    encodeMs += sw.Elapsed.TotalMilliseconds;
+                    if (!MainEnded && _tap is { EndsMainPass: true })
+                    {
+                        sw.Restart();
+                        _video!.Encode(0, _sink); // the rest of the frames go to the tap alone
+                        encodeMs += sw.Elapsed.TotalMilliseconds;
+                        MainEnded = true;
+                    }
+                    if (!MainEnded)
+                    {
+                        sw.Restart();
+                        LibAv.Field<long>(picture, AvLayout.Frame.Pts) = frame - range.Start;
+                        // The reference: the decoded source frame (a pass-through picture at another size is scored scaled back to it).
+                        _quality?.Source(frame - range.Start, source != 0 ? source : picture);
+                        _video!.Encode(picture, _sink);
+                        encodeMs += sw.Elapsed.TotalMilliseconds;
+                    }
                     _pump?.WriteUntil(_job.Scene.SamplesBefore(frame + 1, AudioPlan.SampleRate) - _firstSample, _muxer!);
                     int done = frame + 1 - range.Start;
                     progress.Frames(stage, done, range.Count, done / Math.Max(1e-6, clock.Elapsed.TotalSeconds));
@@ -232,7 +245,7 @@ internal sealed class Stitcher : IDisposable
 
             if (_output) progress.Stage("finalize");
             sw.Restart();
-            _video!.Encode(0, _sink);
+            if (!MainEnded) _video!.Encode(0, _sink);
             encodeMs += sw.Elapsed.TotalMilliseconds;
             if (_quality is not null) _job.Options.Quality!.Result = _quality.Complete();
             _pump?.WriteUntil(long.MaxValue, _muxer!);
