@@ -212,12 +212,13 @@ public class SizeSamplingTests : TempDirTest
         using var beside = new ScaledFirstPass(small, job, smallStats, quality, full.FrameCount, stopBelowQp: 28.5, watchFrames: 30, default, fullScore.FrameSsim);
         new RenderJob(full, "", job with { Quality = fullScore }).RunFirstPass(fullStats, new ProgressTracker(null, full.FrameCount).Root, default, tap: beside, sink: beside);
         var smallScore = beside.Complete();
-        Assert.That(beside.FullEnded, Is.Not.Null, "the smaller pass leads by far more than 0.01");
-        var (lead, frames, at) = beside.FullEnded!.Value;
+        Assert.That(beside.Ended, Is.Not.Null, "the smaller pass leads by far more than 0.01");
+        var (ahead, lead, frames, at, _) = beside.Ended!.Value;
+        Assert.That(ahead, Is.True);
         TestContext.Out.WriteLine($"ended at frame {at}: lead {lead:0.#####} over {frames} frames; full {fullScore.Result!.Ssim:0.#####} over {fullScore.Result.FramesCompared}, small {smallScore!.Ssim:0.#####}");
         Assert.That(at, Is.InRange(full.FrameCount / 2, full.FrameCount - 1));
-        Assert.That(lead, Is.GreaterThanOrEqualTo(ScaledFirstPass.EndFullLead));
-        Assert.That(frames, Is.GreaterThanOrEqualTo(full.FrameCount * ScaledFirstPass.EndFullFrom * 0.8));
+        Assert.That(lead, Is.GreaterThanOrEqualTo(ScaledFirstPass.EndLead));
+        Assert.That(frames, Is.GreaterThanOrEqualTo(full.FrameCount * ScaledFirstPass.EndFrom * 0.8));
         // The full size's pass: every frame handed to it before the end scored, none after; its statistics end there too.
         Assert.That(fullScore.Result.FramesCompared, Is.EqualTo(at));
         Assert.That(fullScore.Result.UnmatchedFrames, Is.EqualTo(0));
@@ -227,19 +228,26 @@ public class SizeSamplingTests : TempDirTest
         // The smaller pass: the whole clip, scored and in its statistics.
         Assert.That(smallScore.FramesCompared, Is.EqualTo(full.FrameCount));
         Assert.That(smallStats.Frames(), Has.Count.EqualTo(full.FrameCount));
-        Assert.That(smallScore.Ssim, Is.GreaterThan(fullScore.Result.Ssim + ScaledFirstPass.EndFullLead / 2));
+        Assert.That(smallScore.Ssim, Is.GreaterThan(fullScore.Result.Ssim + ScaledFirstPass.EndLead / 2));
 
-        // The same clip with the full size at a rate it codes well: the smaller pass never leads, the full size's pass runs to the end.
-        using var fed = Engine.Pipeline.Optimize.BuildScene(input, 0.8, options with { AllowDownscale = false });
+        // The same clip at a rate the full size codes well: the full size leads by far, so the smaller pass stops past half the clip
+        // (reporting nothing), and the full size's pass runs to the end.
+        using var fed = Engine.Pipeline.Optimize.BuildScene(input, 1.5, options with { AllowDownscale = false });
         var fedScore = new InFlightQualityProbe(quality) { FrameSsim = ScaledFirstPass.NewFrameScores(fed.FrameCount) };
         using var fedStats = TwoPassStats.Create(_dir);
         using var fedSmallStats = TwoPassStats.Create(_dir);
         using var behind = new ScaledFirstPass(small.WithEncode(small.Encode with { BitrateKbps = fed.Encode.BitrateKbps }), job, fedSmallStats, quality, fed.FrameCount,
             stopBelowQp: 0, watchFrames: 30, default, fedScore.FrameSsim);
         new RenderJob(fed, "", job with { Quality = fedScore }).RunFirstPass(fedStats, new ProgressTracker(null, fed.FrameCount).Root, default, tap: behind, sink: behind);
-        Assert.That(behind.Complete(), Is.Not.Null);
-        Assert.That(behind.FullEnded, Is.Null);
-        Assert.That(fedScore.Result!.FramesCompared, Is.EqualTo(fed.FrameCount));
+        Assert.That(behind.Ended, Is.Not.Null, $"full size {fedScore.Result!.Ssim}");
+        var stop = behind.Ended!.Value;
+        TestContext.Out.WriteLine($"smaller pass stopped at frame {stop.AtFrame}: behind by {stop.Lead:0.#####} over {stop.Frames} frames, its SSIM {stop.SmallSsim:0.#####}; full {fedScore.Result.Ssim:0.#####}");
+        Assert.That(stop.SmallerAhead, Is.False);
+        Assert.That(stop.AtFrame, Is.InRange(fed.FrameCount / 2, fed.FrameCount - 1));
+        Assert.That(stop.SmallSsim, Is.LessThan(fedScore.Result.Ssim - ScaledFirstPass.EndLead / 2));
+        Assert.That((behind.Stopped, behind.EndsMainPass), Is.EqualTo((true, false)));
+        Assert.That(behind.Complete(), Is.Null);
+        Assert.That(fedScore.Result.FramesCompared, Is.EqualTo(fed.FrameCount));
         Assert.That(fedStats.Frames(), Has.Count.EqualTo(fed.FrameCount));
 
         // optimizeVideo says so, and encodes the smaller size from its own whole first pass.

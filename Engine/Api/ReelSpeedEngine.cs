@@ -262,13 +262,13 @@ public sealed class ReelSpeedEngine
             var firstPass = sizing.FirstPass;
             // The samples measured x264 falling short of the rate: the encode asks that much more (SizeSampling.RateFactor); or the
             // chosen size's first pass predicts it: its second pass corrects its size sooner (SizeSampling.RateTolerance).
-            using var raised = sizing.RateFactor == 1 && sizing.RateTolerance is null ? null
+            using var adjusted = sizing.RateFactor == 1 && sizing.RateTolerance is null ? null
                 : chosen.WithEncode(chosen.Encode with
                 {
                     BitrateKbps = EncodeSettings.RaisedKbps(chosen.Encode.BitrateKbps, sizing.RateFactor),
                     RateTolerance = sizing.RateTolerance,
                 });
-            var scene = raised ?? chosen;
+            var scene = adjusted ?? chosen;
             var qualityOptions = new QualityOptions { SampleEvery = options.QualitySampleEvery, DistortedName = "outputPath", ReferenceName = "inputPath" };
             // The encode measures itself when the pictures it is given are the input's frames (see Optimize.MeasuresInFlight).
             var probe = options.MeasureQuality && Optimize.MeasuresInFlight(scene, input) ? new InFlightQualityProbe(qualityOptions) : null;
@@ -277,7 +277,7 @@ public sealed class ReelSpeedEngine
             clock.Restart();
             var targeted = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, output, JobOptionsFor(scene) with { Quality = probe, FirstPass = firstPass }, encodePart, cancel)).ConfigureAwait(false);
             var (result, attempts, note) = targeted;
-            if (targeted.RateRaise is { } raise) decision = decision with { Reason = decision.Reason + "; " + raise };
+            if (targeted.ShortfallNote is { } shortfall) decision = decision with { Reason = decision.Reason + "; " + shortfall };
             double encodeMs = clock.Elapsed.TotalMilliseconds;
             Metrics.AddRender(result);
             QualityResult? quality = probe?.Result;

@@ -14,9 +14,10 @@ namespace ReelSpeed.Engine.Pipeline;
 /// <para>It also watches the full size's first-pass packets (the quantiser libx264 reports with each): once, after the
 /// watched frames, they show the full size will not be starved, the smaller pass stops (<see cref="Stopped"/>), so
 /// content the rule keeps at full size pays for a fraction of a pass, not all of it.</para>
-/// <para>The other way round, given the full size's per-frame scores, it ends the full size's pass (<see cref="EndsMainPass"/>) once,
-/// past <see cref="EndFullFrom"/> of the clip, the smaller pass leads it by <see cref="EndFullLead"/> SSIM over the frames both have
-/// scored: the rule will scale down, and the full size's statistics are then dropped; the smaller pass runs on to the end.</para>
+/// <para>Given the full size's per-frame scores, it compares the two passes as they run (<see cref="Ended"/>): past
+/// <see cref="EndFrom"/> of the clip, once one leads the other by <see cref="EndLead"/> SSIM over the frames both have scored, the
+/// other ends. A smaller pass that far ahead ends the full size's (<see cref="EndsMainPass"/>: the rule will scale down, and the full
+/// size's statistics are then dropped; the smaller pass runs on to the end); one that far behind stops, as the rule will keep the full size.</para>
 /// </summary>
 internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposable
 {
@@ -38,16 +39,16 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     private double _qpSum, _recentSum;
     private int _qpPackets;
     private readonly double[]? _fullSsim, _smallSsim;
-    private readonly int _endFullFrom;
+    private readonly int _endFrom;
 
-    /// <summary>Share of the clip after which the smaller pass's lead may end the full size's pass.</summary>
-    public const double EndFullFrom = 0.5;
+    /// <summary>Share of the clip after which one pass's lead may end the other.</summary>
+    public const double EndFrom = 0.5;
 
     /// <summary>
-    /// The lead (mean SSIM over the frames both passes scored) that ends the full size's pass: five times the margin the rule asks of
-    /// the smaller size over the whole clip (<see cref="SizeSampling.FirstPassMargin"/>).
+    /// The lead (mean SSIM over the frames both passes scored) that ends the pass behind: five times the margin the rule asks of the
+    /// smaller size over the whole clip (<see cref="SizeSampling.FirstPassMargin"/>).
     /// </summary>
-    public const double EndFullLead = 0.01;
+    public const double EndLead = 0.01;
 
     /// <summary>How often (in frames) the lead is looked at.</summary>
     private const int LeadEvery = 15;
@@ -69,7 +70,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         {
             _fullSsim = fullSsim;
             _smallSsim = NewFrameScores(fullSsim.Length);
-            _endFullFrom = (int)Math.Ceiling(totalFrames * EndFullFrom);
+            _endFrom = (int)Math.Ceiling(totalFrames * EndFrom);
         }
         _totalFrames = totalFrames;
         _stopBelowQp = stopBelowQp;
@@ -94,11 +95,16 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     /// <summary>Whether the smaller pass stopped early (the full size's quantiser was low: no smaller size to consider).</summary>
     public bool Stopped { get; private set; }
 
-    /// <summary>Whether the full size's pass is to end here: the smaller pass leads it by <see cref="EndFullLead"/> (see <see cref="FullEnded"/>).</summary>
-    public bool EndsMainPass => FullEnded is not null;
+    /// <summary>Whether the full size's pass is to end here: the smaller pass leads it by <see cref="EndLead"/> (see <see cref="Ended"/>).</summary>
+    public bool EndsMainPass => Ended is { SmallerAhead: true };
 
-    /// <summary>Where the full size's pass was ended: the smaller pass's lead, over how many frames both scored, at which frame; null while it runs.</summary>
-    public (double Lead, int Frames, int AtFrame)? FullEnded { get; private set; }
+    /// <summary>Where one pass's lead ended the other; null while both run.</summary>
+    public PassesEnded? Ended { get; private set; }
+
+    /// <param name="SmallerAhead">The smaller pass led (the full size's pass ended), or the full size's (the smaller pass stopped).</param>
+    /// <param name="Lead">The leader's mean SSIM lead over the <paramref name="Frames"/> both had scored when frame <paramref name="AtFrame"/> came.</param>
+    /// <param name="SmallSsim">The smaller pass's mean SSIM over the frames it had scored then.</param>
+    internal readonly record struct PassesEnded(bool SmallerAhead, double Lead, int Frames, int AtFrame, double SmallSsim);
 
     /// <summary>An array for <see cref="InFlightQualityProbe.FrameSsim"/>: NaN, not yet scored.</summary>
     public static double[] NewFrameScores(int frames)
@@ -161,23 +167,31 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         LibAv.Field<long>(dst, AvLayout.Frame.Pts) = pts;
         _quality!.Source(pts, from);
         _encoder!.Encode(dst, _sink!);
-        if (_fullSsim is not null && FullEnded is null && frame >= _endFullFrom && frame % LeadEvery == 0) CheckLead(frame);
+        if (_fullSsim is not null && Ended is null && frame >= _endFrom && frame % LeadEvery == 0) CompareScores(frame);
     }
 
-    /// <summary>The smaller pass's mean lead over the frames both passes have scored so far; ends the full size's pass past <see cref="EndFullLead"/>.</summary>
-    private void CheckLead(int frame)
+    /// <summary>
+    /// The smaller pass's mean lead over the frames both passes have scored so far: at <see cref="EndLead"/> or more the full size's pass
+    /// ends, at minus that the smaller pass stops.
+    /// </summary>
+    private void CompareScores(int frame)
     {
-        double sum = 0;
-        int n = 0;
+        double lead = 0, small = 0;
+        int n = 0, smallCount = 0;
         for (int i = 0; i < _fullSsim!.Length; i++)
         {
             double f = Volatile.Read(ref _fullSsim[i]), s = Volatile.Read(ref _smallSsim![i]);
-            if (double.IsNaN(f) || double.IsNaN(s)) continue;
-            sum += s - f;
+            if (double.IsNaN(s)) continue;
+            small += s;
+            smallCount++;
+            if (double.IsNaN(f)) continue;
+            lead += s - f;
             n++;
         }
         // Both scores lag their encoders (x264's lookahead): judge only once most of the frames so far are in.
-        if (n >= _endFullFrom * 0.8 && sum / n >= EndFullLead) FullEnded = (sum / n, n, frame);
+        if (n < _endFrom * 0.8 || Math.Abs(lead / n) < EndLead) return;
+        Ended = new PassesEnded(lead > 0, Math.Abs(lead / n), n, frame, small / smallCount);
+        if (lead < 0) Stop();
     }
 
     /// <summary>After the full size's pass ended: flushes the smaller pass (completing its statistics) and returns its score; null when it stopped.</summary>

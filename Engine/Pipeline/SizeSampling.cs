@@ -191,13 +191,13 @@ public sealed class SizeSampling : IDisposable
             string quantiser = "";
             InFlightQualityProbe? fullScore = null;
             QualityResult? besideScore = null;
-            (double Lead, int Frames, int AtFrame)? fullEnded = null;
+            ScaledFirstPass.PassesEnded? ended = null;
             if (RunsFirstPass)
             {
                 // The encode's own first pass, at full size and the planned rate: its quantiser says how starved the picture is,
                 // and (when the first passes decide) its SSIM how well the full size does at that rate.
                 FirstPass = TwoPassStats.Create(job.TempDirectory);
-                // Scored frame by frame where the smaller pass runs beside it, which may end it early (ScaledFirstPass.FullEnded).
+                // Scored frame by frame where the smaller pass runs beside it: the one far behind ends early (ScaledFirstPass.Ended).
                 if (FirstPassesDecide) fullScore = new InFlightQualityProbe(FirstPassQuality) { FrameSsim = RunsBeside ? ScaledFirstPass.NewFrameScores(Full.FrameCount) : null };
                 if (TapsReference)
                 {
@@ -218,7 +218,7 @@ public sealed class SizeSampling : IDisposable
                     new RenderJob(Full, "", job with { Quality = fullScore }).RunFirstPass(FirstPass, progress.Part(0, FirstPassShare, "-sizing"), cancel,
                         tap: (IFrameTap?)beside ?? tapped, sink: beside);
                     besideScore = beside?.Complete();
-                    fullEnded = beside?.FullEnded;
+                    ended = beside?.Ended;
                 }
                 finally
                 {
@@ -235,9 +235,9 @@ public sealed class SizeSampling : IDisposable
                 }
                 if (FirstPass.MeanQuantizer() is { } q)
                 {
-                    quantiser = fullEnded is { } ended ? $"; x264's first pass at full size averaged quantiser {q:0.#} over its first {ended.AtFrame} frames"
+                    quantiser = ended is { SmallerAhead: true } end ? $"; x264's first pass at full size averaged quantiser {q:0.#} over its first {end.AtFrame} frames"
                         : $"; x264's first pass at full size averaged quantiser {q:0.#}";
-                    if (q < KeepFullBelowQp && fullEnded is null)
+                    if (q < KeepFullBelowQp && ended is not { SmallerAhead: true })
                     {
                         rule.Dispose();
                         DropSmallPass();
@@ -250,7 +250,7 @@ public sealed class SizeSampling : IDisposable
             {
                 // The smaller size's first pass over the whole clip, at the same rate, scored at full size as it encodes: run beside the
                 // full size's, or on its own when that one stopped early or its rate control may have stuck (the check runs here).
-                if (besideScore is null || _smallPass!.MeanQuantizer() is not { } sq || sq >= RenderJob.StuckQuantizer)
+                if (ended is null && (besideScore is null || _smallPass!.MeanQuantizer() is not { } sq || sq >= RenderJob.StuckQuantizer))
                 {
                     var smallScore = new InFlightQualityProbe(FirstPassQuality);
                     DropSmallPass();
@@ -258,15 +258,17 @@ public sealed class SizeSampling : IDisposable
                     new RenderJob(rule, "", job with { Quality = smallScore }).RunFirstPass(_smallPass, samplesPart.Part(0, 1, "-sizing-small"), cancel);
                     besideScore = smallScore.Result!;
                 }
-                double f = fullPass.Ssim, sm = besideScore.Ssim;
-                bool smaller = fullEnded is not null || sm > f + FirstPassMargin;
+                double f = fullPass.Ssim, sm = ended is { SmallerAhead: false } behind ? behind.SmallSsim : besideScore!.Ssim;
+                bool smaller = ended is { } e ? e.SmallerAhead : sm > f + FirstPassMargin;
                 full = full with { SampleSsim = f };
                 small = small with { SampleSsim = sm };
-                string reason = fullEnded is { } end
+                string reason = ended is { } end
                     ? $"{bpp}{quantiser}; x264's first passes at that rate (preset {_options.Preset}), scored at {Full.Width}x{Full.Height} as they ran: at "
-                        + $"{rule.Width}x{rule.Height} {end.Lead:0.#####} SSIM ahead of {Full.Width}x{Full.Height} over the {end.Frames} frames both had scored by frame {end.AtFrame}, "
-                        + $"more than {ScaledFirstPass.EndFullLead} after half the clip, so the full size's pass ended there (SSIM {f:0.#####} over its frames, "
-                        + $"{sm:0.#####} at {rule.Width}x{rule.Height} over the whole clip): scaled down"
+                        + (end.SmallerAhead ? $"{rule.Width}x{rule.Height}, {end.Lead:0.#####} SSIM ahead of {Full.Width}x{Full.Height}" : $"{Full.Width}x{Full.Height}, {end.Lead:0.#####} SSIM ahead of {rule.Width}x{rule.Height}")
+                        + $" over the {end.Frames} frames both had scored by frame {end.AtFrame}, at least {ScaledFirstPass.EndLead} after half the clip, so the "
+                        + (end.SmallerAhead
+                            ? $"full size's pass ended there (SSIM {f:0.#####} over its frames, {sm:0.#####} at {rule.Width}x{rule.Height} over the whole clip): scaled down"
+                            : $"smaller size's pass stopped there (SSIM {f:0.#####} over the whole clip, {sm:0.#####} at {rule.Width}x{rule.Height} over its frames): kept full size")
                     : $"{bpp}{quantiser}; x264's first passes over the whole clip at that rate (preset {_options.Preset}) reached SSIM {f:0.#####} at {Full.Width}x{Full.Height} "
                         + $"and {sm:0.#####} at {rule.Width}x{rule.Height} (measured at {Full.Width}x{Full.Height}): "
                         + (smaller ? "scaled down" : sm > f ? $"kept full size (the smaller size must lead by more than {FirstPassMargin})" : "kept full size");

@@ -6,8 +6,8 @@ namespace ReelSpeed.Engine.Pipeline;
 /// <summary>A render with a size target: the result, how many encodes it took, and a note when the size stayed under the window.</summary>
 public sealed record TargetedResult(RenderResult Result, int Attempts, string? Note)
 {
-    /// <summary>Why the encode asked more than the planned rate (x264's first pass predicted its second pass short); null when it did not.</summary>
-    public string? RateRaise { get; init; }
+    /// <summary>Why the second pass got a tight rate tolerance (x264's first pass predicted it short of the rate); null when it did not.</summary>
+    public string? ShortfallNote { get; init; }
 }
 
 /// <summary>
@@ -123,13 +123,13 @@ public static class TargetedRender
         // pass scales its plan to any rate), so it costs one pass, not two.
         using var ownStats = scene.Encode.RateControl == RateControlMode.TwoPass && options.FirstPass is null ? TwoPassStats.Create(options.TempDirectory) : null;
         (StageTimes Stages, double Ms)? firstPass = null;
-        string? raise = null;
+        string? shortfallNote = null;
         try
         {
             if (ownStats is not null)
             {
-                // The first pass on its own (not scored: its picture is not the output's), so that its statistics can raise the
-                // second pass's rate where x264 falls short of it (SizeSampling.Shortfall; its time is the first encode's).
+                // The first pass on its own (not scored: its picture is not the output's), so that its statistics can tighten the
+                // second pass's rate tolerance where x264 falls short of the rate (SizeSampling.Shortfall; its time is the first encode's).
                 options = options with { FirstPass = ownStats };
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 var stages = new RenderJob(scene, "", options with { Quality = null }).RunFirstPass(ownStats, progress.Part(floor, floor + span / 2, stageSuffix), cancel);
@@ -139,7 +139,7 @@ public static class TargetedRender
                 if (SizeSampling.Shortfall(ownStats.Frames(), scene.Encode.BitrateKbps, seconds) is { } shortfall)
                 {
                     current = scene.WithEncode(scene.Encode with { RateTolerance = SizeSampling.ShortfallTolerance });
-                    raise = SizeSampling.ShortfallReason("x264's first pass", shortfall);
+                    shortfallNote = SizeSampling.ShortfallReason("x264's first pass", shortfall);
                 }
             }
             for (int attempt = 1; ; attempt++)
@@ -164,7 +164,7 @@ public static class TargetedRender
                         return new TargetedResult(u.Result with { OutputPath = Path.GetFullPath(outputPath) }, attempt,
                             $"target size: no bit rate landed within {-MaxUnder:0%}..+{maxOver:0%} of {target / (double)SizeTarget.BytesPerMb:0.###} MB "
                             + $"({u.Kbps} kbit/s made {mb:0.###} MB, {current.Encode.BitrateKbps} kbit/s {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB): the encode under it is kept")
-                        { RateRaise = raise };
+                        { ShortfallNote = shortfallNote };
                     }
                     if (ratio > 1 + maxOver)
                     {
@@ -176,7 +176,7 @@ public static class TargetedRender
                         ? $"target size: the encode used {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB of {target / (double)SizeTarget.BytesPerMb:0.###} MB and measured SSIM {ssim:0.####} against its source; more bits cannot add more than {1 - TransparentSsim:0.###}"
                         : $"target size: the encode used {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB of {target / (double)SizeTarget.BytesPerMb:0.###} MB; the content needs no more at this size and rate";
                     File.Move(attemptPath, outputPath, overwrite: true);
-                    return new TargetedResult(result with { OutputPath = Path.GetFullPath(outputPath) }, attempt, note) { RateRaise = raise };
+                    return new TargetedResult(result with { OutputPath = Path.GetFullPath(outputPath) }, attempt, note) { ShortfallNote = shortfallNote };
                 }
                 if (ratio < 1 - MaxUnder && (under is null || result.FileSize > under.Value.Result.FileSize))
                 {
