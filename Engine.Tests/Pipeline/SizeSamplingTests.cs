@@ -200,10 +200,11 @@ public class SizeSamplingTests : TempDirTest
         // Gameplay-like motion at ~0.013 bits per pixel: the smaller size leads by about 0.05 SSIM from the start. Past half the clip the
         // full size's pass ends (its encoder flushed, its score finished over the frames it had), and the smaller pass runs to the end.
         // 6 s: both scores lag their encoders by x264's lookahead (40 frames at medium), which on 3 s leaves too few frames scored.
+        // 0.13 MB: starved enough for a clear lead, not so far that the full size's quantiser reaches the top (below).
         var input = Clip("testsrc2=s=360x640:r=30:d=6,hue=H=t*2,rotate=a=t/2:fillcolor=black");
         var options = OptimizeOptions.Parse("{}", null);
-        using var full = Engine.Pipeline.Optimize.BuildScene(input, 0.1, options with { AllowDownscale = false });
-        using var small = Engine.Pipeline.Optimize.BuildScene(input, 0.1, options);
+        using var full = Engine.Pipeline.Optimize.BuildScene(input, 0.13, options with { AllowDownscale = false });
+        using var small = Engine.Pipeline.Optimize.BuildScene(input, 0.13, options);
         var job = new JobOptions { EncoderThreads = 1 };
         var quality = new QualityOptions { DistortedName = "first pass", ReferenceName = "inputPath" };
         var fullScore = new InFlightQualityProbe(quality) { FrameSsim = ScaledFirstPass.NewFrameScores(full.FrameCount) };
@@ -236,8 +237,10 @@ public class SizeSamplingTests : TempDirTest
         var fedScore = new InFlightQualityProbe(quality) { FrameSsim = ScaledFirstPass.NewFrameScores(fed.FrameCount) };
         using var fedStats = TwoPassStats.Create(_dir);
         using var fedSmallStats = TwoPassStats.Create(_dir);
-        using var behind = new ScaledFirstPass(small.WithEncode(small.Encode with { BitrateKbps = fed.Encode.BitrateKbps }), job, fedSmallStats, quality, fed.FrameCount,
-            stopBelowQp: 0, watchFrames: 30, default, fedScore.FrameSsim);
+        // A size a third of the full one's area: scaled back up, it loses more than 0.01 to the well-fed full size.
+        using var smaller = Engine.Pipeline.Optimize.BuildScene(input, 0.05, options);
+        using var fedSmall = smaller.WithEncode(smaller.Encode with { BitrateKbps = fed.Encode.BitrateKbps });
+        using var behind = new ScaledFirstPass(fedSmall, job, fedSmallStats, quality, fed.FrameCount, stopBelowQp: 0, watchFrames: 30, default, fedScore.FrameSsim);
         new RenderJob(fed, "", job with { Quality = fedScore }).RunFirstPass(fedStats, new ProgressTracker(null, fed.FrameCount).Root, default, tap: behind, sink: behind);
         Assert.That(behind.Ended, Is.Not.Null, $"full size {fedScore.Result!.Ssim}");
         var stop = behind.Ended!.Value;
@@ -250,8 +253,22 @@ public class SizeSamplingTests : TempDirTest
         Assert.That(fedScore.Result.FramesCompared, Is.EqualTo(fed.FrameCount));
         Assert.That(fedStats.Frames(), Has.Count.EqualTo(fed.FrameCount));
 
+        // Starved further, the full size's quantiser reaches the top (64 and over): its rate control may be stuck, and its whole pass
+        // decides whether a constant-quality trial replaces it (StuckRateControlTests), so it is not ended however far it trails.
+        using var starved = Engine.Pipeline.Optimize.BuildScene(input, 0.1, options with { AllowDownscale = false });
+        var starvedScore = new InFlightQualityProbe(quality) { FrameSsim = ScaledFirstPass.NewFrameScores(starved.FrameCount) };
+        using var starvedStats = TwoPassStats.Create(_dir);
+        using var starvedSmallStats = TwoPassStats.Create(_dir);
+        using var starvedSmall = small.WithEncode(small.Encode with { BitrateKbps = starved.Encode.BitrateKbps });
+        using var topped = new ScaledFirstPass(starvedSmall, job, starvedSmallStats, quality, starved.FrameCount, stopBelowQp: 0, watchFrames: 30, default, starvedScore.FrameSsim);
+        new RenderJob(starved, "", job with { Quality = starvedScore }).RunFirstPass(starvedStats, new ProgressTracker(null, starved.FrameCount).Root, default, tap: topped, sink: topped);
+        Assert.That(topped.FullQuantizer, Is.GreaterThanOrEqualTo(RenderJob.StuckQuantizer));
+        Assert.That(topped.Ended, Is.Null);
+        Assert.That(topped.Complete()!.Ssim, Is.GreaterThan(starvedScore.Result!.Ssim + ScaledFirstPass.EndLead), "the smaller pass leads by far all the same");
+        Assert.That(starvedScore.Result.FramesCompared, Is.EqualTo(starved.FrameCount));
+
         // optimizeVideo says so, and encodes the smaller size from its own whole first pass.
-        var r = Optimize(input, 0.1, """{ "measureQuality": false, "outputPath": "ended.mp4" }""");
+        var r = Optimize(input, 0.13, """{ "measureQuality": false, "outputPath": "ended.mp4" }""");
         string reason = r.GetProperty("sizeDecision").GetProperty("reason").GetString()!;
         Assert.That(reason, Does.Match(@"over its first \d+ frames;").And.Contain("so the full size's pass ended there").And.Contain("): scaled down"), reason);
         Assert.That(r.GetProperty("width").GetInt32(), Is.EqualTo(small.Width));
