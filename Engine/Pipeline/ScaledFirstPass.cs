@@ -190,9 +190,11 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         }
         // Both scores lag their encoders (x264's lookahead): judge only once most of the frames so far are in.
         if (n < _endFrom * 0.8 || Math.Abs(lead / n) < EndLead) return;
-        // A full size whose rate control may be stuck at the top runs on: its pass decides whether a constant-quality trial replaces it
-        // (RenderJob.StuckQuantizer), which can keep the full size sharp where the smaller one only leads a stuck pass.
-        if (lead > 0 && (FullQuantizer is not { } q || q >= RenderJob.StuckQuantizer)) return;
+        // The full size's pass runs on where its quantiser decides without the scores: one that looks to end under
+        // SizeSampling.KeepFullBelowQp is kept whatever the smaller size scores, and one whose rate control may be stuck at the top
+        // decides whether a constant-quality trial replaces it (RenderJob.StuckQuantizer), which can keep the full size sharp where the
+        // smaller one only leads a stuck pass.
+        if (lead > 0 && (FullQuantizer is not { } q || q >= RenderJob.StuckQuantizer || ExpectedQuantizer < SizeSampling.KeepFullBelowQp)) return;
         Ended = new PassesEnded(lead > 0, Math.Abs(lead / n), n, frame, small / smallCount);
         if (lead < 0) Stop();
     }
