@@ -39,7 +39,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     private double _qpSum, _recentSum;
     private int _qpPackets;
     private readonly double[]? _fullSsim, _smallSsim;
-    private readonly int _endFrom;
+    private readonly int _endFrom, _minCompared;
 
     /// <summary>Share of the clip after which one pass's lead may end the other.</summary>
     public const double EndFrom = 0.5;
@@ -71,6 +71,8 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
             _fullSsim = fullSsim;
             _smallSsim = NewFrameScores(fullSsim.Length);
             _endFrom = (int)Math.Ceiling(totalFrames * EndFrom);
+            // Both scores lag their encoders (x264's lookahead): judge only once most of the frames so far are in.
+            _minCompared = (int)(_endFrom * 0.8 / quality.SampleEvery);
         }
         _totalFrames = totalFrames;
         _stopBelowQp = stopBelowQp;
@@ -188,8 +190,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
             lead += s - f;
             n++;
         }
-        // Both scores lag their encoders (x264's lookahead): judge only once most of the frames so far are in.
-        if (n < _endFrom * 0.8 || Math.Abs(lead / n) < EndLead) return;
+        if (n < _minCompared || Math.Abs(lead / n) < EndLead) return;
         // The full size's pass runs on where its quantiser decides without the scores: one that looks to end under
         // SizeSampling.KeepFullBelowQp is kept whatever the smaller size scores, and one whose rate control may be stuck at the top
         // decides whether a constant-quality trial replaces it (RenderJob.StuckQuantizer), which can keep the full size sharp where the

@@ -415,7 +415,12 @@ public sealed class SizeSampling : IDisposable
     private TwoPassStats? _smallPass;
 
     /// <summary>How the first passes are scored: every frame, as the output's measurement does.</summary>
-    private static readonly QualityOptions FirstPassQuality = new() { DistortedName = "first pass", ReferenceName = "inputPath" };
+    /// <summary>
+    /// How both first passes are scored: every second frame (both passes the same frames: the decoders' output order), as the scores
+    /// only rank two sizes. On the bench clip the scores moved by under 0.0001 from every frame's; at 1080x1920 it saves about 1.7 s
+    /// of CPU over 10 s of a talking head.
+    /// </summary>
+    private static readonly QualityOptions FirstPassQuality = new() { DistortedName = "first pass", ReferenceName = "inputPath", SampleEvery = 2 };
 
     /// <summary>
     /// How much higher the smaller size's first pass must score than the full size's to be chosen. A first pass is a real encode at
