@@ -142,12 +142,10 @@ public class SizeSamplingTests : TempDirTest
         // One decode serves both sizes' first passes: the smaller size's pictures, scaled from the full size's decoded frames, are the
         // pictures its own render scales, so its statistics and its score are those of a pass of its own (one x264 thread: repeatable).
         var input = Clip("testsrc2=s=360x640:r=30:d=3,hue=H=t*2,rotate=a=t/2:fillcolor=black");
-        var options = OptimizeOptions.Parse("{}", null);
-        using var full = Engine.Pipeline.Optimize.BuildScene(input, 0.05, options with { AllowDownscale = false });
-        using var small = Engine.Pipeline.Optimize.BuildScene(input, 0.05, options);
+        using var full = FullSize(input, 0.05);
+        using var small = RuleSize(input, 0.05);
         Assert.That(small.Width, Is.LessThan(full.Width), "the budget is under 0.05 bits per pixel");
-        var job = new JobOptions { EncoderThreads = 1 };
-        var quality = new QualityOptions { DistortedName = "first pass", ReferenceName = "inputPath" };
+        var (job, quality) = (OneThread, FirstPassScores);
         using var fullStats = TwoPassStats.Create(_dir);
         using var besideStats = TwoPassStats.Create(_dir);
         QualityResult? besideScore;
@@ -180,8 +178,8 @@ public class SizeSamplingTests : TempDirTest
         // Content the full size codes well: the smaller pass stops once the watched frames show it, and reports nothing.
         var easy = Path.Combine(_dir, "easy.mp4");
         TestSupport.Ffmpeg("-f", "lavfi", "-i", "gradients=s=360x640:r=30:d=3:speed=0.02", "-c:v", "libx264", "-crf", "12", "-preset", "ultrafast", "-pix_fmt", "yuv420p", easy);
-        using var easyFull = Engine.Pipeline.Optimize.BuildScene(easy, 0.12, options with { AllowDownscale = false });
-        using var easySmall = Engine.Pipeline.Optimize.BuildScene(easy, 0.12, options);
+        using var easyFull = FullSize(easy, 0.12);
+        using var easySmall = RuleSize(easy, 0.12);
         Assert.That(easySmall.Width, Is.LessThan(easyFull.Width), "under 0.05 bits per pixel");
         using var easyStats = TwoPassStats.Create(_dir);
         using var stoppedStats = TwoPassStats.Create(_dir);
@@ -194,6 +192,49 @@ public class SizeSamplingTests : TempDirTest
         Assert.That(easyStats.MeanQuantizer(), Is.LessThan(SizeSampling.KeepFullBelowQp), "the rule keeps the full size, as the watch foresaw");
     }
 
+    /// <summary>optimizeVideo's scene of <paramref name="input"/> for <paramref name="mb"/> at full size (default options).</summary>
+    private static ReelSpeed.Engine.Scenes.Scene FullSize(string input, double mb) =>
+        Engine.Pipeline.Optimize.BuildScene(input, mb, OptimizeOptions.Parse("{}", null) with { AllowDownscale = false });
+
+    /// <summary>The same at the size the fixed rule would take (0.05 bits per pixel).</summary>
+    private static ReelSpeed.Engine.Scenes.Scene RuleSize(string input, double mb) => Engine.Pipeline.Optimize.BuildScene(input, mb, OptimizeOptions.Parse("{}", null));
+
+    /// <summary>One x264 thread: a first pass repeats.</summary>
+    private static readonly JobOptions OneThread = new() { EncoderThreads = 1 };
+
+    private static readonly QualityOptions FirstPassScores = new() { DistortedName = "first pass", ReferenceName = "inputPath" };
+
+    /// <summary>The full size's first pass, scored frame by frame, with <paramref name="small"/>'s pass beside it comparing the two.</summary>
+    private Race RunBeside(ReelSpeed.Engine.Scenes.Scene full, ReelSpeed.Engine.Scenes.Scene small, double stopBelowQp = 0)
+    {
+        var race = new Race(new InFlightQualityProbe(FirstPassScores) { FrameSsim = ScaledFirstPass.NewFrameScores(full.FrameCount) },
+            TwoPassStats.Create(_dir), TwoPassStats.Create(_dir));
+        try
+        {
+            race.Beside = new ScaledFirstPass(small, OneThread, race.SmallStats, FirstPassScores, full.FrameCount, stopBelowQp, watchFrames: 30, default, race.FullScore.FrameSsim);
+            new RenderJob(full, "", OneThread with { Quality = race.FullScore }).RunFirstPass(race.FullStats, new ProgressTracker(null, full.FrameCount).Root, default,
+                tap: race.Beside, sink: race.Beside);
+            return race;
+        }
+        catch
+        {
+            race.Dispose();
+            throw;
+        }
+    }
+
+    private sealed record Race(InFlightQualityProbe FullScore, TwoPassStats FullStats, TwoPassStats SmallStats) : IDisposable
+    {
+        public ScaledFirstPass Beside { get; set; } = null!;
+
+        public void Dispose()
+        {
+            Beside?.Dispose();
+            FullStats.Dispose();
+            SmallStats.Dispose();
+        }
+    }
+
     [Test]
     public void A_smaller_pass_far_ahead_ends_the_full_sizes_pass_after_half_the_clip()
     {
@@ -202,16 +243,10 @@ public class SizeSamplingTests : TempDirTest
         // 6 s: both scores lag their encoders by x264's lookahead (40 frames at medium), which on 3 s leaves too few frames scored.
         // 0.13 MB: starved enough for a clear lead, not so far that the full size's quantiser reaches the top (below).
         var input = Clip("testsrc2=s=360x640:r=30:d=6,hue=H=t*2,rotate=a=t/2:fillcolor=black");
-        var options = OptimizeOptions.Parse("{}", null);
-        using var full = Engine.Pipeline.Optimize.BuildScene(input, 0.13, options with { AllowDownscale = false });
-        using var small = Engine.Pipeline.Optimize.BuildScene(input, 0.13, options);
-        var job = new JobOptions { EncoderThreads = 1 };
-        var quality = new QualityOptions { DistortedName = "first pass", ReferenceName = "inputPath" };
-        var fullScore = new InFlightQualityProbe(quality) { FrameSsim = ScaledFirstPass.NewFrameScores(full.FrameCount) };
-        using var fullStats = TwoPassStats.Create(_dir);
-        using var smallStats = TwoPassStats.Create(_dir);
-        using var beside = new ScaledFirstPass(small, job, smallStats, quality, full.FrameCount, stopBelowQp: 28.5, watchFrames: 30, default, fullScore.FrameSsim);
-        new RenderJob(full, "", job with { Quality = fullScore }).RunFirstPass(fullStats, new ProgressTracker(null, full.FrameCount).Root, default, tap: beside, sink: beside);
+        using var full = FullSize(input, 0.13);
+        using var small = RuleSize(input, 0.13);
+        using var race = RunBeside(full, small, stopBelowQp: 28.5);
+        var (beside, fullScore, fullStats, smallStats) = (race.Beside, race.FullScore, race.FullStats, race.SmallStats);
         var smallScore = beside.Complete();
         Assert.That(beside.Ended, Is.Not.Null, "the smaller pass leads by far more than 0.01");
         var (ahead, lead, frames, at, _) = beside.Ended!.Value;
@@ -233,15 +268,12 @@ public class SizeSamplingTests : TempDirTest
 
         // The same clip at a rate the full size codes well: the full size leads by far, so the smaller pass stops past half the clip
         // (reporting nothing), and the full size's pass runs to the end.
-        using var fed = Engine.Pipeline.Optimize.BuildScene(input, 1.5, options with { AllowDownscale = false });
-        var fedScore = new InFlightQualityProbe(quality) { FrameSsim = ScaledFirstPass.NewFrameScores(fed.FrameCount) };
-        using var fedStats = TwoPassStats.Create(_dir);
-        using var fedSmallStats = TwoPassStats.Create(_dir);
+        using var fed = FullSize(input, 1.5);
         // A size a third of the full one's area: scaled back up, it loses more than 0.01 to the well-fed full size.
-        using var smaller = Engine.Pipeline.Optimize.BuildScene(input, 0.05, options);
+        using var smaller = RuleSize(input, 0.05);
         using var fedSmall = smaller.WithEncode(smaller.Encode with { BitrateKbps = fed.Encode.BitrateKbps });
-        using var behind = new ScaledFirstPass(fedSmall, job, fedSmallStats, quality, fed.FrameCount, stopBelowQp: 0, watchFrames: 30, default, fedScore.FrameSsim);
-        new RenderJob(fed, "", job with { Quality = fedScore }).RunFirstPass(fedStats, new ProgressTracker(null, fed.FrameCount).Root, default, tap: behind, sink: behind);
+        using var fedRace = RunBeside(fed, fedSmall);
+        var (behind, fedScore, fedStats) = (fedRace.Beside, fedRace.FullScore, fedRace.FullStats);
         Assert.That(behind.Ended, Is.Not.Null, $"full size {fedScore.Result!.Ssim}");
         var stop = behind.Ended!.Value;
         TestContext.Out.WriteLine($"smaller pass stopped at frame {stop.AtFrame}: behind by {stop.Lead:0.#####} over {stop.Frames} frames, its SSIM {stop.SmallSsim:0.#####}; full {fedScore.Result.Ssim:0.#####}");
@@ -255,13 +287,10 @@ public class SizeSamplingTests : TempDirTest
 
         // Starved further, the full size's quantiser reaches the top (64 and over): its rate control may be stuck, and its whole pass
         // decides whether a constant-quality trial replaces it (StuckRateControlTests), so it is not ended however far it trails.
-        using var starved = Engine.Pipeline.Optimize.BuildScene(input, 0.1, options with { AllowDownscale = false });
-        var starvedScore = new InFlightQualityProbe(quality) { FrameSsim = ScaledFirstPass.NewFrameScores(starved.FrameCount) };
-        using var starvedStats = TwoPassStats.Create(_dir);
-        using var starvedSmallStats = TwoPassStats.Create(_dir);
+        using var starved = FullSize(input, 0.1);
         using var starvedSmall = small.WithEncode(small.Encode with { BitrateKbps = starved.Encode.BitrateKbps });
-        using var topped = new ScaledFirstPass(starvedSmall, job, starvedSmallStats, quality, starved.FrameCount, stopBelowQp: 0, watchFrames: 30, default, starvedScore.FrameSsim);
-        new RenderJob(starved, "", job with { Quality = starvedScore }).RunFirstPass(starvedStats, new ProgressTracker(null, starved.FrameCount).Root, default, tap: topped, sink: topped);
+        using var starvedRace = RunBeside(starved, starvedSmall);
+        var (topped, starvedScore) = (starvedRace.Beside, starvedRace.FullScore);
         Assert.That(topped.FullQuantizer, Is.GreaterThanOrEqualTo(RenderJob.StuckQuantizer));
         Assert.That(topped.Ended, Is.Null);
         Assert.That(topped.Complete()!.Ssim, Is.GreaterThan(starvedScore.Result!.Ssim + ScaledFirstPass.EndLead), "the smaller pass leads by far all the same");
@@ -284,7 +313,7 @@ public class SizeSamplingTests : TempDirTest
         var input = Path.Combine(_dir, "input.mp4");
         TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc=s=360x640:r=30:d=3", "-c:v", "libx264", "-crf", "23", "-preset", "ultrafast", "-pix_fmt", "yuv420p", input);
         var options = OptimizeOptions.Parse("{}", null);
-        using (var full = Engine.Pipeline.Optimize.BuildScene(input, TightMb, options with { AllowDownscale = false }))
+        using (var full = FullSize(input, TightMb))
         using (var sizing = new SizeSampling(input, TightMb, options, full))
         {
             Assert.That(new FileInfo(input).Length * 8 / 3.0, Is.LessThan(full.Encode.BitrateKbps * 1000 * SizeSampling.QuietInputRate));
@@ -403,11 +432,11 @@ public class SizeSamplingTests : TempDirTest
         TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=180x320:r=30:d=10,noise=alls=10:allf=t", "-c:v", "libx264", "-crf", "12", "-g", "90",
             "-preset", "ultrafast", "-pix_fmt", "yuv420p", input);
         var options = OptimizeOptions.Parse("{}", null);
-        using var full = Engine.Pipeline.Optimize.BuildScene(input, 0.05, options with { AllowDownscale = false });
+        using var full = FullSize(input, 0.05);
         using var sizing = new SizeSampling(input, 0.05, options, full);
         Assert.That(sizing.FirstPassesDecide, Is.True, "a yuv420p input: the first passes decide, no sample");
         Assert.That(sizing.TapsReference, Is.False);
-        using (var rule = Engine.Pipeline.Optimize.BuildScene(input, 0.05, options))
+        using (var rule = RuleSize(input, 0.05))
         {
             Assert.That(rule.Width * rule.Height, Is.LessThan(full.Width * full.Height));
             Assert.That(sizing.BesidePixels(), Is.EqualTo((long)rule.Width * rule.Height), "the memory estimate's smaller pass: the rule's size");
@@ -435,7 +464,7 @@ public class SizeSamplingTests : TempDirTest
         // Where the samples decide (an input the encode cannot score itself against), the first pass writes their reference.
         var other = Path.Combine(_dir, "input422.mp4");
         TestSupport.Ffmpeg("-i", input, "-c:v", "libx264", "-crf", "12", "-preset", "ultrafast", "-pix_fmt", "yuv422p", other);
-        using var full422 = Engine.Pipeline.Optimize.BuildScene(other, 0.05, options with { AllowDownscale = false });
+        using var full422 = FullSize(other, 0.05);
         using var sampled = new SizeSampling(other, 0.05, options, full422);
         Assert.That((sampled.FirstPassesDecide, sampled.TapsReference, sampled.SampleFrames, sampled.BesidePixels()), Is.EqualTo((false, true, sampleFrames, 0L)));
     }
