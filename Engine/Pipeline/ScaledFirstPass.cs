@@ -39,7 +39,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     private double _qpSum, _recentSum;
     private int _qpPackets;
     private readonly double[]? _fullSsim, _smallSsim;
-    private readonly int _endFrom, _minCompared;
+    private readonly int _endFrom, _minCompared, _leadEvery;
 
     /// <summary>Share of the clip after which one pass's lead may end the other.</summary>
     public const double EndFrom = 0.5;
@@ -50,7 +50,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     /// </summary>
     public const double EndLead = 0.01;
 
-    /// <summary>How often (in frames) the lead is looked at.</summary>
+    /// <summary>How often (in frames) the lead is looked at, at least: a long clip's every hundredth of it, as each look reads the scores so far.</summary>
     private const int LeadEvery = 15;
 
     /// <summary>Packets whose mean quantiser stands for the rest of the clip (x264's one-pass rate control settles as it goes).</summary>
@@ -73,6 +73,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
             _endFrom = (int)Math.Ceiling(totalFrames * EndFrom);
             // Both scores lag their encoders (x264's lookahead): judge only once most of the frames so far are in.
             _minCompared = (int)(_endFrom * 0.8 / quality.SampleEvery);
+            _leadEvery = Math.Max(LeadEvery, totalFrames / 100);
         }
         _totalFrames = totalFrames;
         _stopBelowQp = stopBelowQp;
@@ -169,7 +170,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         LibAv.Field<long>(dst, AvLayout.Frame.Pts) = pts;
         _quality!.Source(pts, from);
         _encoder!.Encode(dst, _sink!);
-        if (_fullSsim is not null && Ended is null && frame >= _endFrom && frame % LeadEvery == 0) CompareScores(frame);
+        if (_fullSsim is not null && Ended is null && frame >= _endFrom && frame % _leadEvery == 0) CompareScores(frame);
     }
 
     /// <summary>
@@ -180,7 +181,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     {
         double lead = 0, small = 0;
         int n = 0, smallCount = 0;
-        for (int i = 0; i < _fullSsim!.Length; i++)
+        for (int i = 0; i < Math.Min(frame, _fullSsim!.Length); i++) // frames not yet encoded are not scored
         {
             double f = Volatile.Read(ref _fullSsim[i]), s = Volatile.Read(ref _smallSsim![i]);
             if (double.IsNaN(s)) continue;
