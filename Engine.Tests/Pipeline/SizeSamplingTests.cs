@@ -235,11 +235,28 @@ public class SizeSamplingTests : TempDirTest
         }
     }
 
-    [Test]
-    public void A_smaller_pass_far_ahead_ends_the_full_sizes_pass_after_half_the_clip()
+    // To the margin (the full size's pass ends at EndSwing or more under it):
+    [TestCase(0.008, 0.008, 0.2, 0.002, -0.0075)] // the rest would have to average 0.0005, 0.0075 under the last third: the full size's pass ends
+    [TestCase(0.005, 0.006, 0.2, 0.002, -0.00475)] // a smaller lead: the rest averaging 0.00125 would do, 0.00475 under: it runs on
+    [TestCase(0.005, 0.006, 0.5, 0.002, -0.007)] // the same lead over half the clip: the rest would have to average -0.001: it ends
+    // To twice the margin (the smaller pass stops at StopSwing or more over it):
+    [TestCase(-0.003, -0.004, 0.25, 0.004, 0.01033)] // behind: the rest would have to average 0.0063, 0.0103 over the last third: it stops
+    [TestCase(0.0015, 0.0025, 0.4, 0.004, 0.00317)] // a little ahead, rising: the rest would have to average 0.0057, 0.0032 over: it stops
+    [TestCase(0.004, 0.005, 0.3, 0.004, -0.001)] // ahead by enough: the rest could average 0.004, 0.001 under: it runs on
+    public void The_swing_is_what_the_rest_of_the_clip_would_have_to_change_for_the_lead_to_land_on_the_target(double lead, double recent, double share, double target, double swing)
     {
-        // Gameplay-like motion at ~0.013 bits per pixel: the smaller size leads by about 0.05 SSIM from the start. Past half the clip the
-        // full size's pass ends (its encoder flushed, its score finished over the frames it had), and the smaller pass runs to the end.
+        double computed = ScaledFirstPass.SwingTo(lead, recent, share, target);
+        Assert.That(computed, Is.EqualTo(swing).Within(1e-5));
+        // The whole clip's lead with the rest at the last third's plus the swing is the target.
+        Assert.That(share * lead + (1 - share) * (recent + computed), Is.EqualTo(target).Within(1e-12));
+        Assert.That(target, Is.EqualTo(SizeSampling.FirstPassMargin).Or.EqualTo(ScaledFirstPass.StopTarget));
+    }
+
+    [Test]
+    public void A_smaller_pass_far_ahead_ends_the_full_sizes_pass_early()
+    {
+        // Gameplay-like motion at ~0.013 bits per pixel: the smaller size leads by about 0.05 SSIM from the start. Once both passes have
+        // scored a third of the clip (60 frames: the most of 60 and a fifth of the clip) the full size's pass ends (its encoder flushed, its score finished over the frames it had), and the smaller pass runs to the end.
         // 6 s: both scores lag their encoders by x264's lookahead (40 frames at medium), which on 3 s leaves too few frames scored.
         // 0.13 MB: starved enough for a clear lead, not so far that the full size's quantiser reaches the top (below).
         var input = Clip("testsrc2=s=360x640:r=30:d=6,hue=H=t*2,rotate=a=t/2:fillcolor=black");
@@ -248,13 +265,17 @@ public class SizeSamplingTests : TempDirTest
         using var race = RunBeside(full, small, stopBelowQp: 28.5);
         var (beside, fullScore, fullStats, smallStats) = (race.Beside, race.FullScore, race.FullStats, race.SmallStats);
         var smallScore = beside.Complete();
-        Assert.That(beside.Ended, Is.Not.Null, "the smaller pass leads by far more than 0.01");
-        var (ahead, lead, frames, at, _) = beside.Ended!.Value;
+        Assert.That(beside.Ended, Is.Not.Null, "the smaller pass leads by far");
+        var (ahead, lead, recent, swing, frames, scored, at, _) = beside.Ended!.Value;
         Assert.That(ahead, Is.True);
-        TestContext.Out.WriteLine($"ended at frame {at}: lead {lead:0.#####} over {frames} frames; full {fullScore.Result!.Ssim:0.#####} over {fullScore.Result.FramesCompared}, small {smallScore!.Ssim:0.#####}");
-        Assert.That(at, Is.InRange(full.FrameCount / 2, full.FrameCount - 1));
-        Assert.That(lead, Is.GreaterThanOrEqualTo(ScaledFirstPass.EndLead));
-        Assert.That(frames, Is.GreaterThanOrEqualTo(full.FrameCount * ScaledFirstPass.EndFrom * 0.8));
+        TestContext.Out.WriteLine($"ended at frame {at}: lead {lead:0.#####} over {frames} frames compared of the first {scored} ({recent:0.#####} over the last third), swing {swing:0.#####}; "
+            + $"full {fullScore.Result!.Ssim:0.#####} over {fullScore.Result.FramesCompared}, small {smallScore!.Ssim:0.#####}");
+        Assert.That(scored, Is.InRange(ScaledFirstPass.EndFromFrames, at));
+        Assert.That(at, Is.LessThan(full.FrameCount * 3 / 4), "ended well before the end");
+        Assert.That(lead, Is.GreaterThan(0.01));
+        Assert.That(frames, Is.GreaterThanOrEqualTo(scored / 2 - 1), "every second frame compared");
+        Assert.That(swing, Is.GreaterThanOrEqualTo(ScaledFirstPass.EndSwing));
+        Assert.That(ScaledFirstPass.SwingTo(lead, recent, (double)scored / full.FrameCount, SizeSampling.FirstPassMargin), Is.EqualTo(-swing).Within(1e-12));
         // The full size's pass: every frame handed to it before the end scored, none after; its statistics end there too.
         Assert.That(fullScore.Result.FramesCompared, Is.EqualTo(at));
         Assert.That(fullScore.Result.UnmatchedFrames, Is.EqualTo(0));
@@ -264,10 +285,10 @@ public class SizeSamplingTests : TempDirTest
         // The smaller pass: the whole clip, scored and in its statistics.
         Assert.That(smallScore.FramesCompared, Is.EqualTo(full.FrameCount));
         Assert.That(smallStats.Frames(), Has.Count.EqualTo(full.FrameCount));
-        Assert.That(smallScore.Ssim, Is.GreaterThan(fullScore.Result.Ssim + ScaledFirstPass.EndLead / 2));
+        Assert.That(smallScore.Ssim, Is.GreaterThan(fullScore.Result.Ssim + 0.01));
 
-        // The same clip at a rate the full size codes well: the full size leads by far, so the smaller pass stops past half the clip
-        // (reporting nothing), and the full size's pass runs to the end.
+        // The same clip at a rate the full size codes well: the full size leads by far, so the smaller pass stops as early (reporting
+        // nothing), and the full size's pass runs to the end.
         using var fed = FullSize(input, 1.5);
         // A size a third of the full one's area: scaled back up, it loses more than 0.01 to the well-fed full size.
         using var smaller = RuleSize(input, 0.05);
@@ -276,10 +297,13 @@ public class SizeSamplingTests : TempDirTest
         var (behind, fedScore, fedStats) = (fedRace.Beside, fedRace.FullScore, fedRace.FullStats);
         Assert.That(behind.Ended, Is.Not.Null, $"full size {fedScore.Result!.Ssim}");
         var stop = behind.Ended!.Value;
-        TestContext.Out.WriteLine($"smaller pass stopped at frame {stop.AtFrame}: behind by {stop.Lead:0.#####} over {stop.Frames} frames, its SSIM {stop.SmallSsim:0.#####}; full {fedScore.Result.Ssim:0.#####}");
+        TestContext.Out.WriteLine($"smaller pass stopped at frame {stop.AtFrame}: lead {stop.Lead:0.#####} over {stop.Frames} frames, its SSIM {stop.SmallSsim:0.#####}; full {fedScore.Result.Ssim:0.#####}");
         Assert.That(stop.SmallerAhead, Is.False);
-        Assert.That(stop.AtFrame, Is.InRange(fed.FrameCount / 2, fed.FrameCount - 1));
-        Assert.That(stop.SmallSsim, Is.LessThan(fedScore.Result.Ssim - ScaledFirstPass.EndLead / 2));
+        Assert.That(stop.Scored, Is.InRange(ScaledFirstPass.EndFromFrames, stop.AtFrame));
+        Assert.That(stop.AtFrame, Is.LessThan(fed.FrameCount * 3 / 4));
+        Assert.That(stop.Lead, Is.LessThan(-0.01));
+        Assert.That(stop.Swing, Is.GreaterThanOrEqualTo(ScaledFirstPass.StopSwing));
+        Assert.That(stop.SmallSsim, Is.LessThan(fedScore.Result.Ssim - 0.01));
         Assert.That((behind.Stopped, behind.EndsMainPass), Is.EqualTo((true, false)));
         Assert.That(behind.Complete(), Is.Null);
         Assert.That(fedScore.Result.FramesCompared, Is.EqualTo(fed.FrameCount));
@@ -293,7 +317,7 @@ public class SizeSamplingTests : TempDirTest
         var (topped, starvedScore) = (starvedRace.Beside, starvedRace.FullScore);
         Assert.That(topped.FullQuantizer, Is.GreaterThanOrEqualTo(RenderJob.StuckQuantizer));
         Assert.That(topped.Ended, Is.Null);
-        Assert.That(topped.Complete()!.Ssim, Is.GreaterThan(starvedScore.Result!.Ssim + ScaledFirstPass.EndLead), "the smaller pass leads by far all the same");
+        Assert.That(topped.Complete()!.Ssim, Is.GreaterThan(starvedScore.Result!.Ssim + 0.01), "the smaller pass leads by far all the same");
         Assert.That(starvedScore.Result.FramesCompared, Is.EqualTo(starved.FrameCount));
 
         // optimizeVideo says so, and encodes the smaller size from its own whole first pass.

@@ -14,10 +14,14 @@ namespace ReelSpeed.Engine.Pipeline;
 /// <para>It also watches the full size's first-pass packets (the quantiser libx264 reports with each): once, after the
 /// watched frames, they show the full size will not be starved, the smaller pass stops (<see cref="Stopped"/>), so
 /// content the rule keeps at full size pays for a fraction of a pass, not all of it.</para>
-/// <para>Given the full size's per-frame scores, it compares the two passes as they run (<see cref="Ended"/>): past
-/// <see cref="EndFrom"/> of the clip, once one leads the other by <see cref="EndLead"/> SSIM over the frames both have scored, the
-/// other ends. A smaller pass that far ahead ends the full size's (<see cref="EndsMainPass"/>: the rule will scale down, and the full
-/// size's statistics are then dropped; the smaller pass runs on to the end); one that far behind stops, as the rule will keep the full size.</para>
+/// <para>Given the full size's per-frame scores, it compares the two passes as they run (<see cref="Ended"/>): once both have scored
+/// <see cref="EndFrom"/> of the clip, it asks what the rest of the clip would have to do for the decision to turn, taking the last
+/// third of the frames scored as what the rest will look like (<see cref="SwingTo"/>). Where the rest would have to favour the full size
+/// by <see cref="EndSwing"/> more than those frames do for the smaller size's lead over the whole clip to fall to the rule's margin
+/// (<see cref="SizeSampling.FirstPassMargin"/>), the smaller pass ends the full size's (<see cref="EndsMainPass"/>: the rule will scale
+/// down, and the full size's statistics are then dropped; the smaller pass runs on to the end). Where it would have to favour the smaller
+/// size by <see cref="StopSwing"/> more for that lead to reach <see cref="StopTarget"/>, the smaller pass stops, and the rule keeps the
+/// full size.</para>
 /// </summary>
 internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposable
 {
@@ -39,16 +43,39 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     private double _qpSum, _recentSum;
     private int _qpPackets;
     private readonly double[]? _fullSsim, _smallSsim;
-    private readonly int _endFrom, _minCompared, _leadEvery;
-
-    /// <summary>Share of the clip after which one pass's lead may end the other.</summary>
-    public const double EndFrom = 0.5;
+    private readonly int _endFrom, _leadEvery;
 
     /// <summary>
-    /// The lead (mean SSIM over the frames both passes scored) that ends the pass behind: five times the margin the rule asks of the
-    /// smaller size over the whole clip (<see cref="SizeSampling.FirstPassMargin"/>).
+    /// Share of the clip both passes must have scored (and at least <see cref="EndFromFrames"/>) before one may end the other. The frames
+    /// scored trail the frames handed to the encoders by x264's lookahead (about 45 at the medium preset).
     /// </summary>
-    public const double EndLead = 0.01;
+    public const double EndFrom = 0.2;
+
+    /// <summary>
+    /// Frames both passes must have scored at least: x264's one-pass rate control, in both first passes, settles over the first two
+    /// seconds or so, and the lead over those frames can point the other way than the clip's (a starved gameplay clip's smaller size
+    /// trailed by 0.02 over its first 15 frames scored and led by 0.14 over the clip).
+    /// </summary>
+    public const int EndFromFrames = 60;
+
+    /// <summary>
+    /// How much more, in mean SSIM over the rest of the clip, the rest would have to favour the full size than the last third of the
+    /// frames scored do, for the smaller size's lead to fall to the rule's margin: at this or more the full size's pass ends. With a
+    /// fifth of the clip scored and the smaller size leading by 0.008 over it and over its last third, the rest would have to average a
+    /// lead of 0.0005 for the clip's to fall to 0.002: 0.0075 less than the last third, so the full size's pass ends.
+    /// </summary>
+    public const double EndSwing = 0.006;
+
+    /// <summary>
+    /// The smaller pass stops where it looks to lead the whole clip by less than this, twice the rule's margin: the rest of the clip
+    /// would have to favour it by <see cref="StopSwing"/> more than the last third of the frames scored do for its lead to reach this.
+    /// A lead under it is worth at most a few thousandths of SSIM, where the smaller pass costs a third to a half of the job, and
+    /// stopping it can only keep the full size, which is what the ffmpeg CLI encodes.
+    /// </summary>
+    public const double StopTarget = 2 * SizeSampling.FirstPassMargin;
+
+    /// <summary>See <see cref="StopTarget"/>.</summary>
+    public const double StopSwing = 0.001;
 
     /// <summary>How often (in frames) the lead is looked at, at least: a long clip's every hundredth of it, as each look reads the scores so far.</summary>
     private const int LeadEvery = 15;
@@ -70,9 +97,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         {
             _fullSsim = fullSsim;
             _smallSsim = NewFrameScores(fullSsim.Length);
-            _endFrom = (int)Math.Ceiling(totalFrames * EndFrom);
-            // Both scores lag their encoders (x264's lookahead): judge only once most of the frames so far are in.
-            _minCompared = (int)(_endFrom * 0.8 / quality.SampleEvery);
+            _endFrom = Math.Max((int)Math.Ceiling(totalFrames * EndFrom), EndFromFrames);
             _leadEvery = Math.Max(LeadEvery, totalFrames / 100);
         }
         _totalFrames = totalFrames;
@@ -98,16 +123,20 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     /// <summary>Whether the smaller pass stopped early (the full size's quantiser was low: no smaller size to consider).</summary>
     public bool Stopped { get; private set; }
 
-    /// <summary>Whether the full size's pass is to end here: the smaller pass leads it by <see cref="EndLead"/> (see <see cref="Ended"/>).</summary>
+    /// <summary>Whether the full size's pass is to end here: the smaller pass leads it by far enough (see <see cref="Ended"/>).</summary>
     public bool EndsMainPass => Ended is { SmallerAhead: true };
 
     /// <summary>Where one pass's lead ended the other; null while both run.</summary>
     public PassesEnded? Ended { get; private set; }
 
-    /// <param name="SmallerAhead">The smaller pass led (the full size's pass ended), or the full size's (the smaller pass stopped).</param>
-    /// <param name="Lead">The leader's mean SSIM lead over the <paramref name="Frames"/> both had scored when frame <paramref name="AtFrame"/> came.</param>
+    /// <param name="SmallerAhead">The smaller pass led (the full size's pass ended), or not (the smaller pass stopped).</param>
+    /// <param name="Lead">The smaller pass's mean SSIM lead (negative: behind) over the frames both had scored when frame
+    /// <paramref name="AtFrame"/> came, the first <paramref name="Scored"/> of the clip (<paramref name="Frames"/> compared).</param>
+    /// <param name="RecentLead">Its lead over the last third of them.</param>
+    /// <param name="Swing">How much more the rest of the clip would have had to favour the other size than that last third, on average, for
+    /// the smaller size's lead over the whole clip to fall to the margin (<see cref="EndSwing"/>) or reach <see cref="StopTarget"/> (<see cref="StopSwing"/>).</param>
     /// <param name="SmallSsim">The smaller pass's mean SSIM over the frames it had scored then.</param>
-    internal readonly record struct PassesEnded(bool SmallerAhead, double Lead, int Frames, int AtFrame, double SmallSsim);
+    internal readonly record struct PassesEnded(bool SmallerAhead, double Lead, double RecentLead, double Swing, int Frames, int Scored, int AtFrame, double SmallSsim);
 
     /// <summary>An array for <see cref="InFlightQualityProbe.FrameSsim"/>: NaN, not yet scored.</summary>
     public static double[] NewFrameScores(int frames)
@@ -174,14 +203,16 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     }
 
     /// <summary>
-    /// The smaller pass's mean lead over the frames both passes have scored so far: at <see cref="EndLead"/> or more the full size's pass
-    /// ends, at minus that the smaller pass stops.
+    /// Compares the two passes over the frames both have scored so far (once they reach <see cref="EndFrom"/> of the clip): the full
+    /// size's pass ends where the rest of the clip would have to swing the lead by <see cref="EndSwing"/> to bring it down to the margin,
+    /// the smaller one stops where it would have to swing it by <see cref="StopSwing"/> to bring it up to <see cref="StopTarget"/>.
     /// </summary>
     private void CompareScores(int frame)
     {
+        int limit = Math.Min(frame, _fullSsim!.Length); // frames not yet encoded are not scored
         double lead = 0, small = 0;
-        int n = 0, smallCount = 0;
-        for (int i = 0; i < Math.Min(frame, _fullSsim!.Length); i++) // frames not yet encoded are not scored
+        int n = 0, smallCount = 0, last = -1;
+        for (int i = 0; i < limit; i++)
         {
             double f = Volatile.Read(ref _fullSsim[i]), s = Volatile.Read(ref _smallSsim![i]);
             if (double.IsNaN(s)) continue;
@@ -190,16 +221,41 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
             if (double.IsNaN(f)) continue;
             lead += s - f;
             n++;
+            last = i;
         }
-        if (n < _minCompared || Math.Abs(lead / n) < EndLead) return;
+        int scored = last + 1;
+        if (scored < _endFrom || scored >= _totalFrames) return;
+        double recent = 0;
+        int recentCount = 0;
+        for (int i = scored - scored / 3; i < scored; i++)
+        {
+            double f = Volatile.Read(ref _fullSsim[i]), s = Volatile.Read(ref _smallSsim![i]);
+            if (double.IsNaN(s) || double.IsNaN(f)) continue;
+            recent += s - f;
+            recentCount++;
+        }
+        if (recentCount == 0) return;
+        (double all, double last3, double share) = (lead / n, recent / recentCount, (double)scored / _totalFrames);
+        double down = -SwingTo(all, last3, share, SizeSampling.FirstPassMargin), up = SwingTo(all, last3, share, StopTarget);
+        bool ahead = down >= EndSwing;
+        if (!ahead && up < StopSwing) return;
         // The full size's pass runs on where its quantiser decides without the scores: one that looks to end under
         // SizeSampling.KeepFullBelowQp is kept whatever the smaller size scores, and one whose rate control may be stuck at the top
         // decides whether a constant-quality trial replaces it (RenderJob.StuckQuantizer), which can keep the full size sharp where the
         // smaller one only leads a stuck pass.
-        if (lead > 0 && (FullQuantizer is not { } q || q >= RenderJob.StuckQuantizer || ExpectedQuantizer < SizeSampling.KeepFullBelowQp)) return;
-        Ended = new PassesEnded(lead > 0, Math.Abs(lead / n), n, frame, small / smallCount);
-        if (lead < 0) Stop();
+        if (ahead && (FullQuantizer is not { } q || q >= RenderJob.StuckQuantizer || ExpectedQuantizer < SizeSampling.KeepFullBelowQp)) return;
+        Ended = new PassesEnded(ahead, all, last3, ahead ? down : up, n, scored, frame, small / smallCount);
+        if (!ahead) Stop();
     }
+
+    /// <summary>
+    /// How far the rest of the clip (after <paramref name="share"/> of it, where the smaller size led by <paramref name="lead"/>) would
+    /// have to move the smaller size's lead from <paramref name="recent"/> for the whole clip's lead to land on <paramref name="target"/>:
+    /// negative where the rest would have to favour the full size more than the recent frames do, positive where it would have to favour
+    /// the smaller size more.
+    /// </summary>
+    internal static double SwingTo(double lead, double recent, double share, double target) =>
+        (target - share * lead) / (1 - share) - recent;
 
     /// <summary>After the full size's pass ended: flushes the smaller pass (completing its statistics) and returns its score; null when it stopped.</summary>
     public QualityResult? Complete()

@@ -263,15 +263,17 @@ public sealed class SizeSampling : IDisposable
                 full = full with { SampleSsim = f };
                 small = small with { SampleSsim = sm };
                 string reason = ended is { } end
-                    ? $"{bpp}{quantiser}; x264's first passes at that rate (preset {_options.Preset}), scored at {Full.Width}x{Full.Height} as they ran: at "
-                        + (end.SmallerAhead ? $"{rule.Width}x{rule.Height}, {end.Lead:0.#####} SSIM ahead of {Full.Width}x{Full.Height}" : $"{Full.Width}x{Full.Height}, {end.Lead:0.#####} SSIM ahead of {rule.Width}x{rule.Height}")
-                        + $" over the {end.Frames} frames both had scored by frame {end.AtFrame}, at least {ScaledFirstPass.EndLead} after half the clip, so the "
+                    ? $"{bpp}{quantiser}; x264's first passes at that rate (preset {_options.Preset}), scored at {Full.Width}x{Full.Height} as they ran: by frame {end.AtFrame}, "
+                        + $"over the first {end.Scored} frames, {Leading(end.Lead)} ({Leading(end.RecentLead)} over the last third of them); "
                         + (end.SmallerAhead
-                            ? $"full size's pass ended there (SSIM {f:0.#####} over its frames, {sm:0.#####} at {rule.Width}x{rule.Height} over the whole clip): scaled down"
-                            : $"smaller size's pass stopped there (SSIM {f:0.#####} over the whole clip, {sm:0.#####} at {rule.Width}x{rule.Height} over its frames): kept full size")
+                            ? $"for the whole clip's lead to fall to {FirstPassMargin}, where the decision turns, the rest would have had to favour the full size by {end.Swing:0.#####} more than that last third, at least {ScaledFirstPass.EndSwing}, so the "
+                                + $"full size's pass ended there (SSIM {f:0.#####} over its frames, {sm:0.#####} at {rule.Width}x{rule.Height} over the whole clip): scaled down"
+                            : $"for the smaller size to lead the whole clip by {ScaledFirstPass.StopTarget} the rest would have had to favour it by {end.Swing:0.#####} more than that last third, at least {ScaledFirstPass.StopSwing}, so the "
+                                + $"smaller size's pass stopped there (SSIM {f:0.#####} over the whole clip, {sm:0.#####} at {rule.Width}x{rule.Height} over its frames): kept full size")
                     : $"{bpp}{quantiser}; x264's first passes over the whole clip at that rate (preset {_options.Preset}) reached SSIM {f:0.#####} at {Full.Width}x{Full.Height} "
                         + $"and {sm:0.#####} at {rule.Width}x{rule.Height} (measured at {Full.Width}x{Full.Height}): "
                         + (smaller ? "scaled down" : sm > f ? $"kept full size (the smaller size must lead by more than {FirstPassMargin})" : "kept full size");
+                string Leading(double lead) => lead >= 0 ? $"{rule.Width}x{rule.Height} led by {lead:0.#####} SSIM" : $"{Full.Width}x{Full.Height} led by {-lead:0.#####}";
                 var (kept, dropped) = smaller ? (_smallPass, FirstPass) : (FirstPass, _smallPass);
                 dropped.Dispose();
                 FirstPass = kept; // the encode starts at the chosen size's second pass
