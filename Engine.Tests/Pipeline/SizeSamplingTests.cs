@@ -352,6 +352,32 @@ public class SizeSamplingTests : TempDirTest
     }
 
     [Test]
+    public void A_smaller_pass_run_on_its_own_stops_where_it_falls_behind_the_full_sizes_scores()
+    {
+        // A screen recording (cellular automaton, hard edges) is a quiet input: nothing runs beside the full size's first pass. At this
+        // rate (127 kbit/s; the input at crf 12 has 131) that pass still comes out starved (quantiser near 35), so the smaller size's
+        // runs on its own after it. Scaled back up, the small cells blur, and it trails the full size's scores by more than 0.1 SSIM
+        // from the start: it stops once both have scored a third of the clip (60 frames of 180), and the full size is kept without
+        // the rest of it.
+        var input = Clip("cellauto=s=90x160:r=30:rule=110,scale=360:640:flags=neighbor,trim=duration=6");
+        var stages = new List<string>();
+        var r = Optimize(input, 0.1, """{ "outputPath": "alone.mp4" }""", p => { lock (stages) stages.Add(p.Stage); });
+        var decision = r.GetProperty("sizeDecision");
+        string reason = decision.GetProperty("reason").GetString()!;
+        TestContext.Out.WriteLine(reason);
+        Assert.That(decision.GetProperty("method").GetString(), Is.EqualTo("first-passes"), reason);
+        Assert.That(stages, Does.Contain("pass-1-sizing-small"), "the smaller pass ran on its own");
+        Assert.That(reason, Does.Contain("so the smaller size's pass stopped there").And.Contain("kept full size"));
+        var stop = System.Text.RegularExpressions.Regex.Match(reason, @"by frame (\d+), over the first (\d+) frames");
+        Assert.That(stop.Success, reason);
+        Assert.That(int.Parse(stop.Groups[2].Value), Is.InRange(ScaledFirstPass.EndFromFrames, int.Parse(stop.Groups[1].Value)));
+        Assert.That(int.Parse(stop.Groups[1].Value), Is.LessThan(180 * 3 / 4), "stopped well before the end");
+        Assert.That((r.GetProperty("width").GetInt32(), r.GetProperty("height").GetInt32()), Is.EqualTo((360, 640)));
+        var candidates = decision.GetProperty("candidates");
+        Assert.That(candidates[1].GetProperty("sampleSsim").GetDouble(), Is.LessThan(candidates[0].GetProperty("sampleSsim").GetDouble() - 0.01));
+    }
+
+    [Test]
     public void A_first_pass_that_predicts_a_short_second_pass_tightens_its_rate_tolerance()
     {
         // Gameplay-like motion at 0.5 MB for 10 s of 540x960 (0.025 bits per pixel), kept at full size: x264's first pass averages a

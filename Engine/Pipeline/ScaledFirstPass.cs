@@ -97,8 +97,8 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         {
             _fullSsim = fullSsim;
             _smallSsim = NewFrameScores(fullSsim.Length);
-            _endFrom = Math.Max((int)Math.Ceiling(totalFrames * EndFrom), EndFromFrames);
-            _leadEvery = Math.Max(LeadEvery, totalFrames / 100);
+            _endFrom = EndFromFrame(totalFrames);
+            _leadEvery = LookEvery(totalFrames);
         }
         _totalFrames = totalFrames;
         _stopBelowQp = stopBelowQp;
@@ -203,20 +203,59 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     }
 
     /// <summary>
-    /// Compares the two passes over the frames both have scored so far (once they reach <see cref="EndFrom"/> of the clip): the full
-    /// size's pass ends where the rest of the clip would have to swing the lead by <see cref="EndSwing"/> to bring it down to the margin,
-    /// the smaller one stops where it would have to swing it by <see cref="StopSwing"/> to bring it up to <see cref="StopTarget"/>.
+    /// Compares the two passes over the frames both have scored so far (<see cref="Judge"/>): the full size's pass ends where the smaller one
+    /// is <see cref="Standing.Ahead"/>, the smaller one stops where it is <see cref="Standing.Behind"/>.
     /// </summary>
     private void CompareScores(int frame)
     {
-        int limit = Math.Min(frame, _fullSsim!.Length); // frames not yet encoded are not scored
-        double lead = 0, small = 0;
+        if (Judge(_fullSsim!, _smallSsim!, frame, _endFrom, _totalFrames) is not { } standing || !(standing.Ahead || standing.Behind)) return;
+        // The full size's pass runs on where its quantiser decides without the scores: one that looks to end under
+        // SizeSampling.KeepFullBelowQp is kept whatever the smaller size scores, and one whose rate control may be stuck at the top
+        // decides whether a constant-quality trial replaces it (RenderJob.StuckQuantizer), which can keep the full size sharp where the
+        // smaller one only leads a stuck pass.
+        if (standing.Ahead && (FullQuantizer is not { } q || q >= RenderJob.StuckQuantizer || ExpectedQuantizer < SizeSampling.KeepFullBelowQp)) return;
+        Ended = standing.Ended(frame);
+        if (!standing.Ahead) Stop();
+    }
+
+    /// <summary>Where the smaller pass stands against the full size's over the frames both have scored.</summary>
+    /// <param name="Lead">The smaller pass's mean SSIM lead (negative: behind) over them.</param>
+    /// <param name="RecentLead">Its lead over the last third of them.</param>
+    /// <param name="Share">The share of the clip they make.</param>
+    /// <param name="Compared">Frames compared (both scored).</param>
+    /// <param name="Scored">Frames from the first to the last both scored.</param>
+    /// <param name="SmallSsim">The smaller pass's mean SSIM over the frames it scored.</param>
+    internal readonly record struct Standing(double Lead, double RecentLead, double Share, int Compared, int Scored, double SmallSsim)
+    {
+        /// <summary>How much more than the last third the rest would have to favour the full size for the lead to fall to the margin.</summary>
+        public double Down => -SwingTo(Lead, RecentLead, Share, SizeSampling.FirstPassMargin);
+
+        /// <summary>How much more than the last third the rest would have to favour the smaller size for its lead to reach <see cref="StopTarget"/>.</summary>
+        public double Up => SwingTo(Lead, RecentLead, Share, StopTarget);
+
+        /// <summary>The smaller size is far enough ahead for the full size's pass to end (<see cref="EndSwing"/>).</summary>
+        public bool Ahead => Down >= EndSwing;
+
+        /// <summary>The smaller size is far enough behind <see cref="StopTarget"/> for its pass to stop (<see cref="StopSwing"/>).</summary>
+        public bool Behind => !Ahead && Up >= StopSwing;
+
+        public PassesEnded Ended(int atFrame) => new(Ahead, Lead, RecentLead, Ahead ? Down : Up, Compared, Scored, atFrame, SmallSsim);
+    }
+
+    /// <summary>
+    /// The smaller pass's standing over the frames before <paramref name="frame"/> that both passes have scored, once those reach
+    /// <paramref name="endFrom"/> (and before the whole clip is scored: then the rule decides); null before.
+    /// </summary>
+    internal static Standing? Judge(double[] full, double[] small, int frame, int endFrom, int totalFrames)
+    {
+        int limit = Math.Min(frame, full.Length); // frames not yet encoded are not scored
+        double lead = 0, smallSum = 0;
         int n = 0, smallCount = 0, last = -1;
         for (int i = 0; i < limit; i++)
         {
-            double f = Volatile.Read(ref _fullSsim[i]), s = Volatile.Read(ref _smallSsim![i]);
+            double f = Volatile.Read(ref full[i]), s = Volatile.Read(ref small[i]);
             if (double.IsNaN(s)) continue;
-            small += s;
+            smallSum += s;
             smallCount++;
             if (double.IsNaN(f)) continue;
             lead += s - f;
@@ -224,28 +263,46 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
             last = i;
         }
         int scored = last + 1;
-        if (scored < _endFrom || scored >= _totalFrames) return;
+        if (scored < endFrom || scored >= totalFrames) return null;
         double recent = 0;
         int recentCount = 0;
         for (int i = scored - scored / 3; i < scored; i++)
         {
-            double f = Volatile.Read(ref _fullSsim[i]), s = Volatile.Read(ref _smallSsim![i]);
+            double f = Volatile.Read(ref full[i]), s = Volatile.Read(ref small[i]);
             if (double.IsNaN(s) || double.IsNaN(f)) continue;
             recent += s - f;
             recentCount++;
         }
-        if (recentCount == 0) return;
-        (double all, double last3, double share) = (lead / n, recent / recentCount, (double)scored / _totalFrames);
-        double down = -SwingTo(all, last3, share, SizeSampling.FirstPassMargin), up = SwingTo(all, last3, share, StopTarget);
-        bool ahead = down >= EndSwing;
-        if (!ahead && up < StopSwing) return;
-        // The full size's pass runs on where its quantiser decides without the scores: one that looks to end under
-        // SizeSampling.KeepFullBelowQp is kept whatever the smaller size scores, and one whose rate control may be stuck at the top
-        // decides whether a constant-quality trial replaces it (RenderJob.StuckQuantizer), which can keep the full size sharp where the
-        // smaller one only leads a stuck pass.
-        if (ahead && (FullQuantizer is not { } q || q >= RenderJob.StuckQuantizer || ExpectedQuantizer < SizeSampling.KeepFullBelowQp)) return;
-        Ended = new PassesEnded(ahead, all, last3, ahead ? down : up, n, scored, frame, small / smallCount);
-        if (!ahead) Stop();
+        if (recentCount == 0) return null;
+        return new Standing(lead / n, recent / recentCount, (double)scored / totalFrames, n, scored, smallSum / smallCount);
+    }
+
+    /// <summary>The frames both passes must have scored before either may end the other (<see cref="EndFrom"/>, <see cref="EndFromFrames"/>).</summary>
+    internal static int EndFromFrame(int totalFrames) => Math.Max((int)Math.Ceiling(totalFrames * EndFrom), EndFromFrames);
+
+    /// <summary>How often, in frames, the standing is looked at: a long clip's every hundredth of it, as each look reads the scores so far.</summary>
+    internal static int LookEvery(int totalFrames) => Math.Max(LeadEvery, totalFrames / 100);
+
+    /// <summary>
+    /// Watches a smaller pass that runs on its own after the full size's whole scored pass (a quiet input's, or one whose rate control
+    /// may have stuck beside it): where it stands <see cref="Standing.Behind"/> the full size's scores, it cancels
+    /// <paramref name="stop"/>, and the rule keeps the full size without the rest of it. Nothing ends the other way: the full size's
+    /// pass has run.
+    /// </summary>
+    internal sealed class AloneWatch(double[] full, double[] small, int totalFrames, CancellationTokenSource stop) : IFrameTap
+    {
+        private readonly int _endFrom = EndFromFrame(totalFrames), _every = LookEvery(totalFrames);
+
+        /// <summary>Where the smaller pass stopped; null while it runs.</summary>
+        public PassesEnded? Stopped { get; private set; }
+
+        public void Frame(int frame, nint picture, nint source)
+        {
+            if (Stopped is not null || frame < _endFrom || frame % _every != 0) return;
+            if (Judge(full, small, frame, _endFrom, totalFrames) is not { Behind: true } standing) return;
+            Stopped = standing.Ended(frame);
+            stop.Cancel();
+        }
     }
 
     /// <summary>

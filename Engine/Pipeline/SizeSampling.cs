@@ -198,7 +198,8 @@ public sealed class SizeSampling : IDisposable
                 // and (when the first passes decide) its SSIM how well the full size does at that rate.
                 FirstPass = TwoPassStats.Create(job.TempDirectory);
                 // Scored frame by frame where the smaller pass runs beside it: the one far behind ends early (ScaledFirstPass.Ended).
-                if (FirstPassesDecide) fullScore = new InFlightQualityProbe(FirstPassQuality) { FrameSsim = RunsBeside ? ScaledFirstPass.NewFrameScores(Full.FrameCount) : null };
+                // Scored frame by frame: the smaller pass, beside it or after it on its own, is compared as it runs (ScaledFirstPass.Judge).
+                if (FirstPassesDecide) fullScore = new InFlightQualityProbe(FirstPassQuality) { FrameSsim = ScaledFirstPass.NewFrameScores(Full.FrameCount) };
                 if (TapsReference)
                 {
                     Directory.CreateDirectory(dir);
@@ -252,11 +253,21 @@ public sealed class SizeSampling : IDisposable
                 // full size's, or on its own when that one stopped early or its rate control may have stuck (the check runs here).
                 if (ended is null && (besideScore is null || _smallPass!.MeanQuantizer() is not { } sq || sq >= RenderJob.StuckQuantizer))
                 {
-                    var smallScore = new InFlightQualityProbe(FirstPassQuality);
+                    // Compared with the full size's scores as it runs: one that falls behind stops there, and the full size is kept.
+                    var smallScore = new InFlightQualityProbe(FirstPassQuality) { FrameSsim = ScaledFirstPass.NewFrameScores(Full.FrameCount) };
                     DropSmallPass();
                     _smallPass = TwoPassStats.Create(job.TempDirectory);
-                    new RenderJob(rule, "", job with { Quality = smallScore }).RunFirstPass(_smallPass, samplesPart.Part(0, 1, "-sizing-small"), cancel);
-                    besideScore = smallScore.Result!;
+                    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+                    var watch = new ScaledFirstPass.AloneWatch(fullScore.FrameSsim!, smallScore.FrameSsim, Full.FrameCount, stop);
+                    try
+                    {
+                        new RenderJob(rule, "", job with { Quality = smallScore }).RunFirstPass(_smallPass, samplesPart.Part(0, 1, "-sizing-small"), stop.Token, tap: watch);
+                        besideScore = smallScore.Result!;
+                    }
+                    catch (EngineException aborted) when (aborted.Code == ErrorCodes.Aborted && watch.Stopped is not null && !cancel.IsCancellationRequested)
+                    {
+                        ended = watch.Stopped;
+                    }
                 }
                 double f = fullPass.Ssim, sm = ended is { SmallerAhead: false } behind ? behind.SmallSsim : besideScore!.Ssim;
                 bool smaller = ended is { } e ? e.SmallerAhead : sm > f + FirstPassMargin;
