@@ -197,7 +197,6 @@ public sealed class SizeSampling : IDisposable
                 // The encode's own first pass, at full size and the planned rate: its quantiser says how starved the picture is,
                 // and (when the first passes decide) its SSIM how well the full size does at that rate.
                 FirstPass = TwoPassStats.Create(job.TempDirectory);
-                // Scored frame by frame where the smaller pass runs beside it: the one far behind ends early (ScaledFirstPass.Ended).
                 // Scored frame by frame: the smaller pass, beside it or after it on its own, is compared as it runs (ScaledFirstPass.Judge).
                 if (FirstPassesDecide) fullScore = new InFlightQualityProbe(FirstPassQuality) { FrameSsim = ScaledFirstPass.NewFrameScores(Full.FrameCount) };
                 if (TapsReference)
