@@ -143,6 +143,34 @@ public class FirstPassReuseTests : TempDirTest
         }
     }
 
+    [Test]
+    public void The_second_pass_reads_the_frames_the_first_pass_decoded_and_makes_the_file_decoding_twice_makes()
+    {
+        var input = Input();
+        using var scene = Engine.Pipeline.Optimize.BuildScene(input, 0.1, OptimizeOptions.Parse("{}", null) with { AllowDownscale = false });
+        Assert.That((scene.Composition!.PassThrough, scene.Encode.RateControl), Is.EqualTo((true, RateControlMode.TwoPass)));
+        var options = new JobOptions { EncoderThreads = 1 };
+        string twice = Path.Combine(_dir, "twice.mp4"), given = Path.Combine(_dir, "given.mp4"), own = Path.Combine(_dir, "own.mp4");
+        // Decoding twice: a log already abandoned stands in for the render's own, and neither pass records or replays.
+        using (var off = DecodeLog.Create(input, _dir)!)
+        {
+            off.Abandon("the test decodes twice");
+            Run(scene, twice, options with { DecodeLog = off }, null);
+            Assert.That(off.Replayed, Is.EqualTo(0));
+        }
+        using (var log = DecodeLog.Create(input, _dir)!)
+        {
+            Run(scene, given, options with { DecodeLog = log }, null);
+            Assert.That((log.CanReplay, log.ReachedEnd), Is.EqualTo((true, true)), log.AbandonedBecause);
+            Assert.That(log.Frames, Is.EqualTo(90), "3 s at 30 fps, recorded by the first pass");
+            Assert.That(log.Replayed, Is.EqualTo(log.Frames), "and read back by the second");
+        }
+        Run(scene, own, options, null); // the render keeps its own between its passes
+        Assert.That(File.ReadAllBytes(given), Is.EqualTo(File.ReadAllBytes(twice)), "the same pictures, so the same encode");
+        Assert.That(File.ReadAllBytes(own), Is.EqualTo(File.ReadAllBytes(twice)));
+        Assert.That(Directory.GetFiles(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "in.mp4", "twice.mp4", "given.mp4", "own.mp4" }), "no frames file left");
+    }
+
     private static Scene TwoPass(Scene plain, int kbps) => plain.WithEncode(plain.Encode with { RateControl = RateControlMode.TwoPass, BitrateKbps = kbps });
 
     private static void Run(Scene scene, string output, JobOptions options, Action<RenderProgress>? progress)

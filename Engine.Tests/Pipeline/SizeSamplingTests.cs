@@ -192,6 +192,32 @@ public class SizeSamplingTests : TempDirTest
         Assert.That(easyStats.MeanQuantizer(), Is.LessThan(SizeSampling.KeepFullBelowQp), "the rule keeps the full size, as the watch foresaw");
     }
 
+    [Test]
+    public void The_encode_reads_back_the_frames_the_full_sizes_first_pass_decoded()
+    {
+        // Gameplay-like motion at a tight rate: the first passes decide (for the smaller size here), and the encode at the chosen size
+        // scales the frames the full size's first pass decoded instead of decoding the input again; scored in flight against them, it
+        // measures what decoding the input measures.
+        var input = Clip("testsrc2=s=360x640:r=30:d=3,hue=H=t*2,rotate=a=t/2:fillcolor=black");
+        using var full = FullSize(input, 0.05);
+        using var sizing = new SizeSampling(input, 0.05, OptimizeOptions.Parse("{}", null), full);
+        var (chosen, decision) = sizing.Decide(OneThread, new ProgressTracker(null, (int)sizing.ProgressUnits).Root, default);
+        using var downscaled = ReferenceEquals(chosen, full) ? null : chosen;
+        var log = sizing.Decoded!;
+        Assert.That((log.CanReplay, log.ReachedEnd, log.Frames), Is.EqualTo((true, true, 90)), log.AbandonedBecause);
+        long before = log.Replayed;
+        var probe = new InFlightQualityProbe(new QualityOptions { DistortedName = "outputPath", ReferenceName = "inputPath" });
+        string output = Path.Combine(_dir, "out.mp4");
+        new RenderJob(chosen, output, OneThread with { Quality = probe, FirstPass = sizing.FirstPass, DecodeLog = log })
+            .Run(new ProgressTracker(null, chosen.FrameCount).Root, default);
+        Assert.That(log.Replayed - before, Is.EqualTo(90), decision.Reason);
+        var separate = VideoQuality.Compare(output, input);
+        Assert.That(probe.Result!.Ssim, Is.EqualTo(separate.Ssim).Within(1e-9));
+        Assert.That(probe.Result.FramesCompared, Is.EqualTo(separate.FramesCompared));
+        sizing.Dispose();
+        Assert.That(log.CanReplay, Is.False, "the decision's frames go with it");
+    }
+
     /// <summary>optimizeVideo's scene of <paramref name="input"/> for <paramref name="mb"/> at full size (default options).</summary>
     private static ReelSpeed.Engine.Scenes.Scene FullSize(string input, double mb) =>
         Engine.Pipeline.Optimize.BuildScene(input, mb, OptimizeOptions.Parse("{}", null) with { AllowDownscale = false });

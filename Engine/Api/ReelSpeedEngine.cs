@@ -258,7 +258,7 @@ public sealed class ReelSpeedEngine
             var (chosen, decision) = await DedicatedThread.Run("reelspeed-job", () => sizing.Decide(JobOptionsFor(full), samplingPart, cancel)).ConfigureAwait(false);
             double sizingMs = clock.Elapsed.TotalMilliseconds;
             using var downscaled = ReferenceEquals(chosen, full) ? null : chosen;
-            // The chosen size's first pass, when the decision ran it: the encode starts at pass 2.
+            // The chosen size's first pass, when the decision ran it: the encode starts at pass 2, from the frames it decoded.
             var firstPass = sizing.FirstPass;
             // The samples measured x264 falling short of the rate: the encode asks that much more (SizeSampling.RateFactor); or the
             // chosen size's first pass predicts it: its second pass corrects its size sooner (SizeSampling.RateTolerance).
@@ -275,7 +275,7 @@ public sealed class ReelSpeedEngine
             // Measured in flight, the encode takes the quality measurement's share of the bar too.
             var encodePart = tracker.Root.Part(sampling / total, probe is null ? (sampling + 2 * n) / total : 1);
             clock.Restart();
-            var targeted = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, output, JobOptionsFor(scene) with { Quality = probe, FirstPass = firstPass }, encodePart, cancel)).ConfigureAwait(false);
+            var targeted = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, output, JobOptionsFor(scene) with { Quality = probe, FirstPass = firstPass, DecodeLog = sizing.Decoded }, encodePart, cancel)).ConfigureAwait(false);
             var (result, attempts, note) = targeted;
             if (targeted.ShortfallNote is { } shortfall) decision = decision with { Reason = decision.Reason + "; " + shortfall };
             double encodeMs = clock.Elapsed.TotalMilliseconds;

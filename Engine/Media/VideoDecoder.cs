@@ -22,9 +22,12 @@ internal sealed unsafe class VideoDecoder : IDisposable
     private readonly long _startTs;
     private double _lastPtsMs = double.NaN;
     private bool _synthesizedTimestamps;
+    private DecodeLog? _recording, _replay;
+    private int _replayIndex;
 
     /// <param name="threads">Decoder threads; 0 = one per core (frame threading holds a frame per thread).</param>
-    public VideoDecoder(string path, string field, int threads = 0)
+    /// <param name="log">Frames of this input decoded before, or to record for a later decoder (<see cref="DecodeLog"/>); ignored for another file.</param>
+    public VideoDecoder(string path, string field, int threads = 0, DecodeLog? log = null)
     {
         LibAvLoader.EnsureLoaded();
         _field = field;
@@ -80,6 +83,11 @@ internal sealed unsafe class VideoDecoder : IDisposable
             FrameRate = NominalFrameRate();
             if (FrameRate <= 0) FrameRate = FrameCount * 1000.0 / DurationMs;
             SeekTo(0);
+            if (log is not null && string.Equals(log.InputPath, FullPath, StringComparison.Ordinal))
+            {
+                if (log.CanReplay) _replay = log;
+                else if (log.StartRecording()) _recording = log;
+            }
         }
         catch
         {
@@ -221,6 +229,27 @@ internal sealed unsafe class VideoDecoder : IDisposable
     /// </summary>
     public bool ReadFrame(AvFrameHandle frame, out double ptsMs)
     {
+        if (_replay is { } replay)
+        {
+            if (_replayIndex < replay.Frames)
+            {
+                replay.Read(_replayIndex++, frame.Ptr, out ptsMs);
+                _lastPtsMs = ptsMs;
+                return true;
+            }
+            if (replay.ReachedEnd)
+            {
+                LibAv.av_frame_unref(frame.Ptr);
+                ptsMs = 0;
+                return false;
+            }
+            // Past the frames recorded: decode from the start (where the constructor left the demuxer), skipping those given.
+            _replay = null;
+            for (int i = 0; i < _replayIndex; i++)
+            {
+                if (!ReadFrame(frame, out ptsMs)) return false;
+            }
+        }
         var f = frame.Ptr;
         var codec = _codec.Ptr;
         var pkt = _packet.Ptr;
@@ -231,10 +260,12 @@ internal sealed unsafe class VideoDecoder : IDisposable
             if (ret == 0)
             {
                 ptsMs = FramePtsMs(f);
+                _recording?.Append(f, ptsMs);
                 return true;
             }
             if (ret == AvConst.ErrorEof)
             {
+                _recording?.MarkEnd();
                 ptsMs = 0;
                 return false;
             }
@@ -279,6 +310,18 @@ internal sealed unsafe class VideoDecoder : IDisposable
     /// </summary>
     public void SeekTo(double ms)
     {
+        if (_replay is { } replay)
+        {
+            // Every recorded frame can be read directly: the replay goes on from the last one shown at or before the time.
+            _replayIndex = replay.IndexAtOrBefore(ms);
+            _lastPtsMs = double.NaN;
+            return;
+        }
+        if (_recording is { } recording)
+        {
+            recording.Abandon($"the recording decoder seeked to {ms:0.###} ms");
+            _recording = null;
+        }
         // Without timestamps a seek has no target: start over and let the caller decode forward.
         long ts = _synthesizedTimestamps ? _startTs : _startTs + MsToTicks(Math.Max(0, ms));
         int ret = _input.SeekFile(_streamIndex, long.MinValue, ts, ts, 0);
@@ -313,6 +356,8 @@ internal sealed unsafe class VideoDecoder : IDisposable
 
     public void Dispose()
     {
+        _recording?.EndRecording();
+        _recording = null;
         _packet.Dispose();
         _codec?.Dispose();
         _input?.Dispose();

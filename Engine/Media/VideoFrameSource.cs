@@ -85,6 +85,13 @@ public sealed unsafe class VideoFrameSource : IDisposable
     /// </param>
     public VideoFrameSource(string path, string field, int boxWidth, int boxHeight, VideoFit fit = VideoFit.Cover, bool loop = true, int decoderThreads = 0,
         bool applyRotation = true, bool nearest = false)
+        : this(path, field, boxWidth, boxHeight, fit, loop, decoderThreads, applyRotation, nearest, null)
+    {
+    }
+
+    /// <param name="log">Frames of the file decoded by an earlier pass, or to record for a later one (see <see cref="DecodeLog"/>).</param>
+    internal VideoFrameSource(string path, string field, int boxWidth, int boxHeight, VideoFit fit, bool loop, int decoderThreads,
+        bool applyRotation, bool nearest, DecodeLog? log)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(boxWidth, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(boxHeight, 1);
@@ -94,7 +101,7 @@ public sealed unsafe class VideoFrameSource : IDisposable
         _loop = loop;
         try
         {
-            _decoder = new VideoDecoder(path, field, decoderThreads);
+            _decoder = new VideoDecoder(path, field, decoderThreads, log);
             Rotation = applyRotation ? _decoder.Rotation : 0;
             if (nearest)
             {

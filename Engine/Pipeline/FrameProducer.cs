@@ -115,7 +115,7 @@ internal sealed class FrameProducer : IDisposable
         var sw = new Stopwatch();
         try
         {
-            using var renderer = new FrameRenderer(scene);
+            using var renderer = new FrameRenderer(scene, _job.Options.DecodeLog);
             using var surface = renderer.PassThrough ? null : new FrameSurface(FrameRenderer.FrameInfo(scene));
             bool reuse = ReuseStaticFrames;
             var previous = new List<double>(64);

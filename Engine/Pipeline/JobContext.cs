@@ -44,6 +44,13 @@ public sealed record JobOptions
     /// </summary>
     public Media.TwoPassStats? FirstPass { get; init; }
 
+    /// <summary>
+    /// The input's decoded frames kept by an earlier pass over it, or to be kept by this one for the next (owned by the caller;
+    /// see <see cref="Media.DecodeLog"/>): optimizeVideo's first pass records them, its encode reads them back. A two-pass render
+    /// of a pass-through scene without one keeps its own between its two passes.
+    /// </summary>
+    internal Media.DecodeLog? DecodeLog { get; init; }
+
     public static readonly JobOptions Default = new();
 }
 

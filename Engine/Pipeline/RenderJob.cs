@@ -54,7 +54,10 @@ public sealed class RenderJob
         LibAvLoader.EnsureLoaded();
         var wall = Stopwatch.StartNew();
         OutputFile.RefuseOwnInputs(OutputPath, SceneJson.Assets(Scene));
-        using var job = new JobContext(Scene, Options, progress, cancel);
+        // Both passes of a pass-through two-pass encode read the same input: the first keeps its decoded frames for the second.
+        using var log = Options.DecodeLog is null && Scene.Encode.RateControl == RateControlMode.TwoPass && Options.FirstPass is not { FirstPassDone: true }
+            && Scene.Composition is { PassThrough: true } passThrough ? DecodeLog.Create(passThrough.Clips[0].Path, Options.TempDirectory) : null;
+        using var job = new JobContext(Scene, log is null ? Options : Options with { DecodeLog = log }, progress, cancel);
         using var output = OutputFile.Create(OutputPath, Options.TempDirectory);
         VideoEncoder.CheckContainer(Scene.Encode.Codec, output.MuxerFormat, output.FinalPath);
         try

@@ -92,6 +92,12 @@ public sealed class SizeSampling : IDisposable
     public TwoPassStats? FirstPass { get; private set; }
 
     /// <summary>
+    /// The input's frames as the full size's first pass decoded them, when <see cref="Decide"/> ran it (<see cref="DecodeLog"/>): a
+    /// smaller pass run after it and the encode read them back instead of decoding the input again. Owned here.
+    /// </summary>
+    internal DecodeLog? Decoded { get; private set; }
+
+    /// <summary>
     /// Pixels of the smaller size's first pass that runs beside the full size's where the first passes decide (0 otherwise): the
     /// size <see cref="Decide"/> compares with the full one (for the memory estimate, before it runs).
     /// </summary>
@@ -197,6 +203,8 @@ public sealed class SizeSampling : IDisposable
                 // The encode's own first pass, at full size and the planned rate: its quantiser says how starved the picture is,
                 // and (when the first passes decide) its SSIM how well the full size does at that rate.
                 FirstPass = TwoPassStats.Create(job.TempDirectory);
+                Decoded ??= DecodeLog.Create(_input, job.TempDirectory);
+                job = job with { DecodeLog = Decoded };
                 // Scored frame by frame: the smaller pass, beside it or after it on its own, is compared as it runs (ScaledFirstPass.Judge).
                 if (FirstPassesDecide) fullScore = new InFlightQualityProbe(FirstPassQuality) { FrameSsim = ScaledFirstPass.NewFrameScores(Full.FrameCount) };
                 if (TapsReference)
@@ -441,7 +449,12 @@ public sealed class SizeSampling : IDisposable
     /// </summary>
     public const double FirstPassMargin = 0.002;
 
-    public void Dispose() => DropFirstPass();
+    public void Dispose()
+    {
+        DropFirstPass();
+        Decoded?.Dispose();
+        Decoded = null;
+    }
 
     /// <summary>
     /// How much more than the planned rate a sample candidate is given (0.25: 25 % more) for the keyframes the sample has beyond

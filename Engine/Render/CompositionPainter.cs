@@ -34,11 +34,14 @@ internal sealed unsafe class CompositionPainter : IScenePainter
     private readonly VideoFrameSource? _backdropVideo;
     private readonly SKPaint? _backdropVideoPaint;
     private readonly SKPaint _black = new() { Color = SKColors.Black };
+    private readonly DecodeLog? _log;
     private double _now;
 
-    public CompositionPainter(Composition composition, int width, int height)
+    /// <param name="log">Frames of a clip's file decoded by an earlier pass over it, or to record for a later one (<see cref="DecodeLog"/>).</param>
+    public CompositionPainter(Composition composition, int width, int height, DecodeLog? log = null)
     {
         _c = composition;
+        _log = log;
         _width = width;
         _height = height;
         _sources = new VideoFrameSource?[composition.Clips.Count];
@@ -176,7 +179,7 @@ internal sealed unsafe class CompositionPainter : IScenePainter
         if (_sources[index] is { } open) return open;
         var clip = _c.Clips[index];
         return _sources[index] = new VideoFrameSource(clip.Path, clip.Field, _width, _height, _c.Fit, loop: false, decoderThreads: _c.LowMemory ? 1 : 0,
-            applyRotation: !_c.KeepRotation, nearest: true);
+            applyRotation: !_c.KeepRotation, nearest: true, log: _log);
     }
 
     private void DrawTransition(SKCanvas canvas, TransitionSpec transition, int from, int to, double t, float p)

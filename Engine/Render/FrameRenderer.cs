@@ -1,3 +1,4 @@
+using ReelSpeed.Engine.Media;
 using ReelSpeed.Engine.Scenes;
 using SkiaSharp;
 
@@ -41,13 +42,18 @@ public sealed class FrameRenderer : IDisposable
 {
     private readonly IScenePainter _painter;
 
-    public FrameRenderer(Scene scene)
+    public FrameRenderer(Scene scene) : this(scene, null)
+    {
+    }
+
+    /// <param name="log">Frames of the scene's input decoded by an earlier pass over it, or to record for a later one (<see cref="DecodeLog"/>).</param>
+    internal FrameRenderer(Scene scene, DecodeLog? log)
     {
         Scene = scene;
         _painter = scene.Content switch
         {
             ChatContent chat => new ChatPainter(scene, chat),
-            Composition composition => new CompositionPainter(composition, scene.Width, scene.Height),
+            Composition composition => new CompositionPainter(composition, scene.Width, scene.Height, log),
             _ => throw new ArgumentException($"no painter for {scene.Content.GetType().Name}", nameof(scene)),
         };
     }

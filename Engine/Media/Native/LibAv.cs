@@ -50,6 +50,7 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvUtil)] public static partial void av_frame_free(nint* frame);
     [LibraryImport(AvUtil)] public static partial int av_frame_get_buffer(nint frame, int align);
     [LibraryImport(AvUtil)] public static partial int av_frame_make_writable(nint frame);
+    [LibraryImport(AvUtil)] public static partial int av_frame_is_writable(nint frame);
     [LibraryImport(AvUtil)] public static partial void av_frame_unref(nint frame);
     [LibraryImport(AvUtil)] public static partial nint av_frame_clone(nint frame);
     [LibraryImport(AvUtil, StringMarshalling = StringMarshalling.Utf8)] public static partial int av_dict_set(nint* dict, string key, string value, int flags);

@@ -1,0 +1,180 @@
+using System.Security.Cryptography;
+using NUnit.Framework;
+using ReelSpeed.Engine.Media;
+using ReelSpeed.Engine.Media.Native;
+
+namespace ReelSpeed.Engine.Tests.Media;
+
+/// <summary>
+/// <see cref="DecodeLog"/>: the first decoder of an input records its frames, later ones read them back bit for bit (planes,
+/// times, colour description) instead of decoding; anything but a forward read from the start abandons the recording.
+/// </summary>
+public unsafe class DecodeLogTests
+{
+    private string _dir = "";
+    private string _clip = "", _other = "", _yuv444 = "";
+    private List<string> _decoded = new();
+
+    [OneTimeSetUp]
+    public void MakeFixtures()
+    {
+        _dir = TestSupport.TempDir();
+        // Lossy, with B-frames and an odd size (chroma planes of (w+1)/2), keyframes every second, BT.709 limited range tagged.
+        _clip = Path.Combine(_dir, "clip.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=161x285:r=25:d=3", "-c:v", "libx264", "-crf", "30", "-g", "25", "-pix_fmt", "yuv420p",
+            "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv", _clip);
+        _other = VideoFixtures.Numbered(Path.Combine(_dir, "other.mp4"), 25, 1, VideoFixtures.H264Lossless);
+        _yuv444 = Path.Combine(_dir, "yuv444.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x120:r=25:d=1", "-c:v", "libx264", "-crf", "30", "-pix_fmt", "yuv444p", _yuv444);
+        using var plain = new VideoDecoder(_clip, "inputPath");
+        _decoded = ReadAll(plain);
+    }
+
+    [OneTimeTearDown]
+    public void RemoveFixtures() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>Each frame as a digest of its time, size, format, colour description, aspect and planes (rows only, not the padding).</summary>
+    private static unsafe string Digest(nint f, double ptsMs)
+    {
+        int w = LibAv.Field<int>(f, AvLayout.Frame.Width), h = LibAv.Field<int>(f, AvLayout.Frame.Height);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        for (int p = 0; p < 3; p++)
+        {
+            int rowBytes = p == 0 ? w : (w + 1) / 2, rows = p == 0 ? h : (h + 1) / 2;
+            int stride = LibAv.Field<int>(f, AvLayout.Frame.Linesize + 4 * p);
+            byte* data = (byte*)LibAv.Field<nint>(f, AvLayout.Frame.Data + 8 * p);
+            for (int y = 0; y < rows; y++) hash.AppendData(new ReadOnlySpan<byte>(data + (long)y * stride, rowBytes));
+        }
+        var aspect = LibAv.Field<AVRational>(f, AvLayout.Frame.SampleAspectRatio);
+        return FormattableString.Invariant(
+            $"{ptsMs:0.###} {w}x{h} f{LibAv.Field<int>(f, AvLayout.Frame.Format)} cs{LibAv.Field<int>(f, AvLayout.Frame.Colorspace)} r{LibAv.Field<int>(f, AvLayout.Frame.ColorRange)} p{LibAv.Field<int>(f, AvLayout.Frame.ColorPrimaries)} t{LibAv.Field<int>(f, AvLayout.Frame.ColorTrc)} sar{aspect.Num}/{aspect.Den} {Convert.ToHexString(hash.GetHashAndReset())[..16]}");
+    }
+
+    private static List<string> ReadAll(VideoDecoder decoder, int max = int.MaxValue)
+    {
+        using var frame = AvFrameHandle.Alloc();
+        var list = new List<string>();
+        while (list.Count < max && decoder.ReadFrame(frame, out double ms)) list.Add(Digest(frame.Ptr, ms));
+        return list;
+    }
+
+    private DecodeLog NewLog(string input, long max = DecodeLog.DefaultMaxBytes) => DecodeLog.Create(input, _dir, max) ?? throw new AssertionException("no log");
+
+    [Test]
+    public void A_replay_gives_the_frames_decoding_gives_bit_for_bit_and_ends_where_the_stream_does()
+    {
+        Assert.That(_decoded, Has.Count.EqualTo(75));
+        Assert.That(_decoded[0], Does.Contain(" cs1 r1 p1 t1 "), "the clip's colour description is in the digest");
+        using var log = NewLog(_clip);
+        List<string> recorded;
+        using (var recorder = new VideoDecoder(_clip, "inputPath", log: log)) recorded = ReadAll(recorder);
+        Assert.That(recorded, Is.EqualTo(_decoded), "recording does not change what the decoder gives");
+        Assert.That((log.CanReplay, log.Frames, log.ReachedEnd, log.AbandonedBecause), Is.EqualTo((true, 75, true, (string?)null)));
+        for (int round = 0; round < 2; round++)
+        {
+            using var replay = new VideoDecoder(_clip, "inputPath", log: log);
+            Assert.That(ReadAll(replay), Is.EqualTo(_decoded), $"replay {round}");
+            using var frame = AvFrameHandle.Alloc();
+            Assert.That(replay.ReadFrame(frame, out _), Is.False, "stays at the end");
+        }
+        Assert.That(log.Replayed, Is.EqualTo(150));
+        Assert.That(Directory.GetFiles(_dir, "reelspeed-frames-*"), Is.Empty, "the file is unlinked as soon as it is made");
+    }
+
+    [Test]
+    public void A_replay_keeps_frames_another_holder_references_and_reuses_the_buffer_otherwise()
+    {
+        using var log = NewLog(_clip);
+        using (var recorder = new VideoDecoder(_clip, "inputPath", log: log)) ReadAll(recorder);
+        using var replay = new VideoDecoder(_clip, "inputPath", log: log);
+        using var frame = AvFrameHandle.Alloc();
+        Assert.That(replay.ReadFrame(frame, out double first), Is.True);
+        nint kept = LibAv.av_frame_clone(frame.Ptr); // an in-flight measurement holds the picture
+        try
+        {
+            Assert.That(replay.ReadFrame(frame, out double second), Is.True);
+            Assert.That(Digest(kept, first), Is.EqualTo(_decoded[0]), "the referenced frame is not overwritten");
+            Assert.That(Digest(frame.Ptr, second), Is.EqualTo(_decoded[1]));
+            nint data = LibAv.Field<nint>(frame.Ptr, AvLayout.Frame.Data);
+            Assert.That(replay.ReadFrame(frame, out double third), Is.True);
+            Assert.That(LibAv.Field<nint>(frame.Ptr, AvLayout.Frame.Data), Is.EqualTo(data), "an unshared buffer is written again");
+            Assert.That(Digest(frame.Ptr, third), Is.EqualTo(_decoded[2]));
+        }
+        finally
+        {
+            LibAv.av_frame_free(&kept);
+        }
+    }
+
+    [Test]
+    public void A_replay_past_a_recording_that_stopped_early_decodes_the_rest()
+    {
+        using var log = NewLog(_clip);
+        using (var recorder = new VideoDecoder(_clip, "inputPath", log: log)) Assert.That(ReadAll(recorder, 30), Has.Count.EqualTo(30));
+        Assert.That((log.CanReplay, log.Frames, log.ReachedEnd), Is.EqualTo((true, 30, false)));
+        using var replay = new VideoDecoder(_clip, "inputPath", log: log);
+        Assert.That(ReadAll(replay), Is.EqualTo(_decoded), "30 read back, then decoded from the start with those 30 skipped");
+        Assert.That(log.Replayed, Is.EqualTo(30));
+    }
+
+    [Test]
+    public void A_seek_in_a_replay_goes_on_from_the_last_frame_at_or_before_the_time()
+    {
+        using var log = NewLog(_clip);
+        using (var recorder = new VideoDecoder(_clip, "inputPath", log: log)) ReadAll(recorder);
+        using var replay = new VideoDecoder(_clip, "inputPath", log: log);
+        foreach (var (target, index) in new[] { (1500.0, 37), (200.0, 5), (0.0, 0), (2990.0, 74), (1039.0, 25) })
+        {
+            replay.SeekTo(target);
+            var rest = ReadAll(replay, 3);
+            Assert.That(rest, Is.EqualTo(_decoded.Skip(index).Take(3)), $"seek to {target} ms");
+        }
+    }
+
+    [Test]
+    public void A_seek_while_recording_abandons_the_log_and_later_decoders_decode()
+    {
+        using var log = NewLog(_clip);
+        using (var recorder = new VideoDecoder(_clip, "inputPath", log: log))
+        {
+            ReadAll(recorder, 10);
+            recorder.SeekTo(2000);
+            Assert.That(ReadAll(recorder), Is.EqualTo(_decoded.Skip(50)), "the recorder itself decodes on");
+        }
+        Assert.That(log.AbandonedBecause, Does.Contain("seeked to 2000 ms"));
+        Assert.That((log.CanReplay, log.Frames), Is.EqualTo((false, 0)));
+        using var later = new VideoDecoder(_clip, "inputPath", log: log);
+        Assert.That(ReadAll(later), Is.EqualTo(_decoded));
+        Assert.That(log.Replayed, Is.EqualTo(0));
+    }
+
+    [Test]
+    public void A_log_past_its_limit_or_of_frames_that_are_not_8_bit_4_2_0_is_abandoned()
+    {
+        using (var small = NewLog(_clip, 10 * DecodeLog.FrameBytes(161, 285)))
+        {
+            using (var recorder = new VideoDecoder(_clip, "inputPath", log: small)) Assert.That(ReadAll(recorder), Is.EqualTo(_decoded));
+            Assert.That(small.AbandonedBecause, Does.StartWith("the frames would take more than"));
+            Assert.That(small.CanReplay, Is.False);
+        }
+        using var yuv444 = NewLog(_yuv444);
+        using (var recorder = new VideoDecoder(_yuv444, "inputPath", log: yuv444)) Assert.That(ReadAll(recorder), Has.Count.EqualTo(25));
+        Assert.That(yuv444.AbandonedBecause, Does.Contain("yuv444p 160x120, not 8-bit 4:2:0"));
+    }
+
+    [Test]
+    public void Only_the_logs_own_input_and_only_one_recorder_at_a_time_use_it()
+    {
+        using var log = NewLog(_clip);
+        using (var other = new VideoDecoder(_other, "inputPath", log: log)) Assert.That(ReadAll(other), Has.Count.EqualTo(25));
+        Assert.That((log.Frames, log.CanReplay, log.AbandonedBecause), Is.EqualTo((0, false, (string?)null)), "another file is not recorded");
+        using (var recorder = new VideoDecoder(_clip, "inputPath", log: log))
+        {
+            ReadAll(recorder, 5);
+            using var second = new VideoDecoder(_clip, "inputPath", log: log);
+            Assert.That(ReadAll(second), Is.EqualTo(_decoded), "a decoder opened while another records decodes");
+            Assert.That(log.Frames, Is.EqualTo(5));
+        }
+        Assert.That((log.CanReplay, log.Frames), Is.EqualTo((true, 5)));
+    }
+}

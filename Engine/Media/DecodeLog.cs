@@ -1,0 +1,311 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using ReelSpeed.Engine.Media.Native;
+
+namespace ReelSpeed.Engine.Media;
+
+/// <summary>
+/// The frames one decoder of an input gave, in the order it gave them, kept uncompressed in a temporary file, so that a later
+/// pass over the same input reads them back instead of decoding it again (<see cref="VideoDecoder"/> records into it and replays
+/// from it). optimizeVideo encodes the same input two or three times (the first pass, the encode's second pass, a size
+/// correction); decoding a high-rate input costs about as much as an x264 first pass over it (10 s of 540x960 at crf 8: 1.0 s of
+/// CPU), where writing and reading its frames costs a copy into and out of the page cache.
+/// <para>The first <see cref="VideoDecoder"/> of <see cref="InputPath"/> opened with the log records every frame it decodes, from
+/// the input's first, as long as it only reads forward: a seek, a frame that is not 8-bit 4:2:0, a log that would grow past its
+/// limit or a failed write abandon the log (<see cref="AbandonedBecause"/>), and every later decoder decodes as usual. Once the
+/// recording decoder is closed, each later decoder of the input replays the frames, with their timestamps and colour
+/// description, bit for bit what decoding gives; one that reads past the frames recorded (where the recording stopped before
+/// the end of the stream) decodes the input from its start, skipping the frames it already gave.</para>
+/// <para>The file is unlinked as soon as it is created (the open handle keeps it): nothing is left behind, whatever ends the
+/// process. Thread-safe: recording and replaying happen on render threads one after the other.</para>
+/// </summary>
+internal sealed unsafe class DecodeLog : IDisposable
+{
+    /// <summary>
+    /// Most bytes a log holds: 10 s of 1080x1920 at 30 fps is 933 MB, 23 s of 540x960 512 MB. A longer input decodes again.
+    /// </summary>
+    public const long DefaultMaxBytes = 1L << 30;
+
+    /// <summary>A log takes at most this share of the free space where it is written.</summary>
+    public const double MaxFreeShare = 0.25;
+
+    private readonly record struct Entry(long Offset, double PtsMs, int Width, int Height, int Format, int Colorspace, int Range, int Primaries, int Trc,
+        AVRational Aspect);
+
+    private enum State { Open, Recording, Recorded, Abandoned }
+
+    private readonly object _lock = new();
+    private readonly List<Entry> _frames = new();
+    private readonly long _maxBytes;
+    private SafeFileHandle? _file;
+    private State _state;
+    private long _bytes;
+    private byte* _staging;
+    private long _stagingBytes;
+    private long _replayed;
+
+    private DecodeLog(string inputPath, SafeFileHandle file, long maxBytes)
+    {
+        InputPath = inputPath;
+        _file = file;
+        _maxBytes = maxBytes;
+    }
+
+    /// <summary>
+    /// A new log for <paramref name="inputPath"/> (matched against <see cref="VideoDecoder.FullPath"/>) in
+    /// <paramref name="directory"/> (default: the system's temporary folder), or null where no file can be made there.
+    /// </summary>
+    public static DecodeLog? Create(string inputPath, string? directory, long maxBytes = DefaultMaxBytes)
+    {
+        string dir = directory ?? Path.GetTempPath();
+        try
+        {
+            long free = new DriveInfo(Path.GetFullPath(dir)).AvailableFreeSpace;
+            maxBytes = Math.Min(maxBytes, (long)(free * MaxFreeShare));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+        }
+        if (maxBytes <= 0) return null;
+        string path = Path.Combine(dir, "reelspeed-frames-" + Guid.NewGuid().ToString("N")[..12] + ".yuv");
+        try
+        {
+            var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None,
+                OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None);
+            if (!OperatingSystem.IsWindows()) File.Delete(path); // the handle keeps the file until it closes
+            return new DecodeLog(Path.GetFullPath(inputPath), file, maxBytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The input whose frames are logged (a full path).</summary>
+    public string InputPath { get; }
+
+    /// <summary>Frames recorded.</summary>
+    public int Frames
+    {
+        get { lock (_lock) return _frames.Count; }
+    }
+
+    /// <summary>Whether the recording reached the end of the stream (a replay past the last frame then ends too).</summary>
+    public bool ReachedEnd { get; private set; }
+
+    /// <summary>Why the log stopped being kept, or null.</summary>
+    public string? AbandonedBecause { get; private set; }
+
+    /// <summary>Frames read back so far, over all replays.</summary>
+    public long Replayed
+    {
+        get { lock (_lock) return _replayed; }
+    }
+
+    /// <summary>Whether later decoders of the input read the frames back.</summary>
+    public bool CanReplay
+    {
+        get { lock (_lock) return _state == State.Recorded; }
+    }
+
+    /// <summary>Makes the caller the recorder; false where the log is being or was recorded, or was abandoned.</summary>
+    public bool StartRecording()
+    {
+        lock (_lock)
+        {
+            if (_state != State.Open) return false;
+            _state = State.Recording;
+            return true;
+        }
+    }
+
+    /// <summary>Appends a decoded frame (the recorder's, in decode output order); one staging buffer serves recording and replay.</summary>
+    public void Append(nint frame, double ptsMs)
+    {
+        lock (_lock)
+        {
+            if (_state != State.Recording) return;
+            int width = LibAv.Field<int>(frame, AvLayout.Frame.Width), height = LibAv.Field<int>(frame, AvLayout.Frame.Height);
+            int format = LibAv.Field<int>(frame, AvLayout.Frame.Format);
+            if (format is not (AvConst.PixFmtYuv420p or AvConst.PixFmtYuvj420p) || width <= 0 || height <= 0)
+            {
+                AbandonLocked($"a frame is {LibAv.PixelFormatName(format) ?? format.ToString()} {width}x{height}, not 8-bit 4:2:0");
+                return;
+            }
+            long size = FrameBytes(width, height);
+            if (_bytes + size > _maxBytes)
+            {
+                AbandonLocked($"the frames would take more than {_maxBytes >> 20} MiB");
+                return;
+            }
+            for (int p = 0; p < 3; p++)
+            {
+                if (LibAv.Field<int>(frame, AvLayout.Frame.Linesize + 4 * p) < PlaneWidth(width, p))
+                {
+                    AbandonLocked("a frame's rows are stored bottom up or overlap");
+                    return;
+                }
+            }
+            EnsureStaging(size);
+            byte* to = _staging;
+            for (int p = 0; p < 3; p++)
+            {
+                int rowBytes = PlaneWidth(width, p), rows = PlaneHeight(height, p);
+                int stride = LibAv.Field<int>(frame, AvLayout.Frame.Linesize + 4 * p);
+                byte* from = (byte*)LibAv.Field<nint>(frame, AvLayout.Frame.Data + 8 * p);
+                for (int y = 0; y < rows; y++, to += rowBytes)
+                    Buffer.MemoryCopy(from + (long)y * stride, to, rowBytes, rowBytes);
+            }
+            try
+            {
+                RandomAccess.Write(_file!, new ReadOnlySpan<byte>(_staging, (int)size), _bytes);
+            }
+            catch (IOException e)
+            {
+                AbandonLocked($"writing the frames failed ({e.Message})");
+                return;
+            }
+            _frames.Add(new Entry(_bytes, ptsMs, width, height, format, LibAv.Field<int>(frame, AvLayout.Frame.Colorspace),
+                LibAv.Field<int>(frame, AvLayout.Frame.ColorRange), LibAv.Field<int>(frame, AvLayout.Frame.ColorPrimaries),
+                LibAv.Field<int>(frame, AvLayout.Frame.ColorTrc), LibAv.Field<AVRational>(frame, AvLayout.Frame.SampleAspectRatio)));
+            _bytes += size;
+        }
+    }
+
+    /// <summary>The recorder read to the end of the stream.</summary>
+    public void MarkEnd()
+    {
+        lock (_lock)
+            if (_state == State.Recording) ReachedEnd = true;
+    }
+
+    /// <summary>The recorder closed: the frames it recorded can be read back (where it recorded any).</summary>
+    public void EndRecording()
+    {
+        lock (_lock)
+        {
+            if (_state != State.Recording) return;
+            if (_frames.Count == 0) AbandonLocked("no frame was recorded");
+            else _state = State.Recorded;
+        }
+    }
+
+    /// <summary>Stops keeping the log (its file is emptied); later decoders decode.</summary>
+    public void Abandon(string why)
+    {
+        lock (_lock) AbandonLocked(why);
+    }
+
+    private void AbandonLocked(string why)
+    {
+        if (_state == State.Abandoned) return;
+        _state = State.Abandoned;
+        AbandonedBecause = why;
+        _frames.Clear();
+        _bytes = 0;
+        try
+        {
+            if (_file is { IsClosed: false } file) RandomAccess.SetLength(file, 0);
+        }
+        catch (IOException)
+        {
+        }
+        FreeStaging();
+    }
+
+    /// <summary>
+    /// Reads frame <paramref name="index"/> back into <paramref name="frame"/> and gives its presentation time: into the frame's own
+    /// buffer where nothing else references it, else into a new one (the old one stays with whoever references it).
+    /// </summary>
+    public void Read(int index, nint frame, out double ptsMs)
+    {
+        lock (_lock)
+        {
+            if (_state != State.Recorded) throw new InvalidOperationException("the decode log has nothing to replay");
+            var e = _frames[index];
+            // The frame's own buffer where nothing else references it (nothing measures the pictures in flight), else a new one.
+            bool reuse = LibAv.Field<nint>(frame, AvLayout.Frame.Data) != 0 && LibAv.Field<int>(frame, AvLayout.Frame.Width) == e.Width
+                && LibAv.Field<int>(frame, AvLayout.Frame.Height) == e.Height && LibAv.Field<int>(frame, AvLayout.Frame.Format) == e.Format
+                && LibAv.av_frame_is_writable(frame) != 0;
+            if (!reuse)
+            {
+                LibAv.av_frame_unref(frame);
+                LibAv.Field<int>(frame, AvLayout.Frame.Width) = e.Width;
+                LibAv.Field<int>(frame, AvLayout.Frame.Height) = e.Height;
+                LibAv.Field<int>(frame, AvLayout.Frame.Format) = e.Format;
+                AvCheck.Ok(LibAv.av_frame_get_buffer(frame, 0), ErrorCodes.Decode, "allocating a video frame");
+            }
+            LibAv.Field<int>(frame, AvLayout.Frame.Colorspace) = e.Colorspace;
+            LibAv.Field<int>(frame, AvLayout.Frame.ColorRange) = e.Range;
+            LibAv.Field<int>(frame, AvLayout.Frame.ColorPrimaries) = e.Primaries;
+            LibAv.Field<int>(frame, AvLayout.Frame.ColorTrc) = e.Trc;
+            LibAv.Field<AVRational>(frame, AvLayout.Frame.SampleAspectRatio) = e.Aspect;
+            long size = FrameBytes(e.Width, e.Height);
+            EnsureStaging(size);
+            int read = RandomAccess.Read(_file!, new Span<byte>(_staging, (int)size), e.Offset);
+            if (read != size) throw new EngineException(ErrorCodes.Internal, $"the decode log gave {read} of a frame's {size} bytes");
+            byte* from = _staging;
+            for (int p = 0; p < 3; p++)
+            {
+                int rowBytes = PlaneWidth(e.Width, p), rows = PlaneHeight(e.Height, p);
+                int stride = LibAv.Field<int>(frame, AvLayout.Frame.Linesize + 4 * p);
+                byte* to = (byte*)LibAv.Field<nint>(frame, AvLayout.Frame.Data + 8 * p);
+                for (int y = 0; y < rows; y++, from += rowBytes)
+                    Buffer.MemoryCopy(from, to + (long)y * stride, rowBytes, rowBytes);
+            }
+            ptsMs = e.PtsMs;
+            _replayed++;
+        }
+    }
+
+    /// <summary>The last recorded frame shown at or before <paramref name="ms"/> (0 where none is): where a seek lands in a replay.</summary>
+    public int IndexAtOrBefore(double ms)
+    {
+        lock (_lock)
+        {
+            int best = 0;
+            double bestPts = double.NegativeInfinity;
+            for (int i = 0; i < _frames.Count; i++)
+            {
+                double pts = _frames[i].PtsMs;
+                if (pts <= ms && pts >= bestPts) (best, bestPts) = (i, pts);
+            }
+            return best;
+        }
+    }
+
+    private static int PlaneWidth(int width, int plane) => plane == 0 ? width : (width + 1) / 2;
+    private static int PlaneHeight(int height, int plane) => plane == 0 ? height : (height + 1) / 2;
+
+    /// <summary>Bytes of one 8-bit 4:2:0 frame, its planes' rows one after another.</summary>
+    public static long FrameBytes(int width, int height) => (long)width * height + 2L * PlaneWidth(width, 1) * PlaneHeight(height, 1);
+
+    private void EnsureStaging(long size)
+    {
+        if (_stagingBytes >= size) return;
+        FreeStaging();
+        _staging = (byte*)NativeMemory.Alloc((nuint)size);
+        _stagingBytes = size;
+    }
+
+    private void FreeStaging()
+    {
+        if (_staging == null) return;
+        NativeMemory.Free(_staging);
+        _staging = null;
+        _stagingBytes = 0;
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _state = State.Abandoned;
+            AbandonedBecause ??= "closed";
+            _frames.Clear();
+            FreeStaging();
+            _file?.Dispose();
+            _file = null;
+        }
+    }
+}
