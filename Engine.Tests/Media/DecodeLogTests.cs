@@ -58,7 +58,8 @@ public unsafe class DecodeLogTests
         return list;
     }
 
-    private DecodeLog NewLog(string input, long max = DecodeLog.DefaultMaxBytes) => DecodeLog.Create(input, _dir, max) ?? throw new AssertionException("no log");
+    /// <summary>A log that records any input (the fixtures decode cheaply: see the last test).</summary>
+    private DecodeLog NewLog(string input, long max = DecodeLog.DefaultMaxBytes) => DecodeLog.Create(input, _dir, max, minCompressedShare: 0) ?? throw new AssertionException("no log");
 
     [Test]
     public void A_replay_gives_the_frames_decoding_gives_bit_for_bit_and_ends_where_the_stream_does()
@@ -176,5 +177,26 @@ public unsafe class DecodeLogTests
             Assert.That(log.Frames, Is.EqualTo(5));
         }
         Assert.That((log.CanReplay, log.Frames), Is.EqualTo((true, 5)));
+    }
+
+    [Test]
+    public void An_input_that_decodes_more_cheaply_than_its_frames_are_kept_is_not_recorded()
+    {
+        // The fixture at crf 30 takes about 3 % of its raw frames' size: under DecodeLog.MinCompressedShare.
+        using var log = DecodeLog.Create(_clip, _dir)!;
+        using (var decoder = new VideoDecoder(_clip, "inputPath", log: log))
+        {
+            double share = decoder.VideoBytes / (75.0 * DecodeLog.FrameBytes(161, 285));
+            Assert.That(share, Is.InRange(0.001, DecodeLog.MinCompressedShare));
+            Assert.That(ReadAll(decoder), Is.EqualTo(_decoded));
+        }
+        Assert.That(log.AbandonedBecause, Does.Match(@"compressed to [\d.]+ % of its raw frames' size, under 12 %: decoding it again costs less"));
+        Assert.That((log.CanReplay, log.Frames), Is.EqualTo((false, 0)));
+        // A grainy input at crf 8 takes about half: recorded.
+        string grain = Path.Combine(_dir, "grain.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x120:r=25:d=1,noise=alls=30:allf=t", "-c:v", "libx264", "-crf", "8", "-preset", "ultrafast", "-pix_fmt", "yuv420p", grain);
+        using var kept = DecodeLog.Create(grain, _dir)!;
+        using (var decoder = new VideoDecoder(grain, "inputPath", log: kept)) Assert.That(ReadAll(decoder), Has.Count.EqualTo(25));
+        Assert.That((kept.CanReplay, kept.Frames, kept.AbandonedBecause), Is.EqualTo((true, 25, (string?)null)));
     }
 }

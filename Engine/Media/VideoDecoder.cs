@@ -86,7 +86,7 @@ internal sealed unsafe class VideoDecoder : IDisposable
             if (log is not null && string.Equals(log.InputPath, FullPath, StringComparison.Ordinal))
             {
                 if (log.CanReplay) _replay = log;
-                else if (log.StartRecording()) _recording = log;
+                else if (log.StartRecording(VideoBytes / ((double)FrameCount * DecodeLog.FrameBytes(Width, Height)))) _recording = log;
             }
         }
         catch
@@ -137,6 +137,9 @@ internal sealed unsafe class VideoDecoder : IDisposable
     /// <summary>Video packets (frames) found when the stream was scanned at open.</summary>
     public int FrameCount { get; }
 
+    /// <summary>The video stream's compressed bytes (its packets').</summary>
+    public long VideoBytes { get; private set; }
+
     /// <summary>The stream's average frame rate as the container states it (0/0 when it does not).</summary>
     public AVRational AverageRate => LibAv.RationalAt(_stream, AvLayout.Stream.AvgFrameRate);
 
@@ -164,6 +167,7 @@ internal sealed unsafe class VideoDecoder : IDisposable
         long minTs = long.MaxValue, maxTs = long.MinValue, maxTsDuration = 0;
         long previousTs = AvConst.NoPtsValue, previousDuration = 0;
         int frames = 0, packets = 0;
+        long bytes = 0;
         while (true)
         {
             int ret = _input.ReadFrame(pkt);
@@ -172,6 +176,7 @@ internal sealed unsafe class VideoDecoder : IDisposable
             if (LibAv.Field<int>(pkt, AvLayout.Packet.StreamIndex) == _streamIndex)
             {
                 packets++;
+                bytes += LibAv.Field<int>(pkt, AvLayout.Packet.Size);
                 int flags = LibAv.Field<int>(pkt, AvLayout.Packet.Flags);
                 if ((flags & AvConst.PktFlagCorrupt) != 0) throw Truncated($"frame {packets - 1} is incomplete");
                 long ts = LibAv.Field<long>(pkt, AvLayout.Packet.Pts);
@@ -202,6 +207,7 @@ internal sealed unsafe class VideoDecoder : IDisposable
         if (startTs == AvConst.NoPtsValue || _synthesizedTimestamps) startTs = minTs;
         if (maxTsDuration <= 0)
             maxTsDuration = NominalFrameRate() > 0 || frames == 1 ? nominal : Math.Max(1, (maxTs - minTs) / (frames - 1));
+        VideoBytes = bytes;
         return (startTs, TicksToMs(maxTs + maxTsDuration - startTs), frames);
     }
 
