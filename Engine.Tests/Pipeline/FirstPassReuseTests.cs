@@ -168,6 +168,14 @@ public class FirstPassReuseTests : TempDirTest
             Assert.That(log.Replayed, Is.EqualTo(log.Frames), "and read back by the second");
         }
         Run(scene, own, options, null); // the render keeps its own log between its passes
+        // A size-targeted render runs its first pass on its own, then each attempt's second pass: every attempt reads the frames back.
+        string targeted = Path.Combine(_dir, "targeted.mp4");
+        using (var log = DecodeLog.Create(input, _dir)!)
+        {
+            var r = TargetedRender.Run(scene, targeted, options with { DecodeLog = log }, new ProgressTracker(null, scene.FrameCount).Root, default);
+            Assert.That((log.Frames, log.Replayed), Is.EqualTo((90, 90L * r.Attempts)), log.AbandonedBecause);
+        }
+        File.Delete(targeted);
         Assert.That(File.ReadAllBytes(given), Is.EqualTo(File.ReadAllBytes(twice)), "the same pictures, so the same encode");
         Assert.That(File.ReadAllBytes(own), Is.EqualTo(File.ReadAllBytes(twice)));
         Assert.That(Directory.GetFiles(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "in.mp4", "twice.mp4", "given.mp4", "own.mp4" }), "no frames file left");

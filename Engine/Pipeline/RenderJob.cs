@@ -54,9 +54,7 @@ public sealed class RenderJob
         LibAvLoader.EnsureLoaded();
         var wall = Stopwatch.StartNew();
         OutputFile.RefuseOwnInputs(OutputPath, SceneJson.Assets(Scene));
-        // Both passes of a pass-through two-pass encode read the same input: the first keeps its decoded frames for the second.
-        using var log = Options.DecodeLog is null && Scene.Encode.RateControl == RateControlMode.TwoPass && Options.FirstPass is not { FirstPassDone: true }
-            && Scene.Composition is { PassThrough: true } passThrough ? DecodeLog.Create(passThrough.Clips[0].Path, Options.TempDirectory) : null;
+        using var log = Options.FirstPass is { FirstPassDone: true } ? null : OwnDecodeLog(Scene, Options);
         using var job = new JobContext(Scene, log is null ? Options : Options with { DecodeLog = log }, progress, cancel);
         using var output = OutputFile.Create(OutputPath, Options.TempDirectory);
         VideoEncoder.CheckContainer(Scene.Encode.Codec, output.MuxerFormat, output.FinalPath);
@@ -76,6 +74,16 @@ public sealed class RenderJob
             new AudioLevels(job.Loudness.IntegratedLufs, job.Peak.TruePeakDbtp, job.Analysis?.IntegratedLufs, job.Analysis?.GainDb),
             job.ReusedFrames, job.HardwareFallback) { VideoBytes = job.VideoBytes };
     }
+
+    /// <summary>
+    /// A <see cref="DecodeLog"/> for the passes of <paramref name="scene"/>'s two-pass encode when <paramref name="options"/> bring none
+    /// and the scene is a pass-through of one input (its passes read the same frames: the first keeps them for the later ones); else null.
+    /// Owned by the caller.
+    /// </summary>
+    internal static DecodeLog? OwnDecodeLog(Scene scene, JobOptions options) =>
+        options.DecodeLog is null && scene.Encode.RateControl == RateControlMode.TwoPass && scene.Composition is { PassThrough: true } passThrough
+            ? DecodeLog.Create(passThrough.Clips[0].Path, options.TempDirectory)
+            : null;
 
     /// <summary>
     /// Two passes over the same frames: the first only feeds the encoder's analysis (no audio, no

@@ -122,6 +122,7 @@ public static class TargetedRender
         // A retry changes only the bit rate: it encodes with the first attempt's pass-1 statistics (x264's second
         // pass scales its plan to any rate), so it costs one pass, not two.
         using var ownStats = scene.Encode.RateControl == RateControlMode.TwoPass && options.FirstPass is null ? TwoPassStats.Create(options.TempDirectory) : null;
+        using var ownLog = ownStats is null ? null : RenderJob.OwnDecodeLog(scene, options); // the first pass's frames, for the attempts
         (StageTimes Stages, double Ms)? firstPass = null;
         string? shortfallNote = null;
         try
@@ -130,7 +131,7 @@ public static class TargetedRender
             {
                 // The first pass on its own (not scored: its picture is not the output's), so that its statistics can tighten the
                 // second pass's rate tolerance where x264 falls short of the rate (SizeSampling.Shortfall; its time is the first encode's).
-                options = options with { FirstPass = ownStats };
+                options = options with { FirstPass = ownStats, DecodeLog = ownLog ?? options.DecodeLog };
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 var stages = new RenderJob(scene, "", options with { Quality = null }).RunFirstPass(ownStats, progress.Part(floor, floor + span / 2, stageSuffix), cancel);
                 firstPass = (stages, clock.Elapsed.TotalMilliseconds);
