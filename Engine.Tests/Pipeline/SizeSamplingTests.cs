@@ -218,6 +218,34 @@ public class SizeSamplingTests : TempDirTest
         Assert.That(log.CanReplay, Is.False, "the decision's frames go with it");
     }
 
+    [Test]
+    public void A_full_size_its_quantiser_keeps_stops_scoring_itself_and_one_that_ends_starved_after_all_is_decided_by_samples()
+    {
+        // A talking-head-like picture (a soft still with a little motion): its first pass's quantisers stay low, so once the watched frames
+        // show it the smaller pass stops and so does the full size's scoring, which only a comparison needs; the rule keeps the full size.
+        var easy = Clip("gradients=s=360x640:r=30:d=3:speed=0.01");
+        var r = Optimize(easy, TightMb);
+        var d = r.GetProperty("sizeDecision");
+        string reason = d.GetProperty("reason").GetString()!;
+        Assert.That(d.GetProperty("method").GetString(), Is.EqualTo("first-pass"), reason);
+        Assert.That(reason, Does.Contain("the pass stopped scoring itself after its first 30 frames, whose quantisers looked to end under 28.5"));
+        // Two seconds of a still grey card, then four of heavy grain: over the first frames the quantisers foresee the full size kept,
+        // so the scoring stops; the grain then starves it (quantiser over 30), and without the full size's scores the samples decide.
+        var input = Path.Combine(_dir, "turns.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "color=c=0x707070:s=360x640:r=30:d=2", "-f", "lavfi", "-i", "color=c=0x808080:s=360x640:r=30:d=4,noise=alls=40:allf=t",
+            "-filter_complex", "[0:v][1:v]concat=n=2:v=1[v]", "-map", "[v]", "-c:v", "libx264", "-crf", "12", "-preset", "ultrafast", "-pix_fmt", "yuv420p", input);
+        var turned = Optimize(input, TightMb * 2);
+        var t = turned.GetProperty("sizeDecision");
+        string why = t.GetProperty("reason").GetString()!;
+        TestContext.Out.WriteLine(why);
+        Assert.That(t.GetProperty("method").GetString(), Is.EqualTo("measured"), why);
+        Assert.That(why, Does.Match(@"averaged quantiser (3[0-9]|[4-6][0-9])(\.\d)? \(the pass stopped scoring itself after its first 30 frames").And.Contain(", so the samples decide; samples (3 segments"));
+        Assert.That(t.GetProperty("sampleSegments").GetInt32(), Is.EqualTo(SizeSampling.Segments));
+        var c = t.GetProperty("candidates");
+        var winner = c[1].GetProperty("sampleSsim").GetDouble() > c[0].GetProperty("sampleSsim").GetDouble() ? c[1] : c[0];
+        Assert.That(turned.GetProperty("width").GetInt32(), Is.EqualTo(winner.GetProperty("width").GetInt32()), "the output has the size the samples chose");
+    }
+
     /// <summary>optimizeVideo's scene of <paramref name="input"/> for <paramref name="mb"/> at full size (default options).</summary>
     private static ReelSpeed.Engine.Scenes.Scene FullSize(string input, double mb) =>
         Engine.Pipeline.Optimize.BuildScene(input, mb, OptimizeOptions.Parse("{}", null) with { AllowDownscale = false });

@@ -21,6 +21,18 @@ public sealed class InFlightQualityProbe
 
     /// <summary>Where each scored frame's SSIM goes as it is measured, by pts (null: not kept); see <see cref="InFlightQuality"/>.</summary>
     internal double[]? FrameSsim { get; init; }
+
+    private volatile bool _scoringStopped;
+
+    /// <summary>Whether <see cref="StopScoring"/> was called.</summary>
+    internal bool ScoringStopped => _scoringStopped;
+
+    /// <summary>
+    /// Stops the measurement of the first pass running now, where its scores are no longer wanted (from its encoder's thread, or any):
+    /// from its next packet or picture nothing more is decoded or kept, the scores so far stay in <see cref="FrameSsim"/>, and the pass
+    /// leaves no <see cref="Result"/>.
+    /// </summary>
+    internal void StopScoring() => _scoringStopped = true;
 }
 
 /// <summary>
@@ -51,14 +63,18 @@ internal sealed unsafe class InFlightQuality : IDisposable
     private long _measureTicks;
     private bool _completed;
     private readonly double[]? _frameSsim;
+    private readonly InFlightQualityProbe? _probe;
+    private bool _halted;
 
     /// <param name="encoderContext">The opened encoder whose packets will be measured (its parameters, extradata included, open the decoder).</param>
     /// <param name="frameSsim">Where each scored frame's SSIM is written as it is measured (from this object's thread, by pts; a frame
     /// never scored keeps what the array held), for a reader that compares encodes while they run.</param>
-    public InFlightQuality(nint encoderContext, QualityOptions options, CancellationToken cancel, double[]? frameSsim = null)
+    /// <param name="probe">Whose <see cref="InFlightQualityProbe.StopScoring"/> may stop this measurement part-way (a first pass's).</param>
+    public InFlightQuality(nint encoderContext, QualityOptions options, CancellationToken cancel, double[]? frameSsim = null, InFlightQualityProbe? probe = null)
     {
         _options = options;
         _frameSsim = frameSsim;
+        _probe = probe;
         _scorer = new VideoQuality.FrameScorer(options.DistortedName, options.ReferenceName);
         nint par = LibAv.avcodec_parameters_alloc();
         if (par == 0) throw new OutOfMemoryException("avcodec_parameters_alloc failed");
@@ -95,6 +111,7 @@ internal sealed unsafe class InFlightQuality : IDisposable
     /// <summary>The picture about to be encoded with <paramref name="pts"/> (in the encoder's time base): the reference of the frame decoded with that pts.</summary>
     public void Source(long pts, nint picture)
     {
+        if (Halted()) return;
         nint clone = LibAv.av_frame_clone(picture);
         if (clone == 0) throw new OutOfMemoryException("av_frame_clone failed");
         lock (_sources)
@@ -110,12 +127,13 @@ internal sealed unsafe class InFlightQuality : IDisposable
         get { lock (_sources) return _sources.Count; }
     }
 
-    /// <summary>After the encoder was flushed: decodes what is left and returns the scores.</summary>
-    public QualityResult Complete()
+    /// <summary>After the encoder was flushed: decodes what is left and returns the scores (null where the probe stopped the scoring).</summary>
+    public QualityResult? Complete()
     {
         _completed = true;
         _packets.CompleteAdding();
         _thread.Join();
+        if (_halted) return null;
         if (_error is { } e) throw e is EngineException ? e : new EngineException(ErrorCodes.Internal, $"in-flight quality failed: {e.Message}", e);
         _stop.Token.ThrowIfCancellationRequested();
         if (_scorer.Compared == 0) throw new EngineException(ErrorCodes.UnsupportedMedia, $"{_options.DistortedName}: no decoded frame matched a picture given to the encoder");
@@ -124,8 +142,33 @@ internal sealed unsafe class InFlightQuality : IDisposable
         return _scorer.Result(unmatched, _clock.Elapsed.TotalMilliseconds, _measureTicks * 1000.0 / Stopwatch.Frequency);
     }
 
+    /// <summary>Whether the scoring stopped: on the first call after the probe's <see cref="InFlightQualityProbe.StopScoring"/>, the decoding thread is told to end and the pictures kept are let go.</summary>
+    private bool Halted()
+    {
+        if (_halted) return true;
+        if (_probe is not { ScoringStopped: true }) return false;
+        _halted = true;
+        _stop.Cancel();
+        FreeSources();
+        return true;
+    }
+
+    private void FreeSources()
+    {
+        lock (_sources)
+        {
+            foreach (var f in _sources.Values)
+            {
+                nint x = f;
+                LibAv.av_frame_free(&x);
+            }
+            _sources.Clear();
+        }
+    }
+
     private void Packet(nint packet)
     {
+        if (Halted()) return;
         nint clone = LibAv.av_packet_clone(packet);
         if (clone == 0) throw new OutOfMemoryException("av_packet_clone failed");
         try
@@ -206,15 +249,7 @@ internal sealed unsafe class InFlightQuality : IDisposable
         _stop.Cancel();
         _thread.Join();
         while (_packets.TryTake(out var p)) LibAv.av_packet_free(&p);
-        lock (_sources)
-        {
-            foreach (var f in _sources.Values)
-            {
-                nint x = f;
-                LibAv.av_frame_free(&x);
-            }
-            _sources.Clear();
-        }
+        FreeSources();
         _packets.Dispose();
         _stop.Dispose();
         _scorer.Dispose();

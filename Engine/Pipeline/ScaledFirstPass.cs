@@ -25,13 +25,9 @@ namespace ReelSpeed.Engine.Pipeline;
 /// </summary>
 internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposable
 {
-    /// <summary>AV_PKT_DATA_QUALITY_STATS: the packet's quality, the quantiser times FF_QP2LAMBDA (118), as its first 4 bytes.</summary>
-    private const int QualityStatsSideData = 8;
-    private const double QpToLambda = 118;
-
     private readonly Scene _small;
-    private readonly double _stopBelowQp;
-    private readonly int _watchFrames;
+    private readonly QuantizerWatch _watch;
+    private readonly Action? _onFullKept;
     private VideoEncoder? _encoder;
     private InFlightQuality? _quality;
     private IPacketSink? _sink;
@@ -39,9 +35,6 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     private SwsContextHandle? _sws;
     private int _swsWidth, _swsHeight, _swsFormat = AvConst.PixFmtNone;
     private readonly int _totalFrames;
-    private readonly double[] _recent = new double[RecentPackets];
-    private double _qpSum, _recentSum;
-    private int _qpPackets;
     private readonly double[]? _fullSsim, _smallSsim;
     private readonly int _endFrom, _leadEvery;
 
@@ -80,17 +73,15 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     /// <summary>How often (in frames) the lead is looked at, at least: a long clip's every hundredth of it, as each look reads the scores so far.</summary>
     private const int LeadEvery = 15;
 
-    /// <summary>Packets whose mean quantiser stands for the rest of the clip (x264's one-pass rate control settles as it goes).</summary>
-    private const int RecentPackets = 30;
-
     /// <param name="small">The smaller size's scene (its size, frame rate and encode settings).</param>
     /// <param name="stats">Where its first pass writes x264's statistics (of the whole clip, from its first frame).</param>
     /// <param name="stopBelowQp">The smaller pass stops once, after <paramref name="watchFrames"/>, the full size's mean quantiser over its
-    /// <paramref name="totalFrames"/> looks to end under this: the packets so far, and the last <see cref="RecentPackets"/>' mean for the rest.</param>
+    /// <paramref name="totalFrames"/> looks to end under this (<see cref="QuantizerWatch"/>).</param>
     /// <param name="fullSsim">The full size's per-frame SSIM as its in-flight score writes it (<see cref="InFlightQualityProbe.FrameSsim"/>,
     /// NaN where not yet scored), or null: the full size's pass is never ended early.</param>
+    /// <param name="onFullKept">Called where the full size's quantiser stops the smaller pass (the rule will keep the full size).</param>
     public ScaledFirstPass(Scene small, JobOptions options, TwoPassStats stats, QualityOptions quality, int totalFrames, double stopBelowQp,
-        int watchFrames, CancellationToken cancel, double[]? fullSsim = null)
+        int watchFrames, CancellationToken cancel, double[]? fullSsim = null, Action? onFullKept = null)
     {
         _small = small;
         if (fullSsim is not null)
@@ -101,8 +92,8 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
             _leadEvery = LookEvery(totalFrames);
         }
         _totalFrames = totalFrames;
-        _stopBelowQp = stopBelowQp;
-        _watchFrames = Math.Max(1, watchFrames);
+        _onFullKept = onFullKept;
+        _watch = new QuantizerWatch(totalFrames, watchFrames, stopBelowQp, KeepFull);
         _picture = FrameConverter.AllocateFrame(small.Width, small.Height);
         try
         {
@@ -147,39 +138,20 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     }
 
     /// <summary>Mean quantiser of the full size's first-pass packets seen so far (libx264's per-frame figure; null before any).</summary>
-    public double? FullQuantizer => _qpPackets == 0 ? null : _qpSum / _qpPackets;
+    public double? FullQuantizer => _watch.Mean;
 
     /// <summary>A packet of the full size's first pass: its quantiser is watched.</summary>
-    public void Write(nint packet, bool isVideo)
-    {
-        if (!isVideo) return;
-        int count = LibAv.Field<int>(packet, AvLayout.Packet.SideDataElems);
-        nint entries = LibAv.Field<nint>(packet, AvLayout.Packet.SideData);
-        for (int i = 0; i < count; i++)
-        {
-            nint entry = entries + i * AvLayout.PacketSideData.StructSize;
-            if (LibAv.Field<int>(entry, AvLayout.PacketSideData.Type) != QualityStatsSideData) continue;
-            if (LibAv.Field<nuint>(entry, AvLayout.PacketSideData.Size) < 4) break;
-            double qp = *(int*)LibAv.Field<nint>(entry, AvLayout.PacketSideData.Data) / QpToLambda;
-            _qpSum += qp;
-            _recentSum += qp - _recent[_qpPackets % RecentPackets];
-            _recent[_qpPackets % RecentPackets] = qp;
-            _qpPackets++;
-            break;
-        }
-        if (!Stopped && _qpPackets >= _watchFrames && ExpectedQuantizer < _stopBelowQp) Stop();
-    }
+    public void Write(nint packet, bool isVideo) => _watch.Write(packet, isVideo);
 
-    /// <summary>The full size's mean quantiser the clip looks to end at: the packets so far, the recent ones' mean for the rest.</summary>
-    internal double ExpectedQuantizer
+    /// <inheritdoc cref="QuantizerWatch.Expected"/>
+    internal double ExpectedQuantizer => _watch.Expected;
+
+    /// <summary>The watch foresees the full size kept: the smaller pass stops.</summary>
+    private void KeepFull()
     {
-        get
-        {
-            int recent = Math.Min(_qpPackets, RecentPackets);
-            if (recent == 0) return double.NaN;
-            int rest = Math.Max(0, _totalFrames - _qpPackets);
-            return (_qpSum + _recentSum / recent * rest) / (_qpPackets + rest);
-        }
+        if (Stopped) return;
+        Stop();
+        _onFullKept?.Invoke();
     }
 
     /// <summary>A picture of the full size's first pass: its source frame, scaled, goes to the smaller pass.</summary>

@@ -151,7 +151,8 @@ public sealed class SizeSampling : IDisposable
             int first = Math.Min(full.FrameCount - 1, (int)Math.Floor(s.StartMs * full.FrameRateNum / (full.FrameRateDen * 1000.0) + 1e-6));
             return (first, Math.Min(full.FrameCount - first, Timeline.FrameCount(s.EndMs - s.StartMs, full.FrameRateNum, full.FrameRateDen)));
         }).ToList();
-        SampleFrames = Measures && !FirstPassesDecide ? SampleRanges.Sum(f => f.Count) : 0;
+        // Where the first passes decide, the samples still do when the full size's pass stopped its scoring and then came out starved.
+        SampleFrames = Measures ? SampleRanges.Sum(f => f.Count) : 0;
         TapsReference = RunsFirstPass && !FirstPassesDecide && RawReferenceBytes <= MaxRawReferenceBytes;
     }
 
@@ -215,16 +216,24 @@ public sealed class SizeSampling : IDisposable
                 }
                 // Where the first passes decide, the smaller size's runs beside the full size's, from the same decoded frames.
                 ScaledFirstPass? beside = null;
+                QuantizerWatch? alone = null;
                 try
                 {
+                    // Where the full size's packets foresee it kept by its quantiser, the smaller pass stops and so does the full size's
+                    // scoring: only a comparison needs it (should the pass still end starved, the samples decide instead).
+                    int watchFrames = Math.Max(MinWatchFrames, (int)(Full.FrameCount * WatchShare));
                     if (RunsBeside)
                     {
                         _smallPass = TwoPassStats.Create(job.TempDirectory);
                         beside = new ScaledFirstPass(rule, job, _smallPass, FirstPassQuality, Full.FrameCount, KeepFullBelowQp - StopBesideMargin,
-                            Math.Max(MinWatchFrames, (int)(Full.FrameCount * WatchShare)), cancel, fullScore?.FrameSsim);
+                            watchFrames, cancel, fullScore?.FrameSsim, fullScore is null ? null : fullScore.StopScoring);
+                    }
+                    else if (fullScore is not null)
+                    {
+                        alone = new QuantizerWatch(Full.FrameCount, watchFrames, KeepFullBelowQp - StopBesideMargin, fullScore.StopScoring);
                     }
                     new RenderJob(Full, "", job with { Quality = fullScore }).RunFirstPass(FirstPass, progress.Part(0, FirstPassShare, "-sizing"), cancel,
-                        tap: (IFrameTap?)beside ?? tapped, sink: beside);
+                        tap: (IFrameTap?)beside ?? tapped, sink: (IPacketSink?)beside ?? alone);
                     besideScore = beside?.Complete();
                     ended = beside?.Ended;
                 }
@@ -245,12 +254,13 @@ public sealed class SizeSampling : IDisposable
                 {
                     quantiser = ended is { SmallerAhead: true } end ? $"; x264's first pass at full size averaged quantiser {q:0.#} over its first {end.AtFrame} frames"
                         : $"; x264's first pass at full size averaged quantiser {q:0.#}";
+
                     if (q < KeepFullBelowQp && ended is not { SmallerAhead: true })
                     {
                         rule.Dispose();
                         DropSmallPass();
                         return (Full, new SizeDecision("first-pass", Full.Width, Full.Height, BitsPerPixel, [full, small], 0, 0,
-                            $"{bpp}{quantiser}, under {KeepFullBelowQp}: the full size is not starved, kept without sample encodes"));
+                            $"{bpp}{quantiser}, under {KeepFullBelowQp}: the full size is not starved, kept without sample encodes{ScoringStoppedNote(fullScore)}"));
                     }
                 }
             }
@@ -310,7 +320,7 @@ public sealed class SizeSampling : IDisposable
             small = small with { SampleSsim = smallSsim };
             bool downscale = smallSsim > fullSsim;
             string allowance = raises.Count == 2 ? $" (plus {raises[0]:0%} and {raises[1]:0%} for the keyframes the cuts add)" : "";
-            string why = $"{bpp}{quantiser}; samples ({Segments} segments, {seconds:0.##} s, preset {_options.Preset}) at the planned rate{allowance} reached SSIM {fullSsim:0.#####} at {Full.Width}x{Full.Height} "
+            string why = $"{bpp}{quantiser}{ScoringStoppedNote(fullScore)}{(fullScore is { ScoringStopped: true } ? ", so the samples decide" : "")}; samples ({Segments} segments, {seconds:0.##} s, preset {_options.Preset}) at the planned rate{allowance} reached SSIM {fullSsim:0.#####} at {Full.Width}x{Full.Height} "
                 + $"and {smallSsim:0.#####} at {rule.Width}x{rule.Height} (measured at {Full.Width}x{Full.Height}): {(downscale ? "scaled down" : "kept full size")}";
             var chosen = downscale ? rule : Full;
             if (spent.Count == 2 && spent[downscale ? 1 : 0] is var share && share < SpentShortfall)
@@ -334,6 +344,11 @@ public sealed class SizeSampling : IDisposable
             try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
+
+    /// <summary>What the reason says where the full size's first pass stopped scoring itself (<see cref="QuantizerWatch"/>).</summary>
+    private string ScoringStoppedNote(InFlightQualityProbe? fullScore) => fullScore is { ScoringStopped: true }
+        ? $" (the pass stopped scoring itself after its first {Math.Max(MinWatchFrames, (int)(Full.FrameCount * WatchShare))} frames, whose quantisers looked to end under {KeepFullBelowQp - StopBesideMargin}: only a comparison of sizes needs the scores)"
+        : "";
 
     /// <summary>Progress weight of each frame of the sample.</summary>
     private int UnitsPerSampleFrame => TapsReference ? ProgressUnitsPerFrame - 1 : ProgressUnitsPerFrame;

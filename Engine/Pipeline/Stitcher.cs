@@ -66,7 +66,7 @@ internal sealed class Stitcher : IDisposable
         var video = VideoEncoder.Open(spec, job.Options.Hardware, out _);
         try
         {
-            var quality = job.Options.Quality is { } probe ? new InFlightQuality(video.Context, probe.Options, job.Token, probe.FrameSsim) : null;
+            var quality = job.Options.Quality is { } probe ? new InFlightQuality(video.Context, probe.Options, job.Token, probe.FrameSsim, probe) : null;
             return new Stitcher(job, video, sink ?? new NullPacketSink(), null, null, quality, tap: tap);
         }
         catch
