@@ -119,6 +119,21 @@ public unsafe class DecodeLogTests
     }
 
     [Test]
+    public void A_replay_past_a_partial_recording_of_a_stream_without_timestamps_times_its_frames_as_decoding_does()
+    {
+        // A raw H.264 stream has no timestamps: the decoder counts them frame by frame, and so must the decode that takes over.
+        string raw = Path.Combine(_dir, "raw.h264");
+        if (!File.Exists(raw)) TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x120:r=25:d=2", "-c:v", "libx264", "-crf", "30", "-pix_fmt", "yuv420p", "-f", "h264", raw);
+        List<string> plain;
+        using (var decoder = new VideoDecoder(raw, "inputPath")) plain = ReadAll(decoder);
+        Assert.That(plain, Has.Count.EqualTo(50));
+        using var log = NewLog(raw);
+        using (var recorder = new VideoDecoder(raw, "inputPath", log: log)) ReadAll(recorder, 20);
+        using var replay = new VideoDecoder(raw, "inputPath", log: log);
+        Assert.That(ReadAll(replay), Is.EqualTo(plain));
+    }
+
+    [Test]
     public void A_seek_in_a_replay_goes_on_from_the_last_frame_at_or_before_the_time()
     {
         using var log = NewLog(_clip);

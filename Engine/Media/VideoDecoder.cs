@@ -251,6 +251,7 @@ internal sealed unsafe class VideoDecoder : IDisposable
             }
             // Past the frames recorded: decode from the start (where the constructor left the demuxer), skipping those given.
             _replay = null;
+            _lastPtsMs = double.NaN; // synthesized timestamps count again from the first frame
             for (int i = 0; i < _replayIndex; i++)
             {
                 if (!ReadFrame(frame, out ptsMs)) return false;
