@@ -64,7 +64,7 @@ internal sealed unsafe class InFlightQuality : IDisposable
     private bool _completed;
     private readonly double[]? _frameSsim;
     private readonly InFlightQualityProbe? _probe;
-    private bool _halted;
+    private bool _halted, _stopRequested;
 
     /// <param name="encoderContext">The opened encoder whose packets will be measured (its parameters, extradata included, open the decoder).</param>
     /// <param name="frameSsim">Where each scored frame's SSIM is written as it is measured (from this object's thread, by pts; a frame
@@ -142,11 +142,17 @@ internal sealed unsafe class InFlightQuality : IDisposable
         return _scorer.Result(unmatched, _clock.Elapsed.TotalMilliseconds, _measureTicks * 1000.0 / Stopwatch.Frequency);
     }
 
-    /// <summary>Whether the scoring stopped: on the first call after the probe's <see cref="InFlightQualityProbe.StopScoring"/>, the decoding thread is told to end and the pictures kept are let go.</summary>
+    /// <summary>Stops the measurement from the next packet or picture on (from the encoder's thread): <see cref="Complete"/> then gives null.</summary>
+    public void StopScoring() => _stopRequested = true;
+
+    /// <summary>
+    /// Whether the scoring stopped: on the first call after <see cref="StopScoring"/> or the probe's
+    /// <see cref="InFlightQualityProbe.StopScoring"/>, the decoding thread is told to end and the pictures kept are let go.
+    /// </summary>
     private bool Halted()
     {
         if (_halted) return true;
-        if (_probe is not { ScoringStopped: true }) return false;
+        if (!_stopRequested && _probe is not { ScoringStopped: true }) return false;
         _halted = true;
         _stop.Cancel();
         FreeSources();

@@ -111,6 +111,9 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     /// <summary>Sees each scaled picture before the smaller pass encodes it (tests).</summary>
     internal IFrameTap? Observer { get; init; }
 
+    /// <summary>The smaller pass's per-frame scores as they are written (NaN where none is), where the full size's are compared; tests read them.</summary>
+    internal double[]? SmallScores => _smallSsim;
+
     /// <summary>Whether the smaller pass stopped early (the full size's quantiser was low: no smaller size to consider).</summary>
     public bool Stopped { get; private set; }
 
@@ -188,6 +191,8 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         if (standing.Ahead && (FullQuantizer is not { } q || q >= RenderJob.StuckQuantizer || ExpectedQuantizer < SizeSampling.KeepFullBelowQp)) return;
         Ended = standing.Ended(frame);
         if (!standing.Ahead) Stop();
+        // Ahead: the rule scales down, and the pass runs on for its statistics only; its score stays the one over the frames judged.
+        else _quality?.StopScoring();
     }
 
     /// <summary>Where the smaller pass stands against the full size's over the frames both have scored.</summary>
@@ -286,7 +291,10 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     internal static double SwingTo(double lead, double recent, double share, double target) =>
         (target - share * lead) / (1 - share) - recent;
 
-    /// <summary>After the full size's pass ended: flushes the smaller pass (completing its statistics) and returns its score; null when it stopped.</summary>
+    /// <summary>
+    /// After the full size's pass ended: flushes the smaller pass (completing its statistics) and returns its score over the whole clip;
+    /// null when it stopped, or where it ended the full size's pass (its score is then <see cref="Ended"/>'s).
+    /// </summary>
     public QualityResult? Complete()
     {
         if (Stopped) return null;

@@ -286,7 +286,7 @@ public sealed class SizeSampling : IDisposable
                         ended = watch.Stopped;
                     }
                 }
-                double f = fullPass.Ssim, sm = ended is { SmallerAhead: false } behind ? behind.SmallSsim : besideScore!.Ssim;
+                double f = fullPass.Ssim, sm = ended is { } judged ? judged.SmallSsim : besideScore!.Ssim;
                 bool smaller = ended is { } e ? e.SmallerAhead : sm > f + FirstPassMargin;
                 full = full with { SampleSsim = f };
                 small = small with { SampleSsim = sm };
@@ -295,7 +295,7 @@ public sealed class SizeSampling : IDisposable
                         + $"over the first {end.Scored} frames, {Leading(end.Lead)} ({Leading(end.RecentLead)} over the last third of them); "
                         + (end.SmallerAhead
                             ? $"for the whole clip's lead to fall to {FirstPassMargin}, where the decision turns, the rest would have had to favour the full size by {end.Swing:0.#####} more than that last third, at least {ScaledFirstPass.EndSwing}, so the "
-                                + $"full size's pass ended there (SSIM {f:0.#####} over its frames, {sm:0.#####} at {rule.Width}x{rule.Height} over the whole clip): scaled down"
+                                + $"full size's pass ended there (SSIM {f:0.#####} over its frames, {sm:0.#####} at {rule.Width}x{rule.Height} over the frames it had scored then; the smaller pass ran on for its statistics, unscored): scaled down"
                             : $"for the smaller size to lead the whole clip by {ScaledFirstPass.StopTarget} the rest would have had to favour it by {end.Swing:0.#####} more than that last third, at least {ScaledFirstPass.StopSwing}, so the "
                                 + $"smaller size's pass stopped there (SSIM {f:0.#####} over the whole clip, {sm:0.#####} at {rule.Width}x{rule.Height} over its frames): kept full size")
                     : $"{bpp}{quantiser}; x264's first passes over the whole clip at that rate (preset {_options.Preset}) reached SSIM {f:0.#####} at {Full.Width}x{Full.Height} "
