@@ -19,6 +19,19 @@ internal static class TestSupport
         return dir;
     }
 
+    /// <summary>
+    /// A fresh folder on a disk: the system's temporary folder, or one under the repository's out/ where that is held in memory
+    /// (a decode log is never kept in memory: <see cref="ReelSpeed.Engine.Media.DecodeLog.MemoryBacked"/>).
+    /// </summary>
+    public static string OnDiskTempDir()
+    {
+        string root = Path.GetTempPath();
+        if (ReelSpeed.Engine.Media.DecodeLog.MemoryBacked.Contains(new DriveInfo(root).DriveFormat)) root = Path.Combine(RepoRoot, "out");
+        var dir = Path.Combine(root, "reelspeed-tests-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
     public static ReelSpeed.Engine.Scenes.Scene Scene(string json, string? baseDir = null) => SceneBuilder.Build(ChatStoryConfigParser.Parse(json, baseDir));
 
     /// <summary>Runs the ffmpeg CLI (a test-only dependency) to generate fixtures.</summary>

@@ -18,7 +18,7 @@ public unsafe class DecodeLogTests
     [OneTimeSetUp]
     public void MakeFixtures()
     {
-        _dir = TestSupport.TempDir();
+        _dir = TestSupport.OnDiskTempDir();
         // Lossy, with B-frames and an odd size (chroma planes of (w+1)/2), keyframes every second, BT.709 limited range tagged.
         _clip = Path.Combine(_dir, "clip.mp4");
         TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=161x285:r=25:d=3", "-c:v", "libx264", "-crf", "30", "-g", "25", "-pix_fmt", "yuv420p",
@@ -213,5 +213,16 @@ public unsafe class DecodeLogTests
         using var kept = DecodeLog.Create(grain, _dir)!;
         using (var decoder = new VideoDecoder(grain, "inputPath", log: kept)) Assert.That(ReadAll(decoder), Has.Count.EqualTo(25));
         Assert.That((kept.CanReplay, kept.Frames, kept.AbandonedBecause), Is.EqualTo((true, 25, (string?)null)));
+    }
+
+    [Test]
+    public void No_log_is_kept_in_a_folder_held_in_memory()
+    {
+        const string shm = "/dev/shm";
+        if (!Directory.Exists(shm) || !DecodeLog.MemoryBacked.Contains(new DriveInfo(shm).DriveFormat)) Assert.Ignore("no tmpfs at /dev/shm here");
+        Assert.That(DecodeLog.Create(_clip, shm, minCompressedShare: 0), Is.Null, "frames in tmpfs would be memory the kernel cannot write out");
+        Assert.That(Directory.GetFiles(shm, "reelspeed-frames-*"), Is.Empty);
+        using var onDisk = DecodeLog.Create(_clip, _dir, minCompressedShare: 0);
+        Assert.That(onDisk, Is.Not.Null, $"{_dir} is on {new DriveInfo(_dir).DriveFormat}");
     }
 }

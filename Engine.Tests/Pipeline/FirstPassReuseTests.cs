@@ -151,16 +151,17 @@ public class FirstPassReuseTests : TempDirTest
         TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x240:r=30:d=3,noise=alls=12:allf=t", "-c:v", "libx264", "-crf", "12", "-pix_fmt", "yuv420p", input);
         using var scene = Engine.Pipeline.Optimize.BuildScene(input, 0.1, OptimizeOptions.Parse("{}", null) with { AllowDownscale = false });
         Assert.That((scene.Composition!.PassThrough, scene.Encode.RateControl), Is.EqualTo((true, RateControlMode.TwoPass)));
-        var options = new JobOptions { EncoderThreads = 1 };
+        string disk = TestSupport.OnDiskTempDir(); // where the frames are kept (never in memory)
+        var options = new JobOptions { EncoderThreads = 1, TempDirectory = disk };
         string twice = Path.Combine(_dir, "twice.mp4"), given = Path.Combine(_dir, "given.mp4"), own = Path.Combine(_dir, "own.mp4");
         // Decoding twice: a log already abandoned stands in for the render's own, and neither pass records or replays.
-        using (var off = DecodeLog.Create(input, _dir)!)
+        using (var off = DecodeLog.Create(input, disk)!)
         {
             off.Abandon("the test decodes twice");
             Run(scene, twice, options with { DecodeLog = off }, null);
             Assert.That(off.Replayed, Is.EqualTo(0));
         }
-        using (var log = DecodeLog.Create(input, _dir)!)
+        using (var log = DecodeLog.Create(input, disk)!)
         {
             Run(scene, given, options with { DecodeLog = log }, null);
             Assert.That((log.CanReplay, log.ReachedEnd), Is.EqualTo((true, true)), log.AbandonedBecause);
@@ -170,15 +171,17 @@ public class FirstPassReuseTests : TempDirTest
         Run(scene, own, options, null); // the render keeps its own log between its passes
         // A size-targeted render runs its first pass on its own, then each attempt's second pass: every attempt reads the frames back.
         string targeted = Path.Combine(_dir, "targeted.mp4");
-        using (var log = DecodeLog.Create(input, _dir)!)
+        using (var log = DecodeLog.Create(input, disk)!)
         {
             var r = TargetedRender.Run(scene, targeted, options with { DecodeLog = log }, new ProgressTracker(null, scene.FrameCount).Root, default);
             Assert.That((log.Frames, log.Replayed), Is.EqualTo((90, 90L * r.Attempts)), log.AbandonedBecause);
         }
         File.Delete(targeted);
+        Assert.That(Directory.GetFileSystemEntries(disk), Is.Empty, "no frames file left");
+        Directory.Delete(disk);
         Assert.That(File.ReadAllBytes(given), Is.EqualTo(File.ReadAllBytes(twice)), "the same pictures, so the same encode");
         Assert.That(File.ReadAllBytes(own), Is.EqualTo(File.ReadAllBytes(twice)));
-        Assert.That(Directory.GetFiles(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "in.mp4", "twice.mp4", "given.mp4", "own.mp4" }), "no frames file left");
+        Assert.That(Directory.GetFiles(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "in.mp4", "twice.mp4", "given.mp4", "own.mp4" }));
     }
 
     private static Scene TwoPass(Scene plain, int kbps) => plain.WithEncode(plain.Encode with { RateControl = RateControlMode.TwoPass, BitrateKbps = kbps });

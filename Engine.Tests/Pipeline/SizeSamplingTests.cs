@@ -201,14 +201,16 @@ public class SizeSamplingTests : TempDirTest
         var input = Clip("testsrc2=s=360x640:r=30:d=3,hue=H=t*2,rotate=a=t/2:fillcolor=black,noise=alls=12:allf=t");
         using var full = FullSize(input, 0.05);
         using var sizing = new SizeSampling(input, 0.05, OptimizeOptions.Parse("{}", null), full);
-        var (chosen, decision) = sizing.Decide(OneThread, new ProgressTracker(null, (int)sizing.ProgressUnits).Root, default);
+        string disk = TestSupport.OnDiskTempDir(); // where the frames are kept (never in memory)
+        var job = OneThread with { TempDirectory = disk };
+        var (chosen, decision) = sizing.Decide(job, new ProgressTracker(null, (int)sizing.ProgressUnits).Root, default);
         using var downscaled = ReferenceEquals(chosen, full) ? null : chosen;
         var log = sizing.Decoded!;
         Assert.That((log.CanReplay, log.ReachedEnd, log.Frames), Is.EqualTo((true, true, 90)), log.AbandonedBecause);
         long before = log.Replayed;
         var probe = new InFlightQualityProbe(new QualityOptions { DistortedName = "outputPath", ReferenceName = "inputPath" });
         string output = Path.Combine(_dir, "out.mp4");
-        new RenderJob(chosen, output, OneThread with { Quality = probe, FirstPass = sizing.FirstPass, DecodeLog = log })
+        new RenderJob(chosen, output, job with { Quality = probe, FirstPass = sizing.FirstPass, DecodeLog = log })
             .Run(new ProgressTracker(null, chosen.FrameCount).Root, default);
         Assert.That(log.Replayed - before, Is.EqualTo(90), decision.Reason);
         var separate = VideoQuality.Compare(output, input);
@@ -216,6 +218,8 @@ public class SizeSamplingTests : TempDirTest
         Assert.That(probe.Result.FramesCompared, Is.EqualTo(separate.FramesCompared));
         sizing.Dispose();
         Assert.That(log.CanReplay, Is.False, "the decision's frames go with it");
+        Assert.That(Directory.GetFileSystemEntries(disk), Is.Empty);
+        Directory.Delete(disk);
     }
 
     [Test]

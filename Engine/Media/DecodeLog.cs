@@ -26,6 +26,9 @@ internal sealed unsafe class DecodeLog : IDisposable
     /// </summary>
     public const long DefaultMaxBytes = 1L << 30;
 
+    /// <summary>File systems held in memory, where no log is kept (<see cref="Create"/>).</summary>
+    public static readonly IReadOnlySet<string> MemoryBacked = new HashSet<string>(StringComparer.Ordinal) { "tmpfs", "ramfs" };
+
     /// <summary>A log takes at most this share of the free space where it is written.</summary>
     public const double MaxFreeShare = 0.25;
 
@@ -67,7 +70,8 @@ internal sealed unsafe class DecodeLog : IDisposable
 
     /// <summary>
     /// A new log for <paramref name="inputPath"/> (matched against <see cref="VideoDecoder.FullPath"/>) in
-    /// <paramref name="directory"/> (default: the system's temporary folder), or null where no file can be made there.
+    /// <paramref name="directory"/> (default: the system's temporary folder), or null where no file can be made there or the folder
+    /// is held in memory (<see cref="MemoryBacked"/>).
     /// </summary>
     /// <param name="minCompressedShare">See <see cref="MinCompressedShare"/> (tests record any input with 0).</param>
     public static DecodeLog? Create(string inputPath, string? directory, long maxBytes = DefaultMaxBytes, double minCompressedShare = MinCompressedShare)
@@ -75,8 +79,11 @@ internal sealed unsafe class DecodeLog : IDisposable
         string dir = directory ?? Path.GetTempPath();
         try
         {
-            long free = new DriveInfo(Path.GetFullPath(dir)).AvailableFreeSpace;
-            maxBytes = Math.Min(maxBytes, (long)(free * MaxFreeShare));
+            var drive = new DriveInfo(Path.GetFullPath(dir));
+            // In memory (tmpfs, ramfs) the frames would be the process's memory in all but name, and unlike the page cache of a disk
+            // the kernel cannot write them out under pressure: a memory-bounded container would run out of it.
+            if (MemoryBacked.Contains(drive.DriveFormat)) return null;
+            maxBytes = Math.Min(maxBytes, (long)(drive.AvailableFreeSpace * MaxFreeShare));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
