@@ -134,6 +134,23 @@ public unsafe class DecodeLogTests
     }
 
     [Test]
+    public void A_log_that_cannot_be_read_back_is_abandoned_and_the_replay_decodes_the_rest()
+    {
+        using var log = NewLog(_clip);
+        using (var recorder = new VideoDecoder(_clip, "inputPath", log: log)) ReadAll(recorder);
+        using var replay = new VideoDecoder(_clip, "inputPath", log: log);
+        var first = ReadAll(replay, 10);
+        log.LoseFileForTests();
+        var rest = ReadAll(replay);
+        Assert.That(first.Concat(rest), Is.EqualTo(_decoded));
+        Assert.That(log.AbandonedBecause, Does.Match(@"the file gave 0 of a frame's \d+ bytes back"));
+        Assert.That((log.CanReplay, log.Replayed), Is.EqualTo((false, 10L)));
+        log.Dispose();
+        using var afterClose = new VideoDecoder(_clip, "inputPath", log: log);
+        Assert.That(ReadAll(afterClose), Is.EqualTo(_decoded), "a closed log: decoded");
+    }
+
+    [Test]
     public void A_seek_in_a_replay_goes_on_from_the_last_frame_at_or_before_the_time()
     {
         using var log = NewLog(_clip);

@@ -246,14 +246,33 @@ internal sealed unsafe class DecodeLog : IDisposable
 
     /// <summary>
     /// Reads frame <paramref name="index"/> back into <paramref name="frame"/> and gives its presentation time: into the frame's own
-    /// buffer where nothing else references it, else into a new one (the old one stays with whoever references it).
+    /// buffer where nothing else references it, else into a new one (the old one stays with whoever references it). False, the frame
+    /// untouched, past the frames recorded, or where the log was abandoned or closed; a file that cannot be read back abandons it.
     /// </summary>
-    public void Read(int index, nint frame, out double ptsMs)
+    public bool TryRead(int index, nint frame, out double ptsMs)
     {
+        ptsMs = 0;
         lock (_lock)
         {
-            if (_state != State.Recorded) throw new InvalidOperationException("the decode log has nothing to replay");
+            if (_state != State.Recorded || index < 0 || index >= _frames.Count) return false;
             var e = _frames[index];
+            long size = FrameBytes(e.Width, e.Height);
+            EnsureStaging(size);
+            int read;
+            try
+            {
+                read = RandomAccess.Read(_file!, new Span<byte>(_staging, (int)size), e.Offset);
+            }
+            catch (IOException ex)
+            {
+                AbandonLocked($"reading the frames back failed ({ex.Message})");
+                return false;
+            }
+            if (read != size)
+            {
+                AbandonLocked($"the file gave {read} of a frame's {size} bytes back");
+                return false;
+            }
             // The frame's own buffer where nothing else references it (nothing measures the pictures in flight), else a new one.
             bool reuse = LibAv.Field<nint>(frame, AvLayout.Frame.Data) != 0 && LibAv.Field<int>(frame, AvLayout.Frame.Width) == e.Width
                 && LibAv.Field<int>(frame, AvLayout.Frame.Height) == e.Height && LibAv.Field<int>(frame, AvLayout.Frame.Format) == e.Format
@@ -271,10 +290,6 @@ internal sealed unsafe class DecodeLog : IDisposable
             LibAv.Field<int>(frame, AvLayout.Frame.ColorPrimaries) = e.Primaries;
             LibAv.Field<int>(frame, AvLayout.Frame.ColorTrc) = e.Trc;
             LibAv.Field<AVRational>(frame, AvLayout.Frame.SampleAspectRatio) = e.Aspect;
-            long size = FrameBytes(e.Width, e.Height);
-            EnsureStaging(size);
-            int read = RandomAccess.Read(_file!, new Span<byte>(_staging, (int)size), e.Offset);
-            if (read != size) throw new EngineException(ErrorCodes.Internal, $"the decode log gave {read} of a frame's {size} bytes");
             byte* from = _staging;
             for (int p = 0; p < 3; p++)
             {
@@ -286,7 +301,14 @@ internal sealed unsafe class DecodeLog : IDisposable
             }
             ptsMs = e.PtsMs;
             _replayed++;
+            return true;
         }
+    }
+
+    /// <summary>Empties the file but keeps the frames' list, as a disk that loses the data would (tests).</summary>
+    internal void LoseFileForTests()
+    {
+        lock (_lock) RandomAccess.SetLength(_file!, 0);
     }
 
     /// <summary>The last recorded frame shown at or before <paramref name="ms"/> (0 where none is): where a seek lands in a replay.</summary>

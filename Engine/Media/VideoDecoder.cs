@@ -237,19 +237,20 @@ internal sealed unsafe class VideoDecoder : IDisposable
     {
         if (_replay is { } replay)
         {
-            if (_replayIndex < replay.Frames)
+            if (replay.TryRead(_replayIndex, frame.Ptr, out ptsMs))
             {
-                replay.Read(_replayIndex++, frame.Ptr, out ptsMs);
+                _replayIndex++;
                 _lastPtsMs = ptsMs;
                 return true;
             }
-            if (replay.ReachedEnd)
+            if (replay.CanReplay && replay.ReachedEnd && _replayIndex >= replay.Frames)
             {
                 LibAv.av_frame_unref(frame.Ptr);
                 ptsMs = 0;
                 return false;
             }
-            // Past the frames recorded: decode from the start (where the constructor left the demuxer), skipping those given.
+            // Past the frames recorded, or a log that could not be read back: decode from the start (where the constructor left the
+            // demuxer), skipping the frames given.
             _replay = null;
             _lastPtsMs = double.NaN; // synthesized timestamps count again from the first frame
             for (int i = 0; i < _replayIndex; i++)
