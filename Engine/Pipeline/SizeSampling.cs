@@ -254,7 +254,6 @@ public sealed class SizeSampling : IDisposable
                 {
                     quantiser = ended is { SmallerAhead: true } end ? $"; x264's first pass at full size averaged quantiser {q:0.#} over its first {end.AtFrame} frames"
                         : $"; x264's first pass at full size averaged quantiser {q:0.#}";
-
                     if (q < KeepFullBelowQp && ended is not { SmallerAhead: true })
                     {
                         rule.Dispose();
