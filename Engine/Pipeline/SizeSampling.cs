@@ -221,16 +221,15 @@ public sealed class SizeSampling : IDisposable
                 {
                     // Where the full size's packets foresee it kept by its quantiser, the smaller pass stops and so does the full size's
                     // scoring: only a comparison needs it (should the pass still end starved, the samples decide instead).
-                    int watchFrames = Math.Max(MinWatchFrames, (int)(Full.FrameCount * WatchShare));
                     if (RunsBeside)
                     {
                         _smallPass = TwoPassStats.Create(job.TempDirectory);
-                        beside = new ScaledFirstPass(rule, job, _smallPass, FirstPassQuality, Full.FrameCount, KeepFullBelowQp - StopBesideMargin,
-                            watchFrames, cancel, fullScore?.FrameSsim, fullScore is null ? null : fullScore.StopScoring);
+                        beside = new ScaledFirstPass(rule, job, _smallPass, FirstPassQuality, Full.FrameCount, ForeseenKeepBelowQp,
+                            WatchFrames, cancel, fullScore?.FrameSsim, fullScore is null ? null : fullScore.StopScoring);
                     }
                     else if (fullScore is not null)
                     {
-                        alone = new QuantizerWatch(Full.FrameCount, watchFrames, KeepFullBelowQp - StopBesideMargin, fullScore.StopScoring);
+                        alone = new QuantizerWatch(Full.FrameCount, WatchFrames, ForeseenKeepBelowQp, fullScore.StopScoring);
                     }
                     new RenderJob(Full, "", job with { Quality = fullScore }).RunFirstPass(FirstPass, progress.Part(0, FirstPassShare, "-sizing"), cancel,
                         tap: (IFrameTap?)beside ?? tapped, sink: (IPacketSink?)beside ?? alone);
@@ -346,7 +345,7 @@ public sealed class SizeSampling : IDisposable
 
     /// <summary>What the reason says where the full size's first pass stopped scoring itself (<see cref="QuantizerWatch"/>).</summary>
     private string ScoringStoppedNote(InFlightQualityProbe? fullScore) => fullScore is { ScoringStopped: true }
-        ? $" (the pass stopped scoring itself after its first {Math.Max(MinWatchFrames, (int)(Full.FrameCount * WatchShare))} frames, whose quantisers looked to end under {KeepFullBelowQp - StopBesideMargin}: only a comparison of sizes needs the scores)"
+        ? $" (the pass stopped scoring itself after its first {WatchFrames} frames, whose quantisers looked to end under {ForeseenKeepBelowQp}: only a comparison of sizes needs the scores)"
         : "";
 
     /// <summary>Progress weight of each frame of the sample.</summary>
@@ -371,6 +370,12 @@ public sealed class SizeSampling : IDisposable
     public const double StopBesideMargin = 1.5;
     public const double WatchShare = 0.1;
     public const int MinWatchFrames = 30;
+
+    /// <summary>The mean quantiser the full size's first pass must look to end under for the watch to stop what only a comparison needs.</summary>
+    private const double ForeseenKeepBelowQp = KeepFullBelowQp - StopBesideMargin;
+
+    /// <summary>The full size's first-pass packets watched before its quantiser may stop what only a comparison needs.</summary>
+    private int WatchFrames => Math.Max(MinWatchFrames, (int)(Full.FrameCount * WatchShare));
 
     /// <summary>
     /// A sample whose two-pass spent less than this share of the planned rate has the encode's rate raised to match (x264's second
