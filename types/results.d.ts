@@ -160,7 +160,7 @@ export interface SizeDecision {
   height: number;
   /** The planned video bit rate per pixel per frame at full size. */
   bitsPerPixel: number;
-  /** Full size first, then the rule's smaller size when one was considered; sampleSsim: the SSIM its sample (or, 'first-passes', its first pass) measured, null when not measured. */
+  /** Full size first, then the rule's smaller size when one was considered; sampleSsim: the SSIM its sample (or, 'first-passes', its first pass: over the frames it had scored where one pass ended the other, as the reason says) measured, null when not measured. */
   candidates: Array<{ width: number; height: number; sampleSsim: number | null }>;
   /** Segments of the clip in the sample, and its length (0 when no sample was encoded). */
   sampleSegments: number;

@@ -269,7 +269,8 @@ public class SizeSamplingTests : TempDirTest
             TwoPassStats.Create(_dir), TwoPassStats.Create(_dir));
         try
         {
-            race.Beside = new ScaledFirstPass(small, OneThread, race.SmallStats, FirstPassScores, full.FrameCount, stopBelowQp, watchFrames: 30, default, race.FullScore.FrameSsim);
+            race.Beside = new ScaledFirstPass(small, OneThread, race.SmallStats, FirstPassScores, full.FrameCount, stopBelowQp, watchFrames: 30, default, race.FullScore.FrameSsim,
+                race.FullScore.StopScoring); // as SizeSampling wires it
             new RenderJob(full, "", OneThread with { Quality = race.FullScore }).RunFirstPass(race.FullStats, new ProgressTracker(null, full.FrameCount).Root, default,
                 tap: race.Beside, sink: race.Beside);
             return race;
@@ -324,7 +325,7 @@ public class SizeSamplingTests : TempDirTest
         var (beside, fullScore, fullStats, smallStats) = (race.Beside, race.FullScore, race.FullStats, race.SmallStats);
         var smallScore = beside.Complete();
         Assert.That(beside.Ended, Is.Not.Null, "the smaller pass leads by far");
-        var (ahead, lead, recent, swing, frames, scored, at, smallSsim) = beside.Ended!.Value;
+        var (ahead, lead, recent, swing, frames, scored, at, smallSsim, _) = beside.Ended!.Value;
         Assert.That(ahead, Is.True);
         TestContext.Out.WriteLine($"ended at frame {at}: lead {lead:0.#####} over {frames} frames compared of the first {scored} ({recent:0.#####} over the last third), swing {swing:0.#####}; "
             + $"full {fullScore.Result!.Ssim:0.#####} over {fullScore.Result.FramesCompared}, small {smallSsim:0.#####} over the frames it had scored");
@@ -349,26 +350,33 @@ public class SizeSamplingTests : TempDirTest
         Assert.That(smallScores.Skip(at + 60).Where(x => !double.IsNaN(x)), Is.Empty, "nothing scored long after the end");
 
         // The same clip at a rate the full size codes well: the full size leads by far, so the smaller pass stops as early (reporting
-        // nothing), and the full size's pass runs to the end.
+        // nothing), and the full size's pass runs to the end for its statistics, its scoring stopped there too.
         using var fed = FullSize(input, 1.5);
         // A size a third of the full one's area: scaled back up, it loses more than 0.01 to the well-fed full size.
         using var smaller = RuleSize(input, 0.05);
         using var fedSmall = smaller.WithEncode(smaller.Encode with { BitrateKbps = fed.Encode.BitrateKbps });
         using var fedRace = RunBeside(fed, fedSmall);
         var (behind, fedScore, fedStats) = (fedRace.Beside, fedRace.FullScore, fedRace.FullStats);
-        Assert.That(behind.Ended, Is.Not.Null, $"full size {fedScore.Result!.Ssim}");
+        Assert.That(behind.Ended, Is.Not.Null, $"full size {fedScore.Result?.Ssim}");
         var stop = behind.Ended!.Value;
-        TestContext.Out.WriteLine($"smaller pass stopped at frame {stop.AtFrame}: lead {stop.Lead:0.#####} over {stop.Frames} frames, its SSIM {stop.SmallSsim:0.#####}; full {fedScore.Result.Ssim:0.#####}");
+        TestContext.Out.WriteLine($"smaller pass stopped at frame {stop.AtFrame}: lead {stop.Lead:0.#####} over {stop.Frames} frames, its SSIM {stop.SmallSsim:0.#####}; full {stop.FullSsim:0.#####}");
         Assert.That(stop.SmallerAhead, Is.False);
         Assert.That(stop.Scored, Is.InRange(ScaledFirstPass.EndFromFrames, stop.AtFrame));
         Assert.That(stop.AtFrame, Is.LessThan(fed.FrameCount * 3 / 4));
         Assert.That(stop.Lead, Is.LessThan(-0.01));
         Assert.That(stop.Swing, Is.GreaterThanOrEqualTo(ScaledFirstPass.StopSwing));
-        Assert.That(stop.SmallSsim, Is.LessThan(fedScore.Result.Ssim - 0.01));
+        Assert.That(stop.SmallSsim, Is.LessThan(stop.FullSsim - 0.01));
         Assert.That((behind.Stopped, behind.EndsMainPass), Is.EqualTo((true, false)));
         Assert.That(behind.Complete(), Is.Null);
-        Assert.That(fedScore.Result.FramesCompared, Is.EqualTo(fed.FrameCount));
-        Assert.That(fedStats.Frames(), Has.Count.EqualTo(fed.FrameCount));
+        // The full size's scoring stopped with the smaller pass: no whole-clip result, the frames scored by then kept, none far after.
+        Assert.That((fedScore.ScoringStopped, fedScore.Result), Is.EqualTo((true, (QualityResult?)null)));
+        var fedScores = fedScore.FrameSsim!;
+        int fedScored = fedScores.Count(x => !double.IsNaN(x));
+        Assert.That(fedScored, Is.InRange(stop.Scored, stop.AtFrame), "scored up to the frames handed to the pass when it stopped");
+        Assert.That(fedScores.Skip(stop.AtFrame), Has.All.NaN);
+        Assert.That(stop.FullSsim, Is.EqualTo(fedScores.Take(stop.Scored).Where(x => !double.IsNaN(x)).Average()).Within(0.002),
+            "the mean over the frames scored when it stopped");
+        Assert.That(fedStats.Frames(), Has.Count.EqualTo(fed.FrameCount), "the pass ran to the end for its statistics");
 
         // Starved further, the full size's quantiser reaches the top (64 and over): its rate control may be stuck, and its whole pass
         // decides whether a constant-quality trial replaces it (StuckRateControlTests), so it is not ended however far it trails.

@@ -21,7 +21,7 @@ namespace ReelSpeed.Engine.Pipeline;
 /// (<see cref="SizeSampling.FirstPassMargin"/>), the smaller pass ends the full size's (<see cref="EndsMainPass"/>: the rule will scale
 /// down, and the full size's statistics are then dropped; the smaller pass runs on to the end). Where it would have to favour the smaller
 /// size by <see cref="StopSwing"/> more for that lead to reach <see cref="StopTarget"/>, the smaller pass stops, and the rule keeps the
-/// full size.</para>
+/// full size (whose scoring stops there too).</para>
 /// </summary>
 internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposable
 {
@@ -79,7 +79,8 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     /// <paramref name="totalFrames"/> looks to end under this (<see cref="QuantizerWatch"/>).</param>
     /// <param name="fullSsim">The full size's per-frame SSIM as its in-flight score writes it (<see cref="InFlightQualityProbe.FrameSsim"/>,
     /// NaN where not yet scored), or null: the full size's pass is never ended early.</param>
-    /// <param name="onFullKept">Called where the full size's quantiser stops the smaller pass (the rule will keep the full size).</param>
+    /// <param name="onFullKept">Called where the smaller pass stops, by the full size's quantiser or behind its scores (the rule will keep
+    /// the full size): the full size's scoring is then no longer needed.</param>
     public ScaledFirstPass(Scene small, JobOptions options, TwoPassStats stats, QualityOptions quality, int totalFrames, double stopBelowQp,
         int watchFrames, CancellationToken cancel, double[]? fullSsim = null, Action? onFullKept = null)
     {
@@ -114,7 +115,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     /// <summary>The smaller pass's per-frame scores as they are written (NaN where none is), where the full size's are compared; tests read them.</summary>
     internal double[]? SmallScores => _smallSsim;
 
-    /// <summary>Whether the smaller pass stopped early (the full size's quantiser was low: no smaller size to consider).</summary>
+    /// <summary>Whether the smaller pass stopped early (the full size's quantiser was low, or the smaller size fell behind: the full size is kept).</summary>
     public bool Stopped { get; private set; }
 
     /// <summary>Whether the full size's pass is to end here: the smaller pass leads it by far enough (see <see cref="Ended"/>).</summary>
@@ -130,7 +131,9 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     /// <param name="Swing">How much more the rest of the clip would have had to favour the other size than that last third, on average, for
     /// the smaller size's lead over the whole clip to fall to the margin (<see cref="EndSwing"/>) or reach <see cref="StopTarget"/> (<see cref="StopSwing"/>).</param>
     /// <param name="SmallSsim">The smaller pass's mean SSIM over the frames it had scored then.</param>
-    internal readonly record struct PassesEnded(bool SmallerAhead, double Lead, double RecentLead, double Swing, int Frames, int Scored, int AtFrame, double SmallSsim);
+    /// <param name="FullSsim">The full size's mean SSIM over the frames it had scored then.</param>
+    internal readonly record struct PassesEnded(bool SmallerAhead, double Lead, double RecentLead, double Swing, int Frames, int Scored, int AtFrame, double SmallSsim,
+        double FullSsim);
 
     /// <summary>An array for <see cref="InFlightQualityProbe.FrameSsim"/>: NaN, not yet scored.</summary>
     public static double[] NewFrameScores(int frames)
@@ -149,7 +152,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     /// <inheritdoc cref="QuantizerWatch.Expected"/>
     internal double ExpectedQuantizer => _watch.Expected;
 
-    /// <summary>The watch foresees the full size kept: the smaller pass stops.</summary>
+    /// <summary>The watch foresees the full size kept, or the smaller size fell behind: the smaller pass stops, and the full size's scoring.</summary>
     private void KeepFull()
     {
         if (Stopped) return;
@@ -190,7 +193,8 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         // smaller one only leads a stuck pass.
         if (standing.Ahead && (FullQuantizer is not { } q || q >= RenderJob.StuckQuantizer || ExpectedQuantizer < SizeSampling.KeepFullBelowQp)) return;
         Ended = standing.Ended(frame);
-        if (!standing.Ahead) Stop();
+        // Behind: the rule keeps the full size, whose score stays the one over the frames judged (its pass runs on, unscored).
+        if (!standing.Ahead) KeepFull();
         // Ahead: the rule scales down, and the pass runs on for its statistics only; its score stays the one over the frames judged.
         else _quality?.StopScoring();
     }
@@ -202,7 +206,8 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     /// <param name="Compared">Frames compared (both scored).</param>
     /// <param name="Scored">Frames from the first to the last both scored.</param>
     /// <param name="SmallSsim">The smaller pass's mean SSIM over the frames it scored.</param>
-    internal readonly record struct Standing(double Lead, double RecentLead, double Share, int Compared, int Scored, double SmallSsim)
+    /// <param name="FullSsim">The full size's mean SSIM over the frames it scored.</param>
+    internal readonly record struct Standing(double Lead, double RecentLead, double Share, int Compared, int Scored, double SmallSsim, double FullSsim)
     {
         /// <summary>How much more than the last third the rest would have to favour the full size for the lead to fall to the margin.</summary>
         public double Down => -SwingTo(Lead, RecentLead, Share, SizeSampling.FirstPassMargin);
@@ -216,7 +221,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         /// <summary>The smaller size is far enough behind <see cref="StopTarget"/> for its pass to stop (<see cref="StopSwing"/>).</summary>
         public bool Behind => !Ahead && Up >= StopSwing;
 
-        public PassesEnded Ended(int atFrame) => new(Ahead, Lead, RecentLead, Ahead ? Down : Up, Compared, Scored, atFrame, SmallSsim);
+        public PassesEnded Ended(int atFrame) => new(Ahead, Lead, RecentLead, Ahead ? Down : Up, Compared, Scored, atFrame, SmallSsim, FullSsim);
     }
 
     /// <summary>
@@ -226,11 +231,16 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     internal static Standing? Judge(double[] full, double[] small, int frame, int endFrom, int totalFrames)
     {
         int limit = Math.Min(frame, full.Length); // frames not yet encoded are not scored
-        double lead = 0, smallSum = 0;
-        int n = 0, smallCount = 0, last = -1;
+        double lead = 0, smallSum = 0, fullSum = 0;
+        int n = 0, smallCount = 0, fullCount = 0, last = -1;
         for (int i = 0; i < limit; i++)
         {
             double f = Volatile.Read(ref full[i]), s = Volatile.Read(ref small[i]);
+            if (!double.IsNaN(f))
+            {
+                fullSum += f;
+                fullCount++;
+            }
             if (double.IsNaN(s)) continue;
             smallSum += s;
             smallCount++;
@@ -251,7 +261,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
             recentCount++;
         }
         if (recentCount == 0) return null;
-        return new Standing(lead / n, recent / recentCount, (double)scored / totalFrames, n, scored, smallSum / smallCount);
+        return new Standing(lead / n, recent / recentCount, (double)scored / totalFrames, n, scored, smallSum / smallCount, fullSum / fullCount);
     }
 
     /// <summary>The frames both passes must have scored before either may end the other (<see cref="EndFrom"/>, <see cref="EndFromFrames"/>).</summary>

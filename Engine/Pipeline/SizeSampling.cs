@@ -258,11 +258,12 @@ public sealed class SizeSampling : IDisposable
                         rule.Dispose();
                         DropSmallPass();
                         return (Full, new SizeDecision("first-pass", Full.Width, Full.Height, BitsPerPixel, [full, small], 0, 0,
-                            $"{bpp}{quantiser}, under {KeepFullBelowQp}: the full size is not starved, kept without sample encodes{ScoringStoppedNote(fullScore)}"));
+                            $"{bpp}{quantiser}, under {KeepFullBelowQp}: the full size is not starved, kept without sample encodes{ScoringStoppedNote(ended is null ? fullScore : null)}"));
                     }
                 }
             }
-            if (fullScore?.Result is { } fullPass)
+            // The full size's score: over the whole clip, or over the frames it had scored where the smaller pass stopped behind it.
+            if (fullScore is not null && (fullScore.Result?.Ssim ?? (ended is { SmallerAhead: false } behind ? behind.FullSsim : null)) is { } f)
             {
                 // The smaller size's first pass over the whole clip, at the same rate, scored at full size as it encodes: run beside the
                 // full size's, or on its own when that one stopped early or its rate control may have stuck (the check runs here).
@@ -284,7 +285,7 @@ public sealed class SizeSampling : IDisposable
                         ended = watch.Stopped;
                     }
                 }
-                double f = fullPass.Ssim, sm = ended is { } judged ? judged.SmallSsim : besideScore!.Ssim;
+                double sm = ended is { } judged ? judged.SmallSsim : besideScore!.Ssim;
                 bool smaller = ended is { } e ? e.SmallerAhead : sm > f + FirstPassMargin;
                 full = full with { SampleSsim = f };
                 small = small with { SampleSsim = sm };
@@ -295,7 +296,8 @@ public sealed class SizeSampling : IDisposable
                             ? $"for the whole clip's lead to fall to {FirstPassMargin}, where the decision turns, the rest would have had to favour the full size by {end.Swing:0.#####} more than that last third, at least {ScaledFirstPass.EndSwing}, so the "
                                 + $"full size's pass ended there (SSIM {f:0.#####} over its frames, {sm:0.#####} at {rule.Width}x{rule.Height} over the frames it had scored then; the smaller pass ran on for its statistics, unscored): scaled down"
                             : $"for the smaller size to lead the whole clip by {ScaledFirstPass.StopTarget} the rest would have had to favour it by {end.Swing:0.#####} more than that last third, at least {ScaledFirstPass.StopSwing}, so the "
-                                + $"smaller size's pass stopped there (SSIM {f:0.#####} over the whole clip, {sm:0.#####} at {rule.Width}x{rule.Height} over its frames): kept full size")
+                                + $"smaller size's pass stopped there{(fullScore.Result is null ? ", and the full size's scoring with it" : "")} (SSIM {f:0.#####} over {(fullScore.Result is null ? "the frames the full size had scored then" : "the whole clip")}, "
+                                + $"{sm:0.#####} at {rule.Width}x{rule.Height} over its own): kept full size")
                     : $"{bpp}{quantiser}; x264's first passes over the whole clip at that rate (preset {_options.Preset}) reached SSIM {f:0.#####} at {Full.Width}x{Full.Height} "
                         + $"and {sm:0.#####} at {rule.Width}x{rule.Height} (measured at {Full.Width}x{Full.Height}): "
                         + (smaller ? "scaled down" : sm > f ? $"kept full size (the smaller size must lead by more than {FirstPassMargin})" : "kept full size");
