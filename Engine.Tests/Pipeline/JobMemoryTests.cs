@@ -70,6 +70,19 @@ public class JobMemoryTests
     }
 
     [Test]
+    public void A_two_pass_encode_of_a_plain_clip_counts_the_decode_logs_staging_frame()
+    {
+        // Its later passes may read the first pass's decoded frames back from a file (DecodeLog), through one frame of the clip's size.
+        var input = Path.Combine(_dir, "clip.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x240:r=30:d=1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", input);
+        using var plain = ReelSpeed.Engine.Api.EngineApi.CompileScene("""{ "video": { "quality": "high" } }""", null, input);
+        using var twoPass = plain.WithEncode(plain.Encode with { RateControl = RateControlMode.TwoPass, BitrateKbps = 300 });
+        Assert.That((RenderJob.MayKeepDecodeLog(plain), RenderJob.MayKeepDecodeLog(twoPass)), Is.EqualTo((false, true)));
+        long staging = (long)(320L * 240 * 3 / 2 * JobMemory.Headroom);
+        Assert.That(JobMemory.Estimate(twoPass) - JobMemory.Estimate(plain), Is.InRange(staging - 1, staging + 1));
+    }
+
+    [Test]
     public void Long_stories_count_their_text_and_one_screenful_of_sprites_not_every_message()
     {
         string longText = new string('w', 1990);

@@ -41,7 +41,7 @@ public static class JobMemory
     /// The clips of a processing scene: at most two decode at once (during a transition), each
     /// holding its decoded frames (in the source's size, one per decoder thread and references,
     /// counted at 2 bytes a pixel for 10-bit 4:2:0) and a BGRA frame of the output; a custom
-    /// transition adds two frame buffers.
+    /// transition adds two frame buffers, and a decode log its staging frame.
     /// </summary>
     private static long Clips(Scene scene, long bgra)
     {
@@ -52,7 +52,18 @@ public static class JobMemory
         long perClip = Decoder(largest, threads) + bgra;
         long open = Math.Min(2, c.Clips.Count) * perClip;
         long backdrop = c.Backdrop is null ? 0 : bgra + (c.Backdrop.Kind == BackgroundKind.Video ? perClip : 0);
-        return open + backdrop + (c.Transition?.Kind == TransitionKind.Custom ? 2 * bgra : 0);
+        return open + backdrop + (c.Transition?.Kind == TransitionKind.Custom ? 2 * bgra : 0) + DecodeLogStaging(scene);
+    }
+
+    /// <summary>
+    /// Where the input's decoded frames may be kept for the later passes (<see cref="RenderJob.MayKeepDecodeLog"/>), the frame they are
+    /// copied through to and from the file: one of the clip's, 8-bit 4:2:0 (the only frames kept).
+    /// </summary>
+    private static long DecodeLogStaging(Scene scene)
+    {
+        if (!RenderJob.MayKeepDecodeLog(scene)) return 0;
+        var clip = scene.Composition!.Clips[0];
+        return (long)clip.SourceWidth * clip.SourceHeight * 3 / 2;
     }
 
     /// <summary>A video decoder's frames: in the source's size, one per decoder thread and references, at 2 bytes a pixel (10-bit 4:2:0).</summary>

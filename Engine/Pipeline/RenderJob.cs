@@ -81,9 +81,13 @@ public sealed class RenderJob
     /// Owned by the caller.
     /// </summary>
     internal static DecodeLog? OwnDecodeLog(Scene scene, JobOptions options) =>
-        options.DecodeLog is null && scene.Encode.RateControl == RateControlMode.TwoPass && scene.Composition is { PassThrough: true } passThrough
-            ? DecodeLog.Create(passThrough.Clips[0].Path, options.TempDirectory)
-            : null;
+        options.DecodeLog is null && MayKeepDecodeLog(scene) ? DecodeLog.Create(scene.Composition!.Clips[0].Path, options.TempDirectory) : null;
+
+    /// <summary>
+    /// Whether a render of <paramref name="scene"/> may keep its input's decoded frames for its later passes (<see cref="DecodeLog"/>):
+    /// a two-pass encode of a pass-through clip (optimizeVideo's, and a size target's on a plain clip).
+    /// </summary>
+    internal static bool MayKeepDecodeLog(Scene scene) => scene.Encode.RateControl == RateControlMode.TwoPass && scene.Composition is { PassThrough: true };
 
     /// <summary>
     /// Two passes over the same frames: the first only feeds the encoder's analysis (no audio, no
