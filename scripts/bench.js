@@ -112,7 +112,8 @@ function renderInChild(configPath, outputPath) {
 
 /**
  * Several fresh processes each timing only the addon's require, and their resident memory after it: node with the
- * addon loaded and nothing rendered, the part of the engine's peak that the floor (an ffmpeg process) does not have.
+ * addon loaded and nothing rendered (node's executable and heap, the .NET runtime; FFmpeg's libraries load later),
+ * most of which the floor, an ffmpeg process, does not have.
  */
 function requireTimes(runs) {
   const script = `const t=process.hrtime.bigint();require(${JSON.stringify(ADDON)});const ms=Number(process.hrtime.bigint()-t)/1e6;`
