@@ -115,7 +115,7 @@ function renderInChild(configPath, outputPath) {
  * addon loaded and nothing rendered (node's executable and heap, the .NET runtime; FFmpeg's libraries load later),
  * most of which the floor, an ffmpeg process, does not have.
  */
-function requireTimes(runs) {
+function requireProbes(runs) {
   const script = `const t=process.hrtime.bigint();require(${JSON.stringify(ADDON)});const ms=Number(process.hrtime.bigint()-t)/1e6;`
     + `process.stdout.write(JSON.stringify({ms,rssMiB:process.memoryUsage().rss/2**20}))`;
   const samples = [];
@@ -266,7 +266,7 @@ function renderComparison(runs, tmp, yuv, story, width, height, fps) {
   }
 
   log(`addon require, ${REQUIRE_RUNS} fresh processes`);
-  const requires = requireTimes(REQUIRE_RUNS);
+  const requires = requireProbes(REQUIRE_RUNS);
 
   const stage = (name) => median(engine.map((r) => r.stages[name]));
   const m = {
