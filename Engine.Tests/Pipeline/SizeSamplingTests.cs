@@ -227,8 +227,10 @@ public class SizeSamplingTests : TempDirTest
     {
         // A talking-head-like picture (a soft still with a little motion): its first pass's quantisers stay low, so once the watched frames
         // show it the smaller pass stops and so does the full size's scoring, which only a comparison needs; the rule keeps the full size.
+        // At twice the tight rate: quantiser ~20, far from the watch's 28.5 (at the tight rate, ~27 alone and 29.1 in one full-suite run,
+        // where libx264's heap-dependent output or a shared machine's fewer encoder threads moved it over).
         var easy = Clip("gradients=s=360x640:r=30:d=3:speed=0.01");
-        var r = Optimize(easy, TightMb);
+        var r = Optimize(easy, TightMb * 2);
         var d = r.GetProperty("sizeDecision");
         string reason = d.GetProperty("reason").GetString()!;
         Assert.That(d.GetProperty("method").GetString(), Is.EqualTo("first-pass"), reason);
