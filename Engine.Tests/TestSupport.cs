@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NUnit.Framework;
 using ReelSpeed.Engine.Config;
 using ReelSpeed.Engine.Scenes;
 
@@ -71,6 +72,15 @@ internal static class TestSupport
         var m = System.Text.RegularExpressions.Regex.Match(err, @"All:([0-9.]+)");
         if (!m.Success) throw new InvalidOperationException($"ffmpeg ssim of {distorted} against {reference} failed: {err}");
         return double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The settings string libx264 writes into its first SEI ("x264 - core ... options: ..."), with a space at the end.</summary>
+    public static string X264Settings(string path)
+    {
+        var text = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(path));
+        int at = text.IndexOf("options: ", StringComparison.Ordinal);
+        Assert.That(at, Is.GreaterThanOrEqualTo(0), $"{path} carries no x264 settings");
+        return text.Substring(at, text.IndexOf('\0', at) - at) + " ";
     }
 
     /// <summary>A small story: a "them" and a "me" message, fixed timings.</summary>

@@ -3,7 +3,9 @@
 // The end-to-end benchmark (issue 5): renders examples/bench-story.json N times, each in a
 // fresh child node process so peak RSS and CPU are the whole process's, and compares the
 // wall time with the floor: the same frames, pre-decoded once to raw yuv420p, encoded by
-// the ffmpeg CLI alone with the same x264 settings. Also times a 60 s story (does the cost
+// the ffmpeg CLI alone with the same x264 settings; and the same render under a memoryLimitMb
+// that only x264's slice threads fit (the engine's low-memory encode: its time and peak RSS
+// against the same floor). Also times a 60 s story (does the cost
 // grow linearly?) and the addon's `require`. Prints a Markdown table of medians with the
 // targets, writes the same numbers to out/bench.json. A missed target is reported, not an
 // exit code: this is a measure, not a test.
@@ -40,11 +42,25 @@ const TARGETS = {
 
 // ---- child mode: one render in this (fresh) process, one JSON line on stdout ----------------
 
-async function child(configPath, outputPath) {
+// With --slices: under a memoryLimitMb that only x264's slice threads fit (the engine's low-memory encode), found by asking an
+// engine with the smallest limit, whose refusal names the job's estimate with slice threads; then the render, timed alone.
+async function child(configPath, outputPath, slices) {
   const engine = require(path.join(ROOT, 'js', 'index.js'));
   const text = fs.readFileSync(configPath, 'utf8');
+  const baseDir = path.dirname(STORY);
+  let ve = engine;
+  let memoryLimitMb;
+  if (slices) {
+    const refusal = await new engine.VideoEngine({ memoryLimitMb: 64 }).processVideo('', outputPath, text, { baseDir }).then(() => null, (e) => e);
+    memoryLimitMb = Number(refusal?.message.match(/needs about (\d+) MB even with x264's threads on slices/)?.[1]);
+    if (!memoryLimitMb) throw new Error(`expected a refusal naming the slice threads' estimate, got ${refusal?.message ?? 'a render'}`);
+    ve = new engine.VideoEngine({ memoryLimitMb });
+  }
   const started = process.hrtime.bigint();
-  const result = await engine.processVideo('', outputPath, text, { baseDir: path.dirname(STORY) });
+  const result = await ve.processVideo('', outputPath, text, { baseDir });
+  if (slices && !result.metadata.warnings.some((w) => w.startsWith('memoryLimitMb: x264 encoded with its threads on slices'))) {
+    throw new Error(`under memoryLimitMb ${memoryLimitMb} the render did not use slice threads: ${JSON.stringify(result.metadata.warnings)}`);
+  }
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   const cpu = process.cpuUsage(); // whole process: startup, require, render
   process.stdout.write(`${JSON.stringify({
@@ -56,6 +72,7 @@ async function child(configPath, outputPath) {
     frames: result.metadata.frames,
     fileSize: result.fileSize,
     stages: result.metadata.stages,
+    memoryLimitMb,
   })}\n`);
 }
 
@@ -104,8 +121,8 @@ function log(message) {
 }
 
 /** Renders a config in a fresh node process and returns what the child measured. */
-function renderInChild(configPath, outputPath) {
-  const r = spawnSync(process.execPath, [__filename, '--child', configPath, outputPath], { encoding: 'utf8', maxBuffer: 1 << 20 });
+function renderInChild(configPath, outputPath, slices = false) {
+  const r = spawnSync(process.execPath, [__filename, '--child', configPath, outputPath, ...(slices ? ['--slices'] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`render of ${path.basename(configPath)} failed (exit ${r.status}): ${r.stderr.trim()}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
@@ -240,6 +257,7 @@ function renderComparison(runs, tmp, yuv, story, width, height, fps) {
     return r;
   };
   const engine = [];
+  const sliced = [];
   const floor = [];
   try {
     for (let i = 0; i < runs; i++) {
@@ -251,6 +269,10 @@ function renderComparison(runs, tmp, yuv, story, width, height, fps) {
         log(`decoding the engine's output to raw yuv420p (${fmt((width * height * 1.5 * engine[0].frames) / 2 ** 30, 1)} GiB, ${yuv}) for the floor`);
         ffmpeg(['-i', out, '-map', '0:v:0', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', yuv]);
       }
+      fs.rmSync(out, { force: true });
+      log(`engine with x264's slice threads (under a memoryLimitMb only they fit), 30 s story, run ${i + 1}/${runs}`);
+      sliced.push(renderInChild(STORY, out, true));
+      log(`  ${fmt(sliced[i].wallMs)} ms wall, ${fmt(sliced[i].cpuMs)} ms CPU, ${fmt(sliced[i].maxRssMiB)} MiB peak RSS (memoryLimitMb ${sliced[i].memoryLimitMb})`);
       fs.rmSync(out, { force: true });
       floor.push(floorRun(i));
     }
@@ -279,11 +301,17 @@ function renderComparison(runs, tmp, yuv, story, width, height, fps) {
     engineFileMB: median(engine.map((r) => r.fileSize)) / 1e6,
     floorFileMB: median(floor.map((r) => r.fileSize)) / 1e6,
     stages: { renderMs: stage('renderMs'), convertMs: stage('convertMs'), encodeMs: stage('encodeMs'), audioMs: stage('audioMs'), muxMs: stage('muxMs') },
+    slicedWallMs: median(sliced.map((r) => r.wallMs)),
+    slicedCpuMs: median(sliced.map((r) => r.cpuMs)),
+    slicedPeakRssMiB: median(sliced.map((r) => r.maxRssMiB)),
+    slicedFileMB: median(sliced.map((r) => r.fileSize)) / 1e6,
+    slicedMemoryLimitMb: sliced[0].memoryLimitMb,
     engine60WallMs: median(engine60.map((r) => r.wallMs)),
     requireMs: median(requires.map((r) => r.ms)),
     idleRssMiB: median(requires.map((r) => r.rssMiB)),
   };
   m.ratioEngineFloor = m.engineWallMs / m.floorWallMs;
+  m.ratioSlicedFloor = m.slicedWallMs / m.floorWallMs;
   m.ratio60to30 = m.engine60WallMs / m.engineWallMs;
   const frames = engine[0].frames;
 
@@ -296,6 +324,8 @@ function renderComparison(runs, tmp, yuv, story, width, height, fps) {
     ['floor wall (ffmpeg CLI, x264 only)', `${fmt(m.floorWallMs)} ms (CPU ${fmt(m.floorCpuMs)} ms, RSS ${fmt(m.floorPeakRssMiB)} MiB)`, '', ''],
     ['output size, engine / floor (video + audio / video only)', `${fmt(m.engineFileMB, 2)} MB / ${fmt(m.floorFileMB, 2)} MB`, '', ''],
     ['engine / floor', fmt(m.ratioEngineFloor, 2), `≤ ${TARGETS.ratio}`, pass(m.ratioEngineFloor <= TARGETS.ratio)],
+    [`x264 slice threads (memoryLimitMb ${m.slicedMemoryLimitMb}, which only they fit): peak RSS`, `${fmt(m.slicedPeakRssMiB)} MiB`, `≤ ${TARGETS.rssMiB} MiB`, pass(m.slicedPeakRssMiB <= TARGETS.rssMiB)],
+    ['x264 slice threads: wall / floor (CPU / floor; output)', `${fmt(m.ratioSlicedFloor, 2)} (${fmt(m.slicedCpuMs / m.floorCpuMs, 2)}; ${fmt(m.slicedFileMB, 2)} MB)`, `≤ ${TARGETS.ratio}`, pass(m.ratioSlicedFloor <= TARGETS.ratio)],
     ['stage: render (render thread, beside the rest)', `${fmt(m.stages.renderMs)} ms (${fmt(m.stages.renderMs / frames, 2)} ms/frame)`, '', ''],
     ['stage: convert (BGRA → yuv420p)', `${fmt(m.stages.convertMs)} ms (${fmt(m.stages.convertMs / frames, 2)} ms/frame)`, '', ''],
     ['stage: encode (x264 calls)', `${fmt(m.stages.encodeMs)} ms (${fmt(m.stages.encodeMs / frames, 2)} ms/frame)`, '', ''],
@@ -306,12 +336,14 @@ function renderComparison(runs, tmp, yuv, story, width, height, fps) {
     ['addon `require`', `${fmt(m.requireMs, 1)} ms`, `≤ ${TARGETS.requireMs} ms`, pass(m.requireMs <= TARGETS.requireMs)],
   ];
   return {
-    medians: m, rows, frames, samples: { engine, engine60, floor, require: requires },
+    medians: m, rows, frames, samples: { engine, sliced, engine60, floor, require: requires },
     pass: {
       ratio: m.ratioEngineFloor <= TARGETS.ratio,
       rss: m.enginePeakRssMiB <= TARGETS.rssMiB,
       scale60: m.ratio60to30 <= TARGETS.scale60,
       require: m.requireMs <= TARGETS.requireMs,
+      slicedRatio: m.ratioSlicedFloor <= TARGETS.ratio,
+      slicedRss: m.slicedPeakRssMiB <= TARGETS.rssMiB,
     },
   };
 }
@@ -372,7 +404,7 @@ if (process.argv[2] === '--child-optimize') {
     process.exit(1);
   });
 } else if (process.argv[2] === '--child') {
-  child(process.argv[3], process.argv[4]).catch((e) => {
+  child(process.argv[3], process.argv[4], process.argv[5] === '--slices').catch((e) => {
     process.stderr.write(`${e.code ?? 'ERR_INTERNAL'}: ${e.message}\n`);
     process.exit(1);
   });

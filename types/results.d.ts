@@ -94,7 +94,11 @@ export interface ProcessResult {
      * not counted) on the audio thread, mux (finishing the file) at the end.
      */
     stages: { renderMs: number; convertMs: number; encodeMs: number; audioMs: number; muxMs: number };
-    /** Unknown fields ignored, glyphs no font has, messages after the end. */
+    /**
+     * Unknown fields ignored, glyphs no font has, messages after the end; a size target the content did not need; and, where
+     * the job fitted the engine's memoryLimitMb only so, that x264 encoded with its threads on slices of one frame
+     * (starts with "memoryLimitMb: ").
+     */
     warnings: string[];
   };
 }

@@ -15,11 +15,11 @@ namespace ReelSpeed.Engine.Tests.Media;
 public class VideoEncoderTests : TempDirTest
 {
     /// <summary>Encodes the fixture clip to <paramref name="path"/> (video only), running both passes for two-pass settings.</summary>
-    private string EncodeFile(string path, EncodeSettings settings, Action<TwoPassStats>? afterPass1 = null)
+    private string EncodeFile(string path, EncodeSettings settings, Action<TwoPassStats>? afterPass1 = null, bool sliceThreads = false)
     {
         string format = Path.GetExtension(path) switch { ".mkv" => "matroska", ".webm" => "webm", ".mov" => "mov", _ => "mp4" };
         using var muxer = new MediaMuxer(path, format);
-        var spec = new VideoEncoderSpec(Width, Height, Fps, settings, muxer.NeedsGlobalHeader, Threads: 2);
+        var spec = new VideoEncoderSpec(Width, Height, Fps, settings, muxer.NeedsGlobalHeader, Threads: 2) { SliceThreads = sliceThreads };
         if (settings.RateControl == RateControlMode.TwoPass)
         {
             using var stats = TwoPassStats.Create(_dir);
@@ -134,6 +134,20 @@ public class VideoEncoderTests : TempDirTest
         Assert.That(statsFolder, Is.Not.Null);
         Assert.That(Directory.Exists(statsFolder), Is.False, "statistics folder deleted");
         Assert.That(Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName), Is.EqualTo(new[] { "2pass.mp4" }));
+    }
+
+    [Test]
+    public void Slice_threads_split_each_frame_among_x264s_threads_in_one_pass_and_beside_a_rate_tolerance_in_two()
+    {
+        // The low-memory layout a job gets where only it fits memoryLimitMb (JobMemory.Admit): x264 says what it ran in its settings SEI.
+        var crf = EncodeFile(Path.Combine(_dir, "sliced.mp4"), EncodeSettings.Default("h264"), sliceThreads: true);
+        Assert.That(TestSupport.X264Settings(crf), Does.Contain(" threads=2 ").And.Contain(" sliced_threads=1 ").And.Contain(" slices=2 "));
+        Assert.That(TestSupport.X264Settings(EncodeFile(Path.Combine(_dir, "framed.mp4"), EncodeSettings.Default("h264"))), Does.Contain(" sliced_threads=0 "));
+        var twoPass = EncodeSettings.Default("h264") with { RateControl = RateControlMode.TwoPass, BitrateKbps = 200, RateTolerance = 0.5 };
+        var file = EncodeFile(Path.Combine(_dir, "sliced-2pass.mp4"), twoPass, sliceThreads: true);
+        Assert.That(TestSupport.X264Settings(file), Does.Contain(" sliced_threads=1 ").And.Contain(" ratetol=0.5 "));
+        AssertStream(file, "h264", "High");
+        Assert.That(VideoKbps(file), Is.EqualTo(200).Within(5).Percent);
     }
 
     [Test]

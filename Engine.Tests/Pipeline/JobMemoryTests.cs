@@ -53,6 +53,42 @@ public class JobMemoryTests
     }
 
     [Test]
+    public async Task Slice_threads_are_counted_as_one_thread_and_chosen_only_where_frame_threads_do_not_fit_the_limit()
+    {
+        using var scene = TestSupport.Scene("""{ "videoSettings": { "resolution": "1080x1920" }, "messages": [{ "text": "hi", "sender": "me", "audioDuration": 0.5 }] }""");
+        long frames = JobMemory.Estimate(scene), slices = JobMemory.Estimate(scene, Environment.ProcessorCount, sliceThreads: true);
+        // Slice threads share one frame: x264 holds what one thread holds, whatever the number of threads.
+        Assert.That(slices, Is.EqualTo(JobMemory.Estimate(scene, 1)));
+        Assert.That(JobMemory.Estimate(scene, 8, sliceThreads: true), Is.EqualTo(slices));
+        // No limit, or room under it: the encoder's frame threads, as without a limit.
+        var plain = new JobMemory.Admission(frames, false, frames);
+        Assert.That(JobMemory.Admit(scene, 0), Is.EqualTo(plain));
+        Assert.That(JobMemory.Admit(scene, frames), Is.EqualTo(plain));
+        Assert.That(plain.Note, Is.Null);
+        Assert.That(plain.RefusalDetail, Is.Null);
+        if (Environment.ProcessorCount < 2)
+        {
+            Assert.That(JobMemory.Admit(scene, frames - 1), Is.EqualTo(plain), "one core: one thread either way, nothing to save");
+            return;
+        }
+        // Two cores or more: a thread's frames and the frame-threading queue fewer (measured 22-25 bytes a pixel on two cores).
+        Assert.That(frames - slices, Is.GreaterThanOrEqualTo((long)(1080L * 1920 * (JobMemory.EncoderBytesPerPixelPerThread + JobMemory.FrameThreadingBytesPerPixel))));
+        var lean = JobMemory.Admit(scene, frames - 1);
+        Assert.That(lean, Is.EqualTo(new JobMemory.Admission(slices, true, frames)));
+        Assert.That(lean.Note, Does.StartWith("memoryLimitMb: x264 encoded with its threads on slices of one frame")
+            .And.Contain($"(about {(slices + 999_999) / 1_000_000} MB instead of {(frames + 999_999) / 1_000_000} MB)"));
+        // Under the slice threads' estimate too: refused at once (the scheduler's CheckFits), naming both figures.
+        var scheduler = new JobScheduler(1, slices - 1);
+        var refused = JobMemory.Admit(scene, slices - 1);
+        var e = (await Assert.ThrowsAsync<EngineException>(() => scheduler.AcquireAsync(refused.Bytes, default, refused.RefusalDetail)))!;
+        Assert.That(e.Code, Is.EqualTo(ErrorCodes.ResourceLimit));
+        Assert.That(e.Message, Does.StartWith($"this job needs about {(slices + 999_999) / 1_000_000} MB even with x264's threads on slices of one frame (about {(frames + 999_999) / 1_000_000} MB with its frame threads), more than the engine's memoryLimitMb"));
+        // Slice threads are x264's: another codec is admitted, or refused, with its estimate as it is.
+        var hevc = scene.WithEncode(scene.Encode with { Codec = "h265" }); // shares the scene's fonts: the scene disposes them
+        Assert.That(JobMemory.Admit(hevc, frames - 1), Is.EqualTo(new JobMemory.Admission(frames, false, frames)));
+    }
+
+    [Test]
     public void An_optimize_measured_in_flight_counts_the_source_pictures_the_encoder_still_holds()
     {
         using var scene = TestSupport.Scene("""{ "videoSettings": { "resolution": "1080x1920" }, "messages": [{ "text": "hi", "sender": "me", "audioDuration": 0.5 }] }""");

@@ -466,7 +466,7 @@ public class SizeSamplingTests : TempDirTest
         Assert.That(r.GetProperty("videoBitrateKbps").GetInt32(), Is.EqualTo(planned));
         Assert.That(r.GetProperty("optimizedSize").GetDouble() / r.GetProperty("targetSize").GetDouble(), Is.InRange(0.97, 1.02));
         // The encode says so itself: x264 writes its settings into the stream (one decimal: 0.05 reads 0.1; its own is 1.0).
-        Assert.That(X264Settings(r.GetProperty("outputPath").GetString()!), Does.Contain(" ratetol=0.1 "));
+        Assert.That(TestSupport.X264Settings(r.GetProperty("outputPath").GetString()!), Does.Contain(" ratetol=0.1 "));
         // The first pass still runs once, before the second, and is reported as before.
         Assert.That(stages.Distinct().Where(s => s.StartsWith("pass-1")), Is.EqualTo(new[] { "pass-1" }), string.Join(",", stages.Distinct()));
         Assert.That(stages.IndexOf("pass-1"), Is.LessThan(stages.IndexOf("encode")));
@@ -477,16 +477,7 @@ public class SizeSamplingTests : TempDirTest
             "-preset", "ultrafast", "-pix_fmt", "yuv420p", grain);
         var g = Optimize(grain, 0.1, """{ "allowDownscale": false, "measureQuality": false, "outputPath": "grain-out.mp4" }""");
         Assert.That(g.GetProperty("sizeDecision").GetProperty("reason").GetString(), Does.Not.Contain("ratetol"));
-        Assert.That(X264Settings(g.GetProperty("outputPath").GetString()!), Does.Contain(" ratetol=1.0 "));
-    }
-
-    /// <summary>The settings string libx264 writes into its first SEI ("x264 - core ... options: ...").</summary>
-    private static string X264Settings(string path)
-    {
-        var text = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(path));
-        int at = text.IndexOf("options: ", StringComparison.Ordinal);
-        Assert.That(at, Is.GreaterThanOrEqualTo(0), $"{path} carries no x264 settings");
-        return text.Substring(at, text.IndexOf('\0', at) - at) + " ";
+        Assert.That(TestSupport.X264Settings(g.GetProperty("outputPath").GetString()!), Does.Contain(" ratetol=1.0 "));
     }
 
     [Test]

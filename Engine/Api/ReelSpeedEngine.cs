@@ -220,11 +220,13 @@ public sealed class ReelSpeedEngine
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, inputPath, assets, Options.Limits)).ConfigureAwait(false);
             var tracker = new ProgressTracker(progress, scene.FrameCount);
             tracker.Root.Stage("queued");
-            using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(scene), cancel).ConfigureAwait(false);
-            var (result, _, note) = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, outputPath, JobOptionsFor(scene), tracker.Root, cancel)).ConfigureAwait(false);
+            var admission = JobMemory.Admit(scene, Scheduler.MemoryLimitBytes);
+            using var slot = await Scheduler.AcquireAsync(admission.Bytes, cancel, admission.RefusalDetail).ConfigureAwait(false);
+            var options = JobOptionsFor(scene) with { SliceThreads = admission.SliceThreads };
+            var (result, _, note) = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, outputPath, options, tracker.Root, cancel)).ConfigureAwait(false);
             tracker.Done();
             Metrics.AddRender(result);
-            return ResultJson.Write(result, note);
+            return ResultJson.Write(result, note, admission.Note);
         }, cancel);
     }
 

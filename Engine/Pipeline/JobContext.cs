@@ -28,6 +28,12 @@ public sealed record JobOptions
     /// <summary>x264 threads (0: x264's choice for the machine).</summary>
     public int EncoderThreads { get; init; }
 
+    /// <summary>
+    /// libx264 splits each frame among its threads instead of encoding frames side by side (<see cref="Media.VideoEncoderSpec.SliceThreads"/>):
+    /// chosen where only that fits the engine's memoryLimitMb (<see cref="JobMemory.Admission"/>).
+    /// </summary>
+    public bool SliceThreads { get; init; }
+
     /// <summary>The hardware encoder policy (<see cref="Media.VideoEncoder.Open"/>).</summary>
     public HardwareAcceleration Hardware { get; init; } = HardwareAcceleration.Off;
 

@@ -36,9 +36,10 @@ public sealed class JobScheduler
     public long BytesInUse { get { lock (_lock) return _bytesInUse; } }
 
     /// <summary>Waits for a slot for a job estimated to need <paramref name="bytes"/>; dispose the result to release it.</summary>
-    public async Task<IDisposable> AcquireAsync(long bytes, CancellationToken cancel)
+    /// <param name="refusalDetail">Added to a refusal's message after the bytes (<see cref="JobMemory.Admission.RefusalDetail"/>).</param>
+    public async Task<IDisposable> AcquireAsync(long bytes, CancellationToken cancel, string? refusalDetail = null)
     {
-        CheckFits(bytes, "this job");
+        CheckFits(bytes, "this job", refusalDetail);
         cancel.ThrowIfCancellationRequested();
         Waiter waiter;
         LinkedListNode<Waiter> node;
@@ -71,14 +72,14 @@ public sealed class JobScheduler
     /// Fails with <see cref="ErrorCodes.ResourceLimit"/> when <paramref name="bytes"/> could never fit
     /// under the memory limit, even alone: such work is refused, never queued for ever nor run.
     /// </summary>
-    public void CheckFits(long bytes, string what)
+    public void CheckFits(long bytes, string what, string? detail = null)
     {
         if (MemoryLimitBytes > 0 && bytes > MemoryLimitBytes)
             throw new EngineException(ErrorCodes.ResourceLimit,
-                $"{what} needs about {Mb(bytes)} MB, more than the engine's memoryLimitMb ({Mb(MemoryLimitBytes)} MB); lower the resolution, the pictures or the messages, or raise the engine option memoryLimitMb to allow it");
+                $"{what} needs about {Mb(bytes)} MB{detail}, more than the engine's memoryLimitMb ({Mb(MemoryLimitBytes)} MB); lower the resolution, the pictures or the messages, or raise the engine option memoryLimitMb to allow it");
     }
 
-    private static long Mb(long bytes) => (bytes + 999_999) / 1_000_000;
+    internal static long Mb(long bytes) => (bytes + 999_999) / 1_000_000;
 
     private bool Fits(long bytes) =>
         _running < MaxConcurrentJobs && (MemoryLimitBytes == 0 || _bytesInUse + bytes <= MemoryLimitBytes);

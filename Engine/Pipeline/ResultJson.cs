@@ -11,8 +11,8 @@ namespace ReelSpeed.Engine.Pipeline;
 /// </summary>
 public static class ResultJson
 {
-    /// <param name="note">A job-level warning added to the scene's (e.g. a size target the content did not need).</param>
-    public static string Write(RenderResult r, string? note = null)
+    /// <param name="notes">Job-level warnings added to the scene's (e.g. a size target the content did not need); nulls are skipped.</param>
+    public static string Write(RenderResult r, params string?[] notes)
     {
         var scene = r.Scene;
         return JsonText.Build(w =>
@@ -101,7 +101,7 @@ public static class ResultJson
             w.WriteNumber("renderFps", Math.Round(r.Frames / Math.Max(1e-9, r.WallMs / 1000), 1));
             w.WriteNumber("reusedFrames", r.ReusedFrames);
             WriteStages(w, r.Stages);
-            WriteWarnings(w, note is null ? scene.Warnings : [.. scene.Warnings, note]);
+            WriteWarnings(w, [.. scene.Warnings, .. notes.OfType<string>()]);
             w.WriteEndObject();
             w.WriteEndObject();
         });

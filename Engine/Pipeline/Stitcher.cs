@@ -172,7 +172,7 @@ internal sealed class Stitcher : IDisposable
     private static VideoEncoderSpec VideoSpec(JobContext job, bool globalHeader) => VideoSpec(job.Scene, job.Options, globalHeader);
 
     private static VideoEncoderSpec VideoSpec(Scene s, JobOptions options, bool globalHeader) =>
-        new(s.Width, s.Height, s.FrameRateNum, s.Encode, globalHeader, options.EncoderThreads) { FpsDen = s.FrameRateDen };
+        new(s.Width, s.Height, s.FrameRateNum, s.Encode, globalHeader, options.EncoderThreads) { FpsDen = s.FrameRateDen, SliceThreads = options.SliceThreads };
 
     /// <summary>The encoder of a first pass of <paramref name="scene"/> into <paramref name="stats"/> (in-band headers: see <see cref="ForAnalysis"/>).</summary>
     internal static VideoEncoderSpec FirstPassSpec(Scene scene, JobOptions options, TwoPassStats stats, int? crf = null) =>

@@ -3,6 +3,7 @@
 // memoryLimitMb is refused; and a story of big pictures stays within 1.2x of its estimate,
 // measured as peak resident memory in a child process (a memory bound, not a timing).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +94,48 @@ describe('memoryLimitMb', () => {
     const m = ve.metrics();
     expect(m).toMatch(/^reelspeed_engine_queue_depth 0$/m);
     expect(m).toMatch(/^reelspeed_engine_jobs_running 0$/m);
+  });
+});
+
+describe('memoryLimitMb and x264 slice threads', () => {
+  // x264's settings, as it writes them into the stream ("x264 - core ... options: ..."), with a space at the end.
+  const x264Settings = (file) => {
+    const text = fs.readFileSync(file).toString('latin1');
+    const at = text.indexOf('options: ');
+    expect(at, `${file} carries no x264 settings`).toBeGreaterThanOrEqual(0);
+    return `${text.slice(at, text.indexOf('\0', at))} `;
+  };
+  const config = story({ videoSettings: { resolution: '720x1280', duration: 1, fps: 30 } });
+
+  it.skipIf(os.availableParallelism() < 2)('a job that fits the limit only with slice threads renders with them, and says so', async () => {
+    // Under both estimates: refused, with both figures (slice threads hold one frame in flight, frame threads a pipeline of them).
+    const refusal = await new engine.VideoEngine({ memoryLimitMb: 64 }).processVideo('', path.join(dir, 'refused.mp4'), config).catch((e) => e);
+    expect(refusal).toEqual(limited('ERR_RESOURCE_LIMIT', 'this job needs about', "even with x264's threads on slices of one frame", 'with its frame threads', 'memoryLimitMb (64 MB)'));
+    const [, slices, frames] = refusal.message.match(/needs about (\d+) MB even with x264's threads on slices of one frame \(about (\d+) MB with its frame threads\)/).map(Number);
+    expect(frames - slices).toBeGreaterThanOrEqual(20); // 720x1280 on two cores: ~26 bytes a pixel, with headroom
+    expect(fs.existsSync(path.join(dir, 'refused.mp4'))).toBe(false);
+
+    // Between them: rendered with slice threads, the result's warning saying why and what it costs.
+    const out = path.join(dir, 'sliced.mp4');
+    const r = await new engine.VideoEngine({ memoryLimitMb: slices }).processVideo('', out, config);
+    expect(r.metadata.warnings).toContainEqual(expect.stringMatching(new RegExp(`^memoryLimitMb: x264 encoded with its threads on slices of one frame .*\\(about ${slices} MB instead of ${frames} MB\\): slower, and a little larger`)));
+    expect(x264Settings(out)).toMatch(/ sliced_threads=1 /);
+    expect(r.metadata.frames).toBe(30);
+
+    // At the frame threads' estimate: as without a limit.
+    const plain = await new engine.VideoEngine({ memoryLimitMb: frames }).processVideo('', out, config);
+    expect(plain.metadata.warnings.filter((w) => w.startsWith('memoryLimitMb'))).toEqual([]);
+    expect(x264Settings(out)).toMatch(/ sliced_threads=0 /);
+  });
+
+  it.skipIf(os.availableParallelism() < 2)("a processing config's optimization.memory_optimization asks for slice threads without a limit", async () => {
+    const out = path.join(dir, 'low-memory.mp4');
+    const processing = (memory) => ({ video: { width: 360, height: 640, fps: 30 }, effects: { text_overlays: [{ text: 'low memory', duration: 1 }] }, optimization: { memory_optimization: memory } });
+    const r = await new engine.VideoEngine({}).processVideo('', out, processing(true));
+    expect(x264Settings(out)).toMatch(/ sliced_threads=1 /);
+    expect(r.metadata.warnings.filter((w) => w.startsWith('memoryLimitMb'))).toEqual([]);
+    await new engine.VideoEngine({}).processVideo('', out, processing(false));
+    expect(x264Settings(out)).toMatch(/ sliced_threads=0 /);
   });
 });
 
