@@ -226,7 +226,8 @@ public sealed class ReelSpeedEngine
             var (result, _, note) = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, outputPath, options, tracker.Root, cancel)).ConfigureAwait(false);
             tracker.Done();
             Metrics.AddRender(result);
-            return ResultJson.Write(result, note, admission.Note);
+            // A hardware encoder (enableHardwareAcceleration) has no slice threads to run: the note is x264's.
+            return ResultJson.Write(result, note, result.VideoEncoder == VideoEncoder.SoftwareEncoder(EncodeSettings.H264) ? admission.Note : null);
         }, cancel);
     }
 
