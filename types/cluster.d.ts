@@ -33,6 +33,8 @@ export interface ChunkTiming {
   reusedFrames: number;
   /** The engine's stage times for the chunk. */
   stages: { renderMs: number; convertMs: number; encodeMs: number; audioMs: number; muxMs: number };
+  /** renderChunk's warnings (see ChunkResult). */
+  warnings: string[];
   /** The job's time on the worker (the engine's plus the queue's overhead). */
   jobMs: number;
   /** The worker's name (host:pid by default). */
@@ -94,6 +96,11 @@ export interface ChunkResult {
   renderFps: number;
   reusedFrames: number;
   stages: { renderMs: number; convertMs: number; encodeMs: number; audioMs: number; muxMs: number };
+  /**
+   * Where the chunk fitted the engine's memoryLimitMb only with x264's threads on slices of one frame, a warning saying so
+   * (starts with "memoryLimitMb: "); such chunks join the others as any do.
+   */
+  warnings: string[];
 }
 
 /** What stitch resolves with. */

@@ -329,10 +329,14 @@ public sealed class ReelSpeedEngine
             var range = new FrameRange(startFrame, endFrame).CheckWithin(scene);
             var tracker = new ProgressTracker(progress, range.Count);
             tracker.Root.Stage("queued");
-            using var slot = await Scheduler.AcquireAsync(JobMemory.Estimate(scene), cancel).ConfigureAwait(false);
-            var result = await DedicatedThread.Run("reelspeed-job", () => ChunkedRender.Chunk(scene, range, outputPath, JobOptionsFor(scene), tracker.Root, cancel)).ConfigureAwait(false);
+            // As processVideo's: slice threads where only they fit. A chunk's parameter sets are the same either way, so chunks
+            // made on workers with different limits or cores still join.
+            var admission = JobMemory.Admit(scene, Scheduler.MemoryLimitBytes);
+            using var slot = await Scheduler.AcquireAsync(admission.Bytes, cancel, admission.RefusalDetail).ConfigureAwait(false);
+            var options = JobOptionsFor(scene) with { SliceThreads = admission.SliceThreads };
+            var result = await DedicatedThread.Run("reelspeed-job", () => ChunkedRender.Chunk(scene, range, outputPath, options, tracker.Root, cancel)).ConfigureAwait(false);
             tracker.Done();
-            return result.ToJson();
+            return (admission.Note is { } note ? result with { Warnings = [note] } : result).ToJson();
         }, cancel);
     }
 

@@ -11,6 +11,9 @@ public sealed record ChunkResult(string OutputPath, long FileSize, int StartFram
 {
     public int Frames => EndFrame - StartFrame;
 
+    /// <summary>What the caller should know about how the chunk was made (e.g. x264's slice threads, to fit memoryLimitMb).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public string ToJson() => JsonText.Build(w =>
     {
         w.WriteStartObject();
@@ -24,6 +27,7 @@ public sealed record ChunkResult(string OutputPath, long FileSize, int StartFram
         w.WriteNumber("renderFps", Math.Round(Frames / Math.Max(1e-9, WallMs / 1000), 1));
         w.WriteNumber("reusedFrames", ReusedFrames);
         ResultJson.WriteStages(w, Stages);
+        ResultJson.WriteWarnings(w, Warnings);
         w.WriteEndObject();
     });
 }

@@ -129,7 +129,7 @@ public static class ResultJson
         w.WriteEndObject();
     }
 
-    private static void WriteWarnings(Utf8JsonWriter w, IReadOnlyList<string> warnings)
+    internal static void WriteWarnings(Utf8JsonWriter w, IReadOnlyList<string> warnings)
     {
         w.WriteStartArray("warnings");
         foreach (var s in warnings) w.WriteStringValue(s);

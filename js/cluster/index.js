@@ -372,6 +372,8 @@ async function renderDistributed(config, outputPath, options) {
         wallMs,
         renderFps: Math.round((value.stitch.frames / Math.max(1e-9, wallMs / 1000)) * 10) / 10,
         reusedFrames: value.chunks.reduce((n, c) => n + (c.reusedFrames ?? 0), 0),
+        // The soundtrack job's, and each different one a chunk gave (e.g. x264's slice threads under a worker's memoryLimitMb).
+        warnings: [...new Set([...audio.metadata.warnings, ...value.chunks.flatMap((c) => c.warnings ?? [])])],
         // Summed over the workers: render, convert and encode from the chunks, audio from the
         // soundtrack job, mux from it and the stitch.
         stages: {
@@ -487,7 +489,7 @@ async function createWorker(options) {
           const { startFrame, endFrame, index } = job.data;
           const r = await engine.renderChunk(job.data.config, { startFrame, endFrame }, fileIn(folder, job.data.segment), { ...common, onProgress });
           return {
-            index, startFrame, endFrame, frames: r.frames, wallMs: r.wallMs, renderFps: r.renderFps, reusedFrames: r.reusedFrames, stages: r.stages,
+            index, startFrame, endFrame, frames: r.frames, wallMs: r.wallMs, renderFps: r.renderFps, reusedFrames: r.reusedFrames, stages: r.stages, warnings: r.warnings,
             jobMs: Date.now() - t0, worker: name, attempt: job.attemptsStarted ?? 1, stalled: job.stalledCounter ?? 0,
           };
         }

@@ -128,6 +128,25 @@ describe('memoryLimitMb and x264 slice threads', () => {
     expect(x264Settings(out)).toMatch(/ sliced_threads=0 /);
   });
 
+  it.skipIf(os.availableParallelism() < 2)('a chunk that fits only with slice threads says so, and joins a chunk made with frame threads', async () => {
+    const refusal = await new engine.VideoEngine({ memoryLimitMb: 64 }).renderChunk(config, { startFrame: 0, endFrame: 15 }, path.join(dir, 'c0.mp4')).catch((e) => e);
+    expect(refusal).toEqual(limited('ERR_RESOURCE_LIMIT', 'this job needs about', "even with x264's threads on slices of one frame", 'memoryLimitMb (64 MB)'));
+    const slices = Number(refusal.message.match(/needs about (\d+) MB even/)[1]);
+    const lean = await new engine.VideoEngine({ memoryLimitMb: slices }).renderChunk(config, { startFrame: 0, endFrame: 15 }, path.join(dir, 'c0.mp4'));
+    expect(lean.warnings).toEqual([expect.stringMatching(/^memoryLimitMb: x264 encoded with its threads on slices of one frame/)]);
+    expect(x264Settings(lean.outputPath)).toMatch(/ sliced_threads=1 /);
+    const ve = new engine.VideoEngine({});
+    const plain = await ve.renderChunk(config, { startFrame: 15, endFrame: 30 }, path.join(dir, 'c1.mp4'));
+    expect(plain.warnings).toEqual([]);
+    expect(x264Settings(plain.outputPath)).toMatch(/ sliced_threads=0 /);
+    // The parameter sets are the same either way: the stitch takes both.
+    const audio = await ve.renderAudio(config, path.join(dir, 'c-audio.mp4'));
+    const joined = await ve.stitch({ segments: [lean.outputPath, plain.outputPath], audio: audio.outputPath }, path.join(dir, 'joined.mp4'));
+    expect(joined.frames).toBe(30);
+    const meta = await engine.getVideoMetadata(joined.outputPath);
+    expect(meta.streams.find((st) => st.type === 'video').frames).toBe(30);
+  });
+
   it.skipIf(os.availableParallelism() < 2)("a processing config's optimization.memory_optimization asks for slice threads without a limit", async () => {
     const out = path.join(dir, 'low-memory.mp4');
     const processing = (memory) => ({ video: { width: 360, height: 640, fps: 30 }, effects: { text_overlays: [{ text: 'low memory', duration: 1 }] }, optimization: { memory_optimization: memory } });
