@@ -217,11 +217,7 @@ export interface ProcessingConfig {
     target_size_mb?: number;
     /** Hardware encoder policy for this job (see getHardwareInfo). Default false. */
     hardware_acceleration?: boolean | 'auto';
-    /**
-     * Less memory, more time: decode clips on one thread (one decoded frame held instead of one per core) and, with h264 on two
-     * cores or more, encode with x264's threads on slices of one frame (one frame in flight in x264 instead of a pipeline of them;
-     * a little larger at the same quality).
-     */
+    /** Decode clips on one thread (one decoded frame held instead of one per core): less memory, slower decoding. */
     memory_optimization?: boolean;
     /** No longer has an effect (target_size_mb is a ceiling; a re-encode keeps the size); accepted with a warning. */
     allow_downscale?: boolean;

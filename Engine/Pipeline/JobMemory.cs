@@ -102,35 +102,32 @@ public static class JobMemory
     }
 
     /// <summary>
-    /// How a render job (processVideo) is admitted under the engine's memory limit (<paramref name="limitBytes"/>, 0: none): with the
-    /// encoder on every core, or with x264's threads on slices of one frame (<see cref="JobOptions.SliceThreads"/>; x264 then holds
-    /// one frame in flight, not a pipeline of them: slice threads hold what one thread does, measured 22–25 bytes a pixel less than
-    /// two frame threads, from 720x1280 to 2160x3840) where the job encodes with x264 on more than one core and either only that
-    /// fits the limit or its config asks for less memory (a processing config's <c>optimization.memory_optimization</c>).
+    /// How a render job (processVideo, renderChunk) is admitted under the engine's memory limit (<paramref name="limitBytes"/>, 0:
+    /// none): with the encoder on every core, or, where only that fits the limit and the job encodes with x264 on more than one
+    /// core, with x264's threads on slices of one frame (<see cref="JobOptions.SliceThreads"/>; x264 then holds one frame in flight,
+    /// not a pipeline of them: slice threads hold what one thread does, measured 22–25 bytes a pixel less than two frame threads,
+    /// from 720x1280 to 2160x3840). An operator's limit decides it, not a config: the spec's integration layer sends every render
+    /// with <c>optimization.memory_optimization</c> set, which keeps its meaning (clips decoded on one thread).
     /// </summary>
     public static Admission Admit(Scene scene, long limitBytes)
     {
         long frameThreads = Estimate(scene);
-        bool asked = scene.Composition is { LowMemory: true };
-        if (scene.Encode.Codec != EncodeSettings.H264 || !asked && (limitBytes <= 0 || frameThreads <= limitBytes)) return new(frameThreads, false, frameThreads);
+        if (limitBytes <= 0 || frameThreads <= limitBytes || scene.Encode.Codec != EncodeSettings.H264) return new(frameThreads, false, frameThreads);
         long sliceThreads = Estimate(scene, Environment.ProcessorCount, sliceThreads: true);
-        return new(Math.Min(sliceThreads, frameThreads), sliceThreads < frameThreads, frameThreads) { Asked = asked };
+        return new(Math.Min(sliceThreads, frameThreads), sliceThreads < frameThreads, frameThreads);
     }
 
     /// <summary>
-    /// A render job's admission: the bytes it is admitted with, whether x264 runs slice threads to fit them (or as its config
-    /// <see cref="Asked"/>), and its estimate with frame threads (the same bytes where it does not).
+    /// A render job's admission: the bytes it is admitted with, whether x264 runs slice threads to fit them, and its estimate with
+    /// frame threads (the same bytes where it does not).
     /// </summary>
     public readonly record struct Admission(long Bytes, bool SliceThreads, long FrameThreadsBytes)
     {
-        /// <summary>The config asked for less memory (<c>optimization.memory_optimization</c>): slice threads whether or not the limit needs them.</summary>
-        public bool Asked { get; init; }
-
         /// <summary>What a refusal adds after the bytes: that slice threads were counted, and the frame threads' figure.</summary>
         public string? RefusalDetail => SliceThreads ? $" even with x264's threads on slices of one frame (about {JobScheduler.Mb(FrameThreadsBytes)} MB with its frame threads)" : null;
 
-        /// <summary>The result's warning where slice threads were chosen for the limit (not where the config asked for them).</summary>
-        public string? Note => SliceThreads && !Asked
+        /// <summary>The result's warning where slice threads were chosen.</summary>
+        public string? Note => SliceThreads
             ? $"memoryLimitMb: x264 encoded with its threads on slices of one frame instead of on several frames at once, so that the job fits the engine's memoryLimitMb (about {JobScheduler.Mb(Bytes)} MB instead of {JobScheduler.Mb(FrameThreadsBytes)} MB): slower, and a little larger at the same quality (one slice per thread)"
             : null;
     }

@@ -41,9 +41,7 @@ public sealed record TextOverlayElement(
 /// sharpen applied to the clips and text overlays on top. Output frame t shows composition time
 /// t + <see cref="OffsetMs"/> (the global trim's start); overlays use output time.
 /// <see cref="LowMemory"/> (<c>optimization.memory_optimization</c>) decodes on one thread, so
-/// the decoder holds one frame instead of one per core, and encodes with x264's threads on slices
-/// of one frame (the job's admission, <c>Pipeline.JobMemory.Admit</c>), so x264 holds one frame
-/// in flight instead of a pipeline. <see cref="TargetBytes"/>, when set, is the
+/// the decoder holds one frame instead of one per core. <see cref="TargetBytes"/>, when set, is the
 /// output file size the encode aims at (two-pass, checked and corrected after encoding).
 /// <see cref="KeepRotation"/> (a re-encode) keeps a rotated clip's frames as stored and writes its
 /// rotation into the output for players to apply, instead of turning the pixels.
