@@ -12,6 +12,7 @@ const USAGE = `Usage:
                                                            render in chunks on the workers of a BullMQ queue
   reelspeed worker --redis <redis://HOST:PORT> --shared <dir> [--concurrency <n>] [--queue <name>]
                  [--temp <dir>] [--name <name>] [--lock-duration <ms>] [--stalled-interval <ms>]
+                 [--memory-limit-mb <MB>]
                                                            render chunks for distributed renders until SIGINT/SIGTERM
   reelspeed process <config.json> -o <out.mp4> [--input <clip>] [--quiet]
                                                            process clips with a processing config (same as render)
@@ -28,6 +29,7 @@ Relative asset paths in a config (music, images, videos, fonts) are resolved aga
 const VALUE_FLAGS = {
   '--redis': 'redis', '--shared': 'shared', '--chunk-frames': 'chunkFrames', '--queue': 'queue', '--concurrency': 'concurrency',
   '--temp': 'temp', '--name': 'name', '--lock-duration': 'lockDuration', '--stalled-interval': 'stalledInterval',
+  '--memory-limit-mb': 'memoryLimitMb',
 };
 
 /** A whole number from a flag (undefined when absent). */
@@ -170,6 +172,7 @@ async function main(argv) {
         concurrency: intFlag(flags, 'concurrency', '--concurrency'),
         lockDuration: intFlag(flags, 'lockDuration', '--lock-duration'),
         stalledInterval: intFlag(flags, 'stalledInterval', '--stalled-interval'),
+        memoryLimitMb: intFlag(flags, 'memoryLimitMb', '--memory-limit-mb'),
         tempDirectory: flags.temp,
         name: flags.name,
       };

@@ -33,8 +33,8 @@ export interface ChunkTiming {
   reusedFrames: number;
   /** The engine's stage times for the chunk. */
   stages: { renderMs: number; convertMs: number; encodeMs: number; audioMs: number; muxMs: number };
-  /** renderChunk's warnings (see ChunkResult). */
-  warnings: string[];
+  /** renderChunk's warnings (see ChunkResult); absent from a worker of an older version. */
+  warnings?: string[];
   /** The job's time on the worker (the engine's plus the queue's overhead). */
   jobMs: number;
   /** The worker's name (host:pid by default). */
@@ -62,6 +62,11 @@ export interface WorkerOptions {
   concurrency?: number;
   /** The engine's temp folder (a fast local disk); finished segments are still renamed into place. */
   tempDirectory?: string;
+  /**
+   * The worker engine's memoryLimitMb (VideoEngine's option): its chunks and soundtracks are admitted under it, a chunk that
+   * fits only with x264's slice threads rendered with them (the chunk's warning reaches renderDistributed's metadata.warnings).
+   */
+  memoryLimitMb?: number;
   queueName?: string;
   /** BullMQ's lock on a running job, ms (default 30000): a worker that dies loses its job after this. */
   lockDuration?: number;

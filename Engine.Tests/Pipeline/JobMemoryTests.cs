@@ -77,6 +77,16 @@ public class JobMemoryTests
         Assert.That(lean, Is.EqualTo(new JobMemory.Admission(slices, true, frames)));
         Assert.That(lean.Note, Does.StartWith("memoryLimitMb: x264 encoded with its threads on slices of one frame")
             .And.Contain($"(about {(slices + 999_999) / 1_000_000} MB instead of {(frames + 999_999) / 1_000_000} MB)"));
+        // Slice threads where x264 gets more than one thread; a job that starts beside another, with one thread, has nothing to split.
+        Assert.That(lean.JobOptionsWith(new JobOptions { EncoderThreads = 2 }).SliceThreads, Is.True);
+        var alone = lean.JobOptionsWith(new JobOptions { EncoderThreads = 1 });
+        Assert.That(alone.SliceThreads, Is.False);
+        Assert.That(lean.NoteFor(alone, "libx264"), Is.Null);
+        Assert.That(lean.NoteFor(lean.JobOptionsWith(new JobOptions { EncoderThreads = 2 }), "libx264"), Is.EqualTo(lean.Note));
+        Assert.That(lean.NoteFor(lean.JobOptionsWith(new JobOptions { EncoderThreads = 2 }), "h264_nvenc"), Is.Null, "a hardware encoder has no slices");
+        Assert.That(plain.NoteFor(new JobOptions { EncoderThreads = 2 }, "libx264"), Is.Null);
+        // Where a hardware encoder is required, x264 does not run: its estimate as it is.
+        Assert.That(JobMemory.Admit(scene, frames - 1, x264: false), Is.EqualTo(plain));
         // Under the slice threads' estimate too: refused at once (the scheduler's CheckFits), naming both figures.
         var scheduler = new JobScheduler(1, slices - 1);
         var refused = JobMemory.Admit(scene, slices - 1);

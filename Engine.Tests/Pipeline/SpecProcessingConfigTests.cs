@@ -69,9 +69,12 @@ public class SpecProcessingConfigTests : TempDirTest
         Assert.That(c.SizeIsCeiling, Is.True);
         Assert.That(c.TargetBytes, Is.EqualTo(50_000_000));
         Assert.That(JobMemory.Estimate(scene), Is.GreaterThan(360L * 640 * 4), "the engine's memory estimate handles a scene without clips");
-        // The spec's layer sends every render with memory_optimization: x264's threads stay as they are (only a memoryLimitMb that
-        // frame threads do not fit puts them on slices).
-        Assert.That(JobMemory.Admit(scene, 0), Is.EqualTo(new JobMemory.Admission(JobMemory.Estimate(scene), false, JobMemory.Estimate(scene))));
+        // The spec's layer sends every render with memory_optimization: x264's threads stay as they are, and only a memoryLimitMb that
+        // frame threads do not fit puts them on slices, as for any scene.
+        long frames = JobMemory.Estimate(scene);
+        Assert.That(JobMemory.Admit(scene, 0), Is.EqualTo(new JobMemory.Admission(frames, false, frames)));
+        Assert.That(JobMemory.Admit(scene, frames), Is.EqualTo(new JobMemory.Admission(frames, false, frames)));
+        Assert.That(JobMemory.Admit(scene, frames - 1).SliceThreads, Is.EqualTo(Environment.ProcessorCount > 1));
         // The Scene JSON (the browser preview's contract) carries the background layer and the entrances.
         using (var json = JsonDocument.Parse(SceneJson.Write(scene)))
         {

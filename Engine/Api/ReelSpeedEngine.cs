@@ -220,14 +220,13 @@ public sealed class ReelSpeedEngine
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, inputPath, assets, Options.Limits)).ConfigureAwait(false);
             var tracker = new ProgressTracker(progress, scene.FrameCount);
             tracker.Root.Stage("queued");
-            var admission = JobMemory.Admit(scene, Scheduler.MemoryLimitBytes);
+            var admission = JobMemory.Admit(scene, Scheduler.MemoryLimitBytes, x264: HardwareFor(scene) != HardwareAcceleration.Required);
             using var slot = await Scheduler.AcquireAsync(admission.Bytes, cancel, admission.RefusalDetail).ConfigureAwait(false);
-            var options = JobOptionsFor(scene) with { SliceThreads = admission.SliceThreads };
+            var options = admission.JobOptionsWith(JobOptionsFor(scene)); // the threads counted now that the job starts
             var (result, _, note) = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, outputPath, options, tracker.Root, cancel)).ConfigureAwait(false);
             tracker.Done();
             Metrics.AddRender(result);
-            // A hardware encoder (enableHardwareAcceleration) has no slice threads to run: the note is x264's.
-            return ResultJson.Write(result, note, result.VideoEncoder == VideoEncoder.SoftwareEncoder(EncodeSettings.H264) ? admission.Note : null);
+            return ResultJson.Write(result, note, admission.NoteFor(options, result.VideoEncoder)); // a hardware encoder has no slices
         }, cancel);
     }
 
@@ -331,12 +330,12 @@ public sealed class ReelSpeedEngine
             tracker.Root.Stage("queued");
             // As processVideo's: slice threads where only they fit. A chunk's parameter sets are the same either way, so chunks
             // made on workers with different limits or cores still join.
-            var admission = JobMemory.Admit(scene, Scheduler.MemoryLimitBytes);
+            var admission = JobMemory.Admit(scene, Scheduler.MemoryLimitBytes); // chunks are libx264's
             using var slot = await Scheduler.AcquireAsync(admission.Bytes, cancel, admission.RefusalDetail).ConfigureAwait(false);
-            var options = JobOptionsFor(scene) with { SliceThreads = admission.SliceThreads };
+            var options = admission.JobOptionsWith(JobOptionsFor(scene));
             var result = await DedicatedThread.Run("reelspeed-job", () => ChunkedRender.Chunk(scene, range, outputPath, options, tracker.Root, cancel)).ConfigureAwait(false);
             tracker.Done();
-            return (admission.Note is { } note ? result with { Warnings = [note] } : result).ToJson();
+            return (admission.NoteFor(options, result.Encoder) is { } note ? result with { Warnings = [note] } : result).ToJson();
         }, cancel);
     }
 
@@ -416,8 +415,11 @@ public sealed class ReelSpeedEngine
     {
         TempDirectory = Options.TempDirectory,
         EncoderThreads = EncoderThreads(),
-        Hardware = scene.Encode.Hardware ?? Options.HardwareAcceleration,
+        Hardware = HardwareFor(scene),
     };
+
+    /// <summary>The hardware encoder policy of a job: the scene's, or the engine's.</summary>
+    private HardwareAcceleration HardwareFor(Scenes.Scene scene) => scene.Encode.Hardware ?? Options.HardwareAcceleration;
 
     /// <summary>
     /// x264 threads for a job starting now: the cores shared out among the running jobs, so

@@ -106,13 +106,16 @@ public static class JobMemory
     /// none): with the encoder on every core, or, where only that fits the limit and the job encodes with x264 on more than one
     /// core, with x264's threads on slices of one frame (<see cref="JobOptions.SliceThreads"/>; x264 then holds one frame in flight,
     /// not a pipeline of them: slice threads hold what one thread does, measured 22–25 bytes a pixel less than two frame threads,
-    /// from 720x1280 to 2160x3840). An operator's limit decides it, not a config: the spec's integration layer sends every render
+    /// from 720x1280 to 2160x3840; counted with every core's thread, as the frame threads' estimate is, though a job that starts
+    /// beside others gets fewer, and on one thread x264 has no slices to split: <see cref="Admission.JobOptionsWith"/>). An operator's limit
+    /// decides it, not a config: the spec's integration layer sends every render
     /// with <c>optimization.memory_optimization</c> set, which keeps its meaning (clips decoded on one thread).
     /// </summary>
-    public static Admission Admit(Scene scene, long limitBytes)
+    /// <param name="x264">Whether the job may encode with libx264 (false where a hardware encoder is required).</param>
+    public static Admission Admit(Scene scene, long limitBytes, bool x264 = true)
     {
         long frameThreads = Estimate(scene);
-        if (limitBytes <= 0 || frameThreads <= limitBytes || scene.Encode.Codec != EncodeSettings.H264) return new(frameThreads, false, frameThreads);
+        if (limitBytes <= 0 || frameThreads <= limitBytes || !x264 || scene.Encode.Codec != EncodeSettings.H264) return new(frameThreads, false, frameThreads);
         long sliceThreads = Estimate(scene, Environment.ProcessorCount, sliceThreads: true);
         return new(Math.Min(sliceThreads, frameThreads), sliceThreads < frameThreads, frameThreads);
     }
@@ -123,10 +126,19 @@ public static class JobMemory
     /// </summary>
     public readonly record struct Admission(long Bytes, bool SliceThreads, long FrameThreadsBytes)
     {
+        /// <summary>
+        /// The job's options with slice threads where admitted with them and x264 gets more than one thread (with one, x264 has
+        /// nothing to split and encodes as it would anyway); <see cref="Note"/> only then.
+        /// </summary>
+        public JobOptions JobOptionsWith(JobOptions options) => options with { SliceThreads = SliceThreads && options.EncoderThreads > 1 };
+
         /// <summary>What a refusal adds after the bytes: that slice threads were counted, and the frame threads' figure.</summary>
         public string? RefusalDetail => SliceThreads ? $" even with x264's threads on slices of one frame (about {JobScheduler.Mb(FrameThreadsBytes)} MB with its frame threads)" : null;
 
-        /// <summary>The result's warning where slice threads were chosen.</summary>
+        /// <summary>The result's warning where a job ran with <paramref name="options"/> (from <see cref="JobOptionsWith"/>) and encoded with <paramref name="encoder"/>.</summary>
+        public string? NoteFor(JobOptions options, string encoder) => options.SliceThreads && encoder == Media.VideoEncoder.SoftwareEncoder(EncodeSettings.H264) ? Note : null;
+
+        /// <summary>The warning where slice threads were chosen.</summary>
         public string? Note => SliceThreads
             ? $"memoryLimitMb: x264 encoded with its threads on slices of one frame instead of on several frames at once, so that the job fits the engine's memoryLimitMb (about {JobScheduler.Mb(Bytes)} MB instead of {JobScheduler.Mb(FrameThreadsBytes)} MB): slower, and a little larger at the same quality (one slice per thread)"
             : null;

@@ -441,7 +441,7 @@ async function createWorker(options) {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw argError(`options: expected { connection, sharedDirectory, ... }, got ${describe(options)}`);
   }
-  const allowed = ['connection', 'sharedDirectory', 'concurrency', 'tempDirectory', 'queueName', 'lockDuration', 'stalledInterval', 'maxStalledCount', 'name'];
+  const allowed = ['connection', 'sharedDirectory', 'concurrency', 'tempDirectory', 'memoryLimitMb', 'queueName', 'lockDuration', 'stalledInterval', 'maxStalledCount', 'name'];
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) throw argError(`options.${key} is not a known option (allowed: ${allowed.join(', ')})`);
   }
@@ -456,6 +456,7 @@ async function createWorker(options) {
   if (typeof name !== 'string') throw argError(`options.name: expected a string, got ${describe(name)}`);
   const engineOptions = { maxConcurrentJobs: concurrency + 1 }; // the chunks, and a soundtrack beside them
   if (options.tempDirectory !== undefined) engineOptions.tempDirectory = checkDirectory(options.tempDirectory, 'options.tempDirectory');
+  if (options.memoryLimitMb !== undefined) engineOptions.memoryLimitMb = options.memoryLimitMb; // checked by the engine, as VideoEngine's
   const { Worker, UnrecoverableError, IORedis } = lib();
   await probeRedis(redis);
 

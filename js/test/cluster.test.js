@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, engine, makeTempDir, makeTone, removeTempDir, tinyConfig } from './helpers.mjs';
+import { CLI, ROOT, engine, engineCores, makeTempDir, makeTone, removeTempDir, tinyConfig, x264Settings } from './helpers.mjs';
 import { freePort, startRedis, startWorker } from './cluster-redis.mjs';
 
 const require = createRequire(import.meta.url);
@@ -255,6 +255,28 @@ describe('distributed rendering over BullMQ', () => {
   }, 120000);
 });
 
+describe('a worker under memoryLimitMb', () => {
+  it.skipIf(engineCores() < 2)('renders the chunks only slice threads fit with them, and the render says so', async () => {
+    const config = story(1, '720x1280');
+    // The estimates, from a refusal under the smallest limit: the worker gets the slice threads' one.
+    const refusal = await new engine.VideoEngine({ memoryLimitMb: 64 }).processVideo('', path.join(dir, 'refused.mp4'), config).catch((e) => e);
+    const slices = Number(refusal.message.match(/needs about (\d+) MB even with x264's threads on slices of one frame/)[1]);
+    // The CLI's worker (reelspeed worker --memory-limit-mb), which hands it to createWorker's memoryLimitMb.
+    const lean = await startWorker({ url: redis.url, shared, name: 'lean', extra: ['--queue', 'lean', '--memory-limit-mb', String(slices)] });
+    try {
+      const result = await renderDistributed(config, path.join(dir, 'lean.mp4'), { connection: redis.url, sharedDirectory: shared, queueName: 'lean', chunkFrames: 15 });
+      expect(result.metadata.frames).toBe(30);
+      expect(result.chunks.map((c) => c.worker)).toEqual(['lean', 'lean']);
+      const note = expect.stringMatching(new RegExp(`^memoryLimitMb: x264 encoded with its threads on slices of one frame .*\\(about ${slices} MB instead of`));
+      for (const c of result.chunks) expect(c.warnings).toEqual([note]);
+      expect(result.metadata.warnings.filter((w) => w.startsWith('memoryLimitMb'))).toEqual([note]); // once, not once a chunk
+      expect(x264Settings(result.outputPath)).toMatch(/ sliced_threads=1 /);
+    } finally {
+      await lean.stop();
+    }
+  }, 60000);
+});
+
 describe('the engine entry points of a distributed render', () => {
   it('renderChunk, renderAudio and stitch on a VideoEngine, typed exactly (tsc --strict over the real results)', async () => {
     const ve = new engine.VideoEngine({ maxConcurrentJobs: 2 });
@@ -289,7 +311,7 @@ export const distributed = ${literal(distributed)} satisfies C.DistributedResult
 declare const ve: T.VideoEngine;
 export const calls = [ve.renderChunk({ messages: [] }, { startFrame: 0, endFrame: 1 }, 'x.mp4'), ve.stitch({ segments: ['a.mp4'], audio: 'b.mp4' }, 'c.mp4')];
 export async function worker(): Promise<void> {
-  const w: C.ClusterWorker = await (null as unknown as typeof C.createWorker)({ connection: 'redis://h:1', sharedDirectory: '/s', lockDuration: 5000 });
+  const w: C.ClusterWorker = await (null as unknown as typeof C.createWorker)({ connection: 'redis://h:1', sharedDirectory: '/s', lockDuration: 5000, memoryLimitMb: 512 });
   await w.close();
 }
 `;

@@ -80,3 +80,16 @@ export function meanVolumeDb(file) {
   if (!m) throw new Error(`ffmpeg volumedetect: no mean_volume in output:\n${r.stderr}`);
   return m[1].endsWith('inf') ? -Infinity : Number(m[1]);
 }
+
+/** The cores the engine counts (.NET's, which honours a container's CPU quota; os.availableParallelism does not): its default maxConcurrentJobs. */
+export function engineCores() {
+  return Number(new engine.VideoEngine({}).metrics().match(/^reelspeed_engine_max_concurrent_jobs (\d+)$/m)[1]);
+}
+
+/** x264's settings, as it writes them into the stream ("x264 - core ... options: ..."), with a space at the end. */
+export function x264Settings(file) {
+  const text = fs.readFileSync(file).toString('latin1');
+  const at = text.indexOf('options: ');
+  if (at < 0) throw new Error(`${file} carries no x264 settings`);
+  return `${text.slice(at, text.indexOf('\0', at))} `;
+}

@@ -3,11 +3,10 @@
 // memoryLimitMb is refused; and a story of big pictures stays within 1.2x of its estimate,
 // measured as peak resident memory in a child process (a memory bound, not a timing).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, engine, makeTempDir, partFiles, removeTempDir } from './helpers.mjs';
+import { ROOT, engine, engineCores, makeTempDir, partFiles, removeTempDir, x264Settings } from './helpers.mjs';
 
 let dir;
 let picture; // 3000x2000 PNG, a few KB on disk, 24 MB decoded
@@ -98,16 +97,9 @@ describe('memoryLimitMb', () => {
 });
 
 describe('memoryLimitMb and x264 slice threads', () => {
-  // x264's settings, as it writes them into the stream ("x264 - core ... options: ..."), with a space at the end.
-  const x264Settings = (file) => {
-    const text = fs.readFileSync(file).toString('latin1');
-    const at = text.indexOf('options: ');
-    expect(at, `${file} carries no x264 settings`).toBeGreaterThanOrEqual(0);
-    return `${text.slice(at, text.indexOf('\0', at))} `;
-  };
   const config = story({ videoSettings: { resolution: '720x1280', duration: 1, fps: 30 } });
 
-  it.skipIf(os.availableParallelism() < 2)('a job that fits the limit only with slice threads renders with them, and says so', async () => {
+  it.skipIf(engineCores() < 2)('a job that fits the limit only with slice threads renders with them, and says so', async () => {
     // Under both estimates: refused, with both figures (slice threads hold one frame in flight, frame threads a pipeline of them).
     const refusal = await new engine.VideoEngine({ memoryLimitMb: 64 }).processVideo('', path.join(dir, 'refused.mp4'), config).catch((e) => e);
     expect(refusal).toEqual(limited('ERR_RESOURCE_LIMIT', 'this job needs about', "even with x264's threads on slices of one frame", 'with its frame threads', 'memoryLimitMb (64 MB)'));
@@ -128,7 +120,7 @@ describe('memoryLimitMb and x264 slice threads', () => {
     expect(x264Settings(out)).toMatch(/ sliced_threads=0 /);
   });
 
-  it.skipIf(os.availableParallelism() < 2)('a chunk that fits only with slice threads says so, and joins a chunk made with frame threads', async () => {
+  it.skipIf(engineCores() < 2)('a chunk that fits only with slice threads says so, and joins a chunk made with frame threads', async () => {
     const refusal = await new engine.VideoEngine({ memoryLimitMb: 64 }).renderChunk(config, { startFrame: 0, endFrame: 15 }, path.join(dir, 'c0.mp4')).catch((e) => e);
     expect(refusal).toEqual(limited('ERR_RESOURCE_LIMIT', 'this job needs about', "even with x264's threads on slices of one frame", 'memoryLimitMb (64 MB)'));
     const slices = Number(refusal.message.match(/needs about (\d+) MB even/)[1]);
