@@ -144,6 +144,7 @@ export interface OptimizeResult {
    * up: a yuv420p input at its own frame rate), 'decode', or 'none'.
    */
   stages: { sizingMs: number; encodeMs: number; qualityMs: number; quality: 'in-flight' | 'decode' | 'none' };
+  /** A size target the content did not need, an input already within it; and "memoryLimitMb: ..." where the job fitted the engine's memoryLimitMb only with x264's threads on slices of one frame. */
   warnings: string[];
 }
 

@@ -113,6 +113,19 @@ public class JobMemoryTests
         long deciding = JobMemory.EstimateOptimize(scene, measureQuality: false, besidePixels: beside);
         Assert.That(deciding - JobMemory.EstimateOptimize(scene, measureQuality: true), Is.GreaterThan((long)(beside * JobMemory.EncoderBytesPerPixel)));
         Assert.That(JobMemory.EstimateOptimize(scene, measureQuality: true, besidePixels: beside), Is.EqualTo(deciding));
+        // With slice threads both x264s hold one thread's frames; the pictures the measurement holds stay.
+        long sliced = JobMemory.EstimateOptimize(scene, measureQuality: true, besidePixels: beside, sliceThreads: true);
+        int cores = Environment.ProcessorCount;
+        double perPixelSaved = cores > 1 ? JobMemory.EncoderBytesPerPixelPerThread * (cores - 1) + JobMemory.FrameThreadingBytesPerPixel : 0;
+        long fullSaved = JobMemory.Estimate(scene) - JobMemory.Estimate(scene, 1);
+        Assert.That(fullSaved, Is.EqualTo(1080L * 1920 * perPixelSaved * JobMemory.Headroom).Within(16));
+        Assert.That(deciding - sliced - fullSaved, Is.EqualTo(beside * perPixelSaved * JobMemory.Headroom).Within(16), "the smaller size's x264 saves too");
+        if (cores > 1)
+        {
+            var admission = JobMemory.AdmitOptimize(scene, measureQuality: true, beside, deciding - 1);
+            Assert.That(admission, Is.EqualTo(new JobMemory.Admission(sliced, true, deciding)));
+        }
+        Assert.That(JobMemory.AdmitOptimize(scene, measureQuality: true, beside, deciding), Is.EqualTo(new JobMemory.Admission(deciding, false, deciding)));
     }
 
     [Test]

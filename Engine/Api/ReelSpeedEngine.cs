@@ -255,9 +255,11 @@ public sealed class ReelSpeedEngine
             var tracker = new ProgressTracker(progress, (int)Math.Ceiling(total));
             var samplingPart = tracker.Root.Part(0, sampling / total);
             tracker.Root.Stage("queued");
-            using var slot = await Scheduler.AcquireAsync(JobMemory.EstimateOptimize(full, options.MeasureQuality, sizing.BesidePixels()), cancel).ConfigureAwait(false);
+            var admission = JobMemory.AdmitOptimize(full, options.MeasureQuality, sizing.BesidePixels(), Scheduler.MemoryLimitBytes, x264: HardwareFor(full) != HardwareAcceleration.Required);
+            using var slot = await Scheduler.AcquireAsync(admission.Bytes, cancel, admission.RefusalDetail).ConfigureAwait(false);
+            var jobOptions = admission.JobOptionsWith(JobOptionsFor(full)); // the size decision's passes and the encode alike
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var (chosen, decision) = await DedicatedThread.Run("reelspeed-job", () => sizing.Decide(JobOptionsFor(full), samplingPart, cancel)).ConfigureAwait(false);
+            var (chosen, decision) = await DedicatedThread.Run("reelspeed-job", () => sizing.Decide(jobOptions, samplingPart, cancel)).ConfigureAwait(false);
             double sizingMs = clock.Elapsed.TotalMilliseconds;
             using var downscaled = ReferenceEquals(chosen, full) ? null : chosen;
             // The chosen size's first pass, when the decision ran it: the encode starts at pass 2, from the frames it decoded.
@@ -277,7 +279,7 @@ public sealed class ReelSpeedEngine
             // Measured in flight, the encode takes the quality measurement's share of the bar too.
             var encodePart = tracker.Root.Part(sampling / total, probe is null ? (sampling + 2 * n) / total : 1);
             clock.Restart();
-            var targeted = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, output, JobOptionsFor(scene) with { Quality = probe, FirstPass = firstPass, DecodeLog = sizing.Decoded }, encodePart, cancel)).ConfigureAwait(false);
+            var targeted = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, output, jobOptions with { Quality = probe, FirstPass = firstPass, DecodeLog = sizing.Decoded }, encodePart, cancel)).ConfigureAwait(false);
             var (result, attempts, note) = targeted;
             if (targeted.ShortfallNote is { } shortfall) decision = decision with { Reason = decision.Reason + "; " + shortfall };
             double encodeMs = clock.Elapsed.TotalMilliseconds;
@@ -303,6 +305,7 @@ public sealed class ReelSpeedEngine
             tracker.Done();
             var warnings = new List<string>(scene.Warnings);
             if (note is not null) warnings.Add(note);
+            if (admission.NoteFor(jobOptions, result.VideoEncoder) is { } sliced) warnings.Add(sliced);
             long original = MediaRoles.CheckRegularFile(input, "inputPath").Size; // the file a symlink leads to
             if (original <= (long)(targetSizeMb * SizeTarget.BytesPerMb))
                 warnings.Add($"targetSizeMb: the input ({original / (double)SizeTarget.BytesPerMb:0.###} MB) was already within the target; it was re-encoded to the target anyway");

@@ -102,7 +102,7 @@ public static class JobMemory
     }
 
     /// <summary>
-    /// How a render job (processVideo, renderChunk) is admitted under the engine's memory limit (<paramref name="limitBytes"/>, 0:
+    /// How a render job (processVideo, renderChunk; optimizeVideo: <see cref="AdmitOptimize"/>) is admitted under the engine's memory limit (<paramref name="limitBytes"/>, 0:
     /// none): with the encoder on every core, or, where only that fits the limit and the job encodes with x264 on more than one
     /// core, with x264's threads on slices of one frame (<see cref="JobOptions.SliceThreads"/>; x264 then holds one frame in flight,
     /// not a pipeline of them: slice threads hold what one thread does, measured 22–25 bytes a pixel less than two frame threads,
@@ -112,11 +112,18 @@ public static class JobMemory
     /// with <c>optimization.memory_optimization</c> set, which keeps its meaning (clips decoded on one thread).
     /// </summary>
     /// <param name="x264">Whether the job may encode with libx264 (false where a hardware encoder is required).</param>
-    public static Admission Admit(Scene scene, long limitBytes, bool x264 = true)
+    public static Admission Admit(Scene scene, long limitBytes, bool x264 = true) =>
+        Admit(scene, slices => Estimate(scene, Environment.ProcessorCount, slices), limitBytes, x264);
+
+    /// <summary>optimizeVideo's admission (<see cref="EstimateOptimize"/>), as <see cref="Admit(Scene, long, bool)"/>: every x264 of the job on slices where only that fits.</summary>
+    public static Admission AdmitOptimize(Scene scene, bool measureQuality, long besidePixels, long limitBytes, bool x264 = true) =>
+        Admit(scene, slices => EstimateOptimize(scene, measureQuality, besidePixels, slices), limitBytes, x264);
+
+    private static Admission Admit(Scene scene, Func<bool, long> estimate, long limitBytes, bool x264)
     {
-        long frameThreads = Estimate(scene);
+        long frameThreads = estimate(false);
         if (limitBytes <= 0 || frameThreads <= limitBytes || !x264 || scene.Encode.Codec != EncodeSettings.H264) return new(frameThreads, false, frameThreads);
-        long sliceThreads = Estimate(scene, Environment.ProcessorCount, sliceThreads: true);
+        long sliceThreads = estimate(true);
         return new(Math.Min(sliceThreads, frameThreads), sliceThreads < frameThreads, frameThreads);
     }
 
@@ -165,13 +172,13 @@ public static class JobMemory
     /// measurement holds (the output's, and the size decision's first passes'), plus, while the first passes decide the size,
     /// the smaller size's x264 and picture running beside the full size's (<paramref name="besidePixels"/>: its pixel count, 0 when none).
     /// </summary>
-    public static long EstimateOptimize(Scene scene, bool measureQuality, long besidePixels = 0)
+    public static long EstimateOptimize(Scene scene, bool measureQuality, long besidePixels = 0, bool sliceThreads = false)
     {
-        long job = Estimate(scene);
+        long job = Estimate(scene, Environment.ProcessorCount, sliceThreads);
         long yuv = (long)scene.Width * scene.Height * 3 / 2;
         int held = InFlightHeldFramesBase + InFlightHeldFramesPerThread * Environment.ProcessorCount;
         long scored = measureQuality || besidePixels > 0 ? WithHeadroom(held * yuv) : 0;
-        long beside = besidePixels > 0 ? WithHeadroom((long)(besidePixels * EncoderPerPixel(Environment.ProcessorCount)) + besidePixels * 3 / 2) : 0;
+        long beside = besidePixels > 0 ? WithHeadroom((long)(besidePixels * EncoderPerPixel(sliceThreads ? 1 : Environment.ProcessorCount)) + besidePixels * 3 / 2) : 0;
         return job + scored + beside;
     }
 

@@ -139,6 +139,21 @@ describe('memoryLimitMb and x264 slice threads', () => {
     expect(meta.streams.find((st) => st.type === 'video').frames).toBe(30);
   });
 
+  it.skipIf(engineCores() < 2)('optimizeVideo that fits only with slice threads runs every pass with them, in the size window', async () => {
+    const input = path.join(dir, 'clip-720.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=720x1280:r=30:d=2', '-c:v', 'libx264', '-crf', '12', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', input]);
+    const out = path.join(dir, 'clip-720-opt.mp4');
+    const refusal = await new engine.VideoEngine({ memoryLimitMb: 64 }).optimizeVideo(input, 0.3, { outputPath: out }).catch((e) => e);
+    expect(refusal).toEqual(limited('ERR_RESOURCE_LIMIT', 'this job needs about', "even with x264's threads on slices of one frame", 'memoryLimitMb (64 MB)'));
+    const slices = Number(refusal.message.match(/needs about (\d+) MB even/)[1]);
+    const r = await new engine.VideoEngine({ memoryLimitMb: slices }).optimizeVideo(input, 0.3, { outputPath: out });
+    expect(r.warnings).toContainEqual(expect.stringMatching(/^memoryLimitMb: x264 encoded with its threads on slices of one frame/));
+    expect(x264Settings(out)).toMatch(/ sliced_threads=1 /);
+    expect(r.optimizedSize / r.targetSize).toBeGreaterThanOrEqual(0.95);
+    expect(r.optimizedSize / r.targetSize).toBeLessThanOrEqual(1.02);
+    expect(r.qualityScore).toBeGreaterThan(0.9);
+  });
+
   it("a processing config's optimization.memory_optimization, which the spec's layer always sends, leaves x264's frame threads", async () => {
     const out = path.join(dir, 'low-memory.mp4');
     const processing = { video: { width: 360, height: 640, fps: 30 }, effects: { text_overlays: [{ text: 'low memory', duration: 1 }] }, optimization: { memory_optimization: true } };
