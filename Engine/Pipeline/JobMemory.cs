@@ -102,14 +102,14 @@ public static class JobMemory
     }
 
     /// <summary>
-    /// How a render job (processVideo, renderChunk; optimizeVideo: <see cref="AdmitOptimize"/>) is admitted under the engine's memory limit (<paramref name="limitBytes"/>, 0:
-    /// none): with the encoder on every core, or, where only that fits the limit and the job encodes with x264 on more than one
-    /// core, with x264's threads on slices of one frame (<see cref="JobOptions.SliceThreads"/>; x264 then holds one frame in flight,
-    /// not a pipeline of them: slice threads hold what one thread does, measured 22–25 bytes a pixel less than two frame threads,
-    /// from 720x1280 to 2160x3840; counted with every core's thread, as the frame threads' estimate is, though a job that starts
-    /// beside others gets fewer, and on one thread x264 has no slices to split: <see cref="Admission.JobOptionsWith"/>). An operator's limit
-    /// decides it, not a config: the spec's integration layer sends every render
-    /// with <c>optimization.memory_optimization</c> set, which keeps its meaning (clips decoded on one thread).
+    /// How a render job (processVideo, renderChunk; optimizeVideo: <see cref="AdmitOptimize"/>) is admitted under the engine's
+    /// memory limit (<paramref name="limitBytes"/>, 0: none): with x264's threads on several frames at once, or, where only the
+    /// other way fits the limit and the job encodes with x264 on more than one core, with its threads on slices of one frame
+    /// (<see cref="JobOptions.SliceThreads"/>: one frame in flight instead of a pipeline of them, counted as one thread's
+    /// frames; measured 22–25 bytes a pixel less than two frame threads, from 720x1280 to 2160x3840). Both estimates count a
+    /// thread per core; a job that starts beside others gets fewer, and with one x264 has no slices to split
+    /// (<see cref="Admission.JobOptionsWith"/>). The operator's limit decides it, not a config: the spec's integration layer
+    /// sends every render with <c>optimization.memory_optimization</c> set, which keeps its meaning (clips decoded on one thread).
     /// </summary>
     /// <param name="x264">Whether the job may encode with libx264 (false where a hardware encoder is required).</param>
     public static Admission Admit(Scene scene, long limitBytes, bool x264 = true) =>
