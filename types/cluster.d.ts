@@ -63,8 +63,8 @@ export interface WorkerOptions {
   /** The engine's temp folder (a fast local disk); finished segments are still renamed into place. */
   tempDirectory?: string;
   /**
-   * The worker engine's memoryLimitMb (VideoEngine's option): its chunks and soundtracks are admitted under it, a chunk that
-   * fits only with x264's slice threads rendered with them (the chunk's warning reaches renderDistributed's metadata.warnings).
+   * The worker engine's memoryLimitMb (VideoEngine's option): its chunks are admitted under it, a chunk that fits only with
+   * x264's slice threads rendered with them (the chunk's warning reaches renderDistributed's metadata.warnings).
    */
   memoryLimitMb?: number;
   queueName?: string;

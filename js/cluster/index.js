@@ -456,12 +456,13 @@ async function createWorker(options) {
   if (typeof name !== 'string') throw argError(`options.name: expected a string, got ${describe(name)}`);
   const engineOptions = { maxConcurrentJobs: concurrency + 1 }; // the chunks, and a soundtrack beside them
   if (options.tempDirectory !== undefined) engineOptions.tempDirectory = checkDirectory(options.tempDirectory, 'options.tempDirectory');
-  if (options.memoryLimitMb !== undefined) engineOptions.memoryLimitMb = options.memoryLimitMb; // checked by the engine, as VideoEngine's
+  if (options.memoryLimitMb !== undefined) engineOptions.memoryLimitMb = options.memoryLimitMb;
+  // Before Redis is tried, so that a bad option (memoryLimitMb is checked by the engine, as VideoEngine's) fails as one.
+  const { VideoEngine } = loadNative();
+  const engine = new VideoEngine(engineOptions);
   const { Worker, UnrecoverableError, IORedis } = lib();
   await probeRedis(redis);
 
-  const { VideoEngine } = loadNative();
-  const engine = new VideoEngine(engineOptions);
   const connection = { ...redis, maxRetriesPerRequest: null };
   const control = new IORedis(connection);
   control.on('error', () => {});

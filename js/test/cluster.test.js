@@ -223,6 +223,9 @@ describe('distributed rendering over BullMQ', () => {
     expect(fs.existsSync(path.join(dir, 'never.mp4'))).toBe(false);
     const w = await rejection(createWorker({ connection: { host: '127.0.0.1', port }, sharedDirectory: lonely }));
     expect(w.code).toBe('ERR_DEPENDENCY');
+    // A bad engine option fails as one, before Redis is tried.
+    const limit = await rejection(createWorker({ connection: { host: '127.0.0.1', port }, sharedDirectory: lonely, memoryLimitMb: 10 }));
+    expect(limit).toMatchObject({ code: 'ERR_INVALID_CONFIG', message: expect.stringContaining('options.memoryLimitMb: expected a number 64..1048576 MB, got 10') });
   }, 30000);
 
   it('checks its arguments with coded errors naming the option', async () => {
