@@ -90,7 +90,7 @@ public class JobMemoryTests
         // Under the slice threads' estimate too: refused at once (the scheduler's CheckFits), naming both figures.
         var scheduler = new JobScheduler(1, slices - 1);
         var refused = JobMemory.Admit(scene, slices - 1);
-        var e = (await Assert.ThrowsAsync<EngineException>(() => scheduler.AcquireAsync(refused.Bytes, default, refused.RefusalDetail)))!;
+        var e = (await Assert.ThrowsAsync<EngineException>(() => scheduler.AcquireAsync(refused, default)))!;
         Assert.That(e.Code, Is.EqualTo(ErrorCodes.ResourceLimit));
         Assert.That(e.Message, Does.StartWith($"this job needs about {(slices + 999_999) / 1_000_000} MB even with x264's threads on slices of one frame (about {(frames + 999_999) / 1_000_000} MB with its frame threads), more than the engine's memoryLimitMb"));
         // Slice threads are x264's: another codec is admitted, or refused, with its estimate as it is.

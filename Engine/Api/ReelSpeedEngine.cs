@@ -221,7 +221,7 @@ public sealed class ReelSpeedEngine
             var tracker = new ProgressTracker(progress, scene.FrameCount);
             tracker.Root.Stage("queued");
             var admission = JobMemory.Admit(scene, Scheduler.MemoryLimitBytes, x264: HardwareFor(scene) != HardwareAcceleration.Required);
-            using var slot = await Scheduler.AcquireAsync(admission.Bytes, cancel, admission.RefusalDetail).ConfigureAwait(false);
+            using var slot = await Scheduler.AcquireAsync(admission, cancel).ConfigureAwait(false);
             var options = admission.JobOptionsWith(JobOptionsFor(scene)); // the threads counted now that the job starts
             var (result, _, note) = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, outputPath, options, tracker.Root, cancel)).ConfigureAwait(false);
             tracker.Done();
@@ -256,7 +256,7 @@ public sealed class ReelSpeedEngine
             var samplingPart = tracker.Root.Part(0, sampling / total);
             tracker.Root.Stage("queued");
             var admission = JobMemory.AdmitOptimize(full, options.MeasureQuality, sizing.BesidePixels(), Scheduler.MemoryLimitBytes, x264: HardwareFor(full) != HardwareAcceleration.Required);
-            using var slot = await Scheduler.AcquireAsync(admission.Bytes, cancel, admission.RefusalDetail).ConfigureAwait(false);
+            using var slot = await Scheduler.AcquireAsync(admission, cancel).ConfigureAwait(false);
             var jobOptions = admission.JobOptionsWith(JobOptionsFor(full)); // the size decision's passes and the encode alike
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var (chosen, decision) = await DedicatedThread.Run("reelspeed-job", () => sizing.Decide(jobOptions, samplingPart, cancel)).ConfigureAwait(false);
@@ -334,7 +334,7 @@ public sealed class ReelSpeedEngine
             // As processVideo's: slice threads where only they fit. A chunk's parameter sets are the same either way, so chunks
             // made on workers with different limits or cores still join.
             var admission = JobMemory.Admit(scene, Scheduler.MemoryLimitBytes); // chunks are libx264's
-            using var slot = await Scheduler.AcquireAsync(admission.Bytes, cancel, admission.RefusalDetail).ConfigureAwait(false);
+            using var slot = await Scheduler.AcquireAsync(admission, cancel).ConfigureAwait(false);
             var options = admission.JobOptionsWith(JobOptionsFor(scene));
             var result = await DedicatedThread.Run("reelspeed-job", () => ChunkedRender.Chunk(scene, range, outputPath, options, tracker.Root, cancel)).ConfigureAwait(false);
             tracker.Done();

@@ -35,6 +35,10 @@ public sealed class JobScheduler
     public int QueueDepth { get { lock (_lock) return _queue.Count; } }
     public long BytesInUse { get { lock (_lock) return _bytesInUse; } }
 
+    /// <summary>Waits for a slot for a job admitted as <paramref name="admission"/> says (its bytes; a refusal names its figures).</summary>
+    public Task<IDisposable> AcquireAsync(JobMemory.Admission admission, CancellationToken cancel) =>
+        AcquireAsync(admission.Bytes, cancel, admission.RefusalDetail);
+
     /// <summary>Waits for a slot for a job estimated to need <paramref name="bytes"/>; dispose the result to release it.</summary>
     /// <param name="refusalDetail">Added to a refusal's message after the bytes (<see cref="JobMemory.Admission.RefusalDetail"/>).</param>
     public async Task<IDisposable> AcquireAsync(long bytes, CancellationToken cancel, string? refusalDetail = null)
