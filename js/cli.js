@@ -5,16 +5,16 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const USAGE = `Usage:
-  reelspeed render <config.json> -o <out.mp4> [--input <clip>] [--quiet]
+  reelspeed render <config.json> -o <out.mp4> [--input <clip>] [--x264-threads <auto|frames|slices>] [--quiet]
                                                            render a chat story (--input: background video)
   reelspeed render <config.json> -o <out.mp4> --distributed --redis <redis://HOST:PORT> --shared <dir>
                  [--chunk-frames <n>] [--queue <name>] [--quiet]
                                                            render in chunks on the workers of a BullMQ queue
   reelspeed worker --redis <redis://HOST:PORT> --shared <dir> [--concurrency <n>] [--queue <name>]
                  [--temp <dir>] [--name <name>] [--lock-duration <ms>] [--stalled-interval <ms>]
-                 [--memory-limit-mb <MB>]
+                 [--memory-limit-mb <MB>] [--x264-threads <auto|frames|slices>]
                                                            render chunks for distributed renders until SIGINT/SIGTERM
-  reelspeed process <config.json> -o <out.mp4> [--input <clip>] [--quiet]
+  reelspeed process <config.json> -o <out.mp4> [--input <clip>] [--x264-threads <auto|frames|slices>] [--quiet]
                                                            process clips with a processing config (same as render)
   reelspeed optimize <video> <targetMb> [-o <out.mp4>] [--quiet]
                                                            re-encode to fit a size, print sizes and measured SSIM/PSNR
@@ -29,7 +29,7 @@ Relative asset paths in a config (music, images, videos, fonts) are resolved aga
 const VALUE_FLAGS = {
   '--redis': 'redis', '--shared': 'shared', '--chunk-frames': 'chunkFrames', '--queue': 'queue', '--concurrency': 'concurrency',
   '--temp': 'temp', '--name': 'name', '--lock-duration': 'lockDuration', '--stalled-interval': 'stalledInterval',
-  '--memory-limit-mb': 'memoryLimitMb',
+  '--memory-limit-mb': 'memoryLimitMb', '--x264-threads': 'x264Threads',
 };
 
 /** A whole number from a flag (undefined when absent). */
@@ -173,6 +173,7 @@ async function main(argv) {
         lockDuration: intFlag(flags, 'lockDuration', '--lock-duration'),
         stalledInterval: intFlag(flags, 'stalledInterval', '--stalled-interval'),
         memoryLimitMb: intFlag(flags, 'memoryLimitMb', '--memory-limit-mb'),
+        x264Threads: flags.x264Threads,
         tempDirectory: flags.temp,
         name: flags.name,
       };
@@ -197,13 +198,16 @@ async function main(argv) {
       let result;
       if (flags.distributed) {
         if (flags.input) throw usageError('--input: a distributed render takes its background from the config, not --input');
+        if (flags.x264Threads) throw usageError("--x264-threads: a distributed render's chunks are encoded as each worker's --x264-threads says");
         const { renderDistributed } = require('./cluster');
         const chunkFrames = intFlag(flags, 'chunkFrames', '--chunk-frames');
         result = await renderDistributed(text, flags.output, {
           ...clusterFlags(flags), ...(chunkFrames ? { chunkFrames } : {}), onProgress: progressPrinter(flags.quiet), baseDir, signal: jobControl.signal,
         });
       } else {
-        result = await engine.processVideo(flags.input ?? '', flags.output, text, { onProgress: progressPrinter(flags.quiet), baseDir, signal: jobControl.signal });
+        // The engine checks the value (ERR_INVALID_CONFIG naming options.x264Threads).
+        const renderer = flags.x264Threads ? new engine.VideoEngine({ x264Threads: flags.x264Threads }) : engine;
+        result = await renderer.processVideo(flags.input ?? '', flags.output, text, { onProgress: progressPrinter(flags.quiet), baseDir, signal: jobControl.signal });
       }
       const wallS = Number(process.hrtime.bigint() - started) / 1e9;
       if (!flags.quiet && process.stderr.isTTY) process.stderr.write('\n');

@@ -104,7 +104,7 @@ function version() {
  * whose estimated memory would exceed `memoryLimitMb` waits for room, or fails at once with
  * ERR_RESOURCE_LIMIT when it could never fit. `metrics()` returns Prometheus text; `close()`
  * makes it refuse new jobs (ERR_ENGINE_CLOSED). Released when it is garbage-collected.
- * `new VideoEngine({ maxConcurrentJobs?, memoryLimitMb?, tempDirectory?, enableHardwareAcceleration? })`
+ * `new VideoEngine({ maxConcurrentJobs?, memoryLimitMb?, x264Threads?, tempDirectory?, enableHardwareAcceleration? })`
  */
 const { VideoEngine } = native;
 

@@ -33,6 +33,8 @@ export interface ChunkTiming {
   reusedFrames: number;
   /** The engine's stage times for the chunk. */
   stages: { renderMs: number; convertMs: number; encodeMs: number; audioMs: number; muxMs: number };
+  /** How x264 ran its threads for the chunk (see ChunkResult); absent from a worker of an older version. */
+  x264Threads?: 'frames' | 'slices';
   /** renderChunk's warnings (see ChunkResult); absent from a worker of an older version. */
   warnings?: string[];
   /** The job's time on the worker (the engine's plus the queue's overhead). */
@@ -67,6 +69,8 @@ export interface WorkerOptions {
    * x264's slice threads rendered with them (the chunk's warning reaches renderDistributed's metadata.warnings).
    */
   memoryLimitMb?: number;
+  /** The worker engine's x264Threads (VideoEngine's option). Chunks made with slice threads and with frame threads join. */
+  x264Threads?: 'auto' | 'frames' | 'slices';
   queueName?: string;
   /** BullMQ's lock on a running job, ms (default 30000): a worker that dies loses its job after this. */
   lockDuration?: number;
@@ -97,13 +101,16 @@ export interface ChunkResult {
   endFrame: number;
   frames: number;
   encoder: string;
+  /** How libx264 ran its threads: on several frames at once, or on slices of one frame (the worker's x264Threads, or its memoryLimitMb). */
+  x264Threads: 'frames' | 'slices';
   wallMs: number;
   renderFps: number;
   reusedFrames: number;
   stages: { renderMs: number; convertMs: number; encodeMs: number; audioMs: number; muxMs: number };
   /**
    * Where the chunk fitted the engine's memoryLimitMb only with x264's threads on slices of one frame, a warning saying so
-   * (starts with "memoryLimitMb: "); such chunks join the others as any do.
+   * (starts with "memoryLimitMb: "); such chunks join the others as any do. Slice threads that the worker's x264Threads
+   * chose are not warned about.
    */
   warnings: string[];
 }

@@ -57,6 +57,12 @@ export interface ProcessResult {
     /** Whether `encoder` is a hardware encoder. */
     hardwareEncoder: boolean;
     /**
+     * With libx264 only (absent for other encoders, and from renderAudio's and renderDistributed's results, whose chunks say
+     * it): whether x264 ran its threads on several frames at once or on slices of one frame (the engine's x264Threads, or a
+     * memoryLimitMb that only slice threads fit).
+     */
+    x264Threads?: 'frames' | 'slices';
+    /**
      * Present when hardware encoding was asked for (`enableHardwareAcceleration: true`, or "auto"
      * with a hardware encoder that then failed) but the software encoder was used: why.
      */
@@ -97,7 +103,7 @@ export interface ProcessResult {
     /**
      * Unknown fields ignored, glyphs no font has, messages after the end; a size target the content did not need; and, where
      * the job fitted the engine's memoryLimitMb only so, that x264 encoded with its threads on slices of one frame
-     * (starts with "memoryLimitMb: ").
+     * (starts with "memoryLimitMb: "; slice threads that the engine's x264Threads chose are not warned about).
      */
     warnings: string[];
   };

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using NUnit.Framework;
 using ReelSpeed.Engine.Api;
+using ReelSpeed.Engine.Pipeline;
 
 namespace ReelSpeed.Engine.Tests.Metrics;
 
@@ -77,6 +78,11 @@ public class EngineMetricsTests
         Assert.That(hw.Message, Does.Contain("options.enableHardwareAcceleration: expected true, false or \"auto\", got \"yes\""));
         var ok = EngineOptions.Parse("""{ "maxConcurrentJobs": 3, "memoryLimitMb": 512, "tempDirectory": "/tmp" }""");
         Assert.That(ok, Is.EqualTo(new EngineOptions(3, 512_000_000, "/tmp", HardwareAcceleration.Off)));
+        Assert.That(ok.X264Threads, Is.EqualTo(X264Threads.Auto));
+        Assert.That(EngineOptions.Parse("""{ "x264Threads": "Frames" }""").X264Threads, Is.EqualTo(X264Threads.Frames));
+        Assert.That(EngineOptions.Parse("""{ "x264Threads": "slices" }""").X264Threads, Is.EqualTo(X264Threads.Slices));
+        var threads = Assert.Throws<ConfigValidationException>(() => EngineOptions.Parse("""{ "x264Threads": 2 }"""))!;
+        Assert.That(threads.Message, Does.Contain("options.x264Threads: expected one of \"auto\", \"frames\", \"slices\", got 2"));
     }
 
     [Test]

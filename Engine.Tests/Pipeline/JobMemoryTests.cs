@@ -62,19 +62,19 @@ public class JobMemoryTests
         Assert.That(JobMemory.Estimate(scene, 8, sliceThreads: true), Is.EqualTo(slices));
         // No limit, or room under it: the encoder's frame threads, as without a limit.
         var plain = new JobMemory.Admission(frames, false, frames);
-        Assert.That(JobMemory.Admit(scene, 0), Is.EqualTo(plain));
-        Assert.That(JobMemory.Admit(scene, frames), Is.EqualTo(plain));
+        Assert.That(JobMemory.Admit(scene, 0, X264Threads.Frames), Is.EqualTo(plain));
+        Assert.That(JobMemory.Admit(scene, frames, X264Threads.Frames), Is.EqualTo(plain));
         Assert.That(plain.Note, Is.Null);
         Assert.That(plain.RefusalDetail, Is.Null);
         if (Environment.ProcessorCount < 2)
         {
-            Assert.That(JobMemory.Admit(scene, frames - 1), Is.EqualTo(plain), "one core: one thread either way, nothing to save");
+            Assert.That(JobMemory.Admit(scene, frames - 1, X264Threads.Frames), Is.EqualTo(plain), "one core: one thread either way, nothing to save");
             return;
         }
         // Two cores or more: a thread's frames and the frame-threading queue fewer (measured 22-25 bytes a pixel on two cores).
         Assert.That(frames - slices, Is.GreaterThanOrEqualTo((long)(1080L * 1920 * (JobMemory.EncoderBytesPerPixelPerThread + JobMemory.FrameThreadingBytesPerPixel))));
-        var lean = JobMemory.Admit(scene, frames - 1);
-        Assert.That(lean, Is.EqualTo(new JobMemory.Admission(slices, true, frames)));
+        var lean = JobMemory.Admit(scene, frames - 1, X264Threads.Frames);
+        Assert.That(lean, Is.EqualTo(new JobMemory.Admission(slices, true, frames) { ForLimit = true }));
         Assert.That(lean.Note, Does.StartWith("memoryLimitMb: x264 encoded with its threads on slices of one frame")
             .And.Contain($"(about {(slices + 999_999) / 1_000_000} MB instead of {(frames + 999_999) / 1_000_000} MB)"));
         // Slice threads where x264 gets more than one thread; a job that starts beside another, with one thread, has nothing to split.
@@ -86,16 +86,56 @@ public class JobMemoryTests
         Assert.That(lean.NoteFor(lean.JobOptionsWith(new JobOptions { EncoderThreads = 2 }), "h264_nvenc"), Is.Null, "a hardware encoder has no slices");
         Assert.That(plain.NoteFor(new JobOptions { EncoderThreads = 2 }, "libx264"), Is.Null);
         // Where a hardware encoder is required, x264 does not run: its estimate as it is.
-        Assert.That(JobMemory.Admit(scene, frames - 1, x264: false), Is.EqualTo(plain));
+        Assert.That(JobMemory.Admit(scene, frames - 1, X264Threads.Frames, x264: false), Is.EqualTo(plain));
         // Under the slice threads' estimate too: refused at once (the scheduler's CheckFits), naming both figures.
         var scheduler = new JobScheduler(1, slices - 1);
-        var refused = JobMemory.Admit(scene, slices - 1);
+        var refused = JobMemory.Admit(scene, slices - 1, X264Threads.Frames);
         var e = (await Assert.ThrowsAsync<EngineException>(() => scheduler.AcquireAsync(refused, default)))!;
         Assert.That(e.Code, Is.EqualTo(ErrorCodes.ResourceLimit));
         Assert.That(e.Message, Does.StartWith($"this job needs about {(slices + 999_999) / 1_000_000} MB even with x264's threads on slices of one frame (about {(frames + 999_999) / 1_000_000} MB with its frame threads), more than the engine's memoryLimitMb"));
         // Slice threads are x264's: another codec is admitted, or refused, with its estimate as it is.
         var hevc = scene.WithEncode(scene.Encode with { Codec = "h265" }); // shares the scene's fonts: the scene disposes them
-        Assert.That(JobMemory.Admit(hevc, frames - 1), Is.EqualTo(new JobMemory.Admission(frames, false, frames)));
+        Assert.That(JobMemory.Admit(hevc, frames - 1, X264Threads.Frames), Is.EqualTo(new JobMemory.Admission(frames, false, frames)));
+    }
+
+    [Test]
+    public void The_x264_threads_policy_puts_jobs_that_decode_no_video_on_slices_on_two_cores()
+    {
+        using var story = TestSupport.Scene("""{ "videoSettings": { "resolution": "1080x1920" }, "messages": [{ "text": "hi", "sender": "me", "audioDuration": 0.5 }] }""");
+        long frames = JobMemory.Estimate(story), slices = JobMemory.Estimate(story, Environment.ProcessorCount, sliceThreads: true);
+        bool saves = slices < frames; // false on one core: one thread either way
+        var plain = new JobMemory.Admission(frames, false, frames);
+        // auto: on two cores a chat story without a video background takes slice threads with or without a limit, and says nothing
+        // (it is the engine's choice, not the limit's); on more cores, frame threads, and slice threads only where a limit needs them.
+        var auto = JobMemory.Admit(story, 0, X264Threads.Auto, cores: 2);
+        Assert.That(auto, Is.EqualTo(new JobMemory.Admission(Math.Min(slices, frames), saves, frames)));
+        Assert.That(auto.Note, Is.Null);
+        Assert.That(JobMemory.Admit(story, frames - 1, X264Threads.Auto, cores: 2).Note, Is.Null);
+        Assert.That(JobMemory.Admit(story, 0, X264Threads.Auto, cores: 4), Is.EqualTo(plain));
+        Assert.That(JobMemory.Admit(story, frames - 1, X264Threads.Auto, cores: 4).Note is not null, Is.EqualTo(saves));
+        // frames: never preferred; slices: always, whatever the cores.
+        Assert.That(JobMemory.Admit(story, 0, X264Threads.Frames, cores: 2), Is.EqualTo(plain));
+        Assert.That(JobMemory.Admit(story, 0, X264Threads.Slices, cores: 16), Is.EqualTo(auto));
+        // Preferred slice threads under a limit they do not fit either: refused with both figures, as under frame threads.
+        if (saves) Assert.That(JobMemory.Admit(story, slices - 1, X264Threads.Auto, cores: 2).RefusalDetail, Does.StartWith(" even with x264's threads on slices of one frame"));
+        // x264 only: not where a hardware encoder is required, nor for another codec.
+        Assert.That(JobMemory.Admit(story, 0, X264Threads.Slices, x264: false), Is.EqualTo(plain));
+        using var hevc = story.WithEncode(story.Encode with { Codec = "h265" });
+        Assert.That(JobMemory.Admit(hevc, 0, X264Threads.Slices), Is.EqualTo(plain));
+
+        // A job that decodes video (a chat story's video background, a processing config's clip): frame threads under auto, where
+        // slice threads measured up to 18 % slower; slice threads when asked for.
+        var clip = Path.Combine(_dir, "gameplay.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x240:r=30:d=1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip);
+        using var background = TestSupport.Scene("""{ "backgroundSettings": { "backgroundType": "video", "backgroundUrl": "gameplay.mp4" }, "messages": [{ "text": "hi", "sender": "me" }] }""", _dir);
+        using var processing = ReelSpeed.Engine.Api.EngineApi.CompileScene("""{ "video": { "quality": "high" } }""", null, clip);
+        foreach (var scene in new[] { background, processing })
+        {
+            Assert.That(JobMemory.DecodesVideo(scene), Is.True);
+            Assert.That(JobMemory.PrefersSlices(scene, X264Threads.Auto, cores: 2), Is.False);
+            Assert.That(JobMemory.PrefersSlices(scene, X264Threads.Slices, cores: 2), Is.True);
+        }
+        Assert.That(JobMemory.DecodesVideo(story), Is.False);
     }
 
     [Test]
@@ -122,10 +162,10 @@ public class JobMemoryTests
         Assert.That(deciding - sliced - fullSaved, Is.EqualTo(beside * perPixelSaved * JobMemory.Headroom).Within(16), "the smaller size's x264 saves too");
         if (cores > 1)
         {
-            var admission = JobMemory.AdmitOptimize(scene, measureQuality: true, beside, deciding - 1);
-            Assert.That(admission, Is.EqualTo(new JobMemory.Admission(sliced, true, deciding)));
+            var admission = JobMemory.AdmitOptimize(scene, measureQuality: true, beside, deciding - 1, X264Threads.Frames);
+            Assert.That(admission, Is.EqualTo(new JobMemory.Admission(sliced, true, deciding) { ForLimit = true }));
         }
-        Assert.That(JobMemory.AdmitOptimize(scene, measureQuality: true, beside, deciding), Is.EqualTo(new JobMemory.Admission(deciding, false, deciding)));
+        Assert.That(JobMemory.AdmitOptimize(scene, measureQuality: true, beside, deciding, X264Threads.Frames), Is.EqualTo(new JobMemory.Admission(deciding, false, deciding)));
     }
 
     [Test]

@@ -69,12 +69,13 @@ public class SpecProcessingConfigTests : TempDirTest
         Assert.That(c.SizeIsCeiling, Is.True);
         Assert.That(c.TargetBytes, Is.EqualTo(50_000_000));
         Assert.That(JobMemory.Estimate(scene), Is.GreaterThan(360L * 640 * 4), "the engine's memory estimate handles a scene without clips");
-        // The spec's layer sends every render with memory_optimization: x264's threads stay as they are, and only a memoryLimitMb that
-        // frame threads do not fit puts them on slices, as for any scene.
+        // The spec's layer sends every render with memory_optimization: x264's threads stay as the engine's x264Threads has them, and
+        // under frame threads only a memoryLimitMb that they do not fit puts them on slices, as for any scene.
         long frames = JobMemory.Estimate(scene);
-        Assert.That(JobMemory.Admit(scene, 0), Is.EqualTo(new JobMemory.Admission(frames, false, frames)));
-        Assert.That(JobMemory.Admit(scene, frames), Is.EqualTo(new JobMemory.Admission(frames, false, frames)));
-        Assert.That(JobMemory.Admit(scene, frames - 1).SliceThreads, Is.EqualTo(Environment.ProcessorCount > 1));
+        Assert.That(JobMemory.Admit(scene, 0, X264Threads.Frames), Is.EqualTo(new JobMemory.Admission(frames, false, frames)));
+        Assert.That(JobMemory.Admit(scene, frames, X264Threads.Frames), Is.EqualTo(new JobMemory.Admission(frames, false, frames)));
+        Assert.That(JobMemory.Admit(scene, frames - 1, X264Threads.Frames).SliceThreads, Is.EqualTo(Environment.ProcessorCount > 1));
+        Assert.That(JobMemory.PrefersSlices(scene, X264Threads.Auto, cores: 2), Is.True, "nothing decodes: as a chat story without a video background");
         // The Scene JSON (the browser preview's contract) carries the background layer and the entrances.
         using (var json = JsonDocument.Parse(SceneJson.Write(scene)))
         {

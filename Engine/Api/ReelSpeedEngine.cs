@@ -16,6 +16,9 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
 
     public const int MaxJobs = 64;
 
+    /// <summary><c>x264Threads</c>: how libx264 spreads a job over its threads ('auto', 'frames', 'slices'; see <see cref="Pipeline.X264Threads"/>).</summary>
+    public X264Threads X264Threads { get; init; } = X264Threads.Auto;
+
     // ---- remote assets (Engine/Assets) ----
 
     /// <summary><c>allowedHosts</c>: host names or CIDRs that remote assets may come from even when private or loopback.</summary>
@@ -93,7 +96,7 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
             var o = doc.RootElement;
             if (o.ValueKind != JsonValueKind.Object)
                 throw new ConfigValidationException(new[] { new ConfigError("options", $"expected an object, got {ConfigReader.Describe(o)}") });
-            r.RejectUnknownKeys(o, "options", new[] { "maxConcurrentJobs", "memoryLimitMb", "memoryLimit", "tempDirectory", "enableHardwareAcceleration", "allowedHosts", "assetCacheMb",
+            r.RejectUnknownKeys(o, "options", new[] { "maxConcurrentJobs", "memoryLimitMb", "memoryLimit", "x264Threads", "tempDirectory", "enableHardwareAcceleration", "allowedHosts", "assetCacheMb",
                 "allowedRoots", "maxFramePixels", "maxDurationSeconds", "maxMessages", "maxTextLength", "maxPicturePixels" });
             var d = Default;
             int jobs = r.Integer(o, "options", "maxConcurrentJobs", 1, MaxJobs) ?? d.MaxConcurrentJobs;
@@ -103,6 +106,12 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
             if (mb is not null && specMb is not null)
                 r.Error("options.memoryLimit", "give memoryLimit or memoryLimitMb (the same limit in MB), not both");
             mb ??= specMb;
+            var x264Threads = r.Choice(o, "options", "x264Threads", ["auto", "frames", "slices"]) switch
+            {
+                "frames" => X264Threads.Frames,
+                "slices" => X264Threads.Slices,
+                _ => X264Threads.Auto,
+            };
             var temp = r.String(o, "options", "tempDirectory");
             var hw = r.Hardware(o, "options", "enableHardwareAcceleration") ?? HardwareAcceleration.Off;
             var allowedHosts = ParseAllowedHosts(r, o);
@@ -112,6 +121,7 @@ public sealed record EngineOptions(int MaxConcurrentJobs, long MemoryLimitBytes,
             if (r.Errors.Count > 0) throw new ConfigValidationException(r.Errors.ToArray());
             return new EngineOptions(jobs, mb is { } m ? (long)(m * 1_000_000) : 0, string.IsNullOrEmpty(temp) ? null : Path.GetFullPath(temp), hw)
             {
+                X264Threads = x264Threads,
                 AllowedHosts = allowedHosts,
                 AssetCacheMb = cacheMb,
                 AllowedRoots = allowedRoots,
@@ -220,7 +230,7 @@ public sealed class ReelSpeedEngine
             using var scene = await DedicatedThread.Run("reelspeed-compile", () => EngineApi.CompileScene(configJson, baseDirectory, inputPath, assets, Options.Limits)).ConfigureAwait(false);
             var tracker = new ProgressTracker(progress, scene.FrameCount);
             tracker.Root.Stage("queued");
-            var admission = JobMemory.Admit(scene, Scheduler.MemoryLimitBytes, x264: HardwareFor(scene) != HardwareAcceleration.Required);
+            var admission = JobMemory.Admit(scene, Scheduler.MemoryLimitBytes, Options.X264Threads, x264: HardwareFor(scene) != HardwareAcceleration.Required);
             using var slot = await Scheduler.AcquireAsync(admission, cancel).ConfigureAwait(false);
             var options = admission.JobOptionsWith(JobOptionsFor(scene)); // the threads counted now that the job starts
             var (result, _, note) = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, outputPath, options, tracker.Root, cancel)).ConfigureAwait(false);
@@ -255,7 +265,7 @@ public sealed class ReelSpeedEngine
             var tracker = new ProgressTracker(progress, (int)Math.Ceiling(total));
             var samplingPart = tracker.Root.Part(0, sampling / total);
             tracker.Root.Stage("queued");
-            var admission = JobMemory.AdmitOptimize(full, options.MeasureQuality, sizing.BesidePixels(), Scheduler.MemoryLimitBytes, x264: HardwareFor(full) != HardwareAcceleration.Required);
+            var admission = JobMemory.AdmitOptimize(full, options.MeasureQuality, sizing.BesidePixels(), Scheduler.MemoryLimitBytes, Options.X264Threads, x264: HardwareFor(full) != HardwareAcceleration.Required);
             using var slot = await Scheduler.AcquireAsync(admission, cancel).ConfigureAwait(false);
             var jobOptions = admission.JobOptionsWith(JobOptionsFor(full)); // the size decision's passes and the encode alike
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -331,9 +341,9 @@ public sealed class ReelSpeedEngine
             var range = new FrameRange(startFrame, endFrame).CheckWithin(scene);
             var tracker = new ProgressTracker(progress, range.Count);
             tracker.Root.Stage("queued");
-            // As processVideo's: slice threads where only they fit. A chunk's parameter sets are the same either way, so chunks
-            // made on workers with different limits or cores still join.
-            var admission = JobMemory.Admit(scene, Scheduler.MemoryLimitBytes); // chunks are libx264's
+            // As processVideo's. A chunk's parameter sets are the same with slice threads or frame threads, so chunks made on
+            // workers with different options, limits or cores still join.
+            var admission = JobMemory.Admit(scene, Scheduler.MemoryLimitBytes, Options.X264Threads); // chunks are libx264's
             using var slot = await Scheduler.AcquireAsync(admission, cancel).ConfigureAwait(false);
             var options = admission.JobOptionsWith(JobOptionsFor(scene));
             var result = await DedicatedThread.Run("reelspeed-job", () => ChunkedRender.Chunk(scene, range, outputPath, options, tracker.Root, cancel)).ConfigureAwait(false);

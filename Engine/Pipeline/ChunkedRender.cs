@@ -7,7 +7,7 @@ using ReelSpeed.Engine.Scenes;
 namespace ReelSpeed.Engine.Pipeline;
 
 /// <summary>A chunk rendered by <see cref="ChunkedRender.Chunk"/>: frames StartFrame..EndFrame-1 of the scene.</summary>
-public sealed record ChunkResult(string OutputPath, long FileSize, int StartFrame, int EndFrame, double WallMs, string Encoder, StageTimes Stages, int ReusedFrames)
+public sealed record ChunkResult(string OutputPath, long FileSize, int StartFrame, int EndFrame, double WallMs, string Encoder, StageTimes Stages, int ReusedFrames, bool SliceThreads)
 {
     public int Frames => EndFrame - StartFrame;
 
@@ -23,6 +23,7 @@ public sealed record ChunkResult(string OutputPath, long FileSize, int StartFram
         w.WriteNumber("endFrame", EndFrame);
         w.WriteNumber("frames", Frames);
         w.WriteString("encoder", Encoder);
+        ResultJson.WriteX264Threads(w, Encoder, SliceThreads);
         w.WriteNumber("wallMs", Math.Round(WallMs, 1));
         w.WriteNumber("renderFps", Math.Round(Frames / Math.Max(1e-9, WallMs / 1000), 1));
         w.WriteNumber("reusedFrames", ReusedFrames);
@@ -88,7 +89,7 @@ public static class ChunkedRender
             throw new EngineException(ErrorCodes.Aborted, "the chunk was aborted");
         }
         long size = output.Commit();
-        return new ChunkResult(output.FinalPath, size, job.Range.Start, job.Range.End, wall.Elapsed.TotalMilliseconds, job.VideoEncoder, job.Stages.Rounded(), job.ReusedFrames);
+        return new ChunkResult(output.FinalPath, size, job.Range.Start, job.Range.End, wall.Elapsed.TotalMilliseconds, job.VideoEncoder, job.Stages.Rounded(), job.ReusedFrames, job.Options.SliceThreads);
     }
 
     /// <summary>

@@ -19,6 +19,21 @@ public readonly record struct FrameRange(int Start, int End)
     }
 }
 
+/// <summary>
+/// The engine option <c>x264Threads</c>: how libx264 spreads a job over its threads. Frame threads encode several frames side by
+/// side (x264's default: fastest, smallest, a pipeline of frames in memory); slice threads split each frame among the threads (one
+/// frame in memory, one slice per thread). Either way a memory limit that only slice threads fit gets them.
+/// </summary>
+public enum X264Threads
+{
+    /// <summary>Slice threads for jobs that decode no video on at most two cores (<see cref="JobMemory.PrefersSlices"/>), frame threads otherwise.</summary>
+    Auto,
+    /// <summary>Frame threads.</summary>
+    Frames,
+    /// <summary>Slice threads for every job.</summary>
+    Slices,
+}
+
 /// <summary>How a render runs, beside what it renders.</summary>
 public sealed record JobOptions
 {
@@ -30,7 +45,7 @@ public sealed record JobOptions
 
     /// <summary>
     /// libx264 splits each frame among its threads instead of encoding frames side by side (<see cref="Media.VideoEncoderSpec.SliceThreads"/>):
-    /// chosen where only that fits the engine's memoryLimitMb (<see cref="JobMemory.Admission"/>).
+    /// chosen by the engine's <see cref="X264Threads"/> policy, or where only that fits its memoryLimitMb (<see cref="JobMemory.Admission"/>).
     /// </summary>
     public bool SliceThreads { get; init; }
 
@@ -85,6 +100,9 @@ public sealed record RenderResult(
 
     /// <summary>Bytes of the file's video packets: what the video bit rate bought, without audio and the container's tables.</summary>
     public long VideoBytes { get; init; }
+
+    /// <summary>Whether libx264 ran its threads on slices of one frame (<see cref="JobOptions.SliceThreads"/>); null where not known (a soundtrack's result).</summary>
+    public bool? SliceThreads { get; init; }
 }
 
 /// <summary>

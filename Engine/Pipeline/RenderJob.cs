@@ -72,7 +72,7 @@ public sealed class RenderJob
         return new RenderResult(output.FinalPath, size, Scene.FrameTimeMs(frames), frames,
             wall.Elapsed.TotalMilliseconds, job.VideoEncoder, job.AudioEncoder, job.Stages.Rounded(), Scene, job.SpriteHits, job.SpriteMisses,
             new AudioLevels(job.Loudness.IntegratedLufs, job.Peak.TruePeakDbtp, job.Analysis?.IntegratedLufs, job.Analysis?.GainDb),
-            job.ReusedFrames, job.HardwareFallback) { VideoBytes = job.VideoBytes };
+            job.ReusedFrames, job.HardwareFallback) { VideoBytes = job.VideoBytes, SliceThreads = job.Options.SliceThreads };
     }
 
     /// <summary>

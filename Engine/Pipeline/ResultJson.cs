@@ -12,6 +12,15 @@ namespace ReelSpeed.Engine.Pipeline;
 public static class ResultJson
 {
     /// <param name="notes">Job-level warnings added to the scene's (e.g. a size target the content did not need); nulls are skipped.</param>
+    /// <summary>
+    /// <c>x264Threads</c>: how libx264 ran its threads, <c>"slices"</c> (of one frame) or <c>"frames"</c> (the engine option
+    /// x264Threads, or memoryLimitMb, decided it); written for libx264 only.
+    /// </summary>
+    public static void WriteX264Threads(Utf8JsonWriter w, string encoder, bool sliceThreads)
+    {
+        if (encoder == VideoEncoder.SoftwareEncoder(EncodeSettings.H264)) w.WriteString("x264Threads", sliceThreads ? "slices" : "frames");
+    }
+
     public static string Write(RenderResult r, params string?[] notes)
     {
         var scene = r.Scene;
@@ -32,6 +41,7 @@ public static class ResultJson
             w.WriteString("videoCodec", scene.Encode.Codec);
             w.WriteString("encoder", r.VideoEncoder);
             w.WriteBoolean("hardwareEncoder", VideoEncoder.IsHardwareEncoder(r.VideoEncoder));
+            if (r.SliceThreads is { } sliced) WriteX264Threads(w, r.VideoEncoder, sliced);
             if (r.HardwareFallback is not null) w.WriteString("hardwareFallback", r.HardwareFallback);
             w.WriteString("rateControl", EncodeSettings.Mode(scene.Encode.RateControl));
             w.WriteNumber("crf", scene.Encode.Crf);

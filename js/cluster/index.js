@@ -441,7 +441,7 @@ async function createWorker(options) {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw argError(`options: expected { connection, sharedDirectory, ... }, got ${describe(options)}`);
   }
-  const allowed = ['connection', 'sharedDirectory', 'concurrency', 'tempDirectory', 'memoryLimitMb', 'queueName', 'lockDuration', 'stalledInterval', 'maxStalledCount', 'name'];
+  const allowed = ['connection', 'sharedDirectory', 'concurrency', 'tempDirectory', 'memoryLimitMb', 'x264Threads', 'queueName', 'lockDuration', 'stalledInterval', 'maxStalledCount', 'name'];
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) throw argError(`options.${key} is not a known option (allowed: ${allowed.join(', ')})`);
   }
@@ -457,7 +457,8 @@ async function createWorker(options) {
   const engineOptions = { maxConcurrentJobs: concurrency + 1 }; // the chunks, and a soundtrack beside them
   if (options.tempDirectory !== undefined) engineOptions.tempDirectory = checkDirectory(options.tempDirectory, 'options.tempDirectory');
   if (options.memoryLimitMb !== undefined) engineOptions.memoryLimitMb = options.memoryLimitMb;
-  // Before Redis is tried, so that a bad option (memoryLimitMb is checked by the engine, as VideoEngine's) fails as one.
+  if (options.x264Threads !== undefined) engineOptions.x264Threads = options.x264Threads;
+  // Before Redis is tried, so that a bad option (memoryLimitMb, x264Threads: checked by the engine, as VideoEngine's) fails as one.
   const { VideoEngine } = loadNative();
   const engine = new VideoEngine(engineOptions);
   const { Worker, UnrecoverableError, IORedis } = lib();
@@ -491,7 +492,7 @@ async function createWorker(options) {
           const { startFrame, endFrame, index } = job.data;
           const r = await engine.renderChunk(job.data.config, { startFrame, endFrame }, fileIn(folder, job.data.segment), { ...common, onProgress });
           return {
-            index, startFrame, endFrame, frames: r.frames, wallMs: r.wallMs, renderFps: r.renderFps, reusedFrames: r.reusedFrames, stages: r.stages, warnings: r.warnings,
+            index, startFrame, endFrame, frames: r.frames, wallMs: r.wallMs, renderFps: r.renderFps, reusedFrames: r.reusedFrames, stages: r.stages, x264Threads: r.x264Threads, warnings: r.warnings,
             jobMs: Date.now() - t0, worker: name, attempt: job.attemptsStarted ?? 1, stalled: job.stalledCounter ?? 0,
           };
         }

@@ -3,7 +3,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, makeTempDir, makeTone, meanVolumeDb, partFiles, removeTempDir, tinyConfig } from './helpers.mjs';
+import { CLI, ROOT, makeTempDir, makeTone, meanVolumeDb, partFiles, removeTempDir, tinyConfig, x264Settings } from './helpers.mjs';
 
 function cli(...args) {
   // Pipes (not a TTY): progress is printed as "progress N% (...)" lines.
@@ -38,6 +38,18 @@ describe('reelspeed CLI', () => {
     expect(r.stderr).toMatch(/progress 100%/);
     expect(fs.statSync(out).size).toBeGreaterThan(0);
     expect(partFiles(path.dirname(out))).toEqual([]);
+  });
+
+  it('render --x264-threads: the engine option x264Threads; a bad value exits with the coded error naming it, and writes nothing', () => {
+    const threadsOut = path.join(dir, 'threads.mp4');
+    const r = cli('render', configFile, '-o', threadsOut, '--x264-threads', 'frames', '--quiet');
+    expect(r.status, r.stderr).toBe(0);
+    expect(x264Settings(threadsOut)).toMatch(/ sliced_threads=0 /);
+    const bad = cli('render', configFile, '-o', path.join(dir, 'never.mp4'), '--x264-threads', 'rows', '--quiet');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('ERR_INVALID_CONFIG');
+    expect(bad.stderr).toContain('options.x264Threads: expected one of "auto", "frames", "slices", got "rows"');
+    expect(fs.existsSync(path.join(dir, 'never.mp4'))).toBe(false);
   });
 
   it('probe: prints the media metadata as JSON with its streams', () => {

@@ -226,6 +226,8 @@ describe('distributed rendering over BullMQ', () => {
     // A bad engine option fails as one, before Redis is tried.
     const limit = await rejection(createWorker({ connection: { host: '127.0.0.1', port }, sharedDirectory: lonely, memoryLimitMb: 10 }));
     expect(limit).toMatchObject({ code: 'ERR_INVALID_CONFIG', message: expect.stringContaining('options.memoryLimitMb: expected a number 64..1048576 MB, got 10') });
+    const threads = await rejection(createWorker({ connection: { host: '127.0.0.1', port }, sharedDirectory: lonely, x264Threads: 'many' }));
+    expect(threads).toMatchObject({ code: 'ERR_INVALID_CONFIG', message: expect.stringContaining('options.x264Threads: expected one of "auto", "frames", "slices", got "many"') });
   }, 30000);
 
   it('checks its arguments with coded errors naming the option', async () => {
@@ -262,16 +264,17 @@ describe('a worker under memoryLimitMb', () => {
   it.skipIf(engineCores() < 2)('renders the chunks only slice threads fit with them, and the render says so', async () => {
     const config = story(1, '720x1280');
     // The estimates, from a refusal under the smallest limit: the worker gets the slice threads' one.
-    const refusal = await new engine.VideoEngine({ memoryLimitMb: 64 }).processVideo('', path.join(dir, 'refused.mp4'), config).catch((e) => e);
+    const refusal = await new engine.VideoEngine({ memoryLimitMb: 64, x264Threads: 'frames' }).processVideo('', path.join(dir, 'refused.mp4'), config).catch((e) => e);
     const slices = Number(refusal.message.match(/needs about (\d+) MB even with x264's threads on slices of one frame/)[1]);
-    // The CLI's worker (reelspeed worker --memory-limit-mb), which hands it to createWorker's memoryLimitMb.
-    const lean = await startWorker({ url: redis.url, shared, name: 'lean', extra: ['--queue', 'lean', '--memory-limit-mb', String(slices)] });
+    // The CLI's worker (reelspeed worker --memory-limit-mb --x264-threads), which hands them to createWorker's memoryLimitMb and
+    // x264Threads: frame threads preferred, so that slice threads are the limit's doing.
+    const lean = await startWorker({ url: redis.url, shared, name: 'lean', extra: ['--queue', 'lean', '--memory-limit-mb', String(slices), '--x264-threads', 'frames'] });
     try {
       const result = await renderDistributed(config, path.join(dir, 'lean.mp4'), { connection: redis.url, sharedDirectory: shared, queueName: 'lean', chunkFrames: 15 });
       expect(result.metadata.frames).toBe(30);
       expect(result.chunks.map((c) => c.worker)).toEqual(['lean', 'lean']);
       const note = expect.stringMatching(new RegExp(`^memoryLimitMb: x264 encoded with its threads on slices of one frame .*\\(about ${slices} MB instead of`));
-      for (const c of result.chunks) expect(c.warnings).toEqual([note]);
+      for (const c of result.chunks) expect(c).toMatchObject({ warnings: [note], x264Threads: 'slices' });
       expect(result.metadata.warnings.filter((w) => w.startsWith('memoryLimitMb'))).toEqual([note]); // once, not once a chunk
       expect(x264Settings(result.outputPath)).toMatch(/ sliced_threads=1 /);
     } finally {
@@ -312,9 +315,10 @@ export const audio = ${literal(audio)} satisfies T.ProcessResult;
 export const stitched = ${literal(stitched)} satisfies C.StitchResult;
 export const distributed = ${literal(distributed)} satisfies C.DistributedResult;
 declare const ve: T.VideoEngine;
+export const engineOptions: T.VideoEngineOptions = { memoryLimitMb: 300, x264Threads: 'auto' };
 export const calls = [ve.renderChunk({ messages: [] }, { startFrame: 0, endFrame: 1 }, 'x.mp4'), ve.stitch({ segments: ['a.mp4'], audio: 'b.mp4' }, 'c.mp4')];
 export async function worker(): Promise<void> {
-  const w: C.ClusterWorker = await (null as unknown as typeof C.createWorker)({ connection: 'redis://h:1', sharedDirectory: '/s', lockDuration: 5000, memoryLimitMb: 512 });
+  const w: C.ClusterWorker = await (null as unknown as typeof C.createWorker)({ connection: 'redis://h:1', sharedDirectory: '/s', lockDuration: 5000, memoryLimitMb: 512, x264Threads: 'frames' });
   await w.close();
 }
 `;

@@ -99,9 +99,32 @@ describe('memoryLimitMb', () => {
 describe('memoryLimitMb and x264 slice threads', () => {
   const config = story({ videoSettings: { resolution: '720x1280', duration: 1, fps: 30 } });
 
+  it('x264Threads: slice threads by default for a chat story on two cores, frame threads over a video background; as asked otherwise', async () => {
+    const cores = engineCores();
+    const sliced = (file) => Number(x264Settings(file).match(/ sliced_threads=(\d) /)[1]);
+    const out = path.join(dir, 'threads.mp4');
+    // auto (the default): a job that decodes no video, on at most two cores; nothing to warn about (not the limit's doing).
+    const auto = await new engine.VideoEngine({}).processVideo('', out, config);
+    expect(sliced(out)).toBe(cores === 2 ? 1 : 0);
+    expect(auto.metadata.x264Threads).toBe(cores === 2 ? 'slices' : 'frames'); // the result says what x264 ran
+    expect(auto.metadata.warnings.filter((w) => w.startsWith('memoryLimitMb'))).toEqual([]);
+    expect((await new engine.VideoEngine({ x264Threads: 'frames' }).processVideo('', out, config)).metadata.x264Threads).toBe('frames');
+    expect(sliced(out)).toBe(0);
+    await new engine.VideoEngine({ x264Threads: 'slices' }).processVideo('', out, config);
+    expect(sliced(out)).toBe(cores > 1 ? 1 : 0); // one thread has nothing to split
+    // Over a video background auto keeps frame threads, where slice threads measured up to 18 % slower.
+    const clip = path.join(dir, 'bg-clip.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=360x640:r=30:d=1', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', clip]);
+    await new engine.VideoEngine({}).processVideo('', out, story({ videoSettings: { resolution: '360x640', duration: 0.5 }, backgroundSettings: { backgroundType: 'video', backgroundUrl: clip } }));
+    expect(sliced(out)).toBe(0);
+    expect(() => new engine.VideoEngine({ x264Threads: 'rows' })).toThrow(expect.objectContaining({
+      code: 'ERR_INVALID_CONFIG', message: expect.stringContaining('options.x264Threads: expected one of "auto", "frames", "slices", got "rows"'),
+    }));
+  });
+
   it.skipIf(engineCores() < 2)('a job that fits the limit only with slice threads renders with them, and says so', async () => {
     // Under both estimates: refused, with both figures (slice threads hold one frame in flight, frame threads a pipeline of them).
-    const refusal = await new engine.VideoEngine({ memoryLimitMb: 64 }).processVideo('', path.join(dir, 'refused.mp4'), config).catch((e) => e);
+    const refusal = await new engine.VideoEngine({ memoryLimitMb: 64, x264Threads: 'frames' }).processVideo('', path.join(dir, 'refused.mp4'), config).catch((e) => e);
     expect(refusal).toEqual(limited('ERR_RESOURCE_LIMIT', 'this job needs about', "even with x264's threads on slices of one frame", 'with its frame threads', 'memoryLimitMb (64 MB)'));
     const [, slices, frames] = refusal.message.match(/needs about (\d+) MB even with x264's threads on slices of one frame \(about (\d+) MB with its frame threads\)/).map(Number);
     expect(frames - slices).toBeGreaterThanOrEqual(20); // 720x1280 on two cores: ~26 bytes a pixel, with headroom
@@ -109,27 +132,29 @@ describe('memoryLimitMb and x264 slice threads', () => {
 
     // Between them: rendered with slice threads, the result's warning saying why and what it costs.
     const out = path.join(dir, 'sliced.mp4');
-    const r = await new engine.VideoEngine({ memoryLimitMb: slices }).processVideo('', out, config);
+    const r = await new engine.VideoEngine({ memoryLimitMb: slices, x264Threads: 'frames' }).processVideo('', out, config);
     expect(r.metadata.warnings).toContainEqual(expect.stringMatching(new RegExp(`^memoryLimitMb: x264 encoded with its threads on slices of one frame .*\\(about ${slices} MB instead of ${frames} MB\\): slower, and a little larger`)));
     expect(x264Settings(out)).toMatch(/ sliced_threads=1 /);
     expect(r.metadata.frames).toBe(30);
 
     // At the frame threads' estimate: as without a limit.
-    const plain = await new engine.VideoEngine({ memoryLimitMb: frames }).processVideo('', out, config);
+    const plain = await new engine.VideoEngine({ memoryLimitMb: frames, x264Threads: 'frames' }).processVideo('', out, config);
     expect(plain.metadata.warnings.filter((w) => w.startsWith('memoryLimitMb'))).toEqual([]);
     expect(x264Settings(out)).toMatch(/ sliced_threads=0 /);
   });
 
   it.skipIf(engineCores() < 2)('a chunk that fits only with slice threads says so, and joins a chunk made with frame threads', async () => {
-    const refusal = await new engine.VideoEngine({ memoryLimitMb: 64 }).renderChunk(config, { startFrame: 0, endFrame: 15 }, path.join(dir, 'c0.mp4')).catch((e) => e);
+    const refusal = await new engine.VideoEngine({ memoryLimitMb: 64, x264Threads: 'frames' }).renderChunk(config, { startFrame: 0, endFrame: 15 }, path.join(dir, 'c0.mp4')).catch((e) => e);
     expect(refusal).toEqual(limited('ERR_RESOURCE_LIMIT', 'this job needs about', "even with x264's threads on slices of one frame", 'memoryLimitMb (64 MB)'));
     const slices = Number(refusal.message.match(/needs about (\d+) MB even/)[1]);
-    const lean = await new engine.VideoEngine({ memoryLimitMb: slices }).renderChunk(config, { startFrame: 0, endFrame: 15 }, path.join(dir, 'c0.mp4'));
+    const lean = await new engine.VideoEngine({ memoryLimitMb: slices, x264Threads: 'frames' }).renderChunk(config, { startFrame: 0, endFrame: 15 }, path.join(dir, 'c0.mp4'));
     expect(lean.warnings).toEqual([expect.stringMatching(/^memoryLimitMb: x264 encoded with its threads on slices of one frame/)]);
+    expect(lean.x264Threads).toBe('slices');
     expect(x264Settings(lean.outputPath)).toMatch(/ sliced_threads=1 /);
-    const ve = new engine.VideoEngine({});
+    const ve = new engine.VideoEngine({ x264Threads: 'frames' });
     const plain = await ve.renderChunk(config, { startFrame: 15, endFrame: 30 }, path.join(dir, 'c1.mp4'));
     expect(plain.warnings).toEqual([]);
+    expect(plain.x264Threads).toBe('frames');
     expect(x264Settings(plain.outputPath)).toMatch(/ sliced_threads=0 /);
     // The parameter sets are the same either way: the stitch takes both.
     const audio = await ve.renderAudio(config, path.join(dir, 'c-audio.mp4'));
@@ -143,10 +168,10 @@ describe('memoryLimitMb and x264 slice threads', () => {
     const input = path.join(dir, 'clip-720.mp4');
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=720x1280:r=30:d=2', '-c:v', 'libx264', '-crf', '12', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', input]);
     const out = path.join(dir, 'clip-720-opt.mp4');
-    const refusal = await new engine.VideoEngine({ memoryLimitMb: 64 }).optimizeVideo(input, 0.3, { outputPath: out }).catch((e) => e);
+    const refusal = await new engine.VideoEngine({ memoryLimitMb: 64, x264Threads: 'frames' }).optimizeVideo(input, 0.3, { outputPath: out }).catch((e) => e);
     expect(refusal).toEqual(limited('ERR_RESOURCE_LIMIT', 'this job needs about', "even with x264's threads on slices of one frame", 'memoryLimitMb (64 MB)'));
     const slices = Number(refusal.message.match(/needs about (\d+) MB even/)[1]);
-    const r = await new engine.VideoEngine({ memoryLimitMb: slices }).optimizeVideo(input, 0.3, { outputPath: out });
+    const r = await new engine.VideoEngine({ memoryLimitMb: slices, x264Threads: 'frames' }).optimizeVideo(input, 0.3, { outputPath: out });
     expect(r.warnings).toContainEqual(expect.stringMatching(/^memoryLimitMb: x264 encoded with its threads on slices of one frame/));
     expect(x264Settings(out)).toMatch(/ sliced_threads=1 /);
     expect(r.optimizedSize / r.targetSize).toBeGreaterThanOrEqual(0.95);
@@ -157,7 +182,7 @@ describe('memoryLimitMb and x264 slice threads', () => {
   it("a processing config's optimization.memory_optimization, which the spec's layer always sends, leaves x264's frame threads", async () => {
     const out = path.join(dir, 'low-memory.mp4');
     const processing = { video: { width: 360, height: 640, fps: 30 }, effects: { text_overlays: [{ text: 'low memory', duration: 1 }] }, optimization: { memory_optimization: true } };
-    const r = await new engine.VideoEngine({}).processVideo('', out, processing);
+    const r = await new engine.VideoEngine({ x264Threads: 'frames' }).processVideo('', out, processing);
     expect(x264Settings(out)).toMatch(/ sliced_threads=0 /);
     expect(r.metadata.warnings.filter((w) => w.startsWith('memoryLimitMb'))).toEqual([]);
   });
