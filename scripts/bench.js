@@ -3,9 +3,9 @@
 // The end-to-end benchmark (issue 5): renders examples/bench-story.json N times, each in a
 // fresh child node process so peak RSS and CPU are the whole process's, and compares the
 // wall time with the floor: the same frames, pre-decoded once to raw yuv420p, encoded by
-// the ffmpeg CLI alone with the same x264 settings; and the same render under a memoryLimitMb
-// that only x264's slice threads fit (the engine's low-memory encode: its time and peak RSS
-// against the same floor). Also times a 60 s story (does the cost
+// the ffmpeg CLI alone with the same x264 settings; and the same render with x264's other thread
+// layout (engine option x264Threads: 'frames' where the default took slice threads, 'slices'
+// otherwise), its time and peak RSS against the same floor. Also times a 60 s story (does the cost
 // grow linearly?) and the addon's `require`. Prints a Markdown table of medians with the
 // targets, writes the same numbers to out/bench.json. A missed target is reported, not an
 // exit code: this is a measure, not a test.
@@ -42,17 +42,14 @@ const TARGETS = {
 
 // ---- child mode: one render in this (fresh) process, one JSON line on stdout ----------------
 
-// With a memoryLimitMb (--limit MB: one that only x264's slice threads fit, see slicesLimitMb), under it: the engine's low-memory encode.
-async function child(configPath, outputPath, memoryLimitMb) {
+// With --x264-threads (the engine option x264Threads), an engine with it; otherwise the module's, with the defaults.
+async function child(configPath, outputPath, x264Threads) {
   const engine = require(path.join(ROOT, 'js', 'index.js'));
   const text = fs.readFileSync(configPath, 'utf8');
   const baseDir = path.dirname(STORY);
-  const ve = memoryLimitMb ? new engine.VideoEngine({ memoryLimitMb }) : engine;
+  const ve = x264Threads ? new engine.VideoEngine({ x264Threads }) : engine;
   const started = process.hrtime.bigint();
   const result = await ve.processVideo('', outputPath, text, { baseDir });
-  if (memoryLimitMb && !result.metadata.warnings.some((w) => w.startsWith('memoryLimitMb: x264 encoded with its threads on slices'))) {
-    throw new Error(`under memoryLimitMb ${memoryLimitMb} the render did not use slice threads: ${JSON.stringify(result.metadata.warnings)}`);
-  }
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   const cpu = process.cpuUsage(); // whole process: startup, require, render
   process.stdout.write(`${JSON.stringify({
@@ -64,7 +61,7 @@ async function child(configPath, outputPath, memoryLimitMb) {
     frames: result.metadata.frames,
     fileSize: result.fileSize,
     stages: result.metadata.stages,
-    memoryLimitMb,
+    x264Threads: slicedThreads(outputPath) ? 'slices' : 'frames', // what x264 ran, from its settings in the file
   })}\n`);
 }
 
@@ -112,27 +109,18 @@ function log(message) {
   process.stderr.write(`bench: ${message}\n`);
 }
 
-/** Renders a config in a fresh node process and returns what the child measured. */
-function renderInChild(configPath, outputPath, memoryLimitMb) {
-  const r = spawnSync(process.execPath, [__filename, '--child', configPath, outputPath, ...(memoryLimitMb ? ['--limit', String(memoryLimitMb)] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
+/** Renders a config in a fresh node process (with the engine option x264Threads, when given) and returns what the child measured. */
+function renderInChild(configPath, outputPath, x264Threads) {
+  const r = spawnSync(process.execPath, [__filename, '--child', configPath, outputPath, ...(x264Threads ? [x264Threads] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`render of ${path.basename(configPath)} failed (exit ${r.status}): ${r.stderr.trim()}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
-/**
- * The memoryLimitMb that only x264's slice threads fit for the bench story: its slice threads' estimate, which an engine under the
- * smallest limit names when it refuses the story (in a process of its own, so that the timed renders start as cold as the others).
- * Null where the engine would not use them (one core), and the slice rows are left out.
- */
-function slicesLimitMb() {
-  const probe = `const { VideoEngine } = require(${JSON.stringify(path.join(ROOT, 'js', 'index.js'))});
-    new VideoEngine({ memoryLimitMb: 64 }).processVideo('', ${JSON.stringify(path.join(os.tmpdir(), `reelspeed-bench-probe-${process.pid}.mp4`))},
-      require('node:fs').readFileSync(${JSON.stringify(STORY)}, 'utf8'), { baseDir: ${JSON.stringify(path.dirname(STORY))} })
-      .then(() => console.log('rendered under 64 MB'), (e) => console.log(e.message));`;
-  const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
-  const m = r.stdout.match(/needs about (\d+) MB even with x264's threads on slices/);
-  if (!m) log(`no slice-thread rows: an engine under 64 MB said "${(r.stdout + r.stderr).trim().slice(0, 300)}"`);
-  return m ? Number(m[1]) : null;
+/** Whether x264 encoded a file with slice threads: its settings SEI (sliced_threads=1). */
+function slicedThreads(file) {
+  const m = fs.readFileSync(file).toString('latin1').match(/ sliced_threads=(\d) /);
+  if (!m) throw new Error(`${file} carries no x264 settings`);
+  return m[1] === '1';
 }
 
 /**
@@ -265,9 +253,9 @@ function renderComparison(runs, tmp, yuv, story, width, height, fps) {
     return r;
   };
   const engine = [];
-  const sliced = [];
+  const other = []; // x264's other thread layout: chosen after the first default render, from what x264 ran
+  let otherThreads = null;
   const floor = [];
-  const limitMb = slicesLimitMb();
   try {
     for (let i = 0; i < runs; i++) {
       log(`engine, 30 s story, run ${i + 1}/${runs}`);
@@ -279,12 +267,11 @@ function renderComparison(runs, tmp, yuv, story, width, height, fps) {
         ffmpeg(['-i', out, '-map', '0:v:0', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', yuv]);
       }
       fs.rmSync(out, { force: true });
-      if (limitMb) {
-        log(`engine with x264's slice threads (memoryLimitMb ${limitMb}, which only they fit), 30 s story, run ${i + 1}/${runs}`);
-        sliced.push(renderInChild(STORY, out, limitMb));
-        log(`  ${fmt(sliced[i].wallMs)} ms wall, ${fmt(sliced[i].cpuMs)} ms CPU, ${fmt(sliced[i].maxRssMiB)} MiB peak RSS`);
-        fs.rmSync(out, { force: true });
-      }
+      otherThreads ??= engine[0].x264Threads === 'slices' ? 'frames' : 'slices';
+      log(`engine with x264Threads '${otherThreads}', 30 s story, run ${i + 1}/${runs}`);
+      other.push(renderInChild(STORY, out, otherThreads));
+      log(`  ${fmt(other[i].wallMs)} ms wall, ${fmt(other[i].cpuMs)} ms CPU, ${fmt(other[i].maxRssMiB)} MiB peak RSS`);
+      fs.rmSync(out, { force: true });
       floor.push(floorRun(i));
     }
   } finally {
@@ -312,35 +299,33 @@ function renderComparison(runs, tmp, yuv, story, width, height, fps) {
     engineFileMB: median(engine.map((r) => r.fileSize)) / 1e6,
     floorFileMB: median(floor.map((r) => r.fileSize)) / 1e6,
     stages: { renderMs: stage('renderMs'), convertMs: stage('convertMs'), encodeMs: stage('encodeMs'), audioMs: stage('audioMs'), muxMs: stage('muxMs') },
-    ...(limitMb ? {
-      slicedWallMs: median(sliced.map((r) => r.wallMs)),
-      slicedCpuMs: median(sliced.map((r) => r.cpuMs)),
-      slicedPeakRssMiB: median(sliced.map((r) => r.maxRssMiB)),
-      slicedFileMB: median(sliced.map((r) => r.fileSize)) / 1e6,
-      slicedMemoryLimitMb: limitMb,
-    } : {}),
+    engineX264Threads: engine[0].x264Threads,
+    otherX264Threads: other[0].x264Threads,
+    otherWallMs: median(other.map((r) => r.wallMs)),
+    otherCpuMs: median(other.map((r) => r.cpuMs)),
+    otherPeakRssMiB: median(other.map((r) => r.maxRssMiB)),
+    otherFileMB: median(other.map((r) => r.fileSize)) / 1e6,
     engine60WallMs: median(engine60.map((r) => r.wallMs)),
     requireMs: median(requires.map((r) => r.ms)),
     idleRssMiB: median(requires.map((r) => r.rssMiB)),
   };
   m.ratioEngineFloor = m.engineWallMs / m.floorWallMs;
-  if (limitMb) m.ratioSlicedFloor = m.slicedWallMs / m.floorWallMs;
+  m.ratioOtherFloor = m.otherWallMs / m.floorWallMs;
   m.ratio60to30 = m.engine60WallMs / m.engineWallMs;
   const frames = engine[0].frames;
 
   const pass = (ok) => (ok ? 'pass' : '**FAIL**');
+  const layout = (t) => (t === 'slices' ? 'x264 slice threads' : 'x264 frame threads');
   const rows = [
-    ['engine wall, 30 s story (processVideo)', `${fmt(m.engineWallMs)} ms (${fmt(frames / (m.engineWallMs / 1000), 1)} fps)`, '', ''],
+    [`engine wall, 30 s story (processVideo, defaults: ${layout(m.engineX264Threads)})`, `${fmt(m.engineWallMs)} ms (${fmt(frames / (m.engineWallMs / 1000), 1)} fps)`, '', ''],
     ['engine CPU (user+sys, whole process)', `${fmt(m.engineCpuMs)} ms (${fmt(m.engineCpuMs / m.engineWallMs, 2)} cores busy)`, '', ''],
     ['engine peak RSS (whole process)', `${fmt(m.enginePeakRssMiB)} MiB`, `≤ ${TARGETS.rssMiB} MiB`, pass(m.enginePeakRssMiB <= TARGETS.rssMiB)],
     ['of which: node with the addon loaded, before any job', `${fmt(m.idleRssMiB)} MiB`, '', ''],
     ['floor wall (ffmpeg CLI, x264 only)', `${fmt(m.floorWallMs)} ms (CPU ${fmt(m.floorCpuMs)} ms, RSS ${fmt(m.floorPeakRssMiB)} MiB)`, '', ''],
     ['output size, engine / floor (video + audio / video only)', `${fmt(m.engineFileMB, 2)} MB / ${fmt(m.floorFileMB, 2)} MB`, '', ''],
     ['engine / floor', fmt(m.ratioEngineFloor, 2), `≤ ${TARGETS.ratio}`, pass(m.ratioEngineFloor <= TARGETS.ratio)],
-    ...(limitMb ? [
-      [`x264 slice threads (memoryLimitMb ${limitMb}, which only they fit): peak RSS`, `${fmt(m.slicedPeakRssMiB)} MiB`, `≤ ${TARGETS.rssMiB} MiB`, pass(m.slicedPeakRssMiB <= TARGETS.rssMiB)],
-      ['x264 slice threads: wall / floor (CPU / floor; output)', `${fmt(m.ratioSlicedFloor, 2)} (${fmt(m.slicedCpuMs / m.floorCpuMs, 2)}; ${fmt(m.slicedFileMB, 2)} MB)`, `≤ ${TARGETS.ratio}`, pass(m.ratioSlicedFloor <= TARGETS.ratio)],
-    ] : []),
+    [`with x264Threads '${otherThreads}' (${layout(m.otherX264Threads)}): peak RSS`, `${fmt(m.otherPeakRssMiB)} MiB`, '', ''],
+    [`with x264Threads '${otherThreads}': wall / floor (CPU / floor; output)`, `${fmt(m.ratioOtherFloor, 2)} (${fmt(m.otherCpuMs / m.floorCpuMs, 2)}; ${fmt(m.otherFileMB, 2)} MB)`, '', ''],
     ['stage: render (render thread, beside the rest)', `${fmt(m.stages.renderMs)} ms (${fmt(m.stages.renderMs / frames, 2)} ms/frame)`, '', ''],
     ['stage: convert (BGRA → yuv420p)', `${fmt(m.stages.convertMs)} ms (${fmt(m.stages.convertMs / frames, 2)} ms/frame)`, '', ''],
     ['stage: encode (x264 calls)', `${fmt(m.stages.encodeMs)} ms (${fmt(m.stages.encodeMs / frames, 2)} ms/frame)`, '', ''],
@@ -351,13 +336,12 @@ function renderComparison(runs, tmp, yuv, story, width, height, fps) {
     ['addon `require`', `${fmt(m.requireMs, 1)} ms`, `≤ ${TARGETS.requireMs} ms`, pass(m.requireMs <= TARGETS.requireMs)],
   ];
   return {
-    medians: m, rows, frames, samples: { engine, sliced, engine60, floor, require: requires },
+    medians: m, rows, frames, samples: { engine, other, engine60, floor, require: requires },
     pass: {
       ratio: m.ratioEngineFloor <= TARGETS.ratio,
       rss: m.enginePeakRssMiB <= TARGETS.rssMiB,
       scale60: m.ratio60to30 <= TARGETS.scale60,
       require: m.requireMs <= TARGETS.requireMs,
-      ...(limitMb ? { slicedRatio: m.ratioSlicedFloor <= TARGETS.ratio, slicedRss: m.slicedPeakRssMiB <= TARGETS.rssMiB } : {}),
     },
   };
 }
@@ -418,7 +402,7 @@ if (process.argv[2] === '--child-optimize') {
     process.exit(1);
   });
 } else if (process.argv[2] === '--child') {
-  child(process.argv[3], process.argv[4], process.argv[5] === '--limit' ? Number(process.argv[6]) : undefined).catch((e) => {
+  child(process.argv[3], process.argv[4], process.argv[5]).catch((e) => {
     process.stderr.write(`${e.code ?? 'ERR_INTERNAL'}: ${e.message}\n`);
     process.exit(1);
   });
