@@ -41,12 +41,12 @@ public static class ResultJson
             w.WriteString("videoCodec", scene.Encode.Codec);
             w.WriteString("encoder", r.VideoEncoder);
             w.WriteBoolean("hardwareEncoder", VideoEncoder.IsHardwareEncoder(r.VideoEncoder));
-            if (r.SliceThreads is { } sliced) WriteX264Threads(w, r.VideoEncoder, sliced);
             if (r.HardwareFallback is not null) w.WriteString("hardwareFallback", r.HardwareFallback);
             w.WriteString("rateControl", EncodeSettings.Mode(scene.Encode.RateControl));
             w.WriteNumber("crf", scene.Encode.Crf);
             if (scene.Encode.RateControl != RateControlMode.Crf) w.WriteNumber("bitrateKbps", scene.Encode.BitrateKbps);
             w.WriteString("preset", scene.Encode.Preset);
+            if (r.SliceThreads is { } sliced) WriteX264Threads(w, r.VideoEncoder, sliced);
             w.WriteString("quality", scene.Encode.Quality);
             w.WriteString("audioCodec", AudioEncoder.CodecOf(r.AudioEncoder));
             w.WriteString("audioEncoder", r.AudioEncoder);
