@@ -136,6 +136,9 @@ public class JobMemoryTests
             Assert.That(JobMemory.PrefersSlices(scene, X264Threads.Slices, cores: 2), Is.True);
         }
         Assert.That(JobMemory.DecodesVideo(story), Is.False);
+        // A green-screen story draws chroma green where the clip would be: nothing decodes.
+        using var green = TestSupport.Scene("""{ "videoSettings": { "greenScreen": true }, "backgroundSettings": { "backgroundType": "video", "backgroundUrl": "gameplay.mp4" }, "messages": [{ "text": "hi", "sender": "me" }] }""", _dir);
+        Assert.That(JobMemory.DecodesVideo(green), Is.False);
     }
 
     [Test]

@@ -148,7 +148,11 @@ public static class JobMemory
 
     /// <summary>Whether the job decodes video: a processing config's clips or background video, or a chat story's video background.</summary>
     public static bool DecodesVideo(Scene scene) =>
-        scene.Composition is { } c ? c.Clips.Count > 0 || c.Backdrop?.Kind == BackgroundKind.Video : scene.Chat?.Background.Kind == BackgroundKind.Video;
+        scene.Composition is { } c ? c.Clips.Count > 0 || c.Backdrop?.Kind == BackgroundKind.Video : scene.Chat is { } chat && BackgroundVideo(chat) is not null;
+
+    /// <summary>The clip a chat story's background plays (decoded frame by frame, as <c>ChatPainter</c> does), or null.</summary>
+    private static string? BackgroundVideo(ChatContent chat) =>
+        chat.Background is { Kind: BackgroundKind.Video, GreenScreen: false, MediaPath: { } clip } ? clip : null;
 
     /// <summary>
     /// A render job's admission: the bytes it is admitted with, whether x264 runs slice threads (and whether only to fit the
@@ -232,7 +236,7 @@ public static class JobMemory
         var bg = chat.Background;
         var pictures = new PictureSizes();
         long background = bgra;
-        if (bg.Kind == BackgroundKind.Video && !bg.GreenScreen && bg.MediaPath is { } clip)
+        if (BackgroundVideo(chat) is { } clip)
             background += (long)(bg.MediaRect.Width * bg.MediaRect.Height * 4) * 2 + BackgroundClip(clip, bgra / 4);
         if (bg.Kind == BackgroundKind.Image && bg.MediaPath is { } image) background += pictures.Kept(image, bg.MediaRect.Width, bg.MediaRect.Height);
         long layer = chat.ChatOpacity < 1 ? bgra : 0;
