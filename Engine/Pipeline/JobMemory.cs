@@ -135,9 +135,10 @@ public static class JobMemory
     /// <summary>
     /// Whether a job encoding with libx264 takes slice threads before any memory limit asks: always under
     /// <see cref="X264Threads.Slices"/>; under <see cref="X264Threads.Auto"/>, a job that decodes no video (a chat story without a
-    /// video background) on at most two cores. There they measured 1–3 % of wall time more than frame threads and ~50 MB less
-    /// peak memory at 1080x1920, for ~4.5 % more video bytes at the same crf (SSIM −0.00003); each slice costs bytes (one per
-    /// thread: +9.6 % at four, +18 % at eight, measured), and beside a video decode they cost up to 18 % of wall time.
+    /// video background) on at most two cores. There they measured 0–6 % of wall time more than frame threads (more where the chat
+    /// moves more) and ~50 MB less peak memory at 1080x1920, for ~4.5 % more video bytes at the same crf (SSIM −0.00003); each
+    /// slice costs bytes (one per thread: +9.6 % at four, +18 % at eight, measured), and beside a video decode they cost up to
+    /// 18 % of wall time.
     /// </summary>
     public static bool PrefersSlices(Scene scene, X264Threads threads, int cores) => threads switch
     {
