@@ -11,7 +11,6 @@ namespace ReelSpeed.Engine.Pipeline;
 /// </summary>
 public static class ResultJson
 {
-    /// <param name="notes">Job-level warnings added to the scene's (e.g. a size target the content did not need); nulls are skipped.</param>
     /// <summary>
     /// <c>x264Threads</c>: how libx264 ran its threads, <c>"slices"</c> (of one frame) or <c>"frames"</c> (the engine option
     /// x264Threads, or memoryLimitMb, decided it); written for libx264 only.
@@ -21,6 +20,7 @@ public static class ResultJson
         if (encoder == VideoEncoder.SoftwareEncoder(EncodeSettings.H264)) w.WriteString("x264Threads", sliceThreads ? "slices" : "frames");
     }
 
+    /// <param name="notes">Job-level warnings added to the scene's (e.g. a size target the content did not need); nulls are skipped.</param>
     public static string Write(RenderResult r, params string?[] notes)
     {
         var scene = r.Scene;
