@@ -61,7 +61,7 @@ async function child(configPath, outputPath, x264Threads) {
     frames: result.metadata.frames,
     fileSize: result.fileSize,
     stages: result.metadata.stages,
-    x264Threads: slicedThreads(outputPath) ? 'slices' : 'frames', // what x264 ran, from its settings in the file
+    x264Threads: result.metadata.x264Threads, // what x264 ran
   })}\n`);
 }
 
@@ -114,13 +114,6 @@ function renderInChild(configPath, outputPath, x264Threads) {
   const r = spawnSync(process.execPath, [__filename, '--child', configPath, outputPath, ...(x264Threads ? [x264Threads] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`render of ${path.basename(configPath)} failed (exit ${r.status}): ${r.stderr.trim()}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
-}
-
-/** Whether x264 encoded a file with slice threads: its settings SEI (sliced_threads=1). */
-function slicedThreads(file) {
-  const m = fs.readFileSync(file).toString('latin1').match(/ sliced_threads=(\d) /);
-  if (!m) throw new Error(`${file} carries no x264 settings`);
-  return m[1] === '1';
 }
 
 /**
