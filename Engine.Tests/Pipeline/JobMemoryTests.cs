@@ -53,13 +53,14 @@ public class JobMemoryTests
     }
 
     [Test]
-    public async Task Slice_threads_are_counted_as_one_thread_and_chosen_only_where_frame_threads_do_not_fit_the_limit()
+    public async Task Slice_threads_are_counted_as_one_frame_in_flight_and_chosen_under_frame_threads_only_where_those_do_not_fit_the_limit()
     {
         using var scene = TestSupport.Scene("""{ "videoSettings": { "resolution": "1080x1920" }, "messages": [{ "text": "hi", "sender": "me", "audioDuration": 0.5 }] }""");
         long frames = JobMemory.Estimate(scene), slices = JobMemory.Estimate(scene, Environment.ProcessorCount, sliceThreads: true);
-        // Slice threads share one frame: x264 holds what one thread holds, whatever the number of threads.
-        Assert.That(slices, Is.EqualTo(JobMemory.Estimate(scene, 1)));
-        Assert.That(JobMemory.Estimate(scene, 8, sliceThreads: true), Is.EqualTo(slices));
+        // Slice threads share one frame: x264 holds what one thread holds, and each further thread its context (its scratch).
+        Assert.That(JobMemory.Estimate(scene, 1, sliceThreads: true), Is.EqualTo(JobMemory.Estimate(scene, 1)));
+        Assert.That(JobMemory.Estimate(scene, 8, sliceThreads: true) - JobMemory.Estimate(scene, 2, sliceThreads: true),
+            Is.EqualTo(1080L * 1920 * 6 * JobMemory.SliceThreadBytesPerPixel * JobMemory.Headroom).Within(16), "and each further thread its context");
         // No limit, or room under it: the encoder's frame threads, as without a limit.
         var plain = new JobMemory.Admission(frames, false, frames);
         Assert.That(JobMemory.Admit(scene, 0, X264Threads.Frames), Is.EqualTo(plain));
@@ -159,8 +160,8 @@ public class JobMemoryTests
         // With slice threads both x264s hold one thread's frames; the pictures the measurement holds stay.
         long sliced = JobMemory.EstimateOptimize(scene, measureQuality: true, besidePixels: beside, sliceThreads: true);
         int cores = Environment.ProcessorCount;
-        double perPixelSaved = cores > 1 ? JobMemory.EncoderBytesPerPixelPerThread * (cores - 1) + JobMemory.FrameThreadingBytesPerPixel : 0;
-        long fullSaved = JobMemory.Estimate(scene) - JobMemory.Estimate(scene, 1);
+        double perPixelSaved = cores > 1 ? (JobMemory.EncoderBytesPerPixelPerThread - JobMemory.SliceThreadBytesPerPixel) * (cores - 1) + JobMemory.FrameThreadingBytesPerPixel : 0;
+        long fullSaved = JobMemory.Estimate(scene) - JobMemory.Estimate(scene, cores, sliceThreads: true);
         Assert.That(fullSaved, Is.EqualTo(1080L * 1920 * perPixelSaved * JobMemory.Headroom).Within(16));
         Assert.That(deciding - sliced - fullSaved, Is.EqualTo(beside * perPixelSaved * JobMemory.Headroom).Within(16), "the smaller size's x264 saves too");
         if (cores > 1)

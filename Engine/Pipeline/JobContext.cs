@@ -30,7 +30,7 @@ public enum X264Threads
     Auto,
     /// <summary>Frame threads.</summary>
     Frames,
-    /// <summary>Slice threads for every job.</summary>
+    /// <summary>Slice threads for every job whose x264 runs on more than one thread.</summary>
     Slices,
 }
 

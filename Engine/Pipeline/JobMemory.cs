@@ -22,6 +22,13 @@ public static class JobMemory
     /// </summary>
     public const double EncoderBytesPerPixel = 62, EncoderBytesPerPixelPerThread = 9.5, FrameThreadingBytesPerPixel = 17;
 
+    /// <summary>
+    /// Each slice thread beyond the first (x264's per-thread context and scratch; one frame in flight whatever their number):
+    /// measured 1.1 bytes a pixel at 1080x1920 (the bench story's peak 286 MiB with 2 threads, 317 with 16), 0.25 at 720x1280 and
+    /// 2160x3840 (x264 alone); counted 1.5.
+    /// </summary>
+    public const double SliceThreadBytesPerPixel = 1.5;
+
     /// <summary>Libraries' buffers, the muxer, audio and the GC heap's slack, measured on the smallest frames.</summary>
     public const long FixedOverheadBytes = 24L << 20;
 
@@ -97,15 +104,15 @@ public static class JobMemory
         long pixels = (long)scene.Width * scene.Height;
         long bgra = pixels * 4;
         long yuv = pixels * 3 / 2;
-        long frames = bgra + FrameProducer.RingSize * yuv + (long)(pixels * EncoderPerPixel(sliceThreads ? 1 : encoderThreads));
+        long frames = bgra + FrameProducer.RingSize * yuv + (long)(pixels * EncoderPerPixel(encoderThreads, sliceThreads));
         return WithHeadroom(frames + Drawing(scene, bgra) + FixedOverheadBytes);
     }
 
     /// <summary>
     /// How a render job (processVideo, renderChunk; optimizeVideo: <see cref="AdmitOptimize"/>) is admitted: with x264's threads
     /// on several frames at once, or on slices of one frame (<see cref="JobOptions.SliceThreads"/>: one frame in flight instead of
-    /// a pipeline of them, counted as one thread's frames; measured 22–25 bytes a pixel less than two frame threads, from 720x1280
-    /// to 2160x3840). Slice threads are used where the engine's <paramref name="threads"/> policy prefers them
+    /// a pipeline of them, counted as one thread's frames and each further thread's context; measured 22–25 bytes a pixel less
+    /// than two frame threads, from 720x1280 to 2160x3840). Slice threads are used where the engine's <paramref name="threads"/> policy prefers them
     /// (<see cref="PrefersSlices"/>), and otherwise where only they fit the engine's memory limit (<paramref name="limitBytes"/>,
     /// 0: none), which the result then says (<see cref="Admission.Note"/>). Both estimates count a thread per core; a job that
     /// starts beside others gets fewer, and with one x264 has no slices to split (<see cref="Admission.JobOptionsWith"/>). The
@@ -129,7 +136,8 @@ public static class JobMemory
         bool preferred = PrefersSlices(scene, threads, cores);
         if (!preferred && (limitBytes <= 0 || frameThreads <= limitBytes)) return new(frameThreads, false, frameThreads);
         long sliceThreads = estimate(true);
-        return new(Math.Min(sliceThreads, frameThreads), sliceThreads < frameThreads, frameThreads) { ForLimit = !preferred };
+        bool sliced = sliceThreads < frameThreads; // not on one core: one thread either way
+        return new(Math.Min(sliceThreads, frameThreads), sliced, frameThreads) { ForLimit = sliced && !preferred };
     }
 
     /// <summary>
@@ -191,10 +199,14 @@ public static class JobMemory
     /// </summary>
     public const int InFlightHeldFramesBase = 40, InFlightHeldFramesPerThread = 5;
 
-    /// <summary>x264's bytes per pixel with <paramref name="encoderThreads"/> threads.</summary>
-    private static double EncoderPerPixel(int encoderThreads)
+    /// <summary>
+    /// x264's bytes per pixel with <paramref name="encoderThreads"/> threads, on several frames at once or, with
+    /// <paramref name="sliceThreads"/>, on slices of one frame (one thread's frames, and each further thread's context).
+    /// </summary>
+    private static double EncoderPerPixel(int encoderThreads, bool sliceThreads)
     {
         int threads = Math.Max(1, encoderThreads);
+        if (sliceThreads) return EncoderBytesPerPixel + EncoderBytesPerPixelPerThread + SliceThreadBytesPerPixel * (threads - 1);
         return EncoderBytesPerPixel + EncoderBytesPerPixelPerThread * threads + (threads > 1 ? FrameThreadingBytesPerPixel : 0);
     }
 
@@ -209,7 +221,7 @@ public static class JobMemory
         long yuv = (long)scene.Width * scene.Height * 3 / 2;
         int held = InFlightHeldFramesBase + InFlightHeldFramesPerThread * Environment.ProcessorCount;
         long scored = measureQuality || besidePixels > 0 ? WithHeadroom(held * yuv) : 0;
-        long beside = besidePixels > 0 ? WithHeadroom((long)(besidePixels * EncoderPerPixel(sliceThreads ? 1 : Environment.ProcessorCount)) + besidePixels * 3 / 2) : 0;
+        long beside = besidePixels > 0 ? WithHeadroom((long)(besidePixels * EncoderPerPixel(Environment.ProcessorCount, sliceThreads)) + besidePixels * 3 / 2) : 0;
         return job + scored + beside;
     }
 
