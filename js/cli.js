@@ -16,7 +16,7 @@ const USAGE = `Usage:
                                                            render chunks for distributed renders until SIGINT/SIGTERM
   reelspeed process <config.json> -o <out.mp4> [--input <clip>] [--x264-threads <auto|frames|slices>] [--quiet]
                                                            process clips with a processing config (same as render)
-  reelspeed optimize <video> <targetMb> [-o <out.mp4>] [--quiet]
+  reelspeed optimize <video> <targetMb> [-o <out.mp4>] [--x264-threads <auto|frames|slices>] [--quiet]
                                                            re-encode to fit a size, print sizes and measured SSIM/PSNR
   reelspeed frame <config.json> --time <ms> -o <frame.png|.jpg>   render one frame
   reelspeed probe <file>                                   print media metadata as JSON
@@ -31,6 +31,14 @@ const VALUE_FLAGS = {
   '--temp': 'temp', '--name': 'name', '--lock-duration': 'lockDuration', '--stalled-interval': 'stalledInterval',
   '--memory-limit-mb': 'memoryLimitMb', '--x264-threads': 'x264Threads',
 };
+
+/** The commands that encode with x264, which take --x264-threads (the engine option x264Threads). */
+const X264_COMMANDS = ['render', 'process', 'optimize', 'worker'];
+
+/** The module's engine, or one with the engine option x264Threads where --x264-threads gives it (the engine checks the value). */
+function engineWith(flags, engine) {
+  return flags.x264Threads !== undefined ? new engine.VideoEngine({ x264Threads: flags.x264Threads }) : engine;
+}
 
 /** A whole number from a flag (undefined when absent). */
 function intFlag(flags, key, flag) {
@@ -152,13 +160,16 @@ async function main(argv) {
     return flags.help ? 0 : 2;
   }
   const engine = require('./index');
+  if (flags.x264Threads !== undefined && !X264_COMMANDS.includes(command)) {
+    throw usageError(`--x264-threads: ${command ?? 'no command'} encodes nothing (${X264_COMMANDS.join(', ')} take it)`);
+  }
   switch (command) {
     case 'optimize': {
       if (!rest[0]) throw usageError('missing <video>');
       const mb = Number(rest[1]);
       if (!Number.isFinite(mb) || mb <= 0) throw usageError(`<targetMb>: expected megabytes > 0, got ${rest[1] ?? 'nothing'}`);
       abortableJob = true;
-      const r = await engine.optimizeVideo(rest[0], mb, { outputPath: flags.output, onProgress: progressPrinter(flags.quiet), signal: jobControl.signal });
+      const r = await engineWith(flags, engine).optimizeVideo(rest[0], mb, { outputPath: flags.output, onProgress: progressPrinter(flags.quiet), signal: jobControl.signal });
       if (!flags.quiet && process.stderr.isTTY) process.stderr.write('\n');
       for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
       const score = r.qualityScore === null ? '' : ` — SSIM ${r.ssim.toFixed(4)}, PSNR ${r.psnr.toFixed(2)} dB`;
@@ -198,16 +209,14 @@ async function main(argv) {
       let result;
       if (flags.distributed) {
         if (flags.input) throw usageError('--input: a distributed render takes its background from the config, not --input');
-        if (flags.x264Threads) throw usageError("--x264-threads: a distributed render's chunks are encoded as each worker's --x264-threads says");
+        if (flags.x264Threads !== undefined) throw usageError("--x264-threads: a distributed render's chunks are encoded as each worker's --x264-threads says");
         const { renderDistributed } = require('./cluster');
         const chunkFrames = intFlag(flags, 'chunkFrames', '--chunk-frames');
         result = await renderDistributed(text, flags.output, {
           ...clusterFlags(flags), ...(chunkFrames ? { chunkFrames } : {}), onProgress: progressPrinter(flags.quiet), baseDir, signal: jobControl.signal,
         });
       } else {
-        // The engine checks the value (ERR_INVALID_CONFIG naming options.x264Threads).
-        const renderer = flags.x264Threads ? new engine.VideoEngine({ x264Threads: flags.x264Threads }) : engine;
-        result = await renderer.processVideo(flags.input ?? '', flags.output, text, { onProgress: progressPrinter(flags.quiet), baseDir, signal: jobControl.signal });
+        result = await engineWith(flags, engine).processVideo(flags.input ?? '', flags.output, text, { onProgress: progressPrinter(flags.quiet), baseDir, signal: jobControl.signal });
       }
       const wallS = Number(process.hrtime.bigint() - started) / 1e9;
       if (!flags.quiet && process.stderr.isTTY) process.stderr.write('\n');

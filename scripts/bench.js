@@ -42,7 +42,7 @@ const TARGETS = {
 
 // ---- child mode: one render in this (fresh) process, one JSON line on stdout ----------------
 
-// With --x264-threads (the engine option x264Threads), an engine with it; otherwise the module's, with the defaults.
+// With an x264Threads argument (the engine option), an engine with it; otherwise the module's, with the defaults.
 async function child(configPath, outputPath, x264Threads) {
   const engine = require(path.join(ROOT, 'js', 'index.js'));
   const text = fs.readFileSync(configPath, 'utf8');

@@ -173,8 +173,8 @@ export interface VideoEngineOptions {
    * pipeline of frames in memory). 'slices': each frame split among the threads (one frame in memory; one slice per thread, so
    * a little larger: measured +4.5 % video bytes on two threads, +9.6 % on four, +18 % on eight, at the same crf). 'auto'
    * (default): slices for jobs that decode no video (chat stories without a video background) on at most two cores, where they
-   * measured 0-6 % slower (more where the chat moves more) and ~50 MB lighter at 1080x1920; frames otherwise. Under any of
-   * them, a job that fits memoryLimitMb only with slice threads gets them, and its result's warnings say so.
+   * measured 0-6 % slower (more where the chat moves more) and ~50 MB lighter at 1080x1920; frames otherwise. A job that
+   * would run frame threads but fits memoryLimitMb only with slice threads gets them, and its result's warnings say so.
    */
   x264Threads?: 'auto' | 'frames' | 'slices';
   /**

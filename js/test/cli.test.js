@@ -3,7 +3,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, makeTempDir, makeTone, meanVolumeDb, partFiles, removeTempDir, tinyConfig, x264Settings } from './helpers.mjs';
+import { CLI, ROOT, engineCores, makeTempDir, makeTone, meanVolumeDb, partFiles, removeTempDir, tinyConfig, x264Settings } from './helpers.mjs';
 
 function cli(...args) {
   // Pipes (not a TTY): progress is printed as "progress N% (...)" lines.
@@ -40,7 +40,7 @@ describe('reelspeed CLI', () => {
     expect(partFiles(path.dirname(out))).toEqual([]);
   });
 
-  it('render --x264-threads: the engine option x264Threads; a bad value exits with the coded error naming it, and writes nothing', () => {
+  it('--x264-threads: the engine option x264Threads for render and optimize; a bad value exits with the coded error, a command that encodes nothing refuses it', () => {
     const threadsOut = path.join(dir, 'threads.mp4');
     const r = cli('render', configFile, '-o', threadsOut, '--x264-threads', 'frames', '--quiet');
     expect(r.status, r.stderr).toBe(0);
@@ -50,6 +50,19 @@ describe('reelspeed CLI', () => {
     expect(bad.stderr).toContain('ERR_INVALID_CONFIG');
     expect(bad.stderr).toContain('options.x264Threads: expected one of "auto", "frames", "slices", got "rows"');
     expect(fs.existsSync(path.join(dir, 'never.mp4'))).toBe(false);
+    const empty = cli('render', configFile, '-o', path.join(dir, 'never.mp4'), '--x264-threads', '', '--quiet');
+    expect(empty.status).toBe(1);
+    expect(empty.stderr).toContain('options.x264Threads: expected one of "auto", "frames", "slices", got ""');
+    // optimize takes it too: every x264 of the job on slices.
+    const clip = path.join(dir, 'opt-in.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=360x640:r=30:d=1', '-c:v', 'libx264', '-crf', '12', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', clip]);
+    const optimized = cli('optimize', clip, '0.05', '-o', path.join(dir, 'opt-out.mp4'), '--x264-threads', 'slices', '--quiet');
+    expect(optimized.status, optimized.stderr).toBe(0);
+    expect(x264Settings(path.join(dir, 'opt-out.mp4'))).toMatch(engineCores() > 1 ? / sliced_threads=1 / : / sliced_threads=0 /);
+    // A command that encodes nothing refuses it rather than ignoring it.
+    const probe = cli('probe', threadsOut, '--x264-threads', 'slices');
+    expect(probe.status).toBe(2);
+    expect(probe.stderr).toContain('--x264-threads: probe encodes nothing (render, process, optimize, worker take it)');
   });
 
   it('probe: prints the media metadata as JSON with its streams', () => {
