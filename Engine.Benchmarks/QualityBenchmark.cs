@@ -27,6 +27,11 @@ public unsafe partial class QualityBenchmark
     private nint _graph1, _graphAuto;
     private (nint D, nint R, nint Sink) _filters1, _filtersAuto;
     private long _pts;
+    private AvFrameHandle[] _ring = [];
+    private int _next;
+
+    /// <summary>Bytes of the ring of frame pairs <see cref="EngineSsse3FromMemory"/> cycles through: far more than any cache.</summary>
+    private const long RingBytes = 256L << 20;
 
     [GlobalSetup]
     public void Setup()
@@ -39,6 +44,19 @@ public unsafe partial class QualityBenchmark
         _b = Frame(random, _a);
         _sinkFrame = AvFrameHandle.Alloc();
         _scratch = (int*)NativeMemory.AlignedAlloc((nuint)QualityKernels.SsimScratchInts(_width) * sizeof(int), 64);
+        // Copies of the pair, each scored in turn, so that every pair comes from memory as in a render (an encoder's input
+        // frame, scored a few dozen frames after it was drawn or decoded).
+        long pairBytes = 2L * _width * _height * 3 / 2;
+        _ring = new AvFrameHandle[2 * (int)Math.Max(4, RingBytes / pairBytes)];
+        for (int i = 0; i < _ring.Length; i++)
+        {
+            _ring[i] = AvFrameHandle.Alloc();
+            LibAv.Field<int>(_ring[i].Ptr, AvLayout.Frame.Width) = _width;
+            LibAv.Field<int>(_ring[i].Ptr, AvLayout.Frame.Height) = _height;
+            LibAv.Field<int>(_ring[i].Ptr, AvLayout.Frame.Format) = AvConst.PixFmtYuv420p;
+            if (LibAv.av_frame_get_buffer(_ring[i].Ptr, 64) < 0 || Util.av_frame_copy(_ring[i].Ptr, (i % 2 == 0 ? _a : _b).Ptr) < 0)
+                throw new InvalidOperationException("copying a frame failed");
+        }
         (_graph1, _filters1) = Graph(1);
         (_graphAuto, _filtersAuto) = Graph(0);
     }
@@ -73,6 +91,19 @@ public unsafe partial class QualityBenchmark
     /// <summary>The 128-bit path: what the NativeAOT addon runs (the default AOT baseline folds <c>Avx2.IsSupported</c> to false).</summary>
     [Benchmark]
     public double EngineSsse3() => Score(QualityKernels.Path.Ssse3);
+
+    /// <summary>
+    /// <see cref="EngineSsse3"/> on a pair that is in no cache: the case of a render's in-flight measurement, where the
+    /// row streams must come from memory (<c>QualityKernels.PrefetchNextBlockRow</c>).
+    /// </summary>
+    [Benchmark]
+    public double EngineSsse3FromMemory()
+    {
+        var a = _ring[_next].Ptr;
+        var b = _ring[_next + 1].Ptr;
+        _next = (_next + 2) % _ring.Length;
+        return QualityKernels.ScoreFrames(a, b, _width, _height, (_width + 1) / 2, (_height + 1) / 2, _scratch, QualityKernels.Path.Ssse3).Ssim;
+    }
 
     [Benchmark]
     public double EngineScalar() => Score(QualityKernels.Path.Scalar);
@@ -149,7 +180,14 @@ public unsafe partial class QualityBenchmark
         NativeMemory.AlignedFree(_scratch);
         _a.Dispose();
         _b.Dispose();
+        foreach (var f in _ring) f.Dispose();
         _sinkFrame.Dispose();
+    }
+
+    /// <summary>libavutil's frame copy, which only this benchmark needs.</summary>
+    private static partial class Util
+    {
+        [LibraryImport("libavutil.so.57")] public static partial int av_frame_copy(nint dst, nint src);
     }
 
     /// <summary>The few libavfilter 8 (FFmpeg 5.1) functions this comparison needs.</summary>

@@ -365,6 +365,11 @@ public class VideoQualityTests
                 Assert.That(sse, Is.EqualTo(expectedSse), $"squared error, {path}");
                 // The same float per window; only the order of the float sums may differ.
                 Assert.That(ssim, Is.EqualTo(expectedSsim).Within(1e-6 * QualityKernels.SsimWindows(width, height)), $"ssim, {path}");
+                // One pass for both (what a frame's scoring runs): the blocks' squared error from their SSIM sums, the uncovered
+                // right columns and bottom rows read directly.
+                double fusedSsim = QualityKernels.PlaneSums(pa, strideA, pb, strideB, width, height, ps, path, out long fusedSse);
+                Assert.That(fusedSse, Is.EqualTo(expectedSse), $"squared error in the SSIM pass, {path}");
+                Assert.That(fusedSsim, Is.EqualTo(ssim), $"ssim in the one pass, {path}");
                 ssims[path] = ssim;
             }
         // The 128-bit path (the one the NativeAOT addon runs) adds the windows in the scalar order.
