@@ -42,12 +42,17 @@ internal sealed unsafe class FrameConverter : IDisposable
     internal static AvFrameHandle AllocateFrame(int width, int height, int format = AvConst.PixFmtYuv420p)
     {
         var frame = AvFrameHandle.Alloc();
-        var f = frame.Ptr;
-        LibAv.Field<int>(f, AvLayout.Frame.Width) = width;
-        LibAv.Field<int>(f, AvLayout.Frame.Height) = height;
-        LibAv.Field<int>(f, AvLayout.Frame.Format) = format;
-        AvCheck.Ok(LibAv.av_frame_get_buffer(f, 32), ErrorCodes.Encode, "allocating a video frame");
+        AllocateBuffer(frame.Ptr, width, height, format);
         return frame;
+    }
+
+    /// <summary>Gives an empty AVFrame (none or unreferenced buffers) planes of this size and format.</summary>
+    internal static void AllocateBuffer(nint frame, int width, int height, int format = AvConst.PixFmtYuv420p)
+    {
+        LibAv.Field<int>(frame, AvLayout.Frame.Width) = width;
+        LibAv.Field<int>(frame, AvLayout.Frame.Height) = height;
+        LibAv.Field<int>(frame, AvLayout.Frame.Format) = format;
+        AvCheck.Ok(LibAv.av_frame_get_buffer(frame, 32), ErrorCodes.Encode, "allocating a video frame");
     }
 
     /// <summary>The planes are written without bounds checks: the frame must be the converter's size and format.</summary>

@@ -264,6 +264,25 @@ public sealed unsafe class VideoFrameSource : IDisposable
     }
 
     /// <summary>
+    /// The decoded frame on screen at <paramref name="timeMs"/> where it already is the picture <see cref="WriteYuv"/> would write
+    /// (yuv420p, the box's size, square pixels: the cover crop is the whole frame and the scaler only copies it), else 0, having
+    /// moved to that frame all the same. Valid until the next call; a caller may reference it (the decoder never writes into a
+    /// frame it gave), never write into it. A pass-through re-encode at the input's size then hands the encoder the decoder's
+    /// frame instead of a copy of it (3 MB a frame at 1080x1920).
+    /// </summary>
+    public nint ShareYuv(double timeMs)
+    {
+        if (!CanWriteYuv) return 0;
+        Locate(timeMs);
+        var frame = _shown.Ptr;
+        var aspect = LibAv.Field<AVRational>(frame, AvLayout.Frame.SampleAspectRatio);
+        bool square = !(aspect.Num > 0 && aspect.Den > 0) || aspect.Num == aspect.Den;
+        return LibAv.Field<int>(frame, AvLayout.Frame.Format) == AvConst.PixFmtYuv420p && square
+            && LibAv.Field<int>(frame, AvLayout.Frame.Width) == _boxWidth && LibAv.Field<int>(frame, AvLayout.Frame.Height) == _boxHeight
+            ? frame : 0;
+    }
+
+    /// <summary>
     /// The scaler of <see cref="WriteYuv"/> (0 when libswscale cannot build it): <paramref name="width"/>x<paramref name="height"/> of
     /// <paramref name="format"/> to yuv420p at <paramref name="boxWidth"/>x<paramref name="boxHeight"/>, bicubic, with the same matrix and
     /// range in and out (only the sampling changes, never the colours). optimizeVideo's smaller first pass scales the full size's

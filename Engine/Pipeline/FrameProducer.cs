@@ -13,7 +13,8 @@ namespace ReelSpeed.Engine.Pipeline;
 /// takes in order (<see cref="Take"/>). A frame whose state equals the one before it is the same
 /// picture: it is neither drawn nor converted, and the consumer gets the previous slot again (most
 /// of a story holds still). A pass-through composition skips drawing: the decoder writes YUV straight
-/// into the slot. Memory is the ring, whatever the length.
+/// into the slot, or, where its frame needs no conversion (an input re-encoded at its own size), the
+/// slot references that frame. Memory is the ring, whatever the length.
 /// </summary>
 internal sealed class FrameProducer : IDisposable
 {
@@ -33,12 +34,17 @@ internal sealed class FrameProducer : IDisposable
     /// <summary>Whether frames identical to their predecessor are re-sent instead of re-drawn (off only to test that they are identical).</summary>
     internal static bool ReuseStaticFrames { get; set; } = true;
 
+    /// <summary>Whether a pass-through slot references a decoded frame that needs no conversion instead of copying it (off only to test that the output is the same).</summary>
+    internal static bool ShareDecodedFrames { get; set; } = true;
+
     private readonly JobContext _job;
     private readonly FrameConverter _converter;
     private readonly AvFrameHandle[] _ring = new AvFrameHandle[RingSize];
     // Per slot, when the job measures its quality in flight: a reference to the decoded source frame a
     // pass-through picture was scaled from (the measurement's reference; 0 otherwise).
     private readonly nint[] _sourceOf = new nint[RingSize];
+    // Per slot: whether it references a decoder's frame (ShareYuv) instead of holding a buffer of its own.
+    private readonly bool[] _shared = new bool[RingSize];
     private readonly BlockingCollection<int> _free = new(RingSize);
     private readonly BlockingCollection<(int Frame, int Slot)> _ready = new(QueueLength);
     private Thread? _thread;
@@ -139,8 +145,14 @@ internal sealed class FrameProducer : IDisposable
                 if (surface is null)
                 {
                     sw.Restart();
-                    AvCheck.Ok(LibAv.av_frame_make_writable(picture), ErrorCodes.Encode, "video frame");
-                    nint source = renderer.WriteYuv(t, picture);
+                    nint source = ShareDecodedFrames ? renderer.ShareYuv(t) : 0;
+                    if (source != 0) Share(slot, source);
+                    else
+                    {
+                        OwnBuffer(slot);
+                        AvCheck.Ok(LibAv.av_frame_make_writable(picture), ErrorCodes.Encode, "video frame");
+                        source = renderer.WriteYuv(t, picture);
+                    }
                     if (_job.Options.Quality is not null) KeepSource(slot, source);
                     _convertMs += sw.Elapsed.TotalMilliseconds;
                 }
@@ -170,6 +182,37 @@ internal sealed class FrameProducer : IDisposable
             _error = e;
             _job.Cancellation.Cancel();
         }
+    }
+
+    /// <summary>
+    /// Makes the slot's picture a reference to the decoded frame <paramref name="decoded"/> (which needs no conversion) instead of a
+    /// copy: its planes, size and colour description. The decoder's frame type and side data are not the picture's: a frame type
+    /// would force the encoder's (libx264 codes an I frame as a keyframe), and side data such as closed captions or stereo
+    /// packing would be written into the output as SEI, where the drawn and converted pictures carry none.
+    /// </summary>
+    private unsafe void Share(int slot, nint decoded)
+    {
+        var picture = _ring[slot].Ptr;
+        LibAv.av_frame_unref(picture);
+        AvCheck.Ok(LibAv.av_frame_ref(picture, decoded), ErrorCodes.Encode, "video frame");
+        _shared[slot] = true;
+        LibAv.Field<int>(picture, AvLayout.Frame.PictType) = 0; // AV_PICTURE_TYPE_NONE
+        LibAv.Field<int>(picture, AvLayout.Frame.KeyFrame) = 0;
+        while (LibAv.Field<int>(picture, AvLayout.Frame.NbSideData) > 0)
+        {
+            nint first = *(nint*)LibAv.Field<nint>(picture, AvLayout.Frame.SideData);
+            LibAv.av_frame_remove_side_data(picture, LibAv.Field<int>(first, AvLayout.FrameSideData.Type));
+        }
+    }
+
+    /// <summary>Gives a slot that referenced a decoder's frame a buffer of its own again, to be written into.</summary>
+    private void OwnBuffer(int slot)
+    {
+        if (!_shared[slot]) return;
+        var picture = _ring[slot].Ptr;
+        LibAv.av_frame_unref(picture);
+        _shared[slot] = false;
+        FrameConverter.AllocateBuffer(picture, _job.Scene.Width, _job.Scene.Height);
     }
 
     /// <summary>Replaces the slot's reference to its source frame (the consumer took its own reference to the last one).</summary>

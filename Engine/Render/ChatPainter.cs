@@ -129,6 +129,8 @@ internal sealed class ChatPainter : IScenePainter
 
     public nint WriteYuv(double timeMs, nint yuvFrame) => throw new InvalidOperationException("a chat story's frames are drawn");
 
+    public nint ShareYuv(double timeMs) => throw new InvalidOperationException("a chat story's frames are drawn");
+
     /// <summary>
     /// The state of frame t: the scroll offset, each drawn message's place, opacity, scale and
     /// revealed text, each typing indicator's place and dot phase. False with a background video

@@ -89,6 +89,15 @@ internal sealed unsafe class CompositionPainter : IScenePainter
         return Source(current).WriteYuv(_c.Clips[current].SourceTimeMs(t), yuvFrame);
     }
 
+    /// <inheritdoc cref="IScenePainter.ShareYuv"/>
+    public nint ShareYuv(double timeMs)
+    {
+        if (!_c.PassThrough) throw new InvalidOperationException("only a pass-through composition is written without drawing");
+        double t = timeMs + _c.OffsetMs;
+        int current = CurrentClip(t);
+        return Source(current).ShareYuv(_c.Clips[current].SourceTimeMs(t));
+    }
+
     /// <summary>
     /// The clip showing at composition time <paramref name="t"/> (the last one after the end); the clips before it are
     /// closed, as times only increase in a render.

@@ -28,6 +28,13 @@ internal interface IScenePainter : IDisposable
     /// </summary>
     nint WriteYuv(double timeMs, nint yuvFrame);
 
+    /// <summary>
+    /// Frame t of a pass-through scene where the decoded frame already is the picture to encode (yuv420p at the output size,
+    /// square pixels: <see cref="WriteYuv"/> would only copy it), else 0 (then <see cref="WriteYuv"/> converts it). Valid until the
+    /// next call; the caller may keep a reference, never write into it.
+    /// </summary>
+    nint ShareYuv(double timeMs);
+
     /// <summary>Message sprites drawn from the cache / drawn anew (metrics; 0 where there are none).</summary>
     long SpriteHits { get; }
     long SpriteMisses { get; }
@@ -76,6 +83,9 @@ public sealed class FrameRenderer : IDisposable
 
     /// <inheritdoc cref="IScenePainter.WriteYuv"/>
     public nint WriteYuv(double timeMs, nint yuvFrame) => _painter.WriteYuv(timeMs, yuvFrame);
+
+    /// <inheritdoc cref="IScenePainter.ShareYuv"/>
+    public nint ShareYuv(double timeMs) => _painter.ShareYuv(timeMs);
 
     /// <inheritdoc cref="IScenePainter.CaptureState"/>
     public bool CaptureState(double t, List<double> state) => _painter.CaptureState(t, state);

@@ -53,6 +53,8 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvUtil)] public static partial int av_frame_is_writable(nint frame);
     [LibraryImport(AvUtil)] public static partial void av_frame_unref(nint frame);
     [LibraryImport(AvUtil)] public static partial nint av_frame_clone(nint frame);
+    [LibraryImport(AvUtil)] public static partial int av_frame_ref(nint dst, nint src);
+    [LibraryImport(AvUtil)] public static partial void av_frame_remove_side_data(nint frame, int type);
     [LibraryImport(AvUtil, StringMarshalling = StringMarshalling.Utf8)] public static partial int av_dict_set(nint* dict, string key, string value, int flags);
     [LibraryImport(AvUtil, StringMarshalling = StringMarshalling.Utf8)] public static partial nint av_dict_get(nint dict, string key, nint prev, int flags);
     [LibraryImport(AvUtil)] public static partial void av_dict_free(nint* dict);
