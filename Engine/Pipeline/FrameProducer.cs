@@ -45,6 +45,8 @@ internal sealed class FrameProducer : IDisposable
     private readonly nint[] _sourceOf = new nint[RingSize];
     // Per slot: whether it references a decoder's frame (ShareYuv) instead of holding a buffer of its own.
     private readonly bool[] _shared = new bool[RingSize];
+    // A new frame's properties, which a shared slot takes instead of the decoder's (Share).
+    private readonly AvFrameHandle _defaults = AvFrameHandle.Alloc();
     private readonly BlockingCollection<int> _free = new(RingSize);
     private readonly BlockingCollection<(int Frame, int Slot)> _ready = new(QueueLength);
     private Thread? _thread;
@@ -186,9 +188,10 @@ internal sealed class FrameProducer : IDisposable
 
     /// <summary>
     /// Makes the slot's picture a reference to the decoded frame <paramref name="decoded"/> (which needs no conversion) instead of a
-    /// copy: its planes, size and colour description. The decoder's frame type and side data are not the picture's: a frame type
-    /// would force the encoder's (libx264 codes an I frame as a keyframe), and side data such as closed captions or stereo
-    /// packing would be written into the output as SEI, where the drawn and converted pictures carry none.
+    /// copy: its planes, size and format, and nothing else of it. Every other property is a new frame's, as on a picture the
+    /// converter writes: the decoder's frame type would force the encoder's (libx264 codes an I frame as a keyframe), its
+    /// interlacing and repeat flags would make a QSV session code fields or repeat frames, and side data such as closed captions
+    /// or stereo packing would be written into the output as SEI.
     /// </summary>
     private unsafe void Share(int slot, nint decoded)
     {
@@ -196,13 +199,14 @@ internal sealed class FrameProducer : IDisposable
         LibAv.av_frame_unref(picture);
         AvCheck.Ok(LibAv.av_frame_ref(picture, decoded), ErrorCodes.Encode, "video frame");
         _shared[slot] = true;
-        LibAv.Field<int>(picture, AvLayout.Frame.PictType) = 0; // AV_PICTURE_TYPE_NONE
-        LibAv.Field<int>(picture, AvLayout.Frame.KeyFrame) = 0;
+        AvCheck.Ok(LibAv.av_frame_copy_props(picture, _defaults.Ptr), ErrorCodes.Encode, "video frame");
+        // Copying properties adds the source's side data and metadata to the destination's: the decoder's are removed here.
         while (LibAv.Field<int>(picture, AvLayout.Frame.NbSideData) > 0)
         {
             nint first = *(nint*)LibAv.Field<nint>(picture, AvLayout.Frame.SideData);
             LibAv.av_frame_remove_side_data(picture, LibAv.Field<int>(first, AvLayout.FrameSideData.Type));
         }
+        LibAv.av_dict_free((nint*)(picture + AvLayout.Frame.Metadata));
     }
 
     /// <summary>Gives a slot that referenced a decoder's frame a buffer of its own again, to be written into.</summary>
@@ -234,6 +238,7 @@ internal sealed class FrameProducer : IDisposable
             _thread.Join();
         }
         foreach (var f in _ring) f?.Dispose();
+        _defaults.Dispose();
         for (int i = 0; i < RingSize; i++)
         {
             nint source = _sourceOf[i];
