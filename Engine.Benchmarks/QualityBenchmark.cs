@@ -50,12 +50,8 @@ public unsafe partial class QualityBenchmark
         _ring = new AvFrameHandle[2 * (int)Math.Max(4, RingBytes / pairBytes)];
         for (int i = 0; i < _ring.Length; i++)
         {
-            _ring[i] = AvFrameHandle.Alloc();
-            LibAv.Field<int>(_ring[i].Ptr, AvLayout.Frame.Width) = _width;
-            LibAv.Field<int>(_ring[i].Ptr, AvLayout.Frame.Height) = _height;
-            LibAv.Field<int>(_ring[i].Ptr, AvLayout.Frame.Format) = AvConst.PixFmtYuv420p;
-            if (LibAv.av_frame_get_buffer(_ring[i].Ptr, 64) < 0 || Util.av_frame_copy(_ring[i].Ptr, (i % 2 == 0 ? _a : _b).Ptr) < 0)
-                throw new InvalidOperationException("copying a frame failed");
+            _ring[i] = FrameConverter.AllocateFrame(_width, _height);
+            if (Util.av_frame_copy(_ring[i].Ptr, (i % 2 == 0 ? _a : _b).Ptr) < 0) throw new InvalidOperationException("copying a frame failed");
         }
         (_graph1, _filters1) = Graph(1);
         (_graphAuto, _filtersAuto) = Graph(0);

@@ -83,19 +83,24 @@ internal sealed unsafe class CompositionPainter : IScenePainter
     /// </summary>
     public nint WriteYuv(double timeMs, nint yuvFrame)
     {
-        if (!_c.PassThrough) throw new InvalidOperationException("only a pass-through composition is written without drawing");
-        double t = timeMs + _c.OffsetMs;
-        int current = CurrentClip(t);
-        return Source(current).WriteYuv(_c.Clips[current].SourceTimeMs(t), yuvFrame);
+        var (source, localMs) = PassThroughSource(timeMs);
+        return source.WriteYuv(localMs, yuvFrame);
     }
 
     /// <inheritdoc cref="IScenePainter.ShareYuv"/>
     public nint ShareYuv(double timeMs)
     {
+        var (source, localMs) = PassThroughSource(timeMs);
+        return source.ShareYuv(localMs);
+    }
+
+    /// <summary>The clip of a pass-through composition showing at output time <paramref name="timeMs"/>, and the time in it.</summary>
+    private (VideoFrameSource Source, double LocalMs) PassThroughSource(double timeMs)
+    {
         if (!_c.PassThrough) throw new InvalidOperationException("only a pass-through composition is written without drawing");
         double t = timeMs + _c.OffsetMs;
         int current = CurrentClip(t);
-        return Source(current).ShareYuv(_c.Clips[current].SourceTimeMs(t));
+        return (Source(current), _c.Clips[current].SourceTimeMs(t));
     }
 
     /// <summary>
