@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.Intrinsics;
 using ReelSpeed.Engine.Media.Native;
 
 namespace ReelSpeed.Engine.Media;
@@ -39,22 +40,27 @@ public sealed class InFlightQualityProbe
 /// SSIM and PSNR of an encode measured as it runs, instead of decoding the finished file and
 /// its source again: each picture given to the encoder is kept by reference (a refcounted
 /// clone, no copy; the producer's next write into that buffer then goes to a fresh one) under
-/// its pts, each packet the encoder emits is cloned on its way to the muxer, and a thread of
-/// its own decodes the packets and scores every decoded frame against the picture with its pts
+/// its pts, and a thread of its own scores each output picture against the picture with its pts
 /// with the same <see cref="VideoQuality.FrameScorer"/> <see cref="VideoQuality.Compare"/> uses.
+/// The output pictures are libx264's own reconstructions where the encoder can hand them over
+/// (<see cref="VideoEncoder.AttachReconstruction"/>: the frames a decoder of the stream outputs, bit for bit, copied
+/// out as x264 makes them); otherwise each packet the encoder emits is cloned on its way to the
+/// muxer and decoded here. Pairs are sampled by pts, so the same frames are measured in either order.
 /// When the pictures are the source's decoded frames (a pass-through encode at the source's
 /// size and format), or the pipeline hands over the decoded frame a smaller picture was scaled
-/// from (the scorer scales the decoded output back up to it), the score is the one
+/// from (the scorer scales the output back up to it), the score is the one
 /// <see cref="VideoQuality.Compare"/> gives for the file against its source. Memory: the pictures the encoder still holds (its lookahead and
-/// reordering delay) stay referenced until their frame comes out of the decoder.
+/// reordering delay) stay referenced until their output is scored.
 /// </summary>
-internal sealed unsafe class InFlightQuality : IDisposable
+internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictures
 {
     private readonly QualityOptions _options;
     private readonly VideoQuality.FrameScorer _scorer;
-    private readonly AvCodecContextHandle _decoder;
+    private readonly AvCodecContextHandle? _decoder; // null: the encoder hands over its reconstructions
     private readonly Dictionary<long, nint> _sources = new();
-    private readonly BlockingCollection<nint> _packets = new();
+    private readonly BlockingCollection<nint> _packets = new(); // packets to decode, or reconstructed pictures to score
+    private readonly ConcurrentBag<nint> _spare = new(); // scored reconstructions' frames, to copy the next ones into
+    private readonly int _width, _height;
     private readonly CancellationTokenSource _stop;
     private readonly Thread _thread;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -66,43 +72,64 @@ internal sealed unsafe class InFlightQuality : IDisposable
     private readonly InFlightQualityProbe? _probe;
     private bool _halted, _stopRequested;
 
-    /// <param name="encoderContext">The opened encoder whose packets will be measured (its parameters, extradata included, open the decoder).</param>
+    /// <param name="encoder">The opened encoder to be measured, before its first frame: it hands over its reconstructions where it can,
+    /// else its parameters (extradata included) open a decoder for its packets.</param>
     /// <param name="frameSsim">Where each scored frame's SSIM is written as it is measured (from this object's thread, by pts; a frame
     /// never scored keeps what the array held), for a reader that compares encodes while they run.</param>
     /// <param name="probe">Whose <see cref="InFlightQualityProbe.StopScoring"/> may stop this measurement part-way (a first pass's).</param>
-    public InFlightQuality(nint encoderContext, QualityOptions options, CancellationToken cancel, double[]? frameSsim = null, InFlightQualityProbe? probe = null)
+    public InFlightQuality(VideoEncoder encoder, QualityOptions options, CancellationToken cancel, double[]? frameSsim = null, InFlightQualityProbe? probe = null)
     {
         _options = options;
         _frameSsim = frameSsim;
         _probe = probe;
         _scorer = new VideoQuality.FrameScorer(options.DistortedName, options.ReferenceName);
+        try
+        {
+            if (encoder.AttachReconstruction(this, out _))
+                (_width, _height) = (encoder.Width, encoder.Height);
+            else
+                _decoder = OpenDecoder(encoder.Context);
+        }
+        catch
+        {
+            _scorer.Dispose();
+            throw;
+        }
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        _thread = new Thread(Run) { Name = "reelspeed-quality", IsBackground = true };
+        _thread.Start();
+    }
+
+    /// <summary>Whether the encoder hands over its reconstructions (no decoding).</summary>
+    internal bool Reconstructs => _decoder is null;
+
+    private AvCodecContextHandle OpenDecoder(nint encoderContext)
+    {
         nint par = LibAv.avcodec_parameters_alloc();
         if (par == 0) throw new OutOfMemoryException("avcodec_parameters_alloc failed");
+        AvCodecContextHandle? decoder = null;
         try
         {
             AvCheck.Ok(LibAv.avcodec_parameters_from_context(par, encoderContext), ErrorCodes.Encode, "in-flight quality: encoder parameters");
             int codecId = LibAv.Field<int>(par, AvLayout.CodecParameters.CodecId);
             nint codec = LibAv.avcodec_find_decoder(codecId);
             if (codec == 0) throw new EngineException(ErrorCodes.UnsupportedMedia, $"in-flight quality: no {LibAv.CodecName(codecId)} decoder in this FFmpeg build");
-            _decoder = AvCodecContextHandle.Alloc(codec);
-            AvCheck.Ok(LibAv.avcodec_parameters_to_context(_decoder.Ptr, par), ErrorCodes.Encode, "in-flight quality: decoder parameters");
+            decoder = AvCodecContextHandle.Alloc(codec);
+            AvCheck.Ok(LibAv.avcodec_parameters_to_context(decoder.Ptr, par), ErrorCodes.Encode, "in-flight quality: decoder parameters");
             // One thread: frame threading would only add delay; the encoder has the cores.
-            LibAv.av_opt_set(_decoder.Ptr, "threads", "1", 0);
-            AvCheck.Ok(LibAv.avcodec_open2(_decoder.Ptr, codec, null), ErrorCodes.Encode, "in-flight quality: opening the decoder");
+            LibAv.av_opt_set(decoder.Ptr, "threads", "1", 0);
+            AvCheck.Ok(LibAv.avcodec_open2(decoder.Ptr, codec, null), ErrorCodes.Encode, "in-flight quality: opening the decoder");
+            return decoder;
         }
         catch
         {
-            _scorer.Dispose();
-            _decoder?.Dispose();
+            decoder?.Dispose();
             throw;
         }
         finally
         {
             LibAv.avcodec_parameters_free(&par);
         }
-        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        _thread = new Thread(Run) { Name = "reelspeed-quality", IsBackground = true };
-        _thread.Start();
     }
 
     /// <summary>A sink that passes every packet on to <paramref name="inner"/> and measures the video ones.</summary>
@@ -174,7 +201,7 @@ internal sealed unsafe class InFlightQuality : IDisposable
 
     private void Packet(nint packet)
     {
-        if (Halted()) return;
+        if (_decoder is null || Halted()) return;
         nint clone = LibAv.av_packet_clone(packet);
         if (clone == 0) throw new OutOfMemoryException("av_packet_clone failed");
         try
@@ -188,8 +215,75 @@ internal sealed unsafe class InFlightQuality : IDisposable
         }
     }
 
+    /// <summary>
+    /// x264's reconstruction of the picture with <paramref name="pts"/> (from the encoder's thread, valid during the call): copied
+    /// into a frame of this measurement's, the chroma de-interleaved into yuv420p as a decoder outputs it, and queued to be scored.
+    /// </summary>
+    public void Reconstructed(long pts, byte* luma, int lumaStride, byte* chroma, int chromaStride)
+    {
+        if (Halted()) return;
+        if (!_spare.TryTake(out var frame))
+        {
+            frame = LibAv.av_frame_alloc();
+            if (frame == 0) throw new OutOfMemoryException("av_frame_alloc failed");
+            try
+            {
+                FrameConverter.AllocateBuffer(frame, _width, _height);
+            }
+            catch
+            {
+                LibAv.av_frame_free(&frame);
+                throw;
+            }
+        }
+        try
+        {
+            var data = (byte**)((byte*)frame + AvLayout.Frame.Data);
+            var lines = (int*)((byte*)frame + AvLayout.Frame.Linesize);
+            for (int y = 0; y < _height; y++)
+                new ReadOnlySpan<byte>(luma + (nint)y * lumaStride, _width).CopyTo(new Span<byte>(data[0] + (nint)y * lines[0], _width));
+            int cw = (_width + 1) / 2, ch = (_height + 1) / 2;
+            for (int y = 0; y < ch; y++)
+                Deinterleave(chroma + (nint)y * chromaStride, data[1] + (nint)y * lines[1], data[2] + (nint)y * lines[2], cw);
+            LibAv.Field<long>(frame, AvLayout.Frame.Pts) = pts;
+            _packets.Add(frame, _stop.Token);
+        }
+        catch
+        {
+            LibAv.av_frame_free(&frame);
+            throw;
+        }
+    }
+
+    /// <summary>Splits <paramref name="count"/> interleaved U/V pairs into two rows.</summary>
+    internal static void Deinterleave(byte* uv, byte* u, byte* v, int count)
+    {
+        int x = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var low = Vector128.Create((ushort)0xFF);
+            for (; x + 16 <= count; x += 16)
+            {
+                var a = Vector128.Load((ushort*)(uv + 2 * x));
+                var b = Vector128.Load((ushort*)(uv + 2 * x + 16));
+                Vector128.Narrow(a & low, b & low).Store(u + x);
+                Vector128.Narrow(a >> 8, b >> 8).Store(v + x);
+            }
+        }
+        for (; x < count; x++)
+        {
+            u[x] = uv[2 * x];
+            v[x] = uv[2 * x + 1];
+        }
+    }
+
     private void Run()
     {
+        if (_decoder is null)
+        {
+            RunReconstructed();
+            return;
+        }
         using var frame = AvFrameHandle.Alloc();
         var ctx = _decoder.Ptr;
         try
@@ -215,37 +309,69 @@ internal sealed unsafe class InFlightQuality : IDisposable
         }
     }
 
+    private void RunReconstructed()
+    {
+        try
+        {
+            foreach (var frame in _packets.GetConsumingEnumerable(_stop.Token))
+            {
+                try
+                {
+                    Score(frame);
+                }
+                finally
+                {
+                    _spare.Add(frame);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            _error = e;
+        }
+    }
+
     private void Drain(AvFrameHandle frame)
     {
-        var ctx = _decoder.Ptr;
+        var ctx = _decoder!.Ptr;
         while (true)
         {
             int ret = LibAv.avcodec_receive_frame(ctx, frame.Ptr);
             if (ret == AvConst.ErrorEagain || ret == AvConst.ErrorEof) return;
             if (ret < 0) throw new EngineException(ErrorCodes.Decode, $"{_options.DistortedName}: decoding a frame ({LibAv.ErrorText(ret)})");
-            long pts = LibAv.Field<long>(frame.Ptr, AvLayout.Frame.Pts);
-            nint source;
-            lock (_sources) _sources.Remove(pts, out source);
-            if (source == 0) _unmatched++;
-            else
-            {
-                try
-                {
-                    if (VideoQuality.Sampled(_matched, _options.SampleEvery))
-                    {
-                        long start = Stopwatch.GetTimestamp();
-                        double ssim = _scorer.Measure(frame.Ptr, source);
-                        _measureTicks += Stopwatch.GetTimestamp() - start;
-                        if (_frameSsim is { } scores && pts >= 0 && pts < scores.Length) Volatile.Write(ref scores[pts], ssim);
-                    }
-                    _matched++;
-                }
-                finally
-                {
-                    LibAv.av_frame_free(&source);
-                }
-            }
+            Score(frame.Ptr);
             LibAv.av_frame_unref(frame.Ptr);
+        }
+    }
+
+    /// <summary>Scores an output picture against the picture given to the encoder with its pts (the pair sampled by pts).</summary>
+    private void Score(nint frame)
+    {
+        long pts = LibAv.Field<long>(frame, AvLayout.Frame.Pts);
+        nint source;
+        lock (_sources) _sources.Remove(pts, out source);
+        if (source == 0)
+        {
+            _unmatched++;
+            return;
+        }
+        try
+        {
+            if (VideoQuality.Sampled(pts is >= 0 and <= int.MaxValue ? (int)pts : _matched, _options.SampleEvery))
+            {
+                long start = Stopwatch.GetTimestamp();
+                double ssim = _scorer.Measure(frame, source);
+                _measureTicks += Stopwatch.GetTimestamp() - start;
+                if (_frameSsim is { } scores && pts >= 0 && pts < scores.Length) Volatile.Write(ref scores[pts], ssim);
+            }
+            _matched++;
+        }
+        finally
+        {
+            LibAv.av_frame_free(&source);
         }
     }
 
@@ -254,12 +380,17 @@ internal sealed unsafe class InFlightQuality : IDisposable
         if (!_completed) _packets.CompleteAdding();
         _stop.Cancel();
         _thread.Join();
-        while (_packets.TryTake(out var p)) LibAv.av_packet_free(&p);
+        while (_packets.TryTake(out var p))
+        {
+            if (_decoder is null) LibAv.av_frame_free(&p);
+            else LibAv.av_packet_free(&p);
+        }
+        while (_spare.TryTake(out var f)) LibAv.av_frame_free(&f);
         FreeSources();
         _packets.Dispose();
         _stop.Dispose();
         _scorer.Dispose();
-        _decoder.Dispose();
+        _decoder?.Dispose();
     }
 
     private sealed class TeeSink : IPacketSink

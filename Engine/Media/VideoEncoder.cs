@@ -68,6 +68,8 @@ internal sealed unsafe class VideoEncoder : IDisposable
     private readonly AvBufferRefHandle? _device;
     private nint _statsIn;
     private bool _contextLive;
+    private X264Reconstruction? _reconstruction;
+    private bool _started;
 
     /// <summary>An encoder for <paramref name="settings"/>' codec in software (no hardware, one pass).</summary>
     public VideoEncoder(int width, int height, int fps, EncodeSettings settings, bool globalHeader, int threads = 0)
@@ -179,6 +181,8 @@ internal sealed unsafe class VideoEncoder : IDisposable
     public string InputPixelFormat { get; } = "";
 
     public nint Context => _ctx.Ptr;
+    public int Width => _spec.Width;
+    public int Height => _spec.Height;
     public AVRational TimeBase { get; }
 
     /// <summary>The software encoder of a codec: libx264, libx265 or libvpx-vp9.</summary>
@@ -435,6 +439,24 @@ internal sealed unsafe class VideoEncoder : IDisposable
     private static string Num(long v) => v.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
+    /// Before the first frame: has libx264 hand each frame's reconstruction (the picture a decoder of the stream will
+    /// output) to <paramref name="pictures"/> as it encodes (<see cref="X264Reconstruction"/>); false, and why, where this
+    /// encoder cannot (not libx264 fed yuv420p, or not the FFmpeg and libx264 that was written for).
+    /// </summary>
+    /// <exception cref="EngineException">ERR_ENCODE: libx264 would not reopen.</exception>
+    internal bool AttachReconstruction(IReconstructedPictures pictures, out string? why)
+    {
+        why = _family != Family.X264 ? $"{EncoderName} is not libx264"
+            : _nv12 is not null || _uploader is not null ? "the encoder is not fed yuv420p"
+            : _reconstruction is not null ? "the encoder already hands its reconstructions to another"
+            : _started || !_contextLive ? "the encoder has started"
+            : null;
+        if (why is not null) return false;
+        _reconstruction = X264Reconstruction.TryAttach(_ctx.Ptr, _spec.Width, _spec.Height, _spec.GlobalHeader, pictures, out why);
+        return _reconstruction is not null;
+    }
+
+    /// <summary>
     /// Encodes one yuv420p frame (or flushes with 0) and hands every finished packet to
     /// <paramref name="sink"/>. Flushing a pass-1 encoder also closes it and completes its
     /// <see cref="TwoPassStats"/> (x264 and x265 write their files on close).
@@ -443,6 +465,13 @@ internal sealed unsafe class VideoEncoder : IDisposable
     {
         var ctx = _ctx.Ptr;
         using var log = AvLogCapture.Begin();
+        _started = true;
+        if (_reconstruction is not null)
+        {
+            _reconstruction.Encode(frame, _packet.Ptr, sink, EncoderName);
+            if (frame == 0) EndOfPass();
+            return;
+        }
         nint send = frame;
         if (frame != 0)
         {
@@ -461,13 +490,16 @@ internal sealed unsafe class VideoEncoder : IDisposable
         if (ret < 0 && ret != AvConst.ErrorEof)
             throw new EngineException(ErrorCodes.Encode, $"{EncoderName}: {(frame == 0 ? "flushing" : "encoding a video frame")}: {AvLogCapture.Describe(ret, log)}");
         Drain(ctx, _packet.Ptr, sink, isVideo: true);
-        if (frame != 0) return;
-        if (_spec.Pass == EncodePass.First)
-        {
-            if (_family == Family.Vpx) _spec.Stats!.VpxStats = LibAv.Utf8At(ctx, AvLayout.CodecContext.StatsOut);
-            CloseContext();
-            _spec.Stats!.CompleteFirstPass(EncoderName);
-        }
+        if (frame == 0) EndOfPass();
+    }
+
+    /// <summary>After the flush: a pass 1 closes, which completes its statistics.</summary>
+    private void EndOfPass()
+    {
+        if (_spec.Pass != EncodePass.First) return;
+        if (_family == Family.Vpx) _spec.Stats!.VpxStats = LibAv.Utf8At(_ctx.Ptr, AvLayout.CodecContext.StatsOut);
+        CloseContext();
+        _spec.Stats!.CompleteFirstPass(EncoderName);
     }
 
     internal static void Drain(nint ctx, nint packet, IPacketSink sink, bool isVideo)
@@ -500,6 +532,7 @@ internal sealed unsafe class VideoEncoder : IDisposable
     {
         _packet?.Dispose();
         if (_ctx is not null) CloseContext();
+        _reconstruction?.Dispose();
         _uploader?.Dispose();
         _device?.Dispose();
         _nv12?.Dispose();

@@ -99,7 +99,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         try
         {
             _encoder = VideoEncoder.Open(Stitcher.FirstPassSpec(small, options, stats), options.Hardware, out _);
-            _quality = new InFlightQuality(_encoder.Context, quality, cancel, _smallSsim);
+            _quality = new InFlightQuality(_encoder, quality, cancel, _smallSsim);
             _sink = _quality.Tee(new NullPacketSink());
         }
         catch

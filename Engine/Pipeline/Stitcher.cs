@@ -66,7 +66,7 @@ internal sealed class Stitcher : IDisposable
         var video = VideoEncoder.Open(spec, job.Options.Hardware, out _);
         try
         {
-            var quality = job.Options.Quality is { } probe ? new InFlightQuality(video.Context, probe.Options, job.Token, probe.FrameSsim, probe) : null;
+            var quality = job.Options.Quality is { } probe ? new InFlightQuality(video, probe.Options, job.Token, probe.FrameSsim, probe) : null;
             return new Stitcher(job, video, sink ?? new NullPacketSink(), null, null, quality, tap: tap);
         }
         catch
@@ -103,7 +103,7 @@ internal sealed class Stitcher : IDisposable
                 muxer.AddAudio(audio.Context, audio.TimeBase);
             }
             muxer.Start();
-            if (job.Options.Quality is { } probe) quality = new InFlightQuality(video.Context, probe.Options, job.Token);
+            if (job.Options.Quality is { } probe) quality = new InFlightQuality(video, probe.Options, job.Token);
             return new Stitcher(job, video, muxer, muxer, audio, quality, output: true);
         }
         catch

@@ -117,6 +117,8 @@ internal static unsafe partial class LibAv
     [LibraryImport(AvCodec)] public static partial void av_packet_free(nint* packet);
     [LibraryImport(AvCodec)] public static partial void av_packet_unref(nint packet);
     [LibraryImport(AvCodec)] public static partial nint av_packet_clone(nint packet);
+    [LibraryImport(AvCodec)] public static partial int av_new_packet(nint packet, int size);
+    [LibraryImport(AvCodec)] public static partial byte* av_packet_new_side_data(nint packet, int type, nuint size);
     [LibraryImport(AvCodec)] public static partial nint avcodec_parameters_alloc();
     [LibraryImport(AvCodec)] public static partial void avcodec_parameters_free(nint* par);
     [LibraryImport(AvCodec)] public static partial void av_packet_move_ref(nint dst, nint src);
