@@ -58,9 +58,15 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
     private readonly VideoQuality.FrameScorer _scorer;
     private readonly AvCodecContextHandle? _decoder; // null: the encoder hands over its reconstructions
     private readonly Dictionary<long, nint> _sources = new();
-    private readonly BlockingCollection<nint> _packets = new(); // packets to decode, or reconstructed pictures to score
+    private readonly BlockingCollection<Item> _queue; // packets to decode, or reconstructed pictures to score
     private readonly ConcurrentBag<nint> _spare = new(); // scored reconstructions' frames, to copy the next ones into
     private readonly int _width, _height;
+
+    /// <summary>A packet to decode; or a reconstructed picture to score, or (<see cref="Ptr"/> 0) the pts of one not sampled.</summary>
+    private readonly record struct Item(nint Ptr, long Pts);
+
+    /// <summary>Reconstructed pictures copied and not yet scored, at most: the encoder waits beyond (scoring is far faster than encoding).</summary>
+    private const int MaxQueuedPictures = 16;
     private readonly CancellationTokenSource _stop;
     private readonly Thread _thread;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -85,20 +91,33 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
         _scorer = new VideoQuality.FrameScorer(options.DistortedName, options.ReferenceName);
         try
         {
-            if (encoder.AttachReconstruction(this, out _))
+            if (encoder.AttachReconstruction(this, out var why))
+            {
                 (_width, _height) = (encoder.Width, encoder.Height);
+                _queue = new BlockingCollection<Item>(MaxQueuedPictures);
+            }
             else
+            {
+                NotReconstructing = why;
                 _decoder = OpenDecoder(encoder.Context);
+                _queue = new BlockingCollection<Item>();
+            }
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            _thread = new Thread(Run) { Name = "reelspeed-quality", IsBackground = true };
+            _thread.Start();
         }
         catch
         {
             _scorer.Dispose();
+            _decoder?.Dispose();
+            _queue?.Dispose();
+            _stop?.Dispose();
             throw;
         }
-        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        _thread = new Thread(Run) { Name = "reelspeed-quality", IsBackground = true };
-        _thread.Start();
     }
+
+    /// <summary>Why the encoder does not hand over its reconstructions (null: it does).</summary>
+    internal string? NotReconstructing { get; }
 
     /// <summary>Whether the encoder hands over its reconstructions (no decoding).</summary>
     internal bool Reconstructs => _decoder is null;
@@ -138,7 +157,7 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
     /// <summary>The picture about to be encoded with <paramref name="pts"/> (in the encoder's time base): the reference of the frame decoded with that pts.</summary>
     public void Source(long pts, nint picture)
     {
-        if (Halted()) return;
+        if (Halted() || _error is not null) return;
         nint clone = LibAv.av_frame_clone(picture);
         if (clone == 0) throw new OutOfMemoryException("av_frame_clone failed");
         lock (_sources)
@@ -158,7 +177,7 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
     public QualityResult? Complete()
     {
         _completed = true;
-        _packets.CompleteAdding();
+        _queue.CompleteAdding();
         _thread.Join();
         if (_halted) return null;
         if (_error is { } e) throw e is EngineException ? e : new EngineException(ErrorCodes.Internal, $"in-flight quality failed: {e.Message}", e);
@@ -201,12 +220,12 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
 
     private void Packet(nint packet)
     {
-        if (_decoder is null || Halted()) return;
+        if (_decoder is null || Halted() || _error is not null) return;
         nint clone = LibAv.av_packet_clone(packet);
         if (clone == 0) throw new OutOfMemoryException("av_packet_clone failed");
         try
         {
-            _packets.Add(clone, _stop.Token);
+            _queue.Add(new Item(clone, 0), _stop.Token);
         }
         catch
         {
@@ -217,11 +236,17 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
 
     /// <summary>
     /// x264's reconstruction of the picture with <paramref name="pts"/> (from the encoder's thread, valid during the call): copied
-    /// into a frame of this measurement's, the chroma de-interleaved into yuv420p as a decoder outputs it, and queued to be scored.
+    /// into a frame of this measurement's, the chroma de-interleaved into yuv420p as a decoder outputs it, and queued to be scored
+    /// (one not sampled only lets its source picture go).
     /// </summary>
     public void Reconstructed(long pts, byte* luma, int lumaStride, byte* chroma, int chromaStride)
     {
-        if (Halted()) return;
+        if (Halted() || _error is not null) return;
+        if (!Sampled(pts))
+        {
+            _queue.Add(new Item(0, pts), _stop.Token);
+            return;
+        }
         if (!_spare.TryTake(out var frame))
         {
             frame = LibAv.av_frame_alloc();
@@ -246,7 +271,7 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
             for (int y = 0; y < ch; y++)
                 Deinterleave(chroma + (nint)y * chromaStride, data[1] + (nint)y * lines[1], data[2] + (nint)y * lines[2], cw);
             LibAv.Field<long>(frame, AvLayout.Frame.Pts) = pts;
-            _packets.Add(frame, _stop.Token);
+            _queue.Add(new Item(frame, pts), _stop.Token);
         }
         catch
         {
@@ -288,9 +313,9 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
         var ctx = _decoder.Ptr;
         try
         {
-            foreach (var packet in _packets.GetConsumingEnumerable(_stop.Token))
+            foreach (var item in _queue.GetConsumingEnumerable(_stop.Token))
             {
-                nint p = packet;
+                nint p = item.Ptr;
                 int ret = LibAv.avcodec_send_packet(ctx, p);
                 LibAv.av_packet_free(&p);
                 if (ret < 0) throw new EngineException(ErrorCodes.Decode, $"{_options.DistortedName}: decoding the encoder's packet ({LibAv.ErrorText(ret)})");
@@ -313,15 +338,15 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
     {
         try
         {
-            foreach (var frame in _packets.GetConsumingEnumerable(_stop.Token))
+            foreach (var item in _queue.GetConsumingEnumerable(_stop.Token))
             {
                 try
                 {
-                    Score(frame);
+                    Score(item.Ptr, item.Pts);
                 }
                 finally
                 {
-                    _spare.Add(frame);
+                    if (item.Ptr != 0) _spare.Add(item.Ptr);
                 }
             }
         }
@@ -342,15 +367,20 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
             int ret = LibAv.avcodec_receive_frame(ctx, frame.Ptr);
             if (ret == AvConst.ErrorEagain || ret == AvConst.ErrorEof) return;
             if (ret < 0) throw new EngineException(ErrorCodes.Decode, $"{_options.DistortedName}: decoding a frame ({LibAv.ErrorText(ret)})");
-            Score(frame.Ptr);
+            Score(frame.Ptr, LibAv.Field<long>(frame.Ptr, AvLayout.Frame.Pts));
             LibAv.av_frame_unref(frame.Ptr);
         }
     }
 
-    /// <summary>Scores an output picture against the picture given to the encoder with its pts (the pair sampled by pts).</summary>
-    private void Score(nint frame)
+    /// <summary>Whether the pair with <paramref name="pts"/> (its frame's index in the encode) is measured: sampled by pts, so whatever order they come in.</summary>
+    private bool Sampled(long pts) => pts is < 0 or > int.MaxValue || VideoQuality.Sampled((int)pts, _options.SampleEvery);
+
+    /// <summary>
+    /// Scores an output picture (0: one not sampled, not copied) against the picture given to the encoder with
+    /// <paramref name="pts"/>, which is let go.
+    /// </summary>
+    private void Score(nint frame, long pts)
     {
-        long pts = LibAv.Field<long>(frame, AvLayout.Frame.Pts);
         nint source;
         lock (_sources) _sources.Remove(pts, out source);
         if (source == 0)
@@ -360,7 +390,7 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
         }
         try
         {
-            if (VideoQuality.Sampled(pts is >= 0 and <= int.MaxValue ? (int)pts : _matched, _options.SampleEvery))
+            if (frame != 0 && Sampled(pts))
             {
                 long start = Stopwatch.GetTimestamp();
                 double ssim = _scorer.Measure(frame, source);
@@ -377,17 +407,19 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
 
     public void Dispose()
     {
-        if (!_completed) _packets.CompleteAdding();
+        if (!_completed) _queue.CompleteAdding();
         _stop.Cancel();
         _thread.Join();
-        while (_packets.TryTake(out var p))
+        while (_queue.TryTake(out var item))
         {
+            nint p = item.Ptr;
+            if (p == 0) continue;
             if (_decoder is null) LibAv.av_frame_free(&p);
             else LibAv.av_packet_free(&p);
         }
         while (_spare.TryTake(out var f)) LibAv.av_frame_free(&f);
         FreeSources();
-        _packets.Dispose();
+        _queue.Dispose();
         _stop.Dispose();
         _scorer.Dispose();
         _decoder?.Dispose();

@@ -452,7 +452,8 @@ internal sealed unsafe class VideoEncoder : IDisposable
             : _started || !_contextLive ? "the encoder has started"
             : null;
         if (why is not null) return false;
-        _reconstruction = X264Reconstruction.TryAttach(_ctx.Ptr, _spec.Width, _spec.Height, _spec.GlobalHeader, pictures, out why);
+        string? firstPassStats = _spec.Pass == EncodePass.First ? _spec.Stats!.LogPath : null;
+        _reconstruction = X264Reconstruction.TryAttach(_ctx.Ptr, _spec.Width, _spec.Height, _spec.GlobalHeader, firstPassStats, pictures, out why);
         return _reconstruction is not null;
     }
 
@@ -463,6 +464,7 @@ internal sealed unsafe class VideoEncoder : IDisposable
     /// </summary>
     public void Encode(nint frame, IPacketSink sink)
     {
+        if (!_contextLive) throw new EngineException(ErrorCodes.Internal, $"{EncoderName}: encoding after the encoder closed (its pass 1 ended)");
         var ctx = _ctx.Ptr;
         using var log = AvLogCapture.Begin();
         _started = true;
@@ -524,7 +526,9 @@ internal sealed unsafe class VideoEncoder : IDisposable
     {
         if (!_contextLive) return;
         _contextLive = false;
-        _ctx.Dispose();
+        _ctx.Dispose(); // closes the libx264 encoder a reconstruction drove
+        _reconstruction?.Dispose();
+        _reconstruction = null;
         Interlocked.Decrement(ref s_live);
     }
 
@@ -532,7 +536,6 @@ internal sealed unsafe class VideoEncoder : IDisposable
     {
         _packet?.Dispose();
         if (_ctx is not null) CloseContext();
-        _reconstruction?.Dispose();
         _uploader?.Dispose();
         _device?.Dispose();
         _nv12?.Dispose();

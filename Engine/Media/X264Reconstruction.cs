@@ -20,13 +20,15 @@ internal unsafe interface IReconstructedPictures
 /// <list type="number">
 /// <item>the wrapper opens x264 as for any encode (its option handling is the ffmpeg CLI's, so both make the same stream);</item>
 /// <item>its encoder is closed and reopened from the very parameters it was opened with, plus x264's <c>b_full_recon</c>
-/// (x264 otherwise leaves frames that are no reference undeblocked; the flag changes no bit of the stream), and the new
-/// encoder is put where the wrapper keeps its own, so that closing the codec context closes it;</item>
+/// (x264 otherwise leaves frames that are no reference undeblocked; the flag changes no coding decision, though the bytes
+/// may differ as libx264's output differs from run to run: it reads pixels of its reused buffers it never wrote), and the
+/// new encoder is put where the wrapper keeps its own, so that closing the codec context closes it;</item>
 /// <item>frames go to <c>x264_encoder_encode</c> here, and its NAL units become packets as the wrapper makes them:
 /// the same bytes (the options SEI first in the first packet under a global header), pts, dts, key flag and quality statistics.</item>
 /// </list>
 /// Attaching checks what it relies on (the library's build, the wrapper's layout, the reopened encoder's headers equal to
-/// the stream's extradata) and declines otherwise, leaving the encoder as it was.
+/// the stream's extradata) and declines otherwise, leaving the encoder as it was. Frames reach this encoder without side
+/// data (<see cref="Pipeline.FrameProducer"/> strips a shared decoded frame's): the wrapper would turn A53 captions into SEI.
 /// </summary>
 internal sealed unsafe class X264Reconstruction : IDisposable
 {
@@ -51,29 +53,46 @@ internal sealed unsafe class X264Reconstruction : IDisposable
     /// <summary>
     /// Reopens the libx264 encoder of the opened, unused codec context <paramref name="ctx"/> (<paramref name="width"/> x
     /// <paramref name="height"/> yuv420p) to reconstruct every frame into <paramref name="pictures"/>; null (and why) where
-    /// this FFmpeg or libx264 is not the one it was written for.
+    /// this FFmpeg or libx264 is not the one it was written for, the encoder then as it was. <paramref name="firstPassStats"/>:
+    /// a pass 1's statistics file, which closing the wrapper's unused encoder writes and the reopened one must write anew.
     /// </summary>
-    /// <exception cref="EngineException">ERR_ENCODE: the encoder closed and would not reopen.</exception>
-    public static X264Reconstruction? TryAttach(nint ctx, int width, int height, bool globalHeader, IReconstructedPictures pictures, out string? why)
+    /// <exception cref="EngineException">ERR_ENCODE: the encoder closed and would not reopen, even as it was.</exception>
+    public static X264Reconstruction? TryAttach(nint ctx, int width, int height, bool globalHeader, string? firstPassStats,
+        IReconstructedPictures pictures, out string? why)
     {
         why = Check(ctx, width, height, out var priv);
         if (why is not null) return null;
+        byte* wrapperParams = (byte*)priv + X264Layout.WrapperContext.Params;
         byte* param = (byte*)NativeMemory.AlignedAlloc(X264Layout.ParamSize, 64);
-        nint encoder = 0;
         try
         {
-            NativeMemory.Copy((byte*)priv + X264Layout.WrapperContext.Params, param, X264Layout.ParamSize);
+            NativeMemory.Copy(wrapperParams, param, X264Layout.ParamSize);
             *(int*)(param + X264Layout.Param.FullRecon) = 1;
             ref nint slot = ref LibAv.Field<nint>(priv, X264Layout.WrapperContext.Encoder);
             // Closed first: a pass 1's encoder holds its statistics' temporary files open, which the new one recreates.
             LibX264.x264_encoder_close(slot);
             slot = 0;
-            encoder = LibX264.x264_encoder_open((nint)param);
-            if (encoder == 0) throw new EngineException(ErrorCodes.Encode, "libx264 would not reopen with the parameters it had just opened with");
+            if (firstPassStats is not null)
+            {
+                // Closing an encoder that coded nothing renamed its empty statistics into place: gone, so that only a complete pass 1 leaves them.
+                File.Delete(firstPassStats);
+                File.Delete(firstPassStats + ".mbtree");
+            }
+            nint encoder = LibX264.x264_encoder_open((nint)param);
+            byte[]? sei = null;
+            why = encoder == 0 ? "libx264 would not reopen with full reconstruction"
+                : globalHeader && (sei = Headers(ctx, encoder)) is null ? "the reopened libx264 wrote other stream headers than the wrapper's"
+                : null;
+            if (why is not null)
+            {
+                if (encoder != 0) LibX264.x264_encoder_close(encoder);
+                // As the wrapper opened it: its own parameters, untouched.
+                slot = LibX264.x264_encoder_open((nint)wrapperParams);
+                if (slot == 0) throw new EngineException(ErrorCodes.Encode, $"libx264 would not reopen after {why}");
+                return null;
+            }
             slot = encoder;
-            byte[]? sei = globalHeader ? Headers(ctx, encoder) : null;
-            int csp = *(int*)(param + X264Layout.Param.Csp);
-            var attached = new X264Reconstruction(encoder, param, csp, sei, pictures);
+            var attached = new X264Reconstruction(encoder, param, *(int*)(param + X264Layout.Param.Csp), sei, pictures);
             param = null;
             return attached;
         }
@@ -107,14 +126,14 @@ internal sealed unsafe class X264Reconstruction : IDisposable
     }
 
     /// <summary>
-    /// The options SEI that goes first into the first packet, as the wrapper keeps it, after checking that the reopened
-    /// encoder's SPS and PPS are the bytes the wrapper put in the codec context's extradata: the same stream parameters.
+    /// The options SEI that goes first into the first packet, as the wrapper keeps it, where the reopened encoder's SPS and
+    /// PPS are the bytes the wrapper put in the codec context's extradata (the same stream parameters); null where not.
     /// </summary>
-    private static byte[] Headers(nint ctx, nint encoder)
+    private static byte[]? Headers(nint ctx, nint encoder)
     {
         nint nals;
         int count;
-        if (LibX264.x264_encoder_headers(encoder, &nals, &count) < 0) throw new EngineException(ErrorCodes.Encode, "libx264 gave no stream headers");
+        if (LibX264.x264_encoder_headers(encoder, &nals, &count) < 0) return null;
         byte[]? sei = null;
         var sets = new List<byte>();
         for (int i = 0; i < count; i++)
@@ -125,9 +144,7 @@ internal sealed unsafe class X264Reconstruction : IDisposable
             else sets.AddRange(payload);
         }
         var extradata = new ReadOnlySpan<byte>((void*)LibAv.PtrAt(ctx, AvLayout.CodecContext.Extradata), LibAv.Field<int>(ctx, AvLayout.CodecContext.ExtradataSize));
-        if (sei is null || !extradata.SequenceEqual(sets.ToArray()))
-            throw new EngineException(ErrorCodes.Internal, "libx264 reopened with other stream headers than the encoder libavcodec opened");
-        return sei;
+        return sei is not null && extradata.SequenceEqual(sets.ToArray()) ? sei : null;
     }
 
     /// <summary>

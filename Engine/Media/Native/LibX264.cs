@@ -23,9 +23,9 @@ internal static unsafe partial class LibX264
     [LibraryImport(Lib)] public static partial void x264_picture_init(nint picture);
 
     /// <summary>
-    /// Whether <see cref="Lib"/> is the libx264 libavcodec was loaded with (already in the process before the engine loads it:
-    /// a libavcodec built against another x264 would leave it out, and its encoder must not be handed to this one) and is build
-    /// <see cref="Build"/> (its versioned open is exported). Linux only.
+    /// Whether <see cref="Lib"/> is the libx264 libavcodec drives: its <c>x264_encoder_open_164</c> is the one found from
+    /// libavcodec (itself and what it was linked with), so an encoder libavcodec opened can be handed to this library.
+    /// Linux only.
     /// </summary>
     public static bool Available => s_available.Value;
 
@@ -33,23 +33,27 @@ internal static unsafe partial class LibX264
     {
         if (!OperatingSystem.IsLinux()) return false;
         LibAvLoader.EnsureLoaded();
+        const string Open = "x264_encoder_open_164";
         try
         {
-            nint loaded = dlopen(Lib, RtldLazy | RtldNoLoad);
-            if (loaded == 0) return false;
-            dlclose(loaded);
+            nint avcodec = dlopen(LibAv.AvCodec, RtldLazy | RtldNoLoad);
+            if (avcodec == 0) return false;
+            nint theirs = dlsym(avcodec, Open);
+            dlclose(avcodec);
+            return theirs != 0 && NativeLibrary.TryLoad(Lib, typeof(LibX264).Assembly, null, out var handle)
+                && NativeLibrary.TryGetExport(handle, Open, out var ours) && ours == theirs;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             return false;
         }
-        return NativeLibrary.TryLoad(Lib, typeof(LibX264).Assembly, null, out var handle) && NativeLibrary.TryGetExport(handle, "x264_encoder_open_164", out _);
     });
 
     private const int RtldLazy = 0x1, RtldNoLoad = 0x4;
 
     [LibraryImport("libc.so.6", StringMarshalling = StringMarshalling.Utf8)] private static partial nint dlopen(string file, int mode);
     [LibraryImport("libc.so.6")] private static partial int dlclose(nint handle);
+    [LibraryImport("libc.so.6", StringMarshalling = StringMarshalling.Utf8)] private static partial nint dlsym(nint handle, string symbol);
 }
 
 /// <summary>
