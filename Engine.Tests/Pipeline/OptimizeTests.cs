@@ -168,6 +168,7 @@ public class OptimizeTests : TempDirTest
         string output = r.GetProperty("outputPath").GetString()!;
         var separate = VideoQuality.Compare(output, input, new QualityOptions { SampleEvery = options.GetValueOrDefault("qualitySampleEvery", 1) });
         var q = r.GetProperty("quality");
+        Assert.That(q.GetProperty("method").GetString(), Does.Contain("as libx264 reconstructed them"), "scored on x264's own pictures: nothing decoded");
         TestContext.Out.WriteLine($"{source}: in flight {r.GetProperty("ssim")} / {r.GetProperty("psnr")} dB; separate {separate.Ssim} / {separate.Psnr} dB, {separate.FramesCompared} frames");
         Assert.That(r.GetProperty("ssim").GetDouble(), Is.EqualTo(separate.Ssim).Within(1e-3));
         Assert.That(q.GetProperty("ssimY").GetDouble(), Is.EqualTo(separate.SsimY).Within(1e-3));
@@ -192,6 +193,7 @@ public class OptimizeTests : TempDirTest
         Assert.That(r.GetProperty("ssim").GetDouble(), Is.EqualTo(separate.Ssim).Within(1e-5));
         Assert.That(r.GetProperty("psnr").GetDouble(), Is.EqualTo(separate.Psnr).Within(1e-3));
         Assert.That(r.GetProperty("quality").GetProperty("framesCompared").GetInt32(), Is.EqualTo(separate.FramesCompared));
+        Assert.That(r.GetProperty("quality").GetProperty("method").GetString(), Does.Contain("as libx264 reconstructed them"));
     }
 
     [Test]

@@ -185,7 +185,7 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
         if (_scorer.Compared == 0) throw new EngineException(ErrorCodes.UnsupportedMedia, $"{_options.DistortedName}: no decoded frame matched a picture given to the encoder");
         int unmatched;
         lock (_sources) unmatched = _unmatched + _sources.Count; // pictures whose frame never came out
-        return _scorer.Result(unmatched, _clock.Elapsed.TotalMilliseconds, _measureTicks * 1000.0 / Stopwatch.Frequency);
+        return _scorer.Result(unmatched, _clock.Elapsed.TotalMilliseconds, _measureTicks * 1000.0 / Stopwatch.Frequency) with { FromReconstructions = Reconstructs };
     }
 
     /// <summary>Stops the measurement from the next packet or picture on (from the encoder's thread): <see cref="Complete"/> then gives null.</summary>

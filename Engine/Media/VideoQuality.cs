@@ -61,7 +61,11 @@ public sealed record QualityOptions
 /// <param name="MeasureMs">Of which scaling/converting and scoring frame pairs; the rest is decoding both files.</param>
 public sealed record QualityResult(
     double Ssim, double SsimY, double SsimU, double SsimV, double Psnr, double PsnrY,
-    int FramesCompared, int Width, int Height, int UnmatchedFrames, double WallMs, double MeasureMs);
+    int FramesCompared, int Width, int Height, int UnmatchedFrames, double WallMs, double MeasureMs)
+{
+    /// <summary>Measured in flight on the encoder's own reconstructions (bit for bit the decoded output) rather than on decoded packets or a decoded file.</summary>
+    public bool FromReconstructions { get; init; }
+}
 
 /// <summary>
 /// Measures how close a video (an encode's output, "distorted") is to another ("reference")

@@ -183,9 +183,12 @@ public static class Optimize
             w.WriteNumber("ssimV", Math.Round(m.SsimV, 5));
             w.WriteNumber("psnrY", Math.Round(m.PsnrY, 3));
             w.WriteNumber("framesCompared", m.FramesCompared);
-            w.WriteString("method", r.Stages?.QualityMethod == "in-flight"
-                ? "SSIM and PSNR of the output's packets, decoded as they were encoded, against the decoded input frames the encoder's pictures came from (a smaller output scaled back up bicubic), as ffmpeg's ssim/psnr filters compute them (qualityScore = SSIM All)"
-                : "SSIM and PSNR of the decoded output against the decoded input, as ffmpeg's ssim/psnr filters compute them (qualityScore = SSIM All)");
+            const string InFlight = "against the decoded input frames the encoder's pictures came from (a smaller output scaled back up bicubic), as ffmpeg's ssim/psnr filters compute them (qualityScore = SSIM All)";
+            w.WriteString("method", r.Stages?.QualityMethod != "in-flight"
+                ? "SSIM and PSNR of the decoded output against the decoded input, as ffmpeg's ssim/psnr filters compute them (qualityScore = SSIM All)"
+                : m.FromReconstructions
+                ? "SSIM and PSNR of the output's frames as libx264 reconstructed them while encoding (what a decoder of the output shows, bit for bit), " + InFlight
+                : "SSIM and PSNR of the output's packets, decoded as they were encoded, " + InFlight);
             w.WriteEndObject();
         }
         if (r.SizeDecision is { } d)
