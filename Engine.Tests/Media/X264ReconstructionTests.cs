@@ -302,6 +302,33 @@ public unsafe class X264ReconstructionTests : TempDirTest
     }
 
     [Test]
+    public void A_scoring_failure_lets_the_encode_finish_and_comes_out_of_Complete()
+    {
+        // 14x14: chroma planes of 7x7, too small for SSIM's 8x8 windows, so every score fails. The encoder stops handing
+        // pictures over and goes on to its end; the failure comes out of Complete.
+        const int side = 14, frames = 60;
+        var encode = Task.Run(() =>
+        {
+            using var encoder = new VideoEncoder(new VideoEncoderSpec(side, side, Fps, Settings, false, Threads: 2));
+            using var quality = new InFlightQuality(encoder, new QualityOptions(), CancellationToken.None);
+            Assert.That(quality.Reconstructs, Is.True);
+            using var frame = HardwareEncoders.BlackFrame(side, side);
+            var sink = quality.Tee(new NullPacketSink());
+            for (int i = 0; i < frames; i++)
+            {
+                LibAv.Field<long>(frame.Ptr, AvLayout.Frame.Pts) = i;
+                quality.Source(i, frame.Ptr);
+                encoder.Encode(frame.Ptr, sink);
+            }
+            encoder.Encode(0, sink);
+            return Assert.Throws<EngineException>(() => quality.Complete())!;
+        });
+        Assert.That(encode.Wait(TimeSpan.FromSeconds(60)), Is.True, "the encode finished");
+        Assert.That(encode.Result.Code, Is.EqualTo(ErrorCodes.UnsupportedMedia));
+        Assert.That(encode.Result.Message, Does.Contain("too small"));
+    }
+
+    [Test]
     public void Deinterleaving_splits_every_pair_whatever_the_width()
     {
         foreach (int count in new[] { 1, 15, 16, 17, 33, 540 })

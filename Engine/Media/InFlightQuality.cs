@@ -70,7 +70,7 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
     private readonly CancellationTokenSource _stop;
     private readonly Thread _thread;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private Exception? _error;
+    private volatile Exception? _error;
     private int _matched, _unmatched;
     private long _measureTicks;
     private bool _completed;
@@ -338,11 +338,17 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
     {
         try
         {
+            // After a failure the queue is still emptied (the encoder, which stops adding once it sees the error, may be waiting
+            // on a full one); Complete then throws the error.
             foreach (var item in _queue.GetConsumingEnumerable(_stop.Token))
             {
                 try
                 {
-                    Score(item.Ptr, item.Pts);
+                    if (_error is null) Score(item.Ptr, item.Pts);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _error = e;
                 }
                 finally
                 {
@@ -352,10 +358,6 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
         }
         catch (OperationCanceledException)
         {
-        }
-        catch (Exception e)
-        {
-            _error = e;
         }
     }
 
