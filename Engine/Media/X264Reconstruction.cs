@@ -23,8 +23,8 @@ internal unsafe interface IReconstructedPictures
 /// (x264 otherwise leaves frames that are no reference undeblocked; the flag changes no coding decision, though the bytes
 /// may differ as libx264's output differs from run to run: it reads pixels of its reused buffers it never wrote), and the
 /// new encoder is put where the wrapper keeps its own, so that closing the codec context closes it;</item>
-/// <item>frames go to <c>x264_encoder_encode</c> here, and its NAL units become packets as the wrapper makes them:
-/// the same bytes (the options SEI first in the first packet under a global header), pts, dts, key flag and quality statistics.</item>
+/// <item>frames go to <c>x264_encoder_encode</c> here, and its NAL units become packets as the wrapper makes them: the
+/// NAL units in order (the options SEI first in the first packet under a global header), pts, dts, key flag and quality statistics.</item>
 /// </list>
 /// Attaching checks what it relies on (the library's build, the wrapper's layout, the reopened encoder's headers equal to
 /// the stream's extradata) and declines otherwise, leaving the encoder as it was. Frames reach this encoder without side
