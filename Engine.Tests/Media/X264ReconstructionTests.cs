@@ -54,7 +54,7 @@ public unsafe class X264ReconstructionTests : TempDirTest
             var rows = new List<byte[]>();
             for (int y = 0; y < Height / 2; y++)
             {
-                fixed (byte* pu = u, pv = v) InFlightQuality.Deinterleave(chroma + y * chromaStride, pu, pv, Width / 2);
+                fixed (byte* pu = u, pv = v) Nv12.SplitChroma(chroma + y * chromaStride, pu, pv, Width / 2);
                 hash.AppendData(u);
                 rows.Add(v.ToArray());
             }
@@ -336,7 +336,7 @@ public unsafe class X264ReconstructionTests : TempDirTest
             var uv = Enumerable.Range(0, 2 * count).Select(i => (byte)(i * 7 + 3)).ToArray();
             var u = new byte[count];
             var v = new byte[count];
-            fixed (byte* puv = uv, pu = u, pv = v) InFlightQuality.Deinterleave(puv, pu, pv, count);
+            fixed (byte* puv = uv, pu = u, pv = v) Nv12.SplitChroma(puv, pu, pv, count);
             Assert.That(u, Is.EqualTo(Enumerable.Range(0, count).Select(i => uv[2 * i])), $"{count}");
             Assert.That(v, Is.EqualTo(Enumerable.Range(0, count).Select(i => uv[2 * i + 1])), $"{count}");
         }

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using ReelSpeed.Engine.Media.Native;
 
 namespace ReelSpeed.Engine.Media;
@@ -177,6 +178,28 @@ internal static unsafe class Nv12
             AvCheck.Ok(ret, ErrorCodes.Encode, "allocating an NV12 frame");
         }
         return frame;
+    }
+
+    /// <summary>Splits <paramref name="count"/> interleaved U/V pairs (an NV12 chroma row) into a U and a V row.</summary>
+    public static void SplitChroma(byte* uv, byte* u, byte* v, int count)
+    {
+        int x = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var low = Vector128.Create((ushort)0xFF);
+            for (; x + 16 <= count; x += 16)
+            {
+                var a = Vector128.Load((ushort*)(uv + 2 * x));
+                var b = Vector128.Load((ushort*)(uv + 2 * x + 16));
+                Vector128.Narrow(a & low, b & low).Store(u + x);
+                Vector128.Narrow(a >> 8, b >> 8).Store(v + x);
+            }
+        }
+        for (; x < count; x++)
+        {
+            u[x] = uv[2 * x];
+            v[x] = uv[2 * x + 1];
+        }
     }
 
     /// <summary>Copies a yuv420p frame into an NV12 frame of the same size (and its properties, e.g. pts).</summary>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.Intrinsics;
 using ReelSpeed.Engine.Media.Native;
 
 namespace ReelSpeed.Engine.Media;
@@ -269,7 +268,7 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
                 new ReadOnlySpan<byte>(luma + (nint)y * lumaStride, _width).CopyTo(new Span<byte>(data[0] + (nint)y * lines[0], _width));
             int cw = (_width + 1) / 2, ch = (_height + 1) / 2;
             for (int y = 0; y < ch; y++)
-                Deinterleave(chroma + (nint)y * chromaStride, data[1] + (nint)y * lines[1], data[2] + (nint)y * lines[2], cw);
+                Nv12.SplitChroma(chroma + (nint)y * chromaStride, data[1] + (nint)y * lines[1], data[2] + (nint)y * lines[2], cw);
             LibAv.Field<long>(frame, AvLayout.Frame.Pts) = pts;
             _queue.Add(new Item(frame, pts), _stop.Token);
         }
@@ -277,28 +276,6 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
         {
             LibAv.av_frame_free(&frame);
             throw;
-        }
-    }
-
-    /// <summary>Splits <paramref name="count"/> interleaved U/V pairs into two rows.</summary>
-    internal static void Deinterleave(byte* uv, byte* u, byte* v, int count)
-    {
-        int x = 0;
-        if (Vector128.IsHardwareAccelerated)
-        {
-            var low = Vector128.Create((ushort)0xFF);
-            for (; x + 16 <= count; x += 16)
-            {
-                var a = Vector128.Load((ushort*)(uv + 2 * x));
-                var b = Vector128.Load((ushort*)(uv + 2 * x + 16));
-                Vector128.Narrow(a & low, b & low).Store(u + x);
-                Vector128.Narrow(a >> 8, b >> 8).Store(v + x);
-            }
-        }
-        for (; x < count; x++)
-        {
-            u[x] = uv[2 * x];
-            v[x] = uv[2 * x + 1];
         }
     }
 
