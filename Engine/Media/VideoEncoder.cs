@@ -527,7 +527,6 @@ internal sealed unsafe class VideoEncoder : IDisposable
         if (!_contextLive) return;
         _contextLive = false;
         _ctx.Dispose(); // closes the libx264 encoder a reconstruction drove
-        _reconstruction?.Dispose();
         _reconstruction = null;
         Interlocked.Decrement(ref s_live);
     }

@@ -30,21 +30,19 @@ internal unsafe interface IReconstructedPictures
 /// the stream's extradata) and declines otherwise, leaving the encoder as it was. Frames reach this encoder without side
 /// data (<see cref="Pipeline.FrameProducer"/> strips a shared decoded frame's): the wrapper would turn A53 captions into SEI.
 /// </summary>
-internal sealed unsafe class X264Reconstruction : IDisposable
+internal sealed unsafe class X264Reconstruction
 {
     /// <summary>Off: <see cref="TryAttach"/> always declines (tests compare against the decoding measurement).</summary>
     internal static bool Enabled { get; set; } = true;
 
     private readonly nint _encoder;
     private readonly int _csp;
-    private byte* _params;
     private byte[]? _sei;
     private readonly IReconstructedPictures _pictures;
 
-    private X264Reconstruction(nint encoder, byte* param, int csp, byte[]? sei, IReconstructedPictures pictures)
+    private X264Reconstruction(nint encoder, int csp, byte[]? sei, IReconstructedPictures pictures)
     {
         _encoder = encoder;
-        _params = param;
         _csp = csp;
         _sei = sei;
         _pictures = pictures;
@@ -92,13 +90,11 @@ internal sealed unsafe class X264Reconstruction : IDisposable
                 return null;
             }
             slot = encoder;
-            var attached = new X264Reconstruction(encoder, param, *(int*)(param + X264Layout.Param.Csp), sei, pictures);
-            param = null;
-            return attached;
+            return new X264Reconstruction(encoder, *(int*)(param + X264Layout.Param.Csp), sei, pictures);
         }
         finally
         {
-            if (param != null) NativeMemory.AlignedFree(param);
+            NativeMemory.AlignedFree(param); // x264 keeps its own copy
         }
     }
 
@@ -219,7 +215,7 @@ internal sealed unsafe class X264Reconstruction : IDisposable
             LibAv.Field<long>(packet, AvLayout.Packet.Dts) = *(long*)(picture + X264Layout.Picture.Dts);
             if (*(int*)(picture + X264Layout.Picture.KeyFrame) != 0) LibAv.Field<int>(packet, AvLayout.Packet.Flags) |= AvConst.PktFlagKey;
             // AV_PKT_DATA_QUALITY_STATS as libavcodec writes it: the quantiser as a lambda, the picture type, no error sums.
-            byte* stats = LibAv.av_packet_new_side_data(packet, QualityStatsSideData, 8);
+            byte* stats = LibAv.av_packet_new_side_data(packet, AvConst.PktDataQualityStats, 8);
             if (stats == null) throw new OutOfMemoryException("av_packet_new_side_data failed");
             *(int*)stats = (*(int*)(picture + X264Layout.Picture.QpPlus1) - 1) * AvConst.QpToLambda;
             stats[4] = (byte)pictType;
@@ -237,13 +233,4 @@ internal sealed unsafe class X264Reconstruction : IDisposable
         }
     }
 
-    /// <summary>AV_PKT_DATA_QUALITY_STATS.</summary>
-    private const int QualityStatsSideData = 8;
-
-    /// <summary>Frees the parameters; the encoder itself is closed with the codec context, where it now is.</summary>
-    public void Dispose()
-    {
-        if (_params != null) NativeMemory.AlignedFree(_params);
-        _params = null;
-    }
 }

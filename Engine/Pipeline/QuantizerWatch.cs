@@ -11,8 +11,6 @@ namespace ReelSpeed.Engine.Pipeline;
 /// </summary>
 internal sealed unsafe class QuantizerWatch : IPacketSink
 {
-    /// <summary>AV_PKT_DATA_QUALITY_STATS: the packet's quality, the quantiser times FF_QP2LAMBDA (118), as its first 4 bytes.</summary>
-    private const int QualityStatsSideData = 8;
     private const double QpToLambda = 118;
 
     /// <summary>Packets whose mean quantiser stands for the rest of the clip (x264's one-pass rate control settles as it goes).</summary>
@@ -66,7 +64,7 @@ internal sealed unsafe class QuantizerWatch : IPacketSink
         for (int i = 0; i < count; i++)
         {
             nint entry = entries + i * AvLayout.PacketSideData.StructSize;
-            if (LibAv.Field<int>(entry, AvLayout.PacketSideData.Type) != QualityStatsSideData) continue;
+            if (LibAv.Field<int>(entry, AvLayout.PacketSideData.Type) != AvConst.PktDataQualityStats) continue;
             if (LibAv.Field<nuint>(entry, AvLayout.PacketSideData.Size) < 4) break;
             double qp = *(int*)LibAv.Field<nint>(entry, AvLayout.PacketSideData.Data) / QpToLambda;
             _sum += qp;

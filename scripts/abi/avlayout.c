@@ -621,6 +621,7 @@ int main(void)
     C("FrameDataDisplayMatrix", AV_FRAME_DATA_DISPLAYMATRIX);
     C("PktDataMasteringDisplayMetadata", AV_PKT_DATA_MASTERING_DISPLAY_METADATA);
     C("PktDataContentLightLevel", AV_PKT_DATA_CONTENT_LIGHT_LEVEL);
+    C("PktDataQualityStats", AV_PKT_DATA_QUALITY_STATS);
 
     printf("\n    // Log levels\n");
     C("LogQuiet", AV_LOG_QUIET);

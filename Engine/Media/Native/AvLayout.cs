@@ -436,6 +436,7 @@ internal static class AvConst
     public const int FrameDataDisplayMatrix = 6; // AV_FRAME_DATA_DISPLAYMATRIX
     public const int PktDataMasteringDisplayMetadata = 20; // AV_PKT_DATA_MASTERING_DISPLAY_METADATA
     public const int PktDataContentLightLevel = 22; // AV_PKT_DATA_CONTENT_LIGHT_LEVEL
+    public const int PktDataQualityStats = 8; // AV_PKT_DATA_QUALITY_STATS
 
     // Log levels
     public const int LogQuiet = -8; // AV_LOG_QUIET
