@@ -134,6 +134,11 @@ export interface OptimizeResult {
   /** Exact: "30/1", or the input's NTSC rate such as "30000/1001". */
   frameRate: string;
   durationMs: number;
+  /**
+   * The video bit rate the kept encode was asked for, kbit/s. Content that needs a fraction of the
+   * budget (a screen recording) is asked more for its quality and still comes out far smaller;
+   * `sizeDecision.reason` says so.
+   */
   videoBitrateKbps: number;
   audioBitrateKbps: number;
   /** Two-pass encodes run (more than one when the first missed the window and was corrected). */

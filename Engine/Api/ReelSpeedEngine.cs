@@ -275,11 +275,11 @@ public sealed class ReelSpeedEngine
             // The chosen size's first pass, when the decision ran it: the encode starts at pass 2, from the frames it decoded.
             var firstPass = sizing.FirstPass;
             // The samples measured x264 falling short of the rate: the encode asks that much more (SizeSampling.RateFactor); or the
-            // chosen size's first pass predicts it: its second pass corrects its size sooner (SizeSampling.RateTolerance).
+            // chosen size's first pass predicts a miss: its second pass gets a tight rate tolerance or another rate (SizeSampling.PlanFrom).
             using var adjusted = sizing.RateFactor == 1 && sizing.RateTolerance is null ? null
                 : chosen.WithEncode(chosen.Encode with
                 {
-                    BitrateKbps = EncodeSettings.RaisedKbps(chosen.Encode.BitrateKbps, sizing.RateFactor),
+                    BitrateKbps = EncodeSettings.ScaledKbps(chosen.Encode.BitrateKbps, sizing.RateFactor),
                     RateTolerance = sizing.RateTolerance,
                 });
             var scene = adjusted ?? chosen;
@@ -291,7 +291,7 @@ public sealed class ReelSpeedEngine
             clock.Restart();
             var targeted = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, output, jobOptions with { Quality = probe, FirstPass = firstPass, DecodeLog = sizing.Decoded }, encodePart, cancel)).ConfigureAwait(false);
             var (result, attempts, note) = targeted;
-            if (targeted.ShortfallNote is { } shortfall) decision = decision with { Reason = decision.Reason + "; " + shortfall };
+            if (targeted.SecondPassNote is { } plan) decision = decision with { Reason = decision.Reason + "; " + plan };
             double encodeMs = clock.Elapsed.TotalMilliseconds;
             Metrics.AddRender(result);
             QualityResult? quality = probe?.Result;

@@ -38,8 +38,8 @@ public sealed record EncodeSettings(string Codec, int Crf, string Preset, string
     public const int MinBitrateKbps = 16;
     public const int MaxBitrateKbps = 500_000;
 
-    /// <summary><paramref name="kbps"/> times <paramref name="factor"/>, rounded, at most <see cref="MaxBitrateKbps"/> (a size plan's raise).</summary>
-    public static int RaisedKbps(int kbps, double factor) => Math.Min(MaxBitrateKbps, (int)Math.Round(kbps * factor));
+    /// <summary><paramref name="kbps"/> times <paramref name="factor"/>, rounded, within <see cref="MinBitrateKbps"/>..<see cref="MaxBitrateKbps"/> (a size plan's correction).</summary>
+    public static int ScaledKbps(int kbps, double factor) => Math.Clamp((int)Math.Round(kbps * factor), MinBitrateKbps, MaxBitrateKbps);
 
     /// <summary>
     /// Uncompressed yuv420p (libavcodec's rawvideo, Matroska only). Not a codec a config may ask for (not in

@@ -6,8 +6,11 @@ namespace ReelSpeed.Engine.Pipeline;
 /// <summary>A render with a size target: the result, how many encodes it took, and a note when the size stayed under the window.</summary>
 public sealed record TargetedResult(RenderResult Result, int Attempts, string? Note)
 {
-    /// <summary>Why the second pass got a tight rate tolerance (x264's first pass predicted it short of the rate); null when it did not.</summary>
-    public string? ShortfallNote { get; init; }
+    /// <summary>
+    /// Why the second pass got a tight rate tolerance or less of the rate (x264's first pass predicted it short of the rate, or over it);
+    /// null when it got neither.
+    /// </summary>
+    public string? SecondPassNote { get; init; }
 }
 
 /// <summary>
@@ -124,23 +127,27 @@ public static class TargetedRender
         using var ownStats = scene.Encode.RateControl == RateControlMode.TwoPass && options.FirstPass is null ? TwoPassStats.Create(options.TempDirectory) : null;
         using var ownLog = ownStats is null ? null : RenderJob.OwnDecodeLog(scene, options); // the first pass's frames, for the attempts
         (StageTimes Stages, double Ms)? firstPass = null;
-        string? shortfallNote = null;
+        string? secondPassNote = null;
         try
         {
             if (ownStats is not null)
             {
                 // The first pass on its own (not scored: its picture is not the output's), so that its statistics can tighten the
-                // second pass's rate tolerance where x264 falls short of the rate (SizeSampling.Shortfall; its time is the first encode's).
+                // second pass's rate tolerance or change its rate where x264 would miss (SizeSampling.PlanFrom); its time is the first encode's.
                 options = options with { FirstPass = ownStats, DecodeLog = ownLog ?? options.DecodeLog };
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 var stages = new RenderJob(scene, "", options with { Quality = null }).RunFirstPass(ownStats, progress.Part(floor, floor + span / 2, stageSuffix), cancel);
                 firstPass = (stages, clock.Elapsed.TotalMilliseconds);
                 (floor, span) = (floor + span / 2, span / 2);
                 double seconds = scene.DurationMs / 1000;
-                if (SizeSampling.Shortfall(ownStats.Frames(), scene.Encode.BitrateKbps, seconds) is { } shortfall)
+                if (SizeSampling.PlanFrom(ownStats, scene.Encode.BitrateKbps, seconds, "x264's first pass") is { } plan)
                 {
-                    current = scene.WithEncode(scene.Encode with { RateTolerance = SizeSampling.ShortfallTolerance });
-                    shortfallNote = SizeSampling.ShortfallReason("x264's first pass", shortfall);
+                    current = scene.WithEncode(scene.Encode with
+                    {
+                        RateTolerance = plan.Tolerance,
+                        BitrateKbps = EncodeSettings.ScaledKbps(scene.Encode.BitrateKbps, plan.RateFactor),
+                    });
+                    secondPassNote = plan.Why;
                 }
             }
             for (int attempt = 1; ; attempt++)
@@ -165,7 +172,7 @@ public static class TargetedRender
                         return new TargetedResult(u.Result with { OutputPath = Path.GetFullPath(outputPath) }, attempt,
                             $"target size: no bit rate landed within {-MaxUnder:0%}..+{maxOver:0%} of {target / (double)SizeTarget.BytesPerMb:0.###} MB "
                             + $"({u.Kbps} kbit/s made {mb:0.###} MB, {current.Encode.BitrateKbps} kbit/s {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB): the encode under it is kept")
-                        { ShortfallNote = shortfallNote };
+                        { SecondPassNote = secondPassNote };
                     }
                     if (ratio > 1 + maxOver)
                     {
@@ -177,7 +184,7 @@ public static class TargetedRender
                         ? $"target size: the encode used {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB of {target / (double)SizeTarget.BytesPerMb:0.###} MB and measured SSIM {ssim:0.####} against its source; more bits cannot add more than {1 - TransparentSsim:0.###}"
                         : $"target size: the encode used {result.FileSize / (double)SizeTarget.BytesPerMb:0.###} MB of {target / (double)SizeTarget.BytesPerMb:0.###} MB; the content needs no more at this size and rate";
                     File.Move(attemptPath, outputPath, overwrite: true);
-                    return new TargetedResult(result with { OutputPath = Path.GetFullPath(outputPath) }, attempt, note) { ShortfallNote = shortfallNote };
+                    return new TargetedResult(result with { OutputPath = Path.GetFullPath(outputPath) }, attempt, note) { SecondPassNote = secondPassNote };
                 }
                 if (ratio < 1 - MaxUnder && (under is null || result.FileSize > under.Value.Result.FileSize))
                 {
