@@ -637,17 +637,25 @@ public class KeyframeAllowanceTests
     }
 }
 
+/// <summary>A first pass's statistics made up for the rules that read them: 30 fps of P frames, all alike.</summary>
+internal static class SyntheticFirstPass
+{
+    /// <summary><paramref name="seconds"/> of frames at <paramref name="quantiser"/> that spent <paramref name="spent"/> of <paramref name="kbps"/>, <paramref name="motionShare"/> of it on motion vectors.</summary>
+    public static List<TwoPassStats.FrameStats> Of(int kbps, double quantiser, double spent, double motionShare, int seconds = 10) =>
+        Enumerable.Range(0, 30 * seconds).Select(_ =>
+        {
+            long bits = (long)(kbps * 1000 * spent / 30);
+            return new TwoPassStats.FrameStats('P', quantiser, bits, (long)(bits * motionShare));
+        }).ToList();
+}
+
 /// <summary>The first-pass pattern after which x264's second pass falls short of the rate (optimizeVideo then tightens its rate tolerance).</summary>
 [TestFixture]
 public class ShortfallTests
 {
-    // 30 fps at 400 kbit/s: 400,000 bits planned a second.
+    // At 400 kbit/s.
     private static List<TwoPassStats.FrameStats> Pass(double quantiser, double spent, double motionShare, int seconds = 10) =>
-        Enumerable.Range(0, 30 * seconds).Select(_ =>
-        {
-            long bits = (long)(400_000 * spent / 30);
-            return new TwoPassStats.FrameStats('P', quantiser, bits, (long)(bits * motionShare));
-        }).ToList();
+        SyntheticFirstPass.Of(400, quantiser, spent, motionShare, seconds);
 
     [Test]
     public void Starved_motion_that_spent_the_rate_is_expected_short_and_nothing_else()
@@ -675,13 +683,9 @@ public class ShortfallTests
 [TestFixture]
 public class OvershootTests
 {
-    // 30 fps at 195 kbit/s: 195,000 bits planned a second.
-    private static List<TwoPassStats.FrameStats> Pass(double spent, double motionShare, double quantiser = 28, int seconds = 10) =>
-        Enumerable.Range(0, 30 * seconds).Select(_ =>
-        {
-            long bits = (long)(195_000 * spent / 30);
-            return new TwoPassStats.FrameStats('P', quantiser, bits, (long)(bits * motionShare));
-        }).ToList();
+    // At 195 kbit/s.
+    private static List<TwoPassStats.FrameStats> Pass(double spent, double motionShare, double quantiser = 28) =>
+        SyntheticFirstPass.Of(195, quantiser, spent, motionShare);
 
     [Test]
     public void Motion_vectors_of_a_first_pass_under_the_rate_predict_an_overshoot_and_nothing_else()
