@@ -718,6 +718,42 @@ public class OvershootTests
         Assert.That(SizeSampling.PlanFrom(stats, 195, 10, "x"), Is.Null, "no frames, no plan");
     }
 
+    /// <summary>A completed libx264 first pass whose log holds <paramref name="frames"/> (owned by the caller).</summary>
+    private static TwoPassStats Written(List<TwoPassStats.FrameStats> frames)
+    {
+        var stats = TwoPassStats.Create(null);
+        File.WriteAllLines(stats.LogPath, frames.Select((f, i) => FormattableString.Invariant(
+            $"in:{i} out:{i} type:{f.Type} dur:2 cpbdur:2 q:{f.Quantizer:0.00} aq:{f.Quantizer:0.00} tex:{f.Bits - f.MotionBits} mv:{f.MotionBits} misc:0 imb:0 pmb:0 smb:0 d:- ref:0 ;")));
+        stats.CompleteFirstPass("libx264");
+        return stats;
+    }
+
+    [Test]
+    public void The_plan_takes_a_shortfall_first_then_a_pass_under_half_the_rate_then_an_overshoot_and_none_from_a_constant_quality_pass()
+    {
+        using (var shortfall = Written(Pass(1.02, 0.2, quantiser: 45)))
+            Assert.That(SizeSampling.PlanFrom(shortfall, 195, 10, "p") is { Tolerance: SizeSampling.ShortfallTolerance, RateFactor: 1 } s
+                && s.Why.StartsWith("p (quantiser 45, 102.0 % of the rate, 20 % of it motion vectors) is of the kind"), Is.True);
+        using (var under = Written(Pass(0.3, 0.5)))
+        {
+            var plan = SizeSampling.PlanFrom(under, 195, 10, "p");
+            Assert.That(plan?.Tolerance, Is.Null);
+            Assert.That(plan?.RateFactor, Is.EqualTo(1 / 0.3).Within(1e-3), "an overshoot's pattern too, but under half the rate it asks more");
+            Assert.That(plan?.Why, Does.StartWith("p spent 30.0 % of the rate: the content needs a fraction of the budget, so the encode asks 3.33 times the rate"));
+        }
+        using (var over = Written(Pass(0.9, 0.45)))
+            Assert.That(SizeSampling.PlanFrom(over, 195, 10, "p"), Is.EqualTo(new SizeSampling.SecondPassPlan(null, SizeSampling.OvershootRate,
+                "p (90.0 % of the rate, 45 % of it motion vectors) is of the kind x264's second pass runs 3-8 % over the rate on, so the encode asks 96 % of it")));
+        using (var plain = Written(Pass(0.98, 0.2)))
+            Assert.That(SizeSampling.PlanFrom(plain, 195, 10, "p"), Is.Null);
+        // A constant-quality pass that replaced one at the rate: its bits say nothing of the rate.
+        using var replaced = Written(Pass(0.9, 0.45));
+        using var trial = Written(Pass(0.3, 0.5));
+        replaced.Replace(trial, new ConstantQualityFirstPass(66, 23, 60));
+        Assert.That(replaced.Frames(), Has.Count.EqualTo(300));
+        Assert.That(SizeSampling.PlanFrom(replaced, 195, 10, "p"), Is.Null);
+    }
+
     [Test]
     public void The_rate_asked_is_scaled_within_the_valid_rates()
     {

@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using ReelSpeed.Engine.Media;
 using ReelSpeed.Engine.Pipeline;
+using ReelSpeed.Engine.Api;
 
 namespace ReelSpeed.Engine.Tests.Pipeline;
 
@@ -48,5 +49,29 @@ public class TargetWindowTests : TempDirTest
         double measured = VideoQuality.Compare(output, input).Ssim;
         Assert.That(probe.Result!.Ssim, Is.EqualTo(measured).Within(0.002));
         Assert.That(result.VideoBytes, Is.LessThan(result.FileSize));
+    }
+
+    [Test]
+    public void A_first_pass_far_under_the_rate_asks_more_of_the_second_unless_the_caller_corrected_the_rate_already()
+    {
+        // A screen recording needs a fraction of this budget: its own first pass spends well under half the rate, so its second
+        // pass is asked more (SizeSampling.PlanFrom) and still lands far under, measured transparent, in one encode.
+        var input = Path.Combine(_dir, "screen.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "cellauto=s=68x120:r=30:rule=110:seed=5,scale=272:480:flags=neighbor,trim=duration=3", "-c:v", "libx264",
+            "-crf", "8", "-preset", "ultrafast", "-pix_fmt", "yuv420p", input);
+        using var scene = Engine.Pipeline.Optimize.BuildScene(input, 0.06, OptimizeOptions.Parse("{}", null) with { AllowDownscale = false });
+        int planned = scene.Encode.BitrateKbps;
+        string output = Path.Combine(_dir, "out.mp4");
+        var planning = TargetedRender.Run(scene, output, new JobOptions { EncoderThreads = 1, Quality = new InFlightQualityProbe(new QualityOptions()) },
+            new ProgressTracker(null, scene.FrameCount).Root, default);
+        TestContext.Out.WriteLine($"{planning.SecondPassNote}; {planning.Result.FileSize} bytes, {planning.Attempts} encode(s), {planning.Note}");
+        Assert.That(planning.SecondPassNote, Does.Match(@"^x264's first pass spent [1-4]\d\.\d % of the rate: the content needs a fraction of the budget"));
+        Assert.That(planning.Result.Scene.Encode.BitrateKbps, Is.InRange(planned * 2, planned * SizeSampling.UnderspentMaxFactor));
+        Assert.That(planning.Attempts, Is.EqualTo(1));
+
+        // optimizeVideo's samples raised the rate already: the first pass leaves it alone.
+        var kept = TargetedRender.Run(scene, output, new JobOptions { EncoderThreads = 1, RateFromFirstPass = false }, new ProgressTracker(null, scene.FrameCount).Root, default);
+        Assert.That(kept.SecondPassNote, Is.Null);
+        Assert.That(kept.Result.Scene.Encode.BitrateKbps, Is.GreaterThanOrEqualTo(planned), "as planned, or raised only by a correction after the encode");
     }
 }

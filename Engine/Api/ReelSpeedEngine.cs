@@ -289,7 +289,9 @@ public sealed class ReelSpeedEngine
             // Measured in flight, the encode takes the quality measurement's share of the bar too.
             var encodePart = tracker.Root.Part(sampling / total, probe is null ? (sampling + 2 * n) / total : 1);
             clock.Restart();
-            var targeted = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, output, jobOptions with { Quality = probe, FirstPass = firstPass, DecodeLog = sizing.Decoded }, encodePart, cancel)).ConfigureAwait(false);
+            // A rate the samples raised is not planned again from a first pass the encode runs on its own (a downscaled size's).
+            var targeted = await DedicatedThread.Run("reelspeed-job", () => TargetedRender.Run(scene, output,
+                jobOptions with { Quality = probe, FirstPass = firstPass, DecodeLog = sizing.Decoded, RateFromFirstPass = sizing.RateFactor == 1 }, encodePart, cancel)).ConfigureAwait(false);
             var (result, attempts, note) = targeted;
             if (targeted.SecondPassNote is { } plan) decision = decision with { Reason = decision.Reason + "; " + plan };
             double encodeMs = clock.Elapsed.TotalMilliseconds;

@@ -72,6 +72,12 @@ public sealed record JobOptions
     /// </summary>
     internal Media.DecodeLog? DecodeLog { get; init; }
 
+    /// <summary>
+    /// Whether a size target's own first pass may change its second pass's rate (<see cref="SizeSampling.PlanFrom"/>); off where the
+    /// caller already corrected that rate from other measurements (optimizeVideo's samples), which the rules were not fitted on top of.
+    /// </summary>
+    internal bool RateFromFirstPass { get; init; } = true;
+
     public static readonly JobOptions Default = new();
 }
 

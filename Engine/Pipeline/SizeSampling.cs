@@ -327,6 +327,9 @@ public sealed class SizeSampling : IDisposable
             }
             if (downscale) DropFirstPass();
             else rule.Dispose();
+            // The full size kept with its first pass, the rate as planned: that pass plans the encode's second (a downscaled size's
+            // encode runs its own first pass, which does the same where the samples left the rate alone).
+            if (!downscale && RateFactor == 1 && FirstPass is { } own) why += PlanSecondPass(own, "x264's first pass");
             return (chosen, new SizeDecision("measured", chosen.Width, chosen.Height, BitsPerPixel, [full, small], Segments, seconds, why));
         }
         catch
@@ -414,7 +417,7 @@ public sealed class SizeSampling : IDisposable
     /// about linearly (but two noisier and two quieter talking heads that spent as little came under). Fitted on optimizeVideo's own first encodes (libx264 preset medium, one keyframe in 10 s)
     /// of 17 inputs at 540x960, 10 s, 195-795 kbit/s (ten talking heads of different noise and motion, two grains, noise over
     /// colour bars and over a test pattern, gameplay, screen recording, animation), two talking heads at 20 s, one at 1080x1920 and
-    /// the bench clip (76 cases): the 7 this picks came 2.9-8.1 % over the target, each then encoded again, and at 0.96 of the rate
+    /// the bench clip (76 cases): the 7 this picks (their first passes spent 81-93 % of the rate) came 2.9-8.1 % over the target, each then encoded again, and at 0.96 of the rate
     /// 6 of them landed at -1.7..-0.2 % in one encode (the 8.1 % one at +3.6 %, then corrected). Of the cases it leaves, those
     /// with at least 30 % motion vectors came at most 2.1 % over (11 cases; 4 % less would have put two of them at the window's -5 %),
     /// and the other 4 over 2 % are another pattern (grain, noisy colour bars, a noisy test pattern: at most 12 % motion vectors).

@@ -7,15 +7,15 @@ namespace ReelSpeed.Engine.Pipeline;
 public sealed record TargetedResult(RenderResult Result, int Attempts, string? Note)
 {
     /// <summary>
-    /// Why the second pass got a tight rate tolerance or less of the rate (x264's first pass predicted it short of the rate, or over it);
-    /// null when it got neither.
+    /// Why the second pass got a tight rate tolerance or another rate than planned (<see cref="SizeSampling.PlanFrom"/>: x264's first pass
+    /// predicted it short of the rate, over it, or far under it); null when it got neither.
     /// </summary>
     public string? SecondPassNote { get; init; }
 }
 
 /// <summary>
 /// Renders a scene that has a target file size (<see cref="Composition.TargetBytes"/>): a
-/// two-pass encode at the planned bit rate, then the size is checked, and when it is outside
+/// two-pass encode at the planned bit rate (or the rate its first pass calls for: <see cref="SizeSampling.PlanFrom"/>), then the size is checked, and when it is outside
 /// −5 %..+2 % of the target the video bit rate is corrected (in proportion to the miss, then along the line
 /// through the last two encodes) and the second pass runs again with the first pass's statistics (at most
 /// <see cref="MaxAttempts"/> encodes in all). Scenes without a target render once.
@@ -140,7 +140,9 @@ public static class TargetedRender
                 firstPass = (stages, clock.Elapsed.TotalMilliseconds);
                 (floor, span) = (floor + span / 2, span / 2);
                 double seconds = scene.DurationMs / 1000;
-                if (SizeSampling.PlanFrom(ownStats, scene.Encode.BitrateKbps, seconds, "x264's first pass") is { } plan)
+                // A rate the caller corrected already keeps to its own, and a ceiling is never asked more than it leaves.
+                if (SizeSampling.PlanFrom(ownStats, scene.Encode.BitrateKbps, seconds, "x264's first pass") is { } plan
+                    && (plan.RateFactor == 1 || options.RateFromFirstPass && (plan.RateFactor < 1 || maxOver > 0)))
                 {
                     current = scene.WithEncode(scene.Encode with
                     {
