@@ -473,7 +473,8 @@ public sealed class SizeSampling : IDisposable
     {
         if (pass.ConstantQuality is not null) return null;
         var frames = pass.Frames();
-        if (Shortfall(frames, kbps, seconds) is { } shortfall) return new SecondPassPlan(ShortfallTolerance, 1, ShortfallReason(name, shortfall));
+        if (Shortfall(frames, kbps, seconds) is { } shortfall)
+            return new SecondPassPlan(ShortfallTolerance, 1, $"{name} ({shortfall}) is of the kind x264's second pass leaves 3-10 % short of the rate, so the second pass corrects its size sooner (x264 ratetol {ShortfallTolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
         // Under half the rate the file lands far under the window whatever x264's second pass does with it: quality is what is left to gain.
         if (Underspent(frames, kbps, seconds) is { } under)
             return new SecondPassPlan(null, under.Factor, $"{name} spent {under.Why}: the content needs a fraction of the budget, so the encode asks {under.Factor:0.##} times the rate for its quality (the file stays as far under)");
@@ -490,10 +491,6 @@ public sealed class SizeSampling : IDisposable
         RateFactor = plan.RateFactor;
         return "; " + plan.Why;
     }
-
-    /// <summary>Why the second pass gets <see cref="ShortfallTolerance"/>, for the result's reason.</summary>
-    internal static string ShortfallReason(string pass, string shortfall) =>
-        $"{pass} ({shortfall}) is of the kind x264's second pass leaves 3-10 % short of the rate, so the second pass corrects its size sooner (x264 ratetol {ShortfallTolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
 
     public const double ShortfallQuantizer = 40, ShortfallSpent = 0.99, ShortfallMotionShare = 0.15;
 
