@@ -278,6 +278,22 @@ public class SizeSamplingTests : TempDirTest
         Assert.That(fixedSize.GetProperty("encodes").GetInt32(), Is.EqualTo(1), why);
     }
 
+    [Test]
+    public void A_zooming_fractal_whose_first_pass_overspent_is_asked_less_of_the_rate_and_lands_in_one_encode()
+    {
+        // The grid's animation (lavfi mandelbrot) over 30 s at 270x480 and 1.5 MB (~380 kbit/s, 0.1 bits per pixel: full size, no
+        // decision): its detail grows as it zooms, and its first pass spends ~113 % of the rate. Asked the whole rate, x264's second
+        // pass came ~3 % over and took a second encode; asked 96 %, it lands ~1 % under in one.
+        var input = Path.Combine(_dir, "fractal.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "mandelbrot=s=270x480:r=30,trim=duration=30", "-c:v", "libx264", "-crf", "8", "-preset", "ultrafast",
+            "-pix_fmt", "yuv420p", input);
+        var r = Optimize(input, 1.5);
+        string reason = r.GetProperty("sizeDecision").GetProperty("reason").GetString()!;
+        Assert.That(reason, Does.Match(@"; x264's first pass spent 1[01]\d\.\d % of the rate, and x264's second pass after a first that overspent runs 1-4 % over, so the encode asks 96 % of it$"));
+        Assert.That(r.GetProperty("encodes").GetInt32(), Is.EqualTo(1), reason);
+        Assert.That(r.GetProperty("optimizedSize").GetInt64() / 1_500_000.0, Is.InRange(1 - TargetedRender.MaxUnder, 1 + TargetedRender.MaxOver));
+    }
+
     /// <summary>optimizeVideo's scene of <paramref name="input"/> for <paramref name="mb"/> at full size (default options).</summary>
     private static ReelSpeed.Engine.Scenes.Scene FullSize(string input, double mb) =>
         Engine.Pipeline.Optimize.BuildScene(input, mb, OptimizeOptions.Parse("{}", null) with { AllowDownscale = false });
@@ -704,6 +720,21 @@ public class OvershootTests
     }
 
     [Test]
+    public void A_first_pass_over_the_rate_predicts_an_overshoot()
+    {
+        // The zooming fractal over 30 s at 270x480 and 389 kbit/s: 113.2 % of the rate (its second pass came 3.1 % over).
+        Assert.That(SizeSampling.Overspent(Pass(1.132, 0.077, quantiser: 37), 195, 10), Is.EqualTo("113.2 % of the rate"));
+        Assert.That(SizeSampling.Overspent(Pass(1.04, 0.1), 195, 10), Is.Not.Null, "the bound is in");
+        // The same fractal over 10 s (102.1 %, 0.6 % over) and a talking head over 30 s (101.6 %, 0.1 % under) keep the plan.
+        Assert.That(SizeSampling.Overspent(Pass(1.021, 0.076, quantiser: 34), 195, 10), Is.Null);
+        Assert.That(SizeSampling.Overspent(Pass(1.016, 0.148, quantiser: 22), 195, 10), Is.Null);
+        Assert.That(SizeSampling.Overspent([], 195, 10), Is.Null);
+        // Far over, x264's second pass catches up: the fractal at 1080x1920, 118.7 % of the rate, came 0.5 % under.
+        Assert.That(SizeSampling.Overspent(Pass(1.187, 0.133, quantiser: 40), 195, 10), Is.Null);
+        Assert.That(SizeSampling.Overspent(Pass(1.16, 0.1), 195, 10), Is.Not.Null);
+    }
+
+    [Test]
     public void A_first_pass_that_spent_under_half_the_rate_asks_more_of_the_second_and_the_rules_never_overlap()
     {
         // The grid's screen recording at 540x960 and 195 kbit/s: its first pass spent 34 % of the rate.
@@ -729,7 +760,7 @@ public class OvershootTests
     }
 
     [Test]
-    public void The_plan_takes_a_shortfall_first_then_a_pass_under_half_the_rate_then_an_overshoot_and_none_from_a_constant_quality_pass()
+    public void The_plan_takes_a_shortfall_first_then_a_pass_under_half_the_rate_then_an_overshoot_then_an_overspent_pass_and_none_from_a_constant_quality_pass()
     {
         using (var shortfall = Written(Pass(1.02, 0.2, quantiser: 45)))
             Assert.That(SizeSampling.PlanFrom(shortfall, 195, 10, "p") is { Tolerance: SizeSampling.ShortfallTolerance, RateFactor: 1 } s
@@ -744,6 +775,12 @@ public class OvershootTests
         using (var over = Written(Pass(0.9, 0.45)))
             Assert.That(SizeSampling.PlanFrom(over, 195, 10, "p"), Is.EqualTo(new SizeSampling.SecondPassPlan(null, SizeSampling.OvershootRate,
                 "p (90.0 % of the rate, 45 % of it motion vectors) is of the kind x264's second pass runs 3-8 % over the rate on, so the encode asks 96 % of it")));
+        using (var overspent = Written(Pass(1.132, 0.077, quantiser: 37)))
+            Assert.That(SizeSampling.PlanFrom(overspent, 195, 10, "p"), Is.EqualTo(new SizeSampling.SecondPassPlan(null, SizeSampling.OvershootRate,
+                "p spent 113.2 % of the rate, and x264's second pass after a first that overspent runs 1-4 % over, so the encode asks 96 % of it")));
+        // A shortfall's pattern over the rate keeps the tight tolerance, which holds the size to the rate from either side.
+        using (var both = Written(Pass(1.1, 0.2, quantiser: 45)))
+            Assert.That(SizeSampling.PlanFrom(both, 195, 10, "p") is { Tolerance: SizeSampling.ShortfallTolerance, RateFactor: 1 }, Is.True);
         using (var plain = Written(Pass(0.98, 0.2)))
             Assert.That(SizeSampling.PlanFrom(plain, 195, 10, "p"), Is.Null);
         // A constant-quality pass that replaced one at the rate: its bits say nothing of the rate.
