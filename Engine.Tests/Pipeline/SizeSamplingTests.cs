@@ -663,6 +663,16 @@ internal static class SyntheticFirstPass
             long bits = (long)(kbps * 1000 * spent / 30);
             return new TwoPassStats.FrameStats('P', quantiser, bits, (long)(bits * motionShare));
         }).ToList();
+
+    /// <summary>A completed libx264 first pass whose log holds <paramref name="frames"/> (owned by the caller).</summary>
+    public static TwoPassStats Written(List<TwoPassStats.FrameStats> frames)
+    {
+        var stats = TwoPassStats.Create(null);
+        File.WriteAllLines(stats.LogPath, frames.Select((f, i) => FormattableString.Invariant(
+            $"in:{i} out:{i} type:{f.Type} dur:2 cpbdur:2 q:{f.Quantizer:0.00} aq:{f.Quantizer:0.00} tex:{f.Bits - f.MotionBits} mv:{f.MotionBits} misc:0 imb:0 pmb:0 smb:0 d:- ref:0 ;")));
+        stats.CompleteFirstPass("libx264");
+        return stats;
+    }
 }
 
 /// <summary>The first-pass pattern after which x264's second pass falls short of the rate (optimizeVideo then tightens its rate tolerance).</summary>
@@ -749,15 +759,7 @@ public class OvershootTests
         Assert.That(SizeSampling.PlanFrom(stats, 195, 10, "x"), Is.Null, "no frames, no plan");
     }
 
-    /// <summary>A completed libx264 first pass whose log holds <paramref name="frames"/> (owned by the caller).</summary>
-    private static TwoPassStats Written(List<TwoPassStats.FrameStats> frames)
-    {
-        var stats = TwoPassStats.Create(null);
-        File.WriteAllLines(stats.LogPath, frames.Select((f, i) => FormattableString.Invariant(
-            $"in:{i} out:{i} type:{f.Type} dur:2 cpbdur:2 q:{f.Quantizer:0.00} aq:{f.Quantizer:0.00} tex:{f.Bits - f.MotionBits} mv:{f.MotionBits} misc:0 imb:0 pmb:0 smb:0 d:- ref:0 ;")));
-        stats.CompleteFirstPass("libx264");
-        return stats;
-    }
+    private static TwoPassStats Written(List<TwoPassStats.FrameStats> frames) => SyntheticFirstPass.Written(frames);
 
     [Test]
     public void The_plan_takes_a_shortfall_first_then_a_pass_under_half_the_rate_then_an_overshoot_then_an_overspent_pass_and_none_from_a_constant_quality_pass()
