@@ -81,13 +81,13 @@ public class StuckRateControlTests : TempDirTest
         // The 1080x1920 screen recording at 263 kbit/s over 30 s: 156 of its 900 frames at 68-69, the rest coming down to 56 (mean 62.3).
         static TwoPassStats Pass(int atTop, double rest, int frames = 900) => SyntheticFirstPass.Written(
             Enumerable.Range(0, frames).Select(i => new TwoPassStats.FrameStats('P', i < atTop ? 69 : rest, 1000)).ToList());
-        using (var partly = Pass(156, 61)) Assert.That((partly.MeanQuantizer() < RenderJob.StuckQuantizer, RenderJob.MayBeStuck(partly)), Is.EqualTo((true, true)));
-        using (var bound = Pass(90, 50)) Assert.That(RenderJob.MayBeStuck(bound), Is.True, "a tenth of the frames is in");
-        using (var few = Pass(89, 50)) Assert.That(RenderJob.MayBeStuck(few), Is.False);
-        using (var high = Pass(0, 64)) Assert.That(RenderJob.MayBeStuck(high), Is.True, "the mean alone, as before");
-        using (var starved = Pass(0, 63.9)) Assert.That(RenderJob.MayBeStuck(starved), Is.False);
+        using (var partly = Pass(156, 61)) Assert.That((partly.MeanQuantizer() < RenderJob.StuckQuantizer, RenderJob.MayBeStuck(partly.Frames())), Is.EqualTo((true, true)));
+        using (var bound = Pass(90, 50)) Assert.That(RenderJob.MayBeStuck(bound.Frames()), Is.True, "a tenth of the frames is in");
+        using (var few = Pass(89, 50)) Assert.That(RenderJob.MayBeStuck(few.Frames()), Is.False);
+        using (var high = Pass(0, 64)) Assert.That(RenderJob.MayBeStuck(high.Frames()), Is.True, "the mean alone, as before");
+        using (var starved = Pass(0, 63.9)) Assert.That(RenderJob.MayBeStuck(starved.Frames()), Is.False);
         using var none = TwoPassStats.Create(null);
-        Assert.That(RenderJob.MayBeStuck(none), Is.False);
+        Assert.That(RenderJob.MayBeStuck(none.Frames()), Is.False);
     }
 
     [Test]

@@ -150,8 +150,8 @@ public sealed class RenderJob
     internal const double TopQuantizer = 68;
 
     /// <summary>Whether a first pass's rate control may have got stuck: a mean of <see cref="StuckQuantizer"/> or more, or <see cref="StuckTopShare"/> of its frames at the top.</summary>
-    internal static bool MayBeStuck(TwoPassStats stats) => stats.MeanQuantizer() is { } q
-        && (q >= StuckQuantizer || stats.Frames() is { Count: > 0 } frames && frames.Count(f => f.Quantizer >= TopQuantizer) >= StuckTopShare * frames.Count);
+    internal static bool MayBeStuck(IReadOnlyList<TwoPassStats.FrameStats> frames) => frames.Count > 0
+        && (frames.Average(f => f.Quantizer) >= StuckQuantizer || frames.Count(f => f.Quantizer >= TopQuantizer) >= StuckTopShare * frames.Count);
 
     /// <summary>The constant quality of that trial: x264's default, a clean picture.</summary>
     internal const int StuckCrf = 23;
@@ -184,8 +184,10 @@ public sealed class RenderJob
     {
         bool ended = Analyze(job, stats, progress, "pass-1", sink: watch, tap: tap);
         job.Token.ThrowIfCancellationRequested();
-        if (ended || !checkStuck || !MayBeStuck(stats)) return;
-        double q = stats.MeanQuantizer()!.Value;
+        if (ended || !checkStuck) return;
+        var passFrames = stats.Frames(); // the log read once
+        if (!MayBeStuck(passFrames)) return;
+        double q = passFrames.Average(f => f.Quantizer);
 
         double seconds = job.Scene.FrameTimeMs(job.Range.Count) / 1000;
         double budget = job.Scene.Encode.BitrateKbps * 1000.0 / 8 * seconds * StuckBudgetFactor;
