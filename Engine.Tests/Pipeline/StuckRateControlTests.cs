@@ -109,6 +109,112 @@ public class StuckRateControlTests : TempDirTest
     }
 
     [Test]
+    public void The_early_check_looks_stuck_where_half_the_packets_sit_at_the_top_with_a_stuck_mean()
+    {
+        Assert.That(EarlyStuckWatch.Stuck(30, 60, RenderJob.StuckQuantizer), Is.True, "half at the top is in");
+        Assert.That(EarlyStuckWatch.Stuck(29, 60, 66), Is.False, "under half at the top");
+        Assert.That(EarlyStuckWatch.Stuck(45, 60, 63.9), Is.False, "a mean under the stuck one");
+        Assert.That(EarlyStuckWatch.Stuck(0, 0, double.NaN), Is.False);
+        Assert.That((EarlyStuckWatch.Applies(EarlyStuckWatch.MinFrames - 1), EarlyStuckWatch.Applies(EarlyStuckWatch.MinFrames)), Is.EqualTo((false, true)),
+            "a short pass runs whole: the packets watched would be too much of it");
+    }
+
+    /// <summary>The stages a first pass reports, each with the last frame reported in it, in order (a stage run again is listed again).</summary>
+    private static (List<(string Stage, int Frame)> Stages, ProgressTracker Tracker) Recorded(int frames)
+    {
+        var stages = new List<(string Stage, int Frame)>();
+        var tracker = new ProgressTracker(p =>
+        {
+            lock (stages)
+            {
+                if (stages.Count > 0 && stages[^1].Stage == p.Stage) stages[^1] = (p.Stage, p.Frame);
+                else stages.Add((p.Stage, p.Frame));
+            }
+        }, frames);
+        return (stages, tracker);
+    }
+
+    [Test]
+    public void A_long_pass_whose_first_packets_look_stuck_is_cut_there_and_the_trial_replaces_it()
+    {
+        // 20 s of the scroll at 25 kbit/s: its first pass sits at the top from its start (90 % of the 60 packets after the keyframe in the
+        // ffmpeg CLI's), so the trial runs after those instead of after the whole pass.
+        var input = Clip("cellauto=s=68x120:r=30:rule=110:seed=8,scale=272:480:flags=neighbor,trim=duration=20", "scroll20.mp4");
+        using var scene = TwoPass(input, 25);
+        Assert.That(EarlyStuckWatch.Applies(scene.FrameCount), Is.True);
+        using var stats = TwoPassStats.Create(_dir);
+        var (stages, tracker) = Recorded(scene.FrameCount);
+        var run = new RenderJob(scene, "", new JobOptions { EncoderThreads = 1 }).RunFirstPass(stats, tracker.Root, default);
+        TestContext.Out.WriteLine(string.Join(", ", stages));
+        Assert.That(run.Cut, Is.False, "the trial's statistics are whole");
+        Assert.That(stages.Select(s => s.Stage), Is.EqualTo(new[] { "pass-1", "pass-1-crf" }), "cut once for the trial, not run again");
+        Assert.That(stages[0].Frame, Is.LessThan(scene.FrameCount / 3), "the pass was cut near its start");
+        var cq = stats.ConstantQuality;
+        Assert.That(cq, Is.Not.Null, "the trial fitted");
+        Assert.That(cq!.Watched, Is.EqualTo(EarlyStuckWatch.Packets));
+        Assert.That(cq.RateQuantizer, Is.GreaterThanOrEqualTo(RenderJob.StuckQuantizer));
+        Assert.That(cq.Averaged, Does.Contain($"over its first {EarlyStuckWatch.Packets} frames after the keyframe, where it was cut"));
+        Assert.That((stats.FirstPassDone, stats.Frames().Count), Is.EqualTo((true, scene.FrameCount)), "the trial's statistics cover the clip");
+        Assert.That(stats.MeanQuantizer(), Is.LessThan(40));
+    }
+
+    [Test]
+    public void A_long_starved_pass_cut_for_a_trial_that_overshoots_runs_again_whole_and_a_watched_one_comes_back_cut()
+    {
+        // 20 s of the turning test pattern at 16 kbit/s: at the top from its start because every picture is new; the trial overshoots
+        // in its first packets. Unwatched, the pass runs again here; watched, the caller runs it again with fresh watchers.
+        var input = Clip("testsrc2=s=272x480:r=30:d=20,hue=H=t*2,rotate=a=t/2:fillcolor=black", "turning20.mp4");
+        using var scene = TwoPass(input, 16);
+        var options = new JobOptions { EncoderThreads = 1 };
+        using (var stats = TwoPassStats.Create(_dir))
+        {
+            var (stages, tracker) = Recorded(scene.FrameCount);
+            var run = new RenderJob(scene, "", options).RunFirstPass(stats, tracker.Root, default);
+            TestContext.Out.WriteLine(string.Join(", ", stages));
+            Assert.That(stages.Select(s => s.Stage), Is.EqualTo(new[] { "pass-1", "pass-1-crf", "pass-1" }));
+            Assert.That(run.Cut, Is.False);
+            Assert.That((stats.FirstPassDone, stats.ConstantQuality, stats.Frames().Count), Is.EqualTo((true, (ConstantQualityFirstPass?)null, scene.FrameCount)),
+                "the rate's statistics, whole");
+            Assert.That(stats.MeanQuantizer(), Is.GreaterThanOrEqualTo(RenderJob.StuckQuantizer));
+        }
+        using (var stats = TwoPassStats.Create(_dir))
+        {
+            var packets = new NullPacketSink();
+            var run = new RenderJob(scene, "", options).RunFirstPass(stats, new ProgressTracker(null, scene.FrameCount).Root, default, sink: packets, earlyStuck: true);
+            Assert.That((run.Cut, stats.FirstPassDone), Is.EqualTo((true, false)), "cut, the statistics incomplete");
+            Assert.That(packets.Packets, Is.GreaterThan(EarlyStuckWatch.Packets).And.LessThan(scene.FrameCount / 2), "the watcher saw the pass up to the cut");
+            var again = new RenderJob(scene, "", options).RunFirstPass(stats, new ProgressTracker(null, scene.FrameCount).Root, default, checkStuck: false,
+                sink: new NullPacketSink(), earlyStuck: true);
+            Assert.That((again.Cut, stats.FirstPassDone, stats.Frames().Count), Is.EqualTo((false, true, scene.FrameCount)), "run again without the check: whole");
+        }
+        Assert.That(Directory.GetFiles(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "turning20.mp4" }), "no file left by the cut passes or the trials");
+    }
+
+    [Test]
+    public void OptimizeVideo_runs_its_first_passes_again_after_a_cut_whose_trial_overshot_and_decides_from_them()
+    {
+        // The same starved pattern through optimizeVideo: the full size's pass (with the smaller size's beside it) is cut for the trial,
+        // which overshoots; both passes run again from their start, the stuck check ruled out, and decide the size as usual.
+        var input = Clip("testsrc2=s=272x480:r=30:d=20,hue=H=t*2,rotate=a=t/2:fillcolor=black", "turning20.mp4");
+        var engine = new ReelSpeedEngine(EngineOptions.Default);
+        var stages = new List<string>();
+        var json = engine.OptimizeVideoAsync(input, 0.07, "{}", null, p => { lock (stages) if (stages.Count == 0 || stages[^1] != p.Stage) stages.Add(p.Stage); }, default)
+            .GetAwaiter().GetResult();
+        TestContext.Out.WriteLine(string.Join(", ", stages));
+        TestContext.Out.WriteLine(json);
+        var r = JsonDocument.Parse(json).RootElement;
+        string reason = r.GetProperty("sizeDecision").GetProperty("reason").GetString()!;
+        int trial = stages.IndexOf("pass-1-crf-sizing");
+        Assert.That(trial, Is.GreaterThan(0), "the trial ran after the cut");
+        Assert.That(stages.Skip(trial + 1), Does.Contain("pass-1-sizing"), "the first pass ran again");
+        Assert.That(r.GetProperty("sizeDecision").GetProperty("method").GetString(), Is.EqualTo("first-passes"), reason);
+        Assert.That(reason, Does.Contain($"(run again: half or more of its first {EarlyStuckWatch.Packets} frames after the keyframe sat at x264's top quantisers, but a constant-quality trial at crf 23 ran over 2x the budget's pace from its first packets: starved, not stuck)"));
+        Assert.That(r.GetProperty("encodes").GetInt32(), Is.EqualTo(1), reason);
+        Assert.That(r.GetProperty("optimizedSize").GetInt64() / 70_000.0, Is.InRange(1 - TargetedRender.MaxUnder, 1 + TargetedRender.MaxOver));
+        Assert.That(Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "turning20.mp4", "turning20.optimized.mp4" }));
+    }
+
+    [Test]
     public void OptimizeVideo_keeps_the_stuck_scroll_sharp_at_full_size_and_says_why()
     {
         var input = Scroll();

@@ -109,18 +109,19 @@ public sealed class TwoPassStats : IDisposable
     public ConstantQualityFirstPass? ConstantQuality { get; private set; }
 
     /// <summary>
-    /// Takes <paramref name="other"/>'s completed libx264 first pass in place of this one (the files move here;
+    /// Takes <paramref name="other"/>'s completed libx264 first pass in place of this one, completed or cut short (the files move here;
     /// <paramref name="other"/> is left empty), recording <paramref name="why"/>.
     /// </summary>
     internal void Replace(TwoPassStats other, ConstantQualityFirstPass why)
     {
-        if (other.FirstPassEncoder != "libx264" || FirstPassEncoder != "libx264")
-            throw new InvalidOperationException("only a completed libx264 first pass replaces another");
+        if (other.FirstPassEncoder != "libx264" || FirstPassEncoder is not (null or "libx264") || VpxStats is not null)
+            throw new InvalidOperationException("only a completed libx264 first pass replaces another libx264 one");
         File.Move(other.LogPath, LogPath, overwrite: true);
         string tree = other.LogPath + ".mbtree";
         if (File.Exists(tree)) File.Move(tree, LogPath + ".mbtree", overwrite: true);
         else File.Delete(LogPath + ".mbtree");
         other.FirstPassEncoder = null;
+        FirstPassEncoder = "libx264";
         ConstantQuality = why;
     }
 
@@ -150,5 +151,13 @@ public sealed class TwoPassStats : IDisposable
 /// <summary>
 /// A first pass at the bit rate that averaged quantiser <see cref="RateQuantizer"/> (stuck near x264's highest), replaced by
 /// one at constant quality <see cref="Crf"/> that needed <see cref="Kbps"/> kbit/s, close enough to the rate to plan from.
+/// <see cref="Watched"/>: the frames after its opening keyframe over which that mean was taken where the pass was cut there
+/// (its first packets already looked stuck); null where it ran whole.
 /// </summary>
-public sealed record ConstantQualityFirstPass(double RateQuantizer, int Crf, int Kbps);
+public sealed record ConstantQualityFirstPass(double RateQuantizer, int Crf, int Kbps, int? Watched = null)
+{
+    /// <summary>"averaged quantiser 62.3" or "averaged quantiser 68.1 over its first 60 frames after the keyframe, where it was cut", for reasons.</summary>
+    public string Averaged => Watched is { } n
+        ? $"averaged quantiser {RateQuantizer:0.#} over its first {n} frames after the keyframe, where it was cut"
+        : $"averaged quantiser {RateQuantizer:0.#}";
+}

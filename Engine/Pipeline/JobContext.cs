@@ -158,5 +158,14 @@ internal sealed class JobContext : IDisposable
     public TruePeakMeter Peak { get; } = new();
     public AudioAnalysis? Analysis { get; set; }
 
+    /// <summary>Adds what <paramref name="part"/>, a context run in this job's place for a while (a pass it could cut alone), measured.</summary>
+    public void Absorb(JobContext part)
+    {
+        Stages += part.Stages;
+        SpriteHits += part.SpriteHits;
+        SpriteMisses += part.SpriteMisses;
+        ReusedFrames += part.ReusedFrames;
+    }
+
     public void Dispose() => Cancellation.Dispose();
 }

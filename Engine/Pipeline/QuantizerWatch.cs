@@ -11,8 +11,6 @@ namespace ReelSpeed.Engine.Pipeline;
 /// </summary>
 internal sealed unsafe class QuantizerWatch : IPacketSink
 {
-    private const double QpToLambda = 118;
-
     /// <summary>Packets whose mean quantiser stands for the rest of the clip (x264's one-pass rate control settles as it goes).</summary>
     private const int RecentPackets = 30;
 
@@ -58,25 +56,30 @@ internal sealed unsafe class QuantizerWatch : IPacketSink
 
     public void Write(nint packet, bool isVideo)
     {
-        if (!isVideo) return;
+        if (!isVideo || PacketQuantizer(packet) is not { } qp) return;
+        _sum += qp;
+        _recentSum += qp - _recent[_packets % RecentPackets];
+        _recent[_packets % RecentPackets] = qp;
+        _packets++;
+        if (!Kept && _packets >= _watchFrames && Expected < _keepBelowQp)
+        {
+            Kept = true;
+            _onKeep();
+        }
+    }
+
+    /// <summary>The quantiser libx264 reports with an encoded packet (its quality-stats side data, in lambda units); null where it has none.</summary>
+    internal static double? PacketQuantizer(nint packet)
+    {
         int count = LibAv.Field<int>(packet, AvLayout.Packet.SideDataElems);
         nint entries = LibAv.Field<nint>(packet, AvLayout.Packet.SideData);
         for (int i = 0; i < count; i++)
         {
             nint entry = entries + i * AvLayout.PacketSideData.StructSize;
             if (LibAv.Field<int>(entry, AvLayout.PacketSideData.Type) != AvConst.PktDataQualityStats) continue;
-            if (LibAv.Field<nuint>(entry, AvLayout.PacketSideData.Size) < 4) break;
-            double qp = *(int*)LibAv.Field<nint>(entry, AvLayout.PacketSideData.Data) / QpToLambda;
-            _sum += qp;
-            _recentSum += qp - _recent[_packets % RecentPackets];
-            _recent[_packets % RecentPackets] = qp;
-            _packets++;
-            break;
+            if (LibAv.Field<nuint>(entry, AvLayout.PacketSideData.Size) < 4) return null;
+            return *(int*)LibAv.Field<nint>(entry, AvLayout.PacketSideData.Data) / (double)AvConst.QpToLambda;
         }
-        if (!Kept && _packets >= _watchFrames && Expected < _keepBelowQp)
-        {
-            Kept = true;
-            _onKeep();
-        }
+        return null;
     }
 }

@@ -102,7 +102,7 @@ public sealed class RenderJob
         }
         using var stats = job.Options.FirstPass is null ? TwoPassStats.Create(job.Options.TempDirectory) : null;
         var into = stats ?? job.Options.FirstPass!;
-        FirstPass(job, into, job.Progress.Part(0, 0.5));
+        FirstPass(job, into, job.Progress.Part(0, 0.5), early: true);
         Encode(job, output, into, job.Progress.Part(0.5, 1), "encode");
     }
 
@@ -112,9 +112,13 @@ public sealed class RenderJob
     /// <paramref name="tap"/> sees the pass's pictures as they go to the encoder, <paramref name="sink"/> its packets (not a
     /// constant-quality trial's).
     /// </summary>
-    /// <returns>Where its time went.</returns>
-    internal StageTimes RunFirstPass(TwoPassStats stats, ProgressScope progress, CancellationToken cancel, bool checkStuck = true, IFrameTap? tap = null,
-        IPacketSink? sink = null)
+    /// <param name="earlyStuck">Whether the pass may be cut at its early stuck check (<see cref="EarlyStuckWatch"/>) where <paramref name="tap"/>
+    /// or <paramref name="sink"/> watch it: a cut pass whose trial overshot then comes back <see cref="FirstPassRun.Cut"/>, and the caller
+    /// runs it again (with fresh watchers, <paramref name="checkStuck"/> false: the trial ruled the stuck rate control out). Without
+    /// watchers the check always runs where <paramref name="checkStuck"/> does, and the pass runs again here.</param>
+    /// <returns>Where its time went, and whether it was cut.</returns>
+    internal FirstPassRun RunFirstPass(TwoPassStats stats, ProgressScope progress, CancellationToken cancel, bool checkStuck = true, IFrameTap? tap = null,
+        IPacketSink? sink = null, bool earlyStuck = false)
     {
         LibAvLoader.EnsureLoaded();
         if (Scene.Encode.RateControl != RateControlMode.TwoPass)
@@ -122,13 +126,28 @@ public sealed class RenderJob
         using var job = new JobContext(Scene, Options, progress, cancel);
         try
         {
-            FirstPass(job, stats, progress, checkStuck, tap, watch: sink);
-            return job.Stages;
+            bool watched = tap is not null || sink is not null;
+            var end = FirstPass(job, stats, progress, checkStuck, tap, sink, early: checkStuck && (earlyStuck || !watched));
+            return new FirstPassRun(job.Stages, end == PassEnd.Cut);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             throw new EngineException(ErrorCodes.Aborted, "the render was aborted");
         }
+    }
+
+    /// <param name="Stages">Where the pass's time went (a constant-quality trial's included).</param>
+    /// <param name="Cut">The pass was cut at its early stuck check and the trial overshot: the statistics are incomplete, and the pass
+    /// is to run again without the stuck check.</param>
+    internal readonly record struct FirstPassRun(StageTimes Stages, bool Cut);
+
+    /// <summary>How <see cref="FirstPass"/> ended.</summary>
+    private enum PassEnd
+    {
+        /// <summary>The statistics are complete: the pass's, or a constant-quality trial's in their place.</summary>
+        Complete,
+        /// <summary>The pass was cut at its early stuck check and the trial overshot; the caller runs it again (its watchers saw part of it).</summary>
+        Cut,
     }
 
     /// <summary>
@@ -178,17 +197,61 @@ public sealed class RenderJob
     /// So when the pass averaged at least <see cref="StuckQuantizer"/>, or sat at the top for part of the clip (<see cref="MayBeStuck"/>), a constant-quality pass at <see cref="StuckCrf"/>
     /// runs, stopped as soon as its packets run over <see cref="StuckBudgetFactor"/> times the budget (paced, with
     /// <see cref="StuckAllowance"/>); one that ends within it replaces the statistics, and the second pass plans from it.
+    /// A long pass whose first packets already look stuck (<see cref="EarlyStuckWatch"/>) is cut there for the trial, which then costs the
+    /// pass's rest where it replaces it (a 30 s 1080x1920 screen recording at 263 kbit/s: three passes' time became two and a tenth).
     /// </summary>
-    private static void FirstPass(JobContext job, TwoPassStats stats, ProgressScope progress, bool checkStuck = true, IFrameTap? tap = null,
-        IPacketSink? watch = null)
+    /// <param name="early">Whether the pass may be cut at its early stuck check (<see cref="EarlyStuckWatch"/>, long passes only): where its first
+    /// packets look stuck the trial runs then, and where it overshoots the pass runs again from its start, without <paramref name="tap"/> and
+    /// <paramref name="watch"/> (<see cref="PassEnd.Cut"/>, for the caller to run again with fresh ones), or here without them.</param>
+    private static PassEnd FirstPass(JobContext job, TwoPassStats stats, ProgressScope progress, bool checkStuck = true, IFrameTap? tap = null,
+        IPacketSink? watch = null, bool early = false)
     {
+        if (checkStuck && early && EarlyStuckWatch.Applies(job.Range.Count))
+        {
+            using var pass = new JobContext(job.Scene, job.Options, progress, job.Token); // cut alone, the job's token untouched
+            var check = new EarlyStuckWatch(watch, () => tap is { EndsMainPass: true }, pass.Cancellation.Cancel);
+            bool cut = false;
+            try
+            {
+                if (Analyze(pass, stats, progress, "pass-1", sink: check, tap: tap)) return PassEnd.Complete;
+            }
+            catch (OperationCanceledException) when (check.LooksStuck && !job.Token.IsCancellationRequested)
+            {
+                cut = true; // the trial decides below
+            }
+            finally
+            {
+                job.Absorb(pass);
+            }
+            job.Token.ThrowIfCancellationRequested();
+            if (!cut) return StuckTrial(job, stats, progress); // ran to its end: the whole pass's check
+            if (TryConstantQuality(job, stats, progress, check.MeanQuantizer, check.Watched)) return PassEnd.Complete;
+            if (tap is not null || watch is not null) return PassEnd.Cut;
+            Analyze(job, stats, progress, "pass-1"); // the rate control was not stuck: the pass again, whole
+            return PassEnd.Complete;
+        }
         bool ended = Analyze(job, stats, progress, "pass-1", sink: watch, tap: tap);
         job.Token.ThrowIfCancellationRequested();
-        if (ended || !checkStuck) return;
-        var passFrames = stats.Frames(); // the log read once
-        if (!MayBeStuck(passFrames)) return;
-        double q = passFrames.Average(f => f.Quantizer);
+        if (ended || !checkStuck) return PassEnd.Complete;
+        return StuckTrial(job, stats, progress);
+    }
 
+    /// <summary>The whole pass's stuck check: where <see cref="MayBeStuck"/>, the constant-quality trial.</summary>
+    private static PassEnd StuckTrial(JobContext job, TwoPassStats stats, ProgressScope progress)
+    {
+        var passFrames = stats.Frames(); // the log read once
+        if (MayBeStuck(passFrames)) TryConstantQuality(job, stats, progress, passFrames.Average(f => f.Quantizer), watched: null);
+        return PassEnd.Complete;
+    }
+
+    /// <summary>
+    /// The constant-quality trial at <see cref="StuckCrf"/>, stopped once its packets run over <see cref="StuckBudgetFactor"/> times the budget
+    /// (paced, with <see cref="StuckAllowance"/>); one that ends within it replaces <paramref name="stats"/>.
+    /// </summary>
+    /// <param name="rateQuantizer">The mean quantiser of the pass at the bit rate (over its first <paramref name="watched"/> frames; null: all).</param>
+    /// <returns>Whether the trial replaced the statistics.</returns>
+    private static bool TryConstantQuality(JobContext job, TwoPassStats stats, ProgressScope progress, double rateQuantizer, int? watched)
+    {
         double seconds = job.Scene.FrameTimeMs(job.Range.Count) / 1000;
         double budget = job.Scene.Encode.BitrateKbps * 1000.0 / 8 * seconds * StuckBudgetFactor;
         int frames = job.Range.Count;
@@ -206,15 +269,16 @@ public sealed class RenderJob
         }
         catch (OperationCanceledException) when (sink.OverBudget && !job.Token.IsCancellationRequested)
         {
-            return; // the content is far over the budget at that quality: the rate control was not stuck, the first statistics stand
+            return false; // the content is far over the budget at that quality: the rate control was not stuck, the first statistics stand
         }
         finally
         {
             job.Stages += trial.Stages; // the trial's time is the job's
         }
         job.Token.ThrowIfCancellationRequested();
-        if (sink.OverBudget) return;
-        stats.Replace(trialStats, new ConstantQualityFirstPass(Math.Round(q, 1), StuckCrf, (int)Math.Round(sink.Bytes * 8 / seconds / 1000)));
+        if (sink.OverBudget) return false;
+        stats.Replace(trialStats, new ConstantQualityFirstPass(Math.Round(rateQuantizer, 1), StuckCrf, (int)Math.Round(sink.Bytes * 8 / seconds / 1000), watched));
+        return true;
     }
 
     /// <summary>One first pass over the job's frames into <paramref name="stats"/> (at constant quality <paramref name="crf"/> when given).</summary>

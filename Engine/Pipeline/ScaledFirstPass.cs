@@ -109,6 +109,12 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         }
     }
 
+    /// <summary>
+    /// The full size's pass runs again after its early stuck check cut it and the constant-quality trial overshot (<see cref="EarlyStuckWatch"/>):
+    /// its rate control is at the top because the content is starved, not stuck, so a high quantiser no longer keeps it running for the check.
+    /// </summary>
+    public bool StuckRuledOut { get; init; }
+
     /// <summary>Sees each scaled picture before the smaller pass encodes it (tests).</summary>
     internal IFrameTap? Observer { get; init; }
 
@@ -190,8 +196,8 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         // The full size's pass runs on where its quantiser decides without the scores: one that looks to end under
         // SizeSampling.KeepFullBelowQp is kept whatever the smaller size scores, and one whose rate control may be stuck at the top
         // decides whether a constant-quality trial replaces it (RenderJob.StuckQuantizer), which can keep the full size sharp where the
-        // smaller one only leads a stuck pass.
-        if (standing.Ahead && (FullQuantizer is not { } q || q >= RenderJob.StuckQuantizer || ExpectedQuantizer < SizeSampling.KeepFullBelowQp)) return;
+        // smaller one only leads a stuck pass; unless an early trial already ruled that out (StuckRuledOut).
+        if (standing.Ahead && (FullQuantizer is not { } q || q >= RenderJob.StuckQuantizer && !StuckRuledOut || ExpectedQuantizer < SizeSampling.KeepFullBelowQp)) return;
         Ended = standing.Ended(frame);
         // Behind: the rule keeps the full size, whose score stays the one over the frames judged (its pass runs on, unscored).
         if (!standing.Ahead) KeepFull();

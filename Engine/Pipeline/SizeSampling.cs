@@ -206,39 +206,52 @@ public sealed class SizeSampling : IDisposable
                 FirstPass = TwoPassStats.Create(job.TempDirectory);
                 Decoded ??= DecodeLog.Create(_input, job.TempDirectory);
                 job = job with { DecodeLog = Decoded };
-                // Scored frame by frame: the smaller pass, beside it or after it on its own, is compared as it runs (ScaledFirstPass.Judge).
-                if (FirstPassesDecide) fullScore = new InFlightQualityProbe(FirstPassQuality) { FrameSsim = ScaledFirstPass.NewFrameScores(Full.FrameCount) };
-                if (TapsReference)
+                // The pass may be cut at its early stuck check (EarlyStuckWatch) where the constant-quality trial then overshoots: it runs
+                // again from its start, with fresh scores, reference and smaller pass, and without the check (the trial ruled it out).
+                bool ranAgain = false;
+                for (bool early = true; ; early = false, ranAgain = true)
                 {
-                    Directory.CreateDirectory(dir);
-                    using var reference = ReferenceScene(raw: true); // its settings: what a reference render would write
-                    tapped = new SampleReference(Path.Combine(dir, "reference.mkv"), Full, reference.Encode, SampleRanges);
-                }
-                // Where the first passes decide, the smaller size's runs beside the full size's, from the same decoded frames.
-                ScaledFirstPass? beside = null;
-                QuantizerWatch? alone = null;
-                try
-                {
-                    // Where the full size's packets foresee it kept by its quantiser, the smaller pass stops and so does the full size's
-                    // scoring: only a comparison needs it (should the pass still end starved, the samples decide instead).
-                    if (RunsBeside)
+                    // Scored frame by frame: the smaller pass, beside it or after it on its own, is compared as it runs (ScaledFirstPass.Judge).
+                    if (FirstPassesDecide) fullScore = new InFlightQualityProbe(FirstPassQuality) { FrameSsim = ScaledFirstPass.NewFrameScores(Full.FrameCount) };
+                    if (TapsReference)
                     {
-                        _smallPass = TwoPassStats.Create(job.TempDirectory);
-                        beside = new ScaledFirstPass(rule, job, _smallPass, FirstPassQuality, Full.FrameCount, ForeseenKeepBelowQp,
-                            WatchFrames, cancel, fullScore?.FrameSsim, fullScore is null ? null : fullScore.StopScoring);
+                        tapped?.Dispose();
+                        Directory.CreateDirectory(dir);
+                        using var reference = ReferenceScene(raw: true); // its settings: what a reference render would write
+                        tapped = new SampleReference(Path.Combine(dir, "reference.mkv"), Full, reference.Encode, SampleRanges);
                     }
-                    else if (fullScore is not null)
+                    // Where the first passes decide, the smaller size's runs beside the full size's, from the same decoded frames.
+                    ScaledFirstPass? beside = null;
+                    QuantizerWatch? alone = null;
+                    bool cut;
+                    try
                     {
-                        alone = new QuantizerWatch(Full.FrameCount, WatchFrames, ForeseenKeepBelowQp, fullScore.StopScoring);
+                        // Where the full size's packets foresee it kept by its quantiser, the smaller pass stops and so does the full size's
+                        // scoring: only a comparison needs it (should the pass still end starved, the samples decide instead).
+                        if (RunsBeside)
+                        {
+                            DropSmallPass();
+                            _smallPass = TwoPassStats.Create(job.TempDirectory);
+                            beside = new ScaledFirstPass(rule, job, _smallPass, FirstPassQuality, Full.FrameCount, ForeseenKeepBelowQp,
+                                WatchFrames, cancel, fullScore?.FrameSsim, fullScore is null ? null : fullScore.StopScoring) { StuckRuledOut = !early };
+                        }
+                        else if (fullScore is not null)
+                        {
+                            alone = new QuantizerWatch(Full.FrameCount, WatchFrames, ForeseenKeepBelowQp, fullScore.StopScoring);
+                        }
+                        cut = new RenderJob(Full, "", job with { Quality = fullScore }).RunFirstPass(FirstPass, progress.Part(0, FirstPassShare, "-sizing"), cancel,
+                            checkStuck: early, tap: (IFrameTap?)beside ?? tapped, sink: (IPacketSink?)beside ?? alone, earlyStuck: early).Cut;
+                        if (!cut && FirstPass.ConstantQuality is null)
+                        {
+                            besideScore = beside?.Complete();
+                            ended = beside?.Ended;
+                        }
                     }
-                    new RenderJob(Full, "", job with { Quality = fullScore }).RunFirstPass(FirstPass, progress.Part(0, FirstPassShare, "-sizing"), cancel,
-                        tap: (IFrameTap?)beside ?? tapped, sink: (IPacketSink?)beside ?? alone);
-                    besideScore = beside?.Complete();
-                    ended = beside?.Ended;
-                }
-                finally
-                {
-                    beside?.Dispose();
+                    finally
+                    {
+                        beside?.Dispose();
+                    }
+                    if (!cut) break;
                 }
                 samplesPart = progress.Part(FirstPassShare, 1);
                 if (FirstPass.ConstantQuality is { } cq)
@@ -246,13 +259,16 @@ public sealed class SizeSampling : IDisposable
                     rule.Dispose();
                     DropSmallPass();
                     return (Full, new SizeDecision("first-pass", Full.Width, Full.Height, BitsPerPixel, [full, small], 0, 0,
-                        $"{bpp}; x264's first pass at that rate averaged quantiser {cq.RateQuantizer:0.#}, its rate control stuck high, but at constant quality "
+                        $"{bpp}; x264's first pass at that rate {cq.Averaged}, its rate control stuck high, but at constant quality "
                         + $"(crf {cq.Crf}) the full size needs {cq.Kbps} kbit/s, within {RenderJob.StuckBudgetFactor}x the rate: kept without sample encodes, the encode planned from the constant-quality pass"));
                 }
                 if (FirstPass.MeanQuantizer() is { } q)
                 {
                     quantiser = ended is { SmallerAhead: true } end ? $"; x264's first pass at full size averaged quantiser {q:0.#} over its first {end.AtFrame} frames"
                         : $"; x264's first pass at full size averaged quantiser {q:0.#}";
+                    if (ranAgain)
+                        quantiser += $" (run again: half or more of its first {EarlyStuckWatch.Packets} frames after the keyframe sat at x264's top quantisers, but a constant-quality trial "
+                            + $"at crf {RenderJob.StuckCrf} ran over {RenderJob.StuckBudgetFactor}x the budget's pace from its first packets: starved, not stuck)";
                     if (q < KeepFullBelowQp && ended is not { SmallerAhead: true })
                     {
                         rule.Dispose();

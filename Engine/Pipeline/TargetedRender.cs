@@ -136,7 +136,7 @@ public static class TargetedRender
                 // second pass's rate tolerance or change its rate where x264 would miss (SizeSampling.PlanFrom); its time is the first encode's.
                 options = options with { FirstPass = ownStats, DecodeLog = ownLog ?? options.DecodeLog };
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                var stages = new RenderJob(scene, "", options with { Quality = null }).RunFirstPass(ownStats, progress.Part(floor, floor + span / 2, stageSuffix), cancel);
+                var stages = new RenderJob(scene, "", options with { Quality = null }).RunFirstPass(ownStats, progress.Part(floor, floor + span / 2, stageSuffix), cancel).Stages;
                 firstPass = (stages, clock.Elapsed.TotalMilliseconds);
                 (floor, span) = (floor + span / 2, span / 2);
                 double seconds = scene.DurationMs / 1000;
