@@ -257,6 +257,27 @@ public class StuckRateControlTests : TempDirTest
         Assert.That(Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "scroll.mp4" }), "nothing left behind");
     }
 
+    [TestCase("pass-1-crf-sizing", 1)]
+    [TestCase("pass-1-sizing", 2)]
+    public void Aborting_after_an_early_cut_rejects_and_leaves_nothing(string stage, int seen)
+    {
+        // The starved pattern's first passes are cut for the trial, which runs over, and run again: an abort during the trial, or during
+        // the passes run again (the stage's second time), stops the job there.
+        var input = Clip("testsrc2=s=272x480:r=30:d=20,hue=H=t*2,rotate=a=t/2:fillcolor=black", "turning20.mp4");
+        using var cts = new CancellationTokenSource();
+        var engine = new ReelSpeedEngine(EngineOptions.Default);
+        string? last = null;
+        int count = 0;
+        var e = Assert.Throws<EngineException>(() => engine.OptimizeVideoAsync(input, 0.07, "{}", null, p =>
+        {
+            if (p.Stage != last && p.Stage == stage && ++count == seen) cts.Cancel();
+            last = p.Stage;
+        }, cts.Token).GetAwaiter().GetResult())!;
+        Assert.That(count, Is.EqualTo(seen), $"{stage} ran {seen} time(s)");
+        Assert.That(e.Code, Is.EqualTo(ErrorCodes.Aborted));
+        Assert.That(Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "turning20.mp4" }), "nothing left behind");
+    }
+
     [Test]
     public void An_undershoot_measured_as_transparent_is_kept_without_corrections()
     {
