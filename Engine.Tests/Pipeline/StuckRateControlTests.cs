@@ -126,8 +126,10 @@ public class StuckRateControlTests : TempDirTest
         Assert.That(EarlyStuckWatch.Stuck(29, 60, 66), Is.False, "under half at the top");
         Assert.That(EarlyStuckWatch.Stuck(45, 60, 63.9), Is.False, "a mean under the stuck one");
         Assert.That(EarlyStuckWatch.Stuck(0, 0, double.NaN), Is.False);
-        Assert.That((EarlyStuckWatch.Applies(EarlyStuckWatch.MinFrames - 1), EarlyStuckWatch.Applies(EarlyStuckWatch.MinFrames)), Is.EqualTo((false, true)),
-            "a short pass runs whole: the packets watched would be too much of it");
+        Assert.That((EarlyStuckWatch.Applies(EarlyStuckWatch.MinFrames - 1, EncodeSettings.H264), EarlyStuckWatch.Applies(EarlyStuckWatch.MinFrames, EncodeSettings.H264)),
+            Is.EqualTo((false, true)), "a short pass runs whole: the packets watched would be too much of it");
+        Assert.That((EarlyStuckWatch.Applies(6000, EncodeSettings.H265), EarlyStuckWatch.Applies(6000, EncodeSettings.Vp9)), Is.EqualTo((false, false)),
+            "x265's and libvpx's passes are not watched: the trial is an x264 pass");
     }
 
     /// <summary>The stages a first pass reports, each with the last frame reported in it, in order (a stage run again is listed again).</summary>
@@ -152,7 +154,7 @@ public class StuckRateControlTests : TempDirTest
         // ffmpeg CLI's), so the trial runs after those instead of after the whole pass.
         var input = Clip("cellauto=s=68x120:r=30:rule=110:seed=8,scale=272:480:flags=neighbor,trim=duration=20", "scroll20.mp4");
         using var scene = TwoPass(input, 25);
-        Assert.That(EarlyStuckWatch.Applies(scene.FrameCount), Is.True);
+        Assert.That(EarlyStuckWatch.Applies(scene.FrameCount, scene.Encode.Codec), Is.True);
         using var stats = TwoPassStats.Create(_dir);
         var (stages, tracker) = Recorded(scene.FrameCount);
         var run = new RenderJob(scene, "", new JobOptions { EncoderThreads = 1 }).RunFirstPass(stats, tracker.Root, default);

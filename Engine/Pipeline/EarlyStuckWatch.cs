@@ -42,8 +42,11 @@ internal sealed class EarlyStuckWatch(IPacketSink? inner, Func<bool> mainEnded, 
     /// <summary>Mean quantiser of the packets watched (NaN before any).</summary>
     public double MeanQuantizer => Watched == 0 ? double.NaN : _sum / Watched;
 
-    /// <summary>Whether a first pass of <paramref name="frames"/> frames is long enough to be watched (<see cref="MinFrames"/>).</summary>
-    public static bool Applies(int frames) => frames >= MinFrames;
+    /// <summary>
+    /// Whether a first pass of <paramref name="frames"/> frames in <paramref name="codec"/> is watched: libx264's (h264's two-pass always runs
+    /// it; its quantisers go to 69 and the trial is an x264 pass), long enough (<see cref="MinFrames"/>).
+    /// </summary>
+    public static bool Applies(int frames, string codec) => codec == EncodeSettings.H264 && frames >= MinFrames;
 
     /// <summary>Whether quantisers of the packets watched look stuck: <see cref="TopShare"/> of them at the top, and a mean a stuck pass reaches.</summary>
     internal static bool Stuck(int top, int watched, double mean) => watched > 0 && top >= TopShare * watched && mean >= RenderJob.StuckQuantizer;

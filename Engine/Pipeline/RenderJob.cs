@@ -206,7 +206,7 @@ public sealed class RenderJob
     private static PassEnd FirstPass(JobContext job, TwoPassStats stats, ProgressScope progress, bool checkStuck = true, IFrameTap? tap = null,
         IPacketSink? watch = null, bool early = false)
     {
-        if (checkStuck && early && EarlyStuckWatch.Applies(job.Range.Count))
+        if (checkStuck && early && EarlyStuckWatch.Applies(job.Range.Count, job.Scene.Encode.Codec))
         {
             using var pass = new JobContext(job.Scene, job.Options, progress, job.Token); // cut alone, the job's token untouched
             var check = new EarlyStuckWatch(watch, () => tap is { EndsMainPass: true }, pass.Cancellation.Cancel);
