@@ -127,7 +127,7 @@ public sealed class RenderJob
         try
         {
             bool watched = tap is not null || sink is not null;
-            var end = FirstPass(job, stats, progress, checkStuck, tap, sink, early: checkStuck && (earlyStuck || !watched));
+            var end = FirstPass(job, stats, progress, checkStuck, tap, sink, early: earlyStuck || !watched);
             return new FirstPassRun(job.Stages, end == PassEnd.Cut);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)

@@ -42,16 +42,19 @@ public static class TargetedRender
 
     /// <summary>
     /// Whether an encode asked at least <see cref="SaturatedAsk"/> times what x264's first pass spent (<paramref name="passVideoBytes"/>, null where
-    /// unknown) spent no more than that pass (2 % of slack): more bits do not make a bigger file, as between two encodes, with the first pass as the
+    /// unknown) spent no more than that pass (within <see cref="SaturatedGrowth"/>): more bits do not make a bigger file, as between two encodes, with the first pass as the
     /// first of them. A first pass that spent a fraction of the rate gets its second pass asked up to 4 times the rate (<see cref="SizeSampling.Underspent"/>);
     /// without a quality measurement to stop on, a 30 s 1080x1920 screen recording at 8 MB (its pass spent 9.6 % of 2129 kbit/s, the encode 0.5 MB at
     /// 8516 kbit/s) took a second encode at a higher rate still to come out the same size.
     /// </summary>
     internal static bool SpentNoMore(double? passVideoBytes, int kbps, double seconds, long videoBytes) =>
-        passVideoBytes is { } spent && videoBytes > 0 && kbps * 1000.0 / 8 * seconds >= SaturatedAsk * spent && videoBytes <= spent * 1.02;
+        passVideoBytes is { } spent && videoBytes > 0 && kbps * 1000.0 / 8 * seconds >= SaturatedAsk * spent && videoBytes <= spent * SaturatedGrowth;
 
     /// <summary>How many times what the first pass spent an encode must have been asked for <see cref="SpentNoMore"/> to speak.</summary>
     internal const double SaturatedAsk = 2;
+
+    /// <summary>How much bigger an encode asked more may come out and still count as no bigger (saturated): between two encodes, and against the first pass.</summary>
+    internal const double SaturatedGrowth = 1.02;
 
     /// <summary>Renders <paramref name="scene"/> with the defaults of <see cref="JobOptions"/>, reporting progress to its end ("done").</summary>
     public static TargetedResult Run(Scene scene, string outputPath, Action<RenderProgress>? progress, CancellationToken cancel,
@@ -175,7 +178,7 @@ public static class TargetedRender
                 double ratio = result.FileSize / (double)target;
                 bool inside = ratio <= 1 + maxOver && ratio >= 1 - MaxUnder;
                 // More bits no longer make a bigger file: the content needs less than the budget.
-                bool saturated = ratio < 1 - MaxUnder && (previousSize > 0 && current.Encode.BitrateKbps > last!.Value.Kbps && result.FileSize < previousSize * 1.02
+                bool saturated = ratio < 1 - MaxUnder && (previousSize > 0 && current.Encode.BitrateKbps > last!.Value.Kbps && result.FileSize < previousSize * SaturatedGrowth
                     || current.Encode.BitrateKbps >= EncodeSettings.MaxBitrateKbps);
                 double? transparent = ratio < 1 - MaxUnder && options.Quality?.Result is { Ssim: >= TransparentSsim } measured ? measured.Ssim : null;
                 // Where the first pass says the same (and no measurement says more), the undershoot is accepted as saturated too.
