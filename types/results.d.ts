@@ -146,6 +146,7 @@ export interface OptimizeResult {
   quality?: { ssimY: number; ssimU: number; ssimV: number; psnrY: number; framesCompared: number; method: string };
   /** Why the output has its size (see README, optimizeVideo: "How the size is chosen"). */
   sizeDecision: SizeDecision;
+  /** The whole call's time in ms, from the job's start (after any wait in the queue) to its result: the size decision, every encode and the quality measurement (`stages` has the parts). */
   wallMs: number;
   /**
    * Where the time went, in ms: deciding the size (sample encodes), the encode (every pass of every attempt; with

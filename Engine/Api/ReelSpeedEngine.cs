@@ -268,6 +268,7 @@ public sealed class ReelSpeedEngine
             var admission = JobMemory.AdmitOptimize(full, options.MeasureQuality, sizing.BesidePixels(), Scheduler.MemoryLimitBytes, Options.X264Threads, x264: HardwareFor(full) != HardwareAcceleration.Required);
             using var slot = await Scheduler.AcquireAsync(admission, cancel).ConfigureAwait(false);
             var jobOptions = admission.JobOptionsWith(JobOptionsFor(full)); // the size decision's passes and the encode alike
+            var job = System.Diagnostics.Stopwatch.StartNew();
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var (chosen, decision) = await DedicatedThread.Run("reelspeed-job", () => sizing.Decide(jobOptions, samplingPart, cancel)).ConfigureAwait(false);
             double sizingMs = clock.Elapsed.TotalMilliseconds;
@@ -321,7 +322,7 @@ public sealed class ReelSpeedEngine
             long original = MediaRoles.CheckRegularFile(input, "inputPath").Size; // the file a symlink leads to
             if (original <= (long)(targetSizeMb * SizeTarget.BytesPerMb))
                 warnings.Add($"targetSizeMb: the input ({original / (double)SizeTarget.BytesPerMb:0.###} MB) was already within the target; it was re-encoded to the target anyway");
-            return Optimize.ToJson(new OptimizeResult(result.OutputPath, original, result.FileSize, scene.Composition!.TargetBytes!.Value, result, attempts, quality, warnings, decision, stages));
+            return Optimize.ToJson(new OptimizeResult(result.OutputPath, original, result.FileSize, scene.Composition!.TargetBytes!.Value, result, attempts, quality, warnings, job.Elapsed.TotalMilliseconds, decision, stages));
         }, cancel);
     }
 

@@ -46,10 +46,14 @@ public sealed record OptimizeOptions(string? OutputPath, bool AllowDownscale, st
     }
 }
 
-/// <summary>What optimizeVideo did: sizes, the encode and the measured quality.</summary>
+/// <summary>
+/// What optimizeVideo did: sizes, the encode and the measured quality. <see cref="WallMs"/>: the whole job, from its
+/// admission (after any wait in the queue) to its result: the size decision, every encode and the quality measurement
+/// (<see cref="RenderResult.WallMs"/> of <see cref="Render"/> is the last encode's alone).
+/// </summary>
 public sealed record OptimizeResult(
     string OutputPath, long OriginalSize, long OptimizedSize, long TargetSize, RenderResult Render, int Attempts,
-    QualityResult? Quality, IReadOnlyList<string> Warnings, SizeDecision? SizeDecision = null, OptimizeStages? Stages = null)
+    QualityResult? Quality, IReadOnlyList<string> Warnings, double WallMs, SizeDecision? SizeDecision = null, OptimizeStages? Stages = null)
 {
     public double CompressionRatio => OptimizedSize == 0 ? 0 : (double)OriginalSize / OptimizedSize;
 }
@@ -214,7 +218,7 @@ public static class Optimize
             w.WriteString("reason", d.Reason);
             w.WriteEndObject();
         }
-        w.WriteNumber("wallMs", Math.Round(r.Render.WallMs, 1));
+        w.WriteNumber("wallMs", Math.Round(r.WallMs, 1));
         if (r.Stages is { } st)
         {
             w.WriteStartObject("stages");

@@ -82,6 +82,9 @@ describe('optimizeVideo', () => {
     const lastSizing = stages.findLastIndex((s) => s.includes('sizing'));
     expect(stages.slice(lastSizing + 1).includes('pass-1')).toBe(false);
     expect(percents.every((p, i) => i === 0 || p >= percents[i - 1]), percents.join(' ')).toBe(true);
+    // The whole call's time, not the last encode's: the size decision's passes are in it.
+    expect(r.stages.sizingMs).toBeGreaterThan(0);
+    expect(r.wallMs).toBeGreaterThanOrEqual(r.stages.sizingMs + r.stages.encodeMs + r.stages.qualityMs - 0.5);
   });
 
   it('keeps the full size without samples when x264\'s first pass shows it is not starved, and reuses that pass', async () => {
