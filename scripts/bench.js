@@ -5,7 +5,9 @@
 // wall time with the floor: the same frames, pre-decoded once to raw yuv420p, encoded by
 // the ffmpeg CLI alone with the same x264 settings; and the same render with x264's other thread
 // layout (engine option x264Threads: 'frames' where the default took slice threads, 'slices'
-// otherwise), its time and peak RSS against the same floor. Also times a 60 s story (does the cost
+// otherwise), its time and peak RSS against the same floor. The floor is also run with x264's
+// slice threads (one per core, as the engine's 'slices' layout): not the target's floor, but it
+// shows what the engine adds beside x264 when both split frames the same way. Also times a 60 s story (does the cost
 // grow linearly?) and the addon's `require`. Prints a Markdown table of medians with the
 // targets, writes the same numbers to out/bench.json. A missed target is reported, not an
 // exit code: this is a measure, not a test.
@@ -245,10 +247,21 @@ function renderComparison(runs, tmp, yuv, story, width, height, fps) {
     log(`  ${fmt(r.wallMs)} ms wall, ${fmt(r.cpuMs)} ms CPU`);
     return r;
   };
+  // The same with x264's threads on slices of one frame, one per core, as the engine's 'slices' layout runs them.
+  const sliceThreads = os.availableParallelism();
+  const slicedFloorRun = (i) => {
+    log(`floor with x264 slice threads (${sliceThreads}), run ${i + 1}/${runs}`);
+    const r = ffmpeg(['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', String(fps), '-i', yuv,
+      ...x264(fps), '-threads', String(sliceThreads), '-x264-params', 'sliced-threads=1', '-an', path.join(tmp, 'floor-sliced.mp4')]);
+    fs.rmSync(path.join(tmp, 'floor-sliced.mp4'), { force: true });
+    log(`  ${fmt(r.wallMs)} ms wall, ${fmt(r.cpuMs)} ms CPU, ${fmt(r.maxRssMiB)} MiB peak RSS`);
+    return r;
+  };
   const engine = [];
   const other = []; // x264's other thread layout: chosen after the first default render, from what x264 ran
   let otherThreads = null;
   const floor = [];
+  const slicedFloor = [];
   try {
     for (let i = 0; i < runs; i++) {
       log(`engine, 30 s story, run ${i + 1}/${runs}`);
@@ -266,6 +279,7 @@ function renderComparison(runs, tmp, yuv, story, width, height, fps) {
       log(`  ${fmt(other[i].wallMs)} ms wall, ${fmt(other[i].cpuMs)} ms CPU, ${fmt(other[i].maxRssMiB)} MiB peak RSS`);
       fs.rmSync(out, { force: true });
       floor.push(floorRun(i));
+      slicedFloor.push(slicedFloorRun(i));
     }
   } finally {
     fs.rmSync(yuv, { force: true });
@@ -298,6 +312,9 @@ function renderComparison(runs, tmp, yuv, story, width, height, fps) {
     otherCpuMs: median(other.map((r) => r.cpuMs)),
     otherPeakRssMiB: median(other.map((r) => r.maxRssMiB)),
     otherFileMB: median(other.map((r) => r.fileSize)) / 1e6,
+    slicedFloorWallMs: median(slicedFloor.map((r) => r.wallMs)),
+    slicedFloorCpuMs: median(slicedFloor.map((r) => r.cpuMs)),
+    slicedFloorPeakRssMiB: median(slicedFloor.map((r) => r.maxRssMiB)),
     engine60WallMs: median(engine60.map((r) => r.wallMs)),
     requireMs: median(requires.map((r) => r.ms)),
     idleRssMiB: median(requires.map((r) => r.rssMiB)),
@@ -305,6 +322,9 @@ function renderComparison(runs, tmp, yuv, story, width, height, fps) {
   m.ratioEngineFloor = m.engineWallMs / m.floorWallMs;
   m.ratioOtherFloor = m.otherWallMs / m.floorWallMs;
   m.ratio60to30 = m.engine60WallMs / m.engineWallMs;
+  // The engine's slices layout, whichever of the two renders ran it, against the floor sliced the same way.
+  const sliced = m.engineX264Threads === 'slices' ? engine : m.otherX264Threads === 'slices' ? other : null;
+  m.ratioSlicedToSlicedFloor = sliced ? median(sliced.map((r) => r.wallMs)) / m.slicedFloorWallMs : null;
   const frames = engine[0].frames;
 
   const pass = (ok) => (ok ? 'pass' : '**FAIL**');
@@ -319,6 +339,8 @@ function renderComparison(runs, tmp, yuv, story, width, height, fps) {
     ['engine / floor', fmt(m.ratioEngineFloor, 2), `≤ ${TARGETS.ratio}`, pass(m.ratioEngineFloor <= TARGETS.ratio)],
     [`with x264Threads '${otherThreads}' (${layout(m.otherX264Threads)}): peak RSS`, `${fmt(m.otherPeakRssMiB)} MiB`, '', ''],
     [`with x264Threads '${otherThreads}': wall / floor (CPU / floor; output)`, `${fmt(m.ratioOtherFloor, 2)} (${fmt(m.otherCpuMs / m.floorCpuMs, 2)}; ${fmt(m.otherFileMB, 2)} MB)`, '', ''],
+    [`floor with x264 slice threads (${sliceThreads}; not the target's floor)`, `${fmt(m.slicedFloorWallMs)} ms (CPU ${fmt(m.slicedFloorCpuMs)} ms, RSS ${fmt(m.slicedFloorPeakRssMiB)} MiB; ${fmt(m.slicedFloorWallMs / m.floorWallMs, 2)} of the floor)`, '', ''],
+    ...(m.ratioSlicedToSlicedFloor === null ? [] : [['engine with slice threads / that floor', fmt(m.ratioSlicedToSlicedFloor, 2), '', '']]),
     ['stage: render (render thread, beside the rest)', `${fmt(m.stages.renderMs)} ms (${fmt(m.stages.renderMs / frames, 2)} ms/frame)`, '', ''],
     ['stage: convert (BGRA → yuv420p)', `${fmt(m.stages.convertMs)} ms (${fmt(m.stages.convertMs / frames, 2)} ms/frame)`, '', ''],
     ['stage: encode (x264 calls)', `${fmt(m.stages.encodeMs)} ms (${fmt(m.stages.encodeMs / frames, 2)} ms/frame)`, '', ''],
@@ -329,7 +351,7 @@ function renderComparison(runs, tmp, yuv, story, width, height, fps) {
     ['addon `require`', `${fmt(m.requireMs, 1)} ms`, `≤ ${TARGETS.requireMs} ms`, pass(m.requireMs <= TARGETS.requireMs)],
   ];
   return {
-    medians: m, rows, frames, samples: { engine, other, engine60, floor, require: requires },
+    medians: m, rows, frames, samples: { engine, other, engine60, floor, slicedFloor, require: requires },
     pass: {
       ratio: m.ratioEngineFloor <= TARGETS.ratio,
       rss: m.enginePeakRssMiB <= TARGETS.rssMiB,
