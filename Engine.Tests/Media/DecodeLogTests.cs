@@ -108,14 +108,24 @@ public unsafe class DecodeLogTests
     }
 
     [Test]
-    public void A_replay_past_a_recording_that_stopped_early_decodes_the_rest()
+    public void A_replay_past_a_recording_that_stopped_early_decodes_the_rest_and_records_it_for_the_next()
     {
+        // A first pass cut early (EarlyStuckWatch) recorded the clip's first frames only: the pass after it must not leave the log there.
         using var log = NewLog(_clip);
         using (var recorder = new VideoDecoder(_clip, "inputPath", log: log)) Assert.That(ReadAll(recorder, 30), Has.Count.EqualTo(30));
         Assert.That((log.CanReplay, log.Frames, log.ReachedEnd), Is.EqualTo((true, 30, false)));
-        using var replay = new VideoDecoder(_clip, "inputPath", log: log);
-        Assert.That(ReadAll(replay), Is.EqualTo(_decoded), "30 read back, then decoded from the start with those 30 skipped");
-        Assert.That(log.Replayed, Is.EqualTo(30));
+        using (var replay = new VideoDecoder(_clip, "inputPath", log: log))
+        {
+            Assert.That(ReadAll(replay, 50), Is.EqualTo(_decoded.Take(50)), "30 read back, then decoded from the start with those 30 skipped");
+            Assert.That(log.CanReplay, Is.False, "recording the frames after the 30");
+        }
+        Assert.That((log.CanReplay, log.Frames, log.ReachedEnd, log.Replayed), Is.EqualTo((true, 50, false, 30L)), "stopped again: 20 more recorded");
+        using (var replay = new VideoDecoder(_clip, "inputPath", log: log))
+            Assert.That(ReadAll(replay), Is.EqualTo(_decoded), "50 read back, the rest decoded and recorded");
+        Assert.That((log.Frames, log.ReachedEnd, log.Replayed), Is.EqualTo((75, true, 80L)));
+        using (var replay = new VideoDecoder(_clip, "inputPath", log: log))
+            Assert.That(ReadAll(replay), Is.EqualTo(_decoded), "all read back");
+        Assert.That(log.Replayed, Is.EqualTo(155), "nothing decoded");
     }
 
     [Test]
@@ -129,8 +139,10 @@ public unsafe class DecodeLogTests
         Assert.That(plain, Has.Count.EqualTo(50));
         using var log = NewLog(raw);
         using (var recorder = new VideoDecoder(raw, "inputPath", log: log)) ReadAll(recorder, 20);
-        using var replay = new VideoDecoder(raw, "inputPath", log: log);
-        Assert.That(ReadAll(replay), Is.EqualTo(plain));
+        using (var replay = new VideoDecoder(raw, "inputPath", log: log)) Assert.That(ReadAll(replay), Is.EqualTo(plain));
+        // The frames after the 20 were recorded as decoding timed them: read back, they keep those times.
+        using (var replay = new VideoDecoder(raw, "inputPath", log: log)) Assert.That(ReadAll(replay), Is.EqualTo(plain));
+        Assert.That((log.Frames, log.ReachedEnd, log.Replayed), Is.EqualTo((50, true, 70L)));
     }
 
     [Test]

@@ -15,7 +15,9 @@ namespace ReelSpeed.Engine.Media;
 /// limit or a failed write abandon the log (<see cref="AbandonedBecause"/>), and every later decoder decodes as usual. Once the
 /// recording decoder is closed, each later decoder of the input replays the frames, with their timestamps and colour
 /// description, bit for bit what decoding gives; one that reads past the frames recorded (where the recording stopped before
-/// the end of the stream) decodes the input from its start, skipping the frames it already gave.</para>
+/// the end of the stream: a first pass cut early, <see cref="Pipeline.EarlyStuckWatch"/>) decodes the input from its start,
+/// skipping the frames it already gave, and records the frames after them (<see cref="ResumeRecording"/>), so that the decoder
+/// after it replays further instead of decoding past the same point again.</para>
 /// <para>The file is unlinked as soon as it is created (the open handle keeps it): nothing is left behind, whatever ends the
 /// process. Thread-safe: recording and replaying happen on render threads one after the other.</para>
 /// </summary>
@@ -145,6 +147,21 @@ internal sealed unsafe class DecodeLog : IDisposable
                 AbandonLocked($"the input is compressed to {compressedShare * 100:0.##} % of its raw frames' size, under {_minCompressedShare * 100:0.##} %: decoding it again costs less than keeping its frames");
                 return false;
             }
+            _state = State.Recording;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Makes a decoder that replayed the <paramref name="replayed"/> frames recorded and then decoded the input again up to them the
+    /// recorder again, of the frames after them; false where the recording reached the end of the stream, the log is not recorded
+    /// (abandoned, or another decoder records), or <paramref name="replayed"/> is not every frame recorded.
+    /// </summary>
+    public bool ResumeRecording(int replayed)
+    {
+        lock (_lock)
+        {
+            if (_state != State.Recorded || ReachedEnd || replayed != _frames.Count) return false;
             _state = State.Recording;
             return true;
         }

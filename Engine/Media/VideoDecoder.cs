@@ -250,13 +250,14 @@ internal sealed unsafe class VideoDecoder : IDisposable
                 return false;
             }
             // Past the frames recorded, or a log that could not be read back: decode from the start (where the constructor left the
-            // demuxer), skipping the frames given.
+            // demuxer), skipping the frames given; past a recording that stopped early, the frames from there on are recorded.
             _replay = null;
             _lastPtsMs = double.NaN; // synthesized timestamps count again from the first frame
             for (int i = 0; i < _replayIndex; i++)
             {
                 if (!ReadFrame(frame, out ptsMs)) return false;
             }
+            if (replay.ResumeRecording(_replayIndex)) _recording = replay;
         }
         var f = frame.Ptr;
         var codec = _codec.Ptr;
