@@ -201,7 +201,7 @@ internal sealed class Stitcher : IDisposable
     {
         var token = _job.Token;
         var range = _job.Range;
-        double encodeMs = 0, muxMs = 0;
+        double encodeMs = 0;
         var sw = new Stopwatch();
         var clock = Stopwatch.StartNew();
         _pump?.Start();
@@ -255,6 +255,8 @@ internal sealed class Stitcher : IDisposable
         }
         finally
         {
+            // Counted however the encode ends: a first pass cut early (EarlyStuckWatch) is absorbed into its job's stage times.
+            _job.Stages += new StageTimes(0, 0, encodeMs, 0, 0);
             _pump?.Finish(); // rethrows an audio failure
         }
         token.ThrowIfCancellationRequested();
@@ -262,9 +264,8 @@ internal sealed class Stitcher : IDisposable
         {
             sw.Restart();
             _muxer.Finish();
-            muxMs += sw.Elapsed.TotalMilliseconds;
+            _job.Stages += new StageTimes(0, 0, 0, 0, sw.Elapsed.TotalMilliseconds);
         }
-        _job.Stages += new StageTimes(0, 0, encodeMs, 0, muxMs);
     }
 
     /// <summary>
