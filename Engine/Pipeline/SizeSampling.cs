@@ -268,7 +268,7 @@ public sealed class SizeSampling : IDisposable
                         : $"; x264's first pass at full size averaged quantiser {q:0.#}";
                     if (ranAgain)
                         quantiser += $" (run again: half or more of its first {EarlyStuckWatch.Packets} frames after the keyframe sat at x264's top quantisers, but a constant-quality trial "
-                            + $"at crf {RenderJob.StuckCrf} ran over {RenderJob.StuckBudgetFactor}x the budget's pace from its first packets: starved, not stuck)";
+                            + $"at crf {RenderJob.StuckCrf} ran over {RenderJob.StuckBudgetFactor}x the budget's pace: starved, not stuck)";
                     if (q < KeepFullBelowQp && ended is not { SmallerAhead: true })
                     {
                         rule.Dispose();

@@ -45,10 +45,11 @@ public static class TargetedRender
     /// unknown) spent no more than that pass (within <see cref="SaturatedGrowth"/>): more bits do not make a bigger file, as between two encodes, with the first pass as the
     /// first of them. A first pass that spent a fraction of the rate gets its second pass asked up to 4 times the rate (<see cref="SizeSampling.Underspent"/>);
     /// without a quality measurement to stop on, a 30 s 1080x1920 screen recording at 8 MB (its pass spent 9.6 % of 2129 kbit/s, the encode 0.5 MB at
-    /// 8516 kbit/s) took a second encode at a higher rate still to come out the same size.
+    /// 8516 kbit/s) took a second encode at a higher rate still to come out the same size. Only where the encode was not measured
+    /// (<paramref name="measured"/> null): a measurement under <see cref="TransparentSsim"/> says more bits may still show, and the corrections run.
     /// </summary>
-    internal static bool SpentNoMore(double? passVideoBytes, int kbps, double seconds, long videoBytes) =>
-        passVideoBytes is { } spent && videoBytes > 0 && kbps * 1000.0 / 8 * seconds >= SaturatedAsk * spent && videoBytes <= spent * SaturatedGrowth;
+    internal static bool SpentNoMore(QualityResult? measured, double? passVideoBytes, int kbps, double seconds, long videoBytes) =>
+        measured is null && passVideoBytes is { } spent && videoBytes > 0 && kbps * 1000.0 / 8 * seconds >= SaturatedAsk * spent && videoBytes <= spent * SaturatedGrowth;
 
     /// <summary>How many times what the first pass spent an encode must have been asked for <see cref="SpentNoMore"/> to speak.</summary>
     internal const double SaturatedAsk = 2;
@@ -182,7 +183,7 @@ public static class TargetedRender
                     || current.Encode.BitrateKbps >= EncodeSettings.MaxBitrateKbps);
                 double? transparent = ratio < 1 - MaxUnder && options.Quality?.Result is { Ssim: >= TransparentSsim } measured ? measured.Ssim : null;
                 // Where the first pass says the same (and no measurement says more), the undershoot is accepted as saturated too.
-                saturated |= ratio < 1 - MaxUnder && transparent is null && SpentNoMore(passVideoBytes, current.Encode.BitrateKbps, current.DurationMs / 1000, result.VideoBytes);
+                saturated |= ratio < 1 - MaxUnder && SpentNoMore(options.Quality?.Result, passVideoBytes, current.Encode.BitrateKbps, current.DurationMs / 1000, result.VideoBytes);
                 previousSize = result.FileSize;
                 if (inside || saturated || transparent is not null || attempt == MaxAttempts)
                 {
