@@ -129,6 +129,41 @@ public unsafe class DecodeLogTests
     }
 
     [Test]
+    public void A_replay_goes_on_from_the_keyframe_before_its_last_frame_only_where_that_frame_decodes_as_recorded()
+    {
+        // Two encodes of different pictures with the same timing: a log of the first, read back over the second, finds the second's frame
+        // at the last recorded time different, so the decode goes on from the start instead (skipping the frames read back).
+        string first = Path.Combine(_dir, "first.mp4"), second = Path.Combine(_dir, "second.mp4"), input = Path.Combine(_dir, "swapped.mp4");
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x120:r=25:d=3", "-c:v", "libx264", "-crf", "30", "-g", "25", "-pix_fmt", "yuv420p", first);
+        TestSupport.Ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x120:r=25:d=3,hue=H=2", "-c:v", "libx264", "-crf", "30", "-g", "25", "-pix_fmt", "yuv420p", second);
+        List<string> secondFrames;
+        using (var plain = new VideoDecoder(second, "inputPath")) secondFrames = ReadAll(plain);
+        File.Copy(first, input, overwrite: true);
+        using var log = NewLog(input);
+        List<string> recorded;
+        using (var recorder = new VideoDecoder(input, "inputPath", log: log)) recorded = ReadAll(recorder, 30);
+        using (var replay = new VideoDecoder(input, "inputPath", log: log))
+        {
+            Assert.That(ReadAll(replay), Is.EqualTo(recorded.Concat(_firstRest(first))), "the same file: on from the keyframe at 1 s");
+            Assert.That(replay.WentOnFromKeyframeMs, Is.GreaterThan(0).And.LessThanOrEqualTo(1000), "frame 25's keyframe, as the index times it (its decode time)");
+        }
+        using var swappedLog = NewLog(input);
+        using (var recorder = new VideoDecoder(input, "inputPath", log: swappedLog)) ReadAll(recorder, 30);
+        File.Copy(second, input, overwrite: true);
+        using (var replay = new VideoDecoder(input, "inputPath", log: swappedLog))
+        {
+            Assert.That(ReadAll(replay), Is.EqualTo(recorded.Concat(secondFrames.Skip(30))), "frame 30 on decoded from the start");
+            Assert.That(replay.WentOnFromKeyframeMs, Is.Null);
+        }
+
+        List<string> _firstRest(string path)
+        {
+            using var plain = new VideoDecoder(path, "inputPath");
+            return ReadAll(plain).Skip(30).ToList();
+        }
+    }
+
+    [Test]
     public void A_replay_past_a_partial_recording_of_a_stream_without_timestamps_times_its_frames_as_decoding_does()
     {
         // A raw H.264 stream has no timestamps: the decoder counts them frame by frame, and so must the decode that takes over.
@@ -194,13 +229,26 @@ public unsafe class DecodeLogTests
     }
 
     [Test]
-    public void A_log_past_its_limit_or_of_frames_that_are_not_8_bit_4_2_0_is_abandoned()
+    public void A_log_at_its_limit_keeps_the_frames_so_far_and_one_of_frames_that_are_not_8_bit_4_2_0_is_abandoned()
     {
-        using (var small = NewLog(_clip, 10 * DecodeLog.FrameBytes(161, 285)))
+        using (var small = NewLog(_clip, 40 * DecodeLog.FrameBytes(161, 285)))
         {
             using (var recorder = new VideoDecoder(_clip, "inputPath", log: small)) Assert.That(ReadAll(recorder), Is.EqualTo(_decoded));
-            Assert.That(small.AbandonedBecause, Does.StartWith("the frames would take more than"));
-            Assert.That(small.CanReplay, Is.False);
+            Assert.That((small.CanReplay, small.Frames, small.ReachedEnd, small.AbandonedBecause), Is.EqualTo((true, 40, false, (string?)null)));
+            Assert.That(small.FullBecause, Does.StartWith("the frames after the first 40 would take more than"));
+            // Read back, then decoded on from the keyframe before the 40th frame (frame 25), not from the start; nothing more fits.
+            using (var replay = new VideoDecoder(_clip, "inputPath", log: small))
+            {
+                Assert.That(ReadAll(replay), Is.EqualTo(_decoded));
+                Assert.That(replay.WentOnFromKeyframeMs, Is.GreaterThan(0).And.LessThanOrEqualTo(1000), "frame 25's keyframe, as the index times it (its decode time)");
+            }
+            Assert.That((small.CanReplay, small.Frames, small.Replayed), Is.EqualTo((true, 40, 40L)));
+        }
+        using (var tiny = NewLog(_clip, DecodeLog.FrameBytes(161, 285) / 2))
+        {
+            using (var recorder = new VideoDecoder(_clip, "inputPath", log: tiny)) Assert.That(ReadAll(recorder), Is.EqualTo(_decoded));
+            Assert.That(tiny.AbandonedBecause, Does.StartWith("a frame would take more than"));
+            Assert.That(tiny.CanReplay, Is.False);
         }
         using var yuv444 = NewLog(_yuv444);
         using (var recorder = new VideoDecoder(_yuv444, "inputPath", log: yuv444)) Assert.That(ReadAll(recorder), Has.Count.EqualTo(25));

@@ -11,13 +11,15 @@ namespace ReelSpeed.Engine.Media;
 /// correction); decoding a high-rate input costs about as much as an x264 first pass over it (10 s of 540x960 at crf 8: 1.0 s of
 /// CPU), where writing and reading its frames costs a copy into and out of the page cache.
 /// <para>The first <see cref="VideoDecoder"/> of <see cref="InputPath"/> opened with the log records every frame it decodes, from
-/// the input's first, as long as it only reads forward: a seek, a frame that is not 8-bit 4:2:0, a log that would grow past its
-/// limit or a failed write abandon the log (<see cref="AbandonedBecause"/>), and every later decoder decodes as usual. Once the
+/// the input's first, as long as it only reads forward: a seek, a frame that is not 8-bit 4:2:0 or a failed write abandon the log
+/// (<see cref="AbandonedBecause"/>), and every later decoder decodes as usual; at its limit the recording stops and the frames so far
+/// are kept (<see cref="FullBecause"/>). Once the
 /// recording decoder is closed, each later decoder of the input replays the frames, with their timestamps and colour
 /// description, bit for bit what decoding gives; one that reads past the frames recorded (where the recording stopped before
-/// the end of the stream: a first pass cut early, <see cref="Pipeline.EarlyStuckWatch"/>) decodes the input from its start,
-/// skipping the frames it already gave, and records the frames after them (<see cref="ResumeRecording"/>), so that the decoder
-/// after it replays further instead of decoding past the same point again.</para>
+/// the end of the stream: a first pass cut early, <see cref="Pipeline.EarlyStuckWatch"/>, or the log's limit) goes on decoding
+/// from there: it seeks to the keyframe before the last frame recorded and decodes up to that frame, which must come out bit for
+/// bit as recorded (else it decodes from the input's start, skipping the frames it already gave), and records the frames after
+/// it (<see cref="ResumeRecording"/>) while the limit allows, so that the decoder after it replays further.</para>
 /// <para>The file is unlinked as soon as it is created (the open handle keeps it): nothing is left behind, whatever ends the
 /// process. Thread-safe: recording and replaying happen on render threads one after the other.</para>
 /// </summary>
@@ -120,6 +122,61 @@ internal sealed unsafe class DecodeLog : IDisposable
     /// <summary>Why the log stopped being kept, or null.</summary>
     public string? AbandonedBecause { get; private set; }
 
+    /// <summary>Why the recording stopped before the end of the stream at the log's limit (the frames so far are kept), or null.</summary>
+    public string? FullBecause { get; private set; }
+
+    /// <summary>The time of the last frame recorded, where it is the only recorded frame at that time (else null): where a decoder seeks to go on past them.</summary>
+    public double? LastUniquePtsMs
+    {
+        get
+        {
+            lock (_lock)
+            {
+                int n = _frames.Count;
+                if (n == 0 || n > 1 && _frames[n - 2].PtsMs >= _frames[n - 1].PtsMs) return null;
+                return _frames[n - 1].PtsMs;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="frame"/> is, bit for bit, the last frame recorded (its size, format and planes): a decoder that seeked and
+    /// decoded up to that frame's time then stands where the recording stood, and the frames it gives next are the ones after it.
+    /// </summary>
+    public bool IsLastFrame(nint frame)
+    {
+        lock (_lock)
+        {
+            if (_state != State.Recorded || _frames.Count == 0) return false;
+            var e = _frames[^1];
+            if (LibAv.Field<int>(frame, AvLayout.Frame.Width) != e.Width || LibAv.Field<int>(frame, AvLayout.Frame.Height) != e.Height
+                || LibAv.Field<int>(frame, AvLayout.Frame.Format) != e.Format)
+                return false;
+            long size = FrameBytes(e.Width, e.Height);
+            EnsureStaging(size);
+            try
+            {
+                if (RandomAccess.Read(_file!, new Span<byte>(_staging, (int)size), e.Offset) != size) return false;
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+            byte* from = _staging;
+            for (int p = 0; p < 3; p++)
+            {
+                int rowBytes = PlaneWidth(e.Width, p), rows = PlaneHeight(e.Height, p);
+                int stride = LibAv.Field<int>(frame, AvLayout.Frame.Linesize + 4 * p);
+                byte* row = (byte*)LibAv.Field<nint>(frame, AvLayout.Frame.Data + 8 * p);
+                for (int y = 0; y < rows; y++, from += rowBytes)
+                {
+                    if (!new ReadOnlySpan<byte>(from, rowBytes).SequenceEqual(new ReadOnlySpan<byte>(row + (long)y * stride, rowBytes))) return false;
+                }
+            }
+            return true;
+        }
+    }
+
     /// <summary>Frames read back so far, over all replays.</summary>
     public long Replayed
     {
@@ -183,7 +240,13 @@ internal sealed unsafe class DecodeLog : IDisposable
             long size = FrameBytes(width, height);
             if (_bytes + size > _maxBytes)
             {
-                AbandonLocked($"the frames would take more than {_maxBytes >> 20} MiB");
+                // The frames so far stay: a later decoder reads them back and goes on from there (VideoDecoder).
+                if (_frames.Count == 0) AbandonLocked($"a frame would take more than {_maxBytes >> 20} MiB");
+                else
+                {
+                    _state = State.Recorded;
+                    FullBecause = $"the frames after the first {_frames.Count} would take more than {_maxBytes >> 20} MiB";
+                }
                 return;
             }
             for (int p = 0; p < 3; p++)

@@ -249,13 +249,17 @@ internal sealed unsafe class VideoDecoder : IDisposable
                 ptsMs = 0;
                 return false;
             }
-            // Past the frames recorded, or a log that could not be read back: decode from the start (where the constructor left the
-            // demuxer), skipping the frames given; past a recording that stopped early, the frames from there on are recorded.
+            // Past the frames recorded, or a log that could not be read back: decode on from the last frame given (GoOnPast), or from the
+            // start (where the constructor left the demuxer), skipping the frames given; past a recording that stopped early, the frames
+            // from there on are recorded.
             _replay = null;
             _lastPtsMs = double.NaN; // synthesized timestamps count again from the first frame
-            for (int i = 0; i < _replayIndex; i++)
+            if (!GoOnPast(replay, frame))
             {
-                if (!ReadFrame(frame, out ptsMs)) return false;
+                for (int i = 0; i < _replayIndex; i++)
+                {
+                    if (!ReadFrame(frame, out ptsMs)) return false;
+                }
             }
             if (replay.ResumeRecording(_replayIndex)) _recording = replay;
         }
@@ -300,6 +304,39 @@ internal sealed unsafe class VideoDecoder : IDisposable
                 LibAv.av_packet_unref(pkt);
             }
         }
+    }
+
+    /// <summary>
+    /// After reading back every frame of a recording that stopped before the end: seeks to the keyframe at or before the last frame's
+    /// time and decodes up to it; true where that frame came out as recorded (the next frame decoded is the one after it). Where the
+    /// keyframe is the stream's first (nothing to save), the timestamps are made up, the last time is not one frame's, or the frame
+    /// differs, false, the demuxer back at the start.
+    /// </summary>
+    /// <summary>Where a replay past its log's frames went on decoding from: the keyframe it seeked to (null: it did not, or from the start).</summary>
+    internal double? WentOnFromKeyframeMs { get; private set; }
+
+    private bool GoOnPast(DecodeLog replay, AvFrameHandle frame)
+    {
+        if (_synthesizedTimestamps || !replay.CanReplay || replay.ReachedEnd || _replayIndex != replay.Frames || replay.LastUniquePtsMs is not { } last
+            || !(KeyframeAtOrBeforeMs(last) > 0))
+            return false;
+        try
+        {
+            SeekTo(last);
+            while (ReadFrame(frame, out double ms))
+            {
+                if (ms < last) continue;
+                if (ms != last || !replay.IsLastFrame(frame.Ptr)) break;
+                WentOnFromKeyframeMs = KeyframeAtOrBeforeMs(last);
+                return true;
+            }
+        }
+        catch (EngineException)
+        {
+            // A seek or a decode from the keyframe that fails here is no reason to fail: decoding from the start is what the replay replaces.
+        }
+        SeekTo(0);
+        return false;
     }
 
     private double FramePtsMs(nint frame)
