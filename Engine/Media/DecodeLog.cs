@@ -152,28 +152,7 @@ internal sealed unsafe class DecodeLog : IDisposable
             if (LibAv.Field<int>(frame, AvLayout.Frame.Width) != e.Width || LibAv.Field<int>(frame, AvLayout.Frame.Height) != e.Height
                 || LibAv.Field<int>(frame, AvLayout.Frame.Format) != e.Format)
                 return false;
-            long size = FrameBytes(e.Width, e.Height);
-            EnsureStaging(size);
-            try
-            {
-                if (RandomAccess.Read(_file!, new Span<byte>(_staging, (int)size), e.Offset) != size) return false;
-            }
-            catch (IOException)
-            {
-                return false;
-            }
-            byte* from = _staging;
-            for (int p = 0; p < 3; p++)
-            {
-                int rowBytes = PlaneWidth(e.Width, p), rows = PlaneHeight(e.Height, p);
-                int stride = LibAv.Field<int>(frame, AvLayout.Frame.Linesize + 4 * p);
-                byte* row = (byte*)LibAv.Field<nint>(frame, AvLayout.Frame.Data + 8 * p);
-                for (int y = 0; y < rows; y++, from += rowBytes)
-                {
-                    if (!new ReadOnlySpan<byte>(from, rowBytes).SequenceEqual(new ReadOnlySpan<byte>(row + (long)y * stride, rowBytes))) return false;
-                }
-            }
-            return true;
+            return StageLocked(e) is null && Rows(frame, e.Width, e.Height, RowOp.Compare);
         }
     }
 
@@ -258,15 +237,7 @@ internal sealed unsafe class DecodeLog : IDisposable
                 }
             }
             EnsureStaging(size);
-            byte* to = _staging;
-            for (int p = 0; p < 3; p++)
-            {
-                int rowBytes = PlaneWidth(width, p), rows = PlaneHeight(height, p);
-                int stride = LibAv.Field<int>(frame, AvLayout.Frame.Linesize + 4 * p);
-                byte* from = (byte*)LibAv.Field<nint>(frame, AvLayout.Frame.Data + 8 * p);
-                for (int y = 0; y < rows; y++, to += rowBytes)
-                    Buffer.MemoryCopy(from + (long)y * stride, to, rowBytes, rowBytes);
-            }
+            Rows(frame, width, height, RowOp.ToStaging);
             try
             {
                 RandomAccess.Write(_file!, new ReadOnlySpan<byte>(_staging, (int)size), _bytes);
@@ -336,21 +307,9 @@ internal sealed unsafe class DecodeLog : IDisposable
         {
             if (_state != State.Recorded || index < 0 || index >= _frames.Count) return false;
             var e = _frames[index];
-            long size = FrameBytes(e.Width, e.Height);
-            EnsureStaging(size);
-            int read;
-            try
+            if (StageLocked(e) is { } failed)
             {
-                read = RandomAccess.Read(_file!, new Span<byte>(_staging, (int)size), e.Offset);
-            }
-            catch (IOException ex)
-            {
-                AbandonLocked($"reading the frames back failed ({ex.Message})");
-                return false;
-            }
-            if (read != size)
-            {
-                AbandonLocked($"the file gave {read} of a frame's {size} bytes back");
+                AbandonLocked(failed);
                 return false;
             }
             // The frame's own buffer where nothing else references it (nothing measures the pictures in flight), else a new one.
@@ -370,15 +329,7 @@ internal sealed unsafe class DecodeLog : IDisposable
             LibAv.Field<int>(frame, AvLayout.Frame.ColorPrimaries) = e.Primaries;
             LibAv.Field<int>(frame, AvLayout.Frame.ColorTrc) = e.Trc;
             LibAv.Field<AVRational>(frame, AvLayout.Frame.SampleAspectRatio) = e.Aspect;
-            byte* from = _staging;
-            for (int p = 0; p < 3; p++)
-            {
-                int rowBytes = PlaneWidth(e.Width, p), rows = PlaneHeight(e.Height, p);
-                int stride = LibAv.Field<int>(frame, AvLayout.Frame.Linesize + 4 * p);
-                byte* to = (byte*)LibAv.Field<nint>(frame, AvLayout.Frame.Data + 8 * p);
-                for (int y = 0; y < rows; y++, from += rowBytes)
-                    Buffer.MemoryCopy(from, to + (long)y * stride, rowBytes, rowBytes);
-            }
+            Rows(frame, e.Width, e.Height, RowOp.FromStaging);
             ptsMs = e.PtsMs;
             _replayed++;
             return true;
@@ -405,6 +356,53 @@ internal sealed unsafe class DecodeLog : IDisposable
             }
             return best;
         }
+    }
+
+    /// <summary>Reads <paramref name="e"/>'s planes from the file into the staging buffer; null, or why they could not be read.</summary>
+    private string? StageLocked(Entry e)
+    {
+        long size = FrameBytes(e.Width, e.Height);
+        EnsureStaging(size);
+        int read;
+        try
+        {
+            read = RandomAccess.Read(_file!, new Span<byte>(_staging, (int)size), e.Offset);
+        }
+        catch (IOException ex)
+        {
+            return $"reading the frames back failed ({ex.Message})";
+        }
+        return read == size ? null : $"the file gave {read} of a frame's {size} bytes back";
+    }
+
+    private enum RowOp { ToStaging, FromStaging, Compare }
+
+    /// <summary>
+    /// Walks the rows of <paramref name="frame"/>'s three planes (<paramref name="width"/> x <paramref name="height"/>, 4:2:0) against the
+    /// staging buffer, where they lie packed: copies them into it or out of it, or compares them (false at the first row that differs).
+    /// </summary>
+    private bool Rows(nint frame, int width, int height, RowOp op)
+    {
+        byte* staged = _staging;
+        for (int p = 0; p < 3; p++)
+        {
+            int rowBytes = PlaneWidth(width, p), rows = PlaneHeight(height, p);
+            int stride = LibAv.Field<int>(frame, AvLayout.Frame.Linesize + 4 * p);
+            byte* plane = (byte*)LibAv.Field<nint>(frame, AvLayout.Frame.Data + 8 * p);
+            for (int y = 0; y < rows; y++, staged += rowBytes)
+            {
+                byte* row = plane + (long)y * stride;
+                switch (op)
+                {
+                    case RowOp.ToStaging: Buffer.MemoryCopy(row, staged, rowBytes, rowBytes); break;
+                    case RowOp.FromStaging: Buffer.MemoryCopy(staged, row, rowBytes, rowBytes); break;
+                    default:
+                        if (!new ReadOnlySpan<byte>(staged, rowBytes).SequenceEqual(new ReadOnlySpan<byte>(row, rowBytes))) return false;
+                        break;
+                }
+            }
+        }
+        return true;
     }
 
     private static int PlaneWidth(int width, int plane) => plane == 0 ? width : (width + 1) / 2;
