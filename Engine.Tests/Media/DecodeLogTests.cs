@@ -50,6 +50,9 @@ public unsafe class DecodeLogTests
             $"{ptsMs:0.###} {w}x{h} f{LibAv.Field<int>(f, AvLayout.Frame.Format)} cs{LibAv.Field<int>(f, AvLayout.Frame.Colorspace)} r{LibAv.Field<int>(f, AvLayout.Frame.ColorRange)} p{LibAv.Field<int>(f, AvLayout.Frame.ColorPrimaries)} t{LibAv.Field<int>(f, AvLayout.Frame.ColorTrc)} sar{aspect.Num}/{aspect.Den} {Convert.ToHexString(hash.GetHashAndReset())[..16]}");
     }
 
+    /// <summary>A frame's time, from its <see cref="Digest"/>.</summary>
+    private static double PtsOf(string digest) => double.Parse(digest.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+
     private static List<string> ReadAll(VideoDecoder decoder, int max = int.MaxValue)
     {
         using var frame = AvFrameHandle.Alloc();
@@ -116,12 +119,16 @@ public unsafe class DecodeLogTests
         Assert.That((log.CanReplay, log.Frames, log.ReachedEnd), Is.EqualTo((true, 30, false)));
         using (var replay = new VideoDecoder(_clip, "inputPath", log: log))
         {
-            Assert.That(ReadAll(replay, 50), Is.EqualTo(_decoded.Take(50)), "30 read back, then decoded from the start with those 30 skipped");
+            Assert.That(ReadAll(replay, 50), Is.EqualTo(_decoded.Take(50)), "30 read back, then decoded from the start with those 30 skipped (only 5 frames from the keyframe at 1 s to the 30th)");
+            Assert.That(replay.WentOnFromKeyframeMs, Is.Null);
             Assert.That(log.CanReplay, Is.False, "recording the frames after the 30");
         }
         Assert.That((log.CanReplay, log.Frames, log.ReachedEnd, log.Replayed), Is.EqualTo((true, 50, false, 30L)), "stopped again: 20 more recorded");
         using (var replay = new VideoDecoder(_clip, "inputPath", log: log))
-            Assert.That(ReadAll(replay), Is.EqualTo(_decoded), "50 read back, the rest decoded and recorded");
+        {
+            Assert.That(ReadAll(replay), Is.EqualTo(_decoded), "50 read back, the rest decoded (on from the keyframe at 1 s: 25 frames to check) and recorded");
+            Assert.That(replay.WentOnFromKeyframeMs, Is.EqualTo(PtsOf(_decoded[25])), "from frame 25, the keyframe at 1 s");
+        }
         Assert.That((log.Frames, log.ReachedEnd, log.Replayed), Is.EqualTo((75, true, 80L)));
         using (var replay = new VideoDecoder(_clip, "inputPath", log: log))
             Assert.That(ReadAll(replay), Is.EqualTo(_decoded), "all read back");
@@ -141,25 +148,25 @@ public unsafe class DecodeLogTests
         File.Copy(first, input, overwrite: true);
         using var log = NewLog(input);
         List<string> recorded;
-        using (var recorder = new VideoDecoder(input, "inputPath", log: log)) recorded = ReadAll(recorder, 30);
+        using (var recorder = new VideoDecoder(input, "inputPath", log: log)) recorded = ReadAll(recorder, 45);
         using (var replay = new VideoDecoder(input, "inputPath", log: log))
         {
             Assert.That(ReadAll(replay), Is.EqualTo(recorded.Concat(_firstRest(first))), "the same file: on from the keyframe at 1 s");
-            Assert.That(replay.WentOnFromKeyframeMs, Is.GreaterThan(0).And.LessThanOrEqualTo(1000), "frame 25's keyframe, as the index times it (its decode time)");
+            Assert.That(replay.WentOnFromKeyframeMs, Is.EqualTo(PtsOf(_decoded[25])), "from frame 25, the keyframe at 1 s");
         }
         using var swappedLog = NewLog(input);
-        using (var recorder = new VideoDecoder(input, "inputPath", log: swappedLog)) ReadAll(recorder, 30);
+        using (var recorder = new VideoDecoder(input, "inputPath", log: swappedLog)) ReadAll(recorder, 45);
         File.Copy(second, input, overwrite: true);
         using (var replay = new VideoDecoder(input, "inputPath", log: swappedLog))
         {
-            Assert.That(ReadAll(replay), Is.EqualTo(recorded.Concat(secondFrames.Skip(30))), "frame 30 on decoded from the start");
+            Assert.That(ReadAll(replay), Is.EqualTo(recorded.Concat(secondFrames.Skip(45))), "frame 45 on decoded from the start");
             Assert.That(replay.WentOnFromKeyframeMs, Is.Null);
         }
 
         List<string> _firstRest(string path)
         {
             using var plain = new VideoDecoder(path, "inputPath");
-            return ReadAll(plain).Skip(30).ToList();
+            return ReadAll(plain).Skip(45).ToList();
         }
     }
 
@@ -231,18 +238,25 @@ public unsafe class DecodeLogTests
     [Test]
     public void A_log_at_its_limit_keeps_the_frames_so_far_and_one_of_frames_that_are_not_8_bit_4_2_0_is_abandoned()
     {
-        using (var small = NewLog(_clip, 40 * DecodeLog.FrameBytes(161, 285)))
+        using (var small = NewLog(_clip, 45 * DecodeLog.FrameBytes(161, 285)))
         {
             using (var recorder = new VideoDecoder(_clip, "inputPath", log: small)) Assert.That(ReadAll(recorder), Is.EqualTo(_decoded));
-            Assert.That((small.CanReplay, small.Frames, small.ReachedEnd, small.AbandonedBecause), Is.EqualTo((true, 40, false, (string?)null)));
-            Assert.That(small.FullBecause, Does.StartWith("the frames after the first 40 would take more than"));
-            // Read back, then decoded on from the keyframe before the 40th frame (frame 25), not from the start; nothing more fits.
+            Assert.That((small.CanReplay, small.Frames, small.ReachedEnd, small.AbandonedBecause), Is.EqualTo((true, 45, false, (string?)null)));
+            Assert.That(small.FullBecause, Does.StartWith("the frames after the first 45 would take more than"));
+            // Read back, then decoded on from the keyframe before the 45th frame (frame 25), not from the start; nothing more fits.
             using (var replay = new VideoDecoder(_clip, "inputPath", log: small))
             {
                 Assert.That(ReadAll(replay), Is.EqualTo(_decoded));
-                Assert.That(replay.WentOnFromKeyframeMs, Is.GreaterThan(0).And.LessThanOrEqualTo(1000), "frame 25's keyframe, as the index times it (its decode time)");
+                Assert.That(replay.WentOnFromKeyframeMs, Is.EqualTo(PtsOf(_decoded[25])), "from frame 25, the keyframe at 1 s");
             }
-            Assert.That((small.CanReplay, small.Frames, small.Replayed), Is.EqualTo((true, 40, 40L)));
+            Assert.That((small.CanReplay, small.Frames, small.Replayed), Is.EqualTo((true, 45, 45L)));
+            // A seek by a decoder of a log that stopped at its limit keeps the frames.
+            using (var replay = new VideoDecoder(_clip, "inputPath", log: small))
+            {
+                ReadAll(replay);
+                replay.SeekTo(0);
+            }
+            Assert.That((small.CanReplay, small.Frames), Is.EqualTo((true, 45)));
         }
         using (var tiny = NewLog(_clip, DecodeLog.FrameBytes(161, 285) / 2))
         {

@@ -182,8 +182,9 @@ public class StuckRateControlTests : TempDirTest
         var input = Clip("testsrc2=s=272x480:r=30:d=20,hue=H=t*2,rotate=a=t/2:fillcolor=black", "turning20.mp4");
         using var scene = TwoPass(input, 16);
         var options = new JobOptions { EncoderThreads = 1 };
+        string logDir = TestSupport.OnDiskTempDir(); // never a folder held in memory, where no log is kept
         using (var stats = TwoPassStats.Create(_dir))
-        using (var log = DecodeLog.Create(input, _dir, minCompressedShare: 0) ?? throw new AssertionException("no decode log"))
+        using (var log = DecodeLog.Create(input, logDir, minCompressedShare: 0) ?? throw new AssertionException("no decode log"))
         {
             var (stages, tracker) = Recorded(scene.FrameCount);
             var run = new RenderJob(scene, "", options with { DecodeLog = log }).RunFirstPass(stats, tracker.Root, default);
@@ -198,6 +199,7 @@ public class StuckRateControlTests : TempDirTest
             Assert.That((log.CanReplay, log.ReachedEnd, log.Frames), Is.EqualTo((true, true, scene.FrameCount)), log.AbandonedBecause);
             Assert.That(log.Replayed, Is.GreaterThan(EarlyStuckWatch.Packets));
         }
+        Directory.Delete(logDir, recursive: true);
         using (var stats = TwoPassStats.Create(_dir))
         {
             var packets = new NullPacketSink();

@@ -125,30 +125,35 @@ internal sealed unsafe class DecodeLog : IDisposable
     /// <summary>Why the recording stopped before the end of the stream at the log's limit (the frames so far are kept), or null.</summary>
     public string? FullBecause { get; private set; }
 
-    /// <summary>The time of the last frame recorded, where it is the only recorded frame at that time (else null): where a decoder seeks to go on past them.</summary>
-    public double? LastUniquePtsMs
+    /// <summary>The time of the last frame recorded, where every recorded frame's time is later than the one before (else null): where a decoder seeks to go on past them.</summary>
+    public double? LastPtsMsIfIncreasing
     {
         get
         {
             lock (_lock)
             {
-                int n = _frames.Count;
-                if (n == 0 || n > 1 && _frames[n - 2].PtsMs >= _frames[n - 1].PtsMs) return null;
-                return _frames[n - 1].PtsMs;
+                if (_frames.Count == 0) return null;
+                for (int i = 1; i < _frames.Count; i++)
+                {
+                    if (!(_frames[i].PtsMs > _frames[i - 1].PtsMs)) return null;
+                }
+                return _frames[^1].PtsMs;
             }
         }
     }
 
     /// <summary>
-    /// Whether <paramref name="frame"/> is, bit for bit, the last frame recorded (its size, format and planes): a decoder that seeked and
-    /// decoded up to that frame's time then stands where the recording stood, and the frames it gives next are the ones after it.
+    /// Whether <paramref name="frame"/> is, bit for bit (size, format and planes), the frame recorded at <paramref name="ptsMs"/>
+    /// (false where none was): a decoder that seeked and decoded up to the last recorded frame checks each frame on the way.
     /// </summary>
-    public bool IsLastFrame(nint frame)
+    public bool IsRecordedFrame(double ptsMs, nint frame)
     {
         lock (_lock)
         {
-            if (_state != State.Recorded || _frames.Count == 0) return false;
-            var e = _frames[^1];
+            if (_state != State.Recorded) return false;
+            int i = _frames.FindLastIndex(f => f.PtsMs == ptsMs);
+            if (i < 0) return false;
+            var e = _frames[i];
             if (LibAv.Field<int>(frame, AvLayout.Frame.Width) != e.Width || LibAv.Field<int>(frame, AvLayout.Frame.Height) != e.Height
                 || LibAv.Field<int>(frame, AvLayout.Frame.Format) != e.Format)
                 return false;
@@ -197,7 +202,7 @@ internal sealed unsafe class DecodeLog : IDisposable
     {
         lock (_lock)
         {
-            if (_state != State.Recorded || ReachedEnd || replayed != _frames.Count) return false;
+            if (_state != State.Recorded || ReachedEnd || FullBecause is not null || replayed != _frames.Count) return false;
             _state = State.Recording;
             return true;
         }
@@ -270,6 +275,13 @@ internal sealed unsafe class DecodeLog : IDisposable
             if (_frames.Count == 0) AbandonLocked("no frame was recorded");
             else _state = State.Recorded;
         }
+    }
+
+    /// <summary>As <see cref="Abandon"/>, where the log is being recorded: one that stopped at its limit keeps its frames.</summary>
+    public void AbandonRecording(string why)
+    {
+        lock (_lock)
+            if (_state == State.Recording) AbandonLocked(why);
     }
 
     /// <summary>Stops keeping the log (its file is emptied); later decoders decode.</summary>

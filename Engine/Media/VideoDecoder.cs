@@ -15,7 +15,9 @@ internal sealed unsafe class VideoDecoder : IDisposable
 
     private readonly string _field;
     private readonly AvInputContextHandle _input;
-    private readonly AvCodecContextHandle _codec;
+    private AvCodecContextHandle _codec;
+    private readonly nint _decoder;
+    private readonly int _threads;
     private readonly AvPacketHandle _packet = AvPacketHandle.Alloc();
     private readonly nint _stream;
     private readonly int _streamIndex;
@@ -64,14 +66,8 @@ internal sealed unsafe class VideoDecoder : IDisposable
             TimeBase = LibAv.RationalAt(_stream, AvLayout.Stream.TimeBase);
             if (TimeBase.Num <= 0 || TimeBase.Den <= 0) throw Unsupported($"invalid stream time base {TimeBase}");
 
-            _codec = AvCodecContextHandle.Alloc(decoder);
-            var c = _codec.Ptr;
-            AvCheck.Ok(LibAv.avcodec_parameters_to_context(c, par), ErrorCodes.UnsupportedMedia, $"{field}: {FullPath}: video parameters");
-            // "auto" = one thread per core: frame threading roughly multiplies decode throughput.
-            LibAv.av_opt_set(c, "threads", threads > 0 ? threads.ToString(System.Globalization.CultureInfo.InvariantCulture) : "auto", 0);
-            LibAv.av_opt_set(c, "pkt_timebase", TimeBase.ToString(), 0);
-            ret = LibAv.avcodec_open2(c, decoder, null);
-            if (ret < 0) throw Unsupported($"cannot open the {LibAv.CodecName(LibAv.Field<int>(par, AvLayout.CodecParameters.CodecId))} decoder ({LibAv.ErrorText(ret)})");
+            (_decoder, _threads) = (decoder, threads);
+            _codec = OpenCodec();
 
             Rotation = DisplayMatrix.RotationOf(_stream);
             SampleAspect = LibAv.RationalAt(par, AvLayout.CodecParameters.SampleAspectRatio);
@@ -92,6 +88,29 @@ internal sealed unsafe class VideoDecoder : IDisposable
         catch
         {
             Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A decoder context for the stream, fresh: nothing decoded, nothing learned from the frames (such as H.264's reorder depth).</summary>
+    private AvCodecContextHandle OpenCodec()
+    {
+        var par = LibAv.PtrAt(_stream, AvLayout.Stream.Codecpar);
+        var codec = AvCodecContextHandle.Alloc(_decoder);
+        try
+        {
+            var c = codec.Ptr;
+            AvCheck.Ok(LibAv.avcodec_parameters_to_context(c, par), ErrorCodes.UnsupportedMedia, $"{_field}: {FullPath}: video parameters");
+            // "auto" = one thread per core: frame threading roughly multiplies decode throughput.
+            LibAv.av_opt_set(c, "threads", _threads > 0 ? _threads.ToString(System.Globalization.CultureInfo.InvariantCulture) : "auto", 0);
+            LibAv.av_opt_set(c, "pkt_timebase", TimeBase.ToString(), 0);
+            int ret = LibAv.avcodec_open2(c, _decoder, null);
+            if (ret < 0) throw Unsupported($"cannot open the {LibAv.CodecName(LibAv.Field<int>(par, AvLayout.CodecParameters.CodecId))} decoder ({LibAv.ErrorText(ret)})");
+            return codec;
+        }
+        catch
+        {
+            codec.Dispose();
             throw;
         }
     }
@@ -312,23 +331,43 @@ internal sealed unsafe class VideoDecoder : IDisposable
     /// keyframe is the stream's first (nothing to save), the timestamps are made up, the last time is not one frame's, or the frame
     /// differs, false, the demuxer back at the start.
     /// </summary>
-    /// <summary>Where a replay past its log's frames went on decoding from: the keyframe it seeked to (null: it did not, or from the start).</summary>
+    /// <summary>Where a replay past its log's frames went on decoding from: the time of the first frame after its seek (null: it did not seek, or went back to the start).</summary>
     internal double? WentOnFromKeyframeMs { get; private set; }
 
+    /// <summary>
+    /// Frames from the keyframe up to the last recorded one that must decode bit for bit as recorded before a replay goes on from
+    /// there (<see cref="GoOnPast"/>): H.264 keeps up to 16 reference pictures, so past that many a picture after the keyframe can no
+    /// longer reach one before it (which a decoder that seeked never saw) unless the ones in between did too.
+    /// </summary>
+    internal const int GoOnMatchedFrames = 17;
+
+    /// <summary>
+    /// After reading back every frame of a recording that stopped before the end: seeks to the keyframe at or before the last frame's
+    /// time and decodes up to it; true where every frame that came out, from the keyframe's on, is bit for bit the recorded frame of
+    /// its time, and at least <see cref="GoOnMatchedFrames"/> did (the next frame decoded is the one after the last recorded). Where
+    /// the keyframe is the stream's first (nothing to save), the timestamps are made up or not increasing, or a frame differs or has
+    /// no recorded twin (an open GOP's leading pictures), false, with the demuxer back at the start and a fresh decoder context, as
+    /// the constructor left them.
+    /// </summary>
     private bool GoOnPast(DecodeLog replay, AvFrameHandle frame)
     {
-        if (_synthesizedTimestamps || !replay.CanReplay || replay.ReachedEnd || _replayIndex != replay.Frames || replay.LastUniquePtsMs is not { } last
+        if (_synthesizedTimestamps || !replay.CanReplay || replay.ReachedEnd || _replayIndex != replay.Frames || replay.LastPtsMsIfIncreasing is not { } last
             || !(KeyframeAtOrBeforeMs(last) > 0))
             return false;
         try
         {
             SeekTo(last);
-            while (ReadFrame(frame, out double ms))
+            int matched = 0;
+            double first = double.NaN;
+            while (ReadFrame(frame, out double ms) && ms <= last)
             {
-                if (ms < last) continue;
-                if (ms != last || !replay.IsLastFrame(frame.Ptr)) break;
-                WentOnFromKeyframeMs = KeyframeAtOrBeforeMs(last);
-                return true;
+                if (double.IsNaN(first)) first = ms;
+                if (!replay.IsRecordedFrame(ms, frame.Ptr)) break;
+                if (++matched >= GoOnMatchedFrames && ms == last)
+                {
+                    WentOnFromKeyframeMs = first;
+                    return true;
+                }
             }
         }
         catch (EngineException)
@@ -336,6 +375,8 @@ internal sealed unsafe class VideoDecoder : IDisposable
             // A seek or a decode from the keyframe that fails here is no reason to fail: decoding from the start is what the replay replaces.
         }
         SeekTo(0);
+        _codec.Dispose();
+        _codec = OpenCodec(); // what it learned from the frames after the keyframe must not change how the start decodes
         return false;
     }
 
@@ -365,7 +406,7 @@ internal sealed unsafe class VideoDecoder : IDisposable
         }
         if (_recording is { } recording)
         {
-            recording.Abandon($"the recording decoder seeked to {ms:0.###} ms");
+            recording.AbandonRecording($"the recording decoder seeked to {ms:0.###} ms"); // a log that stopped at its limit keeps its frames
             _recording = null;
         }
         // Without timestamps a seek has no target: start over and let the caller decode forward.
