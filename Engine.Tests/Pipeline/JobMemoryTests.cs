@@ -147,7 +147,8 @@ public class JobMemoryTests
     {
         using var scene = TestSupport.Scene("""{ "videoSettings": { "resolution": "1080x1920" }, "messages": [{ "text": "hi", "sender": "me", "audioDuration": 0.5 }] }""");
         long yuv = 1080L * 1920 * 3 / 2;
-        Assert.That(JobMemory.EstimateOptimize(scene, measureQuality: false), Is.EqualTo(JobMemory.Estimate(scene)));
+        Assert.That(JobMemory.EstimateOptimize(scene, measureQuality: false),
+            Is.EqualTo(JobMemory.Estimate(scene, JobMemory.OptimizeEncoderThreads(scene, Environment.ProcessorCount, sliceThreads: false))));
         // ~150 MB measured at 1080x1920 on two cores (about 50 pictures of the source held by reference).
         long extra = JobMemory.EstimateOptimize(scene, measureQuality: true) - JobMemory.Estimate(scene);
         Assert.That(extra, Is.GreaterThanOrEqualTo(48 * yuv));
@@ -159,9 +160,14 @@ public class JobMemoryTests
         Assert.That(JobMemory.EstimateOptimize(scene, measureQuality: true, besidePixels: beside), Is.EqualTo(deciding));
         // With slice threads both x264s hold one thread's frames; the pictures the measurement holds stay.
         long sliced = JobMemory.EstimateOptimize(scene, measureQuality: true, besidePixels: beside, sliceThreads: true);
-        int cores = Environment.ProcessorCount;
-        double perPixelSaved = cores > 1 ? (JobMemory.EncoderBytesPerPixelPerThread - JobMemory.SliceThreadBytesPerPixel) * (cores - 1) + JobMemory.FrameThreadingBytesPerPixel : 0;
-        long fullSaved = JobMemory.Estimate(scene) - JobMemory.Estimate(scene, cores, sliceThreads: true);
+        // Frame threads are x264's own 1.5 a core for optimizeVideo (JobMemory.OptimizeEncoderThreads), slice threads one a core.
+        int cores = Environment.ProcessorCount, frames = JobMemory.OptimizeEncoderThreads(scene, cores, sliceThreads: false);
+        Assert.That(frames, Is.EqualTo(Math.Max(1, cores * 3 / 2)));
+        Assert.That(JobMemory.OptimizeEncoderThreads(scene, cores, sliceThreads: true), Is.EqualTo(cores));
+        double perPixelSaved = cores > 1
+            ? JobMemory.EncoderBytesPerPixelPerThread * (frames - 1) + JobMemory.FrameThreadingBytesPerPixel - JobMemory.SliceThreadBytesPerPixel * (cores - 1)
+            : 0;
+        long fullSaved = JobMemory.Estimate(scene, frames) - JobMemory.Estimate(scene, cores, sliceThreads: true);
         Assert.That(fullSaved, Is.EqualTo(1080L * 1920 * perPixelSaved * JobMemory.Headroom).Within(16));
         Assert.That(deciding - sliced - fullSaved, Is.EqualTo(beside * perPixelSaved * JobMemory.Headroom).Within(16), "the smaller size's x264 saves too");
         if (cores > 1)

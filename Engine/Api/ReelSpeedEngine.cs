@@ -268,6 +268,7 @@ public sealed class ReelSpeedEngine
             var admission = JobMemory.AdmitOptimize(full, options.MeasureQuality, sizing.BesidePixels(), Scheduler.MemoryLimitBytes, Options.X264Threads, x264: HardwareFor(full) != HardwareAcceleration.Required);
             using var slot = await Scheduler.AcquireAsync(admission, cancel).ConfigureAwait(false);
             var jobOptions = admission.JobOptionsWith(JobOptionsFor(full)); // the size decision's passes and the encode alike
+            jobOptions = jobOptions with { EncoderThreads = JobMemory.OptimizeEncoderThreads(full, jobOptions.EncoderThreads, jobOptions.SliceThreads) };
             var job = System.Diagnostics.Stopwatch.StartNew();
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var (chosen, decision) = await DedicatedThread.Run("reelspeed-job", () => sizing.Decide(jobOptions, samplingPart, cancel)).ConfigureAwait(false);
