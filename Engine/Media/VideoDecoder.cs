@@ -325,12 +325,6 @@ internal sealed unsafe class VideoDecoder : IDisposable
         }
     }
 
-    /// <summary>
-    /// After reading back every frame of a recording that stopped before the end: seeks to the keyframe at or before the last frame's
-    /// time and decodes up to it; true where that frame came out as recorded (the next frame decoded is the one after it). Where the
-    /// keyframe is the stream's first (nothing to save), the timestamps are made up, the last time is not one frame's, or the frame
-    /// differs, false, the demuxer back at the start.
-    /// </summary>
     /// <summary>Where a replay past its log's frames went on decoding from: the time of the first frame after its seek (null: it did not seek, or went back to the start).</summary>
     internal double? WentOnFromKeyframeMs { get; private set; }
 
