@@ -17,8 +17,9 @@ namespace ReelSpeed.Engine.Media;
 /// recording decoder is closed, each later decoder of the input replays the frames, with their timestamps and colour
 /// description, bit for bit what decoding gives; one that reads past the frames recorded (where the recording stopped before
 /// the end of the stream: a first pass cut early, <see cref="Pipeline.EarlyStuckWatch"/>, or the log's limit) goes on decoding
-/// from there: it seeks to the keyframe before the last frame recorded and decodes up to that frame, which must come out bit for
-/// bit as recorded (else it decodes from the input's start, skipping the frames it already gave), and records the frames after
+/// from there: it seeks to the keyframe before the last frame recorded and decodes up to that frame, every frame from the keyframe
+/// on coming out bit for bit as recorded (<see cref="VideoDecoder.GoOnMatchedFrames"/> at least; else it decodes from the input's
+/// start, skipping the frames it already gave), and records the frames after
 /// it (<see cref="ResumeRecording"/>) while the limit allows, so that the decoder after it replays further.</para>
 /// <para>The file is unlinked as soon as it is created (the open handle keeps it): nothing is left behind, whatever ends the
 /// process. Thread-safe: recording and replaying happen on render threads one after the other.</para>
