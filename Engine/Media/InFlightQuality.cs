@@ -39,12 +39,12 @@ public sealed class InFlightQualityProbe
 /// SSIM and PSNR of an encode measured as it runs, instead of decoding the finished file and
 /// its source again: each picture given to the encoder is kept by reference (a refcounted
 /// clone, no copy; the producer's next write into that buffer then goes to a fresh one) under
-/// its pts, and a thread of its own scores each output picture against the picture with its pts
-/// with the same <see cref="VideoQuality.FrameScorer"/> <see cref="VideoQuality.Compare"/> uses.
-/// The output pictures are libx264's own reconstructions where the encoder can hand them over
-/// (<see cref="VideoEncoder.AttachReconstruction"/>: the frames a decoder of the stream outputs, bit for bit, copied
-/// out as x264 makes them); otherwise each packet the encoder emits is cloned on its way to the
-/// muxer and decoded here. Pairs are sampled by pts, so the same frames are measured in either order.
+/// its pts, and each output picture is scored against the picture with its pts with the same
+/// <see cref="VideoQuality.FrameScorer"/> <see cref="VideoQuality.Compare"/> uses. The output pictures
+/// are libx264's own reconstructions where the encoder can hand them over
+/// (<see cref="VideoEncoder.AttachReconstruction"/>: the frames a decoder of the stream outputs, bit for bit), scored on
+/// the encoder's thread as x264 hands each over; otherwise each packet the encoder emits is cloned on its way to the
+/// muxer and decoded and scored on a thread of this measurement's. Pairs are sampled by pts, so the same frames are measured in either order.
 /// When the pictures are the source's decoded frames (a pass-through encode at the source's
 /// size and format), or the pipeline hands over the decoded frame a smaller picture was scaled
 /// from (the scorer scales the output back up to it), the score is the one
@@ -57,17 +57,15 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
     private readonly VideoQuality.FrameScorer _scorer;
     private readonly AvCodecContextHandle? _decoder; // null: the encoder hands over its reconstructions
     private readonly Dictionary<long, nint> _sources = new();
-    private readonly BlockingCollection<Item> _queue; // packets to decode, or reconstructed pictures to score
-    private readonly ConcurrentBag<nint> _spare = new(); // scored reconstructions' frames, to copy the next ones into
-    private readonly int _width, _height;
+    private readonly BlockingCollection<nint>? _queue; // packets to decode (null: the encoder hands over its reconstructions)
+    private readonly Thread? _thread; // decodes and scores the queued packets (null: reconstructions are scored as they come)
 
-    /// <summary>A packet to decode; or a reconstructed picture to score, or (<see cref="Ptr"/> 0) the pts of one not sampled.</summary>
-    private readonly record struct Item(nint Ptr, long Pts);
-
-    /// <summary>Reconstructed pictures copied and not yet scored, at most: the encoder waits beyond (scoring is far faster than encoding).</summary>
-    private const int MaxQueuedPictures = 16;
+    /// <summary>
+    /// The frame a reconstruction is scored as: its luma plane is x264's own during the call (no copy), its chroma planes this
+    /// frame's buffers, into which x264's interleaved chroma is split.
+    /// </summary>
+    private readonly AvFrameHandle? _reconstruction;
     private readonly CancellationTokenSource _stop;
-    private readonly Thread _thread;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private volatile Exception? _error;
     private int _matched, _unmatched;
@@ -79,7 +77,7 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
 
     /// <param name="encoder">The opened encoder to be measured, before its first frame: it hands over its reconstructions where it can,
     /// else its parameters (extradata included) open a decoder for its packets.</param>
-    /// <param name="frameSsim">Where each scored frame's SSIM is written as it is measured (from this object's thread, by pts; a frame
+    /// <param name="frameSsim">Where each scored frame's SSIM is written as it is measured (from the thread that scores it, by pts; a frame
     /// never scored keeps what the array held), for a reader that compares encodes while they run.</param>
     /// <param name="probe">Whose <see cref="InFlightQualityProbe.StopScoring"/> may stop this measurement part-way (a first pass's).</param>
     public InFlightQuality(VideoEncoder encoder, QualityOptions options, CancellationToken cancel, double[]? frameSsim = null, InFlightQualityProbe? probe = null)
@@ -90,24 +88,25 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
         _scorer = new VideoQuality.FrameScorer(options.DistortedName, options.ReferenceName);
         try
         {
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             if (encoder.AttachReconstruction(this, out var why))
             {
-                (_width, _height) = (encoder.Width, encoder.Height);
-                _queue = new BlockingCollection<Item>(MaxQueuedPictures);
+                _reconstruction = AvFrameHandle.Alloc();
+                FrameConverter.AllocateBuffer(_reconstruction.Ptr, encoder.Width, encoder.Height);
             }
             else
             {
                 NotReconstructing = why;
                 _decoder = OpenDecoder(encoder.Context);
-                _queue = new BlockingCollection<Item>();
+                _queue = new BlockingCollection<nint>();
+                _thread = new Thread(Run) { Name = "reelspeed-quality", IsBackground = true };
+                _thread.Start();
             }
-            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            _thread = new Thread(Run) { Name = "reelspeed-quality", IsBackground = true };
-            _thread.Start();
         }
         catch
         {
             _scorer.Dispose();
+            _reconstruction?.Dispose();
             _decoder?.Dispose();
             _queue?.Dispose();
             _stop?.Dispose();
@@ -176,8 +175,8 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
     public QualityResult? Complete()
     {
         _completed = true;
-        _queue.CompleteAdding();
-        _thread.Join();
+        _queue?.CompleteAdding();
+        _thread?.Join();
         if (_halted) return null;
         if (_error is { } e) throw e is EngineException ? e : new EngineException(ErrorCodes.Internal, $"in-flight quality failed: {e.Message}", e);
         _stop.Token.ThrowIfCancellationRequested();
@@ -192,7 +191,7 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
 
     /// <summary>
     /// Whether the scoring stopped: on the first call after <see cref="StopScoring"/> or the probe's
-    /// <see cref="InFlightQualityProbe.StopScoring"/>, the decoding thread is told to end and the pictures kept are let go.
+    /// <see cref="InFlightQualityProbe.StopScoring"/>, the decoding thread (if any) is told to end and the pictures kept are let go.
     /// </summary>
     private bool Halted()
     {
@@ -224,7 +223,7 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
         if (clone == 0) throw new OutOfMemoryException("av_packet_clone failed");
         try
         {
-            _queue.Add(new Item(clone, 0), _stop.Token);
+            _queue!.Add(clone, _stop.Token);
         }
         catch
         {
@@ -234,65 +233,60 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
     }
 
     /// <summary>
-    /// x264's reconstruction of the picture with <paramref name="pts"/> (from the encoder's thread, valid during the call): copied
-    /// into a frame of this measurement's, the chroma de-interleaved into yuv420p as a decoder outputs it, and queued to be scored
-    /// (one not sampled only lets its source picture go).
+    /// x264's reconstruction of the picture with <paramref name="pts"/> (from the encoder's thread, valid during the call): scored
+    /// here, before the call returns, against the picture given to the encoder with that pts (one not sampled only lets that picture
+    /// go). Its luma plane is read where x264 keeps it; its chroma is split into yuv420p planes as a decoder outputs it. Scoring on
+    /// the encoder's thread copies nothing and hands nothing over: x264's frame threads go on with their frames meanwhile, and the
+    /// copy into a frame of this measurement's (for a thread of its own to score) cost as much as a fifth of the scoring.
     /// </summary>
     public void Reconstructed(long pts, byte* luma, int lumaStride, byte* chroma, int chromaStride)
     {
         if (Halted() || _error is not null) return;
-        if (!Sampled(pts))
-        {
-            _queue.Add(new Item(0, pts), _stop.Token);
-            return;
-        }
-        if (!_spare.TryTake(out var frame))
-        {
-            frame = LibAv.av_frame_alloc();
-            if (frame == 0) throw new OutOfMemoryException("av_frame_alloc failed");
-            try
-            {
-                FrameConverter.AllocateBuffer(frame, _width, _height);
-            }
-            catch
-            {
-                LibAv.av_frame_free(&frame);
-                throw;
-            }
-        }
         try
         {
+            if (!Sampled(pts))
+            {
+                Score(0, pts);
+                return;
+            }
+            nint frame = _reconstruction!.Ptr;
             var data = (byte**)((byte*)frame + AvLayout.Frame.Data);
             var lines = (int*)((byte*)frame + AvLayout.Frame.Linesize);
-            for (int y = 0; y < _height; y++)
-                new ReadOnlySpan<byte>(luma + (nint)y * lumaStride, _width).CopyTo(new Span<byte>(data[0] + (nint)y * lines[0], _width));
-            int cw = (_width + 1) / 2, ch = (_height + 1) / 2;
+            int width = LibAv.Field<int>(frame, AvLayout.Frame.Width), height = LibAv.Field<int>(frame, AvLayout.Frame.Height);
+            int cw = (width + 1) / 2, ch = (height + 1) / 2;
             for (int y = 0; y < ch; y++)
                 Nv12.SplitChroma(chroma + (nint)y * chromaStride, data[1] + (nint)y * lines[1], data[2] + (nint)y * lines[2], cw);
-            LibAv.Field<long>(frame, AvLayout.Frame.Pts) = pts;
-            _queue.Add(new Item(frame, pts), _stop.Token);
+            byte* ownLuma = data[0];
+            int ownStride = lines[0];
+            data[0] = luma;
+            lines[0] = lumaStride;
+            try
+            {
+                Score(frame, pts);
+            }
+            finally
+            {
+                data[0] = ownLuma; // the frame's own buffer, which freeing it lets go
+                lines[0] = ownStride;
+            }
         }
-        catch
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            LibAv.av_frame_free(&frame);
-            throw;
+            // Complete throws it; the pictures kept are let go now rather than held to the end of the encode.
+            _error = e;
+            FreeSources();
         }
     }
 
     private void Run()
     {
-        if (_decoder is null)
-        {
-            RunReconstructed();
-            return;
-        }
         using var frame = AvFrameHandle.Alloc();
         var ctx = _decoder.Ptr;
         try
         {
-            foreach (var item in _queue.GetConsumingEnumerable(_stop.Token))
+            foreach (var packet in _queue!.GetConsumingEnumerable(_stop.Token))
             {
-                nint p = item.Ptr;
+                nint p = packet;
                 int ret = LibAv.avcodec_send_packet(ctx, p);
                 LibAv.av_packet_free(&p);
                 if (ret < 0) throw new EngineException(ErrorCodes.Decode, $"{_options.DistortedName}: decoding the encoder's packet ({LibAv.ErrorText(ret)})");
@@ -308,33 +302,6 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
         catch (Exception e)
         {
             _error = e;
-        }
-    }
-
-    private void RunReconstructed()
-    {
-        try
-        {
-            // After a failure the queue is still emptied (the encoder, which stops adding once it sees the error, may be waiting
-            // on a full one); Complete then throws the error.
-            foreach (var item in _queue.GetConsumingEnumerable(_stop.Token))
-            {
-                try
-                {
-                    if (_error is null) Score(item.Ptr, item.Pts);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    _error = e;
-                }
-                finally
-                {
-                    if (item.Ptr != 0) _spare.Add(item.Ptr);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
         }
     }
 
@@ -355,7 +322,7 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
     private bool Sampled(long pts) => pts is < 0 or > int.MaxValue || VideoQuality.Sampled((int)pts, _options.SampleEvery);
 
     /// <summary>
-    /// Scores an output picture (0: one not sampled, not copied) against the picture given to the encoder with
+    /// Scores an output picture (0: one not sampled) against the picture given to the encoder with
     /// <paramref name="pts"/>, which is let go.
     /// </summary>
     private void Score(nint frame, long pts)
@@ -386,21 +353,22 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
 
     public void Dispose()
     {
-        if (!_completed) _queue.CompleteAdding();
+        if (!_completed) _queue?.CompleteAdding();
         _stop.Cancel();
-        _thread.Join();
-        while (_queue.TryTake(out var item))
+        _thread?.Join();
+        if (_queue is not null)
         {
-            nint p = item.Ptr;
-            if (p == 0) continue;
-            if (_decoder is null) LibAv.av_frame_free(&p);
-            else LibAv.av_packet_free(&p);
+            while (_queue.TryTake(out var packet))
+            {
+                nint p = packet;
+                LibAv.av_packet_free(&p);
+            }
+            _queue.Dispose();
         }
-        while (_spare.TryTake(out var f)) LibAv.av_frame_free(&f);
         FreeSources();
-        _queue.Dispose();
         _stop.Dispose();
         _scorer.Dispose();
+        _reconstruction?.Dispose();
         _decoder?.Dispose();
     }
 
