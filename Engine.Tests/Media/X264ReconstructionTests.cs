@@ -236,6 +236,36 @@ public unsafe class X264ReconstructionTests : TempDirTest
     }
 
     [Test]
+    public void A_reconstruction_that_cannot_be_scored_fails_the_measurement_not_the_encode()
+    {
+        // Reconstructions are scored on the encoder's thread as x264 hands them over. Pictures too small to measure (12x12:
+        // 6x6 chroma) make the first one fail: the encode goes on, the pictures kept are let go at once and no more are kept,
+        // and Complete throws the error.
+        using var encoder = new VideoEncoder(Spec(true));
+        using var quality = new InFlightQuality(encoder, new QualityOptions(), CancellationToken.None);
+        Assert.That(quality.Reconstructs, Is.True);
+        using var frame = NewFrame();
+        using var tiny = FrameConverter.AllocateFrame(12, 12);
+        var packets = new Packets();
+        var sink = quality.Tee(packets);
+        int keptAtMost = 0;
+        for (int i = 0; i < FrameCount; i++)
+        {
+            Load(frame, i);
+            quality.Source(i, tiny.Ptr);
+            keptAtMost = Math.Max(keptAtMost, quality.Pending);
+            encoder.Encode(frame.Ptr, sink);
+        }
+        encoder.Encode(0, sink);
+        Assert.That(packets.Data, Has.Count.EqualTo(FrameCount), "every frame encoded");
+        Assert.That(keptAtMost, Is.GreaterThan(1), "pictures were kept while x264 held their frames");
+        Assert.That(quality.Pending, Is.Zero, "the pictures kept were let go");
+        var e = Assert.Throws<EngineException>(() => quality.Complete())!;
+        Assert.That(e.Code, Is.EqualTo(ErrorCodes.UnsupportedMedia));
+        Assert.That(e.Message, Does.Contain("too small to measure"));
+    }
+
+    [Test]
     public void Turned_off_or_taken_the_measurement_decodes_packets()
     {
         bool was = X264Reconstruction.Enabled;
