@@ -201,11 +201,27 @@ public unsafe class X264ReconstructionTests : TempDirTest
         Assert.That(started_why, Does.Contain("started"));
     }
 
-    [TestCase(1)]
-    [TestCase(2)]
-    public void In_flight_scores_from_reconstructions_are_the_scores_from_decoding(int sampleEvery)
+    /// <summary>Reconstructions scored in place on the encoder's thread, or copied to the measurement's own thread, until disposed.</summary>
+    private static IDisposable Scoring(bool inPlace)
+    {
+        int was = InFlightQuality.InPlaceMaxCores;
+        InFlightQuality.InPlaceMaxCores = inPlace ? int.MaxValue : 0;
+        return new Restore(() => InFlightQuality.InPlaceMaxCores = was);
+    }
+
+    private sealed class Restore(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
+    }
+
+    [TestCase(1, true)]
+    [TestCase(2, true)]
+    [TestCase(1, false)]
+    [TestCase(2, false)]
+    public void In_flight_scores_from_reconstructions_are_the_scores_from_decoding(int sampleEvery, bool inPlace)
     {
         // Two measurements of one encode: one takes x264's reconstructions, the other (the encoder is taken) decodes its packets.
+        using var scoring = Scoring(inPlace);
         using var encoder = new VideoEncoder(Spec(true));
         var options = new QualityOptions { SampleEvery = sampleEvery };
         var fromPictures = Enumerable.Repeat(double.NaN, FrameCount).ToArray();
@@ -213,6 +229,7 @@ public unsafe class X264ReconstructionTests : TempDirTest
         using var reconstructed = new InFlightQuality(encoder, options, CancellationToken.None, fromPictures);
         using var decoded = new InFlightQuality(encoder, options, CancellationToken.None, fromPackets);
         Assert.That(reconstructed.Reconstructs, Is.True);
+        Assert.That(reconstructed.ScoresInPlace, Is.EqualTo(inPlace));
         Assert.That(decoded.Reconstructs, Is.False);
         using var frame = NewFrame();
         var sink = reconstructed.Tee(decoded.Tee(new NullPacketSink()));
@@ -235,34 +252,39 @@ public unsafe class X264ReconstructionTests : TempDirTest
         Assert.That(a.Psnr, Is.EqualTo(b.Psnr).Within(1e-9));
     }
 
-    [Test]
-    public void A_reconstruction_that_cannot_be_scored_fails_the_measurement_not_the_encode()
+    [TestCase(true)]
+    [TestCase(false)]
+    public void A_reconstruction_that_cannot_be_scored_fails_the_measurement_not_the_encode(bool inPlace)
     {
-        // Reconstructions are scored on the encoder's thread as x264 hands them over. Pictures too small to measure (12x12:
-        // 6x6 chroma) make the first one fail: the encode goes on, the pictures kept are let go at once and no more are kept,
-        // and Complete throws the error.
+        // Pictures too small to measure (12x12: 6x6 chroma) make the first reconstruction fail to score: the encode goes on, the
+        // pictures kept are let go and no more are kept, and Complete throws the error. Scored in place, that happens as x264 hands
+        // the first one over; copied, on the measurement's thread (a picture given meanwhile may still be kept).
+        using var scoring = Scoring(inPlace);
         using var encoder = new VideoEncoder(Spec(true));
         using var quality = new InFlightQuality(encoder, new QualityOptions(), CancellationToken.None);
         Assert.That(quality.Reconstructs, Is.True);
+        Assert.That(quality.ScoresInPlace, Is.EqualTo(inPlace));
         using var frame = NewFrame();
         using var tiny = FrameConverter.AllocateFrame(12, 12);
         var packets = new Packets();
         var sink = quality.Tee(packets);
-        int keptAtMost = 0;
+        int keptBefore = 0, keptAfter = 0;
         for (int i = 0; i < FrameCount; i++)
         {
             Load(frame, i);
             quality.Source(i, tiny.Ptr);
-            keptAtMost = Math.Max(keptAtMost, quality.Pending);
             encoder.Encode(frame.Ptr, sink);
+            if (packets.Data.Count == 0) keptBefore = Math.Max(keptBefore, quality.Pending);
+            else keptAfter = Math.Max(keptAfter, quality.Pending);
         }
         encoder.Encode(0, sink);
         Assert.That(packets.Data, Has.Count.EqualTo(FrameCount), "every frame encoded");
-        Assert.That(keptAtMost, Is.GreaterThan(1), "pictures were kept while x264 held their frames");
-        Assert.That(quality.Pending, Is.Zero, "the pictures kept were let go");
+        Assert.That(keptBefore, Is.GreaterThan(1), "pictures were kept while x264 held their frames");
+        if (inPlace) Assert.That(keptAfter, Is.Zero, "let go as the first reconstruction failed, none kept after");
         var e = Assert.Throws<EngineException>(() => quality.Complete())!;
         Assert.That(e.Code, Is.EqualTo(ErrorCodes.UnsupportedMedia));
         Assert.That(e.Message, Does.Contain("too small to measure"));
+        Assert.That(quality.Pending, Is.LessThanOrEqualTo(inPlace ? 0 : 1), "the pictures kept were let go");
     }
 
     [Test]

@@ -42,9 +42,10 @@ public sealed class InFlightQualityProbe
 /// its pts, and each output picture is scored against the picture with its pts with the same
 /// <see cref="VideoQuality.FrameScorer"/> <see cref="VideoQuality.Compare"/> uses. The output pictures
 /// are libx264's own reconstructions where the encoder can hand them over
-/// (<see cref="VideoEncoder.AttachReconstruction"/>: the frames a decoder of the stream outputs, bit for bit), scored on
-/// the encoder's thread as x264 hands each over; otherwise each packet the encoder emits is cloned on its way to the
-/// muxer and decoded and scored on a thread of this measurement's. Pairs are sampled by pts, so the same frames are measured in either order.
+/// (<see cref="VideoEncoder.AttachReconstruction"/>: the frames a decoder of the stream outputs, bit for bit), scored in
+/// place on the encoder's thread as x264 hands each over, or on a machine with more cores copied out and scored on a
+/// thread of this measurement's (<see cref="InPlaceMaxCores"/>); otherwise each packet the encoder emits is cloned on its
+/// way to the muxer and decoded and scored on a thread of this measurement's. Pairs are sampled by pts, so the same frames are measured in either order.
 /// When the pictures are the source's decoded frames (a pass-through encode at the source's
 /// size and format), or the pipeline hands over the decoded frame a smaller picture was scaled
 /// from (the scorer scales the output back up to it), the score is the one
@@ -57,14 +58,31 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
     private readonly VideoQuality.FrameScorer _scorer;
     private readonly AvCodecContextHandle? _decoder; // null: the encoder hands over its reconstructions
     private readonly Dictionary<long, nint> _sources = new();
-    private readonly BlockingCollection<nint>? _queue; // packets to decode (null: the encoder hands over its reconstructions)
-    private readonly Thread? _thread; // decodes and scores the queued packets (null: reconstructions are scored as they come)
+    private readonly BlockingCollection<Item>? _queue; // packets to decode, or copied reconstructions to score (null: scored in place)
+    private readonly ConcurrentBag<nint> _spare = new(); // scored copies' frames, to copy the next ones into
+    private readonly Thread? _thread; // decodes or scores what is queued (null: reconstructions are scored in place)
+
+    /// <summary>A packet to decode; or a copied reconstruction to score, or (<see cref="Ptr"/> 0) the pts of one not sampled.</summary>
+    private readonly record struct Item(nint Ptr, long Pts);
+
+    /// <summary>Copied reconstructions not yet scored, at most: the encoder waits beyond (scoring is far faster than encoding).</summary>
+    private const int MaxQueuedPictures = 16;
 
     /// <summary>
-    /// The frame a reconstruction is scored as: its luma plane is x264's own during the call (no copy), its chroma planes this
-    /// frame's buffers, into which x264's interleaved chroma is split.
+    /// Reconstructions are scored in place, on the encoder's thread, where the machine has at most this many cores; on more, each is
+    /// copied and scored on a thread of the measurement's, beside the encoder's. With two cores x264's frame threads keep both busy,
+    /// so the copy and hand-off were only cost (a fifth of the scoring: 20 s of 1080x1920 screen recording, 0.2 s of CPU against
+    /// the kernels' 0.85 s); with more, the encoder's thread, which also decodes, feeds x264 and (in a size decision) runs two
+    /// encodes, would score every frame on the way, and a thread beside it keeps that off the path (not measured: no such machine).
+    /// Tests set it to take either path.
     /// </summary>
-    private readonly AvFrameHandle? _reconstruction;
+    internal static int InPlaceMaxCores { get; set; } = 2;
+
+    /// <summary>
+    /// The frame a reconstruction scored in place is scored as: its luma plane is x264's own during the call (no copy), its chroma
+    /// planes this frame's buffers, into which x264's interleaved chroma is split.
+    /// </summary>
+    private readonly AvFrameHandle? _inPlace;
     private readonly CancellationTokenSource _stop;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private volatile Exception? _error;
@@ -72,6 +90,7 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
     private long _measureTicks;
     private bool _completed;
     private readonly double[]? _frameSsim;
+    private readonly int _width, _height; // of copied reconstructions
     private readonly InFlightQualityProbe? _probe;
     private bool _halted, _stopRequested;
 
@@ -91,14 +110,25 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
             _stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             if (encoder.AttachReconstruction(this, out var why))
             {
-                _reconstruction = AvFrameHandle.Alloc();
-                FrameConverter.AllocateBuffer(_reconstruction.Ptr, encoder.Width, encoder.Height);
+                if (Environment.ProcessorCount <= InPlaceMaxCores)
+                {
+                    _inPlace = AvFrameHandle.Alloc();
+                    FrameConverter.AllocateBuffer(_inPlace.Ptr, encoder.Width, encoder.Height);
+                }
+                else
+                {
+                    (_width, _height) = (encoder.Width, encoder.Height);
+                    _queue = new BlockingCollection<Item>(MaxQueuedPictures);
+                }
             }
             else
             {
                 NotReconstructing = why;
                 _decoder = OpenDecoder(encoder.Context);
-                _queue = new BlockingCollection<nint>();
+                _queue = new BlockingCollection<Item>();
+            }
+            if (_queue is not null)
+            {
                 _thread = new Thread(Run) { Name = "reelspeed-quality", IsBackground = true };
                 _thread.Start();
             }
@@ -106,7 +136,7 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
         catch
         {
             _scorer.Dispose();
-            _reconstruction?.Dispose();
+            _inPlace?.Dispose();
             _decoder?.Dispose();
             _queue?.Dispose();
             _stop?.Dispose();
@@ -119,6 +149,9 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
 
     /// <summary>Whether the encoder hands over its reconstructions (no decoding).</summary>
     internal bool Reconstructs => _decoder is null;
+
+    /// <summary>Whether the reconstructions are scored in place on the encoder's thread (<see cref="InPlaceMaxCores"/>).</summary>
+    internal bool ScoresInPlace => _inPlace is not null;
 
     private AvCodecContextHandle OpenDecoder(nint encoderContext)
     {
@@ -171,7 +204,7 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
         get { lock (_sources) return _sources.Count; }
     }
 
-    /// <summary>After the encoder was flushed: decodes what is left and returns the scores (null where the probe stopped the scoring).</summary>
+    /// <summary>After the encoder was flushed: decodes or scores what is left queued and returns the scores (null where the probe stopped the scoring).</summary>
     public QualityResult? Complete()
     {
         _completed = true;
@@ -223,7 +256,7 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
         if (clone == 0) throw new OutOfMemoryException("av_packet_clone failed");
         try
         {
-            _queue!.Add(clone, _stop.Token);
+            _queue!.Add(new Item(clone, 0), _stop.Token);
         }
         catch
         {
@@ -233,15 +266,20 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
     }
 
     /// <summary>
-    /// x264's reconstruction of the picture with <paramref name="pts"/> (from the encoder's thread, valid during the call): scored
-    /// here, before the call returns, against the picture given to the encoder with that pts (one not sampled only lets that picture
-    /// go). Its luma plane is read where x264 keeps it; its chroma is split into yuv420p planes as a decoder outputs it. Scoring on
-    /// the encoder's thread copies nothing and hands nothing over: x264's frame threads go on with their frames meanwhile, and the
-    /// copy into a frame of this measurement's (for a thread of its own to score) cost as much as a fifth of the scoring.
+    /// x264's reconstruction of the picture with <paramref name="pts"/> (from the encoder's thread, valid during the call), to be
+    /// scored against the picture given to the encoder with that pts (one not sampled only lets that picture go): in place, before
+    /// the call returns (<see cref="InPlaceMaxCores"/>), or copied into a frame of this measurement's and queued for its thread. Its
+    /// chroma is split into yuv420p planes either way, as a decoder outputs it.
     /// </summary>
     public void Reconstructed(long pts, byte* luma, int lumaStride, byte* chroma, int chromaStride)
     {
         if (Halted() || _error is not null) return;
+        if (_inPlace is not null) ScoreInPlace(pts, luma, lumaStride, chroma, chromaStride);
+        else QueueCopy(pts, luma, lumaStride, chroma, chromaStride);
+    }
+
+    private void ScoreInPlace(long pts, byte* luma, int lumaStride, byte* chroma, int chromaStride)
+    {
         try
         {
             if (!Sampled(pts))
@@ -249,13 +287,10 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
                 Score(0, pts);
                 return;
             }
-            nint frame = _reconstruction!.Ptr;
+            nint frame = _inPlace!.Ptr;
             var data = (byte**)((byte*)frame + AvLayout.Frame.Data);
             var lines = (int*)((byte*)frame + AvLayout.Frame.Linesize);
-            int width = LibAv.Field<int>(frame, AvLayout.Frame.Width), height = LibAv.Field<int>(frame, AvLayout.Frame.Height);
-            int cw = (width + 1) / 2, ch = (height + 1) / 2;
-            for (int y = 0; y < ch; y++)
-                Nv12.SplitChroma(chroma + (nint)y * chromaStride, data[1] + (nint)y * lines[1], data[2] + (nint)y * lines[2], cw);
+            SplitChroma(frame, chroma, chromaStride);
             byte* ownLuma = data[0];
             int ownStride = lines[0];
             data[0] = luma;
@@ -272,21 +307,82 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Complete throws it; the pictures kept are let go now rather than held to the end of the encode.
-            _error = e;
-            FreeSources();
+            Failed(e);
         }
+    }
+
+    private void QueueCopy(long pts, byte* luma, int lumaStride, byte* chroma, int chromaStride)
+    {
+        if (!Sampled(pts))
+        {
+            _queue!.Add(new Item(0, pts), _stop.Token);
+            return;
+        }
+        if (!_spare.TryTake(out var frame))
+        {
+            frame = LibAv.av_frame_alloc();
+            if (frame == 0) throw new OutOfMemoryException("av_frame_alloc failed");
+            try
+            {
+                FrameConverter.AllocateBuffer(frame, _width, _height);
+            }
+            catch
+            {
+                LibAv.av_frame_free(&frame);
+                throw;
+            }
+        }
+        try
+        {
+            var data = (byte**)((byte*)frame + AvLayout.Frame.Data);
+            var lines = (int*)((byte*)frame + AvLayout.Frame.Linesize);
+            for (int y = 0; y < _height; y++)
+                new ReadOnlySpan<byte>(luma + (nint)y * lumaStride, _width).CopyTo(new Span<byte>(data[0] + (nint)y * lines[0], _width));
+            SplitChroma(frame, chroma, chromaStride);
+            _queue!.Add(new Item(frame, pts), _stop.Token);
+        }
+        catch
+        {
+            LibAv.av_frame_free(&frame);
+            throw;
+        }
+    }
+
+    /// <summary>Splits x264's interleaved (NV12) chroma into the U and V planes of yuv420p <paramref name="frame"/>.</summary>
+    private static void SplitChroma(nint frame, byte* chroma, int chromaStride)
+    {
+        var data = (byte**)((byte*)frame + AvLayout.Frame.Data);
+        var lines = (int*)((byte*)frame + AvLayout.Frame.Linesize);
+        int width = LibAv.Field<int>(frame, AvLayout.Frame.Width), height = LibAv.Field<int>(frame, AvLayout.Frame.Height);
+        int cw = (width + 1) / 2, ch = (height + 1) / 2;
+        for (int y = 0; y < ch; y++)
+            Nv12.SplitChroma(chroma + (nint)y * chromaStride, data[1] + (nint)y * lines[1], data[2] + (nint)y * lines[2], cw);
+    }
+
+    /// <summary>
+    /// A picture could not be scored: <see cref="Complete"/> throws <paramref name="e"/>, and the pictures kept are let go now rather
+    /// than held to the end of the encode (no more are kept).
+    /// </summary>
+    private void Failed(Exception e)
+    {
+        _error = e;
+        FreeSources();
     }
 
     private void Run()
     {
+        if (_decoder is null)
+        {
+            RunReconstructed();
+            return;
+        }
         using var frame = AvFrameHandle.Alloc();
-        var ctx = _decoder.Ptr;
+        var ctx = _decoder!.Ptr;
         try
         {
-            foreach (var packet in _queue!.GetConsumingEnumerable(_stop.Token))
+            foreach (var item in _queue!.GetConsumingEnumerable(_stop.Token))
             {
-                nint p = packet;
+                nint p = item.Ptr;
                 int ret = LibAv.avcodec_send_packet(ctx, p);
                 LibAv.av_packet_free(&p);
                 if (ret < 0) throw new EngineException(ErrorCodes.Decode, $"{_options.DistortedName}: decoding the encoder's packet ({LibAv.ErrorText(ret)})");
@@ -302,6 +398,33 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
         catch (Exception e)
         {
             _error = e;
+        }
+    }
+
+    private void RunReconstructed()
+    {
+        try
+        {
+            // After a failure the queue is still emptied (the encoder, which stops adding once it sees the error, may be waiting
+            // on a full one); Complete then throws the error.
+            foreach (var item in _queue!.GetConsumingEnumerable(_stop.Token))
+            {
+                try
+                {
+                    if (_error is null) Score(item.Ptr, item.Pts);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Failed(e);
+                }
+                finally
+                {
+                    if (item.Ptr != 0) _spare.Add(item.Ptr);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
@@ -358,17 +481,20 @@ internal sealed unsafe class InFlightQuality : IDisposable, IReconstructedPictur
         _thread?.Join();
         if (_queue is not null)
         {
-            while (_queue.TryTake(out var packet))
+            while (_queue.TryTake(out var item))
             {
-                nint p = packet;
-                LibAv.av_packet_free(&p);
+                nint p = item.Ptr;
+                if (p == 0) continue;
+                if (_decoder is null) LibAv.av_frame_free(&p);
+                else LibAv.av_packet_free(&p);
             }
             _queue.Dispose();
         }
+        while (_spare.TryTake(out var f)) LibAv.av_frame_free(&f);
         FreeSources();
         _stop.Dispose();
         _scorer.Dispose();
-        _reconstruction?.Dispose();
+        _inPlace?.Dispose();
         _decoder?.Dispose();
     }
 
