@@ -356,6 +356,38 @@ public class SizeSamplingTests : TempDirTest
     }
 
     [Test]
+    public void The_smaller_pass_may_stop_behind_from_a_tenth_of_the_clip_but_end_the_full_sizes_only_from_a_fifth()
+    {
+        // 600 frames (20 s): stopping may start at 60 scored frames, ending at 120. Both passes scored every second frame, as they run.
+        const int total = 600;
+        int stopFrom = ScaledFirstPass.StopFromFrame(total), endFrom = ScaledFirstPass.EndFromFrame(total);
+        Assert.That((stopFrom, endFrom), Is.EqualTo((60, 120)));
+        Assert.That(ScaledFirstPass.StopFromFrame(300), Is.EqualTo(ScaledFirstPass.EndFromFrames), "a 10 s clip: 60 frames, as ending");
+        Assert.That(ScaledFirstPass.StopFromFrame(900), Is.EqualTo(90));
+        ScaledFirstPass.Standing? At(double smallLead, int scored)
+        {
+            var full = ScaledFirstPass.NewFrameScores(total);
+            var small = ScaledFirstPass.NewFrameScores(total);
+            for (int i = 0; i < scored; i += 2) (full[i], small[i]) = (0.9, 0.9 + smallLead);
+            return ScaledFirstPass.Judge(full, small, scored + 45, endFrom, stopFrom, total);
+        }
+        Assert.That(At(-0.1, 58), Is.Null, "before a tenth: no standing");
+        // Far behind from a tenth on (the rest would have to favour it by 0.116 more, EarlyStopSwing or more): the smaller pass stops.
+        var behind = At(-0.1, 62)!.Value;
+        Assert.That((behind.Behind, behind.Ahead, behind.MayEnd), Is.EqualTo((true, false, false)));
+        Assert.That(behind.Ended(107).SwingAtLeast, Is.EqualTo(ScaledFirstPass.EarlyStopSwing));
+        // A little behind (0.016 more needed): it runs on before a fifth, and stops from a fifth (StopSwing).
+        Assert.That(At(-0.01, 62)!.Value.Behind, Is.False);
+        var later = At(-0.01, 122)!.Value;
+        Assert.That((later.Behind, later.Ended(167).SwingAtLeast), Is.EqualTo((true, ScaledFirstPass.StopSwing)));
+        // Far ahead at a tenth: nothing yet (the full size's pass ends only from a fifth), then it ends.
+        var early = At(0.1, 62)!.Value;
+        Assert.That((early.Ahead, early.Behind), Is.EqualTo((false, false)));
+        var late = At(0.1, 122)!.Value;
+        Assert.That((late.Ahead, late.MayEnd), Is.EqualTo((true, true)));
+    }
+
+    [Test]
     public void A_smaller_pass_far_ahead_ends_the_full_sizes_pass_early()
     {
         // Gameplay-like motion at ~0.013 bits per pixel: the smaller size leads by about 0.05 SSIM from the start. Once both passes have
@@ -369,7 +401,7 @@ public class SizeSamplingTests : TempDirTest
         var (beside, fullScore, fullStats, smallStats) = (race.Beside, race.FullScore, race.FullStats, race.SmallStats);
         var smallScore = beside.Complete();
         Assert.That(beside.Ended, Is.Not.Null, "the smaller pass leads by far");
-        var (ahead, lead, recent, swing, frames, scored, at, smallSsim, _) = beside.Ended!.Value;
+        var (ahead, lead, recent, swing, frames, scored, at, smallSsim, _, _) = beside.Ended!.Value;
         Assert.That(ahead, Is.True);
         TestContext.Out.WriteLine($"ended at frame {at}: lead {lead:0.#####} over {frames} frames compared of the first {scored} ({recent:0.#####} over the last third), swing {swing:0.#####}; "
             + $"full {fullScore.Result!.Ssim:0.#####} over {fullScore.Result.FramesCompared}, small {smallSsim:0.#####} over the frames it had scored");

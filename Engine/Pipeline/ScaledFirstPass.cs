@@ -21,7 +21,7 @@ namespace ReelSpeed.Engine.Pipeline;
 /// (<see cref="SizeSampling.FirstPassMargin"/>), the smaller pass ends the full size's (<see cref="EndsMainPass"/>: the rule will scale
 /// down, and the full size's statistics are then dropped; the smaller pass runs on to the end). Where it would have to favour the smaller
 /// size by <see cref="StopSwing"/> more for that lead to reach <see cref="StopTarget"/>, the smaller pass stops, and the rule keeps the
-/// full size (whose scoring stops there too).</para>
+/// full size (whose scoring stops there too); where it trails by far (<see cref="EarlyStopSwing"/>), from <see cref="StopFrom"/> of the clip, half as far.</para>
 /// </summary>
 internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposable
 {
@@ -36,13 +36,21 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     private int _swsWidth, _swsHeight, _swsFormat = AvConst.PixFmtNone;
     private readonly int _totalFrames;
     private readonly double[]? _fullSsim, _smallSsim;
-    private readonly int _endFrom, _leadEvery;
+    private readonly int _endFrom, _stopFrom, _leadEvery;
 
     /// <summary>
     /// Share of the clip both passes must have scored (and at least <see cref="EndFromFrames"/>) before one may end the other. The frames
     /// scored trail the frames handed to the encoders by x264's lookahead (about 45 at the medium preset).
     /// </summary>
     public const double EndFrom = 0.2;
+
+    /// <summary>
+    /// Share of the clip both passes must have scored (and at least <see cref="EndFromFrames"/>) before the smaller pass may stop behind the
+    /// full size's scores, where it trails by far (<see cref="EarlyStopSwing"/>): half of <see cref="EndFrom"/>, as the quantiser watch
+    /// starts after a tenth (<see cref="SizeSampling.WatchShare"/>). A 20 s 1080x1920 screen recording at 1 MB, where the full size led by
+    /// 0.27 from the start, ran both passes to frame 180 waiting for a fifth of the clip (120 frames scored); it now stops at frame 120.
+    /// </summary>
+    public const double StopFrom = 0.1;
 
     /// <summary>
     /// Frames both passes must have scored at least: x264's one-pass rate control, in both first passes, settles over the first two
@@ -70,6 +78,15 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     /// <summary>See <see cref="StopTarget"/>.</summary>
     public const double StopSwing = 0.001;
 
+    /// <summary>
+    /// The swing (<see cref="StopSwing"/>'s) at which the smaller pass stops between <see cref="StopFrom"/> and <see cref="EndFrom"/> of the clip:
+    /// there only a lead far beyond what the rest of a clip has been seen to turn stops it. At <see cref="StopSwing"/> from a tenth, 30 s of
+    /// 540x960 grain at 0.25 MB stopped at frame 150, the smaller size 0.001 ahead over the first 102 frames (a swing of 0.0023 to reach
+    /// <see cref="StopTarget"/>), and kept the full size; its whole first pass would have led by 0.0045 over 327 frames, 0.0084 over their
+    /// last third, and scaled down (0.0036 SSIM better).
+    /// </summary>
+    public const double EarlyStopSwing = 0.05;
+
     /// <summary>How often (in frames) the lead is looked at, at least: a long clip's every hundredth of it, as each look reads the scores so far.</summary>
     private const int LeadEvery = 15;
 
@@ -90,6 +107,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
             _fullSsim = fullSsim;
             _smallSsim = NewFrameScores(fullSsim.Length);
             _endFrom = EndFromFrame(totalFrames);
+            _stopFrom = StopFromFrame(totalFrames);
             _leadEvery = LookEvery(totalFrames);
         }
         _totalFrames = totalFrames;
@@ -138,8 +156,9 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     /// the smaller size's lead over the whole clip to fall to the margin (<see cref="EndSwing"/>) or reach <see cref="StopTarget"/> (<see cref="StopSwing"/>).</param>
     /// <param name="SmallSsim">The smaller pass's mean SSIM over the frames it had scored then.</param>
     /// <param name="FullSsim">The full size's mean SSIM over the frames it had scored then.</param>
+    /// <param name="SwingAtLeast">The swing that ended it (<see cref="EndSwing"/>, <see cref="StopSwing"/> or <see cref="EarlyStopSwing"/>).</param>
     internal readonly record struct PassesEnded(bool SmallerAhead, double Lead, double RecentLead, double Swing, int Frames, int Scored, int AtFrame, double SmallSsim,
-        double FullSsim);
+        double FullSsim, double SwingAtLeast);
 
     /// <summary>An array for <see cref="InFlightQualityProbe.FrameSsim"/>: NaN, not yet scored.</summary>
     public static double[] NewFrameScores(int frames)
@@ -183,7 +202,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         LibAv.Field<long>(dst, AvLayout.Frame.Pts) = pts;
         _quality!.Source(pts, from);
         _encoder!.Encode(dst, _sink!);
-        if (_fullSsim is not null && Ended is null && frame >= _endFrom && frame % _leadEvery == 0) CompareScores(frame);
+        if (_fullSsim is not null && Ended is null && frame >= _stopFrom && frame % _leadEvery == 0) CompareScores(frame);
     }
 
     /// <summary>
@@ -192,7 +211,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     /// </summary>
     private void CompareScores(int frame)
     {
-        if (Judge(_fullSsim!, _smallSsim!, frame, _endFrom, _totalFrames) is not { } standing || !(standing.Ahead || standing.Behind)) return;
+        if (Judge(_fullSsim!, _smallSsim!, frame, _endFrom, _stopFrom, _totalFrames) is not { } standing || !(standing.Ahead || standing.Behind)) return;
         // The full size's pass runs on where its quantiser decides without the scores: one that looks to end under
         // SizeSampling.KeepFullBelowQp is kept whatever the smaller size scores, and one whose rate control may be stuck at the top
         // decides whether a constant-quality trial replaces it (RenderJob.StuckQuantizer), which can keep the full size sharp where the
@@ -213,7 +232,10 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     /// <param name="Scored">Frames from the first to the last both scored.</param>
     /// <param name="SmallSsim">The smaller pass's mean SSIM over the frames it scored.</param>
     /// <param name="FullSsim">The full size's mean SSIM over the frames it scored.</param>
-    internal readonly record struct Standing(double Lead, double RecentLead, double Share, int Compared, int Scored, double SmallSsim, double FullSsim)
+    /// <param name="MayEnd">Whether enough of the clip is scored for the smaller pass to end the full size's (<see cref="EndFrom"/>); before, only
+    /// the smaller pass may stop (<see cref="StopFrom"/>).</param>
+    internal readonly record struct Standing(double Lead, double RecentLead, double Share, int Compared, int Scored, double SmallSsim, double FullSsim,
+        bool MayEnd = true)
     {
         /// <summary>How much more than the last third the rest would have to favour the full size for the lead to fall to the margin.</summary>
         public double Down => -SwingTo(Lead, RecentLead, Share, SizeSampling.FirstPassMargin);
@@ -222,19 +244,23 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         public double Up => SwingTo(Lead, RecentLead, Share, StopTarget);
 
         /// <summary>The smaller size is far enough ahead for the full size's pass to end (<see cref="EndSwing"/>).</summary>
-        public bool Ahead => Down >= EndSwing;
+        public bool Ahead => MayEnd && Down >= EndSwing;
 
-        /// <summary>The smaller size is far enough behind <see cref="StopTarget"/> for its pass to stop (<see cref="StopSwing"/>).</summary>
-        public bool Behind => !Ahead && Up >= StopSwing;
+        /// <summary>The smaller size is far enough behind <see cref="StopTarget"/> for its pass to stop (<see cref="StopSwing"/>; before <see cref="EndFrom"/>, <see cref="EarlyStopSwing"/>).</summary>
+        public bool Behind => !Ahead && Up >= BehindSwing;
 
-        public PassesEnded Ended(int atFrame) => new(Ahead, Lead, RecentLead, Ahead ? Down : Up, Compared, Scored, atFrame, SmallSsim, FullSsim);
+        private double BehindSwing => MayEnd ? StopSwing : EarlyStopSwing;
+
+        public PassesEnded Ended(int atFrame) =>
+            new(Ahead, Lead, RecentLead, Ahead ? Down : Up, Compared, Scored, atFrame, SmallSsim, FullSsim, Ahead ? EndSwing : BehindSwing);
     }
 
     /// <summary>
     /// The smaller pass's standing over the frames before <paramref name="frame"/> that both passes have scored, once those reach
-    /// <paramref name="endFrom"/> (and before the whole clip is scored: then the rule decides); null before.
+    /// <paramref name="stopFrom"/> (and before the whole clip is scored: then the rule decides); null before. It may be
+    /// <see cref="Standing.Ahead"/> only from <paramref name="endFrom"/>.
     /// </summary>
-    internal static Standing? Judge(double[] full, double[] small, int frame, int endFrom, int totalFrames)
+    internal static Standing? Judge(double[] full, double[] small, int frame, int endFrom, int stopFrom, int totalFrames)
     {
         int limit = Math.Min(frame, full.Length); // frames not yet encoded are not scored
         double lead = 0, smallSum = 0, fullSum = 0;
@@ -256,7 +282,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
             last = i;
         }
         int scored = last + 1;
-        if (scored < endFrom || scored >= totalFrames) return null;
+        if (scored < Math.Min(stopFrom, endFrom) || scored >= totalFrames) return null;
         double recent = 0;
         int recentCount = 0;
         for (int i = scored - scored / 3; i < scored; i++)
@@ -267,11 +293,15 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
             recentCount++;
         }
         if (recentCount == 0) return null;
-        return new Standing(lead / n, recent / recentCount, (double)scored / totalFrames, n, scored, smallSum / smallCount, fullSum / fullCount);
+        return new Standing(lead / n, recent / recentCount, (double)scored / totalFrames, n, scored, smallSum / smallCount, fullSum / fullCount,
+            scored >= endFrom);
     }
 
     /// <summary>The frames both passes must have scored before either may end the other (<see cref="EndFrom"/>, <see cref="EndFromFrames"/>).</summary>
     internal static int EndFromFrame(int totalFrames) => Math.Max((int)Math.Ceiling(totalFrames * EndFrom), EndFromFrames);
+
+    /// <summary>The frames both passes must have scored before the smaller pass may stop behind (<see cref="StopFrom"/>, <see cref="EndFromFrames"/>).</summary>
+    internal static int StopFromFrame(int totalFrames) => Math.Max((int)Math.Ceiling(totalFrames * StopFrom), EndFromFrames);
 
     /// <summary>How often, in frames, the standing is looked at: a long clip's every hundredth of it, as each look reads the scores so far.</summary>
     internal static int LookEvery(int totalFrames) => Math.Max(LeadEvery, totalFrames / 100);
@@ -284,15 +314,15 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     /// </summary>
     internal sealed class AloneWatch(double[] full, double[] small, int totalFrames, CancellationTokenSource stop) : IFrameTap
     {
-        private readonly int _endFrom = EndFromFrame(totalFrames), _every = LookEvery(totalFrames);
+        private readonly int _stopFrom = StopFromFrame(totalFrames), _every = LookEvery(totalFrames);
 
         /// <summary>Where the smaller pass stopped; null while it runs.</summary>
         public PassesEnded? Stopped { get; private set; }
 
         public void Frame(int frame, nint picture, nint source)
         {
-            if (Stopped is not null || frame < _endFrom || frame % _every != 0) return;
-            if (Judge(full, small, frame, _endFrom, totalFrames) is not { Behind: true } standing) return;
+            if (Stopped is not null || frame < _stopFrom || frame % _every != 0) return;
+            if (Judge(full, small, frame, EndFromFrame(totalFrames), _stopFrom, totalFrames) is not { Behind: true } standing) return;
             Stopped = standing.Ended(frame);
             stop.Cancel();
         }

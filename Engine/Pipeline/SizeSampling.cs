@@ -310,9 +310,9 @@ public sealed class SizeSampling : IDisposable
                     ? $"{bpp}{quantiser}; x264's first passes at that rate (preset {_options.Preset}), scored at {Full.Width}x{Full.Height} as they ran: by frame {end.AtFrame}, "
                         + $"over the first {end.Scored} frames, {Leading(end.Lead)} ({Leading(end.RecentLead)} over the last third of them); "
                         + (end.SmallerAhead
-                            ? $"for the whole clip's lead to fall to {FirstPassMargin}, where the decision turns, the rest would have had to favour the full size by {end.Swing:0.#####} more than that last third, at least {ScaledFirstPass.EndSwing}, so the "
+                            ? $"for the whole clip's lead to fall to {FirstPassMargin}, where the decision turns, the rest would have had to favour the full size by {end.Swing:0.#####} more than that last third, at least {end.SwingAtLeast}, so the "
                                 + $"full size's pass ended there (SSIM {f:0.#####} over its frames, {sm:0.#####} at {rule.Width}x{rule.Height} over the frames it had scored then; the smaller pass ran on for its statistics, unscored): scaled down"
-                            : $"for the smaller size to lead the whole clip by {ScaledFirstPass.StopTarget} the rest would have had to favour it by {end.Swing:0.#####} more than that last third, at least {ScaledFirstPass.StopSwing}, so the "
+                            : $"for the smaller size to lead the whole clip by {ScaledFirstPass.StopTarget} the rest would have had to favour it by {end.Swing:0.#####} more than that last third, at least {end.SwingAtLeast}, so the "
                                 + $"smaller size's pass stopped there{(fullScore.Result is null ? ", and the full size's scoring with it" : "")} (SSIM {f:0.#####} over {(fullScore.Result is null ? "the frames the full size had scored then" : "the whole clip")}, "
                                 + $"{sm:0.#####} at {rule.Width}x{rule.Height} over its own): kept full size")
                     : $"{bpp}{quantiser}; x264's first passes over the whole clip at that rate (preset {_options.Preset}) reached SSIM {f:0.#####} at {Full.Width}x{Full.Height} "
