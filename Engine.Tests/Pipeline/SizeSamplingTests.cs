@@ -369,7 +369,7 @@ public class SizeSamplingTests : TempDirTest
             var full = ScaledFirstPass.NewFrameScores(total);
             var small = ScaledFirstPass.NewFrameScores(total);
             for (int i = 0; i < scored; i += 2) (full[i], small[i]) = (0.9, 0.9 + smallLead);
-            return ScaledFirstPass.Judge(full, small, scored + 45, endFrom, stopFrom, total);
+            return ScaledFirstPass.Judge(full, small, scored + 45, total);
         }
         Assert.That(At(-0.1, 58), Is.Null, "before a tenth: no standing");
         // Far behind from a tenth on (the rest would have to favour it by 0.116 more, EarlyStopSwing or more): the smaller pass stops.

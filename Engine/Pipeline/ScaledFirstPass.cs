@@ -36,7 +36,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     private int _swsWidth, _swsHeight, _swsFormat = AvConst.PixFmtNone;
     private readonly int _totalFrames;
     private readonly double[]? _fullSsim, _smallSsim;
-    private readonly int _endFrom, _stopFrom, _leadEvery;
+    private readonly int _stopFrom, _leadEvery;
 
     /// <summary>
     /// Share of the clip both passes must have scored (and at least <see cref="EndFromFrames"/>) before one may end the other. The frames
@@ -106,7 +106,6 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         {
             _fullSsim = fullSsim;
             _smallSsim = NewFrameScores(fullSsim.Length);
-            _endFrom = EndFromFrame(totalFrames);
             _stopFrom = StopFromFrame(totalFrames);
             _leadEvery = LookEvery(totalFrames);
         }
@@ -211,7 +210,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     /// </summary>
     private void CompareScores(int frame)
     {
-        if (Judge(_fullSsim!, _smallSsim!, frame, _endFrom, _stopFrom, _totalFrames) is not { } standing || !(standing.Ahead || standing.Behind)) return;
+        if (Judge(_fullSsim!, _smallSsim!, frame, _totalFrames) is not { } standing || !(standing.Ahead || standing.Behind)) return;
         // The full size's pass runs on where its quantiser decides without the scores: one that looks to end under
         // SizeSampling.KeepFullBelowQp is kept whatever the smaller size scores, and one whose rate control may be stuck at the top
         // decides whether a constant-quality trial replaces it (RenderJob.StuckQuantizer), which can keep the full size sharp where the
@@ -235,7 +234,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
     /// <param name="MayEnd">Whether enough of the clip is scored for the smaller pass to end the full size's (<see cref="EndFrom"/>); before, only
     /// the smaller pass may stop (<see cref="StopFrom"/>).</param>
     internal readonly record struct Standing(double Lead, double RecentLead, double Share, int Compared, int Scored, double SmallSsim, double FullSsim,
-        bool MayEnd = true)
+        bool MayEnd)
     {
         /// <summary>How much more than the last third the rest would have to favour the full size for the lead to fall to the margin.</summary>
         public double Down => -SwingTo(Lead, RecentLead, Share, SizeSampling.FirstPassMargin);
@@ -257,10 +256,10 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
 
     /// <summary>
     /// The smaller pass's standing over the frames before <paramref name="frame"/> that both passes have scored, once those reach
-    /// <paramref name="stopFrom"/> (and before the whole clip is scored: then the rule decides); null before. It may be
-    /// <see cref="Standing.Ahead"/> only from <paramref name="endFrom"/>.
+    /// <see cref="StopFromFrame"/> (and before the whole clip is scored: then the rule decides); null before. It may be
+    /// <see cref="Standing.Ahead"/> only from <see cref="EndFromFrame"/>.
     /// </summary>
-    internal static Standing? Judge(double[] full, double[] small, int frame, int endFrom, int stopFrom, int totalFrames)
+    internal static Standing? Judge(double[] full, double[] small, int frame, int totalFrames)
     {
         int limit = Math.Min(frame, full.Length); // frames not yet encoded are not scored
         double lead = 0, smallSum = 0, fullSum = 0;
@@ -282,7 +281,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
             last = i;
         }
         int scored = last + 1;
-        if (scored < Math.Min(stopFrom, endFrom) || scored >= totalFrames) return null;
+        if (scored < StopFromFrame(totalFrames) || scored >= totalFrames) return null;
         double recent = 0;
         int recentCount = 0;
         for (int i = scored - scored / 3; i < scored; i++)
@@ -294,7 +293,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         }
         if (recentCount == 0) return null;
         return new Standing(lead / n, recent / recentCount, (double)scored / totalFrames, n, scored, smallSum / smallCount, fullSum / fullCount,
-            scored >= endFrom);
+            scored >= EndFromFrame(totalFrames));
     }
 
     /// <summary>The frames both passes must have scored before either may end the other (<see cref="EndFrom"/>, <see cref="EndFromFrames"/>).</summary>
@@ -322,7 +321,7 @@ internal sealed unsafe class ScaledFirstPass : IFrameTap, IPacketSink, IDisposab
         public void Frame(int frame, nint picture, nint source)
         {
             if (Stopped is not null || frame < _stopFrom || frame % _every != 0) return;
-            if (Judge(full, small, frame, EndFromFrame(totalFrames), _stopFrom, totalFrames) is not { Behind: true } standing) return;
+            if (Judge(full, small, frame, totalFrames) is not { Behind: true } standing) return;
             Stopped = standing.Ended(frame);
             stop.Cancel();
         }
